@@ -1,0 +1,186 @@
+"""The `govgrid` command. With no subcommand it serves the app (like datasette)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from govgrid.db.engine import make_engine, make_session_factory
+from govgrid.db.migrate import current_revision, upgrade
+from govgrid.domain.errors import DomainError
+from govgrid.domain.permissions import Actor
+from govgrid.domain.roles import Role
+from govgrid.settings import Settings, load_settings
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _operator() -> Actor:
+    """The person at the console: trusted as an administrator, audited under their OS name."""
+    return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=Role.ADMIN)
+
+
+def _fail(exc: DomainError) -> None:
+    click.echo(f"错误：{exc.message}", err=True)
+    sys.exit(2)
+
+
+class _Context:
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    def migrated_sessions(self):  # type: ignore[no-untyped-def]
+        engine = make_engine(self.settings.database_url)
+        upgrade(engine)
+        return make_session_factory(engine)
+
+
+pass_ctx = click.make_pass_decorator(_Context, ensure=True)
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="govgrid")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """govgrid — 城市运行综合指挥平台。不带子命令时启动服务（同 `govgrid serve`）。"""
+    ctx.ensure_object(_Context)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@main.command()
+@click.option("--host", default=None, help="监听地址（默认取 GOVGRID_HOST，127.0.0.1）")
+@click.option("--port", default=None, type=int, help="端口（默认取 GOVGRID_PORT，8000）")
+@pass_ctx
+def serve(obj: _Context, host: str | None, port: int | None) -> None:
+    """Migrate the database to the newest schema, then serve the app."""
+    import uvicorn
+
+    from govgrid.web.app import create_app
+
+    obj.migrated_sessions()
+    settings = obj.settings
+    click.echo(f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@main.command()
+@click.option("--serve/--no-serve", "then_serve", default=True, help="建好后是否启动服务")
+@pass_ctx
+@click.pass_context
+def demo(ctx: click.Context, obj: _Context, then_serve: bool) -> None:
+    """Build the demo district (历下区) into the database, print the demo logins, then serve it."""
+    from govgrid.services.demo import build_demo
+
+    sessions = obj.migrated_sessions()
+    with sessions() as session:
+        try:
+            summary = build_demo(session, shared_dir=obj.settings.shared_dir, password=obj.settings.demo_password,
+                                 now=_now(), progress=lambda msg: click.echo(f"  {msg}"))  # fmt: skip
+        except DomainError as exc:
+            _fail(exc)
+    state = "已存在" if summary.already_built else "已建成"
+    click.echo(f"演示区{state}：{summary.streets} 个街道、{summary.communities} 个社区、{summary.grids} 个单元网格、"
+               f"{summary.responsibility_grids} 个责任网格（街道以下为合成数据）")  # fmt: skip
+    click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
+    for login in summary.logins:
+        click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
+    if then_serve:
+        ctx.invoke(serve)
+
+
+@main.group()
+def db() -> None:
+    """数据库迁移。"""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(obj: _Context) -> None:
+    """Apply every pending migration."""
+    engine = make_engine(obj.settings.database_url)
+    upgrade(engine)
+    click.echo(f"数据库已迁移到 {current_revision(engine)}")
+
+
+@main.command("import-geo")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--crs", default="gcj02", show_default=True, help="文件坐标系：gcj02 | wgs84 | bd09")
+@click.option("--allow-gaps", is_flag=True, help="下级区域未铺满上级时只提示不报错")
+@pass_ctx
+def import_geo(obj: _Context, path: Path, crs: str, allow_gaps: bool) -> None:
+    """Import districts, streets, communities and unit grids from GeoJSON (all or nothing)."""
+    from govgrid.geo.crs import parse_crs
+    from govgrid.services.geography import import_geojson
+
+    sessions = obj.migrated_sessions()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        click.echo(f"错误：{path} 不是 UTF-8 编码的 JSON（{exc}）", err=True)
+        sys.exit(2)
+    with sessions() as session:
+        try:
+            summary = import_geojson(session, actor=_operator(), doc=doc, crs=parse_crs(crs), now=_now(),
+                                     allow_gaps=allow_gaps)  # fmt: skip
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(f"导入完成：{summary}")
+
+
+@main.command()
+@click.argument("path")
+@click.option("--as", "as_user", default=None, help="以该用户身份请求（进程内，不需要密码）")
+@pass_ctx
+def get(obj: _Context, path: str, as_user: str | None) -> None:
+    """Perform one in-process HTTP GET against the app; print the body; exit 1 on a non-2xx status."""
+    from fastapi.testclient import TestClient
+
+    from govgrid.web.app import create_app
+    from govgrid.web.deps import get_actor
+
+    obj.migrated_sessions()
+    app = create_app(obj.settings)
+    if as_user:
+        actor = _actor_named(obj, as_user)
+        app.dependency_overrides[get_actor] = lambda: actor
+    with TestClient(app) as client:
+        response = client.get(path)
+    click.echo(response.text)
+    if not 200 <= response.status_code < 300:
+        click.echo(f"HTTP {response.status_code}", err=True)
+        sys.exit(1)
+
+
+def _actor_named(obj: _Context, username: str) -> Actor:
+    from sqlalchemy import select
+
+    from govgrid.db.models import User
+    from govgrid.services.people import actor_for
+
+    with obj.migrated_sessions()() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            click.echo(f"错误：用户“{username}”不存在", err=True)
+            sys.exit(2)
+        return actor_for(user)
+
+
+from govgrid.cli_people import users  # noqa: E402
+from govgrid.cli_bench import bench  # noqa: E402
+
+main.add_command(users)
+main.add_command(bench)

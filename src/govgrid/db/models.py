@@ -1,0 +1,155 @@
+"""Tables. Geometry is stored as WKB in GCJ-02 longitude/latitude (the system of Chinese web maps and
+of the public boundary files), with a bounding box for range queries; no PostGIS is required."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Area(Base):
+    """A district, street/town or community/village, with its boundary."""
+
+    __tablename__ = "area"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    level: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    min_lng: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lng: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    area_m2: Mapped[float] = mapped_column(Float)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResponsibilityGrid(Base):
+    """责任网格: a set of unit grids bound to one grid worker."""
+
+    __tablename__ = "responsibility_grid"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    community_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+
+
+class UnitGrid(Base):
+    """单元网格: the smallest polygon of management, always inside one community."""
+
+    __tablename__ = "unit_grid"
+
+    code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    min_lng: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lng: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    center_lng: Mapped[float] = mapped_column(Float)
+    center_lat: Mapped[float] = mapped_column(Float)
+    area_m2: Mapped[float] = mapped_column(Float)
+    land_use: Mapped[str] = mapped_column(String(32), default="")
+    management_level: Mapped[str] = mapped_column(String(32), default="")
+    responsibility_grid_code: Mapped[str | None] = mapped_column(
+        ForeignKey("responsibility_grid.code"), index=True
+    )
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_unit_grid_bbox", "min_lng", "max_lng", "min_lat", "max_lat"),)
+
+
+class OrgUnit(Base):
+    """A unit that acts: the command center, a department, a street office, the supervision office."""
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(24), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    scope_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token for an integration. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Append-only record of every state change: who, when, what, on which record, in which area."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    scope_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Meta(Base):
+    """Small key/value facts about the database (geography revision, demo marker)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

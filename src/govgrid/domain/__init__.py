@@ -1,0 +1,1 @@
+"""Pure domain rules: no SQLAlchemy, FastAPI or I/O is imported here."""

@@ -1,0 +1,138 @@
+"""The one table of authorisation rules. Services call `authorize` / `scope_filter`; routes never decide.
+
+Reach:
+  none  — the role may not do this at all
+  own   — only records the actor owns (their own profile, their own tokens)
+  scope — records inside the actor's data scope (an area code: district, street or community)
+  all   — every record of the deployment
+Records outside the caller's reach are answered as "not found", so their existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from govgrid.domain.areas import is_within
+from govgrid.domain.errors import Forbidden, NotAuthenticated, NotFound
+from govgrid.domain.roles import Role
+
+
+class Action(StrEnum):
+    READ_GEOGRAPHY = "read_geography"  # areas, unit grids, responsibility grids and their workers
+    IMPORT_GEOGRAPHY = "import_geography"
+    READ_PEOPLE = "read_people"
+    MANAGE_PEOPLE = "manage_people"
+    READ_UNITS = "read_units"  # the directory of departments and streets
+    READ_AUDIT = "read_audit"
+    MANAGE_OWN_TOKENS = "manage_own_tokens"
+
+
+class Reach(StrEnum):
+    NONE = "-"
+    OWN = "own"
+    SCOPE = "scope"
+    ALL = "all"
+
+
+_COLUMNS = (
+    Role.CITIZEN, Role.GRID_WORKER, Role.STREET_OFFICER, Role.DEPARTMENT_OFFICER,
+    Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN,
+)  # fmt: skip
+
+# action               citizen  grid_worker street_officer department_officer dispatcher supervisor leader admin
+_TABLE = """
+read_geography         -        scope       scope          scope              scope      scope      scope  all
+import_geography       -        -           -              -                  -          -          -      all
+read_people            own      own         scope          own                scope      scope      scope  all
+manage_people          -        -           -              -                  -          -          -      all
+read_units             -        all         all            all                all        all        all    all
+read_audit             -        -           scope          -                  scope      scope      scope  all
+manage_own_tokens      own      own         own            own                own        own        own    own
+"""
+
+
+def _parse(table: str) -> dict[tuple[Role, Action], Reach]:
+    rules: dict[tuple[Role, Action], Reach] = {}
+    for line in table.strip().splitlines():
+        action, *cells = line.split()
+        if len(cells) != len(_COLUMNS):
+            raise ValueError(f"permission row {action!r} has {len(cells)} cells, expected {len(_COLUMNS)}")
+        for role, cell in zip(_COLUMNS, cells, strict=True):
+            rules[(role, Action(action))] = Reach(cell)
+    return rules
+
+
+RULES: dict[tuple[Role, Action], Reach] = _parse(_TABLE)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user, an integration token's user, or nobody (anonymous)."""
+
+    user_id: int | None
+    username: str
+    role: Role | None
+    scope_code: str | None = None
+    unit_id: int | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is None
+
+
+ANONYMOUS = Actor(user_id=None, username="anonymous", role=None)
+SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, scope_code=None)
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """How a list query must be narrowed: by area-code prefix, by owner, or not at all."""
+
+    area_prefix: str | None = None
+    owner_id: int | None = None
+    everything: bool = False
+
+
+def reach(actor: Actor, action: Action) -> Reach:
+    if actor.role is None:
+        return Reach.NONE
+    return RULES[(actor.role, action)]
+
+
+def _refuse(actor: Actor, action: Action) -> None:
+    if actor.is_anonymous:
+        raise NotAuthenticated("请先登录")
+    raise Forbidden(f"当前角色无权执行此操作（{action.value}）")
+
+
+def authorize(actor: Actor, action: Action, *, area_code: str | None = None, owner_id: int | None = None) -> None:
+    """Allow or refuse one action on one record, by the table above."""
+    granted = reach(actor, action)
+    if granted is Reach.NONE:
+        _refuse(actor, action)
+    if granted is Reach.ALL:
+        return
+    if granted is Reach.OWN and owner_id is not None and owner_id == actor.user_id:
+        return
+    if granted is Reach.SCOPE and _in_scope(actor, area_code, owner_id):
+        return
+    raise NotFound("未找到该记录，或不在您的数据范围内")
+
+
+def _in_scope(actor: Actor, area_code: str | None, owner_id: int | None) -> bool:
+    if owner_id is not None and owner_id == actor.user_id:
+        return True
+    return actor.scope_code is not None and area_code is not None and is_within(area_code, actor.scope_code)
+
+
+def scope_filter(actor: Actor, action: Action) -> ScopeFilter:
+    """The narrowing a list query must apply for this actor and action."""
+    granted = reach(actor, action)
+    if granted is Reach.NONE:
+        _refuse(actor, action)
+    if granted is Reach.ALL:
+        return ScopeFilter(everything=True)
+    if granted is Reach.OWN or actor.scope_code is None:
+        return ScopeFilter(owner_id=actor.user_id if actor.user_id is not None else -1)
+    return ScopeFilter(area_prefix=actor.scope_code, owner_id=actor.user_id)

@@ -1,0 +1,1 @@
+"""Geography: coordinate systems, polygons, the point→grid index, GeoJSON validation, demo partition."""

@@ -1,0 +1,61 @@
+"""Coordinate systems. govgrid stores GCJ-02 (the system of Amap, Tencent, WeChat and of the public
+boundary files); WGS-84 (GPS, 天地图, Open311) and BD-09 (Baidu) are converted at the edges with prcoords."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import prcoords
+
+from govgrid.domain.errors import InvalidInput
+
+STORED_CRS = "gcj02"
+
+
+class Crs(StrEnum):
+    GCJ02 = "gcj02"
+    WGS84 = "wgs84"
+    BD09 = "bd09"
+
+
+def parse_crs(value: str) -> Crs:
+    aliases = {"gcj-02": Crs.GCJ02, "wgs-84": Crs.WGS84, "wgs84": Crs.WGS84, "cgcs2000": Crs.WGS84,
+               "epsg:4326": Crs.WGS84, "bd-09": Crs.BD09, "bd09ll": Crs.BD09}  # fmt: skip
+    key = value.strip().lower()
+    try:
+        return aliases.get(key) or Crs(key)
+    except ValueError:
+        raise InvalidInput(f"坐标系“{value}”不支持：可用 gcj02、wgs84、bd09", field="crs") from None
+
+
+def check_lnglat(lng: float, lat: float) -> None:
+    """Refuse coordinates that are not longitude/latitude at all (NaN, out of range, swapped)."""
+    if not (math.isfinite(lng) and math.isfinite(lat)):
+        raise InvalidInput(f"坐标无效：lng={lng}, lat={lat}", field="lng")
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise InvalidInput(f"坐标超出经纬度范围：lng={lng}, lat={lat}（是否为投影坐标或经纬度颠倒？）", field="lng")
+
+
+def to_stored(lng: float, lat: float, crs: Crs) -> tuple[float, float]:
+    """Convert a point from `crs` into the stored system (GCJ-02)."""
+    check_lnglat(lng, lat)
+    if crs is Crs.GCJ02:
+        return lng, lat
+    if crs is Crs.WGS84:
+        c = prcoords.wgs_gcj((lat, lng), check_china=False)
+    else:
+        c = prcoords.bd_gcj((lat, lng), check_china=False)
+    return c.lon, c.lat
+
+
+def from_stored(lng: float, lat: float, crs: Crs) -> tuple[float, float]:
+    """Convert a stored GCJ-02 point into `crs` (the precise iterative inverse for WGS-84)."""
+    check_lnglat(lng, lat)
+    if crs is Crs.GCJ02:
+        return lng, lat
+    if crs is Crs.WGS84:
+        c = prcoords.gcj_wgs_bored((lat, lng), check_china=False)
+    else:
+        c = prcoords.gcj_bd((lat, lng), check_china=False)
+    return c.lon, c.lat

@@ -1,0 +1,41 @@
+"""The audit trail: one append-only row per state change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.models import AuditEvent
+from govgrid.domain.permissions import Action, Actor, scope_filter
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    now: datetime,
+    scope_code: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit row to the caller's transaction (the caller commits)."""
+    event = AuditEvent(
+        at=now, actor_id=actor.user_id, actor_name=actor.username, action=action,
+        entity_type=entity_type, entity_id=entity_id, scope_code=scope_code, detail=detail or {},
+    )  # fmt: skip
+    session.add(event)
+    return event
+
+
+def list_events(session: Session, *, actor: Actor, limit: int = 100) -> list[AuditEvent]:
+    """Audit rows the actor may read: inside their area scope, newest first."""
+    narrowing = scope_filter(actor, Action.READ_AUDIT)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(max(limit, 1), 1000))
+    if not narrowing.everything:
+        query = query.where(AuditEvent.scope_code.startswith(narrowing.area_prefix or "\x00"))
+    return list(session.scalars(query))

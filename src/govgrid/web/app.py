@@ -1,0 +1,50 @@
+"""create_app(settings): the FastAPI application — API, pages, static assets (all bundled, no CDN)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from govgrid import __version__
+from govgrid.db.engine import make_engine, make_session_factory
+from govgrid.services.locate import LocatorCache
+from govgrid.settings import Settings, load_settings, resolve_secret_key
+from govgrid.web import errors
+from govgrid.web.api import router as api_router
+from govgrid.web.navigation import load_navigation
+from govgrid.web.pages import router as page_router
+
+HERE = Path(__file__).parent
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    """Build the app. The database schema must already be migrated (`govgrid db upgrade` / `demo`)."""
+    settings = settings or load_settings()
+    app = FastAPI(title="govgrid 城市运行综合指挥平台", version=__version__,
+                  description="区级网格化管理、工单闭环与督办台账平台。坐标字段均为 GCJ-02，另有说明者除外。",
+                  openapi_url="/api/v1/openapi.json", docs_url="/docs", redoc_url=None)  # fmt: skip
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.clock = clock
+    app.state.locator_cache = LocatorCache()
+    app.state.navigation = load_navigation()
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.add_middleware(SessionMiddleware, secret_key=resolve_secret_key(settings), session_cookie="govgrid_session",
+                       max_age=settings.session_hours * 3600, same_site="lax", https_only=False)  # fmt: skip
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    errors.install(app)
+    app.include_router(api_router)
+    app.include_router(page_router)
+    return app

@@ -1,0 +1,60 @@
+"""Domain errors → HTTP, in one place, so the JSON API and the pages never disagree."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from govgrid.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotAuthenticated, NotFound
+
+STATUS = {NotFound: 404, Forbidden: 403, NotAuthenticated: 401, InvalidInput: 422, Conflict: 409}
+CODE = {NotFound: "not_found", Forbidden: "forbidden", NotAuthenticated: "not_authenticated",
+        InvalidInput: "invalid_input", Conflict: "conflict"}  # fmt: skip
+
+
+def status_of(exc: DomainError) -> int:
+    return next((status for kind, status in STATUS.items() if isinstance(exc, kind)), 400)
+
+
+def code_of(exc: DomainError) -> str:
+    return next((code for kind, code in CODE.items() if isinstance(exc, kind)), "bad_request")
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: object) -> dict[str, object]:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        status = status_of(exc)
+        if is_api(request):
+            extra = {"problems": [str(p) for p in exc.problems]} if hasattr(exc, "problems") else {}
+            return JSONResponse(error_body(code_of(exc), exc.message, exc.field, **extra), status_code=status)
+        if status == 401:
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        templates = request.app.state.templates
+        context = {"status": status, "message": exc.message}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [_describe(e) for e in exc.errors()]
+        first = problems[0] if problems else {"field": None, "message": "请求无效"}
+        body = error_body("invalid_input", first["message"], first["field"], problems=problems)
+        return JSONResponse(body, status_code=422)
+
+
+def _describe(error: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "header")]
+    field = ".".join(location) or "request"
+    given = error.get("input")
+    shown = f"（收到：{given!r}）" if given is not None and not isinstance(given, dict | list) else ""
+    return {"field": field, "message": f"参数 {field} 无效：{error.get('msg', '')}{shown}"}

@@ -1,0 +1,9 @@
+"""Server-rendered pages in Chinese: adapters that call services and render templates."""
+
+from fastapi import APIRouter
+
+from govgrid.web.pages import auth, workspace
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, workspace):
+    router.include_router(module.router)

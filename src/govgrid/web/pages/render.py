@@ -1,0 +1,23 @@
+"""Rendering a page with the shared layout context (user, menu, CSRF token, settings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from govgrid.domain.permissions import Actor
+from govgrid.domain.roles import ROLE_LABEL
+from govgrid.web.deps import csrf_token
+from govgrid.web.navigation import menu_for
+
+
+def page(request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any) -> HTMLResponse:
+    app = request.app
+    context.update(
+        actor=actor, role_label=ROLE_LABEL.get(actor.role, "") if actor.role else "",
+        menu=menu_for(app.state.navigation, actor), csrf_token=csrf_token(request),
+        settings=app.state.settings, current_path=request.url.path,
+    )  # fmt: skip
+    return app.state.templates.TemplateResponse(request, template, context, status_code=status_code)  # type: ignore[no-any-return]

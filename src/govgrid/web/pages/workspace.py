@@ -1,0 +1,43 @@
+"""工作台, 网格地图, 人员名录, 操作日志."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from govgrid.db.models import Area
+from govgrid.domain.permissions import Action, authorize
+from govgrid.domain.roles import ROLE_LABEL, Role
+from govgrid.services import audit, geography, people
+from govgrid.web.deps import LoggedInDep, SessionDep
+from govgrid.web.pages.render import page
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def workspace(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    scope = session.get(Area, actor.scope_code) if actor.scope_code else None
+    summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
+    mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
+    return page(request, "workspace.html", actor, scope=scope, summary=summary, my_grids=mine)
+
+
+@router.get("/map", response_class=HTMLResponse)
+def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    authorize(actor, Action.READ_GEOGRAPHY, area_code=actor.scope_code)
+    scope = session.get(Area, actor.scope_code) if actor.scope_code else None
+    return page(request, "map.html", actor, scope=scope)
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(request: Request, session: SessionDep, actor: LoggedInDep, role: Role | None = None) -> Response:
+    users = people.list_users(session, actor=actor, role=role)
+    units = {u.id: u.name for u in people.list_units(session, actor=actor)} if actor.role is not Role.CITIZEN else {}
+    return page(request, "people.html", actor, users=users[:2000], total=len(users), units=units,
+                role_labels=ROLE_LABEL, selected_role=role)  # fmt: skip
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    return page(request, "audit.html", actor, events=audit.list_events(session, actor=actor, limit=200))
