@@ -45,7 +45,7 @@ def to_stored(lng: float, lat: float, crs: Crs) -> tuple[float, float]:
     if crs is Crs.WGS84:
         c = prcoords.wgs_gcj((lat, lng), check_china=False)
     else:
-        c = prcoords.bd_gcj((lat, lng), check_china=False)
+        c = prcoords.bd_gcj_bored((lat, lng), check_china=False)
     return c.lon, c.lat
 
 
@@ -57,5 +57,5 @@ def from_stored(lng: float, lat: float, crs: Crs) -> tuple[float, float]:
     if crs is Crs.WGS84:
         c = prcoords.gcj_wgs_bored((lat, lng), check_china=False)
     else:
-        c = prcoords.gcj_bd((lat, lng), check_china=False)
+        c = prcoords.gcj_bd((lat, lng))
     return c.lon, c.lat

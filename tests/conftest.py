@@ -1,0 +1,104 @@
+"""Shared fixtures: one populated test district per test session, fresh empty databases on demand,
+an app client per persona. Set GOVGRID_TEST_DATABASE_URL=postgresql://… to run everything on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from govgrid.db.engine import make_engine, make_session_factory
+from govgrid.db.migrate import upgrade
+from govgrid.settings import load_settings
+from govgrid.web.app import create_app
+from tests.databases import fresh_database
+from tests.factories import NOW, PASSWORD, District, build_district
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def district_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("district")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def district_sessions(district_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(district_url)
+    upgrade(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def district(district_sessions: sessionmaker[Session]) -> District:
+    with district_sessions() as session:
+        return build_district(session)
+
+
+@pytest.fixture
+def session(district_sessions: sessionmaker[Session], district: District) -> Iterator[Session]:
+    """A session on the shared test district (tests that change it use unique names)."""
+    with district_sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def empty_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """A migrated, empty database of its own."""
+    with fresh_database(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        yield make_session_factory(engine)
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(district_url: str, district: District, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    settings = load_settings(database_url=district_url, secret_key="test-secret-key-that-is-long-enough")
+    return create_app(settings, clock=lambda: NOW)
+
+
+@pytest.fixture
+def anonymous(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as client:
+        yield client
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    """Log in through the real login form (CSRF token included) and keep the cookie."""
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answer = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                         follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303, answer.text
+    workspace = client.get("/")
+    client.headers["X-CSRF-Token"] = workspace.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    return client
+
+
+@pytest.fixture
+def as_user(app) -> Callable[[str], TestClient]:  # type: ignore[no-untyped-def]
+    """A logged-in client for a persona: as_user("street_officer")."""
+    clients: list[TestClient] = []
+
+    def make(username: str) -> TestClient:
+        client = TestClient(app)
+        clients.append(client)
+        return login(client, username)
+
+    yield make  # type: ignore[misc]
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The reference data folder beside the project; tests needing it skip with a message if absent."""
+    if not (SHARED / "data" / "geo" / "370102.geojson").is_file():
+        pytest.skip(f"参考数据目录 {SHARED} 不存在：需要 shared/data/geo/370102.geojson")
+    return SHARED

@@ -1,0 +1,106 @@
+"""A small synthetic district for tests (no reference data needed) and the personas who work in it.
+
+District 370102 is a 2 km × 1.6 km rectangle near Jinan, split into two streets (370102001 and
+370102002) with two communities each and 200 m unit grids; every responsibility grid has a worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import shapely
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.models import OrgUnit, ResponsibilityGrid, UnitGrid, User
+from govgrid.domain.areas import AreaLevel, unit_grid_code
+from govgrid.domain.permissions import SYSTEM
+from govgrid.domain.roles import Role
+from govgrid.geo.features import AreaFeature
+from govgrid.geo.partition import partition_district
+from govgrid.services.geography import write_features
+from govgrid.services.people import add_user, hash_password
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+PASSWORD = "persona-pass-1"
+DISTRICT = "370102"
+STREET_A = "370102001"
+STREET_B = "370102002"
+# A rectangle east of Jinan's centre, in GCJ-02 degrees (about 2.0 km × 1.6 km).
+DISTRICT_OUTLINE = shapely.box(117.0300, 36.6500, 117.0524, 36.6644)
+PERSONAS = {
+    # username: (role, scope, unit)
+    "admin": (Role.ADMIN, DISTRICT, "CMD"),
+    "dispatcher": (Role.DISPATCHER, DISTRICT, "CMD"),
+    "supervisor": (Role.SUPERVISOR, DISTRICT, "DCS"),
+    "leader": (Role.LEADER, DISTRICT, "GOV"),
+    "dept_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "CGJ"),
+    "street_officer": (Role.STREET_OFFICER, STREET_A, STREET_A),
+    "other_street_officer": (Role.STREET_OFFICER, STREET_B, STREET_B),
+    "citizen": (Role.CITIZEN, None, None),
+}
+
+
+@dataclass(frozen=True)
+class District:
+    features: list[AreaFeature]
+
+    def codes(self, level: AreaLevel) -> list[str]:
+        return [f.code for f in self.features if f.level is level]
+
+    def grid(self, street: str) -> AreaFeature:
+        return next(f for f in self.features if f.level is AreaLevel.GRID and f.code.startswith(street))
+
+
+def district_features() -> list[AreaFeature]:
+    streets = partition_district(DISTRICT_OUTLINE, streets=2, communities=4, grid_m=200, seed=7)
+    features = [AreaFeature(1, DISTRICT, AreaLevel.DISTRICT, "测试区", DISTRICT_OUTLINE)]
+    for s, street in enumerate(streets, start=1):
+        street_code = f"{DISTRICT}{s:03d}"
+        features.append(AreaFeature(len(features) + 1, street_code, AreaLevel.STREET, f"第{s}街道", street.outline))
+        for c, community in enumerate(street.communities, start=1):
+            code = f"{street_code}{c:03d}"
+            features.append(AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, f"{s}-{c}社区", community.outline))
+            for g, grid in enumerate(community.grids, start=1):
+                grid_code = unit_grid_code(code, g)
+                features.append(AreaFeature(len(features) + 1, grid_code, AreaLevel.GRID, grid_code, grid))
+    return features
+
+
+def build_district(session: Session) -> District:
+    """Write the test district, its units, one worker per community and every persona."""
+    features = district_features()
+    write_features(session, actor=SYSTEM, features=features, now=NOW, synthetic=True)
+    for code, name, kind in [("CMD", "指挥中心", "command_center"), ("DCS", "督查室", "supervision_office"),
+                             ("GOV", "区政府", "leadership"), ("CGJ", "区城管局", "department")]:  # fmt: skip
+        session.add(OrgUnit(code=code, name=name, kind=kind, area_code=DISTRICT))
+    for street in (STREET_A, STREET_B):
+        session.add(OrgUnit(code=street, name=f"{street}办事处", kind="street", area_code=street))
+    session.flush()
+    for username, (role, scope, unit) in PERSONAS.items():
+        add_user(session, username=username, display_name=username, role=role, unit_code=unit,
+                 scope_code=scope, phone="", password=PASSWORD, now=NOW)  # fmt: skip
+    _grid_workers(session, [f.code for f in features if f.level is AreaLevel.COMMUNITY])
+    session.commit()
+    return District(features)
+
+
+def _grid_workers(session: Session, communities: list[str]) -> None:
+    hashed = hash_password(PASSWORD)
+    for community in communities:
+        username = "grid_worker" if community == f"{STREET_A}001" else f"gw_{community}"
+        worker = User(username=username, display_name=f"网格员{community[-4:]}", role=Role.GRID_WORKER.value,
+                      scope_code=community, phone=f"1390000{community[-4:]}", password_hash=hashed,
+                      created_at=NOW)  # fmt: skip
+        session.add(worker)
+        session.flush()
+        code = f"{community}-01"
+        session.add(ResponsibilityGrid(code=code, name=f"{community}第1责任网格", community_code=community,
+                                       worker_id=worker.id))  # fmt: skip
+        session.flush()
+        session.execute(UnitGrid.__table__.update().where(UnitGrid.community_code == community)
+                        .values(responsibility_grid_code=code))  # fmt: skip
+
+
+def user_id(session: Session, username: str) -> int:
+    return int(session.scalar(select(User.id).where(User.username == username)) or 0)

@@ -1,0 +1,179 @@
+"""A street officer can neither read nor change another street's data through ANY API route.
+
+Every /api/v1 route must appear in PROBES below — a new route without a probe fails the first test —
+and each probe attacks street B's data as the officer of street A."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from govgrid.db.models import ApiToken, ResponsibilityGrid
+from govgrid.domain.areas import AreaLevel
+from tests.factories import STREET_A, STREET_B, user_id
+
+Probe = Callable[..., None]
+PROBES: dict[tuple[str, str], Probe] = {}
+
+
+def probe(method: str, path: str) -> Callable[[Probe], Probe]:
+    def register(fn: Probe) -> Probe:
+        PROBES[(method, path)] = fn
+        return fn
+
+    return register
+
+
+def refused(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code in (403, 404), (response.status_code, response.text)
+    assert STREET_B not in response.text.replace(f'"{STREET_B}"', "") or "error" in response.json()
+
+
+def nothing_of_street_b(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.text
+    assert STREET_B not in response.text, f"street B data leaked: {response.text[:300]}"
+
+
+@probe("GET", "/api/v1/health")
+def _health(client, district, session):  # type: ignore[no-untyped-def]
+    """Public: no area data at all."""
+    nothing_of_street_b(client.get("/api/v1/health"))
+
+
+@probe("GET", "/api/v1/geo/locate")
+def _locate(client, district, session):  # type: ignore[no-untyped-def]
+    """Public by design (citizens report with it): codes and names of a point, never people."""
+    point = district.grid(STREET_B).geometry.representative_point()
+    body = client.get(f"/api/v1/geo/locate?lng={point.x}&lat={point.y}").json()
+    assert body["grid_code"].startswith(STREET_B) and "worker" not in body and "phone" not in str(body)
+
+
+@probe("GET", "/api/v1/geo/areas")
+def _areas(client, district, session):  # type: ignore[no-untyped-def]
+    nothing_of_street_b(client.get("/api/v1/geo/areas"))
+    nothing_of_street_b(client.get(f"/api/v1/geo/areas?parent={STREET_B}"))
+
+
+@probe("GET", "/api/v1/geo/areas/{code}")
+def _area(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.get(f"/api/v1/geo/areas/{STREET_B}"))
+    refused(client.get(f"/api/v1/geo/areas/{district.codes(AreaLevel.COMMUNITY)[-1]}"))
+
+
+@probe("GET", "/api/v1/geo/grids")
+def _grids(client, district, session):  # type: ignore[no-untyped-def]
+    nothing_of_street_b(client.get("/api/v1/geo/grids?bbox=117.0,36.6,117.1,36.7"))
+
+
+@probe("GET", "/api/v1/geo/grids/{code}")
+def _grid(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.get(f"/api/v1/geo/grids/{district.grid(STREET_B).code}"))
+
+
+@probe("GET", "/api/v1/geo/responsibility-grids")
+def _responsibility_grids(client, district, session):  # type: ignore[no-untyped-def]
+    nothing_of_street_b(client.get("/api/v1/geo/responsibility-grids"))
+    nothing_of_street_b(client.get(f"/api/v1/geo/responsibility-grids?area={STREET_B}"))
+
+
+@probe("GET", "/api/v1/geo/responsibility-grids/{code}")
+def _responsibility_grid(client, district, session):  # type: ignore[no-untyped-def]
+    code = session.scalars(select(ResponsibilityGrid.code).where(
+        ResponsibilityGrid.community_code.startswith(STREET_B))).first()  # fmt: skip
+    refused(client.get(f"/api/v1/geo/responsibility-grids/{code}"))
+
+
+@probe("POST", "/api/v1/geo/import")
+def _import(client, district, session):  # type: ignore[no-untyped-def]
+    grid = district.grid(STREET_B)
+    doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": grid.code},
+           "geometry": grid.geometry.__geo_interface__}]}  # fmt: skip
+    refused(client.post("/api/v1/geo/import", json=doc))
+
+
+@probe("GET", "/api/v1/me")
+def _me(client, district, session):  # type: ignore[no-untyped-def]
+    body = client.get("/api/v1/me").json()
+    assert body["username"] == "street_officer" and body["scope_code"] == STREET_A
+
+
+@probe("GET", "/api/v1/people")
+def _people(client, district, session):  # type: ignore[no-untyped-def]
+    nothing_of_street_b(client.get("/api/v1/people"))
+    nothing_of_street_b(client.get("/api/v1/people?role=grid_worker"))
+
+
+@probe("GET", "/api/v1/people/{user_id}")
+def _person(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.get(f"/api/v1/people/{user_id(session, 'other_street_officer')}"))
+    refused(client.get(f"/api/v1/people/{user_id(session, f'gw_{STREET_B}001')}"))
+
+
+@probe("POST", "/api/v1/people")
+def _create_person(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.post("/api/v1/people", json={"username": "intruder", "display_name": "x",
+                                                "role": "street_officer", "scope_code": STREET_B}))  # fmt: skip
+
+
+@probe("GET", "/api/v1/units")
+def _units(client, district, session):  # type: ignore[no-untyped-def]
+    """The unit directory (names of departments and street offices) is shared by all staff by design."""
+    units = client.get("/api/v1/units").json()
+    assert {"code", "name", "kind", "area_code", "id"} == set(units[0])
+
+
+@probe("GET", "/api/v1/audit")
+def _audit(client, district, session):  # type: ignore[no-untyped-def]
+    nothing_of_street_b(client.get("/api/v1/audit?limit=1000"))
+
+
+@probe("POST", "/api/v1/tokens")
+def _issue_token(client, district, session):  # type: ignore[no-untyped-def]
+    """Tokens are issued only for oneself: the body has no way to name another user."""
+    answer = client.post("/api/v1/tokens", json={"name": "probe", "user_id": user_id(session, "other_street_officer")})
+    assert answer.status_code == 201
+    token = session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
+    assert token.user_id == user_id(session, "street_officer")
+
+
+@probe("DELETE", "/api/v1/tokens/{token_id}")
+def _revoke_token(client, district, session):  # type: ignore[no-untyped-def]
+    from govgrid.services.people import actor_for, issue_token
+    from govgrid.services.people import User as UserModel
+
+    other = session.get(UserModel, user_id(session, "other_street_officer"))
+    issue_token(session, actor=actor_for(other), name="street-b-tool", now=__import__("tests.factories").factories.NOW)
+    token = session.scalars(select(ApiToken).where(ApiToken.name == "street-b-tool")).first()
+    refused(client.delete(f"/api/v1/tokens/{token.id}"))
+    session.refresh(token)
+    assert token.revoked_at is None
+
+
+def api_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Every API operation, from the published OpenAPI document (the API's own list of itself)."""
+    paths = app.openapi()["paths"]
+    return {(method.upper(), path) for path, operations in paths.items() for method in operations}
+
+
+def test_every_api_route_has_a_cross_street_probe(app):
+    assert api_routes(app) == set(PROBES)
+
+
+@pytest.mark.parametrize("method,path", sorted(PROBES))
+def test_a_street_officer_cannot_reach_another_streets_data(method, path, as_user, district, session):
+    PROBES[(method, path)](as_user("street_officer"), district, session)
+
+
+def test_no_api_route_is_hidden_from_the_published_list(app):
+    """Every route decorator in the API package is an operation of the OpenAPI document."""
+    import re
+    from pathlib import Path
+
+    import govgrid.web.api as api_package
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(api_package.__file__).parent.glob("*.py"))
+    decorators = re.findall(r"@router\.(get|post|put|patch|delete)\(", source)
+    assert "include_in_schema" not in source
+    assert len(decorators) == len(api_routes(app))
