@@ -40,9 +40,10 @@ def install(app: FastAPI) -> None:
             return JSONResponse(error_body(code_of(exc), exc.message, exc.field, **extra), status_code=status)
         if status == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        templates = request.app.state.templates
-        context = {"status": status, "message": exc.message}
-        return templates.TemplateResponse(request, "error.html", context, status_code=status)
+        from govgrid.domain.permissions import ANONYMOUS
+        from govgrid.web.pages.render import page
+
+        return page(request, "error.html", ANONYMOUS, status_code=status, status=status, message=exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -1,0 +1,59 @@
+"""The command line: get, import-geo, db upgrade, users."""
+
+import json
+
+from click.testing import CliRunner
+
+from govgrid.cli import main
+from tests.unit.geojson_samples import district_doc, with_change
+
+
+def run(args, url, **env):
+    return CliRunner().invoke(main, args, env={"GOVGRID_DATABASE_URL": url, **env}, catch_exceptions=False)
+
+
+def test_get_prints_the_body_and_succeeds_on_200(district_url):
+    result = run(["get", "/api/v1/health"], district_url)
+    assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["status"] == "ok"
+
+
+def test_get_exits_non_zero_on_an_error_status(district_url):
+    result = run(["get", "/api/v1/geo/areas"], district_url)
+    assert result.exit_code == 1 and "HTTP 401" in result.stderr
+
+
+def test_get_can_act_as_a_user(district_url):
+    result = run(["get", "/api/v1/me", "--as", "street_officer"], district_url)
+    assert result.exit_code == 0 and '"scope_code":"370102001"' in result.stdout
+
+
+def test_import_geo_reports_every_bad_feature_and_exits_2(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps(with_change(district_doc(), 2, coordinates=[[[117.01, 36.6], [117.02, 36.6]]])))
+    result = run(["import-geo", str(bad)], url)
+    assert result.exit_code == 2 and "要素 #3" in result.stderr and "370199002" in result.stderr
+    good = tmp_path / "good.geojson"
+    good.write_text(json.dumps(district_doc()))
+    result = run(["import-geo", str(good)], url)
+    assert result.exit_code == 0 and "district 1" in result.stdout
+
+
+def test_import_geo_refuses_a_file_that_is_not_utf8_json(tmp_path):
+    bad = tmp_path / "gbk.geojson"
+    bad.write_bytes("{\"name\": \"历下区\"}".encode("gbk"))
+    result = run(["import-geo", str(bad)], f"sqlite:///{tmp_path / 'cli.db'}")
+    assert result.exit_code == 2 and "UTF-8" in result.stderr
+
+
+def test_db_upgrade_reports_the_revision(tmp_path):
+    result = run(["db", "upgrade"], f"sqlite:///{tmp_path / 'up.db'}")
+    assert result.exit_code == 0 and "0001" in result.stdout
+
+
+def test_users_can_be_created_and_listed_from_the_console(tmp_path):
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    result = run(["users", "create", "ops1", "--name", "运维一", "--role", "admin", "--scope", "370102",
+                  "--password", "long-enough-3"], url)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "ops1" in run(["users", "list"], url).stdout

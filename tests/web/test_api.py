@@ -1,0 +1,114 @@
+"""The JSON API: health, locate, geography in scope, import, people, tokens, errors that name the field."""
+
+from sqlalchemy import func, select
+
+from govgrid.db.models import Area
+from tests.factories import STREET_A, STREET_B
+from tests.unit.geojson_samples import district_doc, with_change
+
+
+def test_health_answers_with_the_engine_in_use(anonymous):
+    body = anonymous.get("/api/v1/health").json()
+    assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
+
+
+def test_the_openapi_document_is_published(anonymous):
+    spec = anonymous.get("/api/v1/openapi.json").json()
+    assert "/api/v1/geo/locate" in spec["paths"]
+
+
+def test_anyone_can_locate_a_point_to_its_grid_community_and_street(anonymous, district):
+    point = district.grid(STREET_A).geometry.representative_point()
+    body = anonymous.get(f"/api/v1/geo/locate?lng={point.x}&lat={point.y}&crs=gcj02").json()
+    assert body["is_inside"] and len(body["grid_code"]) == 15 and body["grid_code"].startswith(STREET_A)
+    assert body["street"]["code"] == STREET_A and body["community"]["code"] == body["grid_code"][:12]
+
+
+def test_a_wgs84_point_is_converted_before_it_is_located(anonymous, district):
+    from govgrid.geo.crs import Crs, from_stored
+
+    point = district.grid(STREET_A).geometry.representative_point()
+    lng, lat = from_stored(point.x, point.y, Crs.WGS84)
+    body = anonymous.get(f"/api/v1/geo/locate?lng={lng}&lat={lat}&crs=wgs84").json()
+    assert body["grid_code"] == anonymous.get(f"/api/v1/geo/locate?lng={point.x}&lat={point.y}").json()["grid_code"]
+
+
+def test_a_point_outside_the_district_gets_a_clear_answer_not_a_guess(anonymous):
+    body = anonymous.get("/api/v1/geo/locate?lng=116.99&lat=36.64").json()
+    assert body["is_inside"] is False and body["grid_code"] is None and "不在本系统管辖范围" in body["message"]
+
+
+def test_bad_coordinates_get_a_422_naming_the_field(anonymous):
+    answer = anonymous.get("/api/v1/geo/locate?lng=abc&lat=36.6")
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "lng"
+    answer = anonymous.get("/api/v1/geo/locate?lng=117.0&lat=36.6&crs=mercator")
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "crs"
+
+
+def test_geography_needs_a_login(anonymous):
+    assert anonymous.get("/api/v1/geo/areas").status_code == 401
+
+
+def test_a_citizen_does_not_browse_grids(as_user, district):
+    assert as_user("citizen").get(f"/api/v1/geo/grids/{district.grid(STREET_A).code}").status_code == 403
+
+
+def test_a_grid_shows_its_community_street_and_worker(as_user, district):
+    body = as_user("dispatcher").get(f"/api/v1/geo/grids/{district.grid(STREET_A).code}").json()
+    assert body["street"]["code"] == STREET_A and body["worker"]["name"].startswith("网格员")
+    assert body["responsibility_grid_code"].startswith(body["community"]["code"])
+
+
+def test_the_dispatcher_sees_every_street_and_the_street_officer_only_theirs(as_user):
+    everyone = as_user("dispatcher").get("/api/v1/geo/areas?level=street&geometry=false").json()["features"]
+    mine = as_user("street_officer").get("/api/v1/geo/areas?level=street&geometry=false").json()["features"]
+    assert {f["properties"]["code"] for f in everyone} == {STREET_A, STREET_B}
+    assert [f["properties"]["code"] for f in mine] == [STREET_A]
+
+
+def test_grids_in_a_box_come_back_as_geojson(as_user):
+    body = as_user("leader").get("/api/v1/geo/grids?bbox=117.03,36.65,117.04,36.66").json()
+    assert body["features"] and body["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_a_malformed_bbox_is_refused_naming_the_field(as_user):
+    answer = as_user("leader").get("/api/v1/geo/grids?bbox=1,2,3")
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "bbox"
+
+
+def test_a_bad_geojson_import_names_the_feature_and_writes_nothing(as_user, session):
+    before = session.scalar(select(func.count()).select_from(Area))
+    doc = with_change(district_doc(), 1, coordinates=[[[117.0, 36.6], [117.01, 36.6], [117.01, 36.62]]])
+    answer = as_user("admin").post("/api/v1/geo/import", json=doc)
+    assert answer.status_code == 422
+    assert any("要素 #2" in p and "370199001" in p for p in answer.json()["error"]["problems"])
+    assert session.scalar(select(func.count()).select_from(Area)) == before
+
+
+def test_a_cookie_write_without_the_csrf_token_is_refused(as_user):
+    client = as_user("admin")
+    del client.headers["X-CSRF-Token"]
+    answer = client.post("/api/v1/tokens", json={"name": "no-csrf"})
+    assert answer.status_code == 403 and answer.json()["error"]["field"] == "csrf_token"
+
+
+def test_a_bearer_token_authenticates_an_integration_without_cookies(as_user, app):
+    from fastapi.testclient import TestClient
+
+    secret = as_user("dispatcher").post("/api/v1/tokens", json={"name": "12345 对接"}).json()["token"]
+    with TestClient(app) as integration:
+        me = integration.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        assert me.json()["username"] == "dispatcher"
+        assert integration.get("/api/v1/me", headers={"Authorization": "Bearer ggt_wrong"}).status_code == 401
+
+
+def test_an_administrator_creates_a_person_through_the_api(as_user):
+    answer = as_user("admin").post("/api/v1/people", json={
+        "username": "api_created_officer", "display_name": "新街道干部", "role": "street_officer",
+        "scope_code": STREET_B, "password": "long-enough-2"})  # fmt: skip
+    assert answer.status_code == 201 and answer.json()["scope_code"] == STREET_B
+
+
+def test_an_invalid_role_is_refused_naming_the_field(as_user):
+    answer = as_user("admin").post("/api/v1/people", json={"username": "x1", "display_name": "x", "role": "mayor"})
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "role"

@@ -1,0 +1,82 @@
+"""Pages: login and logout, the menu each role sees, pages that need a login."""
+
+import re
+
+import pytest
+
+from tests.conftest import login
+
+EXPECTED_MENU = {
+    "admin": ["工作台", "网格地图", "人员名录", "操作日志", "接口文档"],
+    "dispatcher": ["工作台", "网格地图", "人员名录", "操作日志"],
+    "supervisor": ["工作台", "网格地图", "人员名录", "操作日志"],
+    "leader": ["工作台", "网格地图", "人员名录", "操作日志"],
+    "street_officer": ["工作台", "网格地图", "人员名录", "操作日志"],
+    "dept_officer": ["工作台", "网格地图"],
+    "grid_worker": ["工作台", "网格地图"],
+    "citizen": ["工作台"],
+}
+
+
+def menu_of(html: str) -> list[str]:
+    nav = html.split('aria-label="主导航">', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r">([^<>]+)</a>", nav)
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_MENU))
+def test_each_role_sees_its_own_menu(as_user, username):
+    assert menu_of(as_user(username).get("/").text) == EXPECTED_MENU[username]
+
+
+def test_a_page_without_login_sends_you_to_the_login_form(anonymous):
+    answer = anonymous.get("/map", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/map"
+
+
+def test_a_wrong_password_shows_an_error_on_the_form(anonymous):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', anonymous.get("/login").text).group(1)
+    answer = anonymous.post("/login", data={"username": "admin", "password": "wrong-one", "csrf_token": token})
+    assert answer.status_code == 401 and "用户名或密码错误" in answer.text
+
+
+def test_a_login_form_without_its_csrf_token_is_refused(anonymous):
+    answer = anonymous.post("/login", data={"username": "admin", "password": "persona-pass-1"})
+    assert answer.status_code == 403
+
+
+def test_the_login_never_redirects_to_another_site(anonymous):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', anonymous.get("/login").text).group(1)
+    answer = anonymous.post("/login", data={"username": "admin", "password": "persona-pass-1", "csrf_token": token,
+                                            "next": "//evil.example/"}, follow_redirects=False)  # fmt: skip
+    assert answer.headers["location"] == "/"
+
+
+def test_logging_out_ends_the_session(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        login(client, "leader")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        client.post("/logout", data={"csrf_token": token})
+        assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_citizen_is_refused_the_map_page(as_user):
+    answer = as_user("citizen").get("/map")
+    assert answer.status_code == 403 and "无权" in answer.text
+
+
+def test_the_street_officers_map_is_framed_on_their_street(as_user):
+    html = as_user("street_officer").get("/map").text
+    assert 'data-scope="370102001"' in html and "/static/vendor/leaflet/leaflet.js" in html
+
+
+def test_the_people_page_lists_only_people_in_scope(as_user):
+    html = as_user("street_officer").get("/people").text
+    assert "street_officer" in html and "other_street_officer" not in html
+
+
+def test_pages_load_no_asset_from_another_host(as_user):
+    for path in ("/", "/map", "/people", "/audit"):
+        html = as_user("admin").get(path).text
+        assert not re.search(r'(src|href)="(https?:)?//', html), path
