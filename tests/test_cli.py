@@ -9,7 +9,8 @@ from tests.unit.geojson_samples import district_doc, with_change
 
 
 def run(args, url, **env):
-    return CliRunner().invoke(main, args, env={"GOVGRID_DATABASE_URL": url, **env}, catch_exceptions=False)
+    env = {"GOVGRID_DATABASE_URL": url, "GOVGRID_SECRET_KEY": "cli-test-secret-long-enough", **env}
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def test_get_prints_the_body_and_succeeds_on_200(district_url):

@@ -30,3 +30,12 @@ def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_the_suite_runs_on_the_engine_it_was_asked_for(district_url):
+    from tests.databases import postgres_base
+
+    engine = make_engine(district_url)
+    expected = "postgresql" if postgres_base() else "sqlite"
+    assert engine.dialect.name == expected
+    engine.dispose()
