@@ -18,6 +18,8 @@ demo: $(STAMP)
 	$(BIN)/govgrid demo
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -42,7 +42,7 @@ class _Context:
             self._settings = load_settings()
         return self._settings
 
-    def migrated_sessions(self):  # type: ignore[no-untyped-def]
+    def migrated_sessions(self):
         engine = make_engine(self.settings.database_url)
         upgrade(engine)
         return make_session_factory(engine)
@@ -179,8 +179,8 @@ def _actor_named(obj: _Context, username: str) -> Actor:
         return actor_for(user)
 
 
-from govgrid.cli_people import users  # noqa: E402
 from govgrid.cli_bench import bench  # noqa: E402
+from govgrid.cli_people import users  # noqa: E402
 
 main.add_command(users)
 main.add_command(bench)

@@ -13,7 +13,7 @@ def bench() -> None:
     """性能基准：与同一次运行中测得的基线对比。"""
 
 
-def _grids(obj) -> tuple[list[str], list]:  # type: ignore[no-untyped-def,type-arg]
+def _grids(obj) -> tuple[list[str], list]:
     """Unit grids from the database; when it has none, the demo partition drawn in memory."""
     from sqlalchemy import select
 
@@ -28,7 +28,7 @@ def _grids(obj) -> tuple[list[str], list]:  # type: ignore[no-untyped-def,type-a
     return _demo_grids(obj)
 
 
-def _demo_grids(obj) -> tuple[list[str], list]:  # type: ignore[no-untyped-def,type-arg]
+def _demo_grids(obj) -> tuple[list[str], list]:
     import json
 
     import shapely
@@ -53,7 +53,7 @@ def _demo_grids(obj) -> tuple[list[str], list]:  # type: ignore[no-untyped-def,t
 @click.option("--sample", default=300, show_default=True, help="朴素逐个多边形比对的抽样点数")
 @click.option("--seed", default=1, show_default=True)
 @click.pass_obj
-def bench_locate(obj, points: int, sample: int, seed: int) -> None:  # type: ignore[no-untyped-def]
+def bench_locate(obj, points: int, sample: int, seed: int) -> None:
     """Point→grid lookup: the STRtree index vs. a naive loop over every polygon, on one core."""
     from govgrid.geo.index import NOWHERE, GridIndex, naive_locate
 

@@ -10,7 +10,7 @@ from govgrid.domain.errors import DomainError
 from govgrid.domain.roles import ROLE_LABEL, Role
 
 
-def _cli():  # type: ignore[no-untyped-def]
+def _cli():
     from govgrid import cli
 
     return cli
@@ -24,7 +24,7 @@ def users() -> None:
 @users.command("list")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=None)
 @click.pass_obj
-def list_users(obj, role: str | None) -> None:  # type: ignore[no-untyped-def]
+def list_users(obj, role: str | None) -> None:
     """List accounts (username, role, scope, name)."""
     with obj.migrated_sessions()() as session:
         query = select(User).order_by(User.username)
@@ -43,7 +43,7 @@ def list_users(obj, role: str | None) -> None:  # type: ignore[no-untyped-def]
 @click.option("--phone", default="")
 @click.password_option(help="登录密码（至少 8 位）")
 @click.pass_obj
-def create(obj, username, display_name, role, scope_code, unit_code, phone, password) -> None:  # type: ignore[no-untyped-def]
+def create(obj, username, display_name, role, scope_code, unit_code, phone, password) -> None:
     """Create an account."""
     from govgrid.services.people import create_user
 
@@ -62,7 +62,7 @@ def create(obj, username, display_name, role, scope_code, unit_code, phone, pass
 @click.argument("username")
 @click.password_option()
 @click.pass_obj
-def set_password(obj, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def set_password(obj, username: str, password: str) -> None:
     """Reset a password."""
     from govgrid.services.people import set_password as reset
 
@@ -79,7 +79,7 @@ def set_password(obj, username: str, password: str) -> None:  # type: ignore[no-
 @click.argument("username")
 @click.option("--name", default="integration", help="令牌用途")
 @click.pass_obj
-def token(obj, username: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def token(obj, username: str, name: str) -> None:
     """Issue an API token for an account (printed once)."""
     from govgrid.services.people import actor_for, issue_token
 

@@ -140,8 +140,8 @@ def _issue_token(client, district, session):  # type: ignore[no-untyped-def]
 
 @probe("DELETE", "/api/v1/tokens/{token_id}")
 def _revoke_token(client, district, session):  # type: ignore[no-untyped-def]
-    from govgrid.services.people import actor_for, issue_token
     from govgrid.services.people import User as UserModel
+    from govgrid.services.people import actor_for, issue_token
 
     other = session.get(UserModel, user_id(session, "other_street_officer"))
     issue_token(session, actor=actor_for(other), name="street-b-tool", now=__import__("tests.factories").factories.NOW)

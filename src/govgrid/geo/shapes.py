@@ -52,4 +52,4 @@ def from_wkb(data: bytes) -> BaseGeometry:
 def geojson_geometry(geom: BaseGeometry, precision: int = 6) -> dict[str, Any]:
     """The geometry as a GeoJSON dict, rounded to `precision` decimals (≈ 0.1 m at 6)."""
     rounded = shapely.transform(geom, lambda c: np.round(c, precision))
-    return shapely.geometry.mapping(rounded)  # type: ignore[no-any-return]
+    return shapely.geometry.mapping(rounded)

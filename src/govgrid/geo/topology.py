@@ -41,7 +41,7 @@ def _tolerance(area: float) -> float:
     return max(MIN_TOLERANCE_M2, RELATIVE_TOLERANCE * area)
 
 
-def _missing_parents(features, metric, stored) -> list[GeoProblem]:  # type: ignore[no-untyped-def]
+def _missing_parents(features, metric, stored) -> list[GeoProblem]:
     problems = []
     for f in features:
         parent = parent_code(f.code)
@@ -51,7 +51,7 @@ def _missing_parents(features, metric, stored) -> list[GeoProblem]:  # type: ign
     return problems
 
 
-def _outside_parents(features, metric, stored) -> list[GeoProblem]:  # type: ignore[no-untyped-def]
+def _outside_parents(features, metric, stored) -> list[GeoProblem]:
     pairs = [(f, metric.get(p) or stored.get(p)) for f in features if (p := parent_code(f.code))]
     pairs = [(f, parent) for f, parent in pairs if parent is not None]
     if not pairs:
@@ -67,7 +67,7 @@ def _outside_parents(features, metric, stored) -> list[GeoProblem]:  # type: ign
     return problems
 
 
-def _overlapping_siblings(features, metric, stored) -> list[GeoProblem]:  # type: ignore[no-untyped-def]
+def _overlapping_siblings(features, metric, stored) -> list[GeoProblem]:
     by_level: dict[AreaLevel, list[tuple[str, int | None]]] = defaultdict(list)
     for f in features:
         by_level[f.level].append((f.code, f.index))
@@ -91,7 +91,7 @@ def _overlapping_siblings(features, metric, stored) -> list[GeoProblem]:  # type
     return problems
 
 
-def _gaps(features, metric, stored, projection) -> list[GeoProblem]:  # type: ignore[no-untyped-def]
+def _gaps(features, metric, stored, projection) -> list[GeoProblem]:
     children_of: dict[str, list[str]] = defaultdict(list)
     for code in list(metric) + list(stored):
         if (parent := parent_code(code)) is not None:

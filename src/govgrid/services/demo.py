@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from govgrid import catalog
@@ -145,8 +145,7 @@ def _responsibility_grids(session: Session, spec: dict[str, Any], now: datetime)
             session.add(ResponsibilityGrid(code=code, name=f"{community[-3:]}社区第{g + 1}责任网格",
                                            community_code=community, worker_id=worker.id))  # fmt: skip
             session.flush()
-            session.execute(UnitGrid.__table__.update().where(UnitGrid.code.in_(members))
-                            .values(responsibility_grid_code=code))  # fmt: skip
+            session.execute(update(UnitGrid).where(UnitGrid.code.in_(members)).values(responsibility_grid_code=code))
 
 
 def _logins(session: Session, spec: dict[str, Any], password: str, now: datetime) -> None:

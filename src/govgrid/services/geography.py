@@ -95,9 +95,9 @@ def _upsert_grid(session: Session, f: AreaFeature, synthetic: bool) -> None:
 
 def stored_geometries(session: Session) -> dict[str, BaseGeometry]:
     """Every stored area and unit grid geometry by code (for validating an import against them)."""
-    rows = session.execute(select(Area.code, Area.geometry_wkb)).all()
-    rows += session.execute(select(UnitGrid.code, UnitGrid.geometry_wkb)).all()
-    return {code: from_wkb(wkb) for code, wkb in rows}
+    areas = session.execute(select(Area.code, Area.geometry_wkb)).all()
+    grids = session.execute(select(UnitGrid.code, UnitGrid.geometry_wkb)).all()
+    return {code: from_wkb(wkb) for code, wkb in [*areas, *grids]}
 
 
 def bump_revision(session: Session) -> None:

@@ -27,7 +27,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_now(request: Request) -> datetime:
-    return request.app.state.clock()  # type: ignore[no-any-return]
+    return request.app.state.clock()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

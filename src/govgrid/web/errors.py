@@ -48,12 +48,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [_describe(e) for e in exc.errors()]
-        first = problems[0] if problems else {"field": None, "message": "请求无效"}
+        first = problems[0] if problems else {"field": "request", "message": "请求无效"}
         body = error_body("invalid_input", first["message"], first["field"], problems=problems)
         return JSONResponse(body, status_code=422)
 
 
-def _describe(error: dict) -> dict[str, str]:  # type: ignore[type-arg]
+def _describe(error: dict) -> dict[str, str]:
     location = [str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "header")]
     field = ".".join(location) or "request"
     given = error.get("input")

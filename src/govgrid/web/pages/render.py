@@ -20,4 +20,4 @@ def page(request: Request, template: str, actor: Actor, status_code: int = 200, 
         menu=menu_for(app.state.navigation, actor), csrf_token=csrf_token(request),
         settings=app.state.settings, current_path=request.url.path,
     )  # fmt: skip
-    return app.state.templates.TemplateResponse(request, template, context, status_code=status_code)  # type: ignore[no-any-return]
+    return app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
