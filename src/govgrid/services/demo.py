@@ -131,6 +131,7 @@ def _responsibility_grids(session: Session, spec: dict[str, Any], now: datetime)
     by_community: dict[str, list[str]] = {}
     for code in rows:
         by_community.setdefault(code[:12], []).append(code)
+    names = dict(session.execute(select(Area.code, Area.name).where(Area.level == AreaLevel.COMMUNITY.value)).all())
     serial = 0
     for community, codes in by_community.items():
         groups = max(1, round(len(codes) / per_worker))
@@ -142,7 +143,7 @@ def _responsibility_grids(session: Session, spec: dict[str, Any], now: datetime)
             session.add(worker)
             session.flush()
             code = f"{community}-{g + 1:02d}"
-            session.add(ResponsibilityGrid(code=code, name=f"{community[-3:]}社区第{g + 1}责任网格",
+            session.add(ResponsibilityGrid(code=code, name=f"{names[community]}第{g + 1}责任网格",
                                            community_code=community, worker_id=worker.id))  # fmt: skip
             session.flush()
             session.execute(update(UnitGrid).where(UnitGrid.code.in_(members)).values(responsibility_grid_code=code))

@@ -8,8 +8,9 @@
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
   }
   var GRID_ZOOM = 15;
-  var streets = L.geoJSON(null, { style: { color: "#c0392b", weight: 3, fill: false } }).addTo(map);
-  var communities = L.geoJSON(null, { style: { color: "#2c3e50", weight: 1.5, fillOpacity: 0.03 } }).addTo(map);
+  function named(feature, layer) { layer.bindTooltip(feature.properties.name, { sticky: true }); }
+  var streets = L.geoJSON(null, { style: { color: "#c0392b", weight: 3, fill: false }, interactive: false }).addTo(map);
+  var communities = L.geoJSON(null, { style: { color: "#2c3e50", weight: 1.5, fillOpacity: 0.03 }, onEachFeature: named }).addTo(map);
   var grids = L.geoJSON(null, { style: { color: "#2980b9", weight: 0.6, fillOpacity: 0.05 } }).addTo(map);
   var selected = L.geoJSON(null, { style: { color: "#e67e22", weight: 3, fillOpacity: 0.25 } }).addTo(map);
   var status = L.control({ position: "bottomleft" });
