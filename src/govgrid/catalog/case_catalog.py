@@ -1,0 +1,114 @@
+"""Loading the case-class catalogue and the responsibility list, validated with errors that name the
+file, the row and the field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from govgrid.catalog import CatalogError, load
+from govgrid.domain.worktime import TimeUnit
+
+CLASSES = "case_classes.yaml"
+RESPONSIBILITY = "responsibility.yaml"
+CODE = re.compile(r"^[EC]\d{4}$")
+LOCAL = "属地"  # 属地兜底: the street that owns the grid
+
+
+@dataclass(frozen=True)
+class CaseClass:
+    code: str
+    name: str
+    major_code: str
+    major_name: str
+    time_limit: float
+    time_unit: TimeUnit
+    unit_key: str
+    register_condition: str
+    close_condition: str
+    is_extendable: bool
+
+    @property
+    def is_event(self) -> bool:
+        return self.code.startswith("E")
+
+
+def load_case_classes(doc: Any = None) -> dict[str, CaseClass]:
+    doc = load(CLASSES) if doc is None else doc
+    majors = {m["code"]: m["name"] for m in doc.get("majors") or []}
+    classes: dict[str, CaseClass] = {}
+    for row, item in enumerate(doc.get("classes") or [], start=1):
+        found = _case_class(row, item, majors)
+        if found.code in classes:
+            raise CatalogError(f"catalog/{CLASSES} 第 {row} 条：分类编码 {found.code} 重复", field="code")
+        classes[found.code] = found
+    if not classes:
+        raise CatalogError(f"catalog/{CLASSES}：没有任何分类", field="classes")
+    return classes
+
+
+def _case_class(row: int, item: Any, majors: dict[str, str]) -> CaseClass:
+    where = f"catalog/{CLASSES} 第 {row} 条"
+    if not isinstance(item, dict):
+        raise CatalogError(f"{where}：应为映射", field="classes")
+    for key in ("code", "name", "time_limit", "unit", "register", "close"):
+        if item.get(key) in (None, ""):
+            raise CatalogError(f"{where}：缺少字段 {key}", field=key)
+    code = str(item["code"])
+    if not CODE.match(code) or code[:3] not in majors:
+        raise CatalogError(f"{where}：编码“{code}”无效或其大类 {code[:3]} 未定义", field="code")
+    try:
+        amount, unit = item["time_limit"]
+        amount, unit = float(amount), TimeUnit(str(unit))
+    except (TypeError, ValueError):
+        units = "、".join(u.value for u in TimeUnit)
+        raise CatalogError(f"{where}：time_limit 应为 [数量, 单位]，单位为 {units}，实为 {item['time_limit']!r}",
+                           field="time_limit") from None  # fmt: skip
+    if amount <= 0:
+        raise CatalogError(f"{where}：time_limit 数量须为正数", field="time_limit")
+    return CaseClass(code=code, name=str(item["name"]), major_code=code[:3], major_name=majors[code[:3]],
+                     time_limit=amount, time_unit=unit, unit_key=str(item["unit"]),
+                     register_condition=str(item["register"]), close_condition=str(item["close"]),
+                     is_extendable=bool(item.get("extendable", False)))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResponsibilityRule:
+    class_code: str
+    area_prefix: str
+    unit_code: str
+
+
+@dataclass(frozen=True)
+class ResponsibilityList:
+    """权责清单: class × area → unit code; "street" means the street of the grid (属地兜底)."""
+
+    keys: dict[str, str]
+    rules: tuple[ResponsibilityRule, ...]
+
+    def unit_for(self, case_class: CaseClass, grid_code: str | None) -> str | None:
+        """The unit code responsible, or None when only the owning street can be (属地, no grid known)."""
+        for rule in self.rules:
+            if rule.class_code == case_class.code and (grid_code or "").startswith(rule.area_prefix):
+                return rule.unit_code
+        unit = self.keys.get(case_class.unit_key, "street")
+        if unit == "street":
+            return grid_code[:9] if grid_code else None
+        return unit
+
+
+def load_responsibility(classes: dict[str, CaseClass], doc: Any = None) -> ResponsibilityList:
+    doc = load(RESPONSIBILITY) if doc is None else doc
+    keys = {str(k): str(v) for k, v in (doc.get("keys") or {}).items()}
+    for case_class in classes.values():
+        if case_class.unit_key not in keys:
+            raise CatalogError(f"catalog/{CLASSES} 分类 {case_class.code} 的责任键“{case_class.unit_key}”"
+                               f"在 catalog/{RESPONSIBILITY} 的 keys 中没有定义", field="unit")  # fmt: skip
+    rules = []
+    for row, item in enumerate(doc.get("rules") or [], start=1):
+        if not isinstance(item, dict) or item.get("class") not in classes or not item.get("unit"):
+            raise CatalogError(f"catalog/{RESPONSIBILITY} rules 第 {row} 条：class 须为已定义分类且须有 unit",
+                               field="rules")  # fmt: skip
+        rules.append(ResponsibilityRule(str(item["class"]), str(item.get("area") or ""), str(item["unit"])))
+    return ResponsibilityList(keys=keys, rules=tuple(rules))
