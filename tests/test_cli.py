@@ -47,9 +47,14 @@ def test_import_geo_refuses_a_file_that_is_not_utf8_json(tmp_path):
     assert result.exit_code == 2 and "UTF-8" in result.stderr
 
 
-def test_db_upgrade_reports_the_revision(tmp_path):
+def test_db_upgrade_reports_the_newest_revision(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from govgrid.db.migrate import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     result = run(["db", "upgrade"], f"sqlite:///{tmp_path / 'up.db'}")
-    assert result.exit_code == 0 and "0001" in result.stdout
+    assert result.exit_code == 0 and f"数据库已迁移到 {head}" in result.stdout
 
 
 def test_users_can_be_created_and_listed_from_the_console(tmp_path):

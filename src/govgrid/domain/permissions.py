@@ -2,7 +2,8 @@
 
 Reach:
   none  — the role may not do this at all
-  own   — only records the actor owns (their own profile, their own tokens)
+  own   — only records the actor owns (their own profile, their own tokens, cases they reported)
+  unit  — records assigned to the actor's unit (a department's or a street office's cases)
   scope — records inside the actor's data scope (an area code: district, street or community)
   all   — every record of the deployment
 Records outside the caller's reach are answered as "not found", so their existence is not disclosed.
@@ -26,11 +27,20 @@ class Action(StrEnum):
     READ_UNITS = "read_units"  # the directory of departments and streets
     READ_AUDIT = "read_audit"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
+    READ_CASES = "read_cases"
+    REPORT_CASE = "report_case"  # 上报 (patrol, citizen)
+    VERIFY_CASE = "verify_case"  # 核实
+    REGISTER_CASE = "register_case"  # 立案 / 作废
+    DISPATCH_CASE = "dispatch_case"  # 派遣 / 改派 / 回访
+    HANDLE_CASE = "handle_case"  # 签收 / 处置 / 反馈 / 回退 / 申请延期
+    CHECK_CASE = "check_case"  # 核查
+    MANAGE_CASE = "manage_case"  # 挂账 / 强制结案 / 督办 / 批准延期 / 考评 / 剔单
 
 
 class Reach(StrEnum):
     NONE = "-"
     OWN = "own"
+    UNIT = "unit"
     SCOPE = "scope"
     ALL = "all"
 
@@ -49,6 +59,14 @@ manage_people          -        -           -              -                  - 
 read_units             -        all         all            all                all        all        all    all
 read_audit             -        -           scope          -                  scope      scope      scope  all
 manage_own_tokens      own      own         own            own                own        own        own    own
+read_cases             own      scope       scope          unit               scope      scope      scope  all
+report_case            own      scope       scope          -                  scope      -          -      all
+verify_case            -        scope       -              -                  scope      -          -      all
+register_case          -        -           -              -                  scope      -          -      all
+dispatch_case          -        -           -              -                  scope      -          -      all
+handle_case            -        -           unit           unit               -          -          -      -
+check_case             -        scope       -              -                  scope      scope      -      all
+manage_case            -        -           -              -                  scope      scope      -      all
 """
 
 
@@ -91,6 +109,7 @@ class ScopeFilter:
 
     area_prefix: str | None = None
     owner_id: int | None = None
+    unit_id: int | None = None
     everything: bool = False
 
 
@@ -106,7 +125,10 @@ def _refuse(actor: Actor, action: Action) -> None:
     raise Forbidden(f"当前角色无权执行此操作（{action.value}）")
 
 
-def authorize(actor: Actor, action: Action, *, area_code: str | None = None, owner_id: int | None = None) -> None:
+def authorize(
+    actor: Actor, action: Action, *, area_code: str | None = None, owner_id: int | None = None,
+    unit_id: int | None = None,
+) -> None:  # fmt: skip
     """Allow or refuse one action on one record, by the table above."""
     granted = reach(actor, action)
     if granted is Reach.NONE:
@@ -114,6 +136,8 @@ def authorize(actor: Actor, action: Action, *, area_code: str | None = None, own
     if granted is Reach.ALL:
         return
     if granted is Reach.OWN and owner_id is not None and owner_id == actor.user_id:
+        return
+    if granted is Reach.UNIT and unit_id is not None and unit_id == actor.unit_id:
         return
     if granted is Reach.SCOPE and _in_scope(actor, area_code, owner_id):
         return
@@ -133,6 +157,8 @@ def scope_filter(actor: Actor, action: Action) -> ScopeFilter:
         _refuse(actor, action)
     if granted is Reach.ALL:
         return ScopeFilter(everything=True)
+    if granted is Reach.UNIT:
+        return ScopeFilter(unit_id=actor.unit_id if actor.unit_id is not None else -1, owner_id=actor.user_id)
     if granted is Reach.OWN or actor.scope_code is None:
         return ScopeFilter(owner_id=actor.user_id if actor.user_id is not None else -1)
     return ScopeFilter(area_prefix=actor.scope_code, owner_id=actor.user_id)

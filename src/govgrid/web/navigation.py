@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from govgrid import catalog
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 
-_ORDER = {Reach.NONE: 0, Reach.OWN: 1, Reach.SCOPE: 2, Reach.ALL: 3}
+_ORDER = {Reach.NONE: 0, Reach.OWN: 1, Reach.UNIT: 2, Reach.SCOPE: 3, Reach.ALL: 4}
 FILE = "navigation.yaml"
 
 

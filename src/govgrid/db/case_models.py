@@ -1,0 +1,81 @@
+"""Work orders (案件/工单) and their append-only history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from govgrid.db.models import Base
+
+
+class Case(Base):
+    """A case in one of the two loops. `status` changes only through services.cases.transition, which
+    compares and sets `version` so that of two concurrent steps exactly one wins."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    loop: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[str] = mapped_column(String(24), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    class_code: Mapped[str] = mapped_column(String(8), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    lng: Mapped[float | None] = mapped_column(Float)  # GCJ-02
+    lat: Mapped[float | None] = mapped_column(Float)
+    grid_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    scope_code: Mapped[str] = mapped_column(String(15), index=True)  # grid, else street, else district
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    reporter_name: Mapped[str] = mapped_column(String(64), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(32), default="")
+    urgency: Mapped[str] = mapped_column(String(12), default="general")
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closure_type: Mapped[str | None] = mapped_column(String(12))
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervision_level: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 催办, 2 督办
+    extension_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    extension_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
+
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_case_channel_external_id"),)
+
+
+class CaseTransition(Base):
+    """One row per step taken on a case — its history, its audit and its notification outbox."""
+
+    __tablename__ = "case_transition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_case_transition_case_at", "case_id", "at"),)
