@@ -12,6 +12,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govgrid import catalog
 from govgrid.db.models import OrgUnit, ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.areas import AreaLevel, unit_grid_code
 from govgrid.domain.permissions import SYSTEM
@@ -30,11 +31,12 @@ STREET_B = "370102002"
 DISTRICT_OUTLINE = shapely.box(117.0300, 36.6500, 117.0524, 36.6644)
 PERSONAS = {
     # username: (role, scope, unit)
-    "admin": (Role.ADMIN, DISTRICT, "CMD"),
-    "dispatcher": (Role.DISPATCHER, DISTRICT, "CMD"),
-    "supervisor": (Role.SUPERVISOR, DISTRICT, "DCS"),
-    "leader": (Role.LEADER, DISTRICT, "GOV"),
-    "dept_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "CGJ"),
+    "admin": (Role.ADMIN, DISTRICT, "LX-ZHZX"),
+    "dispatcher": (Role.DISPATCHER, DISTRICT, "LX-ZHZX"),
+    "supervisor": (Role.SUPERVISOR, DISTRICT, "LX-DCS"),
+    "leader": (Role.LEADER, DISTRICT, "LX-LD"),
+    "dept_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "LX-CGJ"),
+    "water_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "LX-SW"),
     "street_officer": (Role.STREET_OFFICER, STREET_A, STREET_A),
     "other_street_officer": (Role.STREET_OFFICER, STREET_B, STREET_B),
     "citizen": (Role.CITIZEN, None, None),
@@ -71,9 +73,8 @@ def build_district(session: Session) -> District:
     """Write the test district, its units, one worker per community and every persona."""
     features = district_features()
     write_features(session, actor=SYSTEM, features=features, now=NOW, synthetic=True)
-    for code, name, kind in [("CMD", "指挥中心", "command_center"), ("DCS", "督查室", "supervision_office"),
-                             ("GOV", "区政府", "leadership"), ("CGJ", "区城管局", "department")]:  # fmt: skip
-        session.add(OrgUnit(code=code, name=name, kind=kind, area_code=DISTRICT))
+    for unit in catalog.load("demo_district.yaml")["units"]:  # the units the shipped catalogues name
+        session.add(OrgUnit(code=unit["code"], name=unit["name"], kind=unit["kind"], area_code=DISTRICT))
     for street in (STREET_A, STREET_B):
         session.add(OrgUnit(code=street, name=f"{street}办事处", kind="street", area_code=street))
     session.flush()

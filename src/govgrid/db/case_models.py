@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.models import Base
+from govgrid.db.types import UtcDateTime
 
 
 class Case(Base):
@@ -48,15 +48,15 @@ class Case(Base):
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
     reporter_phone: Mapped[str] = mapped_column(String(32), default="")
     urgency: Mapped[str] = mapped_column(String(12), default="general")
-    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closure_type: Mapped[str | None] = mapped_column(String(12))
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     supervision_level: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 催办, 2 督办
-    extension_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    extension_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
 
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_case_channel_external_id"),)
@@ -69,7 +69,7 @@ class CaseTransition(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor_name: Mapped[str] = mapped_column(String(64))
     step: Mapped[str] = mapped_column(String(24))

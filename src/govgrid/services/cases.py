@@ -1,0 +1,222 @@
+"""Work-order use cases. Every status change goes through `transition`, which checks the permission
+table, applies the loop's transition table, compares and sets the case version (of two concurrent steps
+one wins, the other gets a Conflict) and writes exactly one append-only history row."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.models import Area, OrgUnit
+from govgrid.domain.areas import AreaLevel
+from govgrid.domain.errors import Conflict, InvalidInput, NotFound
+from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
+from govgrid.domain.workflow import START, Loop, Status, Step, next_status
+from govgrid.geo.crs import Crs
+from govgrid.services.case_rules import CaseRules
+from govgrid.services.locate import LocatorCache
+
+STEP_ACTION = {
+    Step.VERIFY: Action.VERIFY_CASE, Step.REGISTER: Action.REGISTER_CASE, Step.CANCEL: Action.REGISTER_CASE,
+    Step.DISPATCH: Action.DISPATCH_CASE, Step.SIGN: Action.HANDLE_CASE, Step.HANDLE: Action.HANDLE_CASE,
+    Step.FEED_BACK: Action.HANDLE_CASE, Step.RETURN: Action.HANDLE_CASE, Step.CONTACT: Action.HANDLE_CASE,
+    Step.CHECK_PASS: Action.CHECK_CASE, Step.CHECK_FAIL: Action.CHECK_CASE, Step.PARK: Action.MANAGE_CASE,
+    Step.UNPARK: Action.MANAGE_CASE, Step.FORCE_CLOSE: Action.MANAGE_CASE, Step.CALL_BACK: Action.DISPATCH_CASE,
+    Step.EVALUATE: Action.MANAGE_CASE, Step.EXCLUDE: Action.MANAGE_CASE,
+}  # fmt: skip
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Report:
+    """What an intake channel hands in. Location by point (any CRS) or by address text."""
+
+    channel: str
+    class_code: str
+    title: str
+    description: str = ""
+    external_id: str | None = None
+    lng: float | None = None
+    lat: float | None = None
+    crs: Crs = Crs.GCJ02
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    urgency: str = "general"
+    loop: Loop = Loop.URBAN
+
+
+def report(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
+           now: datetime) -> tuple[Case, bool]:  # fmt: skip
+    """Take a report in. Idempotent on (channel, external id): a retry returns the first case, unchanged.
+    Returns (case, is_new)."""
+    if data.external_id:
+        existing = _by_external_id(session, data.channel, data.external_id)
+        if existing is not None:
+            return existing, False
+    case = _new_case(session, actor=actor, rules=rules, locator=locator, data=data, now=now)
+    try:
+        session.flush()
+    except IntegrityError:  # the same external id arrived concurrently: the other insert won
+        session.rollback()
+        existing = _by_external_id(session, data.channel, data.external_id or "")
+        if existing is None:
+            raise
+        return existing, False
+    case.code = f"{now:%Y%m%d}{case.id:06d}"
+    _history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
+    session.commit()
+    return case, True
+
+
+def _by_external_id(session: Session, channel: str, external_id: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.channel == channel, Case.external_id == external_id))
+
+
+def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
+              now: datetime) -> Case:  # fmt: skip
+    case_class = rules.case_class(data.class_code)
+    _check_text(data)
+    grid_code, lng, lat = _place(session, locator, data)
+    scope = grid_code or _district_code(session)
+    authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id)
+    case = Case(
+        code=f"pending-{uuid.uuid4().hex}", loop=data.loop.value,
+        status=START[data.loop].value, version=1, channel=data.channel, external_id=data.external_id,
+        class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
+        lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
+        reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
+        reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
+    )  # fmt: skip
+    session.add(case)
+    return case
+
+
+def _district_code(session: Session) -> str:
+    """Where a case without a point belongs until it is located: the whole district."""
+    code = session.scalar(select(Area.code).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code))
+    if code is None:
+        raise InvalidInput("尚未导入区县边界，无法受理案件", field="lng")
+    return code
+
+
+def _check_text(data: Report) -> None:
+    if not data.title.strip():
+        raise InvalidInput("标题不能为空", field="title")
+    if len(data.title) > 200:
+        raise InvalidInput(f"标题过长（{len(data.title)} 字，上限 200）", field="title")
+    if len(data.description) > MAX_TEXT:
+        raise InvalidInput(f"描述过长（{len(data.description)} 字，上限 {MAX_TEXT}）", field="description")
+
+
+def _place(session: Session, locator: LocatorCache, data: Report) -> tuple[str | None, float | None, float | None]:
+    """The grid of the report's point; a point outside the district is refused, never guessed."""
+    if data.lng is None or data.lat is None:
+        if not data.address.strip():
+            raise InvalidInput("须提供坐标（lng、lat）或地址", field="lng")
+        return None, None, None
+    found = locator.get(session).locate(data.lng, data.lat, data.crs)
+    if not found.is_inside:
+        raise InvalidInput(found.message, field="lng")
+    return found.grid_code, found.lng, found.lat
+
+
+def _history(session: Session, case: Case, *, actor: Actor, step: str, from_status: str | None, now: datetime,
+             note: str = "", detail: dict[str, Any] | None = None) -> None:  # fmt: skip
+    session.add(CaseTransition(case_id=case.id, at=now, actor_id=actor.user_id, actor_name=actor.username,
+                               step=step, from_status=from_status, to_status=case.status, note=note,
+                               detail=detail or {}))  # fmt: skip
+
+
+def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+    authorize(actor, Action.READ_CASES, area_code=case.scope_code, owner_id=case.reporter_id,
+              unit_id=case.unit_id)  # fmt: skip
+    return case
+
+
+def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime,
+               note: str = "", unit_code: str | None = None, expected_version: int | None = None) -> Case:  # fmt: skip
+    """Take one step on a case (the only way its status changes)."""
+    case = get_case(session, actor=actor, case_id=case_id)
+    authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
+              unit_id=case.unit_id)  # fmt: skip
+    before = Status(case.status)
+    after = next_status(Loop(case.loop), before, step)
+    changes = _effects(session, rules, case, step, after, now, unit_code)
+    version = case.version if expected_version is None else expected_version
+    done = session.execute(update(Case).where(Case.id == case.id, Case.version == version)
+                           .values(status=after.value, version=version + 1, **changes))  # fmt: skip
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("案件已被他人处理（状态已变化），请刷新后重试", field="version")
+    session.refresh(case)
+    detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
+    _history(session, case, actor=actor, step=step.value, from_status=before.value, now=now, note=note, detail=detail)
+    session.commit()
+    return case
+
+
+def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: Status, now: datetime,
+             unit_code: str | None) -> dict[str, Any]:  # fmt: skip
+    """What else a step changes besides the status: the unit and the clock, closure, rework."""
+    if step is Step.DISPATCH:
+        unit = _unit(session, unit_code or suggested_unit(rules, case))
+        case_class = rules.case_class(case.class_code)
+        return {"unit_id": unit.id, "dispatched_at": now, "is_overdue": False,
+                "due_at": rules.calendar.due_at(now, case_class.time_limit, case_class.time_unit)}  # fmt: skip
+    if step is Step.RETURN:
+        return {"unit_id": None, "due_at": None}
+    if step is Step.CHECK_FAIL:
+        return {"rework_count": case.rework_count + 1}
+    if after is Status.CLOSED:
+        late = case.due_at is not None and now > case.due_at
+        kind = "special" if step is Step.FORCE_CLOSE else ("overdue" if late else "normal")
+        return {"closed_at": now, "closure_type": kind}
+    return {}
+
+
+def suggested_unit(rules: CaseRules, case: Case) -> str:
+    """The unit the responsibility list names for this class and grid (属地兜底 when none)."""
+    unit = rules.responsibility.unit_for(rules.case_class(case.class_code), case.grid_code)
+    if unit is None:
+        raise InvalidInput("案件没有网格位置，无法按属地确定责任单位：请指定 unit_code", field="unit_code")
+    return unit
+
+
+def _unit(session: Session, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise InvalidInput(f"责任单位“{code}”不存在", field="unit_code")
+    return unit
+
+
+def list_cases(session: Session, *, actor: Actor, status: Status | None = None, limit: int = 200) -> list[Case]:
+    """Cases the actor may see: in their area, assigned to their unit, or reported by them."""
+    narrowing = scope_filter(actor, Action.READ_CASES)
+    query = select(Case).order_by(Case.id.desc()).limit(min(max(limit, 1), 2000))
+    if status is not None:
+        query = query.where(Case.status == status.value)
+    if not narrowing.everything:
+        clauses = [Case.reporter_id == narrowing.owner_id]
+        if narrowing.area_prefix:
+            clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
+        if narrowing.unit_id is not None:
+            clauses.append(Case.unit_id == narrowing.unit_id)
+        query = query.where(or_(*clauses))
+    return list(session.scalars(query))
+
+
+def timeline(session: Session, *, actor: Actor, case_id: int) -> list[CaseTransition]:
+    get_case(session, actor=actor, case_id=case_id)
+    return list(session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id)
+                                .order_by(CaseTransition.id)))  # fmt: skip

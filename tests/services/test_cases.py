@@ -1,0 +1,158 @@
+"""Work orders through the service layer: intake, the loop, the clock, conflicts, permissions."""
+
+import uuid
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.models import User
+from govgrid.domain.errors import Conflict, InvalidInput, NotFound
+from govgrid.domain.workflow import IllegalTransition, Status, Step
+from govgrid.domain.worktime import CHINA
+from govgrid.services import cases
+from govgrid.services.case_rules import shipped_rules
+from govgrid.services.locate import LocatorCache
+from govgrid.services.people import actor_for
+from tests.factories import STREET_A
+
+RULES = shipped_rules()
+LOCATOR = LocatorCache()
+WEDNESDAY_10 = datetime(2026, 11, 18, 10, 0, tzinfo=CHINA)
+
+
+def who(session, username):
+    return actor_for(session.scalars(select(User).where(User.username == username)).one())
+
+
+def point_in(district, community):
+    grid = next(f for f in district.features if f.code.startswith(community) and len(f.code) == 15)
+    return grid.geometry.representative_point(), grid.code
+
+
+def patrol(session, district, *, class_code="E0102", when=WEDNESDAY_10, external_id=None):
+    point, _ = point_in(district, f"{STREET_A}001")
+    data = cases.Report(channel="patrol", class_code=class_code, title="路边暴露垃圾", lng=point.x, lat=point.y,
+                        external_id=external_id or uuid.uuid4().hex)  # fmt: skip
+    case, _ = cases.report(session, actor=who(session, "grid_worker"), rules=RULES, locator=LOCATOR, data=data,
+                           now=when)  # fmt: skip
+    return case
+
+
+def step(session, username, case, action, when, **kw):
+    return cases.transition(session, actor=who(session, username), rules=RULES, case_id=case.id, step=action,
+                            now=when, **kw)  # fmt: skip
+
+
+def at(hour, minute=0, day=18):
+    return datetime(2026, 11, day, hour, minute, tzinfo=CHINA)
+
+
+def test_a_grid_workers_patrol_report_is_placed_in_its_grid(session, district):
+    _, grid_code = point_in(district, f"{STREET_A}001")
+    case = patrol(session, district)
+    assert case.grid_code == grid_code and case.scope_code == grid_code and case.status == "reported"
+    assert case.code.startswith("20261118")
+
+
+def test_exposed_garbage_goes_round_the_loop_with_one_rework_and_closes_normally(session, district):
+    case = patrol(session, district)
+    step(session, "dispatcher", case, Step.VERIFY, at(10, 5))
+    step(session, "dispatcher", case, Step.REGISTER, at(10, 10))
+    case = step(session, "dispatcher", case, Step.DISPATCH, at(10, 30))
+    assert case.due_at.astimezone(CHINA) == at(16, 0)  # 4 工作时 skipping the 12:00–13:30 break
+    step(session, "dept_officer", case, Step.SIGN, at(10, 40))
+    step(session, "dept_officer", case, Step.HANDLE, at(11, 0))
+    step(session, "dept_officer", case, Step.FEED_BACK, at(13, 45), note="已清运，附照片")
+    case = step(session, "grid_worker", case, Step.CHECK_FAIL, at(14, 0), note="仍有残留")
+    assert case.status == "handling" and case.rework_count == 1
+    step(session, "dept_officer", case, Step.FEED_BACK, at(14, 30))
+    case = step(session, "grid_worker", case, Step.CHECK_PASS, at(14, 50))
+    assert case.status == "closed" and case.closure_type == "normal"
+    history = cases.timeline(session, actor=who(session, "dispatcher"), case_id=case.id)
+    assert [h.step for h in history] == ["report", "verify", "register", "dispatch", "sign", "handle", "feed_back",
+                                         "check_fail", "feed_back", "check_pass"]  # fmt: skip
+    assert [h.actor_name for h in history][:4] == ["grid_worker", "dispatcher", "dispatcher", "dispatcher"]
+
+
+def test_a_case_closed_after_its_deadline_is_an_overdue_closure(session, district):
+    case = patrol(session, district)
+    for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+        case = step(session, "dispatcher", case, action, at(10))
+    for action in (Step.SIGN, Step.FEED_BACK):
+        step(session, "dept_officer", case, action, at(17))
+    case = step(session, "grid_worker", case, Step.CHECK_PASS, at(9, day=19))
+    assert case.closure_type == "overdue"
+
+
+def test_retrying_the_same_hotline_push_a_hundred_times_makes_one_case(session, district):
+    external = f"12345-{uuid.uuid4().hex[:8]}"
+    first = patrol(session, district, external_id=external)
+    for _ in range(99):
+        again = patrol(session, district, external_id=external)
+        assert again.id == first.id
+    count = session.scalar(select(func.count()).select_from(Case).where(Case.external_id == external))
+    assert count == 1
+
+
+def test_an_unknown_class_is_refused_naming_the_field_and_nothing_is_written(session, district):
+    before = session.scalar(select(func.count()).select_from(Case))
+    with pytest.raises(InvalidInput) as caught:
+        patrol(session, district, class_code="E9999")
+    assert caught.value.field == "class_code" and "E9999" in caught.value.message
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_a_point_outside_the_district_is_refused_not_guessed(session):
+    data = cases.Report(channel="citizen", class_code="E0102", title="垃圾", lng=116.99, lat=36.64)
+    with pytest.raises(InvalidInput) as caught:
+        cases.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
+                     now=WEDNESDAY_10)  # fmt: skip
+    assert caught.value.field == "lng" and "不在本系统管辖范围" in caught.value.message
+
+
+def test_of_two_concurrent_steps_one_wins_and_the_other_gets_a_conflict(session, district, district_sessions):
+    case = patrol(session, district)
+    version = case.version
+    step(session, "dispatcher", case, Step.VERIFY, at(10, 1), expected_version=version)
+    with district_sessions() as other, pytest.raises(Conflict):
+        cases.transition(other, actor=who(other, "dispatcher"), rules=RULES, case_id=case.id, step=Step.CANCEL,
+                         now=at(10, 1), expected_version=version)  # fmt: skip
+    rows = session.scalar(select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id == case.id))
+    assert rows == 2  # report + the winning verify; the loser wrote nothing
+
+
+def test_a_street_officer_cannot_sign_a_case_dispatched_to_a_department(session, district):
+    case = patrol(session, district)
+    for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+        case = step(session, "dispatcher", case, action, at(10))
+    with pytest.raises(NotFound):
+        step(session, "street_officer", case, Step.SIGN, at(11))
+
+
+def test_a_unit_returns_a_wrongly_dispatched_case_and_it_is_dispatched_again(session, district):
+    case = patrol(session, district, class_code="E0201")  # 非法小广告: 属地 → the street of the grid
+    for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+        case = step(session, "dispatcher", case, action, at(10))
+    case = step(session, "street_officer", case, Step.RETURN, at(10, 30), note="应由城管处理")
+    assert case.status == "registered" and case.unit_id is None and case.due_at is None
+    case = step(session, "dispatcher", case, Step.DISPATCH, at(10, 45), unit_code="LX-CGJ")
+    assert case.status == "dispatched"
+
+
+def test_a_step_out_of_order_is_refused_as_illegal(session, district):
+    case = patrol(session, district)
+    with pytest.raises(IllegalTransition):
+        step(session, "dispatcher", case, Step.DISPATCH, at(10))
+
+
+def test_a_department_officer_sees_only_cases_of_their_unit(session, district):
+    case = patrol(session, district)
+    for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+        case = step(session, "dispatcher", case, action, at(10))
+    visible = cases.list_cases(session, actor=who(session, "water_officer"))
+    assert case.id not in {c.id for c in visible}
+    assert case.id in {c.id for c in cases.list_cases(session, actor=who(session, "dept_officer"))}
+    assert Status(case.status) is Status.DISPATCHED
