@@ -156,3 +156,14 @@ def test_a_department_officer_sees_only_cases_of_their_unit(session, district):
     assert case.id not in {c.id for c in visible}
     assert case.id in {c.id for c in cases.list_cases(session, actor=who(session, "dept_officer"))}
     assert Status(case.status) is Status.DISPATCHED
+
+
+@pytest.mark.parametrize("field,value", [("title", "长" * 201), ("external_id", "x" * 65), ("reporter_phone", "1" * 33)])
+def test_an_over_long_field_is_refused_by_name_on_every_engine(session, district, field, value):
+    point, _ = point_in(district, f"{STREET_A}001")
+    data = cases.Report(channel="citizen", class_code="E0102", title="垃圾", lng=point.x, lat=point.y)
+    data = cases.Report(**{**data.__dict__, field: value})
+    with pytest.raises(InvalidInput) as caught:
+        cases.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
+                     now=WEDNESDAY_10)  # fmt: skip
+    assert caught.value.field == field

@@ -88,7 +88,7 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
     scope = grid_code or _district_code(session)
     authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id)
     case = Case(
-        code=f"pending-{uuid.uuid4().hex}", loop=data.loop.value,
+        code=f"p-{uuid.uuid4().hex[:16]}", loop=data.loop.value,
         status=START[data.loop].value, version=1, channel=data.channel, external_id=data.external_id,
         class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
         lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
@@ -107,13 +107,18 @@ def _district_code(session: Session) -> str:
     return code
 
 
+LIMITS = {"title": 200, "description": MAX_TEXT, "address": 200, "external_id": 64, "reporter_name": 64,
+          "reporter_phone": 32, "channel": 24}  # fmt: skip
+
+
 def _check_text(data: Report) -> None:
+    """Text fields within their column sizes (the same answer on SQLite and PostgreSQL)."""
     if not data.title.strip():
         raise InvalidInput("标题不能为空", field="title")
-    if len(data.title) > 200:
-        raise InvalidInput(f"标题过长（{len(data.title)} 字，上限 200）", field="title")
-    if len(data.description) > MAX_TEXT:
-        raise InvalidInput(f"描述过长（{len(data.description)} 字，上限 {MAX_TEXT}）", field="description")
+    for field, limit in LIMITS.items():
+        value = getattr(data, field) or ""
+        if len(value) > limit:
+            raise InvalidInput(f"{field} 过长（{len(value)} 字，上限 {limit}）", field=field)
 
 
 def _place(session: Session, locator: LocatorCache, data: Report) -> tuple[str | None, float | None, float | None]:
