@@ -167,3 +167,20 @@ def test_an_over_long_field_is_refused_by_name_on_every_engine(session, district
         cases.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
                      now=WEDNESDAY_10)  # fmt: skip
     assert caught.value.field == field
+
+
+def test_a_street_officer_cannot_file_a_case_into_another_street(session, district):
+    point, _ = point_in(district, "370102002001")
+    data = cases.Report(channel="patrol", class_code="E0102", title="越界", lng=point.x, lat=point.y)
+    with pytest.raises(NotFound):
+        cases.report(session, actor=who(session, "street_officer"), rules=RULES, locator=LOCATOR, data=data,
+                     now=WEDNESDAY_10)  # fmt: skip
+
+
+def test_a_citizen_reports_anywhere_in_the_district_and_follows_only_their_own_cases(session, district):
+    point, _ = point_in(district, "370102002001")
+    data = cases.Report(channel="citizen", class_code="E0201", title="小广告", lng=point.x, lat=point.y)
+    case, _ = cases.report(session, actor=who(session, "citizen"), rules=RULES, locator=LOCATOR, data=data,
+                           now=WEDNESDAY_10)  # fmt: skip
+    mine = cases.list_cases(session, actor=who(session, "citizen"))
+    assert case.id in {c.id for c in mine} and all(c.reporter_id == case.reporter_id for c in mine)

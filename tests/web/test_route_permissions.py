@@ -151,6 +151,57 @@ def _revoke_token(client, district, session):  # type: ignore[no-untyped-def]
     assert token.revoked_at is None
 
 
+def street_b_case(session, district):  # type: ignore[no-untyped-def]
+    """A fresh case in street B, reported by the command center."""
+    import uuid
+
+    from govgrid.db.models import User
+    from govgrid.services import cases
+    from govgrid.services.case_rules import shipped_rules
+    from govgrid.services.locate import LocatorCache
+    from govgrid.services.people import actor_for
+    from tests.factories import NOW
+
+    point = district.grid(STREET_B).geometry.representative_point()
+    dispatcher = actor_for(session.scalars(select(User).where(User.username == "dispatcher")).one())
+    data = cases.Report(channel="probe", class_code="E0102", title="街道B的案件", lng=point.x, lat=point.y,
+                        external_id=uuid.uuid4().hex)  # fmt: skip
+    case, _ = cases.report(session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW)
+    return case
+
+
+@probe("POST", "/api/v1/cases")
+def _report_case(client, district, session):  # type: ignore[no-untyped-def]
+    point = district.grid(STREET_B).geometry.representative_point()
+    refused(client.post("/api/v1/cases", json={"class_code": "E0102", "title": "越界上报", "lng": point.x,
+                                               "lat": point.y}))  # fmt: skip
+
+
+@probe("GET", "/api/v1/cases")
+def _cases(client, district, session):  # type: ignore[no-untyped-def]
+    street_b_case(session, district)
+    nothing_of_street_b(client.get("/api/v1/cases?limit=2000"))
+
+
+@probe("GET", "/api/v1/cases/{case_id}")
+def _case(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}"))
+
+
+@probe("GET", "/api/v1/cases/{case_id}/timeline")
+def _case_timeline(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}/timeline"))
+
+
+@probe("POST", "/api/v1/cases/{case_id}/steps")
+def _case_step(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    for step in ("verify", "cancel", "check_pass"):
+        refused(client.post(f"/api/v1/cases/{case.id}/steps", json={"step": step}))
+    session.refresh(case)
+    assert case.status == "reported"
+
+
 def api_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Every API operation, from the published OpenAPI document (the API's own list of itself)."""
     paths = app.openapi()["paths"]

@@ -17,7 +17,7 @@ from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
-from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
 from govgrid.domain.workflow import START, Loop, Status, Step, next_status
 from govgrid.geo.crs import Crs
 from govgrid.services.case_rules import CaseRules
@@ -86,7 +86,10 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
     _check_text(data)
     grid_code, lng, lat = _place(session, locator, data)
     scope = grid_code or _district_code(session)
-    authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id)
+    # A citizen (reach "own") reports anywhere, as themselves; staff report only inside their area —
+    # being the reporter must not count as being "in scope" for them.
+    is_own_reach = reach(actor, Action.REPORT_CASE) is Reach.OWN
+    authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id if is_own_reach else None)
     case = Case(
         code=f"p-{uuid.uuid4().hex[:16]}", loop=data.loop.value,
         status=START[data.loop].value, version=1, channel=data.channel, external_id=data.external_id,

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from govgrid import __version__
 from govgrid.db.engine import make_engine, make_session_factory
+from govgrid.services.case_rules import shipped_rules
 from govgrid.services.locate import LocatorCache
 from govgrid.settings import Settings, load_settings, resolve_secret_key
 from govgrid.web import errors
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
+    app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(SessionMiddleware, secret_key=resolve_secret_key(settings), session_cookie="govgrid_session",

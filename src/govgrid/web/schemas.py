@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from govgrid.domain.roles import Role
+from govgrid.domain.workflow import Step
 
 
 class Health(BaseModel):
@@ -121,3 +122,65 @@ class TokenIssued(BaseModel):
 
 class ImportResult(BaseModel):
     counts: dict[str, int]
+
+
+class CaseIn(BaseModel):
+    channel: str = Field("citizen", max_length=24, description="patrol | citizen | hotline | video | task | webhook")
+    class_code: str = Field(max_length=8, description="分类编码，如 E0102 暴露垃圾")
+    title: str = Field(max_length=200)
+    description: str = Field("", max_length=4000)
+    external_id: str | None = Field(None, max_length=64, description="来源系统的编号；重复推送按它去重")
+    lng: float | None = None
+    lat: float | None = None
+    crs: str = Field("gcj02", description="lng/lat 的坐标系：gcj02 | wgs84 | bd09")
+    address: str = Field("", max_length=200)
+    reporter_name: str = Field("", max_length=64)
+    reporter_phone: str = Field("", max_length=32)
+
+
+class CasePublic(BaseModel):
+    id: int
+    code: str
+    loop: str
+    status: str
+    status_label: str
+    version: int
+    channel: str
+    class_code: str
+    class_name: str
+    title: str
+    description: str
+    address: str
+    lng: float | None = Field(description="GCJ-02")
+    lat: float | None = Field(description="GCJ-02")
+    grid_code: str | None
+    scope_code: str
+    unit_id: int | None
+    suggested_unit_code: str | None
+    reported_at: datetime
+    dispatched_at: datetime | None
+    due_at: datetime | None
+    closed_at: datetime | None
+    closure_type: str | None
+    rework_count: int
+    is_overdue: bool
+    supervision_level: int
+    allowed_steps: list[str]
+
+
+class StepIn(BaseModel):
+    step: Step
+    note: str = Field("", max_length=2000)
+    unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
+    expected_version: int | None = Field(None, description="乐观锁：案件当前 version，不一致时返回 409")
+
+
+class TransitionPublic(BaseModel):
+    id: int
+    at: datetime
+    actor_name: str
+    step: str
+    from_status: str | None
+    to_status: str
+    note: str
+    detail: dict[str, Any]

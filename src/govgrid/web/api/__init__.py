@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from govgrid.web.api import audit, geo, health, people
+from govgrid.web.api import audit, cases, geo, health, people
 
 router = APIRouter(prefix="/api/v1")
-for module in (health, geo, people, audit):
+for module in (health, geo, people, audit, cases):
     router.include_router(module.router)

@@ -1,0 +1,68 @@
+"""Work orders: report, list in scope, detail with the suggested unit, timeline, take a step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from govgrid.db.case_models import Case
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
+from govgrid.geo.crs import parse_crs
+from govgrid.services import cases
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.schemas import CaseIn, CasePublic, StepIn, TransitionPublic
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+def public(case: Case, request: Request) -> CasePublic:
+    rules = request.app.state.case_rules
+    case_class = rules.classes.get(case.class_code)
+    try:
+        suggestion = cases.suggested_unit(rules, case) if case.unit_id is None else None
+    except InvalidInput:
+        suggestion = None
+    return CasePublic.model_validate({
+        **{c: getattr(case, c) for c in CasePublic.model_fields if hasattr(case, c)},
+        "status_label": STATUS_LABEL[Status(case.status)], "class_name": case_class.name if case_class else "",
+        "allowed_steps": [s.value for s in allowed_steps(Loop(case.loop), Status(case.status))],
+        "suggested_unit_code": suggestion,
+    })  # fmt: skip
+
+
+@router.post("", response_model=CasePublic, status_code=201, summary="上报案件（同一渠道同一外部编号重复推送只生成一件）")
+def report_case(body: CaseIn, request: Request, response: Response, session: SessionDep, actor: LoggedInDep,
+                now: NowDep) -> CasePublic:  # fmt: skip
+    data = cases.Report(**body.model_dump(exclude={"crs"}), crs=parse_crs(body.crs))
+    case, is_new = cases.report(session, actor=actor, rules=request.app.state.case_rules,
+                                locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
+    if not is_new:
+        response.status_code = 200
+    return public(case, request)
+
+
+@router.get("", response_model=list[CasePublic], summary="案件列表（按数据范围、责任单位或本人上报）")
+def list_cases(request: Request, session: SessionDep, actor: LoggedInDep, status: Status | None = None,
+               limit: int = 200) -> list[CasePublic]:  # fmt: skip
+    return [public(c, request) for c in cases.list_cases(session, actor=actor, status=status, limit=limit)]
+
+
+@router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
+def get_case(case_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> CasePublic:
+    return public(cases.get_case(session, actor=actor, case_id=case_id), request)
+
+
+@router.get("/{case_id}/timeline", response_model=list[TransitionPublic], summary="案件流转记录")
+def case_timeline(case_id: int, session: SessionDep, actor: LoggedInDep) -> Any:
+    return cases.timeline(session, actor=actor, case_id=case_id)
+
+
+@router.post("/{case_id}/steps", response_model=CasePublic, summary="办理一步（核实、立案、派遣、签收、反馈、核查……）")
+def take_step(case_id: int, body: StepIn, request: Request, session: SessionDep, actor: LoggedInDep,
+              now: NowDep) -> CasePublic:  # fmt: skip
+    case = cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+                            step=body.step, now=now, note=body.note, unit_code=body.unit_code,
+                            expected_version=body.expected_version)  # fmt: skip
+    return public(case, request)
