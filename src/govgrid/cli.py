@@ -184,3 +184,26 @@ from govgrid.cli_people import users  # noqa: E402
 
 main.add_command(users)
 main.add_command(bench)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="扫描一轮后退出")
+@click.option("--interval", default=60, show_default=True, help="两轮扫描间隔（秒）")
+@pass_ctx
+def worker(obj: _Context, once: bool, interval: int) -> None:
+    """The supervision sweeper: 预警, 超期, 催办, 督办 (safe to run several copies)."""
+    import time
+
+    from govgrid.services.case_rules import shipped_rules
+    from govgrid.services.supervision import shipped_policy, sweep
+
+    sessions = obj.migrated_sessions()
+    rules, policy = shipped_rules(), shipped_policy()
+    while True:
+        with sessions() as session:
+            applied = sweep(session, rules=rules, policy=policy, now=_now())
+        if applied:
+            click.echo(f"{_now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项")
+        if once:
+            return
+        time.sleep(interval)

@@ -56,6 +56,7 @@ class Case(Base):
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     supervision_level: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 催办, 2 督办
+    warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
 

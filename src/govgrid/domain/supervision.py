@@ -1,0 +1,67 @@
+"""When a case is warned, marked overdue, urged (催办) and supervised (督办): a pure decision.
+
+Beijing's 12345 rule (DOMAIN.md §4): overdue → 催办 the next day; five working days more → 督办
+(written criticism). Marks never change a case's status; they are recorded in its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from govgrid.domain.workflow import FINAL, Status
+from govgrid.domain.worktime import WorkCalendar
+
+
+class Mark(StrEnum):
+    WARN = "warn"  # 预警
+    OVERDUE = "overdue"  # 超期
+    URGE = "urge"  # 催办
+    SUPERVISE = "supervise"  # 督办
+
+
+MARK_LABEL = {Mark.WARN: "临期预警", Mark.OVERDUE: "超期", Mark.URGE: "催办", Mark.SUPERVISE: "督办"}
+
+
+@dataclass(frozen=True)
+class Policy:
+    warn_before_share: float = 0.25
+    urge_after_workdays: int = 1
+    supervise_after_workdays: int = 5
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The facts of a case the sweeper looks at."""
+
+    status: Status
+    dispatched_at: datetime | None
+    due_at: datetime | None
+    warned_at: datetime | None
+    is_overdue: bool
+    supervision_level: int
+
+
+def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy) -> Mark | None:
+    """The one mark the case should get now, or None. Called repeatedly, it climbs the ladder in order."""
+    if case.status in FINAL or case.status is Status.PARKED or case.due_at is None:
+        return None
+    if not case.is_overdue:
+        if now > case.due_at:
+            return Mark.OVERDUE
+        window = case.due_at - (case.dispatched_at or case.due_at)
+        if case.warned_at is None and now >= case.due_at - window * policy.warn_before_share:
+            return Mark.WARN
+        return None
+    urge_at = calendar.add_workdays(case.due_at, policy.urge_after_workdays)
+    if case.supervision_level == 0:
+        return Mark.URGE if now >= _start_of(urge_at) else None
+    if case.supervision_level == 1:
+        supervise_at = calendar.add_workdays(urge_at, policy.supervise_after_workdays)
+        return Mark.SUPERVISE if now >= _start_of(supervise_at) else None
+    return None
+
+
+def _start_of(end_of_day: datetime) -> datetime:
+    """The working day a mark falls on begins at midnight of that day (local)."""
+    return end_of_day.replace(hour=0, minute=0, second=0)
