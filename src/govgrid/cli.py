@@ -79,9 +79,10 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
 
 @main.command()
 @click.option("--serve/--no-serve", "then_serve", default=True, help="建好后是否启动服务")
+@click.option("--scenario", is_flag=True, help="运行工单闭环演示脚本（模拟时钟），打印两件案件的流转记录")
 @pass_ctx
 @click.pass_context
-def demo(ctx: click.Context, obj: _Context, then_serve: bool) -> None:
+def demo(ctx: click.Context, obj: _Context, then_serve: bool, scenario: bool) -> None:
     """Build the demo district (历下区) into the database, print the demo logins, then serve it."""
     from govgrid.services.demo import build_demo
 
@@ -98,8 +99,20 @@ def demo(ctx: click.Context, obj: _Context, then_serve: bool) -> None:
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
+    if scenario:
+        _scenario(sessions)
     if then_serve:
         ctx.invoke(serve)
+
+
+def _scenario(sessions) -> None:  # type: ignore[no-untyped-def]
+    from govgrid.services.case_rules import shipped_rules
+    from govgrid.services.locate import LocatorCache
+    from govgrid.services.scenario import run_scenario
+
+    click.echo("工单闭环演示（模拟时钟）：")
+    with sessions() as session:
+        run_scenario(session, rules=shipped_rules(), locator=LocatorCache(), say=click.echo)
 
 
 @main.group()

@@ -40,6 +40,7 @@ class Clock:
     warned_at: datetime | None
     is_overdue: bool
     supervision_level: int
+    is_working_time: bool = True  # the limit counts 工作时/工作日 (warnings measured in office time)
 
 
 def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy) -> Mark | None:
@@ -49,8 +50,7 @@ def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy
     if not case.is_overdue:
         if now > case.due_at:
             return Mark.OVERDUE
-        window = case.due_at - (case.dispatched_at or case.due_at)
-        if case.warned_at is None and now >= case.due_at - window * policy.warn_before_share:
+        if case.warned_at is None and _left_share(case, now, calendar) <= policy.warn_before_share:
             return Mark.WARN
         return None
     urge_at = calendar.add_workdays(case.due_at, policy.urge_after_workdays)
@@ -60,6 +60,19 @@ def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy
         supervise_at = calendar.add_workdays(urge_at, policy.supervise_after_workdays)
         return Mark.SUPERVISE if now >= _start_of(supervise_at) else None
     return None
+
+
+def _left_share(case: Clock, now: datetime, calendar: WorkCalendar) -> float:
+    """The share of the handling window still left — in office time for working-time limits, so a
+    warning never falls on a weekend night."""
+    assert case.due_at is not None
+    start = case.dispatched_at or case.due_at
+    if case.is_working_time:
+        total = calendar.work_time_between(start, case.due_at)
+        if total.total_seconds() > 0:
+            return calendar.work_time_between(now, case.due_at) / total
+    total = case.due_at - start
+    return (case.due_at - now) / total if total.total_seconds() > 0 else 0.0
 
 
 def _start_of(end_of_day: datetime) -> datetime:

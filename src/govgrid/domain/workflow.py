@@ -76,6 +76,9 @@ STEP_LABEL = {
     Step.CONTACT: "先行联系", Step.CALL_BACK: "回访", Step.EVALUATE: "考评", Step.EXCLUDE: "剔单",
 }  # fmt: skip
 
+CLOSURE_LABEL = {"normal": "正常", "overdue": "超时", "error": "差错", "special": "特殊"}
+REPORT_LABEL = "上报"
+
 U, H, S, A = Loop.URBAN, Loop.HOTLINE, Status, Step
 TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
     (U, S.REPORTED, A.VERIFY): S.VERIFIED,

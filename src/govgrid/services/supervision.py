@@ -17,6 +17,7 @@ from govgrid import catalog
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.supervision import MARK_LABEL, Clock, Mark, Policy, next_mark
 from govgrid.domain.workflow import FINAL, Status
+from govgrid.domain.worktime import TimeUnit
 from govgrid.services.case_rules import CaseRules
 
 SWEEPER = "system:sweeper"
@@ -37,11 +38,12 @@ def shipped_policy() -> Policy:
 def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datetime) -> bool:
     """Apply the next due mark to one case. False when nothing is due."""
     rows = session.execute(select(Case.id, Case.version, Case.status, Case.dispatched_at, Case.due_at,
-                                  Case.warned_at, Case.is_overdue, Case.supervision_level)
+                                  Case.warned_at, Case.is_overdue, Case.supervision_level, Case.class_code)
                            .where(Case.status.in_(OPEN), Case.due_at.is_not(None)).order_by(Case.due_at)).all()  # fmt: skip
     for row in rows:
+        unit = rules.case_class(row.class_code).time_unit
         facts = Clock(Status(row.status), row.dispatched_at, row.due_at, row.warned_at, row.is_overdue,
-                      row.supervision_level)  # fmt: skip
+                      row.supervision_level, unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS))  # fmt: skip
         mark = next_mark(facts, now, rules.calendar, policy)
         if mark is not None and _apply(session, row.id, row.version, row.status, mark, now):
             return True
