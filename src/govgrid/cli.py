@@ -105,7 +105,7 @@ def demo(ctx: click.Context, obj: _Context, then_serve: bool, scenario: bool) ->
         ctx.invoke(serve)
 
 
-def _scenario(sessions) -> None:  # type: ignore[no-untyped-def]
+def _scenario(sessions) -> None:
     from govgrid.services.case_rules import shipped_rules
     from govgrid.services.locate import LocatorCache
     from govgrid.services.scenario import run_scenario
