@@ -7,14 +7,14 @@ import pytest
 from tests.conftest import login
 
 EXPECTED_MENU = {
-    "admin": ["工作台", "网格地图", "人员名录", "操作日志", "接口文档"],
-    "dispatcher": ["工作台", "网格地图", "人员名录", "操作日志"],
-    "supervisor": ["工作台", "网格地图", "人员名录", "操作日志"],
-    "leader": ["工作台", "网格地图", "人员名录", "操作日志"],
-    "street_officer": ["工作台", "网格地图", "人员名录", "操作日志"],
-    "dept_officer": ["工作台", "网格地图"],
-    "grid_worker": ["工作台", "网格地图"],
-    "citizen": ["工作台"],
+    "admin": ["工作台", "案件", "上报", "网格地图", "人员名录", "操作日志", "接口文档"],
+    "dispatcher": ["工作台", "案件", "上报", "网格地图", "人员名录", "操作日志"],
+    "supervisor": ["工作台", "案件", "网格地图", "人员名录", "操作日志"],
+    "leader": ["工作台", "案件", "网格地图", "人员名录", "操作日志"],
+    "street_officer": ["工作台", "案件", "上报", "网格地图", "人员名录", "操作日志"],
+    "dept_officer": ["工作台", "案件", "网格地图"],
+    "grid_worker": ["工作台", "案件", "上报", "网格地图"],
+    "citizen": ["工作台", "案件", "上报"],
 }
 
 
@@ -77,6 +77,6 @@ def test_the_people_page_lists_only_people_in_scope(as_user):
 
 
 def test_pages_load_no_asset_from_another_host(as_user):
-    for path in ("/", "/map", "/people", "/audit"):
+    for path in ("/", "/map", "/people", "/audit", "/cases", "/report"):
         html = as_user("admin").get(path).text
         assert not re.search(r'(src|href)="(https?:)?//', html), path

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from govgrid import __version__
 from govgrid.db.engine import make_engine, make_session_factory
+from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
 from govgrid.services.locate import LocatorCache
 from govgrid.settings import Settings, load_settings, resolve_secret_key
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.filters["cst"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M}"
     app.add_middleware(SessionMiddleware, secret_key=resolve_secret_key(settings), session_cookie="govgrid_session",
                        max_age=settings.session_hours * 3600, same_site="lax", https_only=False)  # fmt: skip
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

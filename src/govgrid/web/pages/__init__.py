@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from govgrid.web.pages import auth, workspace
+from govgrid.web.pages import auth, cases, workspace
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, workspace):
+for module in (auth, workspace, cases):
     router.include_router(module.router)
