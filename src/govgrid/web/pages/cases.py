@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.permissions import Reach, reach
+from govgrid.domain.permissions import Actor, Reach, reach
 from govgrid.domain.roles import Role
 from govgrid.domain.workflow import CLOSURE_LABEL, STATUS_LABEL, STEP_LABEL, Loop, Status, Step, allowed_steps
 from govgrid.geo.crs import parse_crs
@@ -56,7 +56,7 @@ def case_page(case_id: int, request: Request, session: SessionDep, actor: Logged
                 history_label=history_label)  # fmt: skip
 
 
-def _may(actor, step: Step) -> bool:  # type: ignore[no-untyped-def]
+def _may(actor: Actor, step: Step) -> bool:
     return reach(actor, cases.STEP_ACTION[step]) is not Reach.NONE
 
 
