@@ -39,3 +39,60 @@ def test_the_suite_runs_on_the_engine_it_was_asked_for(district_url):
     expected = "postgresql" if postgres_base() else "sqlite"
     assert engine.dialect.name == expected
     engine.dispose()
+
+
+def test_a_database_holding_cases_upgrades_without_losing_them(tmp_path):
+    """Table-altering migrations (SQLite copies the table) keep rows and the links to them."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    with fresh_database(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine, "0003")
+        now = datetime(2026, 11, 18, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO \"case\" (id, code, loop, status, version, channel, class_code, title, description, "
+                "address, scope_code, reporter_name, reporter_phone, urgency, reported_at, rework_count, "
+                "is_overdue, supervision_level) VALUES (1, 'x1', 'urban', 'reported', 1, 'patrol', 'E0102', 't', '', "
+                "'', '370102', '', '', 'general', :now, 0, false, 0)"), {"now": now})  # fmt: skip
+            connection.execute(text(
+                "INSERT INTO case_transition (case_id, at, actor_name, step, to_status, note, detail) "
+                "VALUES (1, :now, 'w', 'report', 'reported', '', '{}')"), {"now": now})  # fmt: skip
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text('SELECT count(*) FROM "case"')).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM case_transition")).scalar() == 1
+        engine.dispose()
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
+    """Migrations are one transaction on both engines: a failure half-way leaves no trace."""
+    import shutil
+
+    import pytest
+    from alembic import command
+
+    from govgrid.db.migrate import MIGRATIONS, alembic_config, migration_engine
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    step = scripts / "versions" / "0004_case_code_derived.py"
+    step.write_text(step.read_text(encoding="utf-8").replace(
+        "        batch_op.drop_column('code')",
+        "        batch_op.drop_column('code')\n    raise RuntimeError('boom')"), encoding="utf-8")  # fmt: skip
+    with fresh_database(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine, "0003")
+        before = sorted(inspect(engine).get_table_names())
+        config = alembic_config(migration_engine(engine))
+        config.set_main_option("script_location", str(scripts))
+        with pytest.raises(RuntimeError, match="boom"):
+            command.upgrade(config, "head")
+        engine.dispose()
+        engine = make_engine(url)
+        assert current_revision(engine) == "0003"
+        assert sorted(inspect(engine).get_table_names()) == before
+        assert "code" in {c["name"] for c in inspect(engine).get_columns("case")}
+        engine.dispose()

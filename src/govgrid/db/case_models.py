@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.models import Base
 from govgrid.db.types import UtcDateTime
+from govgrid.domain.worktime import CHINA
 
 
 class Case(Base):
@@ -29,7 +30,6 @@ class Case(Base):
     __tablename__ = "case"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(24), unique=True)
     loop: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -61,6 +61,20 @@ class Case(Base):
     extension_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
 
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_case_channel_external_id"),)
+
+    @property
+    def code(self) -> str:
+        """The number people quote (案件编号): report date (Beijing) and id, e.g. 20261118000042."""
+        return case_code(self.reported_at, self.id)
+
+
+def case_code(reported_at: datetime, case_id: int) -> str:
+    return f"{reported_at.astimezone(CHINA):%Y%m%d}{case_id:06d}"
+
+
+def case_id_from_code(code: str) -> int | None:
+    """The id inside a case number, or None when the text is not one."""
+    return int(code[8:]) if len(code) >= 14 and code.isdigit() else None
 
 
 class CaseTransition(Base):

@@ -16,11 +16,16 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`. `transactional_ddl` (SQLite, for migrations): SQLAlchemy emits BEGIN itself,
+    so schema changes are one transaction — the sqlite3 driver would otherwise commit around DDL."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if transactional_ddl:
+            event.listen(engine, "connect", _sqlite_manual_transactions)
+            event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -36,3 +41,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # the driver stops opening/committing transactions itself
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")

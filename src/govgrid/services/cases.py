@@ -4,7 +4,6 @@ one wins, the other gets a Conflict) and writes exactly one append-only history 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,7 +69,6 @@ def report(session: Session, *, actor: Actor, rules: CaseRules, locator: Locator
         if existing is None:
             raise
         return existing, False
-    case.code = f"{now:%Y%m%d}{case.id:06d}"
     _history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
     session.commit()
     return case, True
@@ -83,7 +81,7 @@ def _by_external_id(session: Session, channel: str, external_id: str) -> Case | 
 def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
               now: datetime) -> Case:  # fmt: skip
     case_class = rules.case_class(data.class_code)
-    _check_text(data)
+    check_text(data)
     grid_code, lng, lat = _place(session, locator, data)
     scope = grid_code or _district_code(session)
     # A citizen (reach "own") reports anywhere, as themselves; staff report only inside their area —
@@ -91,7 +89,7 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
     is_own_reach = reach(actor, Action.REPORT_CASE) is Reach.OWN
     authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id if is_own_reach else None)
     case = Case(
-        code=f"p-{uuid.uuid4().hex[:16]}", loop=data.loop.value,
+        loop=data.loop.value,
         status=START[data.loop].value, version=1, channel=data.channel, external_id=data.external_id,
         class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
         lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
@@ -114,7 +112,7 @@ LIMITS = {"title": 200, "description": MAX_TEXT, "address": 200, "external_id": 
           "reporter_phone": 32, "channel": 24}  # fmt: skip
 
 
-def _check_text(data: Report) -> None:
+def check_text(data: Report) -> None:
     """Text fields within their column sizes (the same answer on SQLite and PostgreSQL)."""
     if not data.title.strip():
         raise InvalidInput("标题不能为空", field="title")
