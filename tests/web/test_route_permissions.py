@@ -202,6 +202,67 @@ def _case_step(client, district, session):  # type: ignore[no-untyped-def]
     assert case.status == "reported"
 
 
+def officer_key(session):  # type: ignore[no-untyped-def]
+    """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
+    from govgrid.db.models import User
+    from govgrid.services.people import actor_for, issue_token
+    from tests.factories import NOW
+
+    officer = session.scalars(select(User).where(User.username == "street_officer")).one()
+    return issue_token(session, actor=actor_for(officer), name="open311-probe", now=NOW)
+
+
+@probe("GET", "/open311/v2/services.{fmt}")
+def _o311_services(client, district, session):  # type: ignore[no-untyped-def]
+    """The service catalogue: no area data."""
+    nothing_of_street_b(client.get("/open311/v2/services.json"))
+
+
+@probe("GET", "/open311/v2/services/{code}.{fmt}")
+def _o311_definition(client, district, session):  # type: ignore[no-untyped-def]
+    nothing_of_street_b(client.get("/open311/v2/services/E0102.xml"))
+
+
+@probe("POST", "/open311/v2/requests.{fmt}")
+def _o311_create(client, district, session):  # type: ignore[no-untyped-def]
+    from govgrid.geo.crs import Crs, from_stored
+
+    point = district.grid(STREET_B).geometry.representative_point()
+    lng, lat = from_stored(point.x, point.y, Crs.WGS84)
+    answer = client.post("/open311/v2/requests.json", data={"api_key": officer_key(session), "service_code": "E0102",
+                                                             "lat": str(lat), "long": str(lng)})  # fmt: skip
+    assert answer.status_code == 404, answer.text
+
+
+@probe("GET", "/open311/v2/requests.{fmt}")
+def _o311_requests(client, district, session):  # type: ignore[no-untyped-def]
+    street_b_case(session, district)
+    nothing_of_street_b(client.get("/open311/v2/requests.json", params={"api_key": officer_key(session)}))
+
+
+@probe("GET", "/open311/v2/requests/{request_id}.{fmt}")
+def _o311_request(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    answer = client.get(f"/open311/v2/requests/{case.id}.json", params={"api_key": officer_key(session)})
+    assert answer.status_code == 404 and STREET_B not in answer.text
+
+
+@probe("GET", "/open311/v2/tokens/{token}.{fmt}")
+def _o311_token(client, district, session):  # type: ignore[no-untyped-def]
+    """Public by the spec: a token answers only with the request id it stands for."""
+    case = street_b_case(session, district)
+    assert client.get(f"/open311/v2/tokens/{case.id}.json").json() == [
+        {"token": str(case.id), "service_request_id": str(case.id)}]
+
+
+@probe("GET", "/open311/v2/servicerequestupdates.{fmt}")
+def _o311_updates(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    updates = client.get("/open311/v2/servicerequestupdates.json", params={
+        "api_key": officer_key(session), "start_date": "2026-11-01T00:00:00+08:00"}).json()  # fmt: skip
+    assert str(case.id) not in {u["service_request_id"] for u in updates}
+
+
 def api_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Every API operation, from the published OpenAPI document (the API's own list of itself)."""
     paths = app.openapi()["paths"]
@@ -224,7 +285,8 @@ def test_no_api_route_is_hidden_from_the_published_list(app):
 
     import govgrid.web.api as api_package
 
-    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(api_package.__file__).parent.glob("*.py"))
+    files = [*Path(api_package.__file__).parent.glob("*.py"), Path(api_package.__file__).parent.parent / "open311.py"]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in files)
     decorators = re.findall(r"@router\.(get|post|put|patch|delete)\(", source)
     assert "include_in_schema" not in source
     assert len(decorators) == len(api_routes(app))

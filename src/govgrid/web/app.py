@@ -20,6 +20,7 @@ from govgrid.settings import Settings, load_settings, resolve_secret_key
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
 from govgrid.web.navigation import load_navigation
+from govgrid.web.open311 import router as open311_router
 from govgrid.web.pages import router as page_router
 
 HERE = Path(__file__).parent
@@ -51,4 +52,5 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(open311_router)
     return app

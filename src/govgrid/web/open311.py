@@ -1,0 +1,222 @@
+"""Open311 GeoReport v2 at /open311/v2/ (JSON and XML), with FixMyStreet's servicerequestupdates.
+
+Mapping: service_code ↔ case class (E0102), group ↔ major class, agency_responsible ↔ responsible unit,
+expected_datetime ↔ deadline, status_notes ↔ status in Chinese. lat/long are WGS-84 as the spec says
+(converted to and from the stored GCJ-02). Reading needs no api_key: callers without one get the public
+view; with one, the key owner's data scope applies as everywhere else. Creating needs an api_key."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.models import Area, OrgUnit
+from govgrid.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound
+from govgrid.domain.permissions import ANONYMOUS, Actor
+from govgrid.domain.workflow import FINAL
+from govgrid.geo.crs import Crs
+from govgrid.services import cases, people
+from govgrid.services.scenario import history_label
+from govgrid.web.deps import NowDep, SessionDep
+from govgrid.web.open311_format import error, render, request_view, update_view
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+NOTICE = "已受理，处置时限见 expected_datetime"
+MAX_DAYS = 90
+
+
+def _format(fmt: str) -> str:
+    return fmt if fmt in ("json", "xml") else "json"
+
+
+def _caller(request: Request, session: Any, now: datetime, api_key: str | None) -> Actor:
+    key = api_key or request.query_params.get("api_key")
+    if not key:
+        return ANONYMOUS
+    return people.actor_for(people.user_for_token(session, secret=key, now=now))
+
+
+def _service(case_class: Any) -> dict[str, Any]:
+    return {"service_code": case_class.code, "service_name": case_class.name,
+            "description": f"立案条件：{case_class.register_condition}；处置时限 {case_class.time_limit:g}"
+                           f"{case_class.time_unit.value}", "metadata": False, "type": "realtime",
+            "keywords": case_class.major_name, "group": case_class.major_name}  # fmt: skip
+
+
+@router.get("/services.{fmt}", summary="GeoReport v2: 服务（案件分类）列表")
+def services(request: Request, fmt: str) -> Response:
+    rows = [_service(c) for c in sorted(request.app.state.case_rules.classes.values(), key=lambda c: c.code)]
+    return render(_format(fmt), "services", "service", rows)
+
+
+@router.get("/services/{code}.{fmt}", summary="GeoReport v2: 服务定义")
+def service_definition(request: Request, code: str, fmt: str) -> Response:
+    if code not in request.app.state.case_rules.classes:
+        return error(_format(fmt), 404, f"service_code {code} 不存在")
+    return _definition(fmt, code)
+
+
+def _definition(fmt: str, code: str) -> Response:
+    if _format(fmt) == "json":
+        return render("json", "", "", {"service_code": code, "attributes": []})
+    import xml.etree.ElementTree as ET
+
+    top = ET.Element("service_definition")
+    ET.SubElement(top, "service_code").text = code
+    ET.SubElement(top, "attributes")
+    return Response(b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"),
+                    media_type="text/xml; charset=utf-8")  # fmt: skip
+
+
+@router.post("/requests.{fmt}", summary="GeoReport v2: 创建服务请求（需 api_key）")
+def create_request(
+    request: Request, session: SessionDep, now: NowDep, fmt: str,
+    api_key: Annotated[str, Form()] = "", service_code: Annotated[str, Form()] = "",
+    lat: Annotated[str, Form()] = "", long: Annotated[str, Form()] = "", address_string: Annotated[str, Form()] = "",
+    address_id: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
+    first_name: Annotated[str, Form()] = "", last_name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    fmt = _format(fmt)
+    if not api_key:
+        return error(fmt, 403, "api_key 缺失")
+    if not service_code:
+        return error(fmt, 400, "service_code 必填")
+    if not ((lat and long) or address_string or address_id):
+        return error(fmt, 400, "须提供位置：lat 与 long，或 address_string，或 address_id")
+    if len(description) > 4000:
+        return error(fmt, 400, f"description 过长（{len(description)} 字，上限 4000）")
+    try:
+        actor = _caller(request, session, now, api_key)
+        point = (float(long), float(lat)) if lat and long else (None, None)
+        data = cases.Report(channel="open311", class_code=service_code, title=(description or service_code)[:60],
+                            description=description, lng=point[0], lat=point[1], crs=Crs.WGS84,
+                            address=address_string or address_id, reporter_name=f"{last_name}{first_name}"[:64],
+                            reporter_phone=(phone or email)[:32])  # fmt: skip
+        case, _ = cases.report(session, actor=actor, rules=request.app.state.case_rules,
+                               locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
+    except ValueError:
+        return error(fmt, 400, f"lat/long 不是数字：lat={lat!r}, long={long!r}")
+    except DomainError as exc:
+        return error(fmt, _status(exc), f"{exc.field + '：' if exc.field else ''}{exc.message}")
+    return render(fmt, "service_requests", "request",
+                  [{"service_request_id": str(case.id), "service_notice": NOTICE, "account_id": None}])  # fmt: skip
+
+
+def _status(exc: DomainError) -> int:
+    """GeoReport knows 400, 403 and 404 only."""
+    if isinstance(exc, NotAuthenticated | Forbidden):
+        return 403
+    return 404 if isinstance(exc, NotFound) else 400
+
+
+def _parse_date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"{name} 须带时区（W3C 格式，如 2026-11-01T00:00:00+08:00）")
+    return moment
+
+
+@router.get("/requests.{fmt}", summary="GeoReport v2: 查询服务请求")
+def list_requests(
+    request: Request, session: SessionDep, now: NowDep, fmt: str, service_request_id: str = "",
+    service_code: str = "", start_date: str = "", end_date: str = "", status: str = "", api_key: str = "",
+) -> Response:  # fmt: skip
+    fmt = _format(fmt)
+    try:
+        start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
+    except ValueError as exc:
+        return error(fmt, 400, f"日期无效：{exc}")
+    end = end or now
+    start = start or end - timedelta(days=MAX_DAYS)
+    if end - start > timedelta(days=MAX_DAYS):
+        return error(fmt, 400, f"start_date 与 end_date 相距不得超过 {MAX_DAYS} 天")
+    try:
+        actor = _caller(request, session, now, api_key)
+    except DomainError as exc:
+        return error(fmt, 403, exc.message)
+    query = select(Case).order_by(Case.id.desc()).limit(1000)
+    if service_request_id:
+        ids = [int(i) for i in service_request_id.split(",") if i.strip().isdigit()]
+        query = query.where(Case.id.in_(ids))
+    else:
+        query = query.where(Case.reported_at >= start, Case.reported_at <= end)
+        if service_code:
+            query = query.where(Case.class_code.in_(service_code.split(",")))
+    found = [c for c in session.scalars(query) if _visible(session, actor, c)]
+    if status and not service_request_id:
+        wanted = set(status.split(","))
+        found = [c for c in found if ("closed" if c.status in {s.value for s in FINAL} else "open") in wanted]
+    return render(fmt, "service_requests", "request", [_view(request, session, c, actor) for c in found])
+
+
+@router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: 单个服务请求")
+def get_request(request: Request, session: SessionDep, now: NowDep, request_id: str, fmt: str,
+                api_key: str = "") -> Response:  # fmt: skip
+    fmt = _format(fmt)
+    case = session.get(Case, int(request_id)) if request_id.isdigit() else None
+    try:
+        actor = _caller(request, session, now, api_key)
+    except DomainError as exc:
+        return error(fmt, 403, exc.message)
+    if case is None or not _visible(session, actor, case):
+        return error(fmt, 404, f"service_request_id {request_id} 不存在")
+    return render(fmt, "service_requests", "request", [_view(request, session, case, actor)])
+
+
+@router.get("/tokens/{token}.{fmt}", summary="GeoReport v2: 令牌换取请求编号")
+def token(session: SessionDep, token: str, fmt: str) -> Response:
+    """Requests are created synchronously here: the token is the request id itself."""
+    fmt = _format(fmt)
+    if not token.isdigit() or session.get(Case, int(token)) is None:
+        return error(fmt, 404, f"token {token} 不存在")
+    return render(fmt, "tokens", "token", [{"token": token, "service_request_id": token}])
+
+
+@router.get("/servicerequestupdates.{fmt}", summary="FixMyStreet 扩展：状态更新流")
+def updates(request: Request, session: SessionDep, now: NowDep, fmt: str, start_date: str = "", end_date: str = "",
+            api_key: str = "") -> Response:  # fmt: skip
+    fmt = _format(fmt)
+    try:
+        start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
+        actor = _caller(request, session, now, api_key)
+    except ValueError as exc:
+        return error(fmt, 400, f"日期无效：{exc}")
+    except DomainError as exc:
+        return error(fmt, 403, exc.message)
+    end = end or now
+    start = start or end - timedelta(days=1)
+    rows = session.scalars(select(CaseTransition).where(CaseTransition.at >= start, CaseTransition.at <= end)
+                           .order_by(CaseTransition.id).limit(5000)).all()  # fmt: skip
+    visible = {c.id for c in session.scalars(select(Case).where(Case.id.in_({r.case_id for r in rows})))
+               if _visible(session, actor, c)}  # fmt: skip
+    return render(fmt, "service_request_updates", "request_update",
+                  [update_view(r, history_label(r.step)) for r in rows if r.case_id in visible])  # fmt: skip
+
+
+def _visible(session: Any, actor: Actor, case: Case) -> bool:
+    """Anonymous callers see the public view of every case; a key's owner sees what their scope allows."""
+    if actor.is_anonymous:
+        return True
+    try:
+        cases.get_case(session, actor=actor, case_id=case.id)
+    except DomainError:
+        return False
+    return True
+
+
+def _view(request: Request, session: Any, case: Case, actor: Actor) -> dict[str, Any]:
+    case_class = request.app.state.case_rules.classes.get(case.class_code)
+    unit = session.get(OrgUnit, case.unit_id) if case.unit_id else None
+    community = session.get(Area, case.grid_code[:12]) if case.grid_code else None
+    return request_view(case, class_name=case_class.name if case_class else case.class_code,
+                        unit_name=unit.name if unit else None, community=community.name if community else None,
+                        is_public=actor.is_anonymous, notice=NOTICE)  # fmt: skip
+
