@@ -58,3 +58,16 @@ def test_a_case_closed_in_time_gets_no_marks(session, district):
     step(session, "grid_worker", case, Step.CHECK_PASS, FRIDAY_10 + timedelta(hours=2))
     sweep(session, rules=RULES, policy=shipped_policy(), now=FRIDAY_10 + timedelta(days=10))
     assert marks_of(session, case.id) == []
+
+
+def test_a_case_whose_dates_fall_in_an_unentered_year_is_skipped_with_a_warning_not_a_crash(
+    session, district, caplog
+):
+    from govgrid.db.case_models import Case
+
+    case = dispatched_on_friday(session, district)
+    session.get(Case, case.id).due_at = datetime(2026, 12, 31, 17, 0, tzinfo=CHINA)  # 催办 would fall in 2027
+    session.get(Case, case.id).is_overdue = True
+    session.commit()
+    sweep(session, rules=RULES, policy=shipped_policy(), now=datetime(2026, 12, 31, 20, 0, tzinfo=CHINA))
+    assert "2027" in caplog.text and marks_of(session, case.id) == []

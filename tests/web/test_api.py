@@ -112,3 +112,21 @@ def test_an_administrator_creates_a_person_through_the_api(as_user):
 def test_an_invalid_role_is_refused_naming_the_field(as_user):
     answer = as_user("admin").post("/api/v1/people", json={"username": "x1", "display_name": "x", "role": "mayor"})
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "role"
+
+
+def test_an_extension_is_asked_for_and_approved_through_the_api(as_user, district):
+    point = district.grid(STREET_A).geometry.representative_point()
+    dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
+    case = dispatcher.post("/api/v1/cases", json={"class_code": "E0101", "title": "违建", "lng": point.x,
+                                                  "lat": point.y}).json()  # fmt: skip
+    for step in ("verify", "register", "dispatch"):
+        case = dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": step}).json()
+    assert case["suggested_unit_code"] is None and case["due_at"]
+    officer.post(f"/api/v1/cases/{case['id']}/steps", json={"step": "sign"})
+    asked = officer.post(f"/api/v1/cases/{case['id']}/extension", json={
+        "until": "2027-06-30T17:30:00+08:00", "reason": "需拆除审批"})  # fmt: skip
+    assert asked.status_code == 200, asked.text
+    decided = dispatcher.post(f"/api/v1/cases/{case['id']}/extension/decision", json={"approve": True}).json()
+    assert decided["due_at"].startswith("2027-06-30")
+    stale = dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": "park", "expected_version": 1})
+    assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"

@@ -80,3 +80,41 @@ def test_pages_load_no_asset_from_another_host(as_user):
     for path in ("/", "/map", "/people", "/audit", "/cases", "/report"):
         html = as_user("admin").get(path).text
         assert not re.search(r'(src|href)="(https?:)?//', html), path
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_extension_and_supervision_through_the_case_page_forms(as_user, district):
+    point = district.grid("370102001").geometry.representative_point()
+    dispatcher, officer, supervisor = as_user("dispatcher"), as_user("dept_officer"), as_user("supervisor")
+    case = dispatcher.post("/api/v1/cases", json={"class_code": "E0101", "title": "违建-页面", "lng": point.x,
+                                                  "lat": point.y}).json()  # fmt: skip
+    for step in ("verify", "register", "dispatch"):
+        dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": step})
+    officer.post(f"/api/v1/cases/{case['id']}/steps", json={"step": "sign"})
+    page = officer.get(f"/cases/{case['id']}").text
+    assert 'id="extension-form"' in page and 'id="decision-form"' not in page
+    officer.post(f"/cases/{case['id']}/extension", data={"csrf_token": csrf_of(page), "until": "2027-03-31",
+                                                          "reason": "需审批"})  # fmt: skip
+    page = dispatcher.get(f"/cases/{case['id']}").text
+    assert "延期：待审批" in page and 'id="decision-form"' in page
+    dispatcher.post(f"/cases/{case['id']}/extension/decision", data={"csrf_token": csrf_of(page), "approve": "1"})
+    assert "延期：已批准" in dispatcher.get(f"/cases/{case['id']}").text
+    page = supervisor.get(f"/cases/{case['id']}").text
+    supervisor.post(f"/cases/{case['id']}/supervision", data={"csrf_token": csrf_of(page), "note": "限期办结"})
+    assert "督查督办" in supervisor.get(f"/cases/{case['id']}").text
+
+
+def test_a_bad_extension_date_is_named_on_the_error_page(as_user, district):
+    point = district.grid("370102001").geometry.representative_point()
+    dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
+    case = dispatcher.post("/api/v1/cases", json={"class_code": "E0101", "title": "坏日期", "lng": point.x,
+                                                  "lat": point.y}).json()  # fmt: skip
+    for step in ("verify", "register", "dispatch"):
+        dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": step})
+    page = officer.get(f"/cases/{case['id']}").text
+    answer = officer.post(f"/cases/{case['id']}/extension", data={"csrf_token": csrf_of(page), "until": "明年三月",
+                                                                  "reason": "x"})  # fmt: skip
+    assert answer.status_code == 422 and "延期日期“明年三月”无效" in answer.text

@@ -202,6 +202,27 @@ def _case_step(client, district, session):  # type: ignore[no-untyped-def]
     assert case.status == "reported"
 
 
+@probe("POST", "/api/v1/cases/{case_id}/extension")
+def _case_extension(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    refused(client.post(f"/api/v1/cases/{case.id}/extension", json={"until": "2026-12-30T17:00:00+08:00",
+                                                                     "reason": "越界"}))  # fmt: skip
+
+
+@probe("POST", "/api/v1/cases/{case_id}/extension/decision")
+def _case_extension_decision(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    refused(client.post(f"/api/v1/cases/{case.id}/extension/decision", json={"approve": True}))
+
+
+@probe("POST", "/api/v1/cases/{case_id}/supervision")
+def _case_supervision(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    refused(client.post(f"/api/v1/cases/{case.id}/supervision", json={"note": "越界督办"}))
+    session.refresh(case)
+    assert case.supervision_level == 0
+
+
 def officer_key(session):  # type: ignore[no-untyped-def]
     """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
     from govgrid.db.models import User

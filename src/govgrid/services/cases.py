@@ -69,7 +69,7 @@ def report(session: Session, *, actor: Actor, rules: CaseRules, locator: Locator
         if existing is None:
             raise
         return existing, False
-    _history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
+    record_history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
     session.commit()
     return case, True
 
@@ -134,7 +134,7 @@ def _place(session: Session, locator: LocatorCache, data: Report) -> tuple[str |
     return found.grid_code, found.lng, found.lat
 
 
-def _history(session: Session, case: Case, *, actor: Actor, step: str, from_status: str | None, now: datetime,
+def record_history(session: Session, case: Case, *, actor: Actor, step: str, from_status: str | None, now: datetime,
              note: str = "", detail: dict[str, Any] | None = None) -> None:  # fmt: skip
     session.add(CaseTransition(case_id=case.id, at=now, actor_id=actor.user_id, actor_name=actor.username,
                                step=step, from_status=from_status, to_status=case.status, note=note,
@@ -159,17 +159,22 @@ def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)
     changes = _effects(session, rules, case, step, after, now, unit_code)
+    compare_and_set(session, case, expected_version, status=after.value, **changes)
+    detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
+    record_history(session, case, actor=actor, step=step.value, from_status=before.value, now=now, note=note, detail=detail)
+    session.commit()
+    return case
+
+
+def compare_and_set(session: Session, case: Case, expected_version: int | None, **values: Any) -> None:
+    """Write `values` only if the case is still at the version the caller saw; else Conflict (409)."""
     version = case.version if expected_version is None else expected_version
     done = session.execute(update(Case).where(Case.id == case.id, Case.version == version)
-                           .values(status=after.value, version=version + 1, **changes))  # fmt: skip
+                           .values(version=version + 1, **values))  # fmt: skip
     if done.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise Conflict("案件已被他人处理（状态已变化），请刷新后重试", field="version")
     session.refresh(case)
-    detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
-    _history(session, case, actor=actor, step=step.value, from_status=before.value, now=now, note=note, detail=detail)
-    session.commit()
-    return case
 
 
 def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: Status, now: datetime,

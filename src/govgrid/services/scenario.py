@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import ResponsibilityGrid, UnitGrid, User
-from govgrid.domain.supervision import MARK_LABEL, Mark
-from govgrid.domain.workflow import CLOSURE_LABEL, REPORT_LABEL, STATUS_LABEL, STEP_LABEL, Status, Step
+from govgrid.domain.history import history_label
+from govgrid.domain.workflow import CLOSURE_LABEL, STATUS_LABEL, Status, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.services import cases
 from govgrid.services.case_rules import CaseRules
@@ -94,11 +94,3 @@ def _print(session: Session, case: Case, say: Callable[[str], None]) -> None:
                                .order_by(CaseTransition.id)):  # fmt: skip
         say(f"  {row.at.astimezone(CHINA):%Y-%m-%d %H:%M}  {row.actor_name:<16} {history_label(row.step):<6}  {row.note}")
 
-
-def history_label(step: str) -> str:
-    """The Chinese name of a history row's step: a loop step, a supervision mark, or 上报."""
-    if step in {s.value for s in Step}:
-        return STEP_LABEL[Step(step)]
-    if step in {m.value for m in Mark}:
-        return MARK_LABEL[Mark(step)]
-    return REPORT_LABEL if step == "report" else step

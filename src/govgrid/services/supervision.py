@@ -6,6 +6,7 @@ on its version, so several workers can run side by side without a broker. Every 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -17,9 +18,10 @@ from govgrid import catalog
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.supervision import MARK_LABEL, Clock, Mark, Policy, next_mark
 from govgrid.domain.workflow import FINAL, Status
-from govgrid.domain.worktime import TimeUnit
+from govgrid.domain.worktime import CalendarUnknown, TimeUnit
 from govgrid.services.case_rules import CaseRules
 
+log = logging.getLogger(__name__)
 SWEEPER = "system:sweeper"
 OPEN = [s.value for s in Status if s not in FINAL and s is not Status.PARKED]
 
@@ -44,7 +46,11 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
         unit = rules.case_class(row.class_code).time_unit
         facts = Clock(Status(row.status), row.dispatched_at, row.due_at, row.warned_at, row.is_overdue,
                       row.supervision_level, unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS))  # fmt: skip
-        mark = next_mark(facts, now, rules.calendar, policy)
+        try:
+            mark = next_mark(facts, now, rules.calendar, policy)
+        except CalendarUnknown as exc:  # one case's dates fall in a year not entered: skip it, keep sweeping
+            log.warning("案件 %s 无法计算督办时间：%s", row.id, exc.message)
+            continue
         if mark is not None and _apply(session, row.id, row.version, row.status, mark, now):
             return True
     return False

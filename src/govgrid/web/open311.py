@@ -17,11 +17,11 @@ from sqlalchemy import select
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound
+from govgrid.domain.history import history_label
 from govgrid.domain.permissions import ANONYMOUS, Actor
 from govgrid.domain.workflow import FINAL
 from govgrid.geo.crs import Crs
 from govgrid.services import cases, people
-from govgrid.services.scenario import history_label
 from govgrid.web.deps import NowDep, SessionDep
 from govgrid.web.open311_format import error, render, request_view, update_view
 

@@ -184,3 +184,20 @@ class TransitionPublic(BaseModel):
     to_status: str
     note: str
     detail: dict[str, Any]
+
+
+class ExtensionIn(BaseModel):
+    until: datetime = Field(description="申请的新期限（带时区，如 2026-12-01T17:30:00+08:00）")
+    reason: str = Field(max_length=2000)
+    expected_version: int | None = None
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    note: str = Field("", max_length=2000)
+    expected_version: int | None = None
+
+
+class NoteIn(BaseModel):
+    note: str = Field(max_length=2000)
+    expected_version: int | None = None

@@ -10,9 +10,9 @@ from govgrid.db.case_models import Case
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs
-from govgrid.services import cases
+from govgrid.services import case_actions, cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
-from govgrid.web.schemas import CaseIn, CasePublic, StepIn, TransitionPublic
+from govgrid.web.schemas import CaseIn, CasePublic, DecisionIn, ExtensionIn, NoteIn, StepIn, TransitionPublic
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -65,4 +65,29 @@ def take_step(case_id: int, body: StepIn, request: Request, session: SessionDep,
     case = cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                             step=body.step, now=now, note=body.note, unit_code=body.unit_code,
                             expected_version=body.expected_version)  # fmt: skip
+    return public(case, request)
+
+
+@router.post("/{case_id}/extension", response_model=CasePublic, summary="申请延期（办理单位，须在期限前并说明理由）")
+def request_extension(case_id: int, body: ExtensionIn, request: Request, session: SessionDep, actor: LoggedInDep,
+                      now: NowDep) -> CasePublic:  # fmt: skip
+    case = case_actions.request_extension(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+                                          until=body.until, reason=body.reason, now=now,
+                                          expected_version=body.expected_version)  # fmt: skip
+    return public(case, request)
+
+
+@router.post("/{case_id}/extension/decision", response_model=CasePublic, summary="审批延期（指挥中心）")
+def decide_extension(case_id: int, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
+                     now: NowDep) -> CasePublic:  # fmt: skip
+    case = case_actions.decide_extension(session, actor=actor, case_id=case_id, approve=body.approve, note=body.note,
+                                         now=now, expected_version=body.expected_version)  # fmt: skip
+    return public(case, request)
+
+
+@router.post("/{case_id}/supervision", response_model=CasePublic, summary="督查督办（督查人员）")
+def supervise(case_id: int, body: NoteIn, request: Request, session: SessionDep, actor: LoggedInDep,
+              now: NowDep) -> CasePublic:  # fmt: skip
+    case = case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=body.note, now=now,
+                                          expected_version=body.expected_version)  # fmt: skip
     return public(case, request)

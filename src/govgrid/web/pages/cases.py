@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.permissions import Actor, Reach, reach
+from govgrid.domain.history import history_label
+from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
-from govgrid.domain.workflow import CLOSURE_LABEL, STATUS_LABEL, STEP_LABEL, Loop, Status, Step, allowed_steps
+from govgrid.domain.workflow import (
+    CLOSURE_LABEL,
+    FINAL,
+    STATUS_LABEL,
+    STEP_LABEL,
+    Loop,
+    Status,
+    Step,
+    allowed_steps,
+)
+from govgrid.domain.worktime import CHINA, END_OF_DAY
 from govgrid.geo.crs import parse_crs
-from govgrid.services import cases, people
-from govgrid.services.scenario import history_label
+from govgrid.services import case_actions, cases, people
+from govgrid.services.case_actions import IN_HAND
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.render import page
 
@@ -53,7 +65,7 @@ def case_page(case_id: int, request: Request, session: SessionDep, actor: Logged
     return page(request, "case.html", actor, case=case, case_class=case_class, steps=steps, step_labels=STEP_LABEL,
                 status_label=STATUS_LABEL[Status(case.status)], closure_labels=CLOSURE_LABEL, units=units,
                 suggested=suggested, due_hint=due_hint, history=cases.timeline(session, actor=actor, case_id=case_id),
-                history_label=history_label)  # fmt: skip
+                history_label=history_label, side=side_actions(actor, case, case_class))  # fmt: skip
 
 
 def _may(actor: Actor, step: Step) -> bool:
@@ -101,3 +113,52 @@ def _number(text: str, field: str) -> float | None:
         return float(text)
     except ValueError:
         raise InvalidInput(f"{field}“{text}”不是数字", field=field) from None
+
+
+def side_actions(actor: Actor, case: Any, case_class: Any) -> dict[str, bool]:
+    """Which side-action forms the case page offers this actor (the services check again)."""
+    may_handle = reach(actor, Action.HANDLE_CASE) is not Reach.NONE
+    may_manage = reach(actor, Action.MANAGE_CASE) is not Reach.NONE
+    return {
+        "extend": may_handle and case.status in IN_HAND and bool(case_class and case_class.is_extendable)
+        and case.extension_state != "requested",
+        "decide": may_manage and case.extension_state == "requested",
+        "supervise": may_manage and Status(case.status) not in FINAL and case.supervision_level < 2,
+    }  # fmt: skip
+
+
+@router.post("/cases/{case_id}/extension")
+def request_extension(
+    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    until: Annotated[str, Form()], reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    try:
+        day = date.fromisoformat(until)
+    except ValueError:
+        raise InvalidInput(f"延期日期“{until}”无效（YYYY-MM-DD）", field="until") from None
+    case_actions.request_extension(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+                                   until=datetime.combine(day, END_OF_DAY, CHINA), reason=reason, now=now,
+                                   expected_version=version)  # fmt: skip
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/extension/decision")
+def decide_extension(
+    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    approve: Annotated[str, Form()], note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    case_actions.decide_extension(session, actor=actor, case_id=case_id, approve=approve == "1", note=note, now=now)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/supervision")
+def supervise(
+    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=note, now=now)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

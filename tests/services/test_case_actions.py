@@ -1,0 +1,77 @@
+"""延期 and a supervisor's 督办: recorded on the case, never moving it along the loop."""
+
+from datetime import timedelta
+
+import pytest
+
+from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
+from govgrid.domain.workflow import Step
+from govgrid.services import case_actions, cases
+from tests.services.test_cases import RULES, at, patrol, step, who
+
+
+def dispatched(session, district, class_code):
+    case = patrol(session, district, class_code=class_code)
+    for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+        case = step(session, "dispatcher", case, action, at(10))
+    return step(session, "dept_officer", case, Step.SIGN, at(10, 30))
+
+
+def ask(session, case, until, reason="需协调产权单位", who_="dept_officer", when=None):
+    return case_actions.request_extension(session, actor=who(session, who_), rules=RULES, case_id=case.id,
+                                          until=until, reason=reason, now=when or at(11))  # fmt: skip
+
+
+def test_an_extendable_case_gets_a_later_deadline_when_the_center_approves(session, district):
+    case = dispatched(session, district, "E0101")  # 私搭乱建: 20 工作日, extendable
+    later = case.due_at + timedelta(days=10)
+    case = ask(session, case, later)
+    assert case.extension_state == "requested" and case.status == "signed"
+    case = case_actions.decide_extension(session, actor=who(session, "dispatcher"), case_id=case.id, approve=True,
+                                         note="同意", now=at(14))  # fmt: skip
+    assert case.due_at == later and case.extension_state == "approved"
+    history = [h.step for h in cases.timeline(session, actor=who(session, "dispatcher"), case_id=case.id)]
+    assert history[-2:] == ["extension_request", "extension_approve"]
+
+
+def test_an_ordinary_case_is_not_extended(session, district):
+    case = dispatched(session, district, "E0102")  # 暴露垃圾: not extendable
+    with pytest.raises(InvalidInput) as caught:
+        ask(session, case, case.due_at + timedelta(days=1))
+    assert caught.value.field == "class_code" and "不予延期" in caught.value.message
+
+
+def test_an_extension_is_asked_for_before_the_deadline_with_a_reason(session, district):
+    case = dispatched(session, district, "E0101")
+    with pytest.raises(InvalidInput) as no_reason:
+        ask(session, case, case.due_at + timedelta(days=1), reason=" ")
+    assert no_reason.value.field == "reason"
+    with pytest.raises(InvalidInput) as too_late:
+        ask(session, case, case.due_at + timedelta(days=1), when=case.due_at + timedelta(minutes=1))
+    assert too_late.value.field == "until"
+
+
+def test_a_refused_extension_keeps_the_deadline(session, district):
+    case = dispatched(session, district, "E0101")
+    due = case.due_at
+    ask(session, case, due + timedelta(days=3))
+    case = case_actions.decide_extension(session, actor=who(session, "dispatcher"), case_id=case.id, approve=False,
+                                         note="理由不充分", now=at(15))  # fmt: skip
+    assert case.due_at == due and case.extension_state == "refused"
+
+
+def test_only_the_handling_unit_asks_and_only_the_center_decides(session, district):
+    case = dispatched(session, district, "E0101")
+    with pytest.raises(NotFound):
+        ask(session, case, case.due_at + timedelta(days=1), who_="water_officer")
+    ask(session, case, case.due_at + timedelta(days=1))
+    with pytest.raises(Forbidden):
+        case_actions.decide_extension(session, actor=who(session, "dept_officer"), case_id=case.id, approve=True,
+                                      note="", now=at(15))  # fmt: skip
+
+
+def test_a_supervisor_puts_a_case_under_supervision_at_once(session, district):
+    case = dispatched(session, district, "E0102")
+    case = case_actions.supervise_by_hand(session, actor=who(session, "supervisor"), case_id=case.id,
+                                          note="区领导批示：今日办结", now=at(12))  # fmt: skip
+    assert case.supervision_level == 2 and case.status == "signed"
