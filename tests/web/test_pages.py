@@ -118,3 +118,16 @@ def test_a_bad_extension_date_is_named_on_the_error_page(as_user, district):
     answer = officer.post(f"/cases/{case['id']}/extension", data={"csrf_token": csrf_of(page), "until": "明年三月",
                                                                   "reason": "x"})  # fmt: skip
     assert answer.status_code == 422 and "延期日期“明年三月”无效" in answer.text
+
+
+def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_user, district):
+    point = district.grid("370102001").geometry.representative_point()
+    dispatcher = as_user("dispatcher")
+    body = {"class_code": "E0103", "title": "渣土堆积-页面并案", "lng": point.x, "lat": point.y}
+    first = dispatcher.post("/api/v1/cases", json=body).json()
+    second = dispatcher.post("/api/v1/cases", json=body).json()
+    page = dispatcher.get(f"/cases/{second['id']}").text
+    assert 'id="similar"' in page and first["code"] in page and "并入此案" in page
+    dispatcher.post(f"/cases/{second['id']}/merge", data={"csrf_token": csrf_of(page), "into": first["id"]})
+    page = dispatcher.get(f"/cases/{second['id']}").text
+    assert "已作废" in page and f"并案至 {first['code']}" in page and "已并案" in page

@@ -223,6 +223,19 @@ def _case_supervision(client, district, session):  # type: ignore[no-untyped-def
     assert case.supervision_level == 0
 
 
+@probe("GET", "/api/v1/cases/{case_id}/similar")
+def _case_similar(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}/similar"))
+
+
+@probe("POST", "/api/v1/cases/{case_id}/merge")
+def _case_merge(client, district, session):  # type: ignore[no-untyped-def]
+    first, second = street_b_case(session, district), street_b_case(session, district)
+    refused(client.post(f"/api/v1/cases/{second.id}/merge", json={"into": first.id}))
+    session.refresh(second)
+    assert second.status == "reported"
+
+
 def officer_key(session):  # type: ignore[no-untyped-def]
     """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
     from govgrid.db.models import User

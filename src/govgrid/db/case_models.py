@@ -94,3 +94,20 @@ class CaseTransition(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_case_transition_case_at", "case_id", "at"),)
+
+
+class CaseLink(Base):
+    """相似案件: a case that may repeat another (same class nearby and recent, or near-identical text).
+    Linked, never silently merged; `is_merged` records an explicit merge (并案)."""
+
+    __tablename__ = "case_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    similar_case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # nearby | text
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    is_merged: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (UniqueConstraint("case_id", "similar_case_id", name="uq_case_link_pair"),)

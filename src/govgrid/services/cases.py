@@ -21,6 +21,7 @@ from govgrid.domain.workflow import START, Loop, Status, Step, next_status
 from govgrid.geo.crs import Crs
 from govgrid.services.case_rules import CaseRules
 from govgrid.services.locate import LocatorCache
+from govgrid.services.similar import link_similar
 
 STEP_ACTION = {
     Step.VERIFY: Action.VERIFY_CASE, Step.REGISTER: Action.REGISTER_CASE, Step.CANCEL: Action.REGISTER_CASE,
@@ -70,6 +71,7 @@ def report(session: Session, *, actor: Actor, rules: CaseRules, locator: Locator
             raise
         return existing, False
     record_history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
+    link_similar(session, case, now)
     session.commit()
     return case, True
 

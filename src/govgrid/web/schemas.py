@@ -201,3 +201,17 @@ class DecisionIn(BaseModel):
 class NoteIn(BaseModel):
     note: str = Field(max_length=2000)
     expected_version: int | None = None
+
+
+class SimilarPublic(BaseModel):
+    case_id: int
+    code: str
+    title: str
+    status: str
+    reason: str = Field(description="nearby（同类 50 米内）| text（文字几乎相同）| manual")
+    distance_m: float | None
+    is_merged: bool
+
+
+class MergeIn(BaseModel):
+    into: int = Field(description="并入的案件 id")

@@ -7,12 +7,23 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from govgrid.db.case_models import Case
-from govgrid.domain.errors import InvalidInput
+from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs
 from govgrid.services import case_actions, cases
+from govgrid.services import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
-from govgrid.web.schemas import CaseIn, CasePublic, DecisionIn, ExtensionIn, NoteIn, StepIn, TransitionPublic
+from govgrid.web.schemas import (
+    CaseIn,
+    CasePublic,
+    DecisionIn,
+    ExtensionIn,
+    MergeIn,
+    NoteIn,
+    SimilarPublic,
+    StepIn,
+    TransitionPublic,
+)
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -90,4 +101,26 @@ def supervise(case_id: int, body: NoteIn, request: Request, session: SessionDep,
               now: NowDep) -> CasePublic:  # fmt: skip
     case = case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=body.note, now=now,
                                           expected_version=body.expected_version)  # fmt: skip
+    return public(case, request)
+
+
+@router.get("/{case_id}/similar", response_model=list[SimilarPublic], summary="相似案件（50 米、24 小时内同类，或文字几乎相同）")
+def similar(case_id: int, session: SessionDep, actor: LoggedInDep) -> list[SimilarPublic]:
+    cases.get_case(session, actor=actor, case_id=case_id)
+    visible = []
+    for link, other in similar_cases.similar_to(session, case_id):
+        try:
+            cases.get_case(session, actor=actor, case_id=other.id)
+        except DomainError:
+            continue  # a link never reveals a case outside the caller's scope
+        visible.append(SimilarPublic(case_id=other.id, code=other.code, title=other.title, status=other.status,
+                                     reason=link.reason, distance_m=link.distance_m, is_merged=link.is_merged))  # fmt: skip
+    return visible
+
+
+@router.post("/{case_id}/merge", response_model=CasePublic, summary="并案：把本案并入另一案（本案作废）")
+def merge(case_id: int, body: MergeIn, request: Request, session: SessionDep, actor: LoggedInDep,
+          now: NowDep) -> CasePublic:  # fmt: skip
+    case = similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+                                    into_case_id=body.into, now=now)  # fmt: skip
     return public(case, request)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from govgrid.domain.errors import InvalidInput
+from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
@@ -25,6 +25,7 @@ from govgrid.domain.workflow import (
 from govgrid.domain.worktime import CHINA, END_OF_DAY
 from govgrid.geo.crs import parse_crs
 from govgrid.services import case_actions, cases, people
+from govgrid.services import similar as similar_cases
 from govgrid.services.case_actions import IN_HAND
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.render import page
@@ -65,7 +66,21 @@ def case_page(case_id: int, request: Request, session: SessionDep, actor: Logged
     return page(request, "case.html", actor, case=case, case_class=case_class, steps=steps, step_labels=STEP_LABEL,
                 status_label=STATUS_LABEL[Status(case.status)], closure_labels=CLOSURE_LABEL, units=units,
                 suggested=suggested, due_hint=due_hint, history=cases.timeline(session, actor=actor, case_id=case_id),
-                history_label=history_label, side=side_actions(actor, case, case_class))  # fmt: skip
+                history_label=history_label, side=side_actions(actor, case, case_class),
+                similar=_visible_similar(session, actor, case_id),
+                may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE)  # fmt: skip
+
+
+def _visible_similar(session: Any, actor: Actor, case_id: int) -> list[Any]:
+    """Linked cases the actor may see (a link never reveals a case outside their scope)."""
+    visible = []
+    for link, other in similar_cases.similar_to(session, case_id):
+        try:
+            cases.get_case(session, actor=actor, case_id=other.id)
+        except DomainError:
+            continue
+        visible.append((link, other))
+    return visible
 
 
 def _may(actor: Actor, step: Step) -> bool:
@@ -161,4 +176,15 @@ def supervise(
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=note, now=now)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/merge")
+def merge(
+    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    into: Annotated[int, Form()], csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+                             into_case_id=into, now=now)  # fmt: skip
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
