@@ -59,7 +59,8 @@ def empty_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 
 @pytest.fixture(scope="session")
 def app(district_url: str, district: District, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    settings = load_settings(database_url=district_url, secret_key="test-secret-key-that-is-long-enough")
+    settings = load_settings(database_url=district_url, secret_key="test-secret-key-that-is-long-enough",
+                             media_dir=tmp_path_factory.mktemp("media"))  # fmt: skip
     return create_app(settings, clock=lambda: NOW)
 
 

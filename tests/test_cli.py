@@ -9,7 +9,8 @@ from tests.unit.geojson_samples import district_doc, with_change
 
 
 def run(args, url, **env):
-    env = {"GOVGRID_DATABASE_URL": url, "GOVGRID_SECRET_KEY": "cli-test-secret-long-enough", **env}
+    env = {"GOVGRID_DATABASE_URL": url, "GOVGRID_SECRET_KEY": "cli-test-secret-long-enough",
+           "GOVGRID_MEDIA_DIR": "/tmp/govgrid-test-media", **env}
     return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         description="Folder of the reference data (data/geo/370102.geojson …). Default: ../shared beside "
         "the working directory or the source checkout.",
     )
+    media_dir: Path | None = Field(
+        None, description="Folder for case photos. Default: media/ beside the SQLite database (required for PostgreSQL)."
+    )
+    max_photo_mb: int = Field(10, description="Largest photo accepted, in MB.")
     session_hours: int = Field(8, description="How long a login session lasts, in hours.")
     demo_password: str = Field("govgrid-demo", description="Password of the demo logins made by `govgrid demo`.")
 
@@ -79,3 +83,13 @@ def resolve_secret_key(settings: Settings) -> str:
         keep.write_text(secrets.token_urlsafe(32), encoding="utf-8")
         keep.chmod(0o600)
     return keep.read_text(encoding="utf-8").strip()
+
+
+def resolve_media_dir(settings: Settings) -> Path:
+    """Where photos are kept: the setting, else media/ beside the embedded database."""
+    if settings.media_dir is not None:
+        return settings.media_dir
+    db_file = sqlite_path(settings.database_url) if is_sqlite(settings.database_url) else None
+    if db_file is None:
+        raise ValueError("使用 PostgreSQL 或内存数据库时须设置 GOVGRID_MEDIA_DIR（照片存放目录）")
+    return db_file.resolve().parent / "media"

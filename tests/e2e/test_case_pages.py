@@ -2,6 +2,7 @@
 center verifies, registers and dispatches, the department signs and reports back, the grid worker's
 check fails once (返工) and then passes (结案 正常)."""
 
+import base64
 import re
 
 import pytest
@@ -10,6 +11,9 @@ from tests.e2e.test_browser import log_in
 from tests.factories import STREET_A
 
 pytestmark = pytest.mark.e2e
+ONE_PIXEL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 def log_out(page):
@@ -37,11 +41,15 @@ def test_a_case_goes_round_the_loop_through_the_pages(page, district):
     page.fill("input[name=title]", "浏览器上报的暴露垃圾")
     page.fill("#lng", f"{point.x:.7f}")
     page.fill("#lat", f"{point.y:.7f}")
+    page.set_input_files("input[name=photo]", files=[{"name": "现场.png", "mimeType": "image/png",
+                                                       "buffer": ONE_PIXEL_PNG}])  # fmt: skip
     page.click("#report-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
     case_url = page.url
     assert page.locator("#case-grid").inner_text() == grid.code
     assert page.locator("#case-status").inner_text() == "待核实"
+    assert page.locator("#photos img").count() == 1
+    assert page.evaluate("document.querySelector('#photos img').naturalWidth") == 1  # the photo really loads
     log_out(page)
 
     log_in(page, "dispatcher")
@@ -73,7 +81,7 @@ def test_a_case_goes_round_the_loop_through_the_pages(page, district):
     assert page.locator("#case-closure").inner_text() == "正常"
     rows = page.locator("#timeline tbody tr")
     steps = [rows.nth(i).get_attribute("data-step") for i in range(rows.count())]
-    assert steps == ["report", "verify", "register", "dispatch", "sign", "feed_back", "check_fail", "feed_back",
-                     "check_pass"]  # fmt: skip
-    assert "grid_worker" in rows.nth(0).inner_text() and "dispatcher" in rows.nth(3).inner_text()
+    assert steps == ["report", "photo", "verify", "register", "dispatch", "sign", "feed_back", "check_fail",
+                     "feed_back", "check_pass"]  # fmt: skip
+    assert "grid_worker" in rows.nth(0).inner_text() and "dispatcher" in rows.nth(4).inner_text()
     assert page.locator("form.step").count() == 0  # a leader only reads

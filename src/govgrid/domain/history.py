@@ -28,4 +28,4 @@ def history_label(step: str) -> str:
     for table, kind in ((STEP_LABEL, Step), (MARK_LABEL, Mark), (SIDE_LABEL, SideAction)):
         if step in {member.value for member in kind}:
             return table[kind(step)]  # type: ignore[index]
-    return REPORT_LABEL if step == "report" else step
+    return {"report": REPORT_LABEL, "photo": "上传照片"}.get(step, step)

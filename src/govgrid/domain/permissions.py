@@ -35,6 +35,7 @@ class Action(StrEnum):
     HANDLE_CASE = "handle_case"  # 签收 / 处置 / 反馈 / 回退 / 申请延期
     CHECK_CASE = "check_case"  # 核查
     MANAGE_CASE = "manage_case"  # 挂账 / 强制结案 / 督办 / 批准延期 / 考评 / 剔单
+    ATTACH_PHOTO = "attach_photo"  # 现场照片 on a case
 
 
 class Reach(StrEnum):
@@ -67,6 +68,7 @@ dispatch_case          -        -           -              -                  sc
 handle_case            -        -           unit           unit               -          -          -      -
 check_case             -        scope       -              -                  scope      scope      -      all
 manage_case            -        -           -              -                  scope      scope      -      all
+attach_photo           own      scope       scope          unit               scope      scope      -      all
 """
 
 

@@ -16,7 +16,7 @@ from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
 from govgrid.services.locate import LocatorCache
-from govgrid.settings import Settings, load_settings, resolve_secret_key
+from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
 from govgrid.web.navigation import load_navigation
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
+    app.state.media_dir = resolve_media_dir(settings)
     app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")

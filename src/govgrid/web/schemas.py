@@ -215,3 +215,14 @@ class SimilarPublic(BaseModel):
 
 class MergeIn(BaseModel):
     into: int = Field(description="并入的案件 id")
+
+
+class PhotoPublic(BaseModel):
+    id: int
+    case_id: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+    url: str

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from govgrid.web.api import audit, cases, geo, health, people
+from govgrid.web.api import audit, cases, geo, health, people, photos
 
 router = APIRouter(prefix="/api/v1")
-for module in (health, geo, people, audit, cases):
+for module in (health, geo, people, audit, cases, photos):
     router.include_router(module.router)

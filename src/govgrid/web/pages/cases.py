@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govgrid.domain.errors import DomainError, InvalidInput
@@ -24,9 +24,10 @@ from govgrid.domain.workflow import (
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
 from govgrid.geo.crs import parse_crs
-from govgrid.services import case_actions, cases, people
+from govgrid.services import attachments, case_actions, cases, people
 from govgrid.services import similar as similar_cases
 from govgrid.services.case_actions import IN_HAND
+from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.render import page
 
@@ -68,7 +69,9 @@ def case_page(case_id: int, request: Request, session: SessionDep, actor: Logged
                 suggested=suggested, due_hint=due_hint, history=cases.timeline(session, actor=actor, case_id=case_id),
                 history_label=history_label, side=side_actions(actor, case, case_class),
                 similar=_visible_similar(session, actor, case_id),
-                may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE)  # fmt: skip
+                may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
+                photos=attachments.photos_of(session, actor=actor, case_id=case_id),
+                may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE)  # fmt: skip
 
 
 def _visible_similar(session: Any, actor: Actor, case_id: int) -> list[Any]:
@@ -106,18 +109,26 @@ def report_form(request: Request, actor: LoggedInDep) -> Response:
 
 
 @router.post("/report")
-def report(
+async def report(
     request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     class_code: Annotated[str, Form()], title: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "", lng: Annotated[str, Form()] = "", lat: Annotated[str, Form()] = "",
     crs: Annotated[str, Form()] = "gcj02", address: Annotated[str, Form()] = "",
+    photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    data = cases.Report(channel="citizen" if actor.role is Role.CITIZEN else "patrol", class_code=class_code,
+    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
+    photo_data = await read_limited(photo, limit) if photo is not None and photo.filename else b""
+    report_data = cases.Report(channel="citizen" if actor.role is Role.CITIZEN else "patrol", class_code=class_code,
                         title=title, description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
                         crs=parse_crs(crs), address=address)  # fmt: skip
+    if photo_data and len(photo_data) > limit:  # refuse before the case is written: nothing half-done
+        raise InvalidInput(f"照片过大，上限 {limit // 1048576} MB", field="photo")
     case, _ = cases.report(session, actor=actor, rules=request.app.state.case_rules,
-                           locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
+                           locator=request.app.state.locator_cache, data=report_data, now=now)  # fmt: skip
+    if photo_data and photo is not None:
+        attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case.id,
+                                 filename=photo.filename or "photo", data=photo_data, max_bytes=limit, now=now)  # fmt: skip
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
@@ -187,4 +198,17 @@ def merge(
     verify_csrf(request, csrf_token)
     similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                              into_case_id=into, now=now)  # fmt: skip
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/photos")
+async def upload_photo(
+    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    photo: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
+    attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case_id,
+                             filename=photo.filename or "photo", data=await read_limited(photo, limit),
+                             max_bytes=limit, now=now)  # fmt: skip
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -1,0 +1,49 @@
+"""Case photos: upload (size and type checked), list, download (scoped by the case)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from govgrid.db.case_models import Attachment
+from govgrid.services import attachments
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.schemas import PhotoPublic
+
+router = APIRouter(tags=["photos"])
+
+
+def photo_public(photo: Attachment) -> PhotoPublic:
+    return PhotoPublic(id=photo.id, case_id=photo.case_id, filename=photo.filename, content_type=photo.content_type,
+                       size=photo.size, uploaded_by=photo.uploaded_by, uploaded_at=photo.uploaded_at,
+                       url=f"/api/v1/photos/{photo.id}")  # fmt: skip
+
+
+async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:
+    """At most one byte more than the limit is read, so an oversized upload is refused without filling memory."""
+    return await upload.read(max_bytes + 1)
+
+
+@router.post("/cases/{case_id}/photos", response_model=PhotoPublic, status_code=201, summary="上传现场照片")
+async def upload_photo(case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                       photo: Annotated[UploadFile, File()]) -> PhotoPublic:  # fmt: skip
+    settings = request.app.state.settings
+    limit = settings.max_photo_mb * 1024 * 1024
+    data = await read_limited(photo, limit)
+    saved = attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case_id,
+                                     filename=photo.filename or "photo", data=data, max_bytes=limit, now=now)  # fmt: skip
+    return photo_public(saved)
+
+
+@router.get("/cases/{case_id}/photos", response_model=list[PhotoPublic], summary="案件照片列表")
+def list_photos(case_id: int, session: SessionDep, actor: LoggedInDep) -> list[PhotoPublic]:
+    return [photo_public(p) for p in attachments.photos_of(session, actor=actor, case_id=case_id)]
+
+
+@router.get("/photos/{photo_id}", summary="下载照片", response_class=FileResponse)
+def get_photo(photo_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
+    photo, path = attachments.photo_file(session, actor=actor, media_dir=request.app.state.media_dir,
+                                         attachment_id=photo_id)  # fmt: skip
+    return FileResponse(path, media_type=photo.content_type, filename=photo.filename)

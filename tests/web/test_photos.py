@@ -1,0 +1,50 @@
+"""Case photos: accepted by signature and size, refused with the field named, read only within scope."""
+
+from tests.factories import STREET_A
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 256
+
+
+def a_case(client, district, title="拍照案件"):
+    point = district.grid(STREET_A).geometry.representative_point()
+    return client.post("/api/v1/cases", json={"class_code": "E0102", "title": title, "lng": point.x,
+                                              "lat": point.y}).json()  # fmt: skip
+
+
+def test_a_grid_worker_uploads_a_photo_and_the_dispatcher_downloads_it(as_user, district):
+    worker = as_user("grid_worker")
+    point = district.grid(f"{STREET_A}001").geometry.representative_point()
+    case = worker.post("/api/v1/cases", json={"class_code": "E0102", "title": "带照片", "lng": point.x,
+                                              "lat": point.y}).json()  # fmt: skip
+    uploaded = worker.post(f"/api/v1/cases/{case['id']}/photos", files={"photo": ("现场.jpg", JPEG, "image/jpeg")})
+    assert uploaded.status_code == 201 and uploaded.json()["content_type"] == "image/jpeg"
+    dispatcher = as_user("dispatcher")
+    listed = dispatcher.get(f"/api/v1/cases/{case['id']}/photos").json()
+    assert [p["filename"] for p in listed] == ["现场.jpg"]
+    assert dispatcher.get(listed[0]["url"]).content == JPEG
+    steps = [h["step"] for h in dispatcher.get(f"/api/v1/cases/{case['id']}/timeline").json()]
+    assert steps == ["report", "photo"]
+
+
+def test_an_oversized_photo_is_refused_naming_the_field_and_nothing_is_kept(as_user, district, app):
+    dispatcher = as_user("dispatcher")
+    case = a_case(dispatcher, district)
+    too_big = PNG + b"\x00" * (app.state.settings.max_photo_mb * 1024 * 1024)
+    answer = dispatcher.post(f"/api/v1/cases/{case['id']}/photos", files={"photo": ("big.png", too_big, "image/png")})
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "photo" and "过大" in answer.text
+    assert dispatcher.get(f"/api/v1/cases/{case['id']}/photos").json() == []
+
+
+def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(as_user, district):
+    dispatcher = as_user("dispatcher")
+    case = a_case(dispatcher, district)
+    answer = dispatcher.post(f"/api/v1/cases/{case['id']}/photos",
+                             files={"photo": ("evil.jpg", b"MZ\x90\x00 not a picture", "image/jpeg")})  # fmt: skip
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "photo"
+
+
+def test_a_leader_reads_but_does_not_upload(as_user, district):
+    case = a_case(as_user("dispatcher"), district)
+    answer = as_user("leader").post(f"/api/v1/cases/{case['id']}/photos", files={"photo": ("a.png", PNG, "image/png")})
+    assert answer.status_code == 403
