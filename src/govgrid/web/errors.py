@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govgrid.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotAuthenticated, NotFound
 
@@ -45,12 +46,30 @@ def install(app: FastAPI) -> None:
 
         return page(request, "error.html", ANONYMOUS, status_code=status, status=status, message=exc.message)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_api(request):
+            from fastapi.exception_handlers import http_exception_handler
+
+            return await http_exception_handler(request, exc)
+        return _http_error(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [_describe(e) for e in exc.errors()]
         first = problems[0] if problems else {"field": "request", "message": "请求无效"}
         body = error_body("invalid_input", first["message"], first["field"], problems=problems)
         return JSONResponse(body, status_code=422)
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Framework errors (unparsable body, unknown path, wrong method) in the same shape as ours."""
+    if exc.status_code == 400 and "pars" in str(exc.detail).lower():
+        body = error_body("invalid_input", "请求体无法解析：须为 UTF-8 编码的 JSON", "body")
+    else:
+        body = error_body({404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request"),
+                          str(exc.detail), None)  # fmt: skip
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 def _describe(error: dict) -> dict[str, str]:
