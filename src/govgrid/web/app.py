@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from govgrid import __version__
+from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.locator_cache = LocatorCache()
     app.state.media_dir = resolve_media_dir(settings)
     app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
+    app.state.connectors = load_connectors(set(app.state.case_rules.classes))
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.filters["cst"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M}"

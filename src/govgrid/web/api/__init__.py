@@ -7,3 +7,4 @@ from govgrid.web.api import audit, cases, geo, health, people, photos
 router = APIRouter(prefix="/api/v1")
 for module in (health, geo, people, audit, cases, photos):
     router.include_router(module.router)
+router.include_router(cases.connectors_router)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 
 from govgrid.db.case_models import Case
 from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs
-from govgrid.services import case_actions, cases
+from govgrid.services import case_actions, cases, connectors
 from govgrid.services import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.schemas import (
@@ -26,6 +26,7 @@ from govgrid.web.schemas import (
 )
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+connectors_router = APIRouter(prefix="/connectors", tags=["connectors"])
 
 
 def public(case: Case, request: Request) -> CasePublic:
@@ -123,4 +124,16 @@ def merge(case_id: int, body: MergeIn, request: Request, session: SessionDep, ac
           now: NowDep) -> CasePublic:  # fmt: skip
     case = similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                                     into_case_id=body.into, now=now)  # fmt: skip
+    return public(case, request)
+
+
+@connectors_router.post("/{connector_id}/events", response_model=CasePublic, status_code=201,
+                        summary="外部系统推送（12345、视频、上级交办、疫情防控、公安排查）；按来源编号去重")  # fmt: skip
+def connector_event(connector_id: str, payload: Annotated[dict[str, Any], Body()], request: Request,
+                    response: Response, session: SessionDep, actor: LoggedInDep, now: NowDep) -> CasePublic:  # fmt: skip
+    case, is_new = connectors.receive(session, actor=actor, connectors=request.app.state.connectors,
+                                      connector_id=connector_id, payload=payload, rules=request.app.state.case_rules,
+                                      locator=request.app.state.locator_cache, now=now)  # fmt: skip
+    if not is_new:
+        response.status_code = 200
     return public(case, request)
