@@ -184,3 +184,20 @@ def test_a_citizen_reports_anywhere_in_the_district_and_follows_only_their_own_c
                            now=WEDNESDAY_10)  # fmt: skip
     mine = cases.list_cases(session, actor=who(session, "citizen"))
     assert case.id in {c.id for c in mine} and all(c.reporter_id == case.reporter_id for c in mine)
+
+
+def test_a_hotline_order_must_be_dispatched_within_its_urgency_limit_then_answered_within_its_reply_limit(
+    session, district
+):
+    from datetime import timedelta
+
+    from govgrid.domain.workflow import Loop
+
+    point, _ = point_in(district, f"{STREET_A}001")
+    data = cases.Report(channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="紧急：井盖缺失",
+                        urgency="emergency", lng=point.x, lat=point.y, external_id=uuid.uuid4().hex)  # fmt: skip
+    order, _ = cases.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
+                            now=WEDNESDAY_10)  # fmt: skip
+    assert order.status == "accepted" and order.due_at == WEDNESDAY_10 + timedelta(hours=1)  # 派单 1 h
+    order = step(session, "dispatcher", order, Step.DISPATCH, WEDNESDAY_10 + timedelta(minutes=30))
+    assert order.due_at == WEDNESDAY_10 + timedelta(minutes=30, hours=2)  # 反馈 2 h, day and night

@@ -41,6 +41,7 @@ class Clock:
     is_overdue: bool
     supervision_level: int
     is_working_time: bool = True  # the limit counts 工作时/工作日 (warnings measured in office time)
+    reported_at: datetime | None = None  # the window's start until the case is dispatched (12345 派单时限)
 
 
 def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy) -> Mark | None:
@@ -66,7 +67,7 @@ def _left_share(case: Clock, now: datetime, calendar: WorkCalendar) -> float:
     """The share of the handling window still left — in office time for working-time limits, so a
     warning never falls on a weekend night."""
     assert case.due_at is not None
-    start = case.dispatched_at or case.due_at
+    start = case.dispatched_at or case.reported_at or case.due_at
     if case.is_working_time:
         total = calendar.work_time_between(start, case.due_at)
         if total.total_seconds() > 0:

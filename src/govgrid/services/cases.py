@@ -97,9 +97,18 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
         lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
         reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
         reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
+        due_at=acceptance_deadline(rules, data, now),
     )  # fmt: skip
     session.add(case)
     return case
+
+
+def acceptance_deadline(rules: CaseRules, data: Report, now: datetime) -> datetime | None:
+    """12345 orders must be dispatched within a limit from acceptance (派单时限); urban reports have none."""
+    if data.loop is not Loop.HOTLINE:
+        return None
+    amount, unit = rules.limit_for(data.class_code, data.loop.value, data.urgency, at_dispatch=False)
+    return rules.calendar.due_at(now, amount, unit)
 
 
 def _district_code(session: Session) -> str:
@@ -184,9 +193,9 @@ def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: 
     """What else a step changes besides the status: the unit and the clock, closure, rework."""
     if step is Step.DISPATCH:
         unit = _unit(session, unit_code or suggested_unit(rules, case))
-        case_class = rules.case_class(case.class_code)
-        return {"unit_id": unit.id, "dispatched_at": now, "is_overdue": False,
-                "due_at": rules.calendar.due_at(now, case_class.time_limit, case_class.time_unit)}  # fmt: skip
+        amount, time_unit = rules.limit_for(case.class_code, case.loop, case.urgency, at_dispatch=True)
+        return {"unit_id": unit.id, "dispatched_at": now, "is_overdue": False, "warned_at": None,
+                "supervision_level": 0, "due_at": rules.calendar.due_at(now, amount, time_unit)}  # fmt: skip
     if step is Step.RETURN:
         return {"unit_id": None, "due_at": None}
     if step is Step.CHECK_FAIL:

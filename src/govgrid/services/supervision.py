@@ -40,12 +40,13 @@ def shipped_policy() -> Policy:
 def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datetime) -> bool:
     """Apply the next due mark to one case. False when nothing is due."""
     rows = session.execute(select(Case.id, Case.version, Case.status, Case.dispatched_at, Case.due_at,
-                                  Case.warned_at, Case.is_overdue, Case.supervision_level, Case.class_code)
+                                  Case.warned_at, Case.is_overdue, Case.supervision_level, Case.class_code,
+                                  Case.reported_at, Case.loop, Case.urgency)
                            .where(Case.status.in_(OPEN), Case.due_at.is_not(None)).order_by(Case.due_at)).all()  # fmt: skip
     for row in rows:
-        unit = rules.case_class(row.class_code).time_unit
+        _, unit = rules.limit_for(row.class_code, row.loop, row.urgency, at_dispatch=row.dispatched_at is not None)
         facts = Clock(Status(row.status), row.dispatched_at, row.due_at, row.warned_at, row.is_overdue,
-                      row.supervision_level, unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS))  # fmt: skip
+                      row.supervision_level, unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS), row.reported_at)  # fmt: skip
         try:
             mark = next_mark(facts, now, rules.calendar, policy)
         except CalendarUnknown as exc:  # one case's dates fall in a year not entered: skip it, keep sweeping
