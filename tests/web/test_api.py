@@ -150,3 +150,24 @@ def test_a_report_with_a_bad_field_names_it(as_user):
     answer = as_user("dispatcher").post("/api/v1/cases", json={"class_code": "Z9", "title": "x", "lng": 117.04,
                                                                 "lat": 36.655})  # fmt: skip
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "class_code"
+
+
+def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(as_user, district):
+    import uuid
+
+    point = district.grid(STREET_A).geometry.representative_point()
+    dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
+    order = dispatcher.post("/api/v1/connectors/hotline12345/events", json={
+        "order_no": uuid.uuid4().hex, "title": "垃圾清运", "category": "城乡建设/市容环卫/垃圾清运",
+        "location": {"lng": point.x, "lat": point.y}}).json()  # fmt: skip
+    case_id = order["id"]
+    dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "dispatch"})
+    for step in ("sign", "contact", "handle", "feed_back"):
+        assert officer.post(f"/api/v1/cases/{case_id}/steps", json={"step": step}).status_code == 200, step
+    missing = dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "call_back", "contacted": True})
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "resolved"
+    done = dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={
+        "step": "call_back", "contacted": True, "resolved": True, "satisfaction": "basically_satisfied"})  # fmt: skip
+    assert done.json()["status"] == "called_back"
+    last = dispatcher.get(f"/api/v1/cases/{case_id}/timeline").json()[-1]
+    assert last["detail"]["callback"] == {"contacted": True, "resolved": True, "satisfaction": "basically_satisfied"}

@@ -133,3 +133,19 @@ def next_status(loop: Loop, status: Status, step: Step) -> Status:
 
 def allowed_steps(loop: Loop, status: Status) -> list[Step]:
     return [step for (lp, st, step) in TRANSITIONS if lp is loop and st is status]
+
+
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+
+
+def callback_answers(contacted: object, resolved: object, satisfaction: object) -> dict[str, object]:
+    """回访 answers (已联系/未联系, 已解决/未解决, 满意/基本满意/不满意), checked, for the 三率."""
+    from govgrid.domain.errors import InvalidInput
+
+    if not isinstance(contacted, bool):
+        raise InvalidInput("回访须回答是否已联系（contacted: true/false）", field="contacted")
+    if not isinstance(resolved, bool):
+        raise InvalidInput("回访须回答是否已解决（resolved: true/false）", field="resolved")
+    if satisfaction not in SATISFACTION:
+        raise InvalidInput(f"满意度须为 {'、'.join(SATISFACTION)} 之一", field="satisfaction")
+    return {"contacted": contacted, "resolved": resolved, "satisfaction": satisfaction}

@@ -17,7 +17,7 @@ from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
-from govgrid.domain.workflow import START, Loop, Status, Step, next_status
+from govgrid.domain.workflow import START, Loop, Status, Step, callback_answers, next_status
 from govgrid.geo.crs import Crs
 from govgrid.services.case_rules import CaseRules
 from govgrid.services.locate import LocatorCache
@@ -162,16 +162,23 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
 
 
 def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime,
-               note: str = "", unit_code: str | None = None, expected_version: int | None = None) -> Case:  # fmt: skip
-    """Take one step on a case (the only way its status changes)."""
+               note: str = "", unit_code: str | None = None, expected_version: int | None = None,
+               answers: dict[str, object] | None = None) -> Case:  # fmt: skip
+    """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers."""
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
               unit_id=case.unit_id)  # fmt: skip
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)
     changes = _effects(session, rules, case, step, after, now, unit_code)
+    callback = None
+    if step is Step.CALL_BACK:  # checked before anything is written
+        given = answers or {}
+        callback = callback_answers(given.get("contacted"), given.get("resolved"), given.get("satisfaction"))
     compare_and_set(session, case, expected_version, status=after.value, **changes)
     detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
+    if callback is not None:
+        detail["callback"] = callback
     record_history(session, case, actor=actor, step=step.value, from_status=before.value, now=now, note=note, detail=detail)
     session.commit()
     return case

@@ -173,6 +173,9 @@ class StepIn(BaseModel):
     note: str = Field("", max_length=2000)
     unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
     expected_version: int | None = Field(None, description="乐观锁：案件当前 version，不一致时返回 409")
+    contacted: bool | None = Field(None, description="回访：是否已联系")
+    resolved: bool | None = Field(None, description="回访：是否已解决")
+    satisfaction: str | None = Field(None, description="回访：satisfied | basically_satisfied | dissatisfied")
 
 
 class TransitionPublic(BaseModel):

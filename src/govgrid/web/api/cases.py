@@ -76,7 +76,9 @@ def take_step(case_id: int, body: StepIn, request: Request, session: SessionDep,
               now: NowDep) -> CasePublic:  # fmt: skip
     case = cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                             step=body.step, now=now, note=body.note, unit_code=body.unit_code,
-                            expected_version=body.expected_version)  # fmt: skip
+                            expected_version=body.expected_version,
+                            answers={"contacted": body.contacted, "resolved": body.resolved,
+                                     "satisfaction": body.satisfaction})  # fmt: skip
     return public(case, request)
 
 
