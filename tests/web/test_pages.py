@@ -131,3 +131,16 @@ def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_u
     dispatcher.post(f"/cases/{second['id']}/merge", data={"csrf_token": csrf_of(page), "into": first["id"]})
     page = dispatcher.get(f"/cases/{second['id']}").text
     assert "已作废" in page and f"并案至 {first['code']}" in page and "已并案" in page
+
+
+def test_a_citizen_follows_a_case_by_number_and_phone_without_logging_in(as_user, anonymous, district):
+    import uuid
+
+    point = district.grid("370102001").geometry.representative_point()
+    order = as_user("dispatcher").post("/api/v1/connectors/hotline12345/events", json={
+        "order_no": uuid.uuid4().hex, "title": "路灯不亮", "category": "城乡建设/市政设施/路灯",
+        "location": {"lng": point.x, "lat": point.y}, "caller": {"name": "李先生", "phone": "13912345678"}}).json()  # fmt: skip
+    page = anonymous.get(f"/follow?code={order['code']}&phone=5678").text
+    assert "已受理" in page and "路灯不亮" in page and "dispatcher" not in page
+    wrong = anonymous.get(f"/follow?code={order['code']}&phone=0000").text
+    assert "未找到该案件" in wrong and "路灯不亮" not in wrong

@@ -249,3 +249,20 @@ def timeline(session: Session, *, actor: Actor, case_id: int) -> list[CaseTransi
     get_case(session, actor=actor, case_id=case_id)
     return list(session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id)
                                 .order_by(CaseTransition.id)))  # fmt: skip
+
+
+def follow(session: Session, *, code: str, phone_tail: str) -> tuple[Case, list[CaseTransition]]:
+    """A citizen follows a case by its number and the last four digits of the phone they gave.
+    One answer for every mismatch, so numbers cannot be probed."""
+    from govgrid.db.case_models import case_id_from_code
+
+    missing = NotFound("未找到该案件：请核对案件编号和手机号后四位")
+    case_id = case_id_from_code(code.strip())
+    if case_id is None or len(phone_tail) != 4 or not phone_tail.isdigit():
+        raise missing
+    case = session.get(Case, case_id)
+    if case is None or case.code != code.strip() or not case.reporter_phone.endswith(phone_tail):
+        raise missing
+    rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)
+                           .order_by(CaseTransition.id)).all()  # fmt: skip
+    return case, list(rows)
