@@ -171,3 +171,18 @@ def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(a
     assert done.json()["status"] == "called_back"
     last = dispatcher.get(f"/api/v1/cases/{case_id}/timeline").json()[-1]
     assert last["detail"]["callback"] == {"contacted": True, "resolved": True, "satisfaction": "basically_satisfied"}
+
+
+def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
+    from govgrid.geo.crs import Crs, from_stored
+
+    worker = as_user("grid_worker")
+    grids = [f for f in district.features if f.code.startswith(f"{STREET_A}001") and len(f.code) == 15]
+    near, far = grids[0].geometry.representative_point(), grids[-1].geometry.representative_point()
+    for point, title in ((far, "远处"), (near, "近处")):
+        worker.post("/api/v1/cases", json={"class_code": "E0506", "title": f"{title}-排序", "lng": point.x, "lat": point.y})
+    lng, lat = from_stored(near.x, near.y, Crs.WGS84)
+    listed = worker.get(f"/api/v1/cases?near={lng},{lat}&crs=wgs84&limit=2000").json()
+    titles = [c["title"] for c in listed if c["title"].endswith("-排序")]
+    assert titles[0] == "近处-排序"
+    assert worker.get("/api/v1/cases?near=abc").json()["error"]["field"] == "near"

@@ -17,6 +17,7 @@ from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.domain.similarity import metres_between
 from govgrid.domain.workflow import START, Loop, Status, Step, callback_answers, next_status
 from govgrid.geo.crs import Crs
 from govgrid.services.case_rules import CaseRules
@@ -229,8 +230,10 @@ def _unit(session: Session, code: str) -> OrgUnit:
     return unit
 
 
-def list_cases(session: Session, *, actor: Actor, status: Status | None = None, limit: int = 200) -> list[Case]:
-    """Cases the actor may see: in their area, assigned to their unit, or reported by them."""
+def list_cases(session: Session, *, actor: Actor, status: Status | None = None, limit: int = 200,
+               near: tuple[float, float] | None = None) -> list[Case]:  # fmt: skip
+    """Cases the actor may see: in their area, assigned to their unit, or reported by them; nearest first
+    when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks near where they stand."""
     narrowing = scope_filter(actor, Action.READ_CASES)
     query = select(Case).order_by(Case.id.desc()).limit(min(max(limit, 1), 2000))
     if status is not None:
@@ -242,7 +245,11 @@ def list_cases(session: Session, *, actor: Actor, status: Status | None = None, 
         if narrowing.unit_id is not None:
             clauses.append(Case.unit_id == narrowing.unit_id)
         query = query.where(or_(*clauses))
-    return list(session.scalars(query))
+    found = list(session.scalars(query))
+    if near is not None:
+        found.sort(key=lambda c: metres_between(near[0], near[1], c.lng, c.lat) if c.lng is not None
+                   and c.lat is not None else float("inf"))  # fmt: skip
+    return found
 
 
 def timeline(session: Session, *, actor: Actor, case_id: int) -> list[CaseTransition]:

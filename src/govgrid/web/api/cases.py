@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Request, Response
 from govgrid.db.case_models import Case
 from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
-from govgrid.geo.crs import parse_crs
+from govgrid.geo.crs import parse_crs, to_stored
 from govgrid.services import case_actions, cases, connectors
 from govgrid.services import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
@@ -57,8 +57,20 @@ def report_case(body: CaseIn, request: Request, response: Response, session: Ses
 
 @router.get("", response_model=list[CasePublic], summary="案件列表（按数据范围、责任单位或本人上报）")
 def list_cases(request: Request, session: SessionDep, actor: LoggedInDep, status: Status | None = None,
-               limit: int = 200) -> list[CasePublic]:  # fmt: skip
-    return [public(c, request) for c in cases.list_cases(session, actor=actor, status=status, limit=limit)]
+               limit: int = 200, near: str = "", crs: str = "gcj02") -> list[CasePublic]:  # fmt: skip
+    found = cases.list_cases(session, actor=actor, status=status, limit=limit, near=parse_near(near, crs))
+    return [public(c, request) for c in found]
+
+
+def parse_near(near: str, crs: str) -> tuple[float, float] | None:
+    """"lng,lat" in `crs` → a stored GCJ-02 point (None when not given)."""
+    if not near:
+        return None
+    try:
+        lng, lat = (float(part) for part in near.split(","))
+    except ValueError:
+        raise InvalidInput(f"near“{near}”应为“经度,纬度”", field="near") from None
+    return to_stored(lng, lat, parse_crs(crs))
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情")

@@ -27,6 +27,7 @@ from govgrid.geo.crs import parse_crs
 from govgrid.services import attachments, case_actions, cases, people
 from govgrid.services import similar as similar_cases
 from govgrid.services.case_actions import IN_HAND
+from govgrid.web.api.cases import parse_near
 from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.render import page
@@ -42,10 +43,11 @@ TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status: str = "") -> Response:
+def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status: str = "", near: str = "",
+              crs: str = "wgs84") -> Response:  # fmt: skip
     chosen = Status(status) if status else None
     tabs = TABS.get(actor.role, []) if actor.role else []
-    found = cases.list_cases(session, actor=actor, status=chosen, limit=500)
+    found = cases.list_cases(session, actor=actor, status=chosen, limit=500, near=parse_near(near, crs))
     return page(request, "cases.html", actor, cases=found, tabs=tabs, chosen=chosen, labels=STATUS_LABEL,
                 classes=request.app.state.case_rules.classes)  # fmt: skip
 
