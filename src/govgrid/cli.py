@@ -71,8 +71,10 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
 
     from govgrid.web.app import create_app
 
-    obj.migrated_sessions()
+    sessions = obj.migrated_sessions()
     settings = obj.settings
+    if settings.embedded_worker:
+        _embedded_worker(sessions, interval=5)
     click.echo(f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
 
@@ -199,6 +201,37 @@ main.add_command(users)
 main.add_command(bench)
 
 
+def worker_round(sessions, rules, policy) -> tuple[int, int]:
+    """One round of background work: sweep deadlines, link new cases to possible repeats."""
+    from govgrid.services.similar import link_pending
+    from govgrid.services.supervision import sweep
+
+    with sessions() as session:
+        applied = sweep(session, rules=rules, policy=policy, now=_now())
+        linked = link_pending(session, now=_now())
+    return applied, linked
+
+
+def _embedded_worker(sessions, interval: float) -> None:
+    """The background work inside `govgrid serve` (the embedded default needs no second process)."""
+    import threading
+    import time
+
+    from govgrid.services.case_rules import shipped_rules
+    from govgrid.services.supervision import shipped_policy
+
+    def loop() -> None:
+        rules, policy = shipped_rules(), shipped_policy()
+        while True:
+            try:
+                worker_round(sessions, rules, policy)
+            except Exception as exc:  # keep serving; the next round tries again
+                click.echo(f"后台任务出错：{exc}", err=True)
+            time.sleep(interval)
+
+    threading.Thread(target=loop, name="govgrid-worker", daemon=True).start()
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="扫描一轮后退出")
 @click.option("--interval", default=60, show_default=True, help="两轮扫描间隔（秒）")
@@ -208,15 +241,14 @@ def worker(obj: _Context, once: bool, interval: int) -> None:
     import time
 
     from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.supervision import shipped_policy, sweep
+    from govgrid.services.supervision import shipped_policy
 
     sessions = obj.migrated_sessions()
     rules, policy = shipped_rules(), shipped_policy()
     while True:
-        with sessions() as session:
-            applied = sweep(session, rules=rules, policy=policy, now=_now())
-        if applied:
-            click.echo(f"{_now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项")
+        applied, linked = worker_round(sessions, rules, policy)
+        if applied or linked:
+            click.echo(f"{_now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项；相似案件检查 {linked} 件")
         if once:
             return
         time.sleep(interval)

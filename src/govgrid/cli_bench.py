@@ -188,3 +188,112 @@ def bench_intake(obj, count: int, batch: int, seed: int) -> None:
                f"完整受理目标 ≥ 3,000 件/秒：{'达到' if full_rate >= 3000 else '未达到'}")  # fmt: skip
     if created != count:
         raise SystemExit(1)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _open_loop(send, rate: int, seconds: float) -> list[float]:
+    """Send at a fixed schedule from a thread pool; latency counts from the scheduled moment (no
+    coordinated omission). Returns latencies in milliseconds."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.2
+    latencies: list[float] = []
+
+    def one(i: int) -> None:
+        due = start + i / rate
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        send(i)
+        latencies.append((time.perf_counter() - due) * 1000)
+        if os.environ.get("GOVGRID_BENCH_TRACE") and latencies[-1] > 50:
+            click.echo(f"  slow #{i} at {i / rate:.2f}s: {latencies[-1]:.0f} ms", err=True)
+
+    with ThreadPoolExecutor(max_workers=48) as pool:
+        list(pool.map(one, range(total)))
+    return latencies
+
+
+@bench.command("api")
+@click.option("--rate", default=200, show_default=True, help="每秒请求数")
+@click.option("--seconds", default=10.0, show_default=True, help="每项持续秒数")
+@click.pass_obj
+def bench_api(obj, rate: int, seconds: float) -> None:
+    """p50/p99 of a single-case POST at a fixed rate on loopback, against GET /health at the same rate."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+
+    import httpx
+
+    from govgrid.domain.permissions import SYSTEM
+    from govgrid.domain.roles import Role
+    from govgrid.services.people import actor_for, add_user, issue_token
+
+    areas, grids = _geography_rows(obj)
+    with tempfile.TemporaryDirectory() as folder:
+        sessions = _bench_database(folder, "api", areas, grids)
+        from datetime import UTC, datetime
+
+        with sessions() as session:
+            user = add_user(session, username="bench", display_name="压测", role=Role.DISPATCHER, unit_code=None,
+                            scope_code=areas[0]["code"][:6], phone="", password=None, now=datetime.now(UTC))  # fmt: skip
+            session.commit()
+            token = issue_token(session, actor=actor_for(user), name="bench", now=datetime.now(UTC))
+        del SYSTEM
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "GOVGRID_DATABASE_URL": f"sqlite:///{folder}/api.db", "GOVGRID_SECRET_KEY": "bench-" + token,
+               "GOVGRID_MEDIA_DIR": f"{folder}/media"}  # fmt: skip
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "govgrid.web.app:create_app",
+                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            with httpx.Client(base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)) as client:
+                for _ in range(100):
+                    try:
+                        if client.get("/api/v1/health").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.1)
+                headers = {"Authorization": f"Bearer {token}"}
+                failures: list[int] = []
+
+                def health(i: int) -> None:
+                    if client.get("/api/v1/health").status_code != 200:
+                        failures.append(i)
+
+                def post(i: int) -> None:
+                    grid = grids[(i * 7919) % len(grids)]
+                    answer = client.post("/api/v1/cases", headers=headers, json={
+                        "class_code": "E0102", "title": f"压测案件 {i}", "lng": grid["center_lng"],
+                        "lat": grid["center_lat"], "external_id": f"bench-api-{i}", "channel": "hotline"})  # fmt: skip
+                    if answer.status_code != 201:
+                        failures.append(i)
+
+                for i in range(50):  # warm-up (first requests compile statements), not measured
+                    health(i)
+                    post(1_000_000 + i)
+                baseline = _open_loop(health, rate, seconds)
+                posts = _open_loop(post, rate, seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    click.echo(f"负载：{rate} 次/秒，各 {seconds:g} 秒（先各预热 50 次，不计入），服务在独立进程（uvicorn，SQLite）")
+    for name, values in (("GET /api/v1/health（基线）", baseline), ("POST /api/v1/cases", posts)):
+        click.echo(f"{name}：p50 {_percentile(values, 0.5):.1f} ms，p99 {_percentile(values, 0.99):.1f} ms，"
+                   f"{len(values)} 次")  # fmt: skip
+    ratio = _percentile(posts, 0.99) / max(_percentile(baseline, 0.99), 0.001)
+    median = _percentile(posts, 0.5) / max(_percentile(baseline, 0.5), 0.001)
+    click.echo(f"倍数（上报/健康检查）：p50 {median:.1f}×，p99 {ratio:.1f}×；目标 上报 p99 < 50 ms：{'达到' if _percentile(posts, 0.99) < 50 else '未达到'}；失败 {len(failures)} 次")
+    if failures:
+        raise SystemExit(1)

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         None, description="Folder for case photos. Default: media/ beside the SQLite database (required for PostgreSQL)."
     )
     max_photo_mb: int = Field(10, description="Largest photo accepted, in MB.")
+    embedded_worker: bool = Field(
+        True, description="Run the background work (deadline sweeper, similar-case linking) inside `govgrid serve`. "
+        "Set false when separate `govgrid worker` processes run."
+    )
     session_hours: int = Field(8, description="How long a login session lasts, in hours.")
     demo_password: str = Field("govgrid-demo", description="Password of the demo logins made by `govgrid demo`.")
 

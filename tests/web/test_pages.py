@@ -120,12 +120,16 @@ def test_a_bad_extension_date_is_named_on_the_error_page(as_user, district):
     assert answer.status_code == 422 and "延期日期“明年三月”无效" in answer.text
 
 
-def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_user, district):
+def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_user, district, session):
+    from govgrid.services.similar import link_pending
+    from tests.factories import NOW
+
     point = district.grid("370102001").geometry.representative_point()
     dispatcher = as_user("dispatcher")
     body = {"class_code": "E0103", "title": "渣土堆积-页面并案", "lng": point.x, "lat": point.y}
     first = dispatcher.post("/api/v1/cases", json=body).json()
     second = dispatcher.post("/api/v1/cases", json=body).json()
+    link_pending(session, now=NOW)  # what the worker does in the background
     page = dispatcher.get(f"/cases/{second['id']}").text
     assert 'id="similar"' in page and first["code"] in page and "并入此案" in page
     dispatcher.post(f"/cases/{second['id']}/merge", data={"csrf_token": csrf_of(page), "into": first["id"]})

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from govgrid.db.models import Base
 from govgrid.db.types import UtcDateTime
@@ -59,6 +60,7 @@ class Case(Base):
     warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
+    links_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_case_channel_external_id"),)
 

@@ -37,6 +37,13 @@ def likeness(new: Sighting, old: Sighting) -> tuple[str, float | None] | None:
         distance = metres_between(new.lng, new.lat, old.lng, old.lat)  # type: ignore[arg-type]
         if distance <= NEARBY_METRES:
             return "nearby", round(distance, 1)
-    if len(new.text) >= 8 and SequenceMatcher(None, new.text, old.text).ratio() >= TEXT_RATIO:
+    if len(new.text) >= 8 and is_near_identical(new.text, old.text):
         return "text", None
     return None
+
+
+def is_near_identical(a: str, b: str) -> bool:
+    """difflib ratio ≥ 0.9, trying its cheap upper bounds first (most pairs stop there)."""
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return (matcher.real_quick_ratio() >= TEXT_RATIO and matcher.quick_ratio() >= TEXT_RATIO
+            and matcher.ratio() >= TEXT_RATIO)  # fmt: skip

@@ -22,7 +22,6 @@ from govgrid.domain.workflow import START, Loop, Status, Step, callback_answers,
 from govgrid.geo.crs import Crs
 from govgrid.services.case_rules import CaseRules
 from govgrid.services.locate import LocatorCache
-from govgrid.services.similar import link_similar
 
 STEP_ACTION = {
     Step.VERIFY: Action.VERIFY_CASE, Step.REGISTER: Action.REGISTER_CASE, Step.CANCEL: Action.REGISTER_CASE,
@@ -58,22 +57,17 @@ def report(session: Session, *, actor: Actor, rules: CaseRules, locator: Locator
            now: datetime) -> tuple[Case, bool]:  # fmt: skip
     """Take a report in. Idempotent on (channel, external id): a retry returns the first case, unchanged.
     Returns (case, is_new)."""
-    if data.external_id:
-        existing = _by_external_id(session, data.channel, data.external_id)
-        if existing is not None:
-            return existing, False
     case = _new_case(session, actor=actor, rules=rules, locator=locator, data=data, now=now)
     try:
         session.flush()
-    except IntegrityError:  # the same external id arrived concurrently: the other insert won
+    except IntegrityError:  # the unique (channel, external id) says: taken in before (a retry, or a race)
         session.rollback()
         existing = _by_external_id(session, data.channel, data.external_id or "")
         if existing is None:
             raise
         return existing, False
     record_history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
-    link_similar(session, case, now)
-    session.commit()
+    session.commit()  # possible repeats are linked by the worker (services.similar.link_once), off this path
     return case, True
 
 

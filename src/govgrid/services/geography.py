@@ -100,7 +100,11 @@ def stored_geometries(session: Session) -> dict[str, BaseGeometry]:
     return {code: from_wkb(wkb) for code, wkb in [*areas, *grids]}
 
 
+LOCAL_IMPORTS = [0]  # imports made by this process: its locator caches look again at once
+
+
 def bump_revision(session: Session) -> None:
+    LOCAL_IMPORTS[0] += 1
     meta = session.get(Meta, GEO_REVISION) or Meta(key=GEO_REVISION, value="0")
     meta.value = str(int(meta.value) + 1)
     session.add(meta)

@@ -4,6 +4,7 @@ only (never a grid worker). The index is built once per geography revision and s
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import shapely
@@ -15,7 +16,7 @@ from govgrid.domain.areas import AreaLevel
 from govgrid.geo.crs import Crs, to_stored
 from govgrid.geo.index import GridIndex
 from govgrid.geo.shapes import from_wkb
-from govgrid.services.geography import geo_revision
+from govgrid.services.geography import LOCAL_IMPORTS, geo_revision
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,23 @@ class Locator:
 
 
 class LocatorCache:
-    """Keeps one Locator and rebuilds it when the stored geography revision changes."""
+    """Keeps one Locator and rebuilds it when the stored geography revision changes. The revision is
+    read at most every `check_seconds` (an import is visible to every request within that time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_seconds: float = 2.0) -> None:
         self._locator: Locator | None = None
         self._lock = threading.Lock()
+        self._check_seconds = check_seconds
+        self._checked_at = float("-inf")
+        self._imports_seen = -1
 
     def get(self, session: Session) -> Locator:
+        is_fresh = time.monotonic() - self._checked_at < self._check_seconds and self._imports_seen == LOCAL_IMPORTS[0]
+        if self._locator is not None and is_fresh:
+            return self._locator
+        self._imports_seen = LOCAL_IMPORTS[0]
         revision = geo_revision(session)
+        self._checked_at = time.monotonic()
         with self._lock:
             if self._locator is None or self._locator.revision != revision:
                 self._locator = Locator(session)

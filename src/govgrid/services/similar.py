@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseLink
@@ -14,6 +14,8 @@ from govgrid.domain.similarity import NEARBY_METRES, WINDOW, Sighting, likeness
 from govgrid.domain.workflow import Status, Step
 from govgrid.services.case_rules import CaseRules
 
+MAX_CANDIDATES = 500  # the most recent cases of the street and the nearby box
+MAX_LINKS = 20  # enough to show the problem repeats; a flood of repeats must not flood the links
 DEGREES_NEARBY = NEARBY_METRES / 80_000  # a generous box at Chinese latitudes before the exact distance
 
 
@@ -33,20 +35,48 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
         where = or_(same_street, near)
     else:
         where = same_street
-    query = select(Case).where(
-        Case.id != case.id, Case.status != Status.CANCELLED.value,
+    query = select(Case.id, Case.class_code, Case.reported_at, Case.lng, Case.lat, Case.title,
+                   Case.description).where(
+        Case.id < case.id, Case.status != Status.CANCELLED.value,  # each pair once: by the later case
         Case.reported_at.between(case.reported_at - WINDOW, case.reported_at + WINDOW), where,
-    ).order_by(Case.reported_at.desc()).limit(2000)  # fmt: skip
+    ).order_by(Case.reported_at.desc()).limit(MAX_CANDIDATES)  # fmt: skip
     links = []
     new = _sighting(case)
-    for other in session.scalars(query):
-        found = likeness(new, _sighting(other))
+    for row in session.execute(query):
+        old = Sighting(row.class_code, row.reported_at, row.lng, row.lat, f"{row.title} {row.description}".strip())
+        found = likeness(new, old)
         if found is not None:
-            link = CaseLink(case_id=case.id, similar_case_id=other.id, reason=found[0], distance_m=found[1],
+            link = CaseLink(case_id=case.id, similar_case_id=row.id, reason=found[0], distance_m=found[1],
                             is_merged=False, created_at=now)  # fmt: skip
             session.add(link)
             links.append(link)
+            if len(links) >= MAX_LINKS:
+                break
     return links
+
+
+def link_once(session: Session, *, now: datetime) -> bool:
+    """Check one new case for possible repeats (the oldest unchecked); False when none is waiting.
+    Claimed by compare-and-set on `links_checked`, so several workers can run."""
+    case = session.scalars(select(Case).where(Case.links_checked.is_(False)).order_by(Case.id).limit(1)).first()
+    if case is None:
+        return False
+    claimed = session.execute(update(Case).where(Case.id == case.id, Case.links_checked.is_(False))
+                              .values(links_checked=True))  # fmt: skip
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # another worker took it
+        session.rollback()
+        return True
+    link_similar(session, case, now)
+    session.commit()
+    return True
+
+
+def link_pending(session: Session, *, now: datetime, limit: int = 100_000) -> int:
+    """Check every waiting case; how many were checked."""
+    count = 0
+    while count < limit and link_once(session, now=now):
+        count += 1
+    return count
 
 
 def similar_to(session: Session, case_id: int) -> list[tuple[CaseLink, Case]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,10 +32,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Build the point→grid index before the first request, so no report waits for it."""
+    with app.state.session_factory() as session:
+        app.state.locator_cache.get(session)
+    yield
+
+
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """Build the app. The database schema must already be migrated (`govgrid db upgrade` / `demo`)."""
     settings = settings or load_settings()
-    app = FastAPI(title="govgrid 城市运行综合指挥平台", version=__version__,
+    app = FastAPI(title="govgrid 城市运行综合指挥平台", version=__version__, lifespan=lifespan,
                   description="区级网格化管理、工单闭环与督办台账平台。坐标字段均为 GCJ-02，另有说明者除外。",
                   openapi_url="/api/v1/openapi.json", docs_url="/docs", redoc_url=None)  # fmt: skip
     engine = make_engine(settings.database_url)
