@@ -83,7 +83,24 @@ def build_district(session: Session) -> District:
                  scope_code=scope, phone="", password=PASSWORD, now=NOW)  # fmt: skip
     _grid_workers(session, [f.code for f in features if f.level is AreaLevel.COMMUNITY])
     session.commit()
+    _places(session, features)
     return District(features)
+
+
+def _places(session: Session, features: list[AreaFeature]) -> None:
+    """Every community by name, and a building 测试大厦 in the first grid of street A."""
+    from govgrid.services.gazetteer import add_places
+    from govgrid.services.locate import LocatorCache
+
+    places = [(f.name, "community", *_xy(f)) for f in features if f.level is AreaLevel.COMMUNITY]
+    first = next(f for f in features if f.level is AreaLevel.GRID and f.code.startswith(STREET_A))
+    places.append(("测试大厦", "building", *_xy(first)))
+    add_places(session, actor=SYSTEM, locator=LocatorCache(), places=places, now=NOW, synthetic=True)
+
+
+def _xy(feature: AreaFeature) -> tuple[float, float]:
+    point = feature.geometry.representative_point()
+    return point.x, point.y
 
 
 def _grid_workers(session: Session, communities: list[str]) -> None:

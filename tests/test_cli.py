@@ -14,17 +14,17 @@ def run(args, url, **env):
     return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
-def test_get_prints_the_body_and_succeeds_on_200(district_url):
+def test_get_prints_the_body_and_succeeds_on_200(district_url, district):
     result = run(["get", "/api/v1/health"], district_url)
     assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["status"] == "ok"
 
 
-def test_get_exits_non_zero_on_an_error_status(district_url):
+def test_get_exits_non_zero_on_an_error_status(district_url, district):
     result = run(["get", "/api/v1/geo/areas"], district_url)
     assert result.exit_code == 1 and "HTTP 401" in result.stderr
 
 
-def test_get_can_act_as_a_user(district_url):
+def test_get_can_act_as_a_user(district_url, district):
     result = run(["get", "/api/v1/me", "--as", "street_officer"], district_url)
     assert result.exit_code == 0 and '"scope_code":"370102001"' in result.stdout
 
@@ -64,3 +64,15 @@ def test_users_can_be_created_and_listed_from_the_console(tmp_path):
                   "--password", "long-enough-3"], url)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "ops1" in run(["users", "list"], url).stdout
+
+
+def test_import_places_names_a_bad_row_and_adds_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'places.db'}"
+    doc = tmp_path / "district.geojson"
+    doc.write_text(json.dumps(district_doc()))
+    imported = run(["import-geo", str(doc), "--allow-gaps"], url)
+    assert imported.exit_code == 0, imported.stderr
+    bad = tmp_path / "places.csv"
+    bad.write_text("名称,类型,经度,纬度\n西门,place,117.005,36.61\n坏行,place,东经,36.61\n", encoding="utf-8")
+    result = run(["import-places", str(bad)], url)
+    assert result.exit_code == 2 and "第 3 行" in result.stderr

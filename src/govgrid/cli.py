@@ -252,3 +252,40 @@ def worker(obj: _Context, once: bool, interval: int) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+@main.command("import-places")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--crs", default="gcj02", show_default=True, help="坐标系：gcj02 | wgs84 | bd09")
+@pass_ctx
+def import_places(obj: _Context, path: Path, crs: str) -> None:
+    """Import gazetteer places from a UTF-8 CSV with columns 名称,类型,经度,纬度 (all or nothing)."""
+    import csv
+
+    from govgrid.geo.crs import parse_crs, to_stored
+    from govgrid.services.gazetteer import add_places
+    from govgrid.services.locate import LocatorCache
+
+    sessions = obj.migrated_sessions()
+    places = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                try:
+                    lng, lat = to_stored(float(row["经度"]), float(row["纬度"]), parse_crs(crs))
+                except (KeyError, TypeError, ValueError):
+                    click.echo(f"错误：第 {number} 行 经度/纬度 缺失或不是数字：{row}", err=True)
+                    sys.exit(2)
+                except DomainError as exc:
+                    click.echo(f"错误：第 {number} 行：{exc.message}", err=True)
+                    sys.exit(2)
+                places.append(((row.get("名称") or "").strip(), (row.get("类型") or "place").strip(), lng, lat))
+    except UnicodeDecodeError as exc:
+        click.echo(f"错误：{path} 不是 UTF-8 编码（{exc}）", err=True)
+        sys.exit(2)
+    with sessions() as session:
+        try:
+            added = add_places(session, actor=_operator(), locator=LocatorCache(), places=places, now=_now())
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(f"导入地名 {added} 条")

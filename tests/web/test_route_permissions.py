@@ -277,6 +277,13 @@ def _connector_event(client, district, session):  # type: ignore[no-untyped-def]
         "order_no": "probe-1", "title": "越界推送", "location": {"lng": point.x, "lat": point.y}}))  # fmt: skip
 
 
+@probe("GET", "/api/v1/geo/geocode")
+def _geocode(client, district, session):  # type: ignore[no-untyped-def]
+    """Public by design, like locate: codes and names of a place, never people."""
+    body = client.get("/api/v1/geo/geocode", params={"address": "2-1社区门口"}).json()
+    assert body["grid_code"].startswith(STREET_B) and "worker" not in body
+
+
 def officer_key(session):  # type: ignore[no-untyped-def]
     """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
     from govgrid.db.models import User

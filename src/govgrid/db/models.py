@@ -154,3 +154,17 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class GazetteerEntry(Base):
+    """地名地址: a road, community, building or place, with a point (GCJ-02) and the unit grid holding it."""
+
+    __tablename__ = "gazetteer_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # road | street | community | building | place
+    lng: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    grid_code: Mapped[str] = mapped_column(String(15), index=True)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

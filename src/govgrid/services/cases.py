@@ -133,7 +133,10 @@ def _place(session: Session, locator: LocatorCache, data: Report) -> tuple[str |
     if data.lng is None or data.lat is None:
         if not data.address.strip():
             raise InvalidInput("须提供坐标（lng、lat）或地址", field="lng")
-        return None, None, None
+        named = locator.get(session).geocode(data.address)
+        if named is None or not named.is_inside:  # kept at district scope, for the center to locate
+            return None, None, None
+        return named.grid_code, named.lng, named.lat
     found = locator.get(session).locate(data.lng, data.lat, data.crs)
     if not found.is_inside:
         raise InvalidInput(found.message, field="lng")

@@ -80,6 +80,8 @@ def build_demo(session: Session, *, shared_dir: Path | None, password: str, now:
     _units(session, spec, streets)
     _responsibility_grids(session, spec, now)
     _logins(session, spec, password, now)
+    progress("生成地名地址库（街道、社区与合成楼栋）…")
+    _places(session, now)
     session.add(Meta(key=DEMO_MARKER, value=now.isoformat()))
     audit.record(session, actor=SYSTEM, action="demo.build", entity_type="area", entity_id=spec["district"],
                  now=now, scope_code=spec["district"])  # fmt: skip
@@ -182,3 +184,22 @@ def _summary(session: Session, spec: dict[str, Any], already_built: bool = False
         logins=[{"username": x["username"], "role": x["role"], "name": x["name"]} for x in spec["logins"]],
         already_built=already_built,
     )  # fmt: skip
+
+
+def _places(session: Session, now: datetime) -> None:
+    """Streets and communities at a point inside them, and one synthetic building per unit grid
+    ("大明湖八社区26号楼"), so that reports by address find their grid in the demo."""
+    from govgrid.geo.shapes import from_wkb
+    from govgrid.services.gazetteer import add_places
+    from govgrid.services.locate import LocatorCache
+
+    places: list[tuple[str, str, float, float]] = []
+    areas = session.scalars(select(Area).where(Area.level.in_([AreaLevel.STREET.value, AreaLevel.COMMUNITY.value])))
+    names = {}
+    for area in areas:
+        point = from_wkb(area.geometry_wkb).representative_point()
+        places.append((area.name, area.level, point.x, point.y))
+        names[area.code] = area.name
+    for grid in session.scalars(select(UnitGrid).order_by(UnitGrid.code)):
+        places.append((f"{names[grid.community_code]}{grid.sequence}号楼", "building", grid.center_lng, grid.center_lat))
+    add_places(session, actor=SYSTEM, locator=LocatorCache(), places=places, now=now, synthetic=True)

@@ -51,6 +51,19 @@ class Locator:
         areas = session.execute(select(Area.code, Area.name, Area.level, Area.geometry_wkb)).all()
         self.names = {code: name for code, name, _, _ in areas}
         self.districts = [(code, from_wkb(wkb)) for code, _, level, wkb in areas if level == AreaLevel.DISTRICT]
+        from govgrid.services.gazetteer import load_gazetteer
+
+        self.gazetteer = load_gazetteer(session, self.revision)
+
+    def geocode(self, address: str) -> Location | None:
+        """The place an address names (via the gazetteer), located like a point; None when none is named."""
+        place = self.gazetteer.find(address)
+        if place is None:
+            return None
+        found = self.locate(place.lng, place.lat)
+        return Location(found.is_inside, found.lng, found.lat, f"地址匹配“{place.name}”，{found.message}",
+                        found.grid_code, found.responsibility_grid_code, found.community, found.street,
+                        found.district)  # fmt: skip
 
     def locate(self, lng: float, lat: float, crs: Crs = Crs.GCJ02) -> Location:
         x, y = to_stored(lng, lat, crs)

@@ -116,3 +116,13 @@ def import_geojson(
     summary = geography.import_geojson(session, actor=actor, doc=doc, crs=parse_crs(crs), now=now,
                                        allow_gaps=allow_gaps)  # fmt: skip
     return ImportResult(counts=summary.counts)
+
+
+@router.get("/geocode", response_model=LocationPublic, summary="地址文字定位到单元网格（公开；按地名地址库）")
+def geocode(request: Request, session: SessionDep, address: Annotated[str, Query(max_length=200)]) -> Any:
+    from govgrid.domain.errors import NotFound
+
+    found = request.app.state.locator_cache.get(session).geocode(address)
+    if found is None:
+        raise NotFound(f"地址“{address}”中没有地名地址库里的地名", field="address")
+    return found
