@@ -75,3 +75,63 @@ def test_a_supervisor_puts_a_case_under_supervision_at_once(session, district):
     case = case_actions.supervise_by_hand(session, actor=who(session, "supervisor"), case_id=case.id,
                                           note="区领导批示：今日办结", now=at(12))  # fmt: skip
     assert case.supervision_level == 2 and case.status == "signed"
+
+
+def evaluated_hotline_order(session, district):
+    import uuid
+
+    from govgrid.domain.workflow import Loop
+    from tests.factories import STREET_A
+    from tests.services.test_cases import LOCATOR, WEDNESDAY_10, point_in
+
+    point, _ = point_in(district, f"{STREET_A}001")
+    data = cases.Report(channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="申诉测试", lng=point.x,
+                        lat=point.y, external_id=uuid.uuid4().hex)  # fmt: skip
+    order, _ = cases.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
+                            now=WEDNESDAY_10)  # fmt: skip
+    order = step(session, "dispatcher", order, Step.DISPATCH, at(10, 5))
+    for action in (Step.SIGN, Step.CONTACT, Step.FEED_BACK):
+        order = step(session, "dept_officer", order, action, at(11))
+    order = cases.transition(session, actor=who(session, "dispatcher"), rules=RULES, case_id=order.id,
+                             step=Step.CALL_BACK, now=at(12), answers={"contacted": True, "resolved": False,
+                                                                       "satisfaction": "dissatisfied"})  # fmt: skip
+    return step(session, "supervisor", order, Step.EVALUATE, at(13))
+
+
+def test_an_approved_appeal_removes_the_order_from_assessment(session, district):
+    order = evaluated_hotline_order(session, district)
+    order = case_actions.request_appeal(session, actor=who(session, "dept_officer"), case_id=order.id,
+                                        reason="诉求人要求超出职责范围", now=at(14))  # fmt: skip
+    assert order.appeal_state == "requested" and order.status == "evaluated"
+    order = case_actions.decide_appeal(session, actor=who(session, "supervisor"), rules=RULES, case_id=order.id,
+                                       approve=True, note="同意剔单", now=at(15))  # fmt: skip
+    assert order.status == "excluded" and order.appeal_state == "approved"
+
+
+def test_a_refused_appeal_keeps_the_order_counted(session, district):
+    order = evaluated_hotline_order(session, district)
+    case_actions.request_appeal(session, actor=who(session, "dept_officer"), case_id=order.id, reason="理由",
+                                now=at(14))  # fmt: skip
+    order = case_actions.decide_appeal(session, actor=who(session, "supervisor"), rules=RULES, case_id=order.id,
+                                       approve=False, note="不符合剔单条件", now=at(15))  # fmt: skip
+    assert order.status == "evaluated" and order.appeal_state == "refused"
+
+
+def test_an_order_not_yet_evaluated_cannot_be_appealed(session, district):
+    case = dispatched(session, district, "E0102")
+    with pytest.raises(InvalidInput) as caught:
+        case_actions.request_appeal(session, actor=who(session, "dept_officer"), case_id=case.id, reason="x",
+                                    now=at(14))  # fmt: skip
+    assert caught.value.field == "status"
+
+
+def test_a_forced_closure_is_special_unless_marked_as_an_error(session, district):
+    first, second = dispatched(session, district, "E0102"), dispatched(session, district, "E0102")
+    first = step(session, "dispatcher", first, Step.FORCE_CLOSE, at(15))
+    second = cases.transition(session, actor=who(session, "dispatcher"), rules=RULES, case_id=second.id,
+                              step=Step.FORCE_CLOSE, now=at(15), closure_type="error")  # fmt: skip
+    assert (first.closure_type, second.closure_type) == ("special", "error")
+    with pytest.raises(InvalidInput):
+        cases.transition(session, actor=who(session, "dispatcher"), rules=RULES,
+                         case_id=dispatched(session, district, "E0102").id, step=Step.FORCE_CLOSE, now=at(15),
+                         closure_type="whatever")  # fmt: skip

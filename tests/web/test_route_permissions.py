@@ -284,6 +284,17 @@ def _geocode(client, district, session):  # type: ignore[no-untyped-def]
     assert body["grid_code"].startswith(STREET_B) and "worker" not in body
 
 
+@probe("POST", "/api/v1/cases/{case_id}/appeal")
+def _case_appeal(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.post(f"/api/v1/cases/{street_b_case(session, district).id}/appeal", json={"reason": "越界"}))
+
+
+@probe("POST", "/api/v1/cases/{case_id}/appeal/decision")
+def _case_appeal_decision(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.post(f"/api/v1/cases/{street_b_case(session, district).id}/appeal/decision",
+                        json={"approve": True}))  # fmt: skip
+
+
 def officer_key(session):  # type: ignore[no-untyped-def]
     """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
     from govgrid.db.models import User

@@ -60,6 +60,7 @@ class Case(Base):
     warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     extension_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
+    appeal_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
     links_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_case_channel_external_id"),)

@@ -15,11 +15,14 @@ class SideAction(StrEnum):
     EXTENSION_APPROVE = "extension_approve"  # 批准延期
     EXTENSION_REFUSE = "extension_refuse"  # 驳回延期
     SUPERVISE_BY_HAND = "supervise_by_hand"  # 督查督办
+    APPEAL_REQUEST = "appeal_request"  # 申诉（请求剔单）
+    APPEAL_REFUSE = "appeal_refuse"  # 驳回申诉
 
 
 SIDE_LABEL = {
     SideAction.EXTENSION_REQUEST: "申请延期", SideAction.EXTENSION_APPROVE: "批准延期",
     SideAction.EXTENSION_REFUSE: "驳回延期", SideAction.SUPERVISE_BY_HAND: "督查督办",
+    SideAction.APPEAL_REQUEST: "申诉", SideAction.APPEAL_REFUSE: "驳回申诉",
 }  # fmt: skip
 
 

@@ -83,3 +83,33 @@ def supervise_by_hand(session: Session, *, actor: Actor, case_id: int, note: str
         raise InvalidInput("督办须写明要求", field="note")
     compare_and_set(session, case, expected_version, supervision_level=2)
     return _record(session, case, actor, SideAction.SUPERVISE_BY_HAND, now, note, {})
+
+
+def request_appeal(session: Session, *, actor: Actor, case_id: int, reason: str, now: datetime) -> Case:
+    """The unit that handled an evaluated 12345 order appeals against counting it (申诉), with a reason."""
+    case = _authorized(session, actor, case_id, Action.HANDLE_CASE)
+    if case.status != Status.EVALUATED.value:
+        raise InvalidInput("只有已考评的 12345 工单可以申诉剔单", field="status")
+    if not reason.strip():
+        raise InvalidInput("须说明申诉理由", field="reason")
+    if case.appeal_state == "requested":
+        raise InvalidInput("已有申诉待审核", field="status")
+    compare_and_set(session, case, None, appeal_state="requested")
+    return _record(session, case, actor, SideAction.APPEAL_REQUEST, now, reason, {})
+
+
+def decide_appeal(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, approve: bool, note: str,
+                  now: datetime) -> Case:  # fmt: skip
+    """A supervisor approves an appeal — the order is removed from assessment (剔单) — or refuses it."""
+    from govgrid.domain.workflow import Step
+    from govgrid.services.cases import transition
+
+    case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
+    if case.appeal_state != "requested":
+        raise InvalidInput("该工单没有待审核的申诉", field="status")
+    if approve:
+        case.appeal_state = "approved"
+        return transition(session, actor=actor, rules=rules, case_id=case_id, step=Step.EXCLUDE, now=now,
+                          note=note or "申诉通过，剔单")  # fmt: skip
+    compare_and_set(session, case, None, appeal_state="refused")
+    return _record(session, case, actor, SideAction.APPEAL_REFUSE, now, note, {})

@@ -161,7 +161,7 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
 
 def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime,
                note: str = "", unit_code: str | None = None, expected_version: int | None = None,
-               answers: dict[str, object] | None = None) -> Case:  # fmt: skip
+               answers: dict[str, object] | None = None, closure_type: str | None = None) -> Case:  # fmt: skip
     """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers."""
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
@@ -169,6 +169,10 @@ def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)
     changes = _effects(session, rules, case, step, after, now, unit_code)
+    if step is Step.FORCE_CLOSE and closure_type is not None:  # 强制结案 as 特殊 (default) or 差错
+        if closure_type not in ("special", "error"):
+            raise InvalidInput("强制结案的结案类型须为 special（特殊）或 error（差错）", field="closure_type")
+        changes["closure_type"] = closure_type
     callback = None
     if step is Step.CALL_BACK:  # checked before anything is written
         given = answers or {}

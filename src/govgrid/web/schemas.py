@@ -176,6 +176,7 @@ class StepIn(BaseModel):
     contacted: bool | None = Field(None, description="回访：是否已联系")
     resolved: bool | None = Field(None, description="回访：是否已解决")
     satisfaction: str | None = Field(None, description="回访：satisfied | basically_satisfied | dissatisfied")
+    closure_type: str | None = Field(None, description="强制结案：special（特殊，缺省）| error（差错）")
 
 
 class TransitionPublic(BaseModel):
@@ -229,3 +230,7 @@ class PhotoPublic(BaseModel):
     uploaded_by: str
     uploaded_at: datetime
     url: str
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=2000)

@@ -20,6 +20,7 @@ from govgrid.web.schemas import (
     ExtensionIn,
     MergeIn,
     NoteIn,
+    ReasonIn,
     SimilarPublic,
     StepIn,
     TransitionPublic,
@@ -90,7 +91,7 @@ def take_step(case_id: int, body: StepIn, request: Request, session: SessionDep,
                             step=body.step, now=now, note=body.note, unit_code=body.unit_code,
                             expected_version=body.expected_version,
                             answers={"contacted": body.contacted, "resolved": body.resolved,
-                                     "satisfaction": body.satisfaction})  # fmt: skip
+                                     "satisfaction": body.satisfaction}, closure_type=body.closure_type)  # fmt: skip
     return public(case, request)
 
 
@@ -150,4 +151,19 @@ def connector_event(connector_id: str, payload: Annotated[dict[str, Any], Body()
                                       locator=request.app.state.locator_cache, now=now)  # fmt: skip
     if not is_new:
         response.status_code = 200
+    return public(case, request)
+
+
+@router.post("/{case_id}/appeal", response_model=CasePublic, summary="申诉剔单（办理单位，已考评的 12345 工单）")
+def request_appeal(case_id: int, body: ReasonIn, request: Request, session: SessionDep, actor: LoggedInDep,
+                   now: NowDep) -> CasePublic:  # fmt: skip
+    return public(case_actions.request_appeal(session, actor=actor, case_id=case_id, reason=body.reason, now=now),
+                  request)  # fmt: skip
+
+
+@router.post("/{case_id}/appeal/decision", response_model=CasePublic, summary="审核申诉（督查；通过即剔单）")
+def decide_appeal(case_id: int, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
+                  now: NowDep) -> CasePublic:  # fmt: skip
+    case = case_actions.decide_appeal(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+                                      approve=body.approve, note=body.note, now=now)  # fmt: skip
     return public(case, request)
