@@ -71,3 +71,18 @@ def test_a_case_whose_dates_fall_in_an_unentered_year_is_skipped_with_a_warning_
     session.commit()
     sweep(session, rules=RULES, policy=shipped_policy(), now=datetime(2026, 12, 31, 20, 0, tzinfo=CHINA))
     assert "2027" in caplog.text and marks_of(session, case.id) == []
+
+
+def test_the_handling_unit_is_reminded_of_the_urge_and_the_supervision(session, district):
+    from govgrid.services.reminders import reminders
+    from tests.services.test_cases import who
+
+    case = dispatched_on_friday(session, district)
+    moment = FRIDAY_10
+    while moment < FRIDAY_10 + timedelta(days=12):
+        sweep(session, rules=RULES, policy=shipped_policy(), now=moment)
+        moment += timedelta(hours=6)
+    mine = [(row.step, c.id) for row, c in reminders(session, actor=who(session, "dept_officer"), limit=500)]
+    assert ("urge", case.id) in mine and ("supervise", case.id) in mine
+    water = [c.id for _, c in reminders(session, actor=who(session, "water_officer"), limit=500)]
+    assert case.id not in water

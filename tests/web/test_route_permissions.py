@@ -295,6 +295,22 @@ def _case_appeal_decision(client, district, session):  # type: ignore[no-untyped
                         json={"approve": True}))  # fmt: skip
 
 
+@probe("GET", "/api/v1/reminders")
+def _reminders(client, district, session):  # type: ignore[no-untyped-def]
+    from govgrid.domain.workflow import Step
+    from govgrid.services import cases
+    from govgrid.services.case_rules import shipped_rules
+    from govgrid.services.people import User as UserModel
+    from govgrid.services.people import actor_for
+    from tests.factories import NOW
+
+    case = street_b_case(session, district)
+    dispatcher = actor_for(session.scalars(select(UserModel).where(UserModel.username == "dispatcher")).one())
+    for step in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+        cases.transition(session, actor=dispatcher, rules=shipped_rules(), case_id=case.id, step=step, now=NOW)
+    assert str(case.id) not in {str(r["case_id"]) for r in client.get("/api/v1/reminders?limit=500").json()}
+
+
 def officer_key(session):  # type: ignore[no-untyped-def]
     """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
     from govgrid.db.models import User

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -231,21 +231,26 @@ def _unit(session: Session, code: str) -> OrgUnit:
     return unit
 
 
+def visible_cases(actor: Actor) -> Any:
+    """The SQL condition for the cases an actor may see: in their area, their unit's, or their own."""
+    narrowing = scope_filter(actor, Action.READ_CASES)
+    if narrowing.everything:
+        return true()
+    clauses = [Case.reporter_id == narrowing.owner_id]
+    if narrowing.area_prefix:
+        clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
+    if narrowing.unit_id is not None:
+        clauses.append(Case.unit_id == narrowing.unit_id)
+    return or_(*clauses)
+
+
 def list_cases(session: Session, *, actor: Actor, status: Status | None = None, limit: int = 200,
                near: tuple[float, float] | None = None) -> list[Case]:  # fmt: skip
     """Cases the actor may see: in their area, assigned to their unit, or reported by them; nearest first
     when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks near where they stand."""
-    narrowing = scope_filter(actor, Action.READ_CASES)
-    query = select(Case).order_by(Case.id.desc()).limit(min(max(limit, 1), 2000))
+    query = select(Case).where(visible_cases(actor)).order_by(Case.id.desc()).limit(min(max(limit, 1), 2000))
     if status is not None:
         query = query.where(Case.status == status.value)
-    if not narrowing.everything:
-        clauses = [Case.reporter_id == narrowing.owner_id]
-        if narrowing.area_prefix:
-            clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
-        if narrowing.unit_id is not None:
-            clauses.append(Case.unit_id == narrowing.unit_id)
-        query = query.where(or_(*clauses))
     found = list(session.scalars(query))
     if near is not None:
         found.sort(key=lambda c: metres_between(near[0], near[1], c.lng, c.lat) if c.lng is not None

@@ -234,3 +234,13 @@ class PhotoPublic(BaseModel):
 
 class ReasonIn(BaseModel):
     reason: str = Field(max_length=2000)
+
+
+class ReminderPublic(BaseModel):
+    case_id: int
+    code: str
+    title: str
+    step: str
+    label: str
+    at: datetime
+    note: str

@@ -8,3 +8,4 @@ router = APIRouter(prefix="/api/v1")
 for module in (health, geo, people, audit, cases, photos):
     router.include_router(module.router)
 router.include_router(cases.connectors_router)
+router.include_router(cases.reminders_router)

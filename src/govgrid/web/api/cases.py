@@ -8,9 +8,10 @@ from fastapi import APIRouter, Body, Request, Response
 
 from govgrid.db.case_models import Case
 from govgrid.domain.errors import DomainError, InvalidInput
+from govgrid.domain.history import history_label
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs, to_stored
-from govgrid.services import case_actions, cases, connectors
+from govgrid.services import case_actions, cases, connectors, reminders
 from govgrid.services import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.schemas import (
@@ -21,6 +22,7 @@ from govgrid.web.schemas import (
     MergeIn,
     NoteIn,
     ReasonIn,
+    ReminderPublic,
     SimilarPublic,
     StepIn,
     TransitionPublic,
@@ -28,6 +30,7 @@ from govgrid.web.schemas import (
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 connectors_router = APIRouter(prefix="/connectors", tags=["connectors"])
+reminders_router = APIRouter(prefix="/reminders", tags=["cases"])
 
 
 def public(case: Case, request: Request) -> CasePublic:
@@ -167,3 +170,10 @@ def decide_appeal(case_id: int, body: DecisionIn, request: Request, session: Ses
     case = case_actions.decide_appeal(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                                       approve=body.approve, note=body.note, now=now)  # fmt: skip
     return public(case, request)
+
+
+@reminders_router.get("", response_model=list[ReminderPublic], summary="我的提醒：预警、超期、催办、督办、派遣、返工、审批结果")
+def my_reminders(session: SessionDep, actor: LoggedInDep, limit: int = 50) -> list[ReminderPublic]:
+    return [ReminderPublic(case_id=case.id, code=case.code, title=case.title, step=row.step,
+                           label=history_label(row.step), at=row.at, note=row.note)
+            for row, case in reminders.reminders(session, actor=actor, limit=limit)]  # fmt: skip

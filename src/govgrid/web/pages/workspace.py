@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govgrid.db.models import Area
+from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, authorize
 from govgrid.domain.roles import ROLE_LABEL, Role
-from govgrid.services import audit, geography, people
+from govgrid.services import audit, geography, people, reminders
 from govgrid.web.deps import LoggedInDep, SessionDep
 from govgrid.web.pages.render import page
 
@@ -20,7 +21,9 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep) -> Resp
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
-    return page(request, "workspace.html", actor, scope=scope, summary=summary, my_grids=mine)
+    notes = reminders.reminders(session, actor=actor, limit=20)
+    return page(request, "workspace.html", actor, scope=scope, summary=summary, my_grids=mine, reminders=notes,
+                history_label=history_label)  # fmt: skip
 
 
 @router.get("/map", response_class=HTMLResponse)
