@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         True, description="Run the background work (deadline sweeper, similar-case linking) inside `govgrid serve`. "
         "Set false when separate `govgrid worker` processes run."
     )
+    taxonomy_file: Path | None = Field(
+        None, description="The city's 12345 three-level taxonomy (CSV: 一级分类,二级分类,三级分类). Default: the "
+        "reference file data/messages/taxonomy_3level.csv when found; none shipped."
+    )
     session_hours: int = Field(8, description="How long a login session lasts, in hours.")
     demo_password: str = Field("govgrid-demo", description="Password of the demo logins made by `govgrid demo`.")
 

@@ -158,7 +158,7 @@ def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(a
     point = district.grid(STREET_A).geometry.representative_point()
     dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
     order = dispatcher.post("/api/v1/connectors/hotline12345/events", json={
-        "order_no": uuid.uuid4().hex, "title": "垃圾清运", "category": "城乡建设/市容环卫/垃圾清运",
+        "order_no": uuid.uuid4().hex, "title": "垃圾清运", "category": "城乡建设/城市建设和市政管理/环境卫生",
         "location": {"lng": point.x, "lat": point.y}}).json()  # fmt: skip
     case_id = order["id"]
     dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "dispatch"})

@@ -16,7 +16,7 @@ from tests.factories import STREET_A
 def hotline_order(district, **extra):
     point = district.grid(STREET_A).geometry.representative_point()
     return {"order_no": f"12345-{uuid.uuid4().hex[:10]}", "title": "小区垃圾无人清运", "content": "三天无人清运",
-            "category": "城乡建设/市容环卫/垃圾清运", "location": {"lng": point.x, "lat": point.y},
+            "category": "城乡建设/城市建设和市政管理/环境卫生", "location": {"lng": point.x, "lat": point.y},
             "caller": {"name": "王先生", "phone": "13900000000"}, "urgency": "general", **extra}  # fmt: skip
 
 

@@ -142,7 +142,7 @@ def test_a_citizen_follows_a_case_by_number_and_phone_without_logging_in(as_user
 
     point = district.grid("370102001").geometry.representative_point()
     order = as_user("dispatcher").post("/api/v1/connectors/hotline12345/events", json={
-        "order_no": uuid.uuid4().hex, "title": "路灯不亮", "category": "城乡建设/市政设施/路灯",
+        "order_no": uuid.uuid4().hex, "title": "路灯不亮", "category": "城乡建设/城市建设和市政管理/基础设施",
         "location": {"lng": point.x, "lat": point.y}, "caller": {"name": "李先生", "phone": "13912345678"}}).json()  # fmt: skip
     page = anonymous.get(f"/follow?code={order['code']}&phone=5678").text
     assert "已受理" in page and "路灯不亮" in page and "dispatcher" not in page

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -40,6 +41,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def _taxonomy(settings: Settings, connectors: dict[str, Any]) -> set[str]:
+    """The city's 12345 taxonomy when one is configured or found; the connector map is checked against it."""
+    from govgrid.catalog.taxonomy import check_connector_categories, load_taxonomy
+    from govgrid.services.reference import candidate_dirs
+
+    path = settings.taxonomy_file or next((d / "data/messages/taxonomy_3level.csv" for d in
+                                           candidate_dirs(settings.shared_dir)
+                                           if (d / "data/messages/taxonomy_3level.csv").is_file()), None)  # fmt: skip
+    if path is None:
+        return set()
+    paths = load_taxonomy(path)
+    check_connector_categories(connectors, paths)
+    return paths
+
+
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """Build the app. The database schema must already be migrated (`govgrid db upgrade` / `demo`)."""
     settings = settings or load_settings()
@@ -55,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.media_dir = resolve_media_dir(settings)
     app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
     app.state.connectors = load_connectors(set(app.state.case_rules.classes))
+    app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.filters["cst"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M}"
