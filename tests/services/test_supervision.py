@@ -20,6 +20,14 @@ def dispatched_on_friday(session, district):
     return step(session, "dept_officer", case, Step.SIGN, FRIDAY_10 + timedelta(minutes=20))
 
 
+def sweep_through(session, start, *, days, every=timedelta(hours=1)):
+    """Run the sweeper at every step of simulated time (a month takes about a second)."""
+    moment = start
+    while moment < start + timedelta(days=days):
+        sweep(session, rules=RULES, policy=shipped_policy(), now=moment)
+        moment += every
+
+
 def marks_of(session, case_id):
     rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id,
                                                         CaseTransition.actor_name == "system:sweeper")
@@ -29,10 +37,7 @@ def marks_of(session, case_id):
 
 def test_a_month_of_sweeps_warns_marks_overdue_then_urges_and_supervises_on_working_days(session, district):
     case = dispatched_on_friday(session, district)
-    moment = FRIDAY_10
-    while moment < FRIDAY_10 + timedelta(days=30):
-        sweep(session, rules=RULES, policy=shipped_policy(), now=moment)
-        moment += timedelta(hours=1)
+    sweep_through(session, FRIDAY_10, days=30)
     assert marks_of(session, case.id) == [
         ("warn", "2026-11-20"), ("overdue", "2026-11-20"), ("urge", "2026-11-23"), ("supervise", "2026-11-30"),
     ]
@@ -78,10 +83,7 @@ def test_the_handling_unit_is_reminded_of_the_urge_and_the_supervision(session, 
     from tests.services.test_cases import who
 
     case = dispatched_on_friday(session, district)
-    moment = FRIDAY_10
-    while moment < FRIDAY_10 + timedelta(days=12):
-        sweep(session, rules=RULES, policy=shipped_policy(), now=moment)
-        moment += timedelta(hours=6)
+    sweep_through(session, FRIDAY_10, days=12, every=timedelta(hours=6))
     mine = [(row.step, c.id) for row, c in reminders(session, actor=who(session, "dept_officer"), limit=500)]
     assert ("urge", case.id) in mine and ("supervise", case.id) in mine
     water = [c.id for _, c in reminders(session, actor=who(session, "water_officer"), limit=500)]
