@@ -74,7 +74,7 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
     sessions = obj.migrated_sessions()
     settings = obj.settings
     if settings.embedded_worker:
-        _embedded_worker(sessions, interval=5)
+        _embedded_worker(sessions, interval=5, notify_urls=settings.notify_urls)
     click.echo(f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
 
@@ -201,18 +201,20 @@ main.add_command(users)
 main.add_command(bench)
 
 
-def worker_round(sessions, rules, policy) -> tuple[int, int]:
-    """One round of background work: sweep deadlines, link new cases to possible repeats."""
+def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:
+    """One round of background work: sweep deadlines, link new cases to possible repeats, push escalations."""
+    from govgrid.services.notify import notify_pending
     from govgrid.services.similar import link_pending
     from govgrid.services.supervision import sweep
 
     with sessions() as session:
         applied = sweep(session, rules=rules, policy=policy, now=_now())
         linked = link_pending(session, now=_now())
+        notify_pending(session, urls=notify_urls.split())
     return applied, linked
 
 
-def _embedded_worker(sessions, interval: float) -> None:
+def _embedded_worker(sessions, interval: float, notify_urls: str) -> None:
     """The background work inside `govgrid serve` (the embedded default needs no second process)."""
     import threading
     import time
@@ -224,7 +226,7 @@ def _embedded_worker(sessions, interval: float) -> None:
         rules, policy = shipped_rules(), shipped_policy()
         while True:
             try:
-                worker_round(sessions, rules, policy)
+                worker_round(sessions, rules, policy, notify_urls)
             except Exception as exc:  # keep serving; the next round tries again
                 click.echo(f"后台任务出错：{exc}", err=True)
             time.sleep(interval)
@@ -246,7 +248,7 @@ def worker(obj: _Context, once: bool, interval: int) -> None:
     sessions = obj.migrated_sessions()
     rules, policy = shipped_rules(), shipped_policy()
     while True:
-        applied, linked = worker_round(sessions, rules, policy)
+        applied, linked = worker_round(sessions, rules, policy, obj.settings.notify_urls)
         if applied or linked:
             click.echo(f"{_now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项；相似案件检查 {linked} 件")
         if once:

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
         None, description="The city's 12345 three-level taxonomy (CSV: 一级分类,二级分类,三级分类). Default: the "
         "reference file data/messages/taxonomy_3level.csv when found; none shipped."
     )
+    notify_urls: str = Field(
+        "", description="Where escalations (超期, 催办, 督办) are pushed: apprise URLs separated by spaces, e.g. "
+        "wxteams://… (企业微信群机器人) or dingtalk://… (钉钉群机器人). Empty: in-app reminders only."
+    )
     session_hours: int = Field(8, description="How long a login session lasts, in hours.")
     demo_password: str = Field("govgrid-demo", description="Password of the demo logins made by `govgrid demo`.")
 
