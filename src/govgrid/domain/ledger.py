@@ -1,0 +1,119 @@
+"""Key-work supervision ledgers (督办台账): quantified targets, progress roll-up, 序时进度 and warning lights.
+
+Pure rules; storage and services come on top. A parent's progress is the weighted sum of its children's
+(a plain average when no weights are given), as in Decidim's accountability results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from govgrid.domain.errors import InvalidInput
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"  # 新增、达到、建成: more is better
+    DECREASE = "decrease"  # 压减、控制在以内: less is better
+
+
+@dataclass(frozen=True)
+class Target:
+    """A quantified target: subject, unit, baseline, target value, direction, qualifier (以上, 以内 …)."""
+
+    subject: str
+    unit: str
+    value: float
+    baseline: float = 0.0
+    direction: Direction = Direction.INCREASE
+    qualifier: str = ""
+
+    def completion(self, reached: float) -> float:
+        """Share of the target reached, 0..1 (a decrease target counts the way down from the baseline)."""
+        span = self.value - self.baseline if self.direction is Direction.INCREASE else self.baseline - self.value
+        if span <= 0:
+            raise InvalidInput(f"指标“{self.subject}”的目标值与基数不构成{self._verb()}", field="target")
+        done = reached - self.baseline if self.direction is Direction.INCREASE else self.baseline - reached
+        return min(max(done / span, 0.0), 1.0)
+
+    def _verb(self) -> str:
+        return "增长" if self.direction is Direction.INCREASE else "下降"
+
+
+def rollup(children: Sequence[tuple[float, float | None]]) -> float:
+    """A parent's progress from (progress, weight) of its children: weighted sum, or plain average when
+    no child has a weight. Mixed weighted and unweighted children are refused (the sum would be ambiguous)."""
+    if not children:
+        return 0.0
+    weights = [w for _, w in children]
+    if all(w is None for w in weights):
+        return sum(p for p, _ in children) / len(children)
+    if any(w is None for w in weights):
+        raise InvalidInput("同一上级下的任务要么都设权重，要么都不设", field="weight")
+    total = sum(w for w in weights if w is not None)
+    if total <= 0:
+        raise InvalidInput("权重之和须大于 0", field="weight")
+    return sum(p * (w or 0.0) for p, w in children) / total
+
+
+def expected_progress(start: datetime, deadline: datetime, now: datetime) -> float:
+    """序时进度: the share of the time window that has passed, 0..1."""
+    if deadline <= start:
+        return 1.0
+    return min(max((now - start) / (deadline - start), 0.0), 1.0)
+
+
+class Light(StrEnum):
+    GREEN = "green"  # 正常
+    BLUE = "blue"  # 临期
+    YELLOW = "yellow"  # 滞后于序时进度，或未按回应规则回音
+    RED = "red"  # 超期
+    GREY = "grey"  # 已销号
+
+
+LIGHT_LABEL = {Light.GREEN: "绿灯", Light.BLUE: "蓝灯", Light.YELLOW: "黄灯", Light.RED: "红灯", Light.GREY: "已销号"}
+
+
+@dataclass(frozen=True)
+class LightThresholds:
+    near_days: float = 7.0  # 蓝: the deadline is this close (calendar days)
+    behind_by: float = 0.10  # 黄: progress behind 序时进度 by more than this share
+
+
+def light(*, progress: float, start: datetime, deadline: datetime, now: datetime, is_closed: bool,
+          missed_response: bool, thresholds: LightThresholds = LightThresholds()) -> Light:  # fmt: skip
+    """The warning colour of a task. Red outranks yellow outranks blue; a closed task is grey."""
+    if is_closed:
+        return Light.GREY
+    if now > deadline and progress < 1.0:
+        return Light.RED
+    if missed_response or progress + thresholds.behind_by < expected_progress(start, deadline, now):
+        return Light.YELLOW
+    if progress < 1.0 and (deadline - now).total_seconds() <= thresholds.near_days * 86400:
+        return Light.BLUE
+    return Light.GREEN
+
+
+class Rung(StrEnum):
+    """The escalation ladder, in order."""
+
+    REMIND = "remind"  # 提醒
+    URGE = "urge"  # 催办
+    SUPERVISE = "supervise"  # 督办
+    BULLETIN = "bulletin"  # 通报
+    INTERVIEW = "interview"  # 约谈
+    ACCOUNTABILITY = "accountability"  # 问责
+
+
+RUNG_LABEL = {Rung.REMIND: "提醒", Rung.URGE: "催办", Rung.SUPERVISE: "督办", Rung.BULLETIN: "通报",
+              Rung.INTERVIEW: "约谈", Rung.ACCOUNTABILITY: "问责"}  # fmt: skip
+LADDER = list(Rung)
+
+
+def next_rung(current: Rung | None) -> Rung | None:
+    """The next step up the ladder (None past 问责)."""
+    if current is None:
+        return LADDER[0]
+    index = LADDER.index(current)
+    return LADDER[index + 1] if index + 1 < len(LADDER) else None
