@@ -36,6 +36,9 @@ class Action(StrEnum):
     CHECK_CASE = "check_case"  # 核查
     MANAGE_CASE = "manage_case"  # 挂账 / 强制结案 / 督办 / 批准延期 / 考评 / 剔单
     ATTACH_PHOTO = "attach_photo"  # 现场照片 on a case
+    READ_LEDGER = "read_ledger"  # 督办台账
+    MANAGE_LEDGER = "manage_ledger"  # 立项、交办、升级、销号
+    REPORT_PROGRESS = "report_progress"  # 进展填报 by the lead or a co-unit
 
 
 class Reach(StrEnum):
@@ -69,6 +72,9 @@ handle_case            -        -           unit           unit               - 
 check_case             -        scope       -              -                  scope      scope      -      all
 manage_case            -        -           -              -                  scope      scope      -      all
 attach_photo           own      scope       scope          unit               scope      scope      -      all
+read_ledger            -        -           unit           unit               scope      scope      scope  all
+manage_ledger          -        -           -              -                  -          scope      -      all
+report_progress        -        -           unit           unit               -          -          -      all
 """
 
 

@@ -1,0 +1,199 @@
+"""Ledger use cases: add items to the tree, file progress reports, recompute progress and lights.
+
+A leaf's progress is its latest value against its quantified target (without a target, the value is a
+percentage); a parent's is the weighted roll-up of its children. A parent shows its worst child's light.
+Every light change and every report is recorded (ledger_event) and audited."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.ledger_models import LedgerEvent, LedgerItem, ProgressReport
+from govgrid.db.models import OrgUnit
+from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.ledger import LIGHT_LABEL, Direction, Light, LightThresholds, Target, light, rollup
+from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.response_rules import Filed, ResponseTemplate, missed
+from govgrid.domain.worktime import WorkCalendar
+from govgrid.services import audit
+
+KINDS = ("campaign", "measure", "task", "project")
+REPORT_KINDS = ("progress", "staged_result", "plan", "resolved", "resolved_major")
+SEVERITY = {Light.GREY: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
+
+
+@dataclass(frozen=True)
+class LedgerRules:
+    calendar: WorkCalendar
+    templates: dict[str, ResponseTemplate]
+    thresholds: LightThresholds = field(default_factory=LightThresholds)
+
+
+@dataclass
+class NewItem:
+    kind: str
+    content: str
+    area_code: str
+    parent_id: int | None = None
+    number: str = ""
+    source: str = ""
+    lead_unit_code: str | None = None
+    leader: str = ""
+    officer: str = ""
+    assigned_at: datetime | None = None
+    deadline_at: datetime | None = None
+    consequence: str = ""
+    weight: float | None = None
+    sla_code: str | None = None
+    target: Target | None = None
+
+
+def add_item(session: Session, *, actor: Actor, rules: LedgerRules, data: NewItem, now: datetime) -> LedgerItem:
+    """A supervisor adds a campaign, measure, task or project (交办), in their area."""
+    authorize(actor, Action.MANAGE_LEDGER, area_code=data.area_code)
+    if data.kind not in KINDS:
+        raise InvalidInput(f"类型须为 {'、'.join(KINDS)} 之一", field="kind")
+    if not data.content.strip():
+        raise InvalidInput("内容不能为空", field="content")
+    if data.sla_code is not None and data.sla_code not in rules.templates:
+        raise InvalidInput(f"回应规则“{data.sla_code}”不存在", field="sla_code")
+    parent = session.get(LedgerItem, data.parent_id) if data.parent_id else None
+    if data.parent_id and parent is None:
+        raise NotFound(f"上级事项 {data.parent_id} 不存在", field="parent_id")
+    unit = _unit(session, data.lead_unit_code)
+    target = data.target
+    item = LedgerItem(
+        parent_id=data.parent_id, kind=data.kind, number=data.number, content=data.content.strip(), source=data.source,
+        area_code=data.area_code, lead_unit_id=unit.id if unit else None, co_unit_ids=[], leader=data.leader,
+        officer=data.officer, assigned_at=data.assigned_at or now, deadline_at=data.deadline_at,
+        consequence=data.consequence, weight=data.weight, sla_code=data.sla_code,
+        target_subject=target.subject if target else "", target_unit=target.unit if target else "",
+        target_value=target.value if target else None, target_baseline=target.baseline if target else 0.0,
+        target_direction=target.direction.value if target else Direction.INCREASE.value,
+        target_qualifier=target.qualifier if target else "", status="open", progress=0.0, light=Light.GREEN.value,
+        version=1,
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    item.campaign_id = parent.campaign_id if parent else item.id
+    _event(session, item, actor, "create", now, data.content[:60])
+    audit.record(session, actor=actor, action="ledger.create", entity_type="ledger_item", entity_id=str(item.id),
+                 now=now, scope_code=item.area_code)  # fmt: skip
+    session.commit()
+    return item
+
+
+def _unit(session: Session, code: str | None) -> OrgUnit | None:
+    if not code:
+        return None
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise InvalidInput(f"责任单位“{code}”不在单位名录中", field="lead_unit")
+    return unit
+
+
+def _event(session: Session, item: LedgerItem, actor: Actor, action: str, now: datetime, note: str = "") -> None:
+    session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={}))
+
+
+def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, kind: str,
+                    value_reached: float | None, narrative: str, now: datetime, problems: str = "",
+                    next_steps: str = "", funds_used: float | None = None) -> ProgressReport:  # fmt: skip
+    """The lead unit (or a co-unit) reports progress; the tree's progress and lights are recomputed."""
+    item = session.get(LedgerItem, item_id)
+    if item is None:
+        raise NotFound(f"督办事项 {item_id} 不存在")
+    unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
+    authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=unit)
+    if kind not in REPORT_KINDS:
+        raise InvalidInput(f"进展类型须为 {'、'.join(REPORT_KINDS)} 之一", field="kind")
+    if item.status == "closed":
+        raise InvalidInput("事项已销号，不能再填报进展", field="status")
+    if not narrative.strip():
+        raise InvalidInput("须填写进展情况", field="narrative")
+    report = ProgressReport(item_id=item.id, kind=kind, reported_at=now, reported_by=actor.username,
+                            value_reached=value_reached, narrative=narrative, problems=problems,
+                            next_steps=next_steps, funds_used=funds_used)  # fmt: skip
+    session.add(report)
+    _event(session, item, actor, "report", now, narrative[:60])
+    audit.record(session, actor=actor, action="ledger.report", entity_type="ledger_item", entity_id=str(item.id),
+                 now=now, scope_code=item.area_code, detail={"value": value_reached, "kind": kind})  # fmt: skip
+    session.flush()
+    recompute(session, rules=rules, now=now, campaign_id=item.campaign_id, commit=False)
+    session.commit()
+    return report
+
+
+def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_id: int | None = None,
+              commit: bool = True) -> int:  # fmt: skip
+    """Progress bottom-up and lights for every item (of one campaign, or all); light changes recorded.
+    Returns how many lights changed."""
+    query = select(LedgerItem)
+    if campaign_id is not None:
+        query = query.where(LedgerItem.campaign_id == campaign_id)
+    items = {i.id: i for i in session.scalars(query)}
+    reports: dict[int, list[ProgressReport]] = defaultdict(list)
+    for report in session.scalars(select(ProgressReport).where(ProgressReport.item_id.in_(items))
+                                  .order_by(ProgressReport.reported_at, ProgressReport.id)):  # fmt: skip
+        reports[report.item_id].append(report)
+    children: dict[int | None, list[LedgerItem]] = defaultdict(list)
+    for item in items.values():
+        children[item.parent_id].append(item)
+    changed: list[tuple[LedgerItem, str]] = []
+    for root in children[None] if campaign_id is None else [items[campaign_id]]:
+        _walk(root, children, reports, rules, now, changed)
+    for item, before in changed:
+        session.add(LedgerEvent(item_id=item.id, at=now, actor_name="system:ledger", action="light",
+                                note=f"{LIGHT_LABEL[Light(before)]} → {LIGHT_LABEL[Light(item.light)]}",
+                                detail={"from": before, "to": item.light}))  # fmt: skip
+    if commit:
+        session.commit()
+    return len(changed)
+
+
+def _walk(item: LedgerItem, children: dict[int | None, list[LedgerItem]], reports: dict[int, list[ProgressReport]],
+          rules: LedgerRules, now: datetime, changed: list[tuple[LedgerItem, str]]) -> Light:  # fmt: skip
+    kids = children.get(item.id, [])
+    lights = [_walk(child, children, reports, rules, now, changed) for child in kids]
+    if kids:
+        item.progress = rollup([(child.progress, child.weight) for child in kids])
+        shown = max(lights, key=SEVERITY.__getitem__)
+    else:
+        item.progress = _leaf_progress(item, reports.get(item.id, []))
+        shown = _leaf_light(item, reports.get(item.id, []), rules, now)
+    if item.status == "closed":
+        shown = Light.GREY
+    if item.light != shown.value:
+        changed.append((item, item.light))
+        item.light = shown.value
+    return shown
+
+
+def _leaf_progress(item: LedgerItem, filed: list[ProgressReport]) -> float:
+    valued = [r for r in filed if r.value_reached is not None]
+    if any(r.kind.startswith("resolved") for r in filed) and item.target_value is None:
+        return 1.0
+    if not valued:
+        return 0.0
+    latest = valued[-1].value_reached or 0.0
+    if item.target_value is None:  # no quantified target: the value is a percentage
+        return min(max(latest / 100, 0.0), 1.0)
+    target = Target(item.target_subject, item.target_unit, item.target_value, item.target_baseline,
+                    Direction(item.target_direction), item.target_qualifier)  # fmt: skip
+    return target.completion(latest)
+
+
+def _leaf_light(item: LedgerItem, filed: list[ProgressReport], rules: LedgerRules, now: datetime) -> Light:
+    if item.deadline_at is None or item.assigned_at is None:
+        return Light.GREEN
+    late = []
+    if item.sla_code in rules.templates:
+        late = missed(rules.templates[item.sla_code], assigned_at=item.assigned_at,
+                      reports=[Filed(r.reported_at, r.kind) for r in filed], now=now, calendar=rules.calendar)  # fmt: skip
+    return light(progress=item.progress, start=item.assigned_at, deadline=item.deadline_at, now=now,
+                 is_closed=item.status == "closed", missed_response=bool(late), thresholds=rules.thresholds)  # fmt: skip

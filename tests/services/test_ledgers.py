@@ -1,0 +1,96 @@
+"""Ledgers through the service: the tree, progress reports from the owning unit, roll-up and lights."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from govgrid.catalog.calendars import load_calendar
+from govgrid.catalog.sla import load_templates
+from govgrid.db.ledger_models import LedgerEvent
+from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
+from govgrid.domain.ledger import Target
+from govgrid.domain.worktime import CHINA
+from govgrid.services import ledgers
+from govgrid.services.ledgers import LedgerRules, NewItem
+from tests.services.test_cases import who
+
+RULES = LedgerRules(calendar=load_calendar(), templates=load_templates())
+ASSIGNED = datetime(2026, 9, 25, 10, tzinfo=CHINA)  # 中秋, the Friday before National Day
+DEADLINE = datetime(2026, 12, 31, 17, tzinfo=CHINA)
+
+
+def add(session, **kw):
+    data = NewItem(**{"kind": "task", "content": "任务", "area_code": "370102", "assigned_at": ASSIGNED,
+                      "deadline_at": DEADLINE, **kw})  # fmt: skip
+    return ledgers.add_item(session, actor=who(session, "supervisor"), rules=RULES, data=data, now=ASSIGNED)
+
+
+def campaign_with_two_tasks(session):
+    campaign = add(session, kind="campaign", content="九大攻坚行动（测试）")
+    roads = add(session, parent_id=campaign.id, content="环卫保洁一级标准道路", lead_unit_code="LX-CGJ", weight=3,
+                target=Target("环卫保洁一级标准道路", "条", 100), sla_code="3-7")  # fmt: skip
+    towers = add(session, parent_id=campaign.id, content="亿元楼", lead_unit_code="LX-ZJJ", weight=1,
+                 target=Target("亿元楼", "座", 38))  # fmt: skip
+    return campaign, roads, towers
+
+
+def report(session, item, value, when, username="dept_officer", kind="progress"):
+    return ledgers.report_progress(session, actor=who(session, username), rules=RULES, item_id=item.id, kind=kind,
+                                   value_reached=value, narrative="按计划推进", now=when)  # fmt: skip
+
+
+def test_a_parents_progress_is_the_weighted_sum_of_its_childrens(session, district):
+    campaign, roads, towers = campaign_with_two_tasks(session)
+    report(session, roads, 50, datetime(2026, 9, 28, 10, tzinfo=CHINA))
+    session.refresh(campaign)
+    session.refresh(roads)
+    assert roads.progress == pytest.approx(0.5) and towers.progress == 0
+    assert campaign.progress == pytest.approx((0.5 * 3 + 0 * 1) / 4)
+
+
+def test_without_an_answer_in_three_working_days_the_light_turns_yellow_on_the_first_holiday(session, district):
+    campaign, roads, _ = campaign_with_two_tasks(session)
+    ledgers.recompute(session, rules=RULES, now=datetime(2026, 9, 30, 20, tzinfo=CHINA), campaign_id=campaign.id)
+    session.refresh(roads)
+    assert roads.light == "green"
+    ledgers.recompute(session, rules=RULES, now=datetime(2026, 10, 1, 9, tzinfo=CHINA), campaign_id=campaign.id)
+    session.refresh(roads)
+    session.refresh(campaign)
+    assert roads.light == "yellow" and campaign.light == "yellow"  # a parent shows its worst child
+    changes = session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == roads.id,
+                                                        LedgerEvent.action == "light")).all()  # fmt: skip
+    assert [(c.detail["from"], c.detail["to"], c.at.astimezone(CHINA).date().isoformat()) for c in changes] == [
+        ("green", "yellow", "2026-10-01")]
+
+
+def test_an_answer_and_a_staged_result_in_time_keep_the_light_green(session, district):
+    campaign, roads, _ = campaign_with_two_tasks(session)
+    report(session, roads, 10, datetime(2026, 9, 29, 10, tzinfo=CHINA))
+    report(session, roads, 30, datetime(2026, 10, 9, 10, tzinfo=CHINA), kind="staged_result")
+    ledgers.recompute(session, rules=RULES, now=datetime(2026, 10, 13, 9, tzinfo=CHINA), campaign_id=campaign.id)
+    session.refresh(roads)
+    assert roads.light == "green"
+
+
+def test_only_the_lead_or_a_co_unit_reports_progress(session, district):
+    _, roads, _ = campaign_with_two_tasks(session)
+    with pytest.raises(NotFound):
+        report(session, roads, 10, datetime(2026, 9, 29, tzinfo=CHINA), username="water_officer")
+
+
+def test_only_a_supervisor_adds_items(session, district):
+    with pytest.raises(Forbidden):
+        ledgers.add_item(session, actor=who(session, "street_officer"), rules=RULES,
+                         data=NewItem(kind="task", content="x", area_code="370102"), now=ASSIGNED)  # fmt: skip
+
+
+def test_a_report_without_words_or_of_an_unknown_kind_is_refused(session, district):
+    _, roads, _ = campaign_with_two_tasks(session)
+    with pytest.raises(InvalidInput) as caught:
+        ledgers.report_progress(session, actor=who(session, "dept_officer"), rules=RULES, item_id=roads.id,
+                                kind="progress", value_reached=1, narrative=" ", now=ASSIGNED)  # fmt: skip
+    assert caught.value.field == "narrative"
+    with pytest.raises(InvalidInput) as caught:
+        report(session, roads, 1, ASSIGNED, kind="gossip")
+    assert caught.value.field == "kind"
