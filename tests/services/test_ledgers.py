@@ -94,3 +94,26 @@ def test_a_report_without_words_or_of_an_unknown_kind_is_refused(session, distri
     with pytest.raises(InvalidInput) as caught:
         report(session, roads, 1, ASSIGNED, kind="gossip")
     assert caught.value.field == "kind"
+
+
+def test_closure_needs_the_supervisors_approval_and_can_be_reopened(session, district):
+    from govgrid.services import ledger_closure
+
+    campaign, roads, _ = campaign_with_two_tasks(session)
+    report(session, roads, 100, datetime(2026, 11, 2, tzinfo=CHINA), kind="resolved")
+    when = datetime(2026, 11, 3, tzinfo=CHINA)
+    roads = ledger_closure.apply_for_closure(session, actor=who(session, "dept_officer"), item_id=roads.id,
+                                             note="100 条道路已达一级标准", now=when)  # fmt: skip
+    assert roads.status == "closing"
+    with pytest.raises(Forbidden):
+        ledger_closure.decide_closure(session, actor=who(session, "dept_officer"), rules=RULES, item_id=roads.id,
+                                      approve=True, note="", now=when)  # fmt: skip
+    roads = ledger_closure.decide_closure(session, actor=who(session, "supervisor"), rules=RULES, item_id=roads.id,
+                                          approve=True, note="同意销号", now=when)  # fmt: skip
+    assert roads.status == "closed" and roads.light == "grey"
+    roads = ledger_closure.reopen(session, actor=who(session, "supervisor"), rules=RULES, item_id=roads.id,
+                                  note="群众反映部分路段反弹", now=when)  # fmt: skip
+    assert roads.status == "open" and roads.light != "grey"
+    actions = [e.action for e in session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == roads.id)
+                                                 .order_by(LedgerEvent.id))]  # fmt: skip
+    assert [a for a in actions if a.startswith(("close", "reopen"))] == ["close_request", "close_approve", "reopen"]

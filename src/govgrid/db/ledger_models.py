@@ -40,7 +40,7 @@ class LedgerItem(Base):
     target_baseline: Mapped[float] = mapped_column(Float, default=0.0)
     target_direction: Mapped[str] = mapped_column(String(12), default="increase")
     target_qualifier: Mapped[str] = mapped_column(String(12), default="")
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open | closed (销号)
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open | closing | closed (销号)
     progress: Mapped[float] = mapped_column(Float, default=0.0)  # cached, 0..1
     light: Mapped[str] = mapped_column(String(8), default="green", index=True)  # cached
     rung: Mapped[str | None] = mapped_column(String(16))  # the highest escalation step taken
