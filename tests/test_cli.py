@@ -76,3 +76,8 @@ def test_import_places_names_a_bad_row_and_adds_nothing(tmp_path):
     bad.write_text("名称,类型,经度,纬度\n西门,place,117.005,36.61\n坏行,place,东经,36.61\n", encoding="utf-8")
     result = run(["import-places", str(bad)], url)
     assert result.exit_code == 2 and "第 3 行" in result.stderr
+
+
+def test_one_worker_round_runs_on_an_empty_database(tmp_path):
+    result = run(["worker", "--once"], f"sqlite:///{tmp_path / 'worker.db'}")
+    assert result.exit_code == 0, result.output

@@ -202,15 +202,23 @@ main.add_command(bench)
 
 
 def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:
-    """One round of background work: sweep deadlines, link new cases to possible repeats, push escalations."""
+    """One round of background work: sweep case deadlines, link new cases to possible repeats, push
+    escalations, recompute ledger lights and climb the ledger ladder."""
+    from govgrid.catalog.sla import load_templates
+    from govgrid.services.ledger_ladder import escalate_once
+    from govgrid.services.ledgers import LedgerRules, recompute
     from govgrid.services.notify import notify_pending
     from govgrid.services.similar import link_pending
     from govgrid.services.supervision import sweep
 
+    ledger_rules = LedgerRules(calendar=rules.calendar, templates=load_templates())
     with sessions() as session:
         applied = sweep(session, rules=rules, policy=policy, now=_now())
         linked = link_pending(session, now=_now())
         notify_pending(session, urls=notify_urls.split())
+        recompute(session, rules=ledger_rules, now=_now())
+        while escalate_once(session, rules=ledger_rules, now=_now()):
+            applied += 1
     return applied, linked
 
 

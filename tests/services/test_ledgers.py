@@ -117,3 +117,36 @@ def test_closure_needs_the_supervisors_approval_and_can_be_reopened(session, dis
     actions = [e.action for e in session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == roads.id)
                                                  .order_by(LedgerEvent.id))]  # fmt: skip
     assert [a for a in actions if a.startswith(("close", "reopen"))] == ["close_request", "close_approve", "reopen"]
+
+
+def test_a_red_task_climbs_the_ladder_on_working_days_and_a_supervisor_takes_the_interview(session, district):
+    from datetime import timedelta
+
+    from govgrid.domain.ledger import Rung
+    from govgrid.services import ledger_ladder
+
+    campaign = add(session, kind="campaign", content="阶梯测试")
+    task = add(session, parent_id=campaign.id, content="逾期任务", lead_unit_code="LX-CGJ",
+               deadline_at=datetime(2026, 11, 20, 17, tzinfo=CHINA))  # fmt: skip
+    rungs = []
+    day = datetime(2026, 11, 19, 9, tzinfo=CHINA)
+    while day < datetime(2026, 12, 2, tzinfo=CHINA):
+        ledgers.recompute(session, rules=RULES, now=day, campaign_id=campaign.id)
+        while ledger_ladder.escalate_once(session, rules=RULES, now=day):
+            pass
+        session.refresh(task)
+        rungs.append((day.date().isoformat(), task.rung))
+        day += timedelta(days=1)
+    firsts = {}
+    for date, rung in rungs:
+        firsts.setdefault(rung, date)
+    # 蓝 on the 19th; 红 from Saturday the 21st (催办); 3 working days later 督办 (Wed 25th); 5 → 通报 (Fri 27th)
+    assert firsts[Rung.URGE.value] == "2026-11-21"
+    assert firsts[Rung.SUPERVISE.value] == "2026-11-25" and firsts[Rung.BULLETIN.value] == "2026-11-27"
+    assert Rung.INTERVIEW.value not in firsts  # 约谈 is never automatic
+    task = ledger_ladder.take_rung(session, actor=who(session, "supervisor"), item_id=task.id, rung=Rung.INTERVIEW,
+                                   note="约谈区城管局分管负责人", now=day)  # fmt: skip
+    assert task.rung == Rung.INTERVIEW.value
+    with pytest.raises(InvalidInput):
+        ledger_ladder.take_rung(session, actor=who(session, "supervisor"), item_id=task.id, rung=Rung.URGE,
+                                note="降级", now=day)  # fmt: skip

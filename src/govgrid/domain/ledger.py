@@ -117,3 +117,28 @@ def next_rung(current: Rung | None) -> Rung | None:
         return LADDER[0]
     index = LADDER.index(current)
     return LADDER[index + 1] if index + 1 < len(LADDER) else None
+
+
+@dataclass(frozen=True)
+class LadderPolicy:
+    """How far the sweeper climbs by itself; 约谈 and 问责 are taken by supervisors, never automatically."""
+
+    red_workdays_to_supervise: int = 3
+    red_workdays_to_bulletin: int = 5
+
+
+def due_rung(shown: Light, red_workdays: int, policy: LadderPolicy = LadderPolicy()) -> Rung | None:
+    """The rung a task's light warrants: 黄 → 提醒; 红 → 催办, then 督办 and 通报 as red days pass."""
+    if shown is Light.YELLOW:
+        return Rung.REMIND
+    if shown is not Light.RED:
+        return None
+    if red_workdays >= policy.red_workdays_to_bulletin:
+        return Rung.BULLETIN
+    if red_workdays >= policy.red_workdays_to_supervise:
+        return Rung.SUPERVISE
+    return Rung.URGE
+
+
+def is_higher(rung: Rung, than: Rung | None) -> bool:
+    return than is None or LADDER.index(rung) > LADDER.index(than)

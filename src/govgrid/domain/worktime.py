@@ -98,6 +98,14 @@ class WorkCalendar:
             day += timedelta(days=1)
         return total
 
+    def workdays_between(self, start: datetime, end: datetime) -> int:
+        """Workdays after the day of `start`, up to and including the day of `end`."""
+        day, last, count = _local(start).date(), _local(end).date(), 0
+        while day < last:
+            day += timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
     def due_at(self, start: datetime, amount: float, unit: TimeUnit) -> datetime:
         """The deadline for a time limit given as an amount and a unit (处置时限)."""
         if amount <= 0:
