@@ -138,7 +138,7 @@ def bench_intake(obj, count: int, batch: int, seed: int) -> None:
     from govgrid.domain.permissions import SYSTEM
     from govgrid.services.case_rules import shipped_rules
     from govgrid.services.cases import Report
-    from govgrid.services.intake import _row, report_batch
+    from govgrid.services.intake import case_row, report_batch
     from govgrid.services.locate import LocatorCache
 
     areas, grids = _geography_rows(obj)
@@ -170,7 +170,7 @@ def bench_intake(obj, count: int, batch: int, seed: int) -> None:
                 if (i // batch) % 10 == 0:
                     click.echo(f"  受理进度 {i + len(reports[i : i + batch]):,}/{count:,}", err=True)
             full_rate = created / (time.perf_counter() - started)
-        rows = [_row(SYSTEM, r, grids[g]["code"], r.lng or 0.0, r.lat or 0.0, now) for r, g in zip(reports, picks, strict=True)]
+        rows = [case_row(SYSTEM, r, grids[g]["code"], r.lng or 0.0, r.lat or 0.0, now) for r, g in zip(reports, picks, strict=True)]
         with raw() as session:
             started = time.perf_counter()
             for i in range(0, count, batch):
@@ -198,7 +198,6 @@ def _percentile(values: list[float], share: float) -> float:
 def _open_loop(send, rate: int, seconds: float) -> list[float]:
     """Send at a fixed schedule from a thread pool; latency counts from the scheduled moment (no
     coordinated omission). Returns latencies in milliseconds."""
-    import os
     from concurrent.futures import ThreadPoolExecutor
 
     total = int(rate * seconds)
@@ -212,8 +211,6 @@ def _open_loop(send, rate: int, seconds: float) -> list[float]:
             time.sleep(pause)
         send(i)
         latencies.append((time.perf_counter() - due) * 1000)
-        if os.environ.get("GOVGRID_BENCH_TRACE") and latencies[-1] > 50:
-            click.echo(f"  slow #{i} at {i / rate:.2f}s: {latencies[-1]:.0f} ms", err=True)
 
     with ThreadPoolExecutor(max_workers=48) as pool:
         list(pool.map(one, range(total)))
@@ -234,7 +231,6 @@ def bench_api(obj, rate: int, seconds: float) -> None:
 
     import httpx
 
-    from govgrid.domain.permissions import SYSTEM
     from govgrid.domain.roles import Role
     from govgrid.services.people import actor_for, add_user, issue_token
 
@@ -248,7 +244,6 @@ def bench_api(obj, rate: int, seconds: float) -> None:
                             scope_code=areas[0]["code"][:6], phone="", password=None, now=datetime.now(UTC))  # fmt: skip
             session.commit()
             token = issue_token(session, actor=actor_for(user), name="bench", now=datetime.now(UTC))
-        del SYSTEM
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
