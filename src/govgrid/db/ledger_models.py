@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.models import Base
@@ -44,6 +44,7 @@ class LedgerItem(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)  # cached, 0..1
     light: Mapped[str] = mapped_column(String(8), default="green", index=True)  # cached
     rung: Mapped[str | None] = mapped_column(String(16))  # the highest escalation step taken
+    ambassador: Mapped[str] = mapped_column(String(64), default="")  # 服务大使 of a key project
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -55,8 +56,22 @@ class LedgerMilestone(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("ledger_item.id"), index=True)
     label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(12), default="step")  # step | start (开工) | finish (竣工)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LedgerInvestment(Base):
+    """A key project's investment for one month (万元): planned, and completed as reported."""
+
+    __tablename__ = "ledger_investment"
+    __table_args__ = (UniqueConstraint("item_id", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("ledger_item.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    planned: Mapped[float] = mapped_column(Float, default=0.0)
+    completed: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class ProgressReport(Base):
@@ -74,6 +89,22 @@ class ProgressReport(Base):
     problems: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
     funds_used: Mapped[float | None] = mapped_column(Float)  # 万元
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_milestone.id"))  # a 时间节点 this report meets
+
+
+class ReportEvidence(Base):
+    """A file proving a progress report (photo, PDF, Word or Excel), stored by content hash."""
+
+    __tablename__ = "report_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_report.id"), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class LedgerEvent(Base):

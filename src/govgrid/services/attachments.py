@@ -3,7 +3,6 @@ an accepted kind (by their signature, not by the name or the declared type)."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -13,17 +12,9 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Attachment
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.services import blobs
+from govgrid.services.blobs import image_type
 from govgrid.services.cases import get_case, record_history
-
-SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"RIFF": "image/webp",
-              b"GIF87a": "image/gif", b"GIF89a": "image/gif"}  # fmt: skip
-
-
-def image_type(data: bytes) -> str | None:
-    for signature, kind in SIGNATURES.items():
-        if data.startswith(signature) and (kind != "image/webp" or data[8:12] == b"WEBP"):
-            return kind
-    return None
 
 
 def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: int, filename: str, data: bytes,
@@ -39,13 +30,7 @@ def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: in
     kind = image_type(data)
     if kind is None:
         raise InvalidInput(f"“{filename}”不是 JPEG、PNG、WebP 或 GIF 图片", field="photo")
-    digest = hashlib.sha256(data).hexdigest()
-    target = media_dir / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(data)
-        partial.replace(target)  # a crash never leaves half a photo under its final name
+    digest = blobs.store(media_dir, data)
     photo = Attachment(case_id=case.id, uploaded_by=actor.username, uploaded_at=now, filename=filename[:200],
                        content_type=kind, size=len(data), sha256=digest)  # fmt: skip
     session.add(photo)
@@ -67,4 +52,4 @@ def photo_file(session: Session, *, actor: Actor, media_dir: Path, attachment_id
     if photo is None:
         raise NotFound("照片不存在")
     get_case(session, actor=actor, case_id=photo.case_id)
-    return photo, media_dir / photo.sha256[:2] / photo.sha256
+    return photo, blobs.path_of(media_dir, photo.sha256)

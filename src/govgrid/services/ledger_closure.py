@@ -22,12 +22,16 @@ def _item(session: Session, item_id: int) -> LedgerItem:
 
 
 def _record(session: Session, item: LedgerItem, actor: Actor, action: str, note: str, now: datetime) -> None:
-    session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={}))
+    session.add(
+        LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={})
+    )
     audit.record(session, actor=actor, action=f"ledger.{action}", entity_type="ledger_item", entity_id=str(item.id),
                  now=now, scope_code=item.area_code, detail={"note": note})  # fmt: skip
 
 
-def apply_for_closure(session: Session, *, actor: Actor, item_id: int, note: str, now: datetime) -> LedgerItem:
+def apply_for_closure(
+    session: Session, *, actor: Actor, item_id: int, note: str, now: datetime
+) -> LedgerItem:
     """The lead unit applies for 销号 with a statement of what was achieved."""
     item = _item(session, item_id)
     authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=item.lead_unit_id)
@@ -56,7 +60,9 @@ def decide_closure(session: Session, *, actor: Actor, rules: LedgerRules, item_i
     return item
 
 
-def reopen(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, note: str, now: datetime) -> LedgerItem:
+def reopen(
+    session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, note: str, now: datetime
+) -> LedgerItem:
     """A supervisor reopens a closed item (a problem came back), with the reason."""
     item = _item(session, item_id)
     authorize(actor, Action.MANAGE_LEDGER, area_code=item.area_code)

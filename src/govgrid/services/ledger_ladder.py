@@ -36,7 +36,9 @@ def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note
     return True
 
 
-def escalate_once(session: Session, *, rules: LedgerRules, now: datetime, policy: LadderPolicy = LadderPolicy()) -> bool:
+def escalate_once(
+    session: Session, *, rules: LedgerRules, now: datetime, policy: LadderPolicy = LadderPolicy()
+) -> bool:
     """Take the next rung one task's light warrants; False when none is due."""
     candidates = session.scalars(select(LedgerItem).where(LedgerItem.status != "closed",
                                                           LedgerItem.light.in_([Light.YELLOW.value, Light.RED.value]))
@@ -45,7 +47,9 @@ def escalate_once(session: Session, *, rules: LedgerRules, now: datetime, policy
         if session.scalar(select(LedgerItem.id).where(LedgerItem.parent_id == item.id).limit(1)) is not None:
             continue  # parents show their children's light; the ladder applies to the tasks themselves
         since = _red_since(session, item.id)
-        red_days = rules.calendar.workdays_between(since, now) if since and item.light == Light.RED.value else 0
+        red_days = (
+            rules.calendar.workdays_between(since, now) if since and item.light == Light.RED.value else 0
+        )
         rung = due_rung(Light(item.light), red_days, policy)
         current = Rung(item.rung) if item.rung else None
         if rung is not None and is_higher(rung, current) and _climb(session, item, rung, SWEEPER, "", now):
@@ -54,7 +58,9 @@ def escalate_once(session: Session, *, rules: LedgerRules, now: datetime, policy
     return False
 
 
-def take_rung(session: Session, *, actor: Actor, item_id: int, rung: Rung, note: str, now: datetime) -> LedgerItem:
+def take_rung(
+    session: Session, *, actor: Actor, item_id: int, rung: Rung, note: str, now: datetime
+) -> LedgerItem:
     """A supervisor takes a rung by hand (约谈, 问责, or any earlier one), with a note; never down the ladder."""
     item = session.get(LedgerItem, item_id)
     if item is None:

@@ -13,13 +13,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.ledger_models import LedgerEvent, LedgerItem, ProgressReport
+from govgrid.db.ledger_models import (
+    LedgerEvent,
+    LedgerInvestment,
+    LedgerItem,
+    LedgerMilestone,
+    ProgressReport,
+)
 from govgrid.db.models import OrgUnit
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import LIGHT_LABEL, Direction, Light, LightThresholds, Target, light, rollup
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.response_rules import Filed, ResponseTemplate, missed
-from govgrid.domain.worktime import WorkCalendar
+from govgrid.domain.worktime import CHINA, WorkCalendar
 from govgrid.services import audit
 
 KINDS = ("campaign", "measure", "task", "project")
@@ -53,7 +59,9 @@ class NewItem:
     target: Target | None = None
 
 
-def add_item(session: Session, *, actor: Actor, rules: LedgerRules, data: NewItem, now: datetime) -> LedgerItem:
+def add_item(
+    session: Session, *, actor: Actor, rules: LedgerRules, data: NewItem, now: datetime
+) -> LedgerItem:
     """A supervisor adds a campaign, measure, task or project (交办), in their area."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=data.area_code)
     if data.kind not in KINDS:
@@ -97,14 +105,21 @@ def _unit(session: Session, code: str | None) -> OrgUnit | None:
     return unit
 
 
-def _event(session: Session, item: LedgerItem, actor: Actor, action: str, now: datetime, note: str = "") -> None:
-    session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={}))
+def _event(
+    session: Session, item: LedgerItem, actor: Actor, action: str, now: datetime, note: str = ""
+) -> None:
+    session.add(
+        LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={})
+    )
 
 
 def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, kind: str,
                     value_reached: float | None, narrative: str, now: datetime, problems: str = "",
-                    next_steps: str = "", funds_used: float | None = None) -> ProgressReport:  # fmt: skip
-    """The lead unit (or a co-unit) reports progress; the tree's progress and lights are recomputed."""
+                    next_steps: str = "", funds_used: float | None = None,
+                    milestone_id: int | None = None) -> ProgressReport:  # fmt: skip
+    """The lead unit (or a co-unit) reports progress; the tree's progress and lights are recomputed.
+    A report may meet a 时间节点 (milestone_id); on a key project its funds count as completed investment
+    for the month it is filed in."""
     item = session.get(LedgerItem, item_id)
     if item is None:
         raise NotFound(f"督办事项 {item_id} 不存在")
@@ -116,10 +131,17 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
         raise InvalidInput("事项已销号，不能再填报进展", field="status")
     if not narrative.strip():
         raise InvalidInput("须填写进展情况", field="narrative")
+    if funds_used is not None and funds_used < 0:
+        raise InvalidInput("资金使用不能为负", field="funds_used")
+    milestone = _milestone(session, item, milestone_id)
     report = ProgressReport(item_id=item.id, kind=kind, reported_at=now, reported_by=actor.username,
                             value_reached=value_reached, narrative=narrative, problems=problems,
-                            next_steps=next_steps, funds_used=funds_used)  # fmt: skip
+                            next_steps=next_steps, funds_used=funds_used, milestone_id=milestone_id)  # fmt: skip
     session.add(report)
+    if milestone is not None:
+        milestone.done_at = now
+    if item.kind == "project" and funds_used:
+        _add_completed_investment(session, item, now, funds_used)
     _event(session, item, actor, "report", now, narrative[:60])
     audit.record(session, actor=actor, action="ledger.report", entity_type="ledger_item", entity_id=str(item.id),
                  now=now, scope_code=item.area_code, detail={"value": value_reached, "kind": kind})  # fmt: skip
@@ -127,6 +149,27 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
     recompute(session, rules=rules, now=now, campaign_id=item.campaign_id, commit=False)
     session.commit()
     return report
+
+
+def _milestone(session: Session, item: LedgerItem, milestone_id: int | None) -> LedgerMilestone | None:
+    if milestone_id is None:
+        return None
+    milestone = session.get(LedgerMilestone, milestone_id)
+    if milestone is None or milestone.item_id != item.id:
+        raise InvalidInput(f"时间节点 {milestone_id} 不属于该事项", field="milestone_id")
+    if milestone.done_at is not None:
+        raise InvalidInput(f"时间节点“{milestone.label}”已完成", field="milestone_id")
+    return milestone
+
+
+def _add_completed_investment(session: Session, item: LedgerItem, now: datetime, amount: float) -> None:
+    month = now.astimezone(CHINA).strftime("%Y-%m")
+    row = session.scalar(select(LedgerInvestment).where(LedgerInvestment.item_id == item.id,
+                                                        LedgerInvestment.month == month))  # fmt: skip
+    if row is None:
+        row = LedgerInvestment(item_id=item.id, month=month, planned=0.0, completed=0.0)
+        session.add(row)
+    row.completed = (row.completed or 0.0) + amount
 
 
 def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_id: int | None = None,
@@ -141,12 +184,21 @@ def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_i
     for report in session.scalars(select(ProgressReport).where(ProgressReport.item_id.in_(items))
                                   .order_by(ProgressReport.reported_at, ProgressReport.id)):  # fmt: skip
         reports[report.item_id].append(report)
+    late_milestones = set(
+        session.scalars(
+            select(LedgerMilestone.item_id).where(
+                LedgerMilestone.item_id.in_(items),
+                LedgerMilestone.done_at.is_(None),
+                LedgerMilestone.due_at < now,
+            )
+        )
+    )
     children: dict[int | None, list[LedgerItem]] = defaultdict(list)
     for item in items.values():
         children[item.parent_id].append(item)
     changed: list[tuple[LedgerItem, str]] = []
     for root in children[None] if campaign_id is None else [items[campaign_id]]:
-        _walk(root, children, reports, rules, now, changed)
+        _walk(root, children, reports, late_milestones, rules, now, changed)
     for item, before in changed:
         session.add(LedgerEvent(item_id=item.id, at=now, actor_name="system:ledger", action="light",
                                 note=f"{LIGHT_LABEL[Light(before)]} → {LIGHT_LABEL[Light(item.light)]}",
@@ -157,15 +209,16 @@ def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_i
 
 
 def _walk(item: LedgerItem, children: dict[int | None, list[LedgerItem]], reports: dict[int, list[ProgressReport]],
-          rules: LedgerRules, now: datetime, changed: list[tuple[LedgerItem, str]]) -> Light:  # fmt: skip
+          late_milestones: set[int], rules: LedgerRules, now: datetime,
+          changed: list[tuple[LedgerItem, str]]) -> Light:  # fmt: skip
     kids = children.get(item.id, [])
-    lights = [_walk(child, children, reports, rules, now, changed) for child in kids]
+    lights = [_walk(child, children, reports, late_milestones, rules, now, changed) for child in kids]
     if kids:
         item.progress = rollup([(child.progress, child.weight) for child in kids])
         shown = max(lights, key=SEVERITY.__getitem__)
     else:
         item.progress = _leaf_progress(item, reports.get(item.id, []))
-        shown = _leaf_light(item, reports.get(item.id, []), rules, now)
+        shown = _leaf_light(item, reports.get(item.id, []), item.id in late_milestones, rules, now)
     if item.status == "closed":
         shown = Light.GREY
     if item.light != shown.value:
@@ -188,7 +241,8 @@ def _leaf_progress(item: LedgerItem, filed: list[ProgressReport]) -> float:
     return target.completion(latest)
 
 
-def _leaf_light(item: LedgerItem, filed: list[ProgressReport], rules: LedgerRules, now: datetime) -> Light:
+def _leaf_light(item: LedgerItem, filed: list[ProgressReport], milestone_late: bool, rules: LedgerRules,
+                now: datetime) -> Light:  # fmt: skip
     if item.deadline_at is None or item.assigned_at is None:
         return Light.GREEN
     late = []
@@ -196,4 +250,5 @@ def _leaf_light(item: LedgerItem, filed: list[ProgressReport], rules: LedgerRule
         late = missed(rules.templates[item.sla_code], assigned_at=item.assigned_at,
                       reports=[Filed(r.reported_at, r.kind) for r in filed], now=now, calendar=rules.calendar)  # fmt: skip
     return light(progress=item.progress, start=item.assigned_at, deadline=item.deadline_at, now=now,
-                 is_closed=item.status == "closed", missed_response=bool(late), thresholds=rules.thresholds)  # fmt: skip
+                 is_closed=item.status == "closed", missed_response=bool(late) or milestone_late,
+                 thresholds=rules.thresholds)  # fmt: skip
