@@ -75,8 +75,12 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
     settings = obj.settings
     if settings.embedded_worker:
         _embedded_worker(sessions, interval=5, notify_urls=settings.notify_urls)
-    click.echo(f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    click.echo(
+        f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
+    )
+    uvicorn.run(
+        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+    )
 
 
 @main.command()
@@ -204,21 +208,19 @@ main.add_command(bench)
 def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:
     """One round of background work: sweep case deadlines, link new cases to possible repeats, push
     escalations, recompute ledger lights and climb the ledger ladder."""
-    from govgrid.catalog.sla import load_templates
-    from govgrid.services.ledger_ladder import escalate_once
-    from govgrid.services.ledgers import LedgerRules, recompute
+    from govgrid.services.ledger_ladder import escalate_due
+    from govgrid.services.ledgers import recompute, shipped_ledger_rules
     from govgrid.services.notify import notify_pending
     from govgrid.services.similar import link_pending
     from govgrid.services.supervision import sweep
 
-    ledger_rules = LedgerRules(calendar=rules.calendar, templates=load_templates())
+    ledger_rules = shipped_ledger_rules(rules.calendar)
     with sessions() as session:
         applied = sweep(session, rules=rules, policy=policy, now=_now())
         linked = link_pending(session, now=_now())
         notify_pending(session, urls=notify_urls.split())
         recompute(session, rules=ledger_rules, now=_now())
-        while escalate_once(session, rules=ledger_rules, now=_now()):
-            applied += 1
+        applied += escalate_due(session, rules=ledger_rules, now=_now())
     return applied, linked
 
 
@@ -289,7 +291,9 @@ def import_places(obj: _Context, path: Path, crs: str) -> None:
                 except DomainError as exc:
                     click.echo(f"错误：第 {number} 行：{exc.message}", err=True)
                     sys.exit(2)
-                places.append(((row.get("名称") or "").strip(), (row.get("类型") or "place").strip(), lng, lat))
+                places.append(
+                    ((row.get("名称") or "").strip(), (row.get("类型") or "place").strip(), lng, lat)
+                )
     except UnicodeDecodeError as exc:
         click.echo(f"错误：{path} 不是 UTF-8 编码（{exc}）", err=True)
         sys.exit(2)

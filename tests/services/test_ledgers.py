@@ -5,17 +5,15 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from govgrid.catalog.calendars import load_calendar
-from govgrid.catalog.sla import load_templates
 from govgrid.db.ledger_models import LedgerEvent
 from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.ledger import Target
 from govgrid.domain.worktime import CHINA
 from govgrid.services import ledgers
-from govgrid.services.ledgers import LedgerRules, NewItem
+from govgrid.services.ledgers import NewItem, shipped_ledger_rules
 from tests.services.test_cases import who
 
-RULES = LedgerRules(calendar=load_calendar(), templates=load_templates())
+RULES = shipped_ledger_rules()
 ASSIGNED = datetime(2026, 9, 25, 10, tzinfo=CHINA)  # 中秋, the Friday before National Day
 DEADLINE = datetime(2026, 12, 31, 17, tzinfo=CHINA)
 
@@ -49,26 +47,35 @@ def test_a_parents_progress_is_the_weighted_sum_of_its_childrens(session, distri
     assert campaign.progress == pytest.approx((0.5 * 3 + 0 * 1) / 4)
 
 
-def test_without_an_answer_in_three_working_days_the_light_turns_yellow_on_the_first_holiday(session, district):
+def test_without_an_answer_in_three_working_days_the_light_turns_yellow_on_the_first_holiday(
+    session, district
+):
     campaign, roads, _ = campaign_with_two_tasks(session)
-    ledgers.recompute(session, rules=RULES, now=datetime(2026, 9, 30, 20, tzinfo=CHINA), campaign_id=campaign.id)
+    ledgers.recompute(
+        session, rules=RULES, now=datetime(2026, 9, 30, 20, tzinfo=CHINA), campaign_id=campaign.id
+    )
     session.refresh(roads)
     assert roads.light == "green"
-    ledgers.recompute(session, rules=RULES, now=datetime(2026, 10, 1, 9, tzinfo=CHINA), campaign_id=campaign.id)
+    ledgers.recompute(
+        session, rules=RULES, now=datetime(2026, 10, 1, 9, tzinfo=CHINA), campaign_id=campaign.id
+    )
     session.refresh(roads)
     session.refresh(campaign)
     assert roads.light == "yellow" and campaign.light == "yellow"  # a parent shows its worst child
     changes = session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == roads.id,
                                                         LedgerEvent.action == "light")).all()  # fmt: skip
-    assert [(c.detail["from"], c.detail["to"], c.at.astimezone(CHINA).date().isoformat()) for c in changes] == [
-        ("green", "yellow", "2026-10-01")]
+    assert [
+        (c.detail["from"], c.detail["to"], c.at.astimezone(CHINA).date().isoformat()) for c in changes
+    ] == [("green", "yellow", "2026-10-01")]
 
 
 def test_an_answer_and_a_staged_result_in_time_keep_the_light_green(session, district):
     campaign, roads, _ = campaign_with_two_tasks(session)
     report(session, roads, 10, datetime(2026, 9, 29, 10, tzinfo=CHINA))
     report(session, roads, 30, datetime(2026, 10, 9, 10, tzinfo=CHINA), kind="staged_result")
-    ledgers.recompute(session, rules=RULES, now=datetime(2026, 10, 13, 9, tzinfo=CHINA), campaign_id=campaign.id)
+    ledgers.recompute(
+        session, rules=RULES, now=datetime(2026, 10, 13, 9, tzinfo=CHINA), campaign_id=campaign.id
+    )
     session.refresh(roads)
     assert roads.light == "green"
 
@@ -116,7 +123,11 @@ def test_closure_needs_the_supervisors_approval_and_can_be_reopened(session, dis
     assert roads.status == "open" and roads.light != "grey"
     actions = [e.action for e in session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == roads.id)
                                                  .order_by(LedgerEvent.id))]  # fmt: skip
-    assert [a for a in actions if a.startswith(("close", "reopen"))] == ["close_request", "close_approve", "reopen"]
+    assert [a for a in actions if a.startswith(("close", "reopen"))] == [
+        "close_request",
+        "close_approve",
+        "reopen",
+    ]
 
 
 def test_a_red_task_climbs_the_ladder_on_working_days_and_a_supervisor_takes_the_interview(session, district):
@@ -132,8 +143,7 @@ def test_a_red_task_climbs_the_ladder_on_working_days_and_a_supervisor_takes_the
     day = datetime(2026, 11, 19, 9, tzinfo=CHINA)
     while day < datetime(2026, 12, 2, tzinfo=CHINA):
         ledgers.recompute(session, rules=RULES, now=day, campaign_id=campaign.id)
-        while ledger_ladder.escalate_once(session, rules=RULES, now=day):
-            pass
+        ledger_ladder.escalate_due(session, rules=RULES, now=day)
         session.refresh(task)
         rungs.append((day.date().isoformat(), task.rung))
         day += timedelta(days=1)

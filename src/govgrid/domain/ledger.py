@@ -31,7 +31,9 @@ class Target:
 
     def completion(self, reached: float) -> float:
         """Share of the target reached, 0..1 (a decrease target counts the way down from the baseline)."""
-        span = self.value - self.baseline if self.direction is Direction.INCREASE else self.baseline - self.value
+        span = (
+            self.value - self.baseline if self.direction is Direction.INCREASE else self.baseline - self.value
+        )
         if span <= 0:
             raise InvalidInput(f"指标“{self.subject}”的目标值与基数不构成{self._verb()}", field="target")
         done = reached - self.baseline if self.direction is Direction.INCREASE else self.baseline - reached
@@ -72,7 +74,13 @@ class Light(StrEnum):
     GREY = "grey"  # 已销号
 
 
-LIGHT_LABEL = {Light.GREEN: "绿灯", Light.BLUE: "蓝灯", Light.YELLOW: "黄灯", Light.RED: "红灯", Light.GREY: "已销号"}
+LIGHT_LABEL = {
+    Light.GREEN: "绿灯",
+    Light.BLUE: "蓝灯",
+    Light.YELLOW: "黄灯",
+    Light.RED: "红灯",
+    Light.GREY: "已销号",
+}
 
 
 @dataclass(frozen=True)
@@ -82,15 +90,21 @@ class LightThresholds:
 
 
 def light(*, progress: float, start: datetime, deadline: datetime, now: datetime, is_closed: bool,
-          missed_response: bool, thresholds: LightThresholds = LightThresholds()) -> Light:  # fmt: skip
-    """The warning colour of a task. Red outranks yellow outranks blue; a closed task is grey."""
+          missed_response: bool, thresholds: LightThresholds = LightThresholds(),
+          next_milestone: datetime | None = None) -> Light:  # fmt: skip
+    """The warning colour of a task. Red outranks yellow outranks blue; a closed task is grey. Blue when
+    the deadline, or the next unmet 时间节点, is near."""
     if is_closed:
         return Light.GREY
     if now > deadline and progress < 1.0:
         return Light.RED
     if missed_response or progress + thresholds.behind_by < expected_progress(start, deadline, now):
         return Light.YELLOW
-    if progress < 1.0 and (deadline - now).total_seconds() <= thresholds.near_days * 86400:
+    near = thresholds.near_days * 86400
+    if progress < 1.0 and (
+        (deadline - now).total_seconds() <= near
+        or (next_milestone is not None and 0 <= (next_milestone - now).total_seconds() <= near)
+    ):
         return Light.BLUE
     return Light.GREEN
 

@@ -61,6 +61,16 @@ class WorkCalendar:
                 f"{day.year} 年的法定节假日和调休安排尚未录入，无法按工作日计算期限："
                 f"请在 catalog/calendar.yaml 中补充 {day.year} 年", field="calendar") from None  # fmt: skip
 
+    def knows(self, moment: datetime, days_after: int = 45) -> bool:
+        """Whether the holidays are known from this moment to `days_after` days later (response windows)."""
+        first = _local(moment).date()
+        try:
+            self.is_workday(first)
+            self.is_workday(first + timedelta(days=days_after))
+        except CalendarUnknown:
+            return False
+        return True
+
     def next_workday(self, day: date) -> date:
         day += timedelta(days=1)
         while not self.is_workday(day):
@@ -121,7 +131,9 @@ class WorkCalendar:
     def _intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         if not self.is_workday(day):
             return []
-        return [(datetime.combine(day, a, CHINA), datetime.combine(day, b, CHINA)) for a, b in self.office_hours]
+        return [
+            (datetime.combine(day, a, CHINA), datetime.combine(day, b, CHINA)) for a, b in self.office_hours
+        ]
 
 
 def _local(moment: datetime) -> datetime:

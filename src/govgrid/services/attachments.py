@@ -21,7 +21,9 @@ def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: in
                  max_bytes: int, now: datetime) -> Attachment:  # fmt: skip
     """Add a photo to a case the actor can see; too large or not an image → InvalidInput naming `photo`."""
     case = get_case(session, actor=actor, case_id=case_id)
-    authorize(actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id)
+    authorize(
+        actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
+    )
     if not data:
         raise InvalidInput("照片为空", field="photo")
     if len(data) > max_bytes:
@@ -43,10 +45,14 @@ def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: in
 
 def photos_of(session: Session, *, actor: Actor, case_id: int) -> list[Attachment]:
     get_case(session, actor=actor, case_id=case_id)
-    return list(session.scalars(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)))
+    return list(
+        session.scalars(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id))
+    )
 
 
-def photo_file(session: Session, *, actor: Actor, media_dir: Path, attachment_id: int) -> tuple[Attachment, Path]:
+def photo_file(
+    session: Session, *, actor: Actor, media_dir: Path, attachment_id: int
+) -> tuple[Attachment, Path]:
     """A photo and its file, if the actor may see its case."""
     photo = session.get(Attachment, attachment_id)
     if photo is None:

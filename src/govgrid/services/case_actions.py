@@ -44,11 +44,15 @@ def request_extension(session: Session, *, actor: Actor, rules: CaseRules, case_
     if case.status not in IN_HAND or case.due_at is None:
         raise InvalidInput("只有已派遣、办理中的案件可以申请延期", field="status")
     if not rules.case_class(case.class_code).is_extendable:
-        raise InvalidInput(f"“{rules.case_class(case.class_code).name}”属一般案件，按规定不予延期", field="class_code")
+        raise InvalidInput(
+            f"“{rules.case_class(case.class_code).name}”属一般案件，按规定不予延期", field="class_code"
+        )
     if now >= case.due_at:
         raise InvalidInput("已超过处置时限，不能再申请延期", field="until")
     if until <= case.due_at:
-        raise InvalidInput(f"申请的期限须晚于现期限 {case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}", field="until")
+        raise InvalidInput(
+            f"申请的期限须晚于现期限 {case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}", field="until"
+        )
     if not reason.strip():
         raise InvalidInput("须说明延期理由", field="reason")
     if case.extension_state == "requested":

@@ -27,7 +27,9 @@ class CaseRules:
     calendar: WorkCalendar
     hotline: dict[str, HotlineLimit] = field(default_factory=dict)
 
-    def limit_for(self, case_class_code: str, loop: str, urgency: str, *, at_dispatch: bool) -> tuple[float, TimeUnit]:
+    def limit_for(
+        self, case_class_code: str, loop: str, urgency: str, *, at_dispatch: bool
+    ) -> tuple[float, TimeUnit]:
         """The time limit that applies: the 12345 limits by urgency, else the class's 处置时限."""
         if loop == "hotline" and urgency in self.hotline:
             limits = self.hotline[urgency]
@@ -38,7 +40,9 @@ class CaseRules:
     def case_class(self, code: str) -> CaseClass:
         found = self.classes.get(code)
         if found is None:
-            raise InvalidInput(f"案件分类编码“{code}”不存在（见 catalog/case_classes.yaml）", field="class_code")
+            raise InvalidInput(
+                f"案件分类编码“{code}”不存在（见 catalog/case_classes.yaml）", field="class_code"
+            )
         return found
 
 
@@ -55,9 +59,13 @@ def load_hotline(doc: Any = None) -> dict[str, HotlineLimit]:
     limits = {}
     for name, spec in (doc.get("urgencies") or {}).items():
         try:
-            limits[str(name)] = HotlineLimit(str(spec["label"]), _limit(spec["dispatch"]), _limit(spec["reply"]))
+            limits[str(name)] = HotlineLimit(
+                str(spec["label"]), _limit(spec["dispatch"]), _limit(spec["reply"])
+            )
         except (KeyError, TypeError, ValueError) as exc:
-            raise CatalogError(f"catalog/hotline.yaml 紧急程度 {name}：字段缺失或无效（{exc}）", field=str(name)) from None
+            raise CatalogError(
+                f"catalog/hotline.yaml 紧急程度 {name}：字段缺失或无效（{exc}）", field=str(name)
+            ) from None
     return limits
 
 

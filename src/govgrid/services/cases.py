@@ -128,7 +128,9 @@ def check_text(data: Report) -> None:
             raise InvalidInput(f"{field} 过长（{len(value)} 字，上限 {limit}）", field=field)
 
 
-def _place(session: Session, locator: LocatorCache, data: Report) -> tuple[str | None, float | None, float | None]:
+def _place(
+    session: Session, locator: LocatorCache, data: Report
+) -> tuple[str | None, float | None, float | None]:
     """The grid of the report's point; a point outside the district is refused, never guessed."""
     if data.lng is None or data.lat is None:
         if not data.address.strip():
@@ -181,7 +183,16 @@ def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
     detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
     if callback is not None:
         detail["callback"] = callback
-    record_history(session, case, actor=actor, step=step.value, from_status=before.value, now=now, note=note, detail=detail)
+    record_history(
+        session,
+        case,
+        actor=actor,
+        step=step.value,
+        from_status=before.value,
+        now=now,
+        note=note,
+        detail=detail,
+    )
     session.commit()
     return case
 

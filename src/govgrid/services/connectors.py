@@ -52,7 +52,9 @@ def to_report(connector: Connector, payload: Any, known_classes: set[str]) -> Re
                 raise InvalidInput(f"{path[name]} 不是数字：{values[name]!r}", field=path[name]) from None
     urgency = str(values.get("urgency") or "general")
     if urgency not in URGENCIES:
-        raise InvalidInput(f"{path.get('urgency', 'urgency')} 须为 {'、'.join(sorted(URGENCIES))} 之一", field="urgency")
+        raise InvalidInput(
+            f"{path.get('urgency', 'urgency')} 须为 {'、'.join(sorted(URGENCIES))} 之一", field="urgency"
+        )
     category = pick(payload, connector.class_from) if connector.class_from else None
     class_code = connector.class_map.get(str(category)) or (
         str(category) if str(category) in known_classes else connector.class_default)  # fmt: skip

@@ -24,7 +24,9 @@ from govgrid.geo.features import AreaFeature, GeoImportError
 from govgrid.geo.partition import StreetCells, partition_district
 from govgrid.geo.topology import check_topology
 from govgrid.services import audit
+from govgrid.services.demo_ledger import build_demo_ledger
 from govgrid.services.geography import write_features
+from govgrid.services.ledgers import shipped_ledger_rules
 from govgrid.services.people import add_user, hash_password
 from govgrid.services.reference import reference_file
 
@@ -32,7 +34,9 @@ DEMO_MARKER = "demo_district"
 CATALOG = "demo_district.yaml"
 Progress = Callable[[str], None]
 _DIGITS = "零一二三四五六七八九"
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文斌志宏海波宁晨"
 
 
@@ -86,6 +90,8 @@ def build_demo(session: Session, *, shared_dir: Path | None, password: str, now:
     audit.record(session, actor=SYSTEM, action="demo.build", entity_type="area", entity_id=spec["district"],
                  now=now, scope_code=spec["district"])  # fmt: skip
     session.commit()
+    progress("录入督办台账（三份工作方案）与全年进展…")
+    build_demo_ledger(session, rules=shipped_ledger_rules(), area_code=spec["district"], now=now)
     return _summary(session, spec)
 
 
@@ -94,7 +100,9 @@ def _reference(shared_dir: Path | None, spec: dict[str, Any]) -> tuple[Any, list
     doc = json.loads(boundary_path.read_text(encoding="utf-8"))
     district = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in doc["features"]])
     with reference_file(shared_dir, spec["streets_file"]).open(encoding="utf-8") as handle:
-        streets = [(r["code"], r["name"]) for r in csv.DictReader(handle) if r["areaCode"] == spec["district"]]
+        streets = [
+            (r["code"], r["name"]) for r in csv.DictReader(handle) if r["areaCode"] == spec["district"]
+        ]
     return district, sorted(streets)
 
 
@@ -102,12 +110,16 @@ def _features(district_code: str, district: Any, streets: list[tuple[str, str]],
               cells: list[StreetCells]) -> list[AreaFeature]:  # fmt: skip
     features = [AreaFeature(1, district_code, AreaLevel.DISTRICT, "历下区", district)]
     for (street_code, street_name), street in zip(streets, cells, strict=True):
-        features.append(AreaFeature(len(features) + 1, street_code, AreaLevel.STREET, street_name, street.outline))
+        features.append(
+            AreaFeature(len(features) + 1, street_code, AreaLevel.STREET, street_name, street.outline)
+        )
         short = street_name.removesuffix("街道").removesuffix("镇")
         for c, community in enumerate(street.communities, start=1):
             code = f"{street_code}{c:03d}"
             name = f"{short}{chinese_number(c)}社区"
-            features.append(AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, name, community.outline))
+            features.append(
+                AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, name, community.outline)
+            )
             for s, grid in enumerate(community.grids, start=1):
                 grid_code = unit_grid_code(code, s)
                 features.append(AreaFeature(len(features) + 1, grid_code, AreaLevel.GRID, grid_code, grid))
@@ -116,7 +128,9 @@ def _features(district_code: str, district: Any, streets: list[tuple[str, str]],
 
 def _units(session: Session, spec: dict[str, Any], streets: list[tuple[str, str]]) -> None:
     for unit in spec["units"]:
-        session.add(OrgUnit(code=unit["code"], name=unit["name"], kind=unit["kind"], area_code=spec["district"]))
+        session.add(
+            OrgUnit(code=unit["code"], name=unit["name"], kind=unit["kind"], area_code=spec["district"])
+        )
     for code, name in streets:
         session.add(OrgUnit(code=code, name=f"{name}办事处", kind="street", area_code=code))
     session.flush()
@@ -133,7 +147,9 @@ def _responsibility_grids(session: Session, spec: dict[str, Any], now: datetime)
     by_community: dict[str, list[str]] = {}
     for code in rows:
         by_community.setdefault(code[:12], []).append(code)
-    names = dict(session.execute(select(Area.code, Area.name).where(Area.level == AreaLevel.COMMUNITY.value)).all())
+    names = dict(
+        session.execute(select(Area.code, Area.name).where(Area.level == AreaLevel.COMMUNITY.value)).all()
+    )
     serial = 0
     for community, codes in by_community.items():
         groups = max(1, round(len(codes) / per_worker))
@@ -148,7 +164,9 @@ def _responsibility_grids(session: Session, spec: dict[str, Any], now: datetime)
             session.add(ResponsibilityGrid(code=code, name=f"{names[community]}第{g + 1}责任网格",
                                            community_code=community, worker_id=worker.id))  # fmt: skip
             session.flush()
-            session.execute(update(UnitGrid).where(UnitGrid.code.in_(members)).values(responsibility_grid_code=code))
+            session.execute(
+                update(UnitGrid).where(UnitGrid.code.in_(members)).values(responsibility_grid_code=code)
+            )
 
 
 def _logins(session: Session, spec: dict[str, Any], password: str, now: datetime) -> None:
@@ -194,12 +212,16 @@ def _places(session: Session, now: datetime) -> None:
     from govgrid.services.locate import LocatorCache
 
     places: list[tuple[str, str, float, float]] = []
-    areas = session.scalars(select(Area).where(Area.level.in_([AreaLevel.STREET.value, AreaLevel.COMMUNITY.value])))
+    areas = session.scalars(
+        select(Area).where(Area.level.in_([AreaLevel.STREET.value, AreaLevel.COMMUNITY.value]))
+    )
     names = {}
     for area in areas:
         point = from_wkb(area.geometry_wkb).representative_point()
         places.append((area.name, area.level, point.x, point.y))
         names[area.code] = area.name
     for grid in session.scalars(select(UnitGrid).order_by(UnitGrid.code)):
-        places.append((f"{names[grid.community_code]}{grid.sequence}号楼", "building", grid.center_lng, grid.center_lat))
+        places.append(
+            (f"{names[grid.community_code]}{grid.sequence}号楼", "building", grid.center_lng, grid.center_lat)
+        )
     add_places(session, actor=SYSTEM, locator=LocatorCache(), places=places, now=now, synthetic=True)

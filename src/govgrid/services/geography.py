@@ -140,7 +140,9 @@ def get_area(session: Session, *, actor: Actor, code: str) -> Area:
     return area
 
 
-def grids_in_bbox(session: Session, *, actor: Actor, bbox: tuple[float, float, float, float]) -> list[UnitGrid]:
+def grids_in_bbox(
+    session: Session, *, actor: Actor, bbox: tuple[float, float, float, float]
+) -> list[UnitGrid]:
     """Unit grids whose bounding boxes meet `bbox` (GCJ-02 min_lng, min_lat, max_lng, max_lat), in scope."""
     narrowing = scope_filter(actor, Action.READ_GEOGRAPHY)
     min_lng, min_lat, max_lng, max_lat = bbox
@@ -176,8 +178,12 @@ def grid_detail(session: Session, *, actor: Actor, code: str) -> GridDetail:
         raise NotFound(f"单元网格 {code} 不存在")
     authorize(actor, Action.READ_GEOGRAPHY, area_code=code)
     responsibility = session.get(ResponsibilityGrid, grid.responsibility_grid_code or "")
-    worker = session.get(User, responsibility.worker_id) if responsibility and responsibility.worker_id else None
-    return GridDetail(grid, session.get_one(Area, code[:12]), session.get_one(Area, code[:9]), responsibility, worker)
+    worker = (
+        session.get(User, responsibility.worker_id) if responsibility and responsibility.worker_id else None
+    )
+    return GridDetail(
+        grid, session.get_one(Area, code[:12]), session.get_one(Area, code[:9]), responsibility, worker
+    )
 
 
 def responsibility_grid(session: Session, *, actor: Actor, code: str) -> tuple[ResponsibilityGrid, list[str]]:
@@ -191,14 +197,18 @@ def responsibility_grid(session: Session, *, actor: Actor, code: str) -> tuple[R
     return found, list(codes)
 
 
-def list_responsibility_grids(session: Session, *, actor: Actor, area: str | None = None) -> list[ResponsibilityGrid]:
+def list_responsibility_grids(
+    session: Session, *, actor: Actor, area: str | None = None
+) -> list[ResponsibilityGrid]:
     """Responsibility grids inside the actor's scope (and inside `area` when given)."""
     narrowing = scope_filter(actor, Action.READ_GEOGRAPHY)
     query = select(ResponsibilityGrid).order_by(ResponsibilityGrid.code)
     if area:
         query = query.where(ResponsibilityGrid.community_code.startswith(area))
     if not narrowing.everything:
-        query = query.where(or_(ResponsibilityGrid.community_code.startswith(narrowing.area_prefix or "\x00")))
+        query = query.where(
+            or_(ResponsibilityGrid.community_code.startswith(narrowing.area_prefix or "\x00"))
+        )
     return list(session.scalars(query))
 
 

@@ -48,7 +48,10 @@ def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: L
             continue
         lng, lat = points[number]
         unit = rules.responsibility.unit_for(rules.classes[data.class_code], grid_code)
-        rows.append(case_row(actor, data, grid_code, lng, lat, start) | {"due_at": acceptance_deadline(rules, data, start)})
+        rows.append(
+            case_row(actor, data, grid_code, lng, lat, start)
+            | {"due_at": acceptance_deadline(rules, data, start)}
+        )
         histories.append({"suggested_unit": unit})
     if rows:
         ids = session.scalars(insert(Case).returning(Case.id), rows).all()
@@ -91,7 +94,9 @@ def _validated(fresh: list[tuple[int, Report]], rules: CaseRules,
             check_text(data)
             if data.lng is None or data.lat is None:
                 raise InvalidInput("批量受理须提供坐标", field="lng")
-            points[number] = to_stored(data.lng, data.lat, data.crs) if data.crs is not Crs.GCJ02 else (data.lng, data.lat)
+            points[number] = (
+                to_stored(data.lng, data.lat, data.crs) if data.crs is not Crs.GCJ02 else (data.lng, data.lat)
+            )
         except InvalidInput as exc:
             result.errors.append(f"第 {number} 行 {exc.field}：{exc.message}")
             continue
@@ -114,7 +119,9 @@ def _locate(session: Session, locator: LocatorCache, points: dict[int, tuple[flo
     return grids
 
 
-def case_row(actor: Actor, data: Report, grid_code: str, lng: float, lat: float, now: datetime) -> dict[str, object]:
+def case_row(
+    actor: Actor, data: Report, grid_code: str, lng: float, lat: float, now: datetime
+) -> dict[str, object]:
     """The case row bulk intake inserts (also what the benchmark inserts raw, for a fair comparison)."""
     return {
         "loop": data.loop.value, "status": START[data.loop].value, "version": 1, "channel": data.channel,

@@ -58,7 +58,9 @@ def evidence_of(session: Session, report_ids: list[int]) -> dict[int, list[Repor
     return found
 
 
-def evidence_file(session: Session, *, actor: Actor, media_dir: Path, evidence_id: int) -> tuple[ReportEvidence, Path]:
+def evidence_file(
+    session: Session, *, actor: Actor, media_dir: Path, evidence_id: int
+) -> tuple[ReportEvidence, Path]:
     evidence = session.get(ReportEvidence, evidence_id)
     if evidence is None:
         raise NotFound("佐证材料不存在")

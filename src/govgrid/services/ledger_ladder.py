@@ -3,6 +3,7 @@ supervisors take any rung by hand (约谈, 问责 only by hand). Claimed by comp
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -10,19 +11,14 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem
 from govgrid.domain.errors import InvalidInput, NotFound
-from govgrid.domain.ledger import RUNG_LABEL, LadderPolicy, Light, Rung, due_rung, is_higher
+from govgrid.domain.ledger import RUNG_LABEL, Light, Rung, due_rung, is_higher
 from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.worktime import CalendarUnknown
 from govgrid.services import audit
 from govgrid.services.ledgers import LedgerRules
 
+log = logging.getLogger(__name__)
 SWEEPER = "system:ledger"
-
-
-def _red_since(session: Session, item_id: int) -> datetime | None:
-    """When the task's light last turned red (from its recorded light changes)."""
-    changes = session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == item_id, LedgerEvent.action == "light")
-                              .order_by(LedgerEvent.id.desc()).limit(20))  # fmt: skip
-    return next((e.at for e in changes if e.detail.get("to") == Light.RED.value), None)
 
 
 def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note: str, now: datetime) -> bool:
@@ -36,26 +32,42 @@ def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note
     return True
 
 
-def escalate_once(
-    session: Session, *, rules: LedgerRules, now: datetime, policy: LadderPolicy = LadderPolicy()
-) -> bool:
-    """Take the next rung one task's light warrants; False when none is due."""
+def escalate_due(session: Session, *, rules: LedgerRules, now: datetime) -> int:
+    """Take every rung the tasks' lights warrant (one step per task per call); returns how many were taken.
+    The policy is rules.ladder (catalog/supervision.yaml)."""
     candidates = session.scalars(select(LedgerItem).where(LedgerItem.status != "closed",
                                                           LedgerItem.light.in_([Light.YELLOW.value, Light.RED.value]))
                                  .order_by(LedgerItem.id)).all()  # fmt: skip
+    parents = set(
+        session.scalars(select(LedgerItem.parent_id).where(LedgerItem.parent_id.is_not(None)).distinct())
+    )
+    red_since: dict[int, datetime] = {}
+    ids = [item.id for item in candidates if item.light == Light.RED.value and item.id not in parents]
+    for start in range(0, len(ids), 5000):
+        events = session.scalars(select(LedgerEvent).where(LedgerEvent.action == "light",
+                                                           LedgerEvent.item_id.in_(ids[start : start + 5000]))
+                                 .order_by(LedgerEvent.id))  # fmt: skip
+        for event in events:  # the latest turn to red wins
+            if event.detail.get("to") == Light.RED.value:
+                red_since[event.item_id] = event.at
+    taken = 0
     for item in candidates:
-        if session.scalar(select(LedgerItem.id).where(LedgerItem.parent_id == item.id).limit(1)) is not None:
+        if item.id in parents:
             continue  # parents show their children's light; the ladder applies to the tasks themselves
-        since = _red_since(session, item.id)
-        red_days = (
-            rules.calendar.workdays_between(since, now) if since and item.light == Light.RED.value else 0
-        )
-        rung = due_rung(Light(item.light), red_days, policy)
+        since = red_since.get(item.id)
+        try:
+            red_days = (
+                rules.calendar.workdays_between(since, now) if since and item.light == Light.RED.value else 0
+            )
+        except CalendarUnknown as exc:  # a year not yet in the calendar: skip it, say so, never guess
+            log.warning("督办事项 %s 暂不升级：%s", item.id, exc.message)
+            continue
+        rung = due_rung(Light(item.light), red_days, rules.ladder)
         current = Rung(item.rung) if item.rung else None
         if rung is not None and is_higher(rung, current) and _climb(session, item, rung, SWEEPER, "", now):
             session.commit()
-            return True
-    return False
+            taken += 1
+    return taken
 
 
 def take_rung(

@@ -45,12 +45,16 @@ class Locator:
 
     def __init__(self, session: Session) -> None:
         self.revision = geo_revision(session)
-        rows = session.execute(select(UnitGrid.code, UnitGrid.geometry_wkb, UnitGrid.responsibility_grid_code)).all()
+        rows = session.execute(
+            select(UnitGrid.code, UnitGrid.geometry_wkb, UnitGrid.responsibility_grid_code)
+        ).all()
         self.index = GridIndex([r[0] for r in rows], [from_wkb(r[1]) for r in rows])
         self.responsibility = {r[0]: r[2] for r in rows}
         areas = session.execute(select(Area.code, Area.name, Area.level, Area.geometry_wkb)).all()
         self.names = {code: name for code, name, _, _ in areas}
-        self.districts = [(code, from_wkb(wkb)) for code, _, level, wkb in areas if level == AreaLevel.DISTRICT]
+        self.districts = [
+            (code, from_wkb(wkb)) for code, _, level, wkb in areas if level == AreaLevel.DISTRICT
+        ]
         from govgrid.services.gazetteer import load_gazetteer
 
         self.gazetteer = load_gazetteer(session, self.revision)
@@ -99,7 +103,10 @@ class LocatorCache:
         self._imports_seen = -1
 
     def get(self, session: Session) -> Locator:
-        is_fresh = time.monotonic() - self._checked_at < self._check_seconds and self._imports_seen == LOCAL_IMPORTS[0]
+        is_fresh = (
+            time.monotonic() - self._checked_at < self._check_seconds
+            and self._imports_seen == LOCAL_IMPORTS[0]
+        )
         if self._locator is not None and is_fresh:
             return self._locator
         self._imports_seen = LOCAL_IMPORTS[0]

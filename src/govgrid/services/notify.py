@@ -57,7 +57,9 @@ def notify_once(session: Session, *, urls: list[str]) -> bool:
     if not sender.notify(title=title, body=body):
         log.warning("推送失败（稍后重试）：%s", title)
         return False
-    moved = session.execute(update(Meta).where(Meta.key == CURSOR, Meta.value == str(cursor)).values(value=str(row.id)))
+    moved = session.execute(
+        update(Meta).where(Meta.key == CURSOR, Meta.value == str(cursor)).values(value=str(row.id))
+    )
     session.commit()
     return moved.rowcount == 1  # type: ignore[attr-defined]
 

@@ -51,7 +51,9 @@ def run_scenario(session: Session, *, rules: CaseRules, locator: LocatorCache, s
     def new_case(when: datetime) -> Case:
         data = cases.Report(channel="patrol", class_code="E0102", title="人行道旁暴露垃圾", lng=lng, lat=lat,
                             external_id=f"scenario-{uuid.uuid4().hex[:12]}", description="网格员巡查发现，已拍照")  # fmt: skip
-        return cases.report(session, actor=people[worker], rules=rules, locator=locator, data=data, now=when)[0]
+        return cases.report(session, actor=people[worker], rules=rules, locator=locator, data=data, now=when)[
+            0
+        ]
 
     first = new_case(WEDNESDAY)
     t = WEDNESDAY
@@ -92,5 +94,6 @@ def _print(session: Session, case: Case, say: Callable[[str], None]) -> None:
     say(f"案件 {case.code}（{STATUS_LABEL[Status(case.status)]}，网格 {case.grid_code}，结案类型 {closure}）")
     for row in session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)
                                .order_by(CaseTransition.id)):  # fmt: skip
-        say(f"  {row.at.astimezone(CHINA):%Y-%m-%d %H:%M}  {row.actor_name:<16} {history_label(row.step):<6}  {row.note}")
-
+        say(
+            f"  {row.at.astimezone(CHINA):%Y-%m-%d %H:%M}  {row.actor_name:<16} {history_label(row.step):<6}  {row.note}"
+        )

@@ -20,7 +20,9 @@ DEGREES_NEARBY = NEARBY_METRES / 80_000  # a generous box at Chinese latitudes b
 
 
 def _sighting(case: Case) -> Sighting:
-    return Sighting(case.class_code, case.reported_at, case.lng, case.lat, f"{case.title} {case.description}".strip())
+    return Sighting(
+        case.class_code, case.reported_at, case.lng, case.lat, f"{case.title} {case.description}".strip()
+    )
 
 
 def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
@@ -43,7 +45,9 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
     links = []
     new = _sighting(case)
     for row in session.execute(query):
-        old = Sighting(row.class_code, row.reported_at, row.lng, row.lat, f"{row.title} {row.description}".strip())
+        old = Sighting(
+            row.class_code, row.reported_at, row.lng, row.lat, f"{row.title} {row.description}".strip()
+        )
         found = likeness(new, old)
         if found is not None:
             link = CaseLink(case_id=case.id, similar_case_id=row.id, reason=found[0], distance_m=found[1],
@@ -58,7 +62,9 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
 def link_once(session: Session, *, now: datetime) -> bool:
     """Check one new case for possible repeats (the oldest unchecked); False when none is waiting.
     Claimed by compare-and-set on `links_checked`, so several workers can run."""
-    case = session.scalars(select(Case).where(Case.links_checked.is_(False)).order_by(Case.id).limit(1)).first()
+    case = session.scalars(
+        select(Case).where(Case.links_checked.is_(False)).order_by(Case.id).limit(1)
+    ).first()
     if case is None:
         return False
     claimed = session.execute(update(Case).where(Case.id == case.id, Case.links_checked.is_(False))

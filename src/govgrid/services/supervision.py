@@ -34,7 +34,9 @@ def shipped_policy() -> Policy:
                       urge_after_workdays=int(doc["urge_after_workdays"]),
                       supervise_after_workdays=int(doc["supervise_after_workdays"]))  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:
-        raise catalog.CatalogError(f"catalog/supervision.yaml 字段缺失或无效：{exc}", field=str(exc)) from None
+        raise catalog.CatalogError(
+            f"catalog/supervision.yaml 字段缺失或无效：{exc}", field=str(exc)
+        ) from None
 
 
 def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datetime) -> bool:
@@ -44,7 +46,9 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
                                   Case.reported_at, Case.loop, Case.urgency)
                            .where(Case.status.in_(OPEN), Case.due_at.is_not(None)).order_by(Case.due_at)).all()  # fmt: skip
     for row in rows:
-        _, unit = rules.limit_for(row.class_code, row.loop, row.urgency, at_dispatch=row.dispatched_at is not None)
+        _, unit = rules.limit_for(
+            row.class_code, row.loop, row.urgency, at_dispatch=row.dispatched_at is not None
+        )
         facts = Clock(Status(row.status), row.dispatched_at, row.due_at, row.warned_at, row.is_overdue,
                       row.supervision_level, unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS), row.reported_at)  # fmt: skip
         try:

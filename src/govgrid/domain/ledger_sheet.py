@@ -1,0 +1,231 @@
+"""The ledger as offices keep it in Excel: the columns (Chinese headers, with the aliases offices use) and
+reading one cell — dates as text or Excel serials, numbers with 万/亿, vague targets refused. Pure: the
+workbook I/O and the database are in services/ledger_excel.py.
+
+Four sheets: 督办台账 (one row per item; 上级序号 is the parent's path such as "JD/一"), 进展记录, 时间节点
+and 投资计划 (rows point at an item by its path in 事项序号). Only 督办台账 is required."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.quantity import Quantity, parse_quantity
+from govgrid.domain.worktime import CHINA, END_OF_DAY
+
+START_OF_DAY = time(9, 0)
+PATH_SEP = "/"
+EXCEL_EPOCH = date(1899, 12, 30)
+DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?$"
+)
+MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | number | quantity | date | datetime | month | computed (export only)
+    required: bool = False  # the header must be present
+    aliases: tuple[str, ...] = ()
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[Column, ...]
+
+
+ITEMS = Sheet("督办台账", (
+    Column("number", "序号", required=True, aliases=("编号",), width=8),
+    Column("parent", "上级序号", aliases=("上级编号",), width=14),
+    Column("kind", "层级", required=True, aliases=("类型", "事项类型"), width=7),
+    Column("content", "工作内容", required=True, aliases=("任务内容", "工作任务", "具体任务", "重点任务"), width=44),
+    Column("source", "事项来源", aliases=("来源",), width=10),
+    Column("target_subject", "指标名称", aliases=("指标",), width=18),
+    Column("target_baseline", "基数", "number", width=8),
+    Column("target_value", "目标值", "quantity", aliases=("目标",), width=10),
+    Column("target_unit", "计量单位", aliases=("单位",), width=8),
+    Column("target_direction", "指标方向", width=8),
+    Column("target_qualifier", "限定词", width=7),
+    Column("lead_unit", "牵头单位", required=True, aliases=("责任单位", "牵头部门"), width=22),
+    Column("co_units", "配合单位", aliases=("配合部门", "协同单位"), width=22),
+    Column("leader", "责任领导", aliases=("分管领导",), width=10),
+    Column("officer", "责任人", aliases=("具体责任人", "联络员"), width=10),
+    Column("ambassador", "服务大使", width=10),
+    Column("assigned_at", "交办日期", "date", aliases=("交办时间",), width=12),
+    Column("deadline_at", "完成时限", "date", required=True, aliases=("完成时间", "截止日期", "完成期限"), width=12),
+    Column("consequence", "完不成怎么办", aliases=("完不成的处理",), width=30),
+    Column("weight", "权重", "number", width=6),
+    Column("sla_code", "回应规则", width=10),
+    Column("status", "状态", width=8),
+    Column("rung", "督办级别", width=8),
+    Column("progress", "完成进度", "computed", width=9),
+    Column("light", "预警", "computed", width=8),
+))  # fmt: skip
+
+REPORTS = Sheet("进展记录", (
+    Column("path", "事项序号", required=True, width=16),
+    Column("reported_at", "填报时间", "datetime", required=True, width=17),
+    Column("reported_by", "填报人", width=12),
+    Column("kind", "类型", width=12),
+    Column("value_reached", "完成值", "number", width=10),
+    Column("narrative", "进展情况", required=True, width=40),
+    Column("problems", "存在问题", width=24),
+    Column("next_steps", "下步计划", width=24),
+    Column("funds_used", "资金使用（万元）", "number", width=12),
+    Column("milestone", "时间节点", width=14),
+))  # fmt: skip
+
+MILESTONES = Sheet("时间节点", (
+    Column("path", "事项序号", required=True, width=16),
+    Column("label", "节点名称", required=True, width=20),
+    Column("kind", "节点类型", width=8),
+    Column("due_at", "计划日期", "date", required=True, width=12),
+    Column("done_at", "完成日期", "datetime", width=17),
+))  # fmt: skip
+
+INVESTMENT = Sheet("投资计划", (
+    Column("path", "事项序号", required=True, width=16),
+    Column("month", "月份", "month", required=True, width=9),
+    Column("planned", "计划投资（万元）", "number", width=14),
+    Column("completed", "完成投资（万元）", "number", width=14),
+))  # fmt: skip
+
+SHEETS = (ITEMS, REPORTS, MILESTONES, INVESTMENT)
+
+KIND_LABELS = {"campaign": "行动", "measure": "措施", "task": "任务", "project": "项目"}
+KIND_ALIASES = {"攻坚行动": "campaign", "专项行动": "campaign", "台账": "campaign", "工作任务": "task",
+                "重点项目": "project"}  # fmt: skip
+DIRECTION_LABELS = {"increase": "增长", "decrease": "下降"}
+STATUS_LABELS = {"open": "进行中", "closing": "申请销号", "closed": "已销号"}
+REPORT_KIND_LABELS = {"progress": "进展", "staged_result": "阶段性成果", "plan": "工作方案", "resolved": "已解决",
+                      "resolved_major": "重大问题已解决"}  # fmt: skip
+MILESTONE_KIND_LABELS = {"step": "节点", "start": "开工", "finish": "竣工"}
+
+
+def normalise_header(text: object) -> str:
+    return re.sub(r"[\s*＊]", "", str(text or "")).replace("(", "（").replace(")", "）")
+
+
+def header_map(sheet: Sheet, headers: list[object]) -> tuple[dict[str, int], list[str]]:
+    """Column key → position for a header row, and the required headers that are missing."""
+    names = [normalise_header(h) for h in headers]
+    found: dict[str, int] = {}
+    for column in sheet.columns:
+        for name in (column.header, *column.aliases):
+            if normalise_header(name) in names:
+                found[column.key] = names.index(normalise_header(name))
+                break
+    missing = [c.header for c in sheet.columns if c.required and c.key not in found]
+    return found, missing
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_cell(column: Column, raw: object) -> object:
+    """The value of one cell for its column, or InvalidInput saying why not (the caller adds row and column)."""
+    if is_blank(raw):
+        return None
+    if column.kind in ("text", "computed"):
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return str(raw).strip()
+    if column.kind == "number":
+        if isinstance(raw, bool):
+            raise InvalidInput(f"“{raw}”不是数值", field=column.header)
+        if isinstance(raw, int | float):
+            return float(raw)
+        quantity = parse_quantity(str(raw), field=column.header)
+        if column.header.endswith("（万元）") and quantity.unit[:1] in ("万", "亿"):
+            return quantity.scaled / 1e4  # "1.2亿元" in a 万元 column is 12000
+        return quantity.value
+    if column.kind == "quantity":
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return Quantity(float(raw), "")
+        return parse_quantity(str(raw), field=column.header)
+    if column.kind in ("date", "datetime"):
+        return read_date(raw, with_time=column.kind == "datetime")
+    if column.kind == "month":
+        return read_month(raw)
+    raise ValueError(f"unknown column kind {column.kind}")
+
+
+def read_date(raw: object, *, with_time: bool = False) -> datetime:
+    """A date cell as offices fill it: an Excel date, an Excel serial number, or text such as 2026-06-30,
+    2026/6/30, 2026.6.30 or 2026年6月30日 (with a time for 填报时间). A date alone means: start of the working
+    day for 交办/填报, end of the day for 完成时限 (the caller picks)."""
+    if isinstance(raw, datetime):
+        return raw if raw.tzinfo else raw.replace(tzinfo=CHINA)
+    if isinstance(raw, date):
+        return datetime.combine(raw, time(0, 0), CHINA)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not 1 <= raw < 2958466:
+            raise InvalidInput(f"“{raw}”不是日期", field="date")
+        moment = datetime.combine(EXCEL_EPOCH, time(0, 0)) + timedelta(days=float(raw))
+        return moment.replace(tzinfo=CHINA, microsecond=0)
+    text = str(raw).strip()
+    match = DATE_TEXT.match(text)
+    if match is None:
+        raise InvalidInput(f"“{text}”不是日期，请写成 2026-06-30 这样的年月日", field="date")
+    year, month, day, hour, minute = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=CHINA)
+    except ValueError as exc:
+        raise InvalidInput(f"“{text}”不是有效日期", field="date") from exc
+
+
+def read_month(raw: object) -> str:
+    if isinstance(raw, datetime | date):
+        return f"{raw.year:04d}-{raw.month:02d}"
+    text = str(raw).strip()
+    match = MONTH_TEXT.match(text)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput(f"“{text}”不是月份，请写成 2026-03", field="month")
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def day_start(moment: datetime) -> datetime:
+    """A date read without a time: the start of that working day (交办日期)."""
+    local = moment.astimezone(CHINA)
+    if local.time() == time(0, 0):
+        return datetime.combine(local.date(), START_OF_DAY, CHINA)
+    return local
+
+
+def day_end(moment: datetime) -> datetime:
+    """A date read without a time: the end of that day (完成时限, 计划日期)."""
+    local = moment.astimezone(CHINA)
+    if local.time() == time(0, 0):
+        return datetime.combine(local.date(), END_OF_DAY, CHINA)
+    return local
+
+
+def label_to_code(
+    labels: dict[str, str], text: str, *, field: str, aliases: dict[str, str] | None = None
+) -> str:
+    """A code from its Chinese label (or the code itself), or InvalidInput listing the choices."""
+    for code, label in labels.items():
+        if text in (code, label):
+            return code
+    if aliases and text in aliases:
+        return aliases[text]
+    raise InvalidInput(f"“{text}”不是可选值（{'、'.join(labels.values())}）", field=field)
+
+
+def target_unit(value: Quantity, unit_cell: str | None) -> str:
+    """The target's unit from 目标值 and 计量单位: "100万" with 平方米 is 万平方米; a clash is refused."""
+    written, column = value.unit, (unit_cell or "").strip()
+    if not written or written == column:
+        return column or written
+    if not column:
+        return written
+    if written in ("万", "亿"):
+        return written + column
+    raise InvalidInput(f"目标值的单位“{written}”与计量单位“{column}”不一致", field="计量单位")

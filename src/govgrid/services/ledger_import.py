@@ -1,0 +1,448 @@
+"""Importing a ledger from .xlsx (or .csv) as offices keep it: a title row above the headers, merged cells,
+blank rows, dates as text or Excel dates, numbers with 万/亿. Every row is read before anything is written;
+one bad cell anywhere rejects the whole file with a report naming each sheet, row, column and value."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.ledger_models import (
+    LedgerEvent,
+    LedgerInvestment,
+    LedgerItem,
+    LedgerMilestone,
+    ProgressReport,
+)
+from govgrid.db.models import OrgUnit
+from govgrid.domain import ledger_sheet as ls
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.ledger import RUNG_LABEL, Direction, Light, Rung
+from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.quantity import Quantity
+from govgrid.services import audit
+from govgrid.services.ledgers import LedgerRules, recompute
+
+MAX_ROWS = 100_000
+UNIT_SPLIT = re.compile(r"[、，,；;\s]+")
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int  # as Excel numbers it
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} 第{self.row}行" + (f"“{self.column}”" if self.column else "")
+        return f"{where}{('（' + self.value + '）') if self.value else ''}：{self.message}"
+
+
+class LedgerRejected(InvalidInput):
+    """The file was not imported: every reason, row by row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        shown = "；".join(str(e) for e in errors[:5]) + ("……" if len(errors) > 5 else "")
+        super().__init__(f"台账未导入，共 {len(errors)} 处问题：{shown}", field="file")
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    campaigns: list[str]
+    items: int
+    reports: int
+    milestones: int
+    investment_months: int
+
+
+@dataclass
+class _Rows:
+    """The cells of one sheet under its header row: (Excel row number, column key → raw value)."""
+
+    sheet: ls.Sheet
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def read_file(data: bytes, filename: str) -> tuple[dict[str, _Rows], list[RowError]]:
+    if filename.lower().endswith(".csv"):
+        return _read_csv(data)
+    if not data.startswith(b"PK\x03\x04"):
+        raise LedgerRejected([RowError("文件", 0, "", filename, "不是 .xlsx 工作簿，也不是 .csv 文件")])
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise LedgerRejected([RowError("文件", 0, "", filename, f"无法读取工作簿：{exc}")]) from exc
+    found: dict[str, _Rows] = {}
+    errors: list[RowError] = []
+    for sheet in ls.SHEETS:
+        if sheet.name not in book.sheetnames:
+            if sheet is ls.ITEMS:
+                if len(book.sheetnames) == 1:  # an office's single-sheet ledger under its own sheet name
+                    grid = _grid(book[book.sheetnames[0]])
+                else:
+                    errors.append(RowError(sheet.name, 0, "", "", f"工作簿中没有“{sheet.name}”工作表"))
+                    continue
+            else:
+                continue
+        else:
+            grid = _grid(book[sheet.name])
+        rows, problems = _under_header(sheet, grid)
+        found[sheet.name] = rows
+        errors.extend(problems)
+    return found, errors
+
+
+def _grid(worksheet: Any) -> list[list[object]]:
+    """The sheet's values with every merged range filled by its top-left value."""
+    if worksheet.max_row > MAX_ROWS:
+        raise LedgerRejected([RowError(worksheet.title, MAX_ROWS + 1, "", "", f"超过 {MAX_ROWS} 行，请分批导入")])
+    grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
+    for merged in worksheet.merged_cells.ranges:
+        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
+        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+            for c in range(merged.min_col - 1, merged.max_col):
+                if c < len(grid[r]):
+                    grid[r][c] = top
+    return grid
+
+
+def _read_csv(data: bytes) -> tuple[dict[str, _Rows], list[RowError]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel saves CSV in GBK on Chinese Windows
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise LedgerRejected([RowError("文件", 0, "", "", "CSV 既不是 UTF-8 也不是 GBK 编码")])
+    grid: list[list[object]] = [list(row) for row in csv.reader(io.StringIO(text))]
+    rows, errors = _under_header(ls.ITEMS, grid)
+    return {ls.ITEMS.name: rows}, errors
+
+
+def _under_header(sheet: ls.Sheet, grid: list[list[object]]) -> tuple[_Rows, list[RowError]]:
+    best: tuple[int, dict[str, int], list[str]] | None = None
+    for number, row in enumerate(grid[:10], start=1):
+        columns, missing = ls.header_map(sheet, list(row))
+        if best is None or len(columns) > len(best[1]):
+            best = (number, columns, missing)
+    if best is None or not best[1]:
+        return _Rows(sheet), [
+            RowError(sheet.name, 1, "", "", "找不到表头行（前 10 行中没有“序号”“工作内容”等列名）")
+        ]
+    header_row, columns, missing = best
+    if missing:
+        return _Rows(sheet), [
+            RowError(sheet.name, header_row, name, "", f"缺少必填列“{name}”") for name in missing
+        ]
+    rows = _Rows(sheet)
+    for number, row in enumerate(grid[header_row:], start=header_row + 1):
+        cells = {key: row[pos] if pos < len(row) else None for key, pos in columns.items()}
+        if all(ls.is_blank(v) for v in cells.values()):
+            continue  # blank rows between groups are common
+        rows.rows.append((number, cells))
+    return rows, []
+
+
+# ---------------------------------------------------------------- checking every row
+
+
+@dataclass
+class _Plan:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    investment: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self, session: Session, rules: LedgerRules) -> None:
+        self.errors: list[RowError] = []
+        self.unreadable: set[tuple[str, int, str]] = set()
+        units = list(session.scalars(select(OrgUnit)))
+        self.units = {u.code: u for u in units} | {u.name: u for u in units}
+        self.templates = {code: code for code in rules.templates} | {
+            t.name: code for code, t in rules.templates.items()
+        }
+        self.existing = set(session.scalars(select(LedgerItem.number).where(LedgerItem.parent_id.is_(None))))
+
+    def fail(self, sheet: ls.Sheet, row: int, key: str, value: object, message: str) -> None:
+        header = next((c.header for c in sheet.columns if c.key == key), key)
+        self.errors.append(
+            RowError(sheet.name, row, header, "" if value is None else str(value)[:60], message)
+        )
+
+    def cells(self, sheet: ls.Sheet, row: int, raw: dict[str, object]) -> tuple[dict[str, Any], bool]:
+        """The row's values (a cell that cannot be read is None and reported); and whether all were read."""
+        values: dict[str, Any] = {}
+        ok = True
+        for column in sheet.columns:
+            if column.key not in raw:
+                values[column.key] = None
+                continue
+            try:
+                values[column.key] = ls.read_cell(column, raw[column.key])
+            except InvalidInput as exc:
+                self.fail(sheet, row, column.key, raw[column.key], exc.message)
+                self.unreadable.add((sheet.name, row, column.key))
+                values[column.key] = None
+                ok = False
+        for column in sheet.columns:
+            if column.required and column.kind != "computed" and values.get(column.key) is None:
+                if (sheet.name, row, column.key) in self.unreadable:
+                    continue
+                if sheet is ls.ITEMS and column.key in ("lead_unit", "deadline_at"):
+                    continue  # required as columns; campaigns and measures may leave them empty
+                self.fail(sheet, row, column.key, None, f"“{column.header}”不能为空")
+                ok = False
+        return values, ok
+
+    def unit(self, row: int, key: str, name: str) -> OrgUnit | None:
+        unit = self.units.get(name)
+        if unit is None:
+            self.fail(ls.ITEMS, row, key, name, f"单位“{name}”不在单位名录中")
+        return unit
+
+
+def _check_items(checker: _Checker, rows: _Rows, plan: _Plan) -> dict[str, dict[str, Any]]:
+    by_path: dict[str, dict[str, Any]] = {}
+    for row, raw in rows.rows:
+        start = len(checker.errors)
+        values, ok = checker.cells(ls.ITEMS, row, raw)
+        if values["kind"] is None or values["number"] is None:
+            continue
+        item = _item(checker, row, values, by_path)
+        if item is not None and ok and len(checker.errors) == start:
+            by_path[item["path"]] = item
+            plan.items.append(item)
+    siblings: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for item in plan.items:
+        siblings[item["parent"]].append(item)
+    for group in siblings.values():
+        weighted = [i for i in group if i["weight"] is not None]
+        if weighted and len(weighted) != len(group):
+            for item in group:
+                if item["weight"] is None:
+                    checker.fail(
+                        ls.ITEMS, item["row"], "weight", None, "同一上级下的事项要么都设权重，要么都不设"
+                    )
+    return by_path
+
+
+def _item(
+    checker: _Checker, row: int, v: dict[str, Any], by_path: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    start = len(checker.errors)
+    fail = lambda key, value, message: checker.fail(ls.ITEMS, row, key, value, message)  # noqa: E731
+    number, parent = v["number"], v["parent"]
+    if ls.PATH_SEP in number:
+        fail("number", number, f"序号中不能含“{ls.PATH_SEP}”")
+    try:
+        kind = ls.label_to_code(ls.KIND_LABELS, v["kind"], field="层级", aliases=ls.KIND_ALIASES)
+    except InvalidInput as exc:
+        fail("kind", v["kind"], exc.message)
+        return None
+    if kind == "campaign":
+        if parent:
+            fail("parent", parent, "行动（台账）不能有上级序号")
+        if number in checker.existing:
+            fail("number", number, f"台账“{number}”已存在，不能重复导入")
+        path = number
+    else:
+        if not parent:
+            fail("parent", None, "措施、任务和项目须写明上级序号")
+        elif parent not in by_path:
+            fail("parent", parent, f"上级序号“{parent}”未在本表此行之前出现")
+        path = f"{parent}{ls.PATH_SEP}{number}"
+    if path in by_path:
+        fail("number", number, f"序号“{path}”重复")
+    if (
+        kind in ("task", "project")
+        and v["deadline_at"] is None
+        and (ls.ITEMS.name, row, "deadline_at") not in checker.unreadable
+    ):
+        fail("deadline_at", None, "任务和项目须有完成时限")
+    lead = checker.unit(row, "lead_unit", v["lead_unit"]) if v["lead_unit"] else None
+    co_units = [checker.unit(row, "co_units", name) for name in UNIT_SPLIT.split(v["co_units"] or "") if name]
+    sla = None
+    if v["sla_code"]:
+        sla = checker.templates.get(v["sla_code"])
+        if sla is None:
+            fail(
+                "sla_code",
+                v["sla_code"],
+                f"回应规则“{v['sla_code']}”不存在（可选：{'、'.join(checker.templates)}）",
+            )
+    target = _target(checker, row, v)
+    codes = {"target_direction": (ls.DIRECTION_LABELS, "increase"), "status": (ls.STATUS_LABELS, "open")}
+    chosen: dict[str, str] = {}
+    for key, (labels, default) in codes.items():
+        try:
+            chosen[key] = ls.label_to_code(labels, v[key], field=key) if v[key] else default
+        except InvalidInput as exc:
+            fail(key, v[key], exc.message)
+    rung = None
+    if v["rung"]:
+        rung = next((r.value for r, label in RUNG_LABEL.items() if v["rung"] in (label, r.value)), None)
+        if rung is None:
+            fail("rung", v["rung"], f"督办级别须为 {'、'.join(RUNG_LABEL.values())} 之一")
+    assigned, deadline = v["assigned_at"], v["deadline_at"]
+    if assigned and deadline and ls.day_end(deadline) <= ls.day_start(assigned):
+        fail("deadline_at", deadline.date().isoformat(), "完成时限早于交办日期")
+    if len(checker.errors) > start:
+        return None
+    return {
+        "row": row, "path": path, "parent": parent if kind != "campaign" else None, "kind": kind, "number": number,
+        "content": v["content"], "source": v["source"] or "", "lead_unit_id": lead.id if lead else None,
+        "co_unit_ids": [u.id for u in co_units if u is not None], "leader": v["leader"] or "",
+        "officer": v["officer"] or "", "ambassador": v["ambassador"] or "",
+        "assigned_at": ls.day_start(assigned) if assigned else None, "deadline_at": ls.day_end(deadline) if deadline else None,
+        "consequence": v["consequence"] or "", "weight": v["weight"], "sla_code": sla, "status": chosen["status"],
+        "rung": rung, "direction": chosen["target_direction"], **target,
+    }  # fmt: skip
+
+
+def _target(checker: _Checker, row: int, v: dict[str, Any]) -> dict[str, Any]:
+    value: Quantity | None = v["target_value"]
+    if value is None:
+        return {"target_subject": v["target_subject"] or "", "target_unit": v["target_unit"] or "",
+                "target_value": None, "target_baseline": v["target_baseline"] or 0.0,
+                "target_qualifier": v["target_qualifier"] or ""}  # fmt: skip
+    unit = ""
+    try:
+        unit = ls.target_unit(value, v["target_unit"])
+    except InvalidInput as exc:
+        checker.fail(ls.ITEMS, row, "target_unit", v["target_unit"], exc.message)
+    if not v["target_subject"]:
+        checker.fail(ls.ITEMS, row, "target_subject", None, "有目标值时须写明指标名称")
+    return {"target_subject": v["target_subject"] or "", "target_unit": unit, "target_value": value.value,
+            "target_baseline": v["target_baseline"] or 0.0, "target_qualifier": v["target_qualifier"] or ""}  # fmt: skip
+
+
+def _check_children(
+    checker: _Checker, found: dict[str, _Rows], by_path: dict[str, dict[str, Any]], plan: _Plan
+) -> None:
+    milestones: set[tuple[str, str]] = set()
+    for sheet, target, kinds in ((ls.MILESTONES, plan.milestones, ls.MILESTONE_KIND_LABELS),
+                                 (ls.REPORTS, plan.reports, ls.REPORT_KIND_LABELS),
+                                 (ls.INVESTMENT, plan.investment, None)):  # fmt: skip
+        for row, raw in found[sheet.name].rows if sheet.name in found else []:
+            values, ok = checker.cells(sheet, row, raw)
+            if not ok:
+                continue
+            if values["path"] not in by_path:
+                checker.fail(sheet, row, "path", values["path"], f"事项序号“{values['path']}”不在督办台账中")
+                continue
+            if kinds is not None:
+                try:
+                    values["kind"] = (
+                        ls.label_to_code(kinds, values["kind"], field="类型")
+                        if values["kind"]
+                        else next(iter(kinds))
+                    )
+                except InvalidInput as exc:
+                    checker.fail(sheet, row, "kind", values["kind"], exc.message)
+                    continue
+            if sheet is ls.MILESTONES:
+                milestones.add((values["path"], values["label"]))
+            if (
+                sheet is ls.REPORTS
+                and values["milestone"]
+                and (values["path"], values["milestone"]) not in milestones
+            ):
+                checker.fail(sheet, row, "milestone", values["milestone"], "时间节点不在“时间节点”表中")
+                continue
+            if sheet is ls.INVESTMENT and by_path[values["path"]]["kind"] != "project":
+                checker.fail(sheet, row, "path", values["path"], "只有重点项目有投资计划")
+                continue
+            target.append({"row": row, **values})
+
+
+# ---------------------------------------------------------------- writing, all or nothing
+
+
+def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: bytes, filename: str, area_code: str,
+                  now: datetime) -> ImportResult:  # fmt: skip
+    """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem."""
+    authorize(actor, Action.MANAGE_LEDGER, area_code=area_code)
+    found, errors = read_file(data, filename)
+    checker = _Checker(session, rules)
+    checker.errors.extend(errors)
+    plan = _Plan()
+    by_path = _check_items(checker, found[ls.ITEMS.name], plan) if ls.ITEMS.name in found else {}
+    _check_children(checker, found, by_path, plan)
+    if not plan.items and not checker.errors:
+        checker.errors.append(RowError(ls.ITEMS.name, 0, "", "", "表中没有任何事项"))
+    if checker.errors:
+        raise LedgerRejected(checker.errors)
+    try:
+        return _write(session, actor, rules, plan, area_code, filename, now)
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _write(session: Session, actor: Actor, rules: LedgerRules, plan: _Plan, area_code: str, filename: str,
+           now: datetime) -> ImportResult:  # fmt: skip
+    ids: dict[str, LedgerItem] = {}
+    for row in plan.items:
+        parent = ids.get(row["parent"]) if row["parent"] else None
+        item = LedgerItem(
+            parent_id=parent.id if parent else None, kind=row["kind"], number=row["number"], content=row["content"],
+            source=row["source"], area_code=area_code, lead_unit_id=row["lead_unit_id"], co_unit_ids=row["co_unit_ids"],
+            leader=row["leader"], officer=row["officer"], ambassador=row["ambassador"], assigned_at=row["assigned_at"] or now,
+            deadline_at=row["deadline_at"], consequence=row["consequence"], weight=row["weight"], sla_code=row["sla_code"],
+            target_subject=row["target_subject"], target_unit=row["target_unit"], target_value=row["target_value"],
+            target_baseline=row["target_baseline"], target_direction=Direction(row["direction"]).value,
+            target_qualifier=row["target_qualifier"], status=row["status"], progress=0.0, light=Light.GREEN.value,
+            rung=Rung(row["rung"]).value if row["rung"] else None, version=1,
+        )  # fmt: skip
+        session.add(item)
+        session.flush()
+        item.campaign_id = parent.campaign_id if parent else item.id
+        ids[row["path"]] = item
+        session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action="import",
+                                note=f"由 {filename[:80]} 第{row['row']}行导入", detail={}))  # fmt: skip
+    milestone_ids: dict[tuple[str, str], LedgerMilestone] = {}
+    for row in plan.milestones:
+        milestone = LedgerMilestone(item_id=ids[row["path"]].id, label=row["label"], kind=row["kind"],
+                                    due_at=ls.day_end(row["due_at"]), done_at=row["done_at"])  # fmt: skip
+        session.add(milestone)
+        milestone_ids[(row["path"], row["label"])] = milestone
+    session.flush()
+    for row in plan.reports:
+        met = milestone_ids.get((row["path"], row["milestone"])) if row["milestone"] else None
+        session.add(ProgressReport(item_id=ids[row["path"]].id, kind=row["kind"], reported_at=row["reported_at"],
+                                   reported_by=row["reported_by"] or actor.username, value_reached=row["value_reached"],
+                                   narrative=row["narrative"], problems=row["problems"] or "",
+                                   next_steps=row["next_steps"] or "", funds_used=row["funds_used"],
+                                   milestone_id=met.id if met else None))  # fmt: skip
+    for row in plan.investment:
+        session.add(LedgerInvestment(item_id=ids[row["path"]].id, month=row["month"], planned=row["planned"] or 0.0,
+                                     completed=row["completed"] or 0.0))  # fmt: skip
+    session.flush()
+    campaigns = [item for path, item in ids.items() if ls.PATH_SEP not in path]
+    for campaign in campaigns:
+        recompute(session, rules=rules, now=now, campaign_id=campaign.id, commit=False)
+    audit.record(session, actor=actor, action="ledger.import", entity_type="ledger_item",
+                 entity_id=",".join(str(c.id) for c in campaigns)[:64], now=now, scope_code=area_code,
+                 detail={"file": filename[:200], "items": len(plan.items), "reports": len(plan.reports),
+                         "milestones": len(plan.milestones), "investment": len(plan.investment)})  # fmt: skip
+    session.commit()
+    return ImportResult(campaigns=[c.number for c in campaigns], items=len(plan.items), reports=len(plan.reports),
+                        milestones=len(plan.milestones), investment_months=len(plan.investment))  # fmt: skip

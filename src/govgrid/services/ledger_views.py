@@ -1,0 +1,240 @@
+"""What people see of the ledgers: the tree with its filters (campaign, unit, colour, leader) as on screen
+and in exports, an item with its history, and the supervisor's board of what is late.
+
+Who sees what follows the permission table: supervisors and leaders their area; a unit officer the items
+their unit leads or helps with, shown under their campaign and measure for context."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.ledger_models import (
+    LedgerEvent,
+    LedgerInvestment,
+    LedgerItem,
+    LedgerMilestone,
+    ProgressReport,
+    ReportEvidence,
+)
+from govgrid.db.models import OrgUnit
+from govgrid.domain.areas import is_within
+from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.ledger import Light
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+
+LIGHTS = tuple(light.value for light in Light)
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    campaign_id: int | None = None
+    unit_id: int | None = None
+    light: str | None = None
+    leader: str = ""
+
+    def __post_init__(self) -> None:
+        if self.light is not None and self.light not in LIGHTS:
+            raise InvalidInput(f"预警颜色须为 {'、'.join(LIGHTS)} 之一", field="light")
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    parent_id: int | None
+    campaign_id: int | None
+    area_code: str
+    lead_unit_id: int | None
+    co_unit_ids: list[int]
+    light: str
+    leader: str
+
+
+@dataclass
+class TreeRow:
+    item: LedgerItem
+    depth: int
+    matched: bool  # False when shown only as the context of a matching descendant
+
+
+@dataclass
+class TreePage:
+    rows: list[TreeRow]
+    page: int
+    pages: int
+    campaigns: int  # campaigns with something to show under the filter
+    counts: dict[str, int] = field(default_factory=dict)  # matching items by light
+
+
+def _sees(actor: Actor, row: _Row) -> bool:
+    granted = reach(actor, Action.READ_LEDGER)
+    if granted is Reach.ALL:
+        return True
+    if granted is Reach.UNIT:
+        return actor.unit_id is not None and (
+            row.lead_unit_id == actor.unit_id or actor.unit_id in row.co_unit_ids
+        )
+    return actor.scope_code is not None and is_within(row.area_code, actor.scope_code)
+
+
+def _matches(row: _Row, wanted: LedgerFilter) -> bool:
+    if wanted.campaign_id is not None and row.campaign_id != wanted.campaign_id:
+        return False
+    if (
+        wanted.unit_id is not None
+        and row.lead_unit_id != wanted.unit_id
+        and wanted.unit_id not in row.co_unit_ids
+    ):
+        return False
+    if wanted.light is not None and row.light != wanted.light:
+        return False
+    return not wanted.leader or wanted.leader in row.leader
+
+
+def _index(session: Session) -> dict[int, _Row]:
+    columns = (LedgerItem.id, LedgerItem.parent_id, LedgerItem.campaign_id, LedgerItem.area_code,
+               LedgerItem.lead_unit_id, LedgerItem.co_unit_ids, LedgerItem.light, LedgerItem.leader)  # fmt: skip
+    return {r[0]: _Row(*r) for r in session.execute(select(*columns))}
+
+
+def shown_ids(session: Session, *, actor: Actor, wanted: LedgerFilter) -> tuple[set[int], set[int]]:
+    """(matching items the actor may see, their ancestors shown for context)."""
+    scope_filter(actor, Action.READ_LEDGER)  # refuses roles without the ledger
+    rows = _index(session)
+    matched = {i for i, row in rows.items() if _sees(actor, row) and _matches(row, wanted)}
+    context: set[int] = set()
+    for item_id in matched:
+        parent = rows[item_id].parent_id
+        while parent is not None and parent not in context and parent not in matched:
+            context.add(parent)
+            parent = rows[parent].parent_id
+    return matched, context
+
+
+def tree(
+    session: Session, *, actor: Actor, wanted: LedgerFilter, page: int = 1, per_page: int | None = 20
+) -> TreePage:
+    """The filtered tree, depth first, a page of campaigns at a time (per_page None: every campaign)."""
+    matched, context = shown_ids(session, actor=actor, wanted=wanted)
+    shown = matched | context
+    items = {i.id: i for i in _load(session, shown)} if shown else {}
+    counts: dict[str, int] = defaultdict(int)
+    for item_id in matched:
+        counts[items[item_id].light] += 1
+    children: dict[int | None, list[LedgerItem]] = defaultdict(list)
+    for item in sorted(items.values(), key=lambda i: i.id):
+        children[item.parent_id if item.parent_id in items else None].append(item)
+    roots = children[None]
+    pages = max(1, -(-len(roots) // per_page)) if per_page else 1
+    page = min(max(page, 1), pages)
+    chosen = roots[(page - 1) * per_page : page * per_page] if per_page else roots
+    rows: list[TreeRow] = []
+    stack = [(root, 0) for root in reversed(chosen)]
+    while stack:
+        item, depth = stack.pop()
+        rows.append(TreeRow(item, depth, item.id in matched))
+        stack.extend((child, depth + 1) for child in reversed(children.get(item.id, [])))
+    return TreePage(rows=rows, page=page, pages=pages, campaigns=len(roots), counts=dict(counts))
+
+
+def _load(session: Session, ids: set[int]) -> list[LedgerItem]:
+    found: list[LedgerItem] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5000):  # keep each IN list within every engine's parameter limit
+        found.extend(
+            session.scalars(select(LedgerItem).where(LedgerItem.id.in_(ordered[start : start + 5000])))
+        )
+    return found
+
+
+def get_item(session: Session, *, actor: Actor, item_id: int) -> LedgerItem:
+    """An item the actor may see (NotFound otherwise, as for anything out of reach)."""
+    item = session.get(LedgerItem, item_id)
+    if item is None:
+        raise NotFound(f"督办事项 {item_id} 不存在")
+    unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
+    authorize(actor, Action.READ_LEDGER, area_code=item.area_code, unit_id=unit)
+    return item
+
+
+@dataclass
+class ItemDetail:
+    item: LedgerItem
+    path: list[LedgerItem]  # the campaign down to the parent
+    children: list[LedgerItem]
+    reports: list[ProgressReport]
+    evidence: dict[int, list[ReportEvidence]]
+    events: list[LedgerEvent]
+    milestones: list[LedgerMilestone]
+    investment: list[LedgerInvestment]
+    units: dict[int, OrgUnit]
+
+
+def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
+    item = get_item(session, actor=actor, item_id=item_id)
+    path: list[LedgerItem] = []
+    parent_id = item.parent_id
+    while parent_id is not None:
+        parent = session.get(LedgerItem, parent_id)
+        if parent is None:
+            break
+        path.insert(0, parent)
+        parent_id = parent.parent_id
+    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.item_id == item.id)
+                                   .order_by(ProgressReport.reported_at, ProgressReport.id)))  # fmt: skip
+    evidence: dict[int, list[ReportEvidence]] = defaultdict(list)
+    for row in session.scalars(
+        select(ReportEvidence).where(ReportEvidence.report_id.in_([r.id for r in reports]))
+    ):
+        evidence[row.report_id].append(row)
+    return ItemDetail(
+        item=item, path=path,
+        children=list(session.scalars(select(LedgerItem).where(LedgerItem.parent_id == item.id).order_by(LedgerItem.id))),
+        reports=reports, evidence=dict(evidence),
+        events=list(session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == item.id).order_by(LedgerEvent.id))),
+        milestones=list(session.scalars(select(LedgerMilestone).where(LedgerMilestone.item_id == item.id)
+                                        .order_by(LedgerMilestone.due_at, LedgerMilestone.id))),
+        investment=list(session.scalars(select(LedgerInvestment).where(LedgerInvestment.item_id == item.id)
+                                        .order_by(LedgerInvestment.month))),
+        units={u.id: u for u in session.scalars(select(OrgUnit))},
+    )  # fmt: skip
+
+
+@dataclass
+class LateRow:
+    item: LedgerItem
+    campaign: str
+    last_rung_at: datetime | None
+    last_rung_by: str
+
+
+def late_board(session: Session, *, actor: Actor, limit: int = 500) -> list[LateRow]:
+    """督办看板: red then yellow tasks (leaves) the actor may see, the most overdue first, with what the
+    ladder last did on each."""
+    late = set()
+    for colour in (Light.RED.value, Light.YELLOW.value):
+        matched, _ = shown_ids(session, actor=actor, wanted=LedgerFilter(light=colour))
+        late |= matched
+    parents = set(session.scalars(select(LedgerItem.parent_id).where(LedgerItem.parent_id.is_not(None))))
+    leaves = [i for i in _load(session, late - parents)] if late else []
+    leaves.sort(
+        key=lambda i: (
+            i.light != Light.RED.value,
+            i.deadline_at.timestamp() if i.deadline_at else float("inf"),
+            i.id,
+        )
+    )
+    leaves = leaves[:limit]
+    roots = select(LedgerItem.id, LedgerItem.content).where(LedgerItem.parent_id.is_(None))
+    names = {item_id: content for item_id, content in session.execute(roots)}
+    rungs: dict[int, LedgerEvent] = {}
+    for event in session.scalars(select(LedgerEvent).where(LedgerEvent.action == "rung",
+                                                           LedgerEvent.item_id.in_([i.id for i in leaves]))
+                                 .order_by(LedgerEvent.id)):  # fmt: skip
+        rungs[event.item_id] = event
+    return [LateRow(item=i, campaign=names.get(i.campaign_id or 0, ""), last_rung_at=rungs[i.id].at if i.id in rungs
+                    else None, last_rung_by=rungs[i.id].actor_name if i.id in rungs else "") for i in leaves]  # fmt: skip
