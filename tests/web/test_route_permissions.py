@@ -372,6 +372,9 @@ def _o311_updates(client, district, session):  # type: ignore[no-untyped-def]
     assert str(case.id) not in {u["service_request_id"] for u in updates}
 
 
+from tests.web import ledger_probes  # noqa: E402,F401  (registers the ledger probes)
+
+
 def api_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Every API operation, from the published OpenAPI document (the API's own list of itself)."""
     paths = app.openapi()["paths"]

@@ -164,7 +164,7 @@ def _history(session: Session, item: LedgerItem, profile: str, rules: LedgerRule
                                    value_reached=_value(item, 1.0), narrative="已全面完成目标任务",
                                    next_steps="巩固成果，申请销号"))  # fmt: skip
         item.status = "closed"
-        session.add(LedgerEvent(item_id=item.id, at=done, actor_name="supervisor", action="close_approved",
+        session.add(LedgerEvent(item_id=item.id, at=done, actor_name="supervisor", action="close_approve",
                                 note="核查属实，同意销号", detail={}))  # fmt: skip
         filed += 1
     elif profile == "near_node" and not past:

@@ -238,3 +238,15 @@ def late_board(session: Session, *, actor: Actor, limit: int = 500) -> list[Late
         rungs[event.item_id] = event
     return [LateRow(item=i, campaign=names.get(i.campaign_id or 0, ""), last_rung_at=rungs[i.id].at if i.id in rungs
                     else None, last_rung_by=rungs[i.id].actor_name if i.id in rungs else "") for i in leaves]  # fmt: skip
+
+
+def home_area(session: Session, actor: Actor) -> str:
+    """Where an actor's new ledgers apply: their scope, or the district for district-wide roles."""
+    if actor.scope_code:
+        return actor.scope_code
+    from govgrid.db.models import Area
+
+    district = session.scalar(select(Area.code).where(Area.level == "district").order_by(Area.code).limit(1))
+    if district is None:
+        raise InvalidInput("尚未导入行政区划，无法确定台账所属区域", field="area_code")
+    return district

@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.filters["cst"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M}"
+    app.state.templates.env.filters["cst_date"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d}"
     app.add_middleware(SessionMiddleware, secret_key=resolve_secret_key(settings), session_cookie="govgrid_session",
                        max_age=settings.session_hours * 3600, same_site="lax", https_only=False)  # fmt: skip
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

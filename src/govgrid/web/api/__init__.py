@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from govgrid.web.api import audit, cases, geo, health, people, photos
+from govgrid.web.api import audit, cases, geo, health, ledgers, people, photos
 
 router = APIRouter(prefix="/api/v1")
-for module in (health, geo, people, audit, cases, photos):
+for module in (health, geo, people, audit, cases, photos, ledgers):
     router.include_router(module.router)
 router.include_router(cases.connectors_router)
 router.include_router(cases.reminders_router)

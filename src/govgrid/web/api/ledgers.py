@@ -1,0 +1,280 @@
+"""督办台账 API: the filtered tree, an item with its history, progress reports with evidence, the ladder by
+hand, 销号, and the Excel round trip. Every call goes through the services' permission checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from govgrid.db.ledger_models import LedgerItem
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Light, Rung, Target
+from govgrid.domain.ledger_sheet import KIND_LABELS
+from govgrid.services import (
+    ledger_closure,
+    ledger_evidence,
+    ledger_export,
+    ledger_import,
+    ledger_ladder,
+    ledger_views,
+)
+from govgrid.services import ledgers as ledger_service
+from govgrid.services.ledger_views import LedgerFilter
+from govgrid.web.api.photos import read_limited
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+
+router = APIRouter(prefix="/ledger", tags=["ledger"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LedgerItemPublic(BaseModel):
+    id: int
+    parent_id: int | None
+    campaign_id: int | None
+    kind: str
+    kind_label: str
+    number: str
+    content: str
+    source: str
+    lead_unit_id: int | None
+    co_unit_ids: list[int]
+    leader: str
+    officer: str
+    deadline_at: datetime | None
+    target: str = Field(description="量化指标，如“新开工项目 38个以上”")
+    status: str
+    progress: float
+    light: str
+    light_label: str
+    rung: str | None
+    depth: int = 0
+
+
+class LedgerTreePublic(BaseModel):
+    items: list[LedgerItemPublic]
+    page: int
+    pages: int
+    campaigns: int
+    counts: dict[str, int]
+
+
+class ProgressCreate(BaseModel):
+    kind: str = "progress"
+    value_reached: float | None = None
+    narrative: str
+    problems: str = ""
+    next_steps: str = ""
+    funds_used: float | None = Field(None, description="万元")
+    milestone_id: int | None = None
+
+
+class LedgerItemCreate(BaseModel):
+    kind: str
+    content: str
+    parent_id: int | None = None
+    number: str = ""
+    source: str = ""
+    lead_unit_code: str | None = None
+    leader: str = ""
+    officer: str = ""
+    deadline_at: datetime | None = None
+    consequence: str = ""
+    weight: float | None = None
+    sla_code: str | None = None
+    target_subject: str = ""
+    target_unit: str = ""
+    target_value: float | None = None
+
+
+class RungCreate(BaseModel):
+    rung: str = Field(description="remind | urge | supervise | bulletin | interview | accountability")
+    note: str = ""
+
+
+class ClosureDecision(BaseModel):
+    approve: bool
+    note: str = ""
+
+
+def target_text(item: LedgerItem) -> str:
+    if item.target_value is None:
+        return ""
+    return f"{item.target_subject} {item.target_value:g}{item.target_unit}{item.target_qualifier}"
+
+
+def item_public(item: LedgerItem, depth: int = 0) -> LedgerItemPublic:
+    return LedgerItemPublic(
+        id=item.id, parent_id=item.parent_id, campaign_id=item.campaign_id, kind=item.kind,
+        kind_label=KIND_LABELS.get(item.kind, item.kind), number=item.number, content=item.content, source=item.source,
+        lead_unit_id=item.lead_unit_id, co_unit_ids=list(item.co_unit_ids), leader=item.leader, officer=item.officer,
+        deadline_at=item.deadline_at, target=target_text(item), status=item.status, progress=item.progress,
+        light=item.light, light_label=LIGHT_LABEL[Light(item.light)], rung=item.rung, depth=depth,
+    )  # fmt: skip
+
+
+def rules(request: Request) -> ledger_service.LedgerRules:
+    return ledger_service.shipped_ledger_rules(request.app.state.case_rules.calendar)
+
+
+def parse_filter(
+    campaign_id: int | None, unit_id: int | None, light: str | None, leader: str
+) -> LedgerFilter:
+    return LedgerFilter(campaign_id=campaign_id, unit_id=unit_id, light=light or None, leader=leader.strip())
+
+
+@router.get(
+    "/items",
+    response_model=LedgerTreePublic,
+    summary="督办台账（树，可按行动、单位、预警颜色、责任领导筛选）",
+)
+def list_items(session: SessionDep, actor: LoggedInDep, campaign_id: int | None = None, unit_id: int | None = None,
+               light: str | None = None, leader: str = "", page: int = 1) -> LedgerTreePublic:  # fmt: skip
+    found = ledger_views.tree(
+        session, actor=actor, wanted=parse_filter(campaign_id, unit_id, light, leader), page=page
+    )
+    return LedgerTreePublic(items=[item_public(r.item, r.depth) for r in found.rows], page=found.page,
+                            pages=found.pages, campaigns=found.campaigns, counts=found.counts)  # fmt: skip
+
+
+@router.post(
+    "/items", response_model=LedgerItemPublic, status_code=201, summary="新增行动、措施、任务或项目（交办）"
+)
+def add_item(body: LedgerItemCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+             now: NowDep) -> LedgerItemPublic:  # fmt: skip
+    parent = session.get(LedgerItem, body.parent_id) if body.parent_id else None
+    area = parent.area_code if parent else (actor.scope_code or "")
+    target = Target(body.target_subject or body.content[:40], body.target_unit, body.target_value) \
+        if body.target_value is not None else None  # fmt: skip
+    data = ledger_service.NewItem(kind=body.kind, content=body.content, area_code=area, parent_id=body.parent_id,
+                                  number=body.number, source=body.source, lead_unit_code=body.lead_unit_code,
+                                  leader=body.leader, officer=body.officer, deadline_at=body.deadline_at,
+                                  consequence=body.consequence, weight=body.weight, sla_code=body.sla_code,
+                                  target=target)  # fmt: skip
+    return item_public(
+        ledger_service.add_item(session, actor=actor, rules=rules(request), data=data, now=now)
+    )
+
+
+@router.get(
+    "/items/{item_id}", response_model=dict[str, Any], summary="督办事项详情：进展、节点、投资、升级记录"
+)
+def get_item(item_id: int, session: SessionDep, actor: LoggedInDep) -> dict[str, Any]:
+    found = ledger_views.detail(session, actor=actor, item_id=item_id)
+    return {
+        "item": item_public(found.item).model_dump(mode="json"),
+        "path": [{"id": p.id, "number": p.number, "content": p.content} for p in found.path],
+        "children": [item_public(c).model_dump(mode="json") for c in found.children],
+        "reports": [{"id": r.id, "kind": r.kind, "reported_at": r.reported_at.isoformat(), "reported_by": r.reported_by,
+                     "value_reached": r.value_reached, "narrative": r.narrative, "problems": r.problems,
+                     "next_steps": r.next_steps, "funds_used": r.funds_used,
+                     "evidence": [{"id": e.id, "filename": e.filename, "url": f"/api/v1/ledger/evidence/{e.id}"}
+                                  for e in found.evidence.get(r.id, [])]} for r in found.reports],
+        "events": [{"at": e.at.isoformat(), "actor": e.actor_name, "action": e.action, "note": e.note}
+                   for e in found.events],
+        "milestones": [{"id": m.id, "label": m.label, "kind": m.kind, "due_at": m.due_at.isoformat(),
+                        "done_at": m.done_at.isoformat() if m.done_at else None} for m in found.milestones],
+        "investment": [{"month": i.month, "planned": i.planned, "completed": i.completed} for i in found.investment],
+    }  # fmt: skip
+
+
+@router.post("/items/{item_id}/reports", status_code=201, response_model=LedgerItemPublic, summary="填报进展")
+def report(item_id: int, body: ProgressCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+           now: NowDep) -> LedgerItemPublic:  # fmt: skip
+    ledger_service.report_progress(session, actor=actor, rules=rules(request), item_id=item_id, kind=body.kind,
+                                   value_reached=body.value_reached, narrative=body.narrative, now=now,
+                                   problems=body.problems, next_steps=body.next_steps, funds_used=body.funds_used,
+                                   milestone_id=body.milestone_id)  # fmt: skip
+    return item_public(ledger_views.get_item(session, actor=actor, item_id=item_id))
+
+
+@router.post(
+    "/reports/{report_id}/evidence", status_code=201, response_model=dict[str, Any], summary="上传佐证材料"
+)
+async def upload_evidence(report_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                          file: Annotated[UploadFile, File()]) -> dict[str, Any]:  # fmt: skip
+    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
+    data = await read_limited(file, limit)
+    saved = ledger_evidence.attach_evidence(session, actor=actor, media_dir=request.app.state.media_dir,
+                                            report_id=report_id, filename=file.filename or "file", data=data,
+                                            max_bytes=limit, now=now)  # fmt: skip
+    return {"id": saved.id, "filename": saved.filename, "content_type": saved.content_type, "size": saved.size,
+            "url": f"/api/v1/ledger/evidence/{saved.id}"}  # fmt: skip
+
+
+@router.get("/evidence/{evidence_id}", summary="下载佐证材料", response_class=FileResponse)
+def get_evidence(evidence_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
+    evidence, path = ledger_evidence.evidence_file(session, actor=actor, media_dir=request.app.state.media_dir,
+                                                   evidence_id=evidence_id)  # fmt: skip
+    return FileResponse(path, media_type=evidence.content_type, filename=evidence.filename)
+
+
+@router.post("/items/{item_id}/rungs", response_model=LedgerItemPublic, summary="升级督办（提醒…约谈、问责）")
+def take_rung(
+    item_id: int, body: RungCreate, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> LedgerItemPublic:
+    try:
+        rung = Rung(body.rung)
+    except ValueError:
+        raise InvalidInput(
+            f"督办级别须为 {'、'.join(r.value for r in RUNG_LABEL)} 之一", field="rung"
+        ) from None
+    return item_public(
+        ledger_ladder.take_rung(session, actor=actor, item_id=item_id, rung=rung, note=body.note, now=now)
+    )
+
+
+@router.post("/items/{item_id}/closure", response_model=LedgerItemPublic, summary="申请销号")
+def apply_closure(
+    item_id: int, session: SessionDep, actor: LoggedInDep, now: NowDep, note: str = ""
+) -> LedgerItemPublic:
+    return item_public(
+        ledger_closure.apply_for_closure(session, actor=actor, item_id=item_id, note=note, now=now)
+    )
+
+
+@router.post("/items/{item_id}/closure/decision", response_model=LedgerItemPublic, summary="审核销号")
+def decide_closure(item_id: int, body: ClosureDecision, request: Request, session: SessionDep, actor: LoggedInDep,
+                   now: NowDep) -> LedgerItemPublic:  # fmt: skip
+    return item_public(ledger_closure.decide_closure(session, actor=actor, rules=rules(request), item_id=item_id,
+                                                     approve=body.approve, note=body.note, now=now))  # fmt: skip
+
+
+@router.get("/export", summary="导出台账（与页面筛选一致）：format=xlsx 或 csv", response_class=Response)
+def export(session: SessionDep, actor: LoggedInDep, now: NowDep, campaign_id: int | None = None,
+           unit_id: int | None = None, light: str | None = None, leader: str = "", format: str = "xlsx") -> Response:  # fmt: skip
+    wanted = parse_filter(campaign_id, unit_id, light, leader)
+    stamp = now.strftime("%Y%m%d")
+    if format == "csv":
+        data = ledger_export.export_csv(session, actor=actor, wanted=wanted)
+        return Response(data, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.csv"})  # fmt: skip
+    if format != "xlsx":
+        raise InvalidInput("format 须为 xlsx 或 csv", field="format")
+    data = ledger_export.export_xlsx(session, actor=actor, wanted=wanted, now=now)
+    return Response(data, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.xlsx"})  # fmt: skip
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    response_model=dict[str, Any],
+    summary="导入台账（.xlsx/.csv，全部通过才写入）",
+)
+async def import_ledger(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                        file: Annotated[UploadFile, File()]) -> Any:  # fmt: skip
+    data = await file.read(20 * 1024 * 1024 + 1)
+    if len(data) > 20 * 1024 * 1024:
+        raise InvalidInput("文件超过 20 MB", field="file")
+    try:
+        result = ledger_import.import_ledger(session, actor=actor, rules=rules(request), data=data,
+                                             filename=file.filename or "ledger.xlsx", area_code=ledger_views.home_area(session, actor),
+                                             now=now)  # fmt: skip
+    except ledger_import.LedgerRejected as exc:
+        return JSONResponse(status_code=422, content={"error": {"code": "invalid_input", "message": exc.message,
+                            "field": "file", "rows": [e.__dict__ for e in exc.errors]}})  # fmt: skip
+    return result.__dict__

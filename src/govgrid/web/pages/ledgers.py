@@ -1,0 +1,146 @@
+"""督办台账 pages: the tree with lights and filters, an item with its reports and escalations, the unit's
+report form, the supervisor's board of what is late, and the Excel import and export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from govgrid.db.ledger_models import LedgerItem
+from govgrid.db.models import OrgUnit
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Rung
+from govgrid.domain.ledger_sheet import KIND_LABELS, MILESTONE_KIND_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
+from govgrid.domain.permissions import Action, Reach, reach
+from govgrid.services import ledger_closure, ledger_evidence, ledger_import, ledger_ladder, ledger_views
+from govgrid.services import ledgers as ledger_service
+from govgrid.web.api.ledgers import parse_filter, rules, target_text
+from govgrid.web.api.photos import read_limited
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
+from govgrid.web.pages.render import page
+
+router = APIRouter()
+LABELS = {"light": {k.value: v for k, v in LIGHT_LABEL.items()}, "rung": {k.value: v for k, v in RUNG_LABEL.items()},
+          "kind": KIND_LABELS, "status": STATUS_LABELS, "report": REPORT_KIND_LABELS,
+          "milestone": MILESTONE_KIND_LABELS}  # fmt: skip
+
+
+def _number(text: str, field: str) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(f"“{text}”不是数值", field=field) from None
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def tree_page(request: Request, session: SessionDep, actor: LoggedInDep, campaign_id: str = "", unit_id: str = "",
+              light: str = "", leader: str = "", page_no: int = 1) -> Response:  # fmt: skip
+    wanted = parse_filter(_int(campaign_id), _int(unit_id), light or None, leader)
+    found = ledger_views.tree(session, actor=actor, wanted=wanted, page=page_no)
+    campaigns = [r.item for r in ledger_views.tree(session, actor=actor, wanted=ledger_views.LedgerFilter(),
+                                                    per_page=None).rows if r.depth == 0]  # fmt: skip
+    units = {u.id: u.name for u in session.scalars(select(OrgUnit))}
+    query = request.url.query
+    return page(request, "ledger.html", actor, found=found, campaigns=campaigns, units=units, wanted=wanted,
+                labels=LABELS, target_text=target_text, query=query, import_errors=None,
+                may_manage=reach(actor, Action.MANAGE_LEDGER) is not Reach.NONE)  # fmt: skip
+
+
+@router.get("/ledger/board", response_class=HTMLResponse)
+def board_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    rows = ledger_views.late_board(session, actor=actor)
+    units = {u.id: u.name for u in session.scalars(select(OrgUnit))}
+    return page(request, "ledger_board.html", actor, rows=rows, units=units, labels=LABELS)
+
+
+@router.get("/ledger/items/{item_id}", response_class=HTMLResponse)
+def item_page(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    found = ledger_views.detail(session, actor=actor, item_id=item_id)
+    item = found.item
+    own_unit = actor.unit_id is not None and (
+        actor.unit_id == item.lead_unit_id or actor.unit_id in item.co_unit_ids
+    )
+    may_report = not found.children and item.status != "closed" and (
+        reach(actor, Action.REPORT_PROGRESS) is Reach.ALL or (own_unit and reach(actor, Action.REPORT_PROGRESS) is Reach.UNIT))  # fmt: skip
+    return page(request, "ledger_item.html", actor, d=found, item=item, labels=LABELS, target_text=target_text,
+                may_report=may_report, may_manage=reach(actor, Action.MANAGE_LEDGER) is not Reach.NONE,
+                rungs=list(Rung), open_milestones=[m for m in found.milestones if m.done_at is None])  # fmt: skip
+
+
+@router.post("/ledger/items/{item_id}/report")
+async def report(
+    item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    narrative: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "progress",
+    value_reached: Annotated[str, Form()] = "", problems: Annotated[str, Form()] = "",
+    next_steps: Annotated[str, Form()] = "", funds_used: Annotated[str, Form()] = "",
+    milestone_id: Annotated[str, Form()] = "", evidence: Annotated[UploadFile | None, File()] = None,
+) -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
+    data = await read_limited(evidence, limit) if evidence is not None and evidence.filename else b""
+    if data and len(data) > limit:  # refused before the report is written: nothing half-done
+        raise InvalidInput(f"佐证材料过大，上限 {limit // 1048576} MB", field="evidence")
+    filed = ledger_service.report_progress(
+        session, actor=actor, rules=rules(request), item_id=item_id, kind=kind, now=now,
+        value_reached=_number(value_reached, "value_reached"), narrative=narrative, problems=problems,
+        next_steps=next_steps, funds_used=_number(funds_used, "funds_used"), milestone_id=_int(milestone_id))  # fmt: skip
+    if data and evidence is not None:
+        ledger_evidence.attach_evidence(session, actor=actor, media_dir=request.app.state.media_dir, report_id=filed.id,
+                                        filename=evidence.filename or "file", data=data, max_bytes=limit, now=now)  # fmt: skip
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/items/{item_id}/rung")
+def take_rung(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+              rung: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
+              note: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    try:
+        chosen = Rung(rung)
+    except ValueError:
+        raise InvalidInput(f"督办级别“{rung}”不存在", field="rung") from None
+    ledger_ladder.take_rung(session, actor=actor, item_id=item_id, rung=chosen, note=note, now=now)
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/items/{item_id}/closure")
+def closure(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+            csrf_token: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+            decision: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    if decision in ("approve", "refuse"):
+        ledger_closure.decide_closure(session, actor=actor, rules=rules(request), item_id=item_id,
+                                      approve=decision == "approve", note=note, now=now)  # fmt: skip
+    elif decision == "reopen":
+        ledger_closure.reopen(session, actor=actor, rules=rules(request), item_id=item_id, note=note, now=now)
+    else:
+        ledger_closure.apply_for_closure(session, actor=actor, item_id=item_id, note=note, now=now)
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/import", response_class=HTMLResponse)
+async def import_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                      file: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    data = await file.read(20 * 1024 * 1024 + 1)
+    try:
+        result = ledger_import.import_ledger(session, actor=actor, rules=rules(request), data=data,
+                                             filename=file.filename or "ledger.xlsx",
+                                             area_code=ledger_views.home_area(session, actor), now=now)  # fmt: skip
+    except ledger_import.LedgerRejected as exc:
+        found = ledger_views.tree(session, actor=actor, wanted=ledger_views.LedgerFilter())
+        return page(request, "ledger.html", actor, status_code=422, found=found, campaigns=[], units={},
+                    wanted=ledger_views.LedgerFilter(), labels=LABELS, target_text=target_text, query="",
+                    import_errors=exc.errors, may_manage=True)  # fmt: skip
+    first = session.scalar(select(LedgerItem.id).where(LedgerItem.number == result.campaigns[0],
+                                                       LedgerItem.parent_id.is_(None)))  # fmt: skip
+    return RedirectResponse(f"/ledger?campaign_id={first}", status_code=303)

@@ -1,0 +1,98 @@
+"""The 督办台账 API and pages over HTTP: the filtered tree, a unit's report, the ladder by hand, the Excel
+round trip with its row-by-row refusal."""
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from govgrid.services.demo_ledger import build_demo_ledger
+from govgrid.services.ledgers import shipped_ledger_rules
+from tests.factories import NOW
+
+
+@pytest.fixture(scope="module")
+def demo_ledger(district_sessions, district):
+    with district_sessions() as session:
+        build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)
+
+
+def test_a_supervisor_filters_the_tree_by_colour_and_campaign(as_user, demo_ledger):
+    client = as_user("supervisor")
+    red = client.get("/api/v1/ledger/items", params={"light": "red"}).json()
+    assert (
+        red["items"]
+        and {i["light"] for i in red["items"]} == {"red"}
+        and red["counts"] == {"red": red["counts"]["red"]}
+    )
+    campaign = next(i for i in client.get("/api/v1/ledger/items").json()["items"] if i["depth"] == 0)
+    one = client.get("/api/v1/ledger/items", params={"campaign_id": campaign["id"]}).json()
+    assert {i["campaign_id"] for i in one["items"]} == {campaign["id"]}
+
+
+def test_a_bad_colour_is_refused_naming_the_field(as_user, demo_ledger):
+    answer = as_user("supervisor").get("/api/v1/ledger/items", params={"light": "purple"})
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "light"
+
+
+def test_a_department_officer_sees_only_its_units_items_and_reports_on_them(as_user, demo_ledger):
+    client = as_user("dept_officer")
+    items = client.get("/api/v1/ledger/items").json()["items"]
+    tasks = [i for i in items if i["kind"] in ("task", "project")]
+    officer_unit = client.get("/api/v1/me").json()["unit_id"]
+    assert tasks and all(t["lead_unit_id"] == officer_unit or officer_unit in t["co_unit_ids"] for t in tasks)
+    task = next(t for t in tasks if t["status"] == "open")
+    answer = client.post(
+        f"/api/v1/ledger/items/{task['id']}/reports", json={"narrative": "本周完成清运", "value_reached": 1}
+    )
+    assert answer.status_code == 201, answer.text
+    detail = client.get(f"/api/v1/ledger/items/{task['id']}").json()
+    assert detail["reports"][-1]["narrative"] == "本周完成清运"
+
+
+def test_a_unit_cannot_escalate_and_a_supervisor_records_an_interview(as_user, demo_ledger):
+    task = next(i for i in as_user("supervisor").get("/api/v1/ledger/items", params={"light": "red"}).json()["items"]
+                if i["kind"] == "task")  # fmt: skip
+    assert as_user("dept_officer").post(f"/api/v1/ledger/items/{task['id']}/rungs",
+                                        json={"rung": "interview"}).status_code in (403, 404)  # fmt: skip
+    answer = as_user("supervisor").post(f"/api/v1/ledger/items/{task['id']}/rungs",
+                                        json={"rung": "interview", "note": "约谈"})  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["rung"] == "interview"
+
+
+def test_the_export_is_an_xlsx_filtered_as_asked(as_user, demo_ledger):
+    answer = as_user("supervisor").get("/api/v1/ledger/export", params={"light": "yellow"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    sheet = load_workbook(io.BytesIO(answer.content))["督办台账"]
+    col = [c.value for c in sheet[2]].index("预警") + 1
+    assert {sheet.cell(r, col).value for r in range(3, sheet.max_row + 1)} == {"黄灯"}
+
+
+def test_an_import_with_bad_rows_answers_422_with_every_row(as_user, demo_ledger):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "督办台账"
+    sheet.append(["序号", "上级序号", "层级", "工作内容", "牵头单位", "完成时限"])
+    sheet.append(["API-1", None, "行动", "接口导入", None, None])
+    sheet.append(["1", "API-1", "任务", "一项任务", "不存在的局", "下个月"])
+    out = io.BytesIO()
+    book.save(out)
+    answer = as_user("supervisor").post(
+        "/api/v1/ledger/import", files={"file": ("台账.xlsx", out.getvalue())}
+    )
+    assert answer.status_code == 422
+    rows = answer.json()["error"]["rows"]
+    assert {(r["row"], r["column"]) for r in rows} == {(3, "牵头单位"), (3, "完成时限")}
+    assert as_user("supervisor").get("/api/v1/ledger/items").text.count("接口导入") == 0
+
+
+def test_the_import_page_shows_the_row_report(as_user, demo_ledger):
+    import re
+
+    client = as_user("supervisor")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ledger").text).group(1)
+    answer = client.post("/ledger/import", data={"csrf_token": token},
+                         files={"file": ("台账.csv", "序号,层级,工作内容,牵头单位\n1,任务,x,y".encode())})  # fmt: skip
+    assert answer.status_code == 422 and "缺少必填列“完成时限”" in answer.text
