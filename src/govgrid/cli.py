@@ -198,6 +198,7 @@ def _actor_named(obj: _Context, username: str) -> Actor:
         return actor_for(user)
 
 
+from govgrid import cli_bench_ledger  # noqa: E402,F401  (registers `bench ledger`)
 from govgrid.cli_bench import bench  # noqa: E402
 from govgrid.cli_people import users  # noqa: E402
 

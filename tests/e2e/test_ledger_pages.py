@@ -30,11 +30,11 @@ def test_a_supervisor_filters_red_items_opens_one_and_sees_its_escalations(page,
     page.wait_for_url(re.compile(r".*light=red.*"))
     lights = page.locator("#ledger-tree tbody tr").evaluate_all("rows => rows.map(r => r.dataset.light)")
     assert lights and set(lights) == {"red"}
-    page.locator("#ledger-tree tbody tr.depth-2 a").first.click()
+    page.locator("#ledger-tree tbody tr.depth-2 a").last.click()  # (the API tests escalate the first by hand)
     page.wait_for_url(re.compile(r".*/ledger/items/\d+$"))
     assert page.locator("#item-light").inner_text() == "红灯"
     rungs = page.locator("#events tr[data-action=rung]")
-    assert rungs.count() >= 1 and "催办" in rungs.first.inner_text()
+    assert rungs.count() >= 1 and "催办" in rungs.last.inner_text()  # newest first: the sweeper's 催办 is oldest
     page.select_option("#rung-form select[name=rung]", "interview")
     page.fill("#rung-form input[name=note]", "约谈牵头单位主要负责人")
     page.click("#rung-form button")
@@ -47,12 +47,17 @@ def test_a_supervisor_filters_red_items_opens_one_and_sees_its_escalations(page,
 def test_a_unit_officer_files_a_report_and_the_light_changes(page, demo_ledger, district_sessions):
     with district_sessions() as session:
         unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "LX-CGJ"))
+        demo = select(LedgerItem.id).where(LedgerItem.number.in_(("LX-JD", "DS-HJ", "SZ-JT", "ZQ-LD")))
         task = session.scalars(select(LedgerItem).where(LedgerItem.lead_unit_id == unit, LedgerItem.light == "yellow",
-                                                        LedgerItem.kind == "task")).first()  # fmt: skip
+                                                        LedgerItem.kind == "task", LedgerItem.campaign_id.in_(demo))
+                               .order_by(LedgerItem.id)).first()  # fmt: skip
         assert task is not None, "the demo gives 区城市管理局 a lagging task"
         full = task.target_value if task.target_value is not None else 100
     log_in(page, "dept_officer")
     page.click("nav.menu >> text=督办台账")
+    page.select_option("#ledger-filter select[name=campaign_id]", str(task.campaign_id))
+    page.click("#ledger-filter button[type=submit]")
+    page.wait_for_url(re.compile(rf".*campaign_id={task.campaign_id}.*"))
     page.click(f"#ledger-tree tr[data-id='{task.id}'] a")
     page.wait_for_url(re.compile(rf".*/ledger/items/{task.id}$"))
     assert page.locator("#item-light").inner_text() == "黄灯"

@@ -52,7 +52,7 @@ def test_a_department_officer_sees_only_its_units_items_and_reports_on_them(as_u
 
 def test_a_unit_cannot_escalate_and_a_supervisor_records_an_interview(as_user, demo_ledger):
     task = next(i for i in as_user("supervisor").get("/api/v1/ledger/items", params={"light": "red"}).json()["items"]
-                if i["kind"] == "task")  # fmt: skip
+                if i["kind"] == "task" and i["rung"] not in ("interview", "accountability"))  # fmt: skip
     assert as_user("dept_officer").post(f"/api/v1/ledger/items/{task['id']}/rungs",
                                         json={"rung": "interview"}).status_code in (403, 404)  # fmt: skip
     answer = as_user("supervisor").post(f"/api/v1/ledger/items/{task['id']}/rungs",

@@ -36,11 +36,22 @@ class Target:
         )
         if span <= 0:
             raise InvalidInput(f"指标“{self.subject}”的目标值与基数不构成{self._verb()}", field="target")
-        done = reached - self.baseline if self.direction is Direction.INCREASE else self.baseline - reached
-        return min(max(done / span, 0.0), 1.0)
+        return completion(
+            reached, value=self.value, baseline=self.baseline, decreasing=self.direction is Direction.DECREASE
+        )
 
     def _verb(self) -> str:
         return "增长" if self.direction is Direction.INCREASE else "下降"
+
+
+def completion(reached: float, *, value: float, baseline: float, decreasing: bool) -> float:
+    """Target.completion without building a Target (a recompute of 50,000 tasks); an impossible target
+    (no span between baseline and value) counts as not started."""
+    span = baseline - value if decreasing else value - baseline
+    if span <= 0:
+        return 0.0
+    done = baseline - reached if decreasing else reached - baseline
+    return min(max(done / span, 0.0), 1.0)
 
 
 def rollup(children: Sequence[tuple[float, float | None]]) -> float:
@@ -96,7 +107,9 @@ def light(*, progress: float, start: datetime, deadline: datetime, now: datetime
     the deadline, or the next unmet 时间节点, is near."""
     if is_closed:
         return Light.GREY
-    if now > deadline and progress < 1.0:
+    if progress >= 1.0:  # the target is reached: green until 销号 (a late answer stays in the history)
+        return Light.GREEN
+    if now > deadline:
         return Light.RED
     if missed_response or progress + thresholds.behind_by < expected_progress(start, deadline, now):
         return Light.YELLOW

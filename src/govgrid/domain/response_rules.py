@@ -37,18 +37,34 @@ class Filed:
     kind: str
 
 
-def deadlines(template: ResponseTemplate, assigned_at: datetime, calendar: WorkCalendar) -> list[tuple[ResponseStep, datetime]]:
+def deadlines(
+    template: ResponseTemplate, assigned_at: datetime, calendar: WorkCalendar
+) -> list[tuple[ResponseStep, datetime]]:
     return [(step, calendar.due_at(assigned_at, step.amount, step.unit)) for step in template.steps]
 
 
 def missed(template: ResponseTemplate, *, assigned_at: datetime, reports: Sequence[Filed], now: datetime,
            calendar: WorkCalendar) -> list[tuple[ResponseStep, datetime]]:  # fmt: skip
     """The steps whose deadline has passed without a report of their kind before it."""
+    ordered = sorted(reports, key=lambda r: r.at)
+    return missed_steps(deadlines(template, assigned_at, calendar), reports=ordered, now=now)
+
+
+def missed_steps(dues: Sequence[tuple[ResponseStep, datetime]], *, reports: Sequence[Filed],
+                 now: datetime) -> list[tuple[ResponseStep, datetime]]:  # fmt: skip
+    """missed() over deadlines already worked out; `reports` in time order (a recompute shares the deadlines
+    between tasks assigned together)."""
     late = []
-    for step, due in deadlines(template, assigned_at, calendar):
+    for step, due in dues:
         if now <= due:
             continue
-        met = any(r.at <= due and (step.kind == FIRST_REPLY or r.kind == step.kind) for r in reports)
+        met = False
+        for report in reports:
+            if report.at > due:
+                break
+            if step.kind == FIRST_REPLY or report.kind == step.kind:
+                met = True
+                break
         if not met:
             late.append((step, due))
     return late

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -40,6 +41,12 @@ class YearOverride:
     is_complete: bool = False  # the city entered the whole year: do not ask chinesecalendar
 
 
+@lru_cache(maxsize=16384)
+def _china_workday(day: date) -> bool:
+    """The State Council's calendar (chinesecalendar), cached: the library's own lookup is slow."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     office_hours: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
@@ -55,7 +62,7 @@ class WorkCalendar:
             if override.is_complete:
                 return day.weekday() < 5
         try:
-            return bool(chinese_calendar.is_workday(day))
+            return _china_workday(day)
         except NotImplementedError:
             raise CalendarUnknown(
                 f"{day.year} 年的法定节假日和调休安排尚未录入，无法按工作日计算期限："

@@ -135,10 +135,8 @@ def _history(session: Session, item: LedgerItem, profile: str, rules: LedgerRule
     start, deadline = item.assigned_at, item.deadline_at
     until = min(now, deadline)
     calendar = rules.calendar
-    moments = [
-        calendar.add_workdays(start, 1),
-        calendar.add_workdays(start, 5),
-    ]  # 三天有回音、七天有阶段性成果
+    # 三天有回音、七天有阶段性成果: an answer the next working day, a staged result on the fifth, at 10:00
+    moments = [datetime.combine(calendar.add_workdays(start, n).date(), time(10), CHINA) for n in (1, 5)]
     month = (start.astimezone(CHINA).replace(day=10) + timedelta(days=31)).replace(day=10)
     while month < until:
         moments.append(datetime.combine(calendar.next_workday(month.date()), time(10), CHINA))

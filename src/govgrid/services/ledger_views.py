@@ -6,11 +6,13 @@ their unit leads or helps with, shown under their campaign and measure for conte
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import (
@@ -26,6 +28,7 @@ from govgrid.domain.areas import is_within
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import Light
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.services.ledger_lights import raw_rows
 
 LIGHTS = tuple(light.value for light in Light)
 
@@ -42,8 +45,7 @@ class LedgerFilter:
             raise InvalidInput(f"预警颜色须为 {'、'.join(LIGHTS)} 之一", field="light")
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     id: int
     parent_id: int | None
     campaign_id: int | None
@@ -68,10 +70,10 @@ class TreePage:
     pages: int
     campaigns: int  # campaigns with something to show under the filter
     counts: dict[str, int] = field(default_factory=dict)  # matching items by light
+    campaign_ids: list[int] = field(default_factory=list)  # every campaign the actor has something in
 
 
-def _sees(actor: Actor, row: _Row) -> bool:
-    granted = reach(actor, Action.READ_LEDGER)
+def _sees(actor: Actor, granted: Reach, row: _Row) -> bool:
     if granted is Reach.ALL:
         return True
     if granted is Reach.UNIT:
@@ -95,50 +97,89 @@ def _matches(row: _Row, wanted: LedgerFilter) -> bool:
     return not wanted.leader or wanted.leader in row.leader
 
 
-def _index(session: Session) -> dict[int, _Row]:
+def _index(session: Session, with_co_units: bool) -> dict[int, _Row]:
+    """Every item as a light row, straight from the driver. 配合单位 are read only when the question needs
+    them (a JSON column: text on SQLite, a list on PostgreSQL)."""
+    co_units = LedgerItem.co_unit_ids if with_co_units else literal_column("NULL")
     columns = (LedgerItem.id, LedgerItem.parent_id, LedgerItem.campaign_id, LedgerItem.area_code,
-               LedgerItem.lead_unit_id, LedgerItem.co_unit_ids, LedgerItem.light, LedgerItem.leader)  # fmt: skip
-    return {r[0]: _Row(*r) for r in session.execute(select(*columns))}
+               LedgerItem.lead_unit_id, co_units, LedgerItem.light, LedgerItem.leader)  # fmt: skip
+    rows = raw_rows(session, select(*columns))
+    if not with_co_units:
+        return {r[0]: _Row(r[0], r[1], r[2], r[3], r[4], [], r[6], r[7]) for r in rows}
+    return {r[0]: _Row(r[0], r[1], r[2], r[3], r[4], _units(r[5]), r[6], r[7]) for r in rows}
 
 
-def shown_ids(session: Session, *, actor: Actor, wanted: LedgerFilter) -> tuple[set[int], set[int]]:
-    """(matching items the actor may see, their ancestors shown for context)."""
+def _units(value: Any) -> list[int]:
+    if not value:
+        return []
+    return list(json.loads(value)) if isinstance(value, str) else list(value)
+
+
+@dataclass
+class _Shown:
+    rows: dict[int, _Row]
+    visible: set[int]  # everything the actor may see
+    matched: set[int]  # …that the filter keeps
+    context: set[int]  # ancestors of matched items, shown for context
+
+
+def _shown(session: Session, actor: Actor, wanted: LedgerFilter) -> _Shown:
     scope_filter(actor, Action.READ_LEDGER)  # refuses roles without the ledger
-    rows = _index(session)
-    matched = {i for i, row in rows.items() if _sees(actor, row) and _matches(row, wanted)}
+    granted = reach(actor, Action.READ_LEDGER)
+    rows = _index(session, with_co_units=granted is Reach.UNIT or wanted.unit_id is not None)
+    visible = {i for i, row in rows.items() if _sees(actor, granted, row)}
+    matched = {i for i in visible if _matches(rows[i], wanted)}
     context: set[int] = set()
     for item_id in matched:
         parent = rows[item_id].parent_id
         while parent is not None and parent not in context and parent not in matched:
             context.add(parent)
             parent = rows[parent].parent_id
-    return matched, context
+    return _Shown(rows, visible, matched, context)
+
+
+def shown_ids(session: Session, *, actor: Actor, wanted: LedgerFilter) -> tuple[set[int], set[int]]:
+    """(matching items the actor may see, their ancestors shown for context)."""
+    shown = _shown(session, actor, wanted)
+    return shown.matched, shown.context
 
 
 def tree(
-    session: Session, *, actor: Actor, wanted: LedgerFilter, page: int = 1, per_page: int | None = 20
+    session: Session, *, actor: Actor, wanted: LedgerFilter, page: int = 1, per_page: int | None = 10
 ) -> TreePage:
-    """The filtered tree, depth first, a page of campaigns at a time (per_page None: every campaign)."""
-    matched, context = shown_ids(session, actor=actor, wanted=wanted)
-    shown = matched | context
-    items = {i.id: i for i in _load(session, shown)} if shown else {}
+    """The filtered tree, depth first, a page of campaigns at a time (per_page None: every campaign). Only
+    the page's items are loaded in full."""
+    found = _shown(session, actor, wanted)
+    rows, matched = found.rows, found.matched
+    shown = matched | found.context
     counts: dict[str, int] = defaultdict(int)
     for item_id in matched:
-        counts[items[item_id].light] += 1
-    children: dict[int | None, list[LedgerItem]] = defaultdict(list)
-    for item in sorted(items.values(), key=lambda i: i.id):
-        children[item.parent_id if item.parent_id in items else None].append(item)
+        counts[rows[item_id].light] += 1
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for item_id in sorted(shown):
+        parent = rows[item_id].parent_id
+        children[parent if parent in shown else None].append(item_id)
     roots = children[None]
     pages = max(1, -(-len(roots) // per_page)) if per_page else 1
     page = min(max(page, 1), pages)
     chosen = roots[(page - 1) * per_page : page * per_page] if per_page else roots
-    rows: list[TreeRow] = []
+    order: list[tuple[int, int]] = []
     stack = [(root, 0) for root in reversed(chosen)]
     while stack:
-        item, depth = stack.pop()
-        rows.append(TreeRow(item, depth, item.id in matched))
-        stack.extend((child, depth + 1) for child in reversed(children.get(item.id, [])))
-    return TreePage(rows=rows, page=page, pages=pages, campaigns=len(roots), counts=dict(counts))
+        item_id, depth = stack.pop()
+        order.append((item_id, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(item_id, [])))
+    items = {i.id: i for i in _load(session, {item_id for item_id, _ in order})} if order else {}
+    campaigns = sorted({c for c in (rows[i].campaign_id for i in found.visible) if c is not None})
+    return TreePage(rows=[TreeRow(items[i], depth, i in matched) for i, depth in order], page=page, pages=pages,
+                    campaigns=len(roots), counts=dict(counts), campaign_ids=campaigns)  # fmt: skip
+
+
+def campaign_choices(session: Session, campaign_ids: list[int]) -> list[tuple[int, str]]:
+    """(id, "number content") of these campaigns, for the filter (TreePage.campaign_ids)."""
+    found = {i: f"{n} {c}" for i, n, c in session.execute(select(LedgerItem.id, LedgerItem.number, LedgerItem.content)
+                                                             .where(LedgerItem.parent_id.is_(None)))}  # fmt: skip
+    return [(i, found[i]) for i in campaign_ids if i in found]
 
 
 def _load(session: Session, ids: set[int]) -> list[LedgerItem]:

@@ -6,8 +6,7 @@ Every light change and every report is recorded (ledger_event) and audited."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,51 +22,17 @@ from govgrid.db.ledger_models import (
 from govgrid.db.models import OrgUnit
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import (
-    LIGHT_LABEL,
     Direction,
-    LadderPolicy,
     Light,
-    LightThresholds,
     Target,
-    light,
-    rollup,
 )
 from govgrid.domain.permissions import Action, Actor, authorize
-from govgrid.domain.response_rules import Filed, ResponseTemplate, missed
-from govgrid.domain.worktime import CHINA, WorkCalendar
+from govgrid.domain.worktime import CHINA
 from govgrid.services import audit
+from govgrid.services.ledger_lights import LedgerRules, recompute, shipped_ledger_rules
 
 KINDS = ("campaign", "measure", "task", "project")
 REPORT_KINDS = ("progress", "staged_result", "plan", "resolved", "resolved_major")
-SEVERITY = {Light.GREY: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
-
-
-@dataclass(frozen=True)
-class LedgerRules:
-    calendar: WorkCalendar
-    templates: dict[str, ResponseTemplate]
-    thresholds: LightThresholds = field(default_factory=LightThresholds)
-    ladder: LadderPolicy = field(default_factory=LadderPolicy)
-
-
-def shipped_ledger_rules(calendar: WorkCalendar | None = None) -> LedgerRules:
-    """The ledger rules shipped as data: SLA templates, and the light thresholds and ladder policy under
-    `ledger:` in catalog/supervision.yaml (errors name the field)."""
-    from govgrid import catalog
-    from govgrid.catalog.calendars import load_calendar
-    from govgrid.catalog.sla import load_templates
-
-    doc = catalog.load("supervision.yaml").get("ledger") or {}
-    try:
-        thresholds = LightThresholds(near_days=float(doc["near_days"]), behind_by=float(doc["behind_by"]))
-        ladder = LadderPolicy(red_workdays_to_supervise=int(doc["red_workdays_to_supervise"]),
-                              red_workdays_to_bulletin=int(doc["red_workdays_to_bulletin"]))  # fmt: skip
-    except (KeyError, TypeError, ValueError) as exc:
-        raise catalog.CatalogError(
-            f"catalog/supervision.yaml ledger 字段缺失或无效：{exc}", field=str(exc)
-        ) from None
-    return LedgerRules(calendar=calendar or load_calendar(), templates=load_templates(), thresholds=thresholds,
-                       ladder=ladder)  # fmt: skip
 
 
 @dataclass
@@ -202,93 +167,4 @@ def _add_completed_investment(session: Session, item: LedgerItem, now: datetime,
     row.completed = (row.completed or 0.0) + amount
 
 
-def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_id: int | None = None,
-              commit: bool = True) -> int:  # fmt: skip
-    """Progress bottom-up and lights for every item (of one campaign, or all); light changes recorded.
-    Returns how many lights changed."""
-    query = select(LedgerItem)
-    if campaign_id is not None:
-        query = query.where(LedgerItem.campaign_id == campaign_id)
-    items = {i.id: i for i in session.scalars(query)}
-    walk = _Walk(rules=rules, now=now)
-    reports = select(ProgressReport).order_by(ProgressReport.reported_at, ProgressReport.id)
-    milestones = select(LedgerMilestone.item_id, LedgerMilestone.due_at).where(
-        LedgerMilestone.done_at.is_(None)
-    )
-    if campaign_id is not None:
-        reports = reports.where(ProgressReport.item_id.in_(items))
-        milestones = milestones.where(LedgerMilestone.item_id.in_(items))
-    for report in session.scalars(reports):
-        walk.reports[report.item_id].append(report)
-    for item_id, due in session.execute(milestones):
-        if due < now:
-            walk.late.add(item_id)
-        elif item_id not in walk.next_due or due < walk.next_due[item_id]:
-            walk.next_due[item_id] = due
-    for item in items.values():
-        walk.children[item.parent_id].append(item)
-    for root in walk.children[None] if campaign_id is None else [items[campaign_id]]:
-        walk.visit(root)
-    for item, before in walk.changed:
-        session.add(LedgerEvent(item_id=item.id, at=now, actor_name="system:ledger", action="light",
-                                note=f"{LIGHT_LABEL[Light(before)]} → {LIGHT_LABEL[Light(item.light)]}",
-                                detail={"from": before, "to": item.light}))  # fmt: skip
-    if commit:
-        session.commit()
-    return len(walk.changed)
-
-
-@dataclass
-class _Walk:
-    """One recompute: what the tree walk needs, and the light changes it found."""
-
-    rules: LedgerRules
-    now: datetime
-    children: dict[int | None, list[LedgerItem]] = field(default_factory=lambda: defaultdict(list))
-    reports: dict[int, list[ProgressReport]] = field(default_factory=lambda: defaultdict(list))
-    late: set[int] = field(default_factory=set)  # items with an unmet milestone past due
-    next_due: dict[int, datetime] = field(default_factory=dict)  # the next unmet milestone
-    changed: list[tuple[LedgerItem, str]] = field(default_factory=list)
-
-    def visit(self, item: LedgerItem) -> Light:
-        kids = self.children.get(item.id, [])
-        if kids:
-            lights = [self.visit(child) for child in kids]
-            item.progress = rollup([(child.progress, child.weight) for child in kids])
-            shown = max(lights, key=SEVERITY.__getitem__)
-        else:
-            filed = self.reports.get(item.id, [])
-            item.progress = _leaf_progress(item, filed)
-            shown = self._leaf_light(item, filed)
-        if item.status == "closed":
-            shown = Light.GREY
-        if item.light != shown.value:
-            self.changed.append((item, item.light))
-            item.light = shown.value
-        return shown
-
-    def _leaf_light(self, item: LedgerItem, filed: list[ProgressReport]) -> Light:
-        if item.deadline_at is None or item.assigned_at is None:
-            return Light.GREEN
-        late = []
-        if item.sla_code in self.rules.templates and self.rules.calendar.knows(item.assigned_at):
-            late = missed(self.rules.templates[item.sla_code], assigned_at=item.assigned_at,
-                          reports=[Filed(r.reported_at, r.kind) for r in filed], now=self.now,
-                          calendar=self.rules.calendar)  # fmt: skip
-        return light(progress=item.progress, start=item.assigned_at, deadline=item.deadline_at, now=self.now,
-                     is_closed=item.status == "closed", missed_response=bool(late) or item.id in self.late,
-                     thresholds=self.rules.thresholds, next_milestone=self.next_due.get(item.id))  # fmt: skip
-
-
-def _leaf_progress(item: LedgerItem, filed: list[ProgressReport]) -> float:
-    valued = [r for r in filed if r.value_reached is not None]
-    if any(r.kind.startswith("resolved") for r in filed) and item.target_value is None:
-        return 1.0
-    if not valued:
-        return 0.0
-    latest = valued[-1].value_reached or 0.0
-    if item.target_value is None:  # no quantified target: the value is a percentage
-        return min(max(latest / 100, 0.0), 1.0)
-    target = Target(item.target_subject, item.target_unit, item.target_value, item.target_baseline,
-                    Direction(item.target_direction), item.target_qualifier)  # fmt: skip
-    return target.completion(latest)
+__all__ = ["LedgerRules", "NewItem", "add_item", "recompute", "report_progress", "shipped_ledger_rules"]

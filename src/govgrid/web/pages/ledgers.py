@@ -46,8 +46,7 @@ def tree_page(request: Request, session: SessionDep, actor: LoggedInDep, campaig
               light: str = "", leader: str = "", page_no: int = 1) -> Response:  # fmt: skip
     wanted = parse_filter(_int(campaign_id), _int(unit_id), light or None, leader)
     found = ledger_views.tree(session, actor=actor, wanted=wanted, page=page_no)
-    campaigns = [r.item for r in ledger_views.tree(session, actor=actor, wanted=ledger_views.LedgerFilter(),
-                                                    per_page=None).rows if r.depth == 0]  # fmt: skip
+    campaigns = ledger_views.campaign_choices(session, found.campaign_ids)
     units = {u.id: u.name for u in session.scalars(select(OrgUnit))}
     query = request.url.query
     return page(request, "ledger.html", actor, found=found, campaigns=campaigns, units=units, wanted=wanted,
