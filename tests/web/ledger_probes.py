@@ -131,3 +131,26 @@ def _ledger_import(client, district, session):  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     book.save(out)
     refused(client.post("/api/v1/ledger/import", files={"file": ("b.xlsx", out.getvalue())}))
+
+
+@probe("POST", "/api/v1/ledger/items/{item_id}/milestones")
+def _ledger_milestone(client, district, session):  # type: ignore[no-untyped-def]
+    task = street_b_task(session)
+    refused(client.post(f"/api/v1/ledger/items/{task.id}/milestones",
+                        json={"label": "节点", "due_at": "2026-11-30T17:00:00+08:00"}))  # fmt: skip
+
+
+@probe("POST", "/api/v1/ledger/items/{item_id}/schedule")
+def _ledger_schedule(client, district, session):  # type: ignore[no-untyped-def]
+    task = street_b_task(session)
+    refused(
+        client.post(
+            f"/api/v1/ledger/items/{task.id}/schedule", json={"phases": [{"label": "施工", "workdays": 5}]}
+        )
+    )
+
+
+@probe("PUT", "/api/v1/ledger/items/{item_id}/investment")
+def _ledger_investment(client, district, session):  # type: ignore[no-untyped-def]
+    task = street_b_task(session)
+    refused(client.put(f"/api/v1/ledger/items/{task.id}/investment", json={"planned": {"2026-11": 100}}))

@@ -96,3 +96,78 @@ def test_the_import_page_shows_the_row_report(as_user, demo_ledger):
     answer = client.post("/ledger/import", data={"csrf_token": token},
                          files={"file": ("台账.csv", "序号,层级,工作内容,牵头单位\n1,任务,x,y".encode())})  # fmt: skip
     assert answer.status_code == 422 and "缺少必填列“完成时限”" in answer.text
+
+
+def test_a_supervisor_plans_a_key_project_backwards_and_by_month(as_user, demo_ledger):
+    client = as_user("supervisor")
+    project = next(i for i in client.get("/api/v1/ledger/items", params={"page": 1}).json()["items"]
+                   if i["kind"] == "project" and i["status"] == "open")  # fmt: skip
+    made = client.post(f"/api/v1/ledger/items/{project['id']}/schedule", json={"phases": [
+        {"label": "前期手续", "workdays": 10}, {"label": "开工", "workdays": 2, "kind": "start"},
+        {"label": "竣工验收", "workdays": 5, "kind": "finish"}]})  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert [m["kind"] for m in made.json()] == ["step", "start", "finish"]
+    assert made.json()[-1]["due_at"][:10] == project["deadline_at"][:10]
+    plan = client.put(f"/api/v1/ledger/items/{project['id']}/investment",
+                      json={"planned": {"2026-11": 300, "2026-12": 500}, "ambassador": "刘洋"})  # fmt: skip
+    assert plan.status_code == 200 and [m["month"] for m in plan.json()][-2:] == ["2026-11", "2026-12"]
+    bad = client.put(f"/api/v1/ledger/items/{project['id']}/investment", json={"planned": {"十一月": 300}})
+    assert bad.status_code == 422 and "十一月" in bad.json()["error"]["message"]
+    detail = client.get(f"/api/v1/ledger/items/{project['id']}").json()
+    assert {m["label"] for m in detail["milestones"]} >= {"前期手续", "开工", "竣工验收"}
+
+
+def test_a_milestone_after_the_deadline_is_refused(as_user, demo_ledger):
+    client = as_user("supervisor")
+    task = next(i for i in client.get("/api/v1/ledger/items").json()["items"] if i["kind"] == "task")
+    answer = client.post(f"/api/v1/ledger/items/{task['id']}/milestones",
+                         json={"label": "太晚的节点", "due_at": "2099-01-01T17:00:00+08:00"})  # fmt: skip
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "due_at"
+
+
+def csrf(client, path="/ledger"):
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def test_a_supervisor_assigns_a_campaign_and_a_project_and_plans_it_through_the_pages(as_user, demo_ledger):
+    client = as_user("supervisor")
+    token = csrf(client)
+    made = client.post("/ledger/items", data={"csrf_token": token, "kind": "campaign", "number": "PG-1",
+                                              "content": "页面交办的专项行动", "sla_code": "3-7",
+                                              "deadline": "2026-12-31"}, follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303, made.text
+    campaign_url = made.headers["location"]
+    campaign_id = int(campaign_url.rsplit("/", 1)[1])
+    child = client.post("/ledger/items", data={"csrf_token": token, "parent_id": str(campaign_id), "kind": "project",
+                                               "number": "1", "content": "泉城路片区更新项目", "lead_unit_code": "LX-ZJJ",
+                                               "target_subject": "完成投资", "target_value": "3000", "target_unit": "万元"},
+                        follow_redirects=False)  # fmt: skip
+    assert child.status_code == 303, child.text
+    project_url = child.headers["location"]
+    project_id = int(project_url.rsplit("/", 1)[1])
+    bad = client.post(
+        f"/ledger/items/{project_id}/schedule",
+        data={"csrf_token": token, "phases": "前期手续, 10\n施工 很久"},
+    )
+    assert bad.status_code == 422 and "第2行" in bad.text
+    good = client.post(f"/ledger/items/{project_id}/schedule",
+                       data={"csrf_token": token, "phases": "前期手续, 10\n开工, 2, 开工\n竣工验收, 5, 竣工"},
+                       follow_redirects=False)  # fmt: skip
+    assert good.status_code == 303
+    money = client.post(f"/ledger/items/{project_id}/investment",
+                        data={"csrf_token": token, "months": "2026-11 800\n2026-12 1200", "ambassador": "刘洋"},
+                        follow_redirects=False)  # fmt: skip
+    assert money.status_code == 303
+    page = client.get(project_url).text
+    assert "竣工验收" in page and "2026-12-31" in page and "刘洋" in page and "1200" in page
+    detail = client.get(f"/api/v1/ledger/items/{project_id}").json()
+    assert detail["item"]["deadline_at"][:10] == "2026-12-31"  # the project inherits its campaign's deadline
+
+
+def test_a_unit_officer_cannot_assign_work(as_user, demo_ledger):
+    client = as_user("dept_officer")
+    answer = client.post("/ledger/items", data={"csrf_token": csrf(client), "kind": "campaign", "content": "自行立项",
+                                                "deadline": "2026-12-31"})  # fmt: skip
+    assert answer.status_code == 403

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem, LedgerMilestone, ProgressReport
 from govgrid.db.models import OrgUnit
 from govgrid.domain.ledger import Direction, Light, Target, expected_progress
+from govgrid.domain.ledger_schedule import Phase, backward_schedule
 from govgrid.domain.ledger_sheet import day_end, day_start
 from govgrid.domain.permissions import SYSTEM
 from govgrid.domain.worktime import CHINA
@@ -75,7 +76,10 @@ def build_demo_ledger(session: Session, *, rules: LedgerRules, area_code: str, n
                 leaf = _add(
                     session, node, task.get("kind", "task"), task, campaign, year, area_code, units, now
                 )
-                reports += _history(session, leaf, PROFILES[position % len(PROFILES)], rules, now)
+                profile = PROFILES[position % len(PROFILES)]
+                reports += _history(session, leaf, profile, rules, now)
+                if leaf.kind == "project":
+                    _schedule(session, leaf, profile, rules, now)
                 position += 1
     session.flush()
     recompute(session, rules=rules, now=now, commit=False)
@@ -169,6 +173,25 @@ def _history(session: Session, item: LedgerItem, profile: str, rules: LedgerRule
         due = datetime.combine(calendar.next_workday((now + timedelta(days=3)).date()), time(17, 30), CHINA)
         session.add(LedgerMilestone(item_id=item.id, label="阶段性成果验收", kind="step", due_at=due))
     return filed
+
+
+PROJECT_PHASES = (
+    Phase("前期手续", 30),
+    Phase("开工", 5, "start"),
+    Phase("主体施工", 90),
+    Phase("竣工验收", 15, "finish"),
+)
+
+
+def _schedule(session: Session, item: LedgerItem, profile: str, rules: LedgerRules, now: datetime) -> None:
+    """倒排工期 for a key project: phases counted back from its deadline; those already due are met, except on
+    a stalled project (its missed 时间节点 keeps it yellow)."""
+    assert item.deadline_at is not None
+    for phase, due in backward_schedule(item.deadline_at, PROJECT_PHASES, rules.calendar):
+        done = due - timedelta(days=2) if due < now and profile != "stalled" else None
+        session.add(
+            LedgerMilestone(item_id=item.id, label=phase.label, kind=phase.kind, due_at=due, done_at=done)
+        )
 
 
 def _narrative(item: LedgerItem, share: float, number: int) -> str:

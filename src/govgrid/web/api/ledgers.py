@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Light, Rung, Target
+from govgrid.domain.ledger_schedule import Phase
 from govgrid.domain.ledger_sheet import KIND_LABELS
 from govgrid.services import (
     ledger_closure,
@@ -20,6 +21,7 @@ from govgrid.services import (
     ledger_export,
     ledger_import,
     ledger_ladder,
+    ledger_projects,
     ledger_views,
 )
 from govgrid.services import ledgers as ledger_service
@@ -278,3 +280,60 @@ async def import_ledger(request: Request, session: SessionDep, actor: LoggedInDe
         return JSONResponse(status_code=422, content={"error": {"code": "invalid_input", "message": exc.message,
                             "field": "file", "rows": [e.__dict__ for e in exc.errors]}})  # fmt: skip
     return result.__dict__
+
+
+class MilestoneCreate(BaseModel):
+    label: str
+    due_at: datetime
+    kind: str = Field("step", description="step（节点）| start（开工）| finish（竣工）")
+
+
+class PhaseIn(BaseModel):
+    label: str
+    workdays: int
+    kind: str = "step"
+
+
+class ScheduleCreate(BaseModel):
+    phases: list[PhaseIn] = Field(description="从前到后的各阶段；最后一段止于完成时限（倒排工期）")
+
+
+class InvestmentPlan(BaseModel):
+    planned: dict[str, float] = Field(description="月份（YYYY-MM）→ 计划投资（万元）")
+    ambassador: str | None = None
+
+
+@router.post(
+    "/items/{item_id}/milestones", status_code=201, response_model=dict[str, Any], summary="新增时间节点"
+)
+def add_milestone(item_id: int, body: MilestoneCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+                  now: NowDep) -> dict[str, Any]:  # fmt: skip
+    milestone = ledger_projects.add_milestone(session, actor=actor, rules=rules(request), item_id=item_id,
+                                              label=body.label, due_at=body.due_at, kind=body.kind, now=now)  # fmt: skip
+    return {
+        "id": milestone.id,
+        "label": milestone.label,
+        "kind": milestone.kind,
+        "due_at": milestone.due_at.isoformat(),
+    }
+
+
+@router.post(
+    "/items/{item_id}/schedule", status_code=201, response_model=list[dict[str, Any]], summary="倒排工期"
+)
+def schedule(item_id: int, body: ScheduleCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+             now: NowDep) -> list[dict[str, Any]]:  # fmt: skip
+    phases = [Phase(p.label, p.workdays, p.kind) for p in body.phases]
+    made = ledger_projects.schedule_backwards(session, actor=actor, rules=rules(request), item_id=item_id,
+                                              phases=phases, now=now)  # fmt: skip
+    return [{"id": m.id, "label": m.label, "kind": m.kind, "due_at": m.due_at.isoformat()} for m in made]
+
+
+@router.put(
+    "/items/{item_id}/investment", response_model=list[dict[str, Any]], summary="重点项目投资计划（按月）"
+)
+def plan_investment(item_id: int, body: InvestmentPlan, session: SessionDep, actor: LoggedInDep,
+                    now: NowDep) -> list[dict[str, Any]]:  # fmt: skip
+    rows = ledger_projects.plan_investment(session, actor=actor, item_id=item_id, planned=body.planned, now=now,
+                                           ambassador=body.ambassador)  # fmt: skip
+    return [{"month": r.month, "planned": r.planned, "completed": r.completed} for r in rows]

@@ -3,6 +3,8 @@ report form, the supervisor's board of what is late, and the Excel import and ex
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -12,10 +14,26 @@ from sqlalchemy import select
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.db.models import OrgUnit
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Rung
-from govgrid.domain.ledger_sheet import KIND_LABELS, MILESTONE_KIND_LABELS, REPORT_KIND_LABELS, STATUS_LABELS
+from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Rung, Target
+from govgrid.domain.ledger_schedule import Phase
+from govgrid.domain.ledger_sheet import (
+    KIND_LABELS,
+    MILESTONE_KIND_LABELS,
+    REPORT_KIND_LABELS,
+    STATUS_LABELS,
+    day_end,
+    day_start,
+    read_date,
+)
 from govgrid.domain.permissions import Action, Reach, reach
-from govgrid.services import ledger_closure, ledger_evidence, ledger_import, ledger_ladder, ledger_views
+from govgrid.services import (
+    ledger_closure,
+    ledger_evidence,
+    ledger_import,
+    ledger_ladder,
+    ledger_projects,
+    ledger_views,
+)
 from govgrid.services import ledgers as ledger_service
 from govgrid.web.api.ledgers import parse_filter, rules, target_text
 from govgrid.web.api.photos import read_limited
@@ -51,6 +69,7 @@ def tree_page(request: Request, session: SessionDep, actor: LoggedInDep, campaig
     query = request.url.query
     return page(request, "ledger.html", actor, found=found, campaigns=campaigns, units=units, wanted=wanted,
                 labels=LABELS, target_text=target_text, query=query, import_errors=None,
+                templates=rules(request).templates,
                 may_manage=reach(actor, Action.MANAGE_LEDGER) is not Reach.NONE)  # fmt: skip
 
 
@@ -72,7 +91,8 @@ def item_page(item_id: int, request: Request, session: SessionDep, actor: Logged
         reach(actor, Action.REPORT_PROGRESS) is Reach.ALL or (own_unit and reach(actor, Action.REPORT_PROGRESS) is Reach.UNIT))  # fmt: skip
     return page(request, "ledger_item.html", actor, d=found, item=item, labels=LABELS, target_text=target_text,
                 may_report=may_report, may_manage=reach(actor, Action.MANAGE_LEDGER) is not Reach.NONE,
-                rungs=list(Rung), open_milestones=[m for m in found.milestones if m.done_at is None])  # fmt: skip
+                rungs=list(Rung), open_milestones=[m for m in found.milestones if m.done_at is None],
+                unit_choices=sorted(found.units.values(), key=lambda u: u.code))  # fmt: skip
 
 
 @router.post("/ledger/items/{item_id}/report")
@@ -139,7 +159,102 @@ async def import_page(request: Request, session: SessionDep, actor: LoggedInDep,
         found = ledger_views.tree(session, actor=actor, wanted=ledger_views.LedgerFilter())
         return page(request, "ledger.html", actor, status_code=422, found=found, campaigns=[], units={},
                     wanted=ledger_views.LedgerFilter(), labels=LABELS, target_text=target_text, query="",
-                    import_errors=exc.errors, may_manage=True)  # fmt: skip
+                    import_errors=exc.errors, may_manage=True, templates=rules(request).templates)  # fmt: skip
     first = session.scalar(select(LedgerItem.id).where(LedgerItem.number == result.campaigns[0],
                                                        LedgerItem.parent_id.is_(None)))  # fmt: skip
     return RedirectResponse(f"/ledger?campaign_id={first}", status_code=303)
+
+
+def _day(text: str, field: str, end: bool = True) -> datetime:
+    """A date typed in a form (2026-06-30), as the end (or start) of that day in China time."""
+    try:
+        moment = read_date(text.strip())
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field=field) from None
+    return day_end(moment) if end else day_start(moment)
+
+
+def _lines(text: str) -> list[tuple[int, list[str]]]:
+    """Non-blank lines of a textarea, split on commas, tabs or spaces: (line number, parts)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [p for p in re.split(r"[,，\t ]+", line.strip()) if p]
+        if parts:
+            found.append((number, parts))
+    return found
+
+
+@router.post("/ledger/items/{item_id}/milestone")
+def add_milestone(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                  label: Annotated[str, Form()], due: Annotated[str, Form()], kind: Annotated[str, Form()] = "step",
+                  csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    verify_csrf(request, csrf_token)
+    ledger_projects.add_milestone(session, actor=actor, rules=rules(request), item_id=item_id, label=label,
+                                  due_at=_day(due, "due"), kind=kind, now=now)  # fmt: skip
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/items/{item_id}/schedule")
+def schedule(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+             phases: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """倒排工期 from lines "阶段, 工作日[, 开工|竣工]"."""
+    verify_csrf(request, csrf_token)
+    kinds = {label: code for code, label in MILESTONE_KIND_LABELS.items()}
+    planned = []
+    for number, parts in _lines(phases):
+        if len(parts) < 2 or not parts[1].isdigit() or (len(parts) > 2 and parts[2] not in kinds):
+            raise InvalidInput(
+                f"第{number}行“{' '.join(parts)}”须写作：阶段名称, 工作日数[, 开工或竣工]", field="phases"
+            )
+        planned.append(Phase(parts[0], int(parts[1]), kinds[parts[2]] if len(parts) > 2 else "step"))
+    ledger_projects.schedule_backwards(session, actor=actor, rules=rules(request), item_id=item_id, phases=planned,
+                                       now=now)  # fmt: skip
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/items/{item_id}/investment")
+def plan_investment(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                    months: Annotated[str, Form()], ambassador: Annotated[str, Form()] = "",
+                    csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """Planned investment from lines "2026-03 500" (万元)."""
+    verify_csrf(request, csrf_token)
+    planned: dict[str, float] = {}
+    for number, parts in _lines(months):
+        if len(parts) != 2:
+            raise InvalidInput(
+                f"第{number}行“{' '.join(parts)}”须写作：月份 计划投资（万元），如 2026-03 500",
+                field="months",
+            )
+        planned[parts[0]] = _number(parts[1], "months") or 0.0
+    ledger_projects.plan_investment(session, actor=actor, item_id=item_id, planned=planned, now=now,
+                                    ambassador=ambassador)  # fmt: skip
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/items")
+def add_item(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+             kind: Annotated[str, Form()], content: Annotated[str, Form()], parent_id: Annotated[str, Form()] = "",
+             number: Annotated[str, Form()] = "", lead_unit_code: Annotated[str, Form()] = "",
+             leader: Annotated[str, Form()] = "", deadline: Annotated[str, Form()] = "",
+             sla_code: Annotated[str, Form()] = "", weight: Annotated[str, Form()] = "",
+             target_subject: Annotated[str, Form()] = "", target_value: Annotated[str, Form()] = "",
+             target_unit: Annotated[str, Form()] = "", consequence: Annotated[str, Form()] = "",
+             csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """交办: a new campaign (no parent) or an item under one."""
+    verify_csrf(request, csrf_token)
+    parent = ledger_views.get_item(session, actor=actor, item_id=int(parent_id)) if _int(parent_id) else None
+    value = _number(target_value, "target_value")
+    target = (
+        Target(target_subject.strip() or content.strip()[:40], target_unit.strip(), value)
+        if value is not None
+        else None
+    )
+    data = ledger_service.NewItem(
+        kind=kind, content=content, area_code=parent.area_code if parent else ledger_views.home_area(session, actor),
+        parent_id=parent.id if parent else None, number=number.strip(), source=parent.source if parent else "",
+        lead_unit_code=lead_unit_code or None, leader=leader.strip(), consequence=consequence.strip(),
+        assigned_at=now, deadline_at=_day(deadline, "deadline") if deadline.strip() else (parent.deadline_at if parent else None),
+        weight=_number(weight, "weight"), sla_code=sla_code or (parent.sla_code if parent else None), target=target,
+    )  # fmt: skip
+    item = ledger_service.add_item(session, actor=actor, rules=rules(request), data=data, now=now)
+    return RedirectResponse(f"/ledger/items/{item.id}", status_code=303)
