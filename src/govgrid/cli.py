@@ -102,6 +102,12 @@ def demo(ctx: click.Context, obj: _Context, then_serve: bool, scenario: bool) ->
     state = "已存在" if summary.already_built else "已建成"
     click.echo(f"演示区{state}：{summary.streets} 个街道、{summary.communities} 个社区、{summary.grids} 个单元网格、"
                f"{summary.responsibility_grids} 个责任网格（街道以下为合成数据）")  # fmt: skip
+    if summary.ledger is not None:
+        from govgrid.domain.ledger import LIGHT_LABEL, Light
+
+        lights = "、".join(f"{LIGHT_LABEL[Light(k)]} {v}" for k, v in sorted(summary.ledger.lights.items()))
+        click.echo(f"督办台账：{summary.ledger.campaigns} 项行动、{summary.ledger.items} 个事项、"
+                   f"{summary.ledger.reports} 条进展；任务预警：{lights}")  # fmt: skip
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")

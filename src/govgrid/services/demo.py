@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from govgrid.geo.features import AreaFeature, GeoImportError
 from govgrid.geo.partition import StreetCells, partition_district
 from govgrid.geo.topology import check_topology
 from govgrid.services import audit
-from govgrid.services.demo_ledger import build_demo_ledger
+from govgrid.services.demo_ledger import DemoLedger, build_demo_ledger
 from govgrid.services.geography import write_features
 from govgrid.services.ledgers import shipped_ledger_rules
 from govgrid.services.people import add_user, hash_password
@@ -48,6 +48,7 @@ class DemoSummary:
     responsibility_grids: int
     logins: list[dict[str, str]]
     already_built: bool = False
+    ledger: DemoLedger | None = None
 
 
 def chinese_number(n: int) -> str:
@@ -91,8 +92,8 @@ def build_demo(session: Session, *, shared_dir: Path | None, password: str, now:
                  now=now, scope_code=spec["district"])  # fmt: skip
     session.commit()
     progress("录入督办台账（三份工作方案）与全年进展…")
-    build_demo_ledger(session, rules=shipped_ledger_rules(), area_code=spec["district"], now=now)
-    return _summary(session, spec)
+    ledger = build_demo_ledger(session, rules=shipped_ledger_rules(), area_code=spec["district"], now=now)
+    return replace(_summary(session, spec), ledger=ledger)
 
 
 def _reference(shared_dir: Path | None, spec: dict[str, Any]) -> tuple[Any, list[tuple[str, str]]]:
