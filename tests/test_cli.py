@@ -9,8 +9,12 @@ from tests.unit.geojson_samples import district_doc, with_change
 
 
 def run(args, url, **env):
-    env = {"GOVGRID_DATABASE_URL": url, "GOVGRID_SECRET_KEY": "cli-test-secret-long-enough",
-           "GOVGRID_MEDIA_DIR": "/tmp/govgrid-test-media", **env}
+    env = {
+        "GOVGRID_DATABASE_URL": url,
+        "GOVGRID_SECRET_KEY": "cli-test-secret-long-enough",
+        "GOVGRID_MEDIA_DIR": "/tmp/govgrid-test-media",
+        **env,
+    }
     return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
@@ -43,7 +47,7 @@ def test_import_geo_reports_every_bad_feature_and_exits_2(tmp_path):
 
 def test_import_geo_refuses_a_file_that_is_not_utf8_json(tmp_path):
     bad = tmp_path / "gbk.geojson"
-    bad.write_bytes("{\"name\": \"历下区\"}".encode("gbk"))
+    bad.write_bytes('{"name": "历下区"}'.encode("gbk"))
     result = run(["import-geo", str(bad)], f"sqlite:///{tmp_path / 'cli.db'}")
     assert result.exit_code == 2 and "UTF-8" in result.stderr
 
@@ -81,3 +85,16 @@ def test_import_places_names_a_bad_row_and_adds_nothing(tmp_path):
 def test_one_worker_round_runs_on_an_empty_database(tmp_path):
     result = run(["worker", "--once"], f"sqlite:///{tmp_path / 'worker.db'}")
     assert result.exit_code == 0, result.output
+
+
+def test_a_ledger_is_imported_and_exported_from_the_console(district_url, district, tmp_path):
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text("序号,上级序号,层级,工作内容,牵头单位,完成时限\nCLI-1,,行动,控制台导入,,\n"
+                     "1,CLI-1,任务,清理小广告,历下区城市管理局,2026-12-31\n", encoding="utf-8")  # fmt: skip
+    result = run(["ledger", "import", str(sheet), "--as", "supervisor"], district_url)
+    assert result.exit_code == 0 and "CLI-1" in result.stdout and "事项 2 个" in result.stdout
+    again = run(["ledger", "import", str(sheet), "--as", "supervisor"], district_url)
+    assert again.exit_code == 2 and "第2行" in again.stderr and "已存在" in again.stderr
+    out = tmp_path / "导出.csv"
+    exported = run(["ledger", "export", str(out), "--as", "dept_officer"], district_url)
+    assert exported.exit_code == 0 and "清理小广告" in out.read_text(encoding="utf-8-sig")

@@ -206,9 +206,11 @@ def _actor_named(obj: _Context, username: str) -> Actor:
 
 from govgrid import cli_bench_ledger  # noqa: E402,F401  (registers `bench ledger`)
 from govgrid.cli_bench import bench  # noqa: E402
+from govgrid.cli_ledger import ledger  # noqa: E402
 from govgrid.cli_people import users  # noqa: E402
 
 main.add_command(users)
+main.add_command(ledger)
 main.add_command(bench)
 
 
