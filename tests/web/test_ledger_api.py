@@ -171,3 +171,46 @@ def test_a_unit_officer_cannot_assign_work(as_user, demo_ledger):
     answer = client.post("/ledger/items", data={"csrf_token": csrf(client), "kind": "campaign", "content": "自行立项",
                                                 "deadline": "2026-12-31"})  # fmt: skip
     assert answer.status_code == 403
+
+
+def test_weights_on_some_siblings_only_are_refused_so_the_roll_up_never_breaks(as_user, demo_ledger):
+    client = as_user("supervisor")
+    campaign = client.post(
+        "/api/v1/ledger/items", json={"kind": "campaign", "content": "权重检查", "number": "W-1"}
+    ).json()
+    first = client.post("/api/v1/ledger/items", json={"kind": "task", "content": "甲", "parent_id": campaign["id"],
+                                                      "weight": 2})  # fmt: skip
+    assert first.status_code == 201
+    second = client.post(
+        "/api/v1/ledger/items", json={"kind": "task", "content": "乙", "parent_id": campaign["id"]}
+    )
+    assert second.status_code == 422 and second.json()["error"]["field"] == "weight"
+    negative = client.post("/api/v1/ledger/items", json={"kind": "task", "content": "丙", "parent_id": campaign["id"],
+                                                         "weight": -1})  # fmt: skip
+    assert negative.status_code == 422 and "大于 0" in negative.json()["error"]["message"]
+
+
+def test_a_unit_officer_opens_a_measure_as_context_and_sees_only_its_own_tasks_under_it(as_user, demo_ledger):
+    client = as_user("dept_officer")
+    officer_unit = client.get("/api/v1/me").json()["unit_id"]
+    items = client.get("/api/v1/ledger/items").json()["items"]
+    context = next(i for i in items if i["kind"] == "measure" and i["lead_unit_id"] != officer_unit)
+    detail = client.get(f"/api/v1/ledger/items/{context['id']}")
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["children"] and all(c["lead_unit_id"] == officer_unit or officer_unit in c["co_unit_ids"]
+                                     or c["kind"] == "measure" for c in body["children"])  # fmt: skip
+    assert body["reports"] == [] and body["events"] == []
+    supervisor_view = as_user("supervisor").get(f"/api/v1/ledger/items/{context['id']}").json()
+    assert len(supervisor_view["children"]) >= len(body["children"])
+
+
+def test_progress_is_reported_on_tasks_not_on_their_measures(as_user, demo_ledger):
+    client = as_user("dept_officer")
+    officer_unit = client.get("/api/v1/me").json()["unit_id"]
+    measure = next(i for i in client.get("/api/v1/ledger/items").json()["items"]
+                   if i["kind"] == "measure" and i["lead_unit_id"] == officer_unit)  # fmt: skip
+    answer = client.post(
+        f"/api/v1/ledger/items/{measure['id']}/reports", json={"narrative": "汇总", "value_reached": 50}
+    )
+    assert answer.status_code == 422 and "下级任务" in answer.json()["error"]["message"]

@@ -5,6 +5,7 @@ Every light change is recorded as a ledger event."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem, LedgerMilestone, ProgressReport
+from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import (
     LIGHT_LABEL,
     Direction,
@@ -27,6 +29,7 @@ from govgrid.domain.ledger import (
 from govgrid.domain.response_rules import Filed, ResponseStep, ResponseTemplate, deadlines, missed_steps
 from govgrid.domain.worktime import WorkCalendar
 
+log = logging.getLogger(__name__)
 SEVERITY = {Light.GREY: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
 COLUMNS = ("id", "parent_id", "status", "progress", "light", "weight", "target_subject", "target_unit", "target_value",
            "target_baseline", "target_direction", "target_qualifier", "assigned_at", "deadline_at", "sla_code")  # fmt: skip
@@ -203,8 +206,14 @@ class _Walk:
         kids = self.children.get(node.id, [])
         if kids:
             lights = [self.visit(child) for child in kids]
-            node.progress = rollup([(child.progress, child.weight) for child in kids])
+            try:
+                node.progress = rollup([(child.progress, child.weight) for child in kids])
+            except InvalidInput as exc:  # weights set on some children only: average, say so, keep going
+                log.warning("督办事项 %s 的下级权重不一致（%s）：按平均计算", node.id, exc.message)
+                node.progress = sum(child.progress for child in kids) / len(kids)
             shown = max(lights, key=SEVERITY.__getitem__)
+            if shown is Light.GREY:  # every child closed, the parent itself not yet: done, not 已销号
+                shown = Light.GREEN
         else:
             node.progress = _leaf_progress(node, self.latest.get(node.id), node.id in self.resolved)
             shown = self._leaf_light(node, self.reports.get(node.id, []))

@@ -193,13 +193,24 @@ def _load(session: Session, ids: set[int]) -> list[LedgerItem]:
 
 
 def get_item(session: Session, *, actor: Actor, item_id: int) -> LedgerItem:
-    """An item the actor may see (NotFound otherwise, as for anything out of reach)."""
+    """An item the actor may see (NotFound otherwise, as for anything out of reach). A unit officer may also
+    open the campaign and measures above their own items, as context."""
+    return _readable(session, actor, item_id)[0]
+
+
+def _readable(session: Session, actor: Actor, item_id: int) -> tuple[LedgerItem, set[int] | None, bool]:
+    """(the item, the ids of its campaign the actor may see — None for all —, whether it is only context)."""
     item = session.get(LedgerItem, item_id)
     if item is None:
         raise NotFound(f"督办事项 {item_id} 不存在")
-    unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
-    authorize(actor, Action.READ_LEDGER, area_code=item.area_code, unit_id=unit)
-    return item
+    if reach(actor, Action.READ_LEDGER) is not Reach.UNIT:
+        authorize(actor, Action.READ_LEDGER, area_code=item.area_code)
+        return item, None, False
+    found = _shown(session, actor, LedgerFilter(campaign_id=item.campaign_id))
+    allowed = found.matched | found.context
+    if item.id not in allowed:
+        raise NotFound("未找到该记录，或不在您的数据范围内")
+    return item, allowed, item.id not in found.matched
 
 
 @dataclass
@@ -216,7 +227,9 @@ class ItemDetail:
 
 
 def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
-    item = get_item(session, actor=actor, item_id=item_id)
+    """An item with its history. A unit officer sees only the children that are theirs (or lead to theirs);
+    on an item shown only as context, its facts but not its reports, events, milestones or investment."""
+    item, allowed, context_only = _readable(session, actor, item_id)
     path: list[LedgerItem] = []
     parent_id = item.parent_id
     while parent_id is not None:
@@ -232,9 +245,15 @@ def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
         select(ReportEvidence).where(ReportEvidence.report_id.in_([r.id for r in reports]))
     ):
         evidence[row.report_id].append(row)
-    return ItemDetail(
-        item=item, path=path,
-        children=list(session.scalars(select(LedgerItem).where(LedgerItem.parent_id == item.id).order_by(LedgerItem.id))),
+    children = list(
+        session.scalars(select(LedgerItem).where(LedgerItem.parent_id == item.id).order_by(LedgerItem.id))
+    )
+    if allowed is not None:
+        children = [child for child in children if child.id in allowed]
+    if context_only:
+        reports, evidence = [], defaultdict(list)
+    found = ItemDetail(
+        item=item, path=path, children=children,
         reports=reports, evidence=dict(evidence),
         events=list(session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == item.id).order_by(LedgerEvent.id))),
         milestones=list(session.scalars(select(LedgerMilestone).where(LedgerMilestone.item_id == item.id)
@@ -243,6 +262,9 @@ def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
                                         .order_by(LedgerInvestment.month))),
         units={u.id: u for u in session.scalars(select(OrgUnit))},
     )  # fmt: skip
+    if context_only:
+        found.events, found.milestones, found.investment = [], [], []
+    return found
 
 
 @dataclass

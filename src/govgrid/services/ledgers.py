@@ -68,6 +68,12 @@ def add_item(
     parent = session.get(LedgerItem, data.parent_id) if data.parent_id else None
     if data.parent_id and parent is None:
         raise NotFound(f"上级事项 {data.parent_id} 不存在", field="parent_id")
+    _check_fields(data)
+    _check_weight(session, data)
+    if data.target is not None:
+        data.target.completion(
+            data.target.baseline
+        )  # refuses a target with no span between baseline and value
     unit = _unit(session, data.lead_unit_code)
     target = data.target
     item = LedgerItem(
@@ -89,6 +95,29 @@ def add_item(
                  now=now, scope_code=item.area_code)  # fmt: skip
     session.commit()
     return item
+
+
+LIMITS = {"number": 32, "source": 24, "leader": 64, "officer": 64}  # the columns' lengths
+
+
+def _check_fields(data: NewItem) -> None:
+    for name, limit in LIMITS.items():
+        if len(getattr(data, name) or "") > limit:
+            raise InvalidInput(f"“{getattr(data, name)[:20]}…”超过 {limit} 个字符", field=name)
+    if data.target is not None and (len(data.target.unit) > 24 or len(data.target.subject) > 200):
+        raise InvalidInput("指标名称或计量单位过长", field="target")
+
+
+def _check_weight(session: Session, data: NewItem) -> None:
+    """Siblings either all carry a weight or none does (the roll-up would be ambiguous); a weight is > 0."""
+    if data.weight is not None and data.weight <= 0:
+        raise InvalidInput(f"权重须大于 0（{data.weight:g}）", field="weight")
+    if data.parent_id is None:
+        return
+    weights = list(session.scalars(select(LedgerItem.weight).where(LedgerItem.parent_id == data.parent_id)))
+    if weights and (data.weight is None) != (weights[0] is None):
+        wanted = "不设权重" if weights[0] is None else "设权重"
+        raise InvalidInput(f"同一上级下的事项要么都设权重，要么都不设：已有下级事项{wanted}", field="weight")
 
 
 def _unit(session: Session, code: str | None) -> OrgUnit | None:
@@ -124,6 +153,8 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
         raise InvalidInput(f"进展类型须为 {'、'.join(REPORT_KINDS)} 之一", field="kind")
     if item.status == "closed":
         raise InvalidInput("事项已销号，不能再填报进展", field="status")
+    if session.scalar(select(LedgerItem.id).where(LedgerItem.parent_id == item.id).limit(1)) is not None:
+        raise InvalidInput("该事项有下级任务：请在下级任务上填报进展，进度自动汇总", field="item_id")
     if not narrative.strip():
         raise InvalidInput("须填写进展情况", field="narrative")
     if funds_used is not None and funds_used < 0:

@@ -92,6 +92,7 @@ def item_page(item_id: int, request: Request, session: SessionDep, actor: Logged
     return page(request, "ledger_item.html", actor, d=found, item=item, labels=LABELS, target_text=target_text,
                 may_report=may_report, may_manage=reach(actor, Action.MANAGE_LEDGER) is not Reach.NONE,
                 rungs=list(Rung), open_milestones=[m for m in found.milestones if m.done_at is None],
+                is_lead=actor.unit_id is not None and actor.unit_id == item.lead_unit_id,
                 unit_choices=sorted(found.units.values(), key=lambda u: u.code))  # fmt: skip
 
 
