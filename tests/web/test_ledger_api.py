@@ -8,12 +8,22 @@ from openpyxl import Workbook, load_workbook
 
 from govgrid.services.demo_ledger import build_demo_ledger
 from govgrid.services.ledgers import shipped_ledger_rules
-from tests.factories import NOW
+from tests.factories import NOW, add_demo_ledger_units
+
+
+def all_items(client, **params):
+    """Every item of the tree (the API pages by campaign)."""
+    first = client.get("/api/v1/ledger/items", params=params).json()
+    items = list(first["items"])
+    for page in range(2, first["pages"] + 1):
+        items += client.get("/api/v1/ledger/items", params={**params, "page": page}).json()["items"]
+    return items
 
 
 @pytest.fixture(scope="module")
 def demo_ledger(district_sessions, district):
     with district_sessions() as session:
+        add_demo_ledger_units(session)
         build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)
 
 
@@ -25,7 +35,7 @@ def test_a_supervisor_filters_the_tree_by_colour_and_campaign(as_user, demo_ledg
         and {i["light"] for i in red["items"]} == {"red"}
         and red["counts"] == {"red": red["counts"]["red"]}
     )
-    campaign = next(i for i in client.get("/api/v1/ledger/items").json()["items"] if i["depth"] == 0)
+    campaign = next(i for i in all_items(client) if i["depth"] == 0)
     one = client.get("/api/v1/ledger/items", params={"campaign_id": campaign["id"]}).json()
     assert {i["campaign_id"] for i in one["items"]} == {campaign["id"]}
 
@@ -37,7 +47,7 @@ def test_a_bad_colour_is_refused_naming_the_field(as_user, demo_ledger):
 
 def test_a_department_officer_sees_only_its_units_items_and_reports_on_them(as_user, demo_ledger):
     client = as_user("dept_officer")
-    items = client.get("/api/v1/ledger/items").json()["items"]
+    items = all_items(client)
     tasks = [i for i in items if i["kind"] in ("task", "project")]
     officer_unit = client.get("/api/v1/me").json()["unit_id"]
     assert tasks and all(t["lead_unit_id"] == officer_unit or officer_unit in t["co_unit_ids"] for t in tasks)
@@ -51,7 +61,7 @@ def test_a_department_officer_sees_only_its_units_items_and_reports_on_them(as_u
 
 
 def test_a_unit_cannot_escalate_and_a_supervisor_records_an_interview(as_user, demo_ledger):
-    task = next(i for i in as_user("supervisor").get("/api/v1/ledger/items", params={"light": "red"}).json()["items"]
+    task = next(i for i in all_items(as_user("supervisor"), light="red")
                 if i["kind"] == "task" and i["rung"] not in ("interview", "accountability"))  # fmt: skip
     assert as_user("dept_officer").post(f"/api/v1/ledger/items/{task['id']}/rungs",
                                         json={"rung": "interview"}).status_code in (403, 404)  # fmt: skip
@@ -100,7 +110,7 @@ def test_the_import_page_shows_the_row_report(as_user, demo_ledger):
 
 def test_a_supervisor_plans_a_key_project_backwards_and_by_month(as_user, demo_ledger):
     client = as_user("supervisor")
-    project = next(i for i in client.get("/api/v1/ledger/items", params={"page": 1}).json()["items"]
+    project = next(i for i in all_items(client)
                    if i["kind"] == "project" and i["status"] == "open")  # fmt: skip
     made = client.post(f"/api/v1/ledger/items/{project['id']}/schedule", json={"phases": [
         {"label": "前期手续", "workdays": 10}, {"label": "开工", "workdays": 2, "kind": "start"},
@@ -119,7 +129,7 @@ def test_a_supervisor_plans_a_key_project_backwards_and_by_month(as_user, demo_l
 
 def test_a_milestone_after_the_deadline_is_refused(as_user, demo_ledger):
     client = as_user("supervisor")
-    task = next(i for i in client.get("/api/v1/ledger/items").json()["items"] if i["kind"] == "task")
+    task = next(i for i in all_items(client) if i["kind"] == "task")
     answer = client.post(f"/api/v1/ledger/items/{task['id']}/milestones",
                          json={"label": "太晚的节点", "due_at": "2099-01-01T17:00:00+08:00"})  # fmt: skip
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "due_at"
@@ -193,7 +203,7 @@ def test_weights_on_some_siblings_only_are_refused_so_the_roll_up_never_breaks(a
 def test_a_unit_officer_opens_a_measure_as_context_and_sees_only_its_own_tasks_under_it(as_user, demo_ledger):
     client = as_user("dept_officer")
     officer_unit = client.get("/api/v1/me").json()["unit_id"]
-    items = client.get("/api/v1/ledger/items").json()["items"]
+    items = all_items(client)
     context = next(i for i in items if i["kind"] == "measure" and i["lead_unit_id"] != officer_unit)
     detail = client.get(f"/api/v1/ledger/items/{context['id']}")
     assert detail.status_code == 200, detail.text
@@ -208,7 +218,7 @@ def test_a_unit_officer_opens_a_measure_as_context_and_sees_only_its_own_tasks_u
 def test_progress_is_reported_on_tasks_not_on_their_measures(as_user, demo_ledger):
     client = as_user("dept_officer")
     officer_unit = client.get("/api/v1/me").json()["unit_id"]
-    measure = next(i for i in client.get("/api/v1/ledger/items").json()["items"]
+    measure = next(i for i in all_items(client)
                    if i["kind"] == "measure" and i["lead_unit_id"] == officer_unit)  # fmt: skip
     answer = client.post(
         f"/api/v1/ledger/items/{measure['id']}/reports", json={"narrative": "汇总", "value_reached": 50}

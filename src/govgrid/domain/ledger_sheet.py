@@ -136,16 +136,12 @@ def read_cell(column: Column, raw: object) -> object:
     if column.kind in ("text", "computed"):
         if isinstance(raw, float) and raw.is_integer():
             return str(int(raw))
-        return str(raw).strip()
+        text = str(raw).strip()
+        if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+            return text[1:]  # the apostrophe an export put before text that looks like a formula
+        return text
     if column.kind == "number":
-        if isinstance(raw, bool):
-            raise InvalidInput(f"“{raw}”不是数值", field=column.header)
-        if isinstance(raw, int | float):
-            return float(raw)
-        quantity = parse_quantity(str(raw), field=column.header)
-        if column.header.endswith("（万元）") and quantity.unit[:1] in ("万", "亿"):
-            return quantity.scaled / 1e4  # "1.2亿元" in a 万元 column is 12000
-        return quantity.value
+        return _number(column, raw)
     if column.kind == "quantity":
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return Quantity(float(raw), "")
@@ -155,6 +151,33 @@ def read_cell(column: Column, raw: object) -> object:
     if column.kind == "month":
         return read_month(raw)
     raise ValueError(f"unknown column kind {column.kind}")
+
+
+PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+MONEY_UNITS = ("亿元", "万元", "亿", "万", "元")
+LENGTHS = {"number": 32, "parent": 400, "source": 24, "target_subject": 200, "target_unit": 24,
+           "target_qualifier": 12, "leader": 64, "officer": 64, "ambassador": 64, "reported_by": 64,
+           "label": 200, "path": 400}  # fmt: skip
+
+
+def _number(column: Column, raw: object) -> float:
+    """A number cell: a number, or text that is only a number ("1,200", "1 . 5"); in a 万元 column also with
+    万/亿/元 ("1.2亿元" → 12000). A date-formatted cell or "3-5", "12abc" is refused, never half-read."""
+    if isinstance(raw, bool | datetime | date):
+        raise InvalidInput(f"“{raw}”不是数值（单元格格式为日期？）", field=column.header)
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = re.sub(r"[\s,，]", "", str(raw))
+    scale = 1.0
+    if column.header.endswith("（万元）"):
+        unit = next((u for u in MONEY_UNITS if text.endswith(u)), "")
+        text = text[: len(text) - len(unit)]
+        scale = {"亿元": 1e4, "亿": 1e4, "万元": 1.0, "万": 1.0, "元": 1e-4, "": 1.0}[unit]
+    if not PLAIN_NUMBER.match(text):
+        if any(word in str(raw) for word in ("约", "左右", "近", "余", "多")):
+            parse_quantity(str(raw), field=column.header)  # the clearer message for a vague value
+        raise InvalidInput(f"“{str(raw).strip()}”不是数值", field=column.header)
+    return float(text) * scale
 
 
 def read_date(raw: object, *, with_time: bool = False) -> datetime:

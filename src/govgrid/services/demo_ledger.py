@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem, LedgerMilestone, ProgressReport
 from govgrid.db.models import OrgUnit
+from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import Direction, Light, Target, expected_progress
 from govgrid.domain.ledger_schedule import Phase, backward_schedule
 from govgrid.domain.ledger_sheet import day_end, day_start
@@ -100,11 +101,15 @@ def _add(session: Session, parent: LedgerItem | None, kind: str, row: dict[str, 
          year: int, area_code: str, units: dict[str, int], now: datetime) -> LedgerItem:  # fmt: skip
     target = row.get("target") or {}
     lead = row.get("lead_unit") or campaign.get("lead_unit")
+    for code in [lead, *row.get("co_units", [])]:
+        if code and code not in units:
+            raise InvalidInput(f"演示台账中的单位“{code}”不在单位名录中（catalog/demo_ledger.yaml，{row['number']}）",
+                               field="lead_unit")  # fmt: skip
     item = LedgerItem(
         parent_id=parent.id if parent else None, kind=kind, number=str(row["number"]),
         content=row.get("content") or row.get("name") or "", source=campaign.get("source", ""),
         area_code=area_code, lead_unit_id=units.get(lead) if lead else None,
-        co_unit_ids=[units[c] for c in row.get("co_units", []) if c in units],
+        co_unit_ids=[units[c] for c in row.get("co_units", [])],
         leader=row.get("leader") or campaign.get("leader", ""), officer=row.get("officer") or campaign.get("officer", ""),
         ambassador="", assigned_at=day_start(_on(year, campaign["assigned"])),
         deadline_at=day_end(_on(year, row.get("deadline") or campaign["deadline"])),

@@ -9,7 +9,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from openpyxl import load_workbook
@@ -33,6 +33,7 @@ from govgrid.services import audit
 from govgrid.services.ledgers import LedgerRules, recompute
 
 MAX_ROWS = 100_000
+MAX_BYTES = 20 * 1024 * 1024  # callers read at most one byte more, so a larger file is refused, never cut
 UNIT_SPLIT = re.compile(r"[、，,；;\s]+")
 
 
@@ -79,6 +80,10 @@ class _Rows:
 
 
 def read_file(data: bytes, filename: str) -> tuple[dict[str, _Rows], list[RowError]]:
+    if len(data) > MAX_BYTES:
+        raise LedgerRejected(
+            [RowError("文件", 0, "", filename, f"超过 {MAX_BYTES // 1048576} MB，请分批导入")]
+        )
     if filename.lower().endswith(".csv"):
         return _read_csv(data)
     if not data.startswith(b"PK\x03\x04"):
@@ -110,7 +115,9 @@ def read_file(data: bytes, filename: str) -> tuple[dict[str, _Rows], list[RowErr
 def _grid(worksheet: Any) -> list[list[object]]:
     """The sheet's values with every merged range filled by its top-left value."""
     if worksheet.max_row > MAX_ROWS:
-        raise LedgerRejected([RowError(worksheet.title, MAX_ROWS + 1, "", "", f"超过 {MAX_ROWS} 行，请分批导入")])
+        raise LedgerRejected(
+            [RowError(worksheet.title, MAX_ROWS + 1, "", "", f"超过 {MAX_ROWS} 行，请分批导入")]
+        )
     grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
     for merged in worksheet.merged_cells.ranges:
         top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
@@ -130,7 +137,13 @@ def _read_csv(data: bytes) -> tuple[dict[str, _Rows], list[RowError]]:
             continue
     else:
         raise LedgerRejected([RowError("文件", 0, "", "", "CSV 既不是 UTF-8 也不是 GBK 编码")])
-    grid: list[list[object]] = [list(row) for row in csv.reader(io.StringIO(text))]
+    grid: list[list[object]] = []
+    for row in csv.reader(io.StringIO(text)):
+        if len(grid) >= MAX_ROWS:
+            raise LedgerRejected(
+                [RowError(ls.ITEMS.name, MAX_ROWS + 1, "", "", f"超过 {MAX_ROWS} 行，请分批导入")]
+            )
+        grid.append(list(row))
     rows, errors = _under_header(ls.ITEMS, grid)
     return {ls.ITEMS.name: rows}, errors
 
@@ -170,8 +183,19 @@ class _Plan:
     investment: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _checked(column: ls.Column, value: Any) -> Any:
+    """Limits a cell must keep beyond its type: the column's length; no negative amounts or weights."""
+    limit = ls.LENGTHS.get(column.key)
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        raise InvalidInput(f"超过 {limit} 个字符", field=column.header)
+    if column.kind == "number" and isinstance(value, float) and value < 0 and column.key != "value_reached":
+        raise InvalidInput("不能为负数", field=column.header)
+    return value
+
+
 class _Checker:
-    def __init__(self, session: Session, rules: LedgerRules) -> None:
+    def __init__(self, session: Session, rules: LedgerRules, now: datetime) -> None:
+        self.now = now
         self.errors: list[RowError] = []
         self.unreadable: set[tuple[str, int, str]] = set()
         units = list(session.scalars(select(OrgUnit)))
@@ -196,7 +220,7 @@ class _Checker:
                 values[column.key] = None
                 continue
             try:
-                values[column.key] = ls.read_cell(column, raw[column.key])
+                values[column.key] = _checked(column, ls.read_cell(column, raw[column.key]))
             except InvalidInput as exc:
                 self.fail(sheet, row, column.key, raw[column.key], exc.message)
                 self.unreadable.add((sheet.name, row, column.key))
@@ -277,6 +301,14 @@ def _item(
         and (ls.ITEMS.name, row, "deadline_at") not in checker.unreadable
     ):
         fail("deadline_at", None, "任务和项目须有完成时限")
+    if (
+        kind in ("task", "project")
+        and not v["lead_unit"]
+        and (ls.ITEMS.name, row, "lead_unit") not in checker.unreadable
+    ):
+        fail("lead_unit", None, "任务和项目须有牵头单位（否则无人能填报进展）")
+    if v["weight"] is not None and v["weight"] <= 0:
+        fail("weight", v["weight"], "权重须大于 0")
     lead = checker.unit(row, "lead_unit", v["lead_unit"]) if v["lead_unit"] else None
     co_units = [checker.unit(row, "co_units", name) for name in UNIT_SPLIT.split(v["co_units"] or "") if name]
     sla = None
@@ -330,6 +362,12 @@ def _target(checker: _Checker, row: int, v: dict[str, Any]) -> dict[str, Any]:
         checker.fail(ls.ITEMS, row, "target_unit", v["target_unit"], exc.message)
     if not v["target_subject"]:
         checker.fail(ls.ITEMS, row, "target_subject", None, "有目标值时须写明指标名称")
+    direction = v["target_direction"] or ls.DIRECTION_LABELS["increase"]
+    decreasing = direction in ("decrease", ls.DIRECTION_LABELS["decrease"])
+    baseline = v["target_baseline"] or 0.0
+    if (baseline - value.value if decreasing else value.value - baseline) <= 0:
+        checker.fail(ls.ITEMS, row, "target_value", value.value,
+                     f"目标值与基数 {baseline:g} 不构成{'下降' if decreasing else '增长'}（{'下降' if decreasing else '增长'}指标须写明基数）")  # fmt: skip
     return {"target_subject": v["target_subject"] or "", "target_unit": unit, "target_value": value.value,
             "target_baseline": v["target_baseline"] or 0.0, "target_qualifier": v["target_qualifier"] or ""}  # fmt: skip
 
@@ -338,6 +376,7 @@ def _check_children(
     checker: _Checker, found: dict[str, _Rows], by_path: dict[str, dict[str, Any]], plan: _Plan
 ) -> None:
     milestones: set[tuple[str, str]] = set()
+    months: set[tuple[str, str]] = set()
     for sheet, target, kinds in ((ls.MILESTONES, plan.milestones, ls.MILESTONE_KIND_LABELS),
                                  (ls.REPORTS, plan.reports, ls.REPORT_KIND_LABELS),
                                  (ls.INVESTMENT, plan.investment, None)):  # fmt: skip
@@ -359,7 +398,20 @@ def _check_children(
                     checker.fail(sheet, row, "kind", values["kind"], exc.message)
                     continue
             if sheet is ls.MILESTONES:
+                if (values["path"], values["label"]) in milestones:
+                    checker.fail(sheet, row, "label", values["label"], "同一事项的时间节点重名")
+                    continue
                 milestones.add((values["path"], values["label"]))
+            if sheet is ls.INVESTMENT:
+                if (values["path"], values["month"]) in months:
+                    checker.fail(sheet, row, "month", values["month"], "同一项目的月份重复")
+                    continue
+                months.add((values["path"], values["month"]))
+            if sheet is ls.REPORTS and values["reported_at"] > checker.now + timedelta(days=1):
+                checker.fail(
+                    sheet, row, "reported_at", values["reported_at"].date().isoformat(), "填报时间晚于今天"
+                )
+                continue
             if (
                 sheet is ls.REPORTS
                 and values["milestone"]
@@ -381,7 +433,7 @@ def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: b
     """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=area_code)
     found, errors = read_file(data, filename)
-    checker = _Checker(session, rules)
+    checker = _Checker(session, rules, now)
     checker.errors.extend(errors)
     plan = _Plan()
     by_path = _check_items(checker, found[ls.ITEMS.name], plan) if ls.ITEMS.name in found else {}
@@ -427,6 +479,8 @@ def _write(session: Session, actor: Actor, rules: LedgerRules, plan: _Plan, area
     session.flush()
     for row in plan.reports:
         met = milestone_ids.get((row["path"], row["milestone"])) if row["milestone"] else None
+        if met is not None and met.done_at is None:
+            met.done_at = row["reported_at"]  # a report that meets a 时间节点 marks it done, as on the page
         session.add(ProgressReport(item_id=ids[row["path"]].id, kind=row["kind"], reported_at=row["reported_at"],
                                    reported_by=row["reported_by"] or actor.username, value_reached=row["value_reached"],
                                    narrative=row["narrative"], problems=row["problems"] or "",

@@ -27,6 +27,7 @@ from govgrid.domain.ledger_sheet import (
 )
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.services import (
+    blobs,
     ledger_closure,
     ledger_evidence,
     ledger_import,
@@ -109,6 +110,8 @@ async def report(
     data = await read_limited(evidence, limit) if evidence is not None and evidence.filename else b""
     if data and len(data) > limit:  # refused before the report is written: nothing half-done
         raise InvalidInput(f"佐证材料过大，上限 {limit // 1048576} MB", field="evidence")
+    if data and evidence is not None and blobs.evidence_type(data, evidence.filename or "") is None:
+        raise InvalidInput(f"“{evidence.filename}”不是图片、PDF 或 Word/Excel/PPT 文件", field="evidence")
     filed = ledger_service.report_progress(
         session, actor=actor, rules=rules(request), item_id=item_id, kind=kind, now=now,
         value_reached=_number(value_reached, "value_reached"), narrative=narrative, problems=problems,
@@ -151,7 +154,7 @@ def closure(item_id: int, request: Request, session: SessionDep, actor: LoggedIn
 async def import_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                       file: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    data = await file.read(20 * 1024 * 1024 + 1)
+    data = await file.read(ledger_import.MAX_BYTES + 1)  # one byte more: a larger file is refused, not cut
     try:
         result = ledger_import.import_ledger(session, actor=actor, rules=rules(request), data=data,
                                              filename=file.filename or "ledger.xlsx",
