@@ -351,3 +351,16 @@ def test_a_file_over_the_size_limit_is_refused_not_cut(session, district):
     with pytest.raises(LedgerRejected, match="MB"):
         import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=data, filename="big.csv",
                       area_code="370102", now=NOW)  # fmt: skip
+
+
+def test_a_streets_ledger_cannot_task_a_district_department(session, district):
+    lines = [
+        "序号,上级序号,层级,工作内容,牵头单位,完成时限",
+        "ZX-ST,,行动,街道台账,,",
+        "1,ZX-ST,任务,清运,历下区城市管理局,2026-12-31",
+    ]
+    with pytest.raises(LedgerRejected) as rejected:
+        import_ledger(session, actor=who(session, "admin"), rules=RULES, data="\n".join(lines).encode(),
+                      filename="街道.csv", area_code="370102001", now=NOW)  # fmt: skip
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "牵头单位")]
+    assert "不在本台账的区域" in rejected.value.errors[0].message

@@ -29,6 +29,8 @@ def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_i
     report, item = _report(session, report_id)
     unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
     authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=unit)
+    if item.status == "closed":
+        raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
     if not data:
         raise InvalidInput("文件为空", field="file")
     if len(data) > max_bytes:

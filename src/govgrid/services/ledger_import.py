@@ -30,7 +30,7 @@ from govgrid.domain.ledger import RUNG_LABEL, Direction, Light, Rung
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.quantity import Quantity
 from govgrid.services import audit
-from govgrid.services.ledgers import LedgerRules, recompute
+from govgrid.services.ledgers import LedgerRules, recompute, serves
 
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024  # callers read at most one byte more, so a larger file is refused, never cut
@@ -194,8 +194,9 @@ def _checked(column: ls.Column, value: Any) -> Any:
 
 
 class _Checker:
-    def __init__(self, session: Session, rules: LedgerRules, now: datetime) -> None:
+    def __init__(self, session: Session, rules: LedgerRules, now: datetime, area_code: str) -> None:
         self.now = now
+        self.area_code = area_code
         self.errors: list[RowError] = []
         self.unreadable: set[tuple[str, int, str]] = set()
         units = list(session.scalars(select(OrgUnit)))
@@ -240,6 +241,9 @@ class _Checker:
         unit = self.units.get(name)
         if unit is None:
             self.fail(ls.ITEMS, row, key, name, f"单位“{name}”不在单位名录中")
+        elif not serves(unit, self.area_code):
+            self.fail(ls.ITEMS, row, key, name, f"单位“{name}”不在本台账的区域（{self.area_code}）内")
+            return None
         return unit
 
 
@@ -433,7 +437,7 @@ def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: b
     """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=area_code)
     found, errors = read_file(data, filename)
-    checker = _Checker(session, rules, now)
+    checker = _Checker(session, rules, now, area_code)
     checker.errors.extend(errors)
     plan = _Plan()
     by_path = _check_items(checker, found[ls.ITEMS.name], plan) if ls.ITEMS.name in found else {}

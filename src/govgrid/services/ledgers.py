@@ -20,6 +20,7 @@ from govgrid.db.ledger_models import (
     ProgressReport,
 )
 from govgrid.db.models import OrgUnit
+from govgrid.domain.areas import is_within
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import (
     Direction,
@@ -74,7 +75,7 @@ def add_item(
         data.target.completion(
             data.target.baseline
         )  # refuses a target with no span between baseline and value
-    unit = _unit(session, data.lead_unit_code)
+    unit = _unit(session, data.lead_unit_code, data.area_code)
     target = data.target
     item = LedgerItem(
         parent_id=data.parent_id, kind=data.kind, number=data.number, content=data.content.strip(), source=data.source,
@@ -120,13 +121,20 @@ def _check_weight(session: Session, data: NewItem) -> None:
         raise InvalidInput(f"同一上级下的事项要么都设权重，要么都不设：已有下级事项{wanted}", field="weight")
 
 
-def _unit(session: Session, code: str | None) -> OrgUnit | None:
+def _unit(session: Session, code: str | None, area_code: str = "") -> OrgUnit | None:
     if not code:
         return None
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
         raise InvalidInput(f"责任单位“{code}”不在单位名录中", field="lead_unit")
+    if area_code and not serves(unit, area_code):
+        raise InvalidInput(f"“{unit.name}”不在本台账的区域（{area_code}）内，不能交办给它", field="lead_unit")
     return unit
+
+
+def serves(unit: OrgUnit, area_code: str) -> bool:
+    """Whether work in this area may be assigned to the unit: its own area lies inside the item's."""
+    return unit.area_code is None or is_within(unit.area_code, area_code)
 
 
 def _event(
