@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem, LedgerMilestone, ProgressReport
@@ -72,6 +72,19 @@ def raw_rows(session: Session, query: Any) -> list[Any]:
         return list(result.cursor.fetchall())
     finally:
         result.close()
+
+
+def _write_back(session: Session, rows: list[tuple[float, str, int]]) -> None:
+    """(progress, light, id) written with the driver's own executemany: plain numbers and text need none of
+    SQLAlchemy's per-row processing, which costs more than the writing itself at 50,000 rows."""
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    sql = f"UPDATE ledger_item SET progress = {mark}, light = {mark} WHERE id = {mark}"
+    connection = session.connection()
+    cursor = connection.connection.cursor()  # the DBAPI connection of this session's transaction
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 class _Moments:
@@ -168,10 +181,7 @@ def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_i
         walk.visit(root)
     changed = [n for n in nodes.values() if n.progress != n.old_progress or n.light != n.old_light]
     if changed:
-        table = cast(Table, LedgerItem.__table__)
-        write = table.update().where(table.c.id == bindparam("b_id"))  # Core executemany: compiled once
-        session.execute(write.values(progress=bindparam("b_progress"), light=bindparam("b_light")),
-                        [{"b_id": n.id, "b_progress": n.progress, "b_light": n.light} for n in changed])  # fmt: skip
+        _write_back(session, [(n.progress, n.light, n.id) for n in changed])
         turned = [n for n in changed if n.light != n.old_light]
         if turned:
             session.execute(cast(Table, LedgerEvent.__table__).insert(), [
