@@ -224,3 +224,22 @@ def test_progress_is_reported_on_tasks_not_on_their_measures(as_user, demo_ledge
         f"/api/v1/ledger/items/{measure['id']}/reports", json={"narrative": "汇总", "value_reached": 50}
     )
     assert answer.status_code == 422 and "下级任务" in answer.json()["error"]["message"]
+
+
+def test_a_unit_signs_for_a_new_task_and_that_is_its_answer(as_user, demo_ledger):
+    supervisor = as_user("supervisor")
+    campaign = supervisor.post("/api/v1/ledger/items", json={"kind": "campaign", "content": "签收检查", "number": "SIGN-1",
+                                                             "sla_code": "3-7"}).json()  # fmt: skip
+    task = supervisor.post("/api/v1/ledger/items", json={
+        "kind": "task", "content": "清理楼道杂物", "parent_id": campaign["id"], "lead_unit_code": "LX-CGJ",
+        "deadline_at": "2026-12-31T17:00:00+08:00", "sla_code": "3-7"}).json()  # fmt: skip
+    officer = as_user("dept_officer")
+    page = officer.get(f"/ledger/items/{task['id']}").text
+    assert 'id="sign-form"' in page
+    signed = officer.post(f"/ledger/items/{task['id']}/report",
+                          data={"csrf_token": csrf(officer), "kind": "sign", "narrative": "已签收，按要求推进"},
+                          follow_redirects=False)  # fmt: skip
+    assert signed.status_code == 303
+    detail = officer.get(f"/api/v1/ledger/items/{task['id']}").json()
+    assert [r["kind"] for r in detail["reports"]] == ["sign"]
+    assert 'id="sign-form"' not in officer.get(f"/ledger/items/{task['id']}").text

@@ -103,7 +103,7 @@ KIND_ALIASES = {"攻坚行动": "campaign", "专项行动": "campaign", "台账"
                 "重点项目": "project"}  # fmt: skip
 DIRECTION_LABELS = {"increase": "增长", "decrease": "下降"}
 STATUS_LABELS = {"open": "进行中", "closing": "申请销号", "closed": "已销号"}
-REPORT_KIND_LABELS = {"progress": "进展", "staged_result": "阶段性成果", "plan": "工作方案", "resolved": "已解决",
+REPORT_KIND_LABELS = {"sign": "签收", "progress": "进展", "staged_result": "阶段性成果", "plan": "工作方案", "resolved": "已解决",
                       "resolved_major": "重大问题已解决"}  # fmt: skip
 MILESTONE_KIND_LABELS = {"step": "节点", "start": "开工", "finish": "竣工"}
 

@@ -33,7 +33,7 @@ from govgrid.services import audit
 from govgrid.services.ledger_lights import LedgerRules, recompute, shipped_ledger_rules
 
 KINDS = ("campaign", "measure", "task", "project")
-REPORT_KINDS = ("progress", "staged_result", "plan", "resolved", "resolved_major")
+REPORT_KINDS = ("sign", "progress", "staged_result", "plan", "resolved", "resolved_major")  # sign: 签收
 
 
 @dataclass
