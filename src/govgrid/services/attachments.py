@@ -24,11 +24,7 @@ def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: in
     authorize(
         actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
     )
-    if not data:
-        raise InvalidInput("照片为空", field="photo")
-    if len(data) > max_bytes:
-        raise InvalidInput(f"照片“{filename}”过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
-                           field="photo")  # fmt: skip
+    blobs.check_size(data, filename, max_bytes, field="photo")
     kind = image_type(data)
     if kind is None:
         raise InvalidInput(f"“{filename}”不是 JPEG、PNG、WebP 或 GIF 图片", field="photo")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from govgrid.domain.errors import InvalidInput
+
 IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"RIFF": "image/webp",
                     b"GIF87a": "image/gif", b"GIF89a": "image/gif"}  # fmt: skip
 OFFICE = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -30,6 +32,15 @@ def evidence_type(data: bytes, filename: str) -> str | None:
     if data.startswith(b"PK\x03\x04") and suffix in OFFICE:
         return OFFICE[suffix]
     return None
+
+
+def check_size(data: bytes, filename: str, max_bytes: int, field: str) -> None:
+    """Refuse an empty file or one over the limit, naming it (before anything is written)."""
+    if not data:
+        raise InvalidInput(f"“{filename}”为空", field=field)
+    if len(data) > max_bytes:
+        raise InvalidInput(f"“{filename}”过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
+                           field=field)  # fmt: skip
 
 
 def store(media_dir: Path, data: bytes) -> str:

@@ -31,11 +31,7 @@ def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_i
     authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=unit)
     if item.status == "closed":
         raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
-    if not data:
-        raise InvalidInput("文件为空", field="file")
-    if len(data) > max_bytes:
-        raise InvalidInput(f"文件“{filename}”过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
-                           field="file")  # fmt: skip
+    blobs.check_size(data, filename, max_bytes, field="file")
     kind = blobs.evidence_type(data, filename)
     if kind is None:
         raise InvalidInput(f"“{filename}”不是图片、PDF 或 Word/Excel/PPT 文件", field="file")

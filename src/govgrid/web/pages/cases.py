@@ -30,6 +30,7 @@ from govgrid.services.case_actions import IN_HAND
 from govgrid.web.api.cases import parse_near
 from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
+from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
 
 router = APIRouter()
@@ -132,15 +133,6 @@ async def report(
         attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case.id,
                                  filename=photo.filename or "photo", data=photo_data, max_bytes=limit, now=now)  # fmt: skip
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
-
-
-def _number(text: str, field: str) -> float | None:
-    if not text.strip():
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(f"{field}“{text}”不是数字", field=field) from None
 
 
 def side_actions(actor: Actor, case: Any, case_class: Any) -> dict[str, bool]:

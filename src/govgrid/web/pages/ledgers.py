@@ -39,21 +39,13 @@ from govgrid.services import ledgers as ledger_service
 from govgrid.web.api.ledgers import parse_filter, rules, target_text
 from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
+from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
 
 router = APIRouter()
 LABELS = {"light": {k.value: v for k, v in LIGHT_LABEL.items()}, "rung": {k.value: v for k, v in RUNG_LABEL.items()},
           "kind": KIND_LABELS, "status": STATUS_LABELS, "report": REPORT_KIND_LABELS,
           "milestone": MILESTONE_KIND_LABELS}  # fmt: skip
-
-
-def _number(text: str, field: str) -> float | None:
-    if not text.strip():
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(f"“{text}”不是数值", field=field) from None
 
 
 def _int(text: str) -> int | None:
