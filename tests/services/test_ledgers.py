@@ -1,6 +1,6 @@
 """Ledgers through the service: the tree, progress reports from the owning unit, roll-up and lights."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -160,3 +160,52 @@ def test_a_red_task_climbs_the_ladder_on_working_days_and_a_supervisor_takes_the
     with pytest.raises(InvalidInput):
         ledger_ladder.take_rung(session, actor=who(session, "supervisor"), item_id=task.id, rung=Rung.URGE,
                                 note="降级", now=day)  # fmt: skip
+
+
+def sweep_daily(session, campaign, task, start, end):
+    """Recompute and climb the ladder every morning at 09:00; the first day of each light and each rung."""
+    from govgrid.services import ledger_ladder
+
+    firsts: dict[str | None, str] = {}
+    lights: dict[str, str] = {}
+    day = start
+    while day < end:
+        ledgers.recompute(session, rules=RULES, now=day, campaign_id=campaign.id)
+        ledger_ladder.escalate_due(session, rules=RULES, now=day)
+        session.refresh(task)
+        firsts.setdefault(task.rung, day.date().isoformat())
+        lights.setdefault(task.light, day.date().isoformat())
+        day += timedelta(days=1)
+    return lights, firsts
+
+
+def test_without_an_answer_over_the_national_day_holiday_the_reminder_comes_on_the_first_holiday(
+    session, district
+):
+    """3/7 rule, assigned Friday 09-25 (中秋): the answer is due by the end of Wednesday 09-30, so the light
+    turns yellow and the sweeper reminds on 10-01 — not on the weekend before, and not a week late."""
+    from govgrid.domain.ledger import Rung
+
+    campaign = add(session, kind="campaign", content="国庆前交办（测试一）")
+    task = add(
+        session, parent_id=campaign.id, content="无回音的任务", lead_unit_code="LX-CGJ", sla_code="3-7"
+    )
+    lights, firsts = sweep_daily(session, campaign, task, datetime(2026, 9, 26, 9, tzinfo=CHINA),
+                                 datetime(2026, 10, 3, tzinfo=CHINA))  # fmt: skip
+    assert lights == {"green": "2026-09-26", "yellow": "2026-10-01"}
+    assert firsts[Rung.REMIND.value] == "2026-10-01"
+
+
+def test_a_task_due_after_national_day_turns_red_and_climbs_on_working_days_counting_the_make_up_saturday(
+        session, district):  # fmt: skip
+    """Deadline Friday 10-09; red from Saturday 10-10, itself a 调休 working day: 催办 at once, 督办 after three
+    red working days (10-12, 10-13, 10-14), 通报 after five (10-16)."""
+    from govgrid.domain.ledger import Rung
+
+    campaign = add(session, kind="campaign", content="国庆前交办（测试二）")
+    task = add(session, parent_id=campaign.id, content="逾期任务", lead_unit_code="LX-CGJ", sla_code="3-7",
+               deadline_at=datetime(2026, 10, 9, 17, 30, tzinfo=CHINA))  # fmt: skip
+    lights, firsts = sweep_daily(session, campaign, task, datetime(2026, 9, 26, 9, tzinfo=CHINA),
+                                 datetime(2026, 10, 20, tzinfo=CHINA))  # fmt: skip
+    assert lights["red"] == "2026-10-10" and firsts[Rung.URGE.value] == "2026-10-10"
+    assert firsts[Rung.SUPERVISE.value] == "2026-10-14" and firsts[Rung.BULLETIN.value] == "2026-10-16"
