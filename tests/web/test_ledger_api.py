@@ -243,3 +243,19 @@ def test_a_unit_signs_for_a_new_task_and_that_is_its_answer(as_user, demo_ledger
     detail = officer.get(f"/api/v1/ledger/items/{task['id']}").json()
     assert [r["kind"] for r in detail["reports"]] == ["sign"]
     assert 'id="sign-form"' not in officer.get(f"/ledger/items/{task['id']}").text
+
+
+def test_the_workspace_shows_a_unit_its_own_late_tasks_first(as_user, demo_ledger):
+    import re
+
+    client = as_user("dept_officer")
+    officer_unit = client.get("/api/v1/me").json()["unit_id"]
+    html = client.get("/").text
+    card = html.split('id="ledger-attention"', 1)[1].split("</section>", 1)[0]
+    ids = [int(i) for i in re.findall(r'href="/ledger/items/(\d+)"', card)]
+    assert ids, card
+    for item_id in ids:
+        item = client.get(f"/api/v1/ledger/items/{item_id}").json()["item"]
+        assert item["light"] in ("red", "yellow")
+        assert item["lead_unit_id"] == officer_unit or officer_unit in item["co_unit_ids"]
+    assert 'id="ledger-attention"' not in as_user("citizen").get("/").text

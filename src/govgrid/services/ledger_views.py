@@ -313,3 +313,23 @@ def home_area(session: Session, actor: Actor) -> str:
     if district is None:
         raise InvalidInput("尚未导入行政区划，无法确定台账所属区域", field="area_code")
     return district
+
+
+@dataclass
+class Attention:
+    counts: dict[str, int]  # the actor's tasks (leaves) by light
+    late: list[LedgerItem]  # the red, then yellow, ones — most urgent first
+
+
+def attention(session: Session, *, actor: Actor, limit: int = 8) -> Attention:
+    """For a workspace: how the actor's tasks stand, and which need them first (red, then yellow)."""
+    found = _shown(session, actor, LedgerFilter())
+    parents = {row.parent_id for row in found.rows.values() if row.parent_id is not None}
+    leaves = [found.rows[i] for i in found.matched if i not in parents]
+    counts: dict[str, int] = defaultdict(int)
+    for row in leaves:
+        counts[row.light] += 1
+    order = {Light.RED.value: 0, Light.YELLOW.value: 1}
+    urgent = sorted((r for r in leaves if r.light in order), key=lambda r: (order[r.light], r.id))[:limit]
+    items = {i.id: i for i in _load(session, {r.id for r in urgent})} if urgent else {}
+    return Attention(counts=dict(counts), late=[items[r.id] for r in urgent])

@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from govgrid.db.models import Area
 from govgrid.domain.history import history_label
-from govgrid.domain.permissions import Action, authorize
+from govgrid.domain.ledger import LIGHT_LABEL
+from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import ROLE_LABEL, Role
-from govgrid.services import audit, geography, people, reminders
+from govgrid.services import audit, geography, ledger_views, people, reminders
 from govgrid.web.deps import LoggedInDep, SessionDep
 from govgrid.web.pages.render import page
 
@@ -22,8 +23,14 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep) -> Resp
     summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
     notes = reminders.reminders(session, actor=actor, limit=20)
+    ledger = (
+        ledger_views.attention(session, actor=actor)
+        if reach(actor, Action.READ_LEDGER) is not Reach.NONE
+        else None
+    )
     return page(request, "workspace.html", actor, scope=scope, summary=summary, my_grids=mine, reminders=notes,
-                history_label=history_label)  # fmt: skip
+                history_label=history_label, ledger=ledger,
+                light_labels={k.value: v for k, v in LIGHT_LABEL.items()})  # fmt: skip
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -34,9 +41,15 @@ def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
 
 
 @router.get("/people", response_class=HTMLResponse)
-def people_page(request: Request, session: SessionDep, actor: LoggedInDep, role: Role | None = None) -> Response:
+def people_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, role: Role | None = None
+) -> Response:
     users = people.list_users(session, actor=actor, role=role)
-    units = {u.id: u.name for u in people.list_units(session, actor=actor)} if actor.role is not Role.CITIZEN else {}
+    units = (
+        {u.id: u.name for u in people.list_units(session, actor=actor)}
+        if actor.role is not Role.CITIZEN
+        else {}
+    )
     return page(request, "people.html", actor, users=users[:2000], total=len(users), units=units,
                 role_labels=ROLE_LABEL, selected_role=role)  # fmt: skip
 
