@@ -73,3 +73,13 @@ def test_a_unit_officer_files_a_report_and_the_light_changes(page, demo_ledger, 
     assert page.locator("#item-light").inner_text() == "绿灯"
     assert "100.0%" in page.locator("#item-progress").inner_text()
     assert page.locator("#reports").get_by_text("验收报告.pdf").count() == 1
+
+
+def test_the_ledger_fits_a_phone_screen(page, demo_ledger):
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, "dept_officer")
+    page.goto("/ledger")
+    item = page.locator("#ledger-tree tbody tr.depth-2 a").first.get_attribute("href")
+    for path in ("/ledger", item, "/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
