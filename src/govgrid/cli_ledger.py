@@ -39,7 +39,8 @@ def import_ledger(obj, path: Path, as_user: str | None) -> None:
     with obj.migrated_sessions()() as session:
         try:
             result = run(session, actor=actor, rules=shipped_ledger_rules(), data=path.read_bytes(), filename=path.name,
-                         area_code=ledger_views.home_area(session, actor), now=cli._now())  # fmt: skip
+                         area_code=ledger_views.home_area(session, actor), now=cli._now(),
+                         progress=lambda message: click.echo(f"  {message}", err=True))  # fmt: skip
         except LedgerRejected as exc:
             click.echo(f"台账未导入，共 {len(exc.errors)} 处问题（数据库未作任何改动）：", err=True)
             for error in exc.errors:

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -433,13 +434,15 @@ def _check_children(
 
 
 def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: bytes, filename: str, area_code: str,
-                  now: datetime) -> ImportResult:  # fmt: skip
-    """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem."""
+                  now: datetime, progress: Callable[[str], None] = lambda _: None) -> ImportResult:  # fmt: skip
+    """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem.
+    `progress` hears how far a long import has come."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=area_code)
     found, errors = read_file(data, filename)
     checker = _Checker(session, rules, now, area_code)
     checker.errors.extend(errors)
     plan = _Plan()
+    progress(f"检查 {sum(len(rows.rows) for rows in found.values()):,} 行…")
     by_path = _check_items(checker, found[ls.ITEMS.name], plan) if ls.ITEMS.name in found else {}
     _check_children(checker, found, by_path, plan)
     if not plan.items and not checker.errors:
@@ -447,16 +450,18 @@ def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: b
     if checker.errors:
         raise LedgerRejected(checker.errors)
     try:
-        return _write(session, actor, rules, plan, area_code, filename, now)
+        return _write(session, actor, rules, plan, area_code, filename, now, progress)
     except Exception:
         session.rollback()
         raise
 
 
 def _write(session: Session, actor: Actor, rules: LedgerRules, plan: _Plan, area_code: str, filename: str,
-           now: datetime) -> ImportResult:  # fmt: skip
+           now: datetime, progress: Callable[[str], None]) -> ImportResult:  # fmt: skip
     ids: dict[str, LedgerItem] = {}
-    for row in plan.items:
+    for number, row in enumerate(plan.items, start=1):
+        if number % 1000 == 0:
+            progress(f"写入事项 {number:,}/{len(plan.items):,}")
         parent = ids.get(row["parent"]) if row["parent"] else None
         item = LedgerItem(
             parent_id=parent.id if parent else None, kind=row["kind"], number=row["number"], content=row["content"],
