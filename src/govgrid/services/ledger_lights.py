@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -81,6 +82,30 @@ def _write_back(session: Session, rows: list[tuple[float, str, int]]) -> None:
     sql = f"UPDATE ledger_item SET progress = {mark}, light = {mark} WHERE id = {mark}"
     connection = session.connection()
     cursor = connection.connection.cursor()  # the DBAPI connection of this session's transaction
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _record_changes(session: Session, turned: list[_Node], now: datetime) -> None:
+    """One ledger_event per light change, written with the driver's executemany. Values go through the
+    columns' own SQLAlchemy bind processors (the timestamp once: every row has the same), so the stored form
+    is exactly what the ORM writes on either engine."""
+    table = cast(Table, LedgerEvent.__table__)
+    dialect = session.get_bind().dialect
+    columns = ("item_id", "at", "actor_name", "action", "note", "detail")
+
+    def bind(name: str) -> Callable[[Any], Any]:
+        processor = table.c[name].type._cached_bind_processor(dialect)
+        return processor if processor is not None else (lambda value: value)
+
+    at, detail = bind("at")(now), bind("detail")
+    rows = [(n.id, at, "system:ledger", "light", f"{LIGHT_LABEL[Light(n.old_light)]} → {LIGHT_LABEL[Light(n.light)]}",
+             detail({"from": n.old_light, "to": n.light})) for n in turned]  # fmt: skip
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO ledger_event ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    cursor = session.connection().connection.cursor()
     try:
         cursor.executemany(sql, rows)
     finally:
@@ -184,10 +209,7 @@ def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_i
         _write_back(session, [(n.progress, n.light, n.id) for n in changed])
         turned = [n for n in changed if n.light != n.old_light]
         if turned:
-            session.execute(cast(Table, LedgerEvent.__table__).insert(), [
-                {"item_id": n.id, "at": now, "actor_name": "system:ledger", "action": "light",
-                 "note": f"{LIGHT_LABEL[Light(n.old_light)]} → {LIGHT_LABEL[Light(n.light)]}",
-                 "detail": {"from": n.old_light, "to": n.light}} for n in turned])  # fmt: skip
+            _record_changes(session, turned, now)
         for obj in list(session.identity_map.values()):  # loaded items now hold old values: reload on access
             if isinstance(obj, LedgerItem) and obj.id in nodes:
                 session.expire(obj, ["progress", "light"])
