@@ -97,7 +97,7 @@ def _record_changes(session: Session, turned: list[_Node], now: datetime) -> Non
     columns = ("item_id", "at", "actor_name", "action", "note", "detail")
 
     def bind(name: str) -> Callable[[Any], Any]:
-        processor = table.c[name].type._cached_bind_processor(dialect)
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         return processor if processor is not None else (lambda value: value)
 
     at, detail = bind("at")(now), bind("detail")
