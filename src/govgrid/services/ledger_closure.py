@@ -8,17 +8,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem
-from govgrid.domain.errors import InvalidInput, NotFound
-from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.permissions import Action, Actor
 from govgrid.services import audit
-from govgrid.services.ledgers import LedgerRules, recompute
-
-
-def _item(session: Session, item_id: int) -> LedgerItem:
-    item = session.get(LedgerItem, item_id)
-    if item is None:
-        raise NotFound(f"督办事项 {item_id} 不存在")
-    return item
+from govgrid.services.ledgers import LedgerRules, item_for, recompute
 
 
 def _record(session: Session, item: LedgerItem, actor: Actor, action: str, note: str, now: datetime) -> None:
@@ -33,8 +26,7 @@ def apply_for_closure(
     session: Session, *, actor: Actor, item_id: int, note: str, now: datetime
 ) -> LedgerItem:
     """The lead unit applies for 销号 with a statement of what was achieved."""
-    item = _item(session, item_id)
-    authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=item.lead_unit_id)
+    item = item_for(session, actor, Action.REPORT_PROGRESS, item_id, lead_only=True)
     if item.status != "open":
         raise InvalidInput("只有进行中的事项可以申请销号", field="status")
     if not note.strip():
@@ -48,8 +40,7 @@ def apply_for_closure(
 def decide_closure(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, approve: bool, note: str,
                    now: datetime) -> LedgerItem:  # fmt: skip
     """A supervisor approves 销号 (the item turns grey) or sends it back to work."""
-    item = _item(session, item_id)
-    authorize(actor, Action.MANAGE_LEDGER, area_code=item.area_code)
+    item = item_for(session, actor, Action.MANAGE_LEDGER, item_id)
     if item.status != "closing":
         raise InvalidInput("该事项没有待审核的销号申请", field="status")
     item.status = "closed" if approve else "open"
@@ -64,8 +55,7 @@ def reopen(
     session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, note: str, now: datetime
 ) -> LedgerItem:
     """A supervisor reopens a closed item (a problem came back), with the reason."""
-    item = _item(session, item_id)
-    authorize(actor, Action.MANAGE_LEDGER, area_code=item.area_code)
+    item = item_for(session, actor, Action.MANAGE_LEDGER, item_id)
     if item.status != "closed":
         raise InvalidInput("只有已销号的事项可以重新打开", field="status")
     if not note.strip():

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem, ProgressReport, ReportEvidence
 from govgrid.domain.errors import InvalidInput, NotFound
-from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.permissions import Action, Actor
 from govgrid.services import audit, blobs
+from govgrid.services.ledgers import authorize_on
 
 
 def _report(session: Session, report_id: int) -> tuple[ProgressReport, LedgerItem]:
@@ -27,8 +28,7 @@ def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_i
                     max_bytes: int, now: datetime) -> ReportEvidence:  # fmt: skip
     """The reporting unit adds a file to its report; the wrong kind or too large → InvalidInput naming `file`."""
     report, item = _report(session, report_id)
-    unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
-    authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=unit)
+    authorize_on(actor, Action.REPORT_PROGRESS, item)
     if item.status == "closed":
         raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
     blobs.check_size(data, filename, max_bytes, field="file")
@@ -63,6 +63,5 @@ def evidence_file(
     if evidence is None:
         raise NotFound("佐证材料不存在")
     _, item = _report(session, evidence.report_id)
-    unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
-    authorize(actor, Action.READ_LEDGER, area_code=item.area_code, unit_id=unit)
+    authorize_on(actor, Action.READ_LEDGER, item)
     return evidence, blobs.path_of(media_dir, evidence.sha256)

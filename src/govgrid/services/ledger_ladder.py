@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem
-from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import RUNG_LABEL, Light, Rung, due_rung, is_higher
-from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.permissions import Action, Actor
 from govgrid.domain.worktime import CalendarUnknown
 from govgrid.services import audit
-from govgrid.services.ledgers import LedgerRules
+from govgrid.services.ledgers import LedgerRules, item_for
 
 log = logging.getLogger(__name__)
 SWEEPER = "system:ledger"
@@ -74,10 +74,7 @@ def take_rung(
     session: Session, *, actor: Actor, item_id: int, rung: Rung, note: str, now: datetime
 ) -> LedgerItem:
     """A supervisor takes a rung by hand (约谈, 问责, or any earlier one), with a note; never down the ladder."""
-    item = session.get(LedgerItem, item_id)
-    if item is None:
-        raise NotFound(f"督办事项 {item_id} 不存在")
-    authorize(actor, Action.MANAGE_LEDGER, area_code=item.area_code)
+    item = item_for(session, actor, Action.MANAGE_LEDGER, item_id)
     current = Rung(item.rung) if item.rung else None
     if current is not None and not is_higher(rung, current):
         raise InvalidInput(f"“{RUNG_LABEL[rung]}”不高于当前的“{RUNG_LABEL[current]}”", field="rung")

@@ -128,9 +128,7 @@ class _Moments:
     def row(self, row: Any) -> Any:
         values = list(row)
         for position in self.positions:
-            value = values[position]
-            if value is not None:
-                values[position] = datetime.fromisoformat(value) if self.raw else naive_utc(value)
+            values[position] = self.read(values[position])
         return values
 
 

@@ -11,19 +11,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerInvestment, LedgerItem, LedgerMilestone
-from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger_schedule import MILESTONE_KINDS, Phase, backward_schedule, check_month
-from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.permissions import Action, Actor
 from govgrid.services import audit
-from govgrid.services.ledgers import LedgerRules, recompute
+from govgrid.services.ledgers import LedgerRules, item_for, recompute
 
 
 def _managed_item(session: Session, actor: Actor, item_id: int) -> LedgerItem:
-    item = session.get(LedgerItem, item_id)
-    if item is None:
-        raise NotFound(f"督办事项 {item_id} 不存在")
-    authorize(actor, Action.MANAGE_LEDGER, area_code=item.area_code)
-    return item
+    return item_for(session, actor, Action.MANAGE_LEDGER, item_id)
 
 
 def _record(session: Session, item: LedgerItem, actor: Actor, action: str, note: str, now: datetime,

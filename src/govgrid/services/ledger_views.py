@@ -27,8 +27,9 @@ from govgrid.db.models import OrgUnit
 from govgrid.domain.areas import is_within
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import Light
-from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.services.ledger_lights import raw_rows
+from govgrid.services.ledgers import item_for
 
 LIGHTS = tuple(light.value for light in Light)
 
@@ -200,12 +201,11 @@ def get_item(session: Session, *, actor: Actor, item_id: int) -> LedgerItem:
 
 def _readable(session: Session, actor: Actor, item_id: int) -> tuple[LedgerItem, set[int] | None, bool]:
     """(the item, the ids of its campaign the actor may see — None for all —, whether it is only context)."""
+    if reach(actor, Action.READ_LEDGER) is not Reach.UNIT:
+        return item_for(session, actor, Action.READ_LEDGER, item_id), None, False
     item = session.get(LedgerItem, item_id)
     if item is None:
         raise NotFound(f"督办事项 {item_id} 不存在")
-    if reach(actor, Action.READ_LEDGER) is not Reach.UNIT:
-        authorize(actor, Action.READ_LEDGER, area_code=item.area_code)
-        return item, None, False
     found = _shown(session, actor, LedgerFilter(campaign_id=item.campaign_id))
     allowed = found.matched | found.context
     if item.id not in allowed:

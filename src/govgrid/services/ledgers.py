@@ -137,6 +137,26 @@ def serves(unit: OrgUnit, area_code: str) -> bool:
     return unit.area_code is None or is_within(unit.area_code, area_code)
 
 
+def item_for(
+    session: Session, actor: Actor, action: Action, item_id: int, *, lead_only: bool = False
+) -> LedgerItem:
+    """A ledger item the actor may act on: NotFound when it does not exist or is out of reach. For a unit's
+    reach the acting officer's unit must lead the item, or help with it (unless `lead_only`)."""
+    item = session.get(LedgerItem, item_id)
+    if item is None:
+        raise NotFound(f"督办事项 {item_id} 不存在")
+    authorize_on(actor, action, item, lead_only=lead_only)
+    return item
+
+
+def authorize_on(actor: Actor, action: Action, item: LedgerItem, *, lead_only: bool = False) -> None:
+    """The permission table applied to one ledger item: its area, and its lead unit or a co-unit."""
+    helping = not lead_only and actor.unit_id is not None and actor.unit_id in item.co_unit_ids
+    authorize(
+        actor, action, area_code=item.area_code, unit_id=actor.unit_id if helping else item.lead_unit_id
+    )
+
+
 def _event(
     session: Session, item: LedgerItem, actor: Actor, action: str, now: datetime, note: str = ""
 ) -> None:
@@ -152,11 +172,7 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
     """The lead unit (or a co-unit) reports progress; the tree's progress and lights are recomputed.
     A report may meet a 时间节点 (milestone_id); on a key project its funds count as completed investment
     for the month it is filed in."""
-    item = session.get(LedgerItem, item_id)
-    if item is None:
-        raise NotFound(f"督办事项 {item_id} 不存在")
-    unit = actor.unit_id if actor.unit_id in item.co_unit_ids else item.lead_unit_id
-    authorize(actor, Action.REPORT_PROGRESS, area_code=item.area_code, unit_id=unit)
+    item = item_for(session, actor, Action.REPORT_PROGRESS, item_id)
     if kind not in REPORT_KINDS:
         raise InvalidInput(f"进展类型须为 {'、'.join(REPORT_KINDS)} 之一", field="kind")
     if item.status == "closed":

@@ -18,6 +18,7 @@ from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
+from govgrid.services.ledgers import shipped_ledger_rules
 from govgrid.services.locate import LocatorCache
 from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
 from govgrid.web import errors
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.locator_cache = LocatorCache()
     app.state.media_dir = resolve_media_dir(settings)
     app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
+    app.state.ledger_rules = shipped_ledger_rules(app.state.case_rules.calendar)
     app.state.connectors = load_connectors(set(app.state.case_rules.classes))
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = load_navigation()

@@ -119,7 +119,7 @@ def item_public(item: LedgerItem, depth: int = 0) -> LedgerItemPublic:
 
 
 def rules(request: Request) -> ledger_service.LedgerRules:
-    return ledger_service.shipped_ledger_rules(request.app.state.case_rules.calendar)
+    return request.app.state.ledger_rules  # read and checked at start-up
 
 
 def parse_filter(
