@@ -103,3 +103,15 @@ def shared_dir() -> Path:
     if not (SHARED / "data" / "geo" / "370102.geojson").is_file():
         pytest.skip(f"参考数据目录 {SHARED} 不存在：需要 shared/data/geo/370102.geojson")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def demo_ledger(district_sessions: sessionmaker[Session], district: District) -> None:
+    """The demo's ledgers (the three seed plans) in the shared test district, entered once."""
+    from govgrid.services.demo_ledger import build_demo_ledger
+    from govgrid.services.ledgers import shipped_ledger_rules
+    from tests.factories import add_demo_ledger_units
+
+    with district_sessions() as session:
+        add_demo_ledger_units(session)
+        build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)

@@ -8,19 +8,9 @@ from sqlalchemy import select
 
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.db.models import OrgUnit
-from govgrid.services.demo_ledger import build_demo_ledger
-from govgrid.services.ledgers import shipped_ledger_rules
 from tests.e2e.test_browser import log_in
-from tests.factories import NOW, add_demo_ledger_units
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def demo_ledger(district_sessions, district):
-    with district_sessions() as session:
-        add_demo_ledger_units(session)
-        build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)
 
 
 def test_a_supervisor_filters_red_items_opens_one_and_sees_its_escalations(page, demo_ledger):

@@ -3,12 +3,7 @@ round trip with its row-by-row refusal."""
 
 import io
 
-import pytest
 from openpyxl import Workbook, load_workbook
-
-from govgrid.services.demo_ledger import build_demo_ledger
-from govgrid.services.ledgers import shipped_ledger_rules
-from tests.factories import NOW, add_demo_ledger_units
 
 
 def all_items(client, **params):
@@ -18,13 +13,6 @@ def all_items(client, **params):
     for page in range(2, first["pages"] + 1):
         items += client.get("/api/v1/ledger/items", params={**params, "page": page}).json()["items"]
     return items
-
-
-@pytest.fixture(scope="module")
-def demo_ledger(district_sessions, district):
-    with district_sessions() as session:
-        add_demo_ledger_units(session)
-        build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)
 
 
 def test_a_supervisor_filters_the_tree_by_colour_and_campaign(as_user, demo_ledger):
