@@ -98,3 +98,25 @@ def test_a_ledger_is_imported_and_exported_from_the_console(district_url, distri
     out = tmp_path / "导出.csv"
     exported = run(["ledger", "export", str(out), "--as", "dept_officer"], district_url)
     assert exported.exit_code == 0 and "清理小广告" in out.read_text(encoding="utf-8-sig")
+
+
+def test_calendar_due_prints_the_deadline_and_says_it_is_provisional(tmp_path):
+    result = run(["calendar", "due", "2026-12-28T10:00", "20", "工作日"], f"sqlite:///{tmp_path / 'cal.db'}")
+    assert result.exit_code == 0 and "2027-01-26 23:59:59" in result.stdout and "暂定" in result.stdout
+
+
+def test_calendar_set_year_enters_the_notice_and_refuses_a_bad_one_naming_the_date(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("holidays: [2027-01-01]\nworkdays: [2027-02-17]\n", encoding="utf-8")
+    result = run(["calendar", "set-year", "2027", str(bad)], url)
+    assert result.exit_code == 2 and "2027-02-17（星期三）本就是工作日" in result.stderr
+    good = tmp_path / "2027.yaml"
+    good.write_text("source: 测试\nholidays: [2027-01-01..2027-01-03, 2027-02-05..2027-02-12, 2027-04-05, "
+                    "2027-05-01..2027-05-05, 2027-06-09, 2027-09-15, 2027-10-01..2027-10-07]\n"
+                    "workdays: [2027-02-20]\n", encoding="utf-8")  # fmt: skip
+    result = run(["calendar", "set-year", "2027", str(good)], url)
+    assert result.exit_code == 0 and "2027 年节假日安排已录入" in result.stdout
+    result = run(["calendar", "due", "2026-12-28T10:00", "20", "工作日"], url)
+    assert "正式" in result.stdout and "暂定" not in result.stdout
+    assert "已录入国务院办公厅通知（测试）" in run(["calendar", "status", "2027"], url).stdout

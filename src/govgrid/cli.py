@@ -206,12 +206,14 @@ def _actor_named(obj: _Context, username: str) -> Actor:
 
 from govgrid import cli_bench_ledger  # noqa: E402,F401  (registers `bench ledger`)
 from govgrid.cli_bench import bench  # noqa: E402
+from govgrid.cli_calendar import calendar  # noqa: E402
 from govgrid.cli_ledger import ledger  # noqa: E402
 from govgrid.cli_people import users  # noqa: E402
 
 main.add_command(users)
 main.add_command(ledger)
 main.add_command(bench)
+main.add_command(calendar)
 
 
 def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:
@@ -222,9 +224,11 @@ def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, i
     from govgrid.services.notify import notify_pending
     from govgrid.services.similar import link_pending
     from govgrid.services.supervision import sweep
+    from govgrid.services.work_calendar import CalendarSync
 
     ledger_rules = shipped_ledger_rules(rules.calendar)
     with sessions() as session:
+        CalendarSync(rules.calendar).refresh(session, force=True)  # a year entered meanwhile counts now
         applied = sweep(session, rules=rules, policy=policy, now=_now())
         linked = link_pending(session, now=_now())
         notify_pending(session, urls=notify_urls.split())

@@ -49,10 +49,44 @@ def test_working_time_between_two_moments_counts_office_hours_only():
     assert calendar.work_time_between(at(2026, 11, 20, 16, 30), at(2026, 11, 23, 9, 30)) == timedelta(hours=2)
 
 
-def test_a_year_without_calendar_data_is_a_clear_error_naming_the_year():
+def test_a_year_not_yet_announced_is_counted_on_the_statutory_holidays_and_marked_provisional():
+    deadline = calendar.due(at(2026, 12, 30), 5, TimeUnit.WORKDAYS)
+    # 12-31, then 2027-01-01 (元旦) is off, 01-02/03 a weekend: 01-04 … 01-07
+    assert deadline.at.date() == date(2027, 1, 7) and deadline.is_provisional
+    assert not calendar.due(at(2026, 11, 2), 5, TimeUnit.WORKDAYS).is_provisional
+
+
+def test_a_provisional_year_has_the_thirteen_statutory_days_off_and_no_tiaoxiu():
+    from govgrid.domain.worktime import statutory_holidays
+
+    days = statutory_holidays(2027)
+    assert len(days) == 13 and days[date(2027, 2, 5)] == "农历除夕" and days[date(2027, 9, 15)] == "中秋节"
+    assert not calendar.is_workday(date(2027, 2, 8)) and calendar.is_workday(date(2027, 2, 9))  # no 补休
+    assert not calendar.is_workday(date(2027, 2, 14))  # a Sunday stays a rest day: no 调休 is guessed
+    assert calendar.is_provisional(2027) and not calendar.is_provisional(2026)
+
+
+def test_clock_hours_and_natural_days_are_never_provisional():
+    assert not calendar.due(at(2026, 12, 30), 48, TimeUnit.EMERGENCY_HOURS).is_provisional
+    assert not calendar.due(at(2026, 12, 30), 10, TimeUnit.NATURAL_DAYS).is_provisional
+
+
+def test_a_year_outside_every_rule_is_a_clear_error_naming_the_year():
     with pytest.raises(CalendarUnknown) as caught:
-        calendar.due_at(at(2026, 12, 30), 5, TimeUnit.WORKDAYS)
-    assert "2027 年" in caught.value.message and "catalog/calendar.yaml" in caught.value.message
+        calendar.is_workday(date(2206, 1, 1))
+    assert "2206" in caught.value.message
+
+
+def test_a_year_entered_from_the_notice_replaces_the_provisional_rules():
+    from govgrid.catalog.calendars import load_calendar as fresh
+    from govgrid.domain.worktime import YearOverride
+
+    entered = fresh()
+    entered.enter_years({2027: YearOverride(frozenset({date(2027, 1, 1), date(2027, 2, 9)}),
+                                            frozenset({date(2027, 2, 14)}), is_complete=True)})  # fmt: skip
+    assert not entered.is_workday(date(2027, 2, 9)) and entered.is_workday(date(2027, 2, 14))
+    assert not entered.due(at(2026, 12, 30), 5, TimeUnit.WORKDAYS).is_provisional
+    assert entered.last_official_day() == date(2027, 12, 31) and calendar.last_official_day() == date(2026, 12, 31)
 
 
 def test_a_city_can_enter_a_later_year_itself():

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import login
 
 EXPECTED_MENU = {
-    "admin": ["工作台", "案件", "上报", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志", "接口文档"],
+    "admin": ["工作台", "案件", "上报", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志", "工作日历", "接口文档"],
     "dispatcher": ["工作台", "案件", "上报", "督办台账", "网格地图", "人员名录", "操作日志"],
     "supervisor": ["工作台", "案件", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志"],
     "leader": ["工作台", "案件", "督办台账", "网格地图", "人员名录", "操作日志"],
@@ -148,3 +148,52 @@ def test_a_citizen_follows_a_case_by_number_and_phone_without_logging_in(as_user
     assert "已受理" in page and "路灯不亮" in page and "dispatcher" not in page
     wrong = anonymous.get(f"/follow?code={order['code']}&phone=0000").text
     assert "未找到该案件" in wrong and "路灯不亮" not in wrong
+
+
+def test_the_admin_workspace_warns_that_the_official_calendar_ends_this_month(as_user):
+    from tests.factories import NOW
+
+    assert NOW.date().isoformat() == "2026-11-20"  # 41 days before 2026-12-31
+    page = as_user("admin").get("/").text
+    assert 'id="calendar-warning"' in page and "2026-12-31" in page and "set-year 2027" in page
+    assert 'id="calendar-warning"' not in as_user("dispatcher").get("/").text
+
+
+def test_any_staff_member_can_ask_when_something_is_due(as_user):
+    page = as_user("dispatcher").get("/calendar?start=2026-12-28T10:00&amount=20&unit=工作日").text
+    assert "2027-01-26 23:59" in page and "暂定" in page and 'id="calendar-form"' not in page
+
+
+def test_an_administrator_enters_a_year_on_the_calendar_page_and_a_bad_one_is_refused_by_date(as_user, app):
+    from sqlalchemy import delete
+
+    from govgrid.db.models import CalendarYear
+
+    admin = as_user("admin")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', admin.get("/calendar").text).group(1)
+    bad = admin.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": "2027-01-01"})
+    assert bad.status_code == 422 and "2027-02-05 是法定节假日（农历除夕）" in bad.text and "2027-01-01" in bad.text
+    days = "2027-01-01..2027-01-03\n2027-02-05..2027-02-12\n2027-04-03..2027-04-05\n2027-05-01..2027-05-05\n" \
+           "2027-06-09\n2027-09-15..2027-09-17\n2027-10-01..2027-10-07"  # fmt: skip
+    good = admin.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": days,
+                                               "workdays": "2027-02-20, 2027-10-09", "source": "测试"},
+                      follow_redirects=False)  # fmt: skip
+    try:
+        assert good.status_code == 303
+        page = admin.get("/calendar").text
+        assert 'data-year="2027" data-source="entered"' in page
+        due = admin.get("/calendar?start=2026-12-28T10:00&amount=20&unit=工作日").text
+        assert "（正式）" in due.split('id="due-result"', 1)[1].split("</p>", 1)[0]
+    finally:
+        with app.state.session_factory() as session:
+            session.execute(delete(CalendarYear).where(CalendarYear.year == 2027))
+            session.commit()
+            app.state.calendar_sync.refresh(session, force=True)
+    assert app.state.case_rules.calendar.is_provisional(2027)
+
+
+def test_only_an_administrator_may_enter_a_year(as_user):
+    officer = as_user("dispatcher")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/calendar").text).group(1)
+    answer = officer.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": "2027-01-01"})
+    assert answer.status_code == 403

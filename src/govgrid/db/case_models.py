@@ -52,6 +52,8 @@ class Case(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # counted over a year whose 调休 is not yet announced (the provisional calendar): shown as 暂定
+    due_is_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closure_type: Mapped[str | None] = mapped_column(String(12))
     rework_count: Mapped[int] = mapped_column(Integer, default=0)

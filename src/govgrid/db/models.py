@@ -147,6 +147,21 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class CalendarYear(Base):
+    """A year's holidays and 调休 as the State Council's notice gives them, entered by an operator
+    (`govgrid calendar set-year`); it makes the year official, replacing the provisional rules."""
+
+    __tablename__ = "calendar_year"
+
+    district_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates off
+    workdays: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO weekend dates worked (调休)
+    source: Mapped[str] = mapped_column(String(120), default="")  # 文号 of the notice
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Meta(Base):
     """Small key/value facts about the database (geography revision, demo marker)."""
 

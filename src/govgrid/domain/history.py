@@ -17,12 +17,13 @@ class SideAction(StrEnum):
     SUPERVISE_BY_HAND = "supervise_by_hand"  # 督查督办
     APPEAL_REQUEST = "appeal_request"  # 申诉（请求剔单）
     APPEAL_REFUSE = "appeal_refuse"  # 驳回申诉
+    RESCHEDULE = "reschedule"  # 重算期限 (a provisional deadline, once the year's notice is entered)
 
 
 SIDE_LABEL = {
     SideAction.EXTENSION_REQUEST: "申请延期", SideAction.EXTENSION_APPROVE: "批准延期",
     SideAction.EXTENSION_REFUSE: "驳回延期", SideAction.SUPERVISE_BY_HAND: "督查督办",
-    SideAction.APPEAL_REQUEST: "申诉", SideAction.APPEAL_REFUSE: "驳回申诉",
+    SideAction.APPEAL_REQUEST: "申诉", SideAction.APPEAL_REFUSE: "驳回申诉", SideAction.RESCHEDULE: "重算期限",
 }  # fmt: skip
 
 

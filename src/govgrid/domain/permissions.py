@@ -39,6 +39,7 @@ class Action(StrEnum):
     READ_LEDGER = "read_ledger"  # 督办台账
     MANAGE_LEDGER = "manage_ledger"  # 立项、交办、升级、销号
     REPORT_PROGRESS = "report_progress"  # 进展填报 by the lead or a co-unit
+    MANAGE_CALENDAR = "manage_calendar"  # 录入节假日安排（工作日历）
 
 
 class Reach(StrEnum):
@@ -75,6 +76,7 @@ attach_photo           own      scope       scope          unit               sc
 read_ledger            -        -           unit           unit               scope      scope      scope  all
 manage_ledger          -        -           -              -                  -          scope      -      all
 report_progress        -        -           unit           unit               -          -          -      all
+manage_calendar        -        -           -              -                  -          -          -      all
 """
 
 

@@ -70,7 +70,7 @@ def decide_extension(session: Session, *, actor: Actor, case_id: int, approve: b
         raise InvalidInput("该案件没有待审批的延期申请", field="status")
     if approve:
         compare_and_set(session, case, expected_version, due_at=case.extension_until, extension_state="approved",
-                        warned_at=None)  # fmt: skip
+                        warned_at=None, due_is_provisional=False)  # fmt: skip
         return _record(session, case, actor, SideAction.EXTENSION_APPROVE, now, note,
                        {"due_at": case.extension_until.isoformat()})  # fmt: skip
     compare_and_set(session, case, expected_version, extension_state="refused")

@@ -4,6 +4,7 @@ one wins, the other gets a Conflict) and writes exactly one append-only history 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,8 @@ from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
 from govgrid.domain.similarity import metres_between
-from govgrid.domain.workflow import START, Loop, Status, Step, callback_answers, next_status
+from govgrid.domain.workflow import FINAL, START, Loop, Status, Step, callback_answers, next_status
+from govgrid.domain.worktime import Deadline
 from govgrid.geo.crs import Crs
 from govgrid.services.case_rules import CaseRules
 from govgrid.services.locate import LocatorCache
@@ -32,6 +34,7 @@ STEP_ACTION = {
     Step.EVALUATE: Action.MANAGE_CASE, Step.EXCLUDE: Action.MANAGE_CASE,
 }  # fmt: skip
 MAX_TEXT = 4000
+log = logging.getLogger("govgrid.cases")
 
 
 @dataclass(frozen=True)
@@ -92,18 +95,27 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
         lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
         reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
         reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
-        due_at=acceptance_deadline(rules, data, now),
+        **deadline_columns(acceptance_deadline(rules, data, now)),
     )  # fmt: skip
     session.add(case)
     return case
 
 
-def acceptance_deadline(rules: CaseRules, data: Report, now: datetime) -> datetime | None:
+def acceptance_deadline(rules: CaseRules, data: Report, now: datetime) -> Deadline | None:
     """12345 orders must be dispatched within a limit from acceptance (派单时限); urban reports have none."""
     if data.loop is not Loop.HOTLINE:
         return None
     amount, unit = rules.limit_for(data.class_code, data.loop.value, data.urgency, at_dispatch=False)
-    return rules.calendar.due_at(now, amount, unit)
+    return rules.calendar.due(now, amount, unit)
+
+
+def deadline_columns(deadline: Deadline | None) -> dict[str, Any]:
+    """A deadline as the case stores it. One counted over a provisional year is marked and logged."""
+    if deadline is None:
+        return {"due_at": None, "due_is_provisional": False}
+    if deadline.is_provisional:
+        log.warning("期限 %s 按暂定日历计算（当年节假日安排尚未录入，未含调休）", deadline.at.isoformat())
+    return {"due_at": deadline.at, "due_is_provisional": deadline.is_provisional}
 
 
 def _district_code(session: Session) -> str:
@@ -215,9 +227,9 @@ def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: 
         unit = _unit(session, unit_code or suggested_unit(rules, case))
         amount, time_unit = rules.limit_for(case.class_code, case.loop, case.urgency, at_dispatch=True)
         return {"unit_id": unit.id, "dispatched_at": now, "is_overdue": False, "warned_at": None,
-                "supervision_level": 0, "due_at": rules.calendar.due_at(now, amount, time_unit)}  # fmt: skip
+                "supervision_level": 0, **deadline_columns(rules.calendar.due(now, amount, time_unit))}  # fmt: skip
     if step is Step.RETURN:
-        return {"unit_id": None, "due_at": None}
+        return {"unit_id": None, **deadline_columns(None)}
     if step is Step.CHECK_FAIL:
         return {"rework_count": case.rework_count + 1}
     if after is Status.CLOSED:
@@ -225,6 +237,36 @@ def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: 
         kind = "special" if step is Step.FORCE_CLOSE else ("overdue" if late else "normal")
         return {"closed_at": now, "closure_type": kind}
     return {}
+
+
+def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -> int:
+    """Once a year's notice is entered: recompute every open case's provisional deadline from its clock
+    start (派遣, or 受理 for a 12345 order not yet dispatched). Each is a compare-and-set with one history
+    row; a deadline moved by an approved 延期 is the date the center granted and stays."""
+    from govgrid.domain.history import SideAction
+
+    moved = 0
+    waiting = select(Case.id).where(Case.due_is_provisional.is_(True), Case.status.not_in([s.value for s in FINAL]))
+    for case_id in session.scalars(waiting).all():
+        case = session.get(Case, case_id)
+        if case is None or case.due_at is None or case.extension_state == "approved":
+            continue
+        start = case.dispatched_at or case.reported_at
+        amount, unit = rules.limit_for(case.class_code, case.loop, case.urgency,
+                                       at_dispatch=case.dispatched_at is not None)  # fmt: skip
+        deadline = rules.calendar.due(start, amount, unit)
+        before = case.due_at
+        try:
+            compare_and_set(session, case, None, **deadline_columns(deadline))
+        except Conflict:
+            continue  # someone moved it meanwhile; its next step recomputes the deadline anyway
+        record_history(session, case, actor=actor, step=SideAction.RESCHEDULE.value, from_status=case.status,
+                       now=now, note=f"按正式节假日安排重算期限：{before.isoformat()} → {deadline.at.isoformat()}",
+                       detail={"due_at": deadline.at.isoformat(), "was": before.isoformat(),
+                               "provisional": deadline.is_provisional})  # fmt: skip
+        session.commit()
+        moved += 1
+    return moved
 
 
 def suggested_unit(rules: CaseRules, case: Case) -> str:

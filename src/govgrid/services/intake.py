@@ -22,7 +22,7 @@ from govgrid.domain.workflow import START
 from govgrid.geo.crs import Crs, to_stored
 from govgrid.geo.index import NOWHERE
 from govgrid.services.case_rules import CaseRules
-from govgrid.services.cases import Report, acceptance_deadline, check_text
+from govgrid.services.cases import Report, acceptance_deadline, check_text, deadline_columns
 from govgrid.services.locate import LocatorCache
 
 
@@ -50,7 +50,7 @@ def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: L
         unit = rules.responsibility.unit_for(rules.classes[data.class_code], grid_code)
         rows.append(
             case_row(actor, data, grid_code, lng, lat, start)
-            | {"due_at": acceptance_deadline(rules, data, start)}
+            | deadline_columns(acceptance_deadline(rules, data, start))
         )
         histories.append({"suggested_unit": unit})
     if rows:

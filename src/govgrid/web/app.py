@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from govgrid import __version__
+from govgrid.catalog.calendars import load_calendar
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
 from govgrid.services.ledgers import shipped_ledger_rules
 from govgrid.services.locate import LocatorCache
+from govgrid.services.work_calendar import CalendarSync
 from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
@@ -39,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the point→grid index before the first request, so no report waits for it."""
     with app.state.session_factory() as session:
         app.state.locator_cache.get(session)
+        app.state.calendar_sync.refresh(session, force=True)
     yield
 
 
@@ -70,8 +74,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
     app.state.media_dir = resolve_media_dir(settings)
-    app.state.case_rules = shipped_rules()  # validated here: a bad catalogue stops start-up with file/row/field
+    # validated here: a bad catalogue stops start-up with file/row/field. The app owns its calendar: the
+    # years entered in its database are added to it (CalendarSync), never to another app's.
+    app.state.case_rules = replace(shipped_rules(), calendar=load_calendar())
     app.state.ledger_rules = shipped_ledger_rules(app.state.case_rules.calendar)
+    app.state.calendar_sync = CalendarSync(app.state.case_rules.calendar)  # years entered by any process
     app.state.connectors = load_connectors(set(app.state.case_rules.classes))
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = load_navigation()

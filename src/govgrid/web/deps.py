@@ -21,6 +21,7 @@ CSRF_HEADER = "x-csrf-token"
 def get_session(request: Request) -> Iterator[Session]:
     session = request.app.state.session_factory()
     try:
+        request.app.state.calendar_sync.refresh(session)  # at most every 30 s: a year entered elsewhere
         yield session
     finally:
         session.close()

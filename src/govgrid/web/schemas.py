@@ -160,6 +160,7 @@ class CasePublic(BaseModel):
     reported_at: datetime
     dispatched_at: datetime | None
     due_at: datetime | None
+    due_is_provisional: bool = Field(description="期限按暂定日历计算（当年调休尚未公布）")
     closed_at: datetime | None
     closure_type: str | None
     rework_count: int

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from govgrid.web.pages import auth, cases, ledgers, public, workspace
+from govgrid.web.pages import auth, calendar, cases, ledgers, public, workspace
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, workspace, cases, ledgers, public):
+for module in (auth, workspace, cases, ledgers, calendar, public):
     router.include_router(module.router)

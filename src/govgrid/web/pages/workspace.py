@@ -10,15 +10,16 @@ from govgrid.domain.history import history_label
 from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import ROLE_LABEL, Role
-from govgrid.services import audit, geography, ledger_views, people, reminders
-from govgrid.web.deps import LoggedInDep, SessionDep
+from govgrid.domain.worktime import CHINA
+from govgrid.services import audit, geography, ledger_views, people, reminders, work_calendar
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def workspace(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
@@ -28,8 +29,13 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep) -> Resp
         if reach(actor, Action.READ_LEDGER) is not Reach.NONE
         else None
     )
+    calendar_note = (
+        work_calendar.calendar_warning(request.app.state.case_rules.calendar, now.astimezone(CHINA).date())
+        if actor.role is Role.ADMIN
+        else None
+    )
     return page(request, "workspace.html", actor, scope=scope, summary=summary, my_grids=mine, reminders=notes,
-                history_label=history_label, ledger=ledger,
+                history_label=history_label, ledger=ledger, calendar_note=calendar_note,
                 light_labels={k.value: v for k, v in LIGHT_LABEL.items()})  # fmt: skip
 
 
