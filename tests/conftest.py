@@ -98,6 +98,27 @@ def as_user(app) -> Callable[[str], TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def connector_client(app, district_sessions):  # type: ignore[no-untyped-def]
+    """A client pushing as an inbound system with a real connector key: connector_client("hotline12345")."""
+    from govgrid.domain.permissions import SYSTEM
+    from govgrid.services.connector_keys import issue_key
+
+    clients: list[TestClient] = []
+
+    def make(connector_id: str = "hotline12345") -> TestClient:
+        with district_sessions() as session:
+            _, secret = issue_key(session, actor=SYSTEM, connectors=app.state.case_rules.connectors,
+                                  connector_id=connector_id, name="test", now=NOW)  # fmt: skip
+        client = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
+        clients.append(client)
+        return client
+
+    yield make  # type: ignore[misc]
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
 def shared_dir() -> Path:
     """The reference data folder beside the project; tests needing it skip with a message if absent."""
     if not (SHARED / "data" / "geo" / "370102.geojson").is_file():

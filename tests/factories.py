@@ -124,6 +124,14 @@ def _grid_workers(session: Session, communities: list[str]) -> None:
                         .values(responsibility_grid_code=code))  # fmt: skip
 
 
+def connector_actor(connector_id: str = "hotline12345"):  # type: ignore[no-untyped-def]
+    """The actor an inbound system pushes as (what services.connector_keys.actor_for_key returns)."""
+    from govgrid.domain.permissions import Actor
+
+    return Actor(user_id=None, username=f"connector:{connector_id}", role=Role.CONNECTOR, scope_code=DISTRICT,
+                 source=connector_id)  # fmt: skip
+
+
 def user_id(session: Session, username: str) -> int:
     return int(session.scalar(select(User.id).where(User.username == username)) or 0)
 

@@ -120,3 +120,18 @@ def test_calendar_set_year_enters_the_notice_and_refuses_a_bad_one_naming_the_da
     result = run(["calendar", "due", "2026-12-28T10:00", "20", "工作日"], url)
     assert "正式" in result.stdout and "暂定" not in result.stdout
     assert "已录入国务院办公厅通知（测试）" in run(["calendar", "status", "2027"], url).stdout
+
+
+def test_connectors_key_prints_the_key_once_as_the_last_line_and_it_can_be_revoked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    issued = run(["connectors", "key", "hotline12345", "--name", "市12345平台"], url)
+    assert issued.exit_code == 0
+    secret = issued.stdout.strip().splitlines()[-1]
+    assert secret.startswith("ggc_") and len(secret) > 40
+    listed = run(["connectors", "list"], url).stdout
+    assert "hotline12345" in listed and "有效" in listed and secret not in listed
+    key_id = listed.split()[0].lstrip("#")
+    assert run(["connectors", "revoke", key_id], url).exit_code == 0
+    assert "已吊销" in run(["connectors", "list"], url).stdout
+    unknown = run(["connectors", "key", "fax"], url)
+    assert unknown.exit_code == 2 and "fax" in unknown.stderr

@@ -207,6 +207,7 @@ def _actor_named(obj: _Context, username: str) -> Actor:
 from govgrid import cli_bench_ledger  # noqa: E402,F401  (registers `bench ledger`)
 from govgrid.cli_bench import bench  # noqa: E402
 from govgrid.cli_calendar import calendar  # noqa: E402
+from govgrid.cli_connectors import connectors  # noqa: E402
 from govgrid.cli_ledger import ledger  # noqa: E402
 from govgrid.cli_people import users  # noqa: E402
 
@@ -214,6 +215,7 @@ main.add_command(users)
 main.add_command(ledger)
 main.add_command(bench)
 main.add_command(calendar)
+main.add_command(connectors)
 
 
 def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:

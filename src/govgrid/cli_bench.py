@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import click
 import numpy as np
@@ -147,8 +148,8 @@ def bench_intake(obj, count: int, batch: int, seed: int) -> None:
     picks = rng.integers(0, len(grids), count)
     classes = sorted(rules.classes)
     kinds = rng.integers(0, len(classes), count)
-    reports = [Report(channel="hotline", class_code=classes[k], title=f"市民反映问题 {i}",
-                      description="小区门口垃圾堆放多日无人清理，影响出行。", external_id=f"bench-{i}",
+    reports = [Report(channel="phone", class_code=classes[k], title=f"市民反映问题 {i}",
+                      description="小区门口垃圾堆放多日无人清理，影响出行。", external_id=str(uuid.UUID(int=i + 1)),
                       lng=grids[g]["center_lng"], lat=grids[g]["center_lat"])
                for i, (g, k) in enumerate(zip(picks, kinds, strict=True))]  # fmt: skip
     from datetime import UTC, datetime
@@ -229,7 +230,7 @@ def bench_api(obj, rate: int, seconds: float) -> None:
     import sys
     import tempfile
 
-    import httpx
+    import httpx2 as httpx  # the HTTP client the project depends on (also behind Starlette's TestClient)
 
     from govgrid.domain.roles import Role
     from govgrid.services.people import actor_for, add_user, issue_token
@@ -271,7 +272,7 @@ def bench_api(obj, rate: int, seconds: float) -> None:
                     grid = grids[(i * 7919) % len(grids)]
                     answer = client.post("/api/v1/cases", headers=headers, json={
                         "class_code": "E0102", "title": f"压测案件 {i}", "lng": grid["center_lng"],
-                        "lat": grid["center_lat"], "external_id": f"bench-api-{i}", "channel": "hotline"})  # fmt: skip
+                        "lat": grid["center_lat"], "client_id": str(uuid.UUID(int=i + 1)), "channel": "phone"})  # fmt: skip
                     if answer.status_code != 201:
                         failures.append(i)
 

@@ -81,13 +81,13 @@ def evaluated_hotline_order(session, district):
     import uuid
 
     from govgrid.domain.workflow import Loop
-    from tests.factories import STREET_A
+    from tests.factories import STREET_A, connector_actor
     from tests.services.test_cases import LOCATOR, WEDNESDAY_10, point_in
 
     point, _ = point_in(district, f"{STREET_A}001")
     data = cases.Report(channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="申诉测试", lng=point.x,
                         lat=point.y, external_id=uuid.uuid4().hex)  # fmt: skip
-    order, _ = cases.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
+    order, _ = cases.report(session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data,
                             now=WEDNESDAY_10)  # fmt: skip
     order = step(session, "dispatcher", order, Step.DISPATCH, at(10, 5))
     for action in (Step.SIGN, Step.CONTACT, Step.FEED_BACK):

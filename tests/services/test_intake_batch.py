@@ -14,9 +14,8 @@ from tests.services.test_cases import LOCATOR, RULES, WEDNESDAY_10, point_in, wh
 
 def reports(district, n, **overrides):
     point, _ = point_in(district, f"{STREET_A}001")
-    tag = uuid.uuid4().hex[:8]
-    return [Report(**{"channel": "hotline", "class_code": "E0102", "title": f"工单{i}", "lng": point.x,
-                      "lat": point.y, "external_id": f"{tag}-{i}", **overrides}) for i in range(n)]  # fmt: skip
+    return [Report(**{"channel": "phone", "class_code": "E0102", "title": f"工单{i}", "lng": point.x,
+                      "lat": point.y, "external_id": str(uuid.uuid4()), **overrides}) for i in range(n)]  # fmt: skip
 
 
 def test_a_batch_is_taken_in_with_one_history_row_per_case(session, district):

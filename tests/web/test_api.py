@@ -152,15 +152,16 @@ def test_a_report_with_a_bad_field_names_it(as_user):
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "class_code"
 
 
-def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(as_user, district):
+def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(as_user, connector_client,
+                                                                               district):  # fmt: skip
     import uuid
 
     point = district.grid(STREET_A).geometry.representative_point()
     dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
-    order = dispatcher.post("/api/v1/connectors/hotline12345/events", json={
+    order = connector_client().post("/api/v1/connectors/hotline12345/events", json={
         "order_no": uuid.uuid4().hex, "title": "垃圾清运", "category": "城乡建设/城市建设和市政管理/环境卫生",
         "location": {"lng": point.x, "lat": point.y}}).json()  # fmt: skip
-    case_id = order["id"]
+    case_id = order["case_id"]
     dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "dispatch"})
     for step in ("sign", "contact", "handle", "feed_back"):
         assert officer.post(f"/api/v1/cases/{case_id}/steps", json={"step": step}).status_code == 200, step

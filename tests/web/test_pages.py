@@ -137,11 +137,11 @@ def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_u
     assert "已作废" in page and f"并案至 {first['code']}" in page and "已并案" in page
 
 
-def test_a_citizen_follows_a_case_by_number_and_phone_without_logging_in(as_user, anonymous, district):
+def test_a_citizen_follows_a_case_by_number_and_phone_without_logging_in(connector_client, anonymous, district):
     import uuid
 
     point = district.grid("370102001").geometry.representative_point()
-    order = as_user("dispatcher").post("/api/v1/connectors/hotline12345/events", json={
+    order = connector_client().post("/api/v1/connectors/hotline12345/events", json={
         "order_no": uuid.uuid4().hex, "title": "路灯不亮", "category": "城乡建设/城市建设和市政管理/基础设施",
         "location": {"lng": point.x, "lat": point.y}, "caller": {"name": "李先生", "phone": "13912345678"}}).json()  # fmt: skip
     page = anonymous.get(f"/follow?code={order['code']}&phone=5678").text

@@ -133,7 +133,8 @@ def _audit(client, district, session):  # type: ignore[no-untyped-def]
 def _issue_token(client, district, session):  # type: ignore[no-untyped-def]
     """Tokens are issued only for oneself: the body has no way to name another user."""
     answer = client.post("/api/v1/tokens", json={"name": "probe", "user_id": user_id(session, "other_street_officer")})
-    assert answer.status_code == 201
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "user_id"  # no such field
+    assert client.post("/api/v1/tokens", json={"name": "probe"}).status_code == 201
     token = session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
     assert token.user_id == user_id(session, "street_officer")
 
@@ -164,8 +165,8 @@ def street_b_case(session, district):  # type: ignore[no-untyped-def]
 
     point = district.grid(STREET_B).geometry.representative_point()
     dispatcher = actor_for(session.scalars(select(User).where(User.username == "dispatcher")).one())
-    data = cases.Report(channel="probe", class_code="E0102", title="街道B的案件", lng=point.x, lat=point.y,
-                        external_id=uuid.uuid4().hex)  # fmt: skip
+    data = cases.Report(channel="phone", class_code="E0102", title="街道B的案件", lng=point.x, lat=point.y,
+                        external_id=str(uuid.uuid4()))  # fmt: skip
     case, _ = cases.report(session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW)
     return case
 
@@ -271,10 +272,11 @@ def _photo_get(client, district, session):  # type: ignore[no-untyped-def]
 
 @probe("POST", "/api/v1/connectors/{connector_id}/events")
 def _connector_event(client, district, session):  # type: ignore[no-untyped-def]
-    """Inbound systems are the command center's integrations: a street officer cannot push into any street."""
+    """Inbound systems push with their own connector keys: a street officer's session cannot push at all."""
     point = district.grid(STREET_B).geometry.representative_point()
-    refused(client.post("/api/v1/connectors/hotline12345/events", json={
-        "order_no": "probe-1", "title": "越界推送", "location": {"lng": point.x, "lat": point.y}}))  # fmt: skip
+    answer = client.post("/api/v1/connectors/hotline12345/events", json={
+        "order_no": "probe-1", "title": "越界推送", "location": {"lng": point.x, "lat": point.y}})  # fmt: skip
+    assert answer.status_code == 401 and "error" in answer.json()
 
 
 @probe("GET", "/api/v1/geo/geocode")

@@ -9,6 +9,8 @@ from typing import Any
 from govgrid.catalog import CatalogError, load
 from govgrid.domain.workflow import Loop
 
+PERSON_CHANNELS = ("patrol", "citizen", "phone", "open311")  # domain.sources.Channel: filed by people
+
 FILE = "connectors.yaml"
 CASE_FIELDS = ("external_id", "title", "description", "address", "lng", "lat", "crs", "reporter_name",
                "reporter_phone", "urgency")  # fmt: skip
@@ -25,6 +27,7 @@ class Connector:
     class_from: str
     class_map: dict[str, str]
     class_default: str
+    is_public: bool = True  # its cases may show (without personal data) in public views such as Open311
 
 
 def load_connectors(known_classes: set[str], doc: Any = None) -> dict[str, Connector]:
@@ -34,6 +37,9 @@ def load_connectors(known_classes: set[str], doc: Any = None) -> dict[str, Conne
         connector = _connector(number, item, known_classes)
         if connector.id in found:
             raise CatalogError(f"catalog/{FILE} 第 {number} 个连接器：id {connector.id} 重复", field="id")
+        if connector.channel in PERSON_CHANNELS or any(c.channel == connector.channel for c in found.values()):
+            raise CatalogError(f"catalog/{FILE} 第 {number} 个连接器：渠道 {connector.channel} 已被占用"
+                               "（每个连接器独占一个渠道，且不能用人工上报的渠道）", field="channel")  # fmt: skip
         found[connector.id] = connector
     return found
 
@@ -62,4 +68,4 @@ def _connector(number: int, item: Any, known: set[str]) -> Connector:
     return Connector(id=str(item["id"]), name=str(item["name"]), channel=str(item["channel"]), loop=loop,
                      fields=dict(fields), class_from=str(rule.get("from", "")),
                      class_map={str(k): str(v) for k, v in (rule.get("map") or {}).items()},
-                     class_default=str(rule["default"]))  # fmt: skip
+                     class_default=str(rule["default"]), is_public=bool(item.get("public", True)))  # fmt: skip

@@ -35,6 +35,9 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     channel: Mapped[str] = mapped_column(String(24), index=True)
+    # who sent it (a connector id, or user:<id>) and the sender's own number for it (an order number, a
+    # client's UUID): a retry is recognised by the pair, so no sender can reach another's numbers
+    source: Mapped[str] = mapped_column(String(40), default="", server_default="")
     external_id: Mapped[str | None] = mapped_column(String(64))
     class_code: Mapped[str] = mapped_column(String(8), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -65,7 +68,7 @@ class Case(Base):
     appeal_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
     links_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_case_channel_external_id"),)
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_case_source_external_id"),)
 
     @property
     def code(self) -> str:

@@ -131,6 +131,24 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class ConnectorKey(Base):
+    """The key an inbound system pushes with (`govgrid connectors key ID`): only its SHA-256 is kept; it can
+    be revoked and may expire. A key belongs to one connector and files only under that connector's channel."""
+
+    __tablename__ = "connector_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    connector_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class AuditEvent(Base):
     """Append-only record of every state change: who, when, what, on which record, in which area."""
 

@@ -40,6 +40,7 @@ class Action(StrEnum):
     MANAGE_LEDGER = "manage_ledger"  # 立项、交办、升级、销号
     REPORT_PROGRESS = "report_progress"  # 进展填报 by the lead or a co-unit
     MANAGE_CALENDAR = "manage_calendar"  # 录入节假日安排（工作日历）
+    MANAGE_CONNECTORS = "manage_connectors"  # 连接器密钥：签发、吊销
 
 
 class Reach(StrEnum):
@@ -52,33 +53,34 @@ class Reach(StrEnum):
 
 _COLUMNS = (
     Role.CITIZEN, Role.GRID_WORKER, Role.STREET_OFFICER, Role.DEPARTMENT_OFFICER,
-    Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN,
+    Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.CONNECTOR,
 )  # fmt: skip
 
-# action               citizen  grid_worker street_officer department_officer dispatcher supervisor leader admin
+# A connector (an inbound system, authenticated by its own key) only files reports in its district.
+# action               citizen  grid_worker street_officer department_officer dispatcher supervisor leader admin connector
 _TABLE = """
-read_geography         -        scope       scope          scope              scope      scope      scope  all
-import_geography       -        -           -              -                  -          -          -      all
-read_people            own      own         scope          own                scope      scope      scope  all
-manage_people          -        -           -              -                  -          -          -      all
-read_units             -        all         all            all                all        all        all    all
-read_audit             -        -           scope          -                  scope      scope      scope  all
-manage_own_tokens      own      own         own            own                own        own        own    own
-read_cases             own      scope       scope          unit               scope      scope      scope  all
-report_case            own      scope       scope          -                  scope      -          -      all
-verify_case            -        scope       -              -                  scope      -          -      all
-register_case          -        -           -              -                  scope      -          -      all
-dispatch_case          -        -           -              -                  scope      -          -      all
-handle_case            -        -           unit           unit               -          -          -      -
-check_case             -        scope       -              -                  scope      scope      -      all
-manage_case            -        -           -              -                  scope      scope      -      all
-attach_photo           own      scope       scope          unit               scope      scope      -      all
-read_ledger            -        -           unit           unit               scope      scope      scope  all
-manage_ledger          -        -           -              -                  -          scope      -      all
-report_progress        -        -           unit           unit               -          -          -      all
-manage_calendar        -        -           -              -                  -          -          -      all
+read_geography         -        scope       scope          scope              scope      scope      scope  all   -
+import_geography       -        -           -              -                  -          -          -      all   -
+read_people            own      own         scope          own                scope      scope      scope  all   -
+manage_people          -        -           -              -                  -          -          -      all   -
+read_units             -        all         all            all                all        all        all    all   -
+read_audit             -        -           scope          -                  scope      scope      scope  all   -
+manage_own_tokens      own      own         own            own                own        own        own    own   -
+read_cases             own      scope       scope          unit               scope      scope      scope  all   -
+report_case            own      scope       scope          -                  scope      -          -      all   scope
+verify_case            -        scope       -              -                  scope      -          -      all   -
+register_case          -        -           -              -                  scope      -          -      all   -
+dispatch_case          -        -           -              -                  scope      -          -      all   -
+handle_case            -        -           unit           unit               -          -          -      -     -
+check_case             -        scope       -              -                  scope      scope      -      all   -
+manage_case            -        -           -              -                  scope      scope      -      all   -
+attach_photo           own      scope       scope          unit               scope      scope      -      all   -
+read_ledger            -        -           unit           unit               scope      scope      scope  all   -
+manage_ledger          -        -           -              -                  -          scope      -      all   -
+report_progress        -        -           unit           unit               -          -          -      all   -
+manage_calendar        -        -           -              -                  -          -          -      all   -
+manage_connectors      -        -           -              -                  -          -          -      all   -
 """
-
 
 def _parse(table: str) -> dict[tuple[Role, Action], Reach]:
     rules: dict[tuple[Role, Action], Reach] = {}
@@ -103,6 +105,7 @@ class Actor:
     role: Role | None
     scope_code: str | None = None
     unit_id: int | None = None
+    source: str | None = None  # the connector id of an inbound system (role connector)
 
     @property
     def is_anonymous(self) -> bool:

@@ -12,6 +12,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     LEADER = "leader"
     ADMIN = "admin"
+    CONNECTOR = "connector"  # an inbound system pushing with its connector key; never a person's account
 
 
 ROLE_LABEL = {
@@ -23,4 +24,6 @@ ROLE_LABEL = {
     Role.SUPERVISOR: "督查人员",
     Role.LEADER: "领导",
     Role.ADMIN: "系统管理员",
+    Role.CONNECTOR: "外部系统",
 }
+PERSON_ROLES = tuple(role for role in Role if role is not Role.CONNECTOR)

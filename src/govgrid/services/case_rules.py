@@ -9,6 +9,7 @@ from typing import Any
 from govgrid.catalog import CatalogError, load
 from govgrid.catalog.calendars import load_calendar
 from govgrid.catalog.case_catalog import CaseClass, ResponsibilityList, load_case_classes, load_responsibility
+from govgrid.catalog.connector_catalog import Connector, load_connectors
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.worktime import TimeUnit, WorkCalendar
 
@@ -26,6 +27,16 @@ class CaseRules:
     responsibility: ResponsibilityList
     calendar: WorkCalendar
     hotline: dict[str, HotlineLimit] = field(default_factory=dict)
+    connectors: dict[str, Connector] = field(default_factory=dict)
+
+    def channel_owner(self, channel: str) -> Connector | None:
+        """The connector a channel belongs to: only it files under that channel."""
+        return next((c for c in self.connectors.values() if c.channel == channel), None)
+
+    def is_public_channel(self, channel: str) -> bool:
+        """Whether cases of this channel may appear in public views (not the epidemic or police systems)."""
+        owner = self.channel_owner(channel)
+        return owner is None or owner.is_public
 
     def limit_for(
         self, case_class_code: str, loop: str, urgency: str, *, at_dispatch: bool
@@ -50,7 +61,8 @@ class CaseRules:
 def shipped_rules() -> CaseRules:
     """The catalogues shipped in the package, validated (errors name file, row and field)."""
     classes = load_case_classes()
-    return CaseRules(classes, load_responsibility(classes), load_calendar(), load_hotline())
+    return CaseRules(classes, load_responsibility(classes), load_calendar(), load_hotline(),
+                     load_connectors(set(classes)))  # fmt: skip
 
 
 def load_hotline(doc: Any = None) -> dict[str, HotlineLimit]:

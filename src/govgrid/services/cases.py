@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.areas import AreaLevel
-from govgrid.domain.errors import Conflict, InvalidInput, NotFound
+from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.domain.roles import Role
 from govgrid.domain.similarity import metres_between
+from govgrid.domain.sources import Channel, client_id, source_of
+from govgrid.domain.text import check_chars, required
 from govgrid.domain.workflow import FINAL, START, Loop, Status, Step, callback_answers, next_status
 from govgrid.domain.worktime import Deadline
 from govgrid.geo.crs import Crs
@@ -45,7 +48,7 @@ class Report:
     class_code: str
     title: str
     description: str = ""
-    external_id: str | None = None
+    external_id: str | None = None  # the sender's own key: a connector's order number, a person's client_id
     lng: float | None = None
     lat: float | None = None
     crs: Crs = Crs.GCJ02
@@ -58,28 +61,66 @@ class Report:
 
 def report(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
            now: datetime) -> tuple[Case, bool]:  # fmt: skip
-    """Take a report in. Idempotent on (channel, external id): a retry returns the first case, unchanged.
-    Returns (case, is_new)."""
-    case = _new_case(session, actor=actor, rules=rules, locator=locator, data=data, now=now)
+    """Take a report in. A retry — the same sender with the same external id (a connector's order number,
+    a person's client_id) — returns the first case unchanged, and only to that sender as far as it may still
+    see it; nobody else can reach or pre-empt a sender's numbers. Returns (case, is_new)."""
+    source, key = retry_key(rules, actor, data)
+    if key is not None and (earlier := _by_source_key(session, source, key)) is not None:
+        return _replay(session, actor, earlier), False
+    case = _new_case(session, actor=actor, rules=rules, locator=locator, data=data, now=now, source=source,
+                     key=key)  # fmt: skip
     try:
         session.flush()
-    except IntegrityError:  # the unique (channel, external id) says: taken in before (a retry, or a race)
+    except IntegrityError:  # the unique (source, external id): the same sender's retry won a race
         session.rollback()
-        existing = _by_external_id(session, data.channel, data.external_id or "")
-        if existing is None:
+        earlier = _by_source_key(session, source, key or "")
+        if earlier is None:
             raise
-        return existing, False
+        return _replay(session, actor, earlier), False
     record_history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
     session.commit()  # possible repeats are linked by the worker (services.similar.link_once), off this path
     return case, True
 
 
-def _by_external_id(session: Session, channel: str, external_id: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.channel == channel, Case.external_id == external_id))
+def retry_key(rules: CaseRules, actor: Actor, data: Report) -> tuple[str, str | None]:
+    """(the sender's namespace, its key for this report), after checking that the sender may use the
+    channel: a connector's channel is its own; people report through the person channels only."""
+    check_channel(rules, actor, data.channel)
+    if actor.role is Role.CONNECTOR:
+        return source_of(actor), check_chars(data.external_id or "", "external_id") or None
+    return source_of(actor), client_id(data.external_id)
+
+
+def check_channel(rules: CaseRules, actor: Actor, channel: str) -> None:
+    owner = rules.channel_owner(channel)
+    if owner is not None:
+        if actor.role is not Role.CONNECTOR or actor.source != owner.id:
+            raise InvalidInput(f"渠道“{channel}”只接收“{owner.name}”用其连接器密钥推送的工单", field="channel")
+        return
+    if actor.role is Role.CONNECTOR:
+        raise InvalidInput("外部系统只能在自己的渠道上推送", field="channel")
+    if channel not in {c.value for c in Channel}:
+        raise InvalidInput(f"渠道“{channel[:24]}”不存在", field="channel")
+    if actor.role is Role.CITIZEN and channel not in (Channel.CITIZEN.value, Channel.OPEN311.value):
+        raise InvalidInput("市民上报的渠道只能是 citizen", field="channel")
+
+
+def _by_source_key(session: Session, source: str, key: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.source == source, Case.external_id == key))
+
+
+def _replay(session: Session, actor: Actor, case: Case) -> Case:
+    """The first case of a retry, for its own sender; a person who may no longer see it learns nothing."""
+    if actor.role is Role.CONNECTOR:
+        return case  # the connector's own order: it gets the receipt
+    try:
+        return get_case(session, actor=actor, case_id=case.id)
+    except (NotFound, Forbidden):
+        raise Conflict("该 client_id 已经用过，请为新的上报生成新的 client_id", field="client_id") from None
 
 
 def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
-              now: datetime) -> Case:  # fmt: skip
+              now: datetime, source: str, key: str | None) -> Case:  # fmt: skip
     case_class = rules.case_class(data.class_code)
     check_text(data)
     grid_code, lng, lat = _place(session, locator, data)
@@ -90,7 +131,7 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
     authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id if is_own_reach else None)
     case = Case(
         loop=data.loop.value,
-        status=START[data.loop].value, version=1, channel=data.channel, external_id=data.external_id,
+        status=START[data.loop].value, version=1, channel=data.channel, source=source, external_id=key,
         class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
         lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
         reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
@@ -131,11 +172,11 @@ LIMITS = {"title": 200, "description": MAX_TEXT, "address": 200, "external_id": 
 
 
 def check_text(data: Report) -> None:
-    """Text fields within their column sizes (the same answer on SQLite and PostgreSQL)."""
-    if not data.title.strip():
-        raise InvalidInput("标题不能为空", field="title")
+    """Text fields within their column sizes (the same answer on SQLite and PostgreSQL), with no control
+    characters, and a title that says something."""
+    required(data.title, "title", "标题")
     for field, limit in LIMITS.items():
-        value = getattr(data, field) or ""
+        value = check_chars(getattr(data, field) or "", field)
         if len(value) > limit:
             raise InvalidInput(f"{field} 过长（{len(value)} 字，上限 {limit}）", field=field)
 

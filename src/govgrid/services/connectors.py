@@ -3,6 +3,7 @@ other report (idempotent on the connector's channel and the payload's external i
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from govgrid.catalog.connector_catalog import Connector
 from govgrid.db.case_models import Case
-from govgrid.domain.errors import InvalidInput, NotFound
-from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
+from govgrid.domain.permissions import Actor
+from govgrid.domain.roles import Role
+from govgrid.domain.text import check_all
 from govgrid.geo.crs import parse_crs
 from govgrid.services.case_rules import CaseRules
 from govgrid.services.cases import Report, report
@@ -26,7 +29,7 @@ def pick(payload: Any, path: str) -> Any:
     for part in path.split("."):
         if isinstance(value, dict):
             value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
         else:
             return None
@@ -48,8 +51,10 @@ def to_report(connector: Connector, payload: Any, known_classes: set[str]) -> Re
         if values.get(name) is not None:
             try:
                 values[name] = float(values[name])
-            except (TypeError, ValueError):
-                raise InvalidInput(f"{path[name]} 不是数字：{values[name]!r}", field=path[name]) from None
+            except (TypeError, ValueError, OverflowError):
+                raise InvalidInput(f"{path[name]} 不是数字：{str(values[name])[:40]!r}", field=path[name]) from None
+            if not math.isfinite(values[name]):
+                raise InvalidInput(f"{path[name]} 须为有限数值", field=path[name])
     urgency = str(values.get("urgency") or "general")
     if urgency not in URGENCIES:
         raise InvalidInput(
@@ -68,12 +73,20 @@ def to_report(connector: Connector, payload: Any, known_classes: set[str]) -> Re
     )  # fmt: skip
 
 
-def receive(session: Session, *, actor: Actor, connectors: dict[str, Connector], connector_id: str, payload: Any,
-            rules: CaseRules, locator: LocatorCache, now: datetime) -> tuple[Case, bool]:  # fmt: skip
-    """Take one event from an inbound system in (only integration accounts of the command center)."""
-    authorize(actor, Action.REGISTER_CASE, area_code=actor.scope_code)
-    connector = connectors.get(connector_id)
+def known(rules: CaseRules, connector_id: str) -> Connector:
+    connector = rules.connectors.get(connector_id)
     if connector is None:
-        raise NotFound(f"连接器“{connector_id}”不存在（见 catalog/connectors.yaml）", field="connector_id")
+        raise NotFound(f"连接器“{connector_id[:32]}”不存在（见 catalog/connectors.yaml）", field="connector_id")
+    return connector
+
+
+def receive(session: Session, *, actor: Actor, connector_id: str, payload: Any, rules: CaseRules,
+            locator: LocatorCache, now: datetime) -> tuple[Case, bool]:  # fmt: skip
+    """Take one event from an inbound system in: only the connector itself, by its key (a replay of the
+    same order number returns its first case)."""
+    connector = known(rules, connector_id)
+    if actor.role is not Role.CONNECTOR or actor.source != connector.id:
+        raise Forbidden("外部系统推送须使用该连接器的密钥")
+    check_all(payload)
     data = to_report(connector, payload, set(rules.classes))
     return report(session, actor=actor, rules=rules, locator=locator, data=data, now=now)

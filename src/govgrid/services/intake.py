@@ -1,9 +1,9 @@
 """Bulk intake: many reports in one transaction (a hotline batch, an import, the benchmark).
 
-The same rules as services.cases.report — class from the catalogue, field sizes, the point located to its
-grid (vectorised over the batch), idempotency on (channel, external id), the responsible unit from the
-权责清单, one history row per case — with rows that break a rule reported by number and field, and
-the good rows taken in."""
+The same rules as services.cases.report — the channel the sender may use, class from the catalogue, field
+sizes, the point located to its grid (vectorised over the batch), idempotency on the sender's own
+(source, external id), the responsible unit from the 权责清单, one history row per case — with rows
+that break a rule reported by number and field, and the good rows taken in."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.sources import source_of
 from govgrid.domain.workflow import START
 from govgrid.geo.crs import Crs, to_stored
 from govgrid.geo.index import NOWHERE
 from govgrid.services.case_rules import CaseRules
-from govgrid.services.cases import Report, acceptance_deadline, check_text, deadline_columns
+from govgrid.services.cases import Report, acceptance_deadline, check_text, deadline_columns, retry_key
 from govgrid.services.locate import LocatorCache
 
 
@@ -38,7 +39,9 @@ def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: L
     """Take a batch of reports in one transaction (only the command center or an administrator)."""
     authorize(actor, Action.REGISTER_CASE, area_code=actor.scope_code)
     result = BatchResult()
-    fresh = _new_only(session, reports, result)
+    keyed = _keyed(rules, actor, reports, result)
+    keys = {number: key for number, _, key in keyed}
+    fresh = _new_only(session, source_of(actor), keyed, result)
     valid, points = _validated(fresh, rules, result)
     grids = _locate(session, locator, points, valid, result)
     rows, histories = [], []
@@ -51,6 +54,7 @@ def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: L
         rows.append(
             case_row(actor, data, grid_code, lng, lat, start)
             | deadline_columns(acceptance_deadline(rules, data, start))
+            | {"source": source_of(actor), "external_id": keys[number]}
         )
         histories.append({"suggested_unit": unit})
     if rows:
@@ -64,23 +68,35 @@ def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: L
     return result
 
 
-def _new_only(session: Session, reports: Sequence[Report], result: BatchResult) -> list[tuple[int, Report]]:
-    """Drop reports already taken in (same channel and external id), in the database or earlier in the batch."""
-    keyed = {(r.channel, r.external_id) for r in reports if r.external_id}
-    seen: set[tuple[str, str | None]] = set()
-    for channel in {c for c, _ in keyed}:
-        ids = [e for c, e in keyed if c == channel]
-        for chunk in range(0, len(ids), 900):
-            found = session.execute(select(Case.external_id).where(
-                Case.channel == channel, Case.external_id.in_(ids[chunk:chunk + 900]))).scalars()  # fmt: skip
-            seen.update((channel, e) for e in found)
-    fresh = []
+def _keyed(rules: CaseRules, actor: Actor, reports: Sequence[Report],
+           result: BatchResult) -> list[tuple[int, Report, str | None]]:  # fmt: skip
+    """Each report with the sender's key for it; a channel the sender may not use is a row error."""
+    keyed = []
     for number, data in enumerate(reports, start=1):
-        key = (data.channel, data.external_id)
-        if data.external_id and key in seen:
+        try:
+            _, key = retry_key(rules, actor, data)
+        except InvalidInput as exc:
+            result.errors.append(f"第 {number} 行 {exc.field}：{exc.message}")
+            continue
+        keyed.append((number, data, key))
+    return keyed
+
+
+def _new_only(session: Session, source: str, keyed: list[tuple[int, Report, str | None]],
+              result: BatchResult) -> list[tuple[int, Report]]:  # fmt: skip
+    """Drop reports the sender already sent (its own key), in the database or earlier in the batch."""
+    keys = [key for _, _, key in keyed if key]
+    seen: set[str] = set()
+    for chunk in range(0, len(keys), 900):
+        seen.update(key for key in session.execute(select(Case.external_id).where(
+            Case.source == source, Case.external_id.in_(keys[chunk:chunk + 900]))).scalars() if key)  # fmt: skip
+    fresh = []
+    for number, data, key in keyed:
+        if key and key in seen:
             result.duplicates += 1
             continue
-        seen.add(key)
+        if key:
+            seen.add(key)
         fresh.append((number, data))
     return fresh
 

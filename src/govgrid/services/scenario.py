@@ -50,7 +50,7 @@ def run_scenario(session: Session, *, rules: CaseRules, locator: LocatorCache, s
 
     def new_case(when: datetime) -> Case:
         data = cases.Report(channel="patrol", class_code="E0102", title="人行道旁暴露垃圾", lng=lng, lat=lat,
-                            external_id=f"scenario-{uuid.uuid4().hex[:12]}", description="网格员巡查发现，已拍照")  # fmt: skip
+                            external_id=str(uuid.uuid4()), description="网格员巡查发现，已拍照")  # fmt: skip
         return cases.report(session, actor=people[worker], rules=rules, locator=locator, data=data, now=when)[
             0
         ]

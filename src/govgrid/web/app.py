@@ -16,7 +16,6 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from govgrid import __version__
 from govgrid.catalog.calendars import load_calendar
-from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
@@ -79,7 +78,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.case_rules = replace(shipped_rules(), calendar=load_calendar())
     app.state.ledger_rules = shipped_ledger_rules(app.state.case_rules.calendar)
     app.state.calendar_sync = CalendarSync(app.state.case_rules.calendar)  # years entered by any process
-    app.state.connectors = load_connectors(set(app.state.case_rules.classes))
+    app.state.connectors = app.state.case_rules.connectors
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")

@@ -35,7 +35,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_secret(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
@@ -44,7 +44,7 @@ def _bearer(request: Request) -> str | None:
 
 def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
     """The token's user, else the logged-in user, else anonymous. Cookie-authenticated writes need CSRF."""
-    secret = _bearer(request)
+    secret = bearer_secret(request)
     if secret:
         return people.actor_for(people.user_for_token(session, secret=secret, now=now))
     user_id = request.session.get("user_id")

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govgrid.domain.roles import Role
+from govgrid.domain.text import check_all
 from govgrid.domain.workflow import Step
+
+
+class In(BaseModel):
+    """Every request body: unknown fields, NaN/Infinity and control characters are refused by name."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, values: Any) -> Any:
+        check_all(values)
+        return values
 
 
 class Health(BaseModel):
@@ -82,7 +96,7 @@ class UserPublic(BaseModel):
     is_active: bool
 
 
-class UserCreate(BaseModel):
+class UserCreate(In):
     username: str = Field(min_length=1, max_length=64)
     display_name: str = Field(min_length=1, max_length=64)
     role: Role
@@ -111,7 +125,7 @@ class AuditPublic(BaseModel):
     detail: dict[str, Any]
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(In):
     name: str = Field(min_length=1, max_length=64)
 
 
@@ -124,18 +138,31 @@ class ImportResult(BaseModel):
     counts: dict[str, int]
 
 
-class CaseIn(BaseModel):
-    channel: str = Field("citizen", max_length=24, description="patrol | citizen | hotline | video | task | webhook")
+class CaseIn(In):
+    channel: Literal["patrol", "citizen", "phone"] | None = Field(
+        None, description="人工上报的渠道：patrol（巡查，工作人员缺省）| phone（来电）| citizen（市民，市民只能用它）。"
+        "12345、视频等渠道只接收各自连接器的推送（/api/v1/connectors/{id}/events）"
+    )
+    client_id: UUID | None = Field(
+        None, description="客户端为这次上报生成的 UUID：网络重试时带同一个，只生成一件，且只返回给同一上报人"
+    )
     class_code: str = Field(max_length=8, description="分类编码，如 E0102 暴露垃圾")
     title: str = Field(max_length=200)
     description: str = Field("", max_length=4000)
-    external_id: str | None = Field(None, max_length=64, description="来源系统的编号；重复推送按它去重")
     lng: float | None = None
     lat: float | None = None
     crs: str = Field("gcj02", description="lng/lat 的坐标系：gcj02 | wgs84 | bd09")
     address: str = Field("", max_length=200)
     reporter_name: str = Field("", max_length=64)
     reporter_phone: str = Field("", max_length=32)
+
+
+class ConnectorReceipt(BaseModel):
+    case_id: int
+    code: str = Field(description="案件编号")
+    status: str
+    status_label: str
+    is_duplicate: bool = Field(description="true：该编号此前已推送过，返回的是第一次生成的案件")
 
 
 class CasePublic(BaseModel):
@@ -169,7 +196,7 @@ class CasePublic(BaseModel):
     allowed_steps: list[str]
 
 
-class StepIn(BaseModel):
+class StepIn(In):
     step: Step
     note: str = Field("", max_length=2000)
     unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
@@ -191,19 +218,19 @@ class TransitionPublic(BaseModel):
     detail: dict[str, Any]
 
 
-class ExtensionIn(BaseModel):
+class ExtensionIn(In):
     until: datetime = Field(description="申请的新期限（带时区，如 2026-12-01T17:30:00+08:00）")
     reason: str = Field(max_length=2000)
     expected_version: int | None = None
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(In):
     approve: bool
     note: str = Field("", max_length=2000)
     expected_version: int | None = None
 
 
-class NoteIn(BaseModel):
+class NoteIn(In):
     note: str = Field(max_length=2000)
     expected_version: int | None = None
 
@@ -218,7 +245,7 @@ class SimilarPublic(BaseModel):
     is_merged: bool
 
 
-class MergeIn(BaseModel):
+class MergeIn(In):
     into: int = Field(description="并入的案件 id")
 
 
@@ -233,7 +260,7 @@ class PhotoPublic(BaseModel):
     url: str
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(In):
     reason: str = Field(max_length=2000)
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Path, Request, Response
 
 from govgrid.db.case_models import Case
-from govgrid.domain.errors import DomainError, InvalidInput
+from govgrid.domain.errors import DomainError, InvalidInput, NotAuthenticated
 from govgrid.domain.history import history_label
+from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs, to_stored
-from govgrid.services import case_actions, cases, connectors, reminders
+from govgrid.services import case_actions, cases, connector_keys, connectors, reminders
 from govgrid.services import similar as similar_cases
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret
 from govgrid.web.schemas import (
     CaseIn,
     CasePublic,
+    ConnectorReceipt,
     DecisionIn,
     ExtensionIn,
     MergeIn,
@@ -48,10 +50,13 @@ def public(case: Case, request: Request) -> CasePublic:
     })  # fmt: skip
 
 
-@router.post("", response_model=CasePublic, status_code=201, summary="上报案件（同一渠道同一外部编号重复推送只生成一件）")
+@router.post("", response_model=CasePublic, status_code=201,
+             summary="上报案件（带 client_id 重试只生成一件，且只返回给同一上报人）")  # fmt: skip
 def report_case(body: CaseIn, request: Request, response: Response, session: SessionDep, actor: LoggedInDep,
                 now: NowDep) -> CasePublic:  # fmt: skip
-    data = cases.Report(**body.model_dump(exclude={"crs"}), crs=parse_crs(body.crs))
+    fields = body.model_dump(exclude={"crs", "client_id", "channel"})
+    data = cases.Report(**fields, channel=person_channel(actor, body.channel), crs=parse_crs(body.crs),
+                        external_id=str(body.client_id) if body.client_id else None)  # fmt: skip
     case, is_new = cases.report(session, actor=actor, rules=request.app.state.case_rules,
                                 locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
     if not is_new:
@@ -145,16 +150,23 @@ def merge(case_id: int, body: MergeIn, request: Request, session: SessionDep, ac
     return public(case, request)
 
 
-@connectors_router.post("/{connector_id}/events", response_model=CasePublic, status_code=201,
-                        summary="外部系统推送（12345、视频、上级交办、疫情防控、公安排查）；按来源编号去重")  # fmt: skip
-def connector_event(connector_id: str, payload: Annotated[dict[str, Any], Body()], request: Request,
-                    response: Response, session: SessionDep, actor: LoggedInDep, now: NowDep) -> CasePublic:  # fmt: skip
-    case, is_new = connectors.receive(session, actor=actor, connectors=request.app.state.connectors,
-                                      connector_id=connector_id, payload=payload, rules=request.app.state.case_rules,
-                                      locator=request.app.state.locator_cache, now=now)  # fmt: skip
+@connectors_router.post("/{connector_id}/events", response_model=ConnectorReceipt, status_code=201,
+                        summary="外部系统推送（12345、视频、上级交办、疫情防控、公安排查）：以连接器密钥认证，按该系统的编号去重")  # fmt: skip
+def connector_event(connector_id: Annotated[str, Path(max_length=32)], payload: Annotated[dict[str, Any], Body()],
+                    request: Request, response: Response, session: SessionDep, now: NowDep) -> ConnectorReceipt:  # fmt: skip
+    connectors.known(request.app.state.case_rules, connector_id)
+    secret = bearer_secret(request)
+    if not secret:
+        raise NotAuthenticated("外部系统推送须带连接器密钥（Authorization: Bearer ggc_…）")
+    actor = connector_keys.actor_for_key(session, secret=secret, connector_id=connector_id, now=now)
+    case, is_new = connectors.receive(session, actor=actor, connector_id=connector_id, payload=payload,
+                                      rules=request.app.state.case_rules, locator=request.app.state.locator_cache,
+                                      now=now)  # fmt: skip
     if not is_new:
         response.status_code = 200
-    return public(case, request)
+    return ConnectorReceipt(case_id=case.id, code=case.code, status=case.status,
+                            status_label=STATUS_LABEL[Status(case.status)], is_duplicate=not is_new)
+
 
 
 @router.post("/{case_id}/appeal", response_model=CasePublic, summary="申诉剔单（办理单位，已考评的 12345 工单）")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
+from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
     FINAL,
@@ -108,7 +110,8 @@ def take_step(
 @router.get("/report", response_class=HTMLResponse)
 def report_form(request: Request, actor: LoggedInDep) -> Response:
     classes = sorted(request.app.state.case_rules.classes.values(), key=lambda c: c.code)
-    return page(request, "report.html", actor, classes=classes, error=None)
+    # a fresh retry key per form: submitting it twice (a double click, a resend) files one case
+    return page(request, "report.html", actor, classes=classes, error=None, client_id=str(uuid.uuid4()))
 
 
 @router.post("/report")
@@ -117,14 +120,14 @@ async def report(
     class_code: Annotated[str, Form()], title: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "", lng: Annotated[str, Form()] = "", lat: Annotated[str, Form()] = "",
     crs: Annotated[str, Form()] = "gcj02", address: Annotated[str, Form()] = "",
-    photo: Annotated[UploadFile | None, File()] = None,
+    photo: Annotated[UploadFile | None, File()] = None, client_id: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     limit = request.app.state.settings.max_photo_mb * 1024 * 1024
     photo_data = await read_limited(photo, limit) if photo is not None and photo.filename else b""
-    report_data = cases.Report(channel="citizen" if actor.role is Role.CITIZEN else "patrol", class_code=class_code,
-                        title=title, description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
-                        crs=parse_crs(crs), address=address)  # fmt: skip
+    report_data = cases.Report(channel=person_channel(actor, None), class_code=class_code, title=title,
+                               description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
+                               crs=parse_crs(crs), address=address, external_id=client_id or None)  # fmt: skip
     if photo_data and len(photo_data) > limit:  # refuse before the case is written: nothing half-done
         raise InvalidInput(f"照片过大，上限 {limit // 1048576} MB", field="photo")
     case, _ = cases.report(session, actor=actor, rules=request.app.state.case_rules,
