@@ -11,6 +11,12 @@ def test_every_setting_is_documented():
     assert missing == []
 
 
+def test_the_settings_page_is_generated_from_the_settings_class_and_not_stale():
+    from govgrid.settings import settings_reference
+
+    assert DOC.read_text(encoding="utf-8") == settings_reference(), "run: python -m govgrid.settings > docs/settings.md"
+
+
 def test_a_weak_secret_key_is_refused():
     import pytest
 

@@ -78,9 +78,9 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
     click.echo(
         f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
     )
-    uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
-    )
+    # proxy_headers off: the client's address is decided by GOVGRID_TRUSTED_PROXIES (web/deps.client_address)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info",
+                proxy_headers=False)  # fmt: skip
 
 
 @main.command()

@@ -251,7 +251,8 @@ def bench_api(obj, rate: int, seconds: float) -> None:
         env = {**os.environ, "GOVGRID_DATABASE_URL": f"sqlite:///{folder}/api.db", "GOVGRID_SECRET_KEY": "bench-" + token,
                "GOVGRID_MEDIA_DIR": f"{folder}/media"}  # fmt: skip
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "govgrid.web.app:create_app",
-                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)  # fmt: skip
+                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                   "--no-proxy-headers"], env=env)  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)) as client:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from govgrid.db.models import User
 from govgrid.domain.errors import DomainError
-from govgrid.domain.roles import ROLE_LABEL, Role
+from govgrid.domain.roles import PERSON_ROLES, ROLE_LABEL, Role
 
 
 def _cli():
@@ -22,7 +22,7 @@ def users() -> None:
 
 
 @users.command("list")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=None)
+@click.option("--role", type=click.Choice([r.value for r in PERSON_ROLES]), default=None)
 @click.pass_obj
 def list_users(obj, role: str | None) -> None:
     """List accounts (username, role, scope, name)."""
@@ -37,7 +37,7 @@ def list_users(obj, role: str | None) -> None:
 @users.command("create")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="姓名")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in PERSON_ROLES]), required=True)
 @click.option("--scope", "scope_code", default=None, help="数据范围（区划代码：6/9/12 位）")
 @click.option("--unit", "unit_code", default=None, help="单位代码")
 @click.option("--phone", default="")
@@ -72,15 +72,16 @@ def set_password(obj, username: str, password: str) -> None:
             reset(session, actor=cli._operator(), username=username, password=password, now=cli._now())
         except DomainError as exc:
             cli._fail(exc)
-    click.echo(f"已重置 {username} 的密码")
+    click.echo(f"已重置 {username} 的密码；其所有登录会话和接口令牌已失效")
 
 
 @users.command("token")
 @click.argument("username")
 @click.option("--name", default="integration", help="令牌用途")
+@click.option("--days", type=int, default=None, help="有效天数（缺省取 GOVGRID_TOKEN_DAYS）")
 @click.pass_obj
-def token(obj, username: str, name: str) -> None:
-    """Issue an API token for an account (printed once)."""
+def token(obj, username: str, name: str, days: int | None) -> None:
+    """Issue an API token for an account (printed once, as the last line)."""
     from govgrid.services.people import actor_for, issue_token
 
     cli = _cli()
@@ -89,4 +90,56 @@ def token(obj, username: str, name: str) -> None:
         if user is None:
             click.echo(f"错误：用户“{username}”不存在", err=True)
             raise SystemExit(2)
-        click.echo(issue_token(session, actor=actor_for(user), name=name, now=cli._now()))
+        try:
+            secret = issue_token(session, actor=actor_for(user), name=name, now=cli._now(),
+                                 days=days or obj.settings.token_days)  # fmt: skip
+        except DomainError as exc:
+            cli._fail(exc)
+        click.echo(secret)
+
+
+def _switch(obj, username: str, active: bool) -> None:
+    from govgrid.services.people import set_active
+
+    cli = _cli()
+    with obj.migrated_sessions()() as session:
+        try:
+            set_active(session, actor=cli._operator(), username=username, active=active, now=cli._now())
+        except DomainError as exc:
+            cli._fail(exc)
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_obj
+def disable(obj, username: str) -> None:
+    """Disable an account: every session and token of it ends at once."""
+    _switch(obj, username, False)
+    click.echo(f"已停用 {username}；其所有登录会话和接口令牌已失效")
+
+
+@users.command("enable")
+@click.argument("username")
+@click.pass_obj
+def enable(obj, username: str) -> None:
+    """Enable a disabled account again (it logs in afresh)."""
+    _switch(obj, username, True)
+    click.echo(f"已启用 {username}")
+
+
+@users.command("unlock")
+@click.argument("username")
+@click.pass_obj
+def unlock(obj, username: str) -> None:
+    """Lift the lock that repeated wrong passwords put on an account."""
+    from govgrid.services.throttle import unlock as lift
+
+    cli = _cli()
+    with obj.migrated_sessions()() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        try:
+            was = lift(session, actor=cli._operator(), username=username, now=cli._now(),
+                       scope_code=user.scope_code if user else None)  # fmt: skip
+        except DomainError as exc:
+            cli._fail(exc)
+    click.echo(f"已解除 {username} 的登录锁定" if was else f"{username} 未被锁定；失败计数已清零")

@@ -39,7 +39,7 @@ def test_retrying_the_same_12345_push_a_hundred_times_makes_one_case(connector_c
 
 def test_a_connector_gets_a_receipt_not_the_callers_personal_data(connector_client, district):
     receipt = connector_client().post("/api/v1/connectors/hotline12345/events", json=hotline_order(district)).json()
-    assert set(receipt) == {"case_id", "code", "status", "status_label", "is_duplicate"}
+    assert set(receipt) == {"case_id", "code", "status", "status_label", "is_duplicate", "follow_secret"}
 
 
 def test_a_hotline_order_is_mapped_to_its_class_loop_and_grid(connector_client, district, session):

@@ -137,17 +137,20 @@ def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_u
     assert "已作废" in page and f"并案至 {first['code']}" in page and "已并案" in page
 
 
-def test_a_citizen_follows_a_case_by_number_and_phone_without_logging_in(connector_client, anonymous, district):
+def test_anyone_follows_a_case_by_number_and_follow_code_without_logging_in(connector_client, anonymous,
+                                                                            district):  # fmt: skip
     import uuid
 
     point = district.grid("370102001").geometry.representative_point()
     order = connector_client().post("/api/v1/connectors/hotline12345/events", json={
         "order_no": uuid.uuid4().hex, "title": "路灯不亮", "category": "城乡建设/城市建设和市政管理/基础设施",
         "location": {"lng": point.x, "lat": point.y}, "caller": {"name": "李先生", "phone": "13912345678"}}).json()  # fmt: skip
-    page = anonymous.get(f"/follow?code={order['code']}&phone=5678").text
-    assert "已受理" in page and "路灯不亮" in page and "dispatcher" not in page
-    wrong = anonymous.get(f"/follow?code={order['code']}&phone=0000").text
-    assert "未找到该案件" in wrong and "路灯不亮" not in wrong
+    secret = order["follow_secret"]
+    assert len(secret.replace("-", "")) == 12
+    page = anonymous.get(f"/follow?code={order['code']}&secret={secret.lower()}").text
+    assert "已受理" in page and "道路破损" in page and "李先生" not in page and "路灯不亮" not in page
+    wrong = anonymous.get(f"/follow?code={order['code']}&secret=AAAA-BBBB-CCCC").text
+    assert "未找到该案件" in wrong and "follow-status" not in wrong
 
 
 def test_the_admin_workspace_warns_that_the_official_calendar_ends_this_month(as_user):

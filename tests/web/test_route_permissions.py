@@ -117,6 +117,20 @@ def _create_person(client, district, session):  # type: ignore[no-untyped-def]
                                                 "role": "street_officer", "scope_code": STREET_B}))  # fmt: skip
 
 
+@probe("POST", "/api/v1/people/{user_id}/unlock")
+def _unlock_person(client, district, session):  # type: ignore[no-untyped-def]
+    refused(client.post(f"/api/v1/people/{user_id(session, 'other_street_officer')}/unlock"))
+
+
+@probe("POST", "/api/v1/people/{user_id}/active")
+def _disable_person(client, district, session):  # type: ignore[no-untyped-def]
+    from govgrid.db.models import User
+
+    target = user_id(session, "other_street_officer")
+    refused(client.post(f"/api/v1/people/{target}/active", json={"is_active": False}))
+    assert session.get(User, target).is_active
+
+
 @probe("GET", "/api/v1/units")
 def _units(client, district, session):  # type: ignore[no-untyped-def]
     """The unit directory (names of departments and street offices) is shared by all staff by design."""

@@ -51,6 +51,9 @@ class Case(Base):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
     reporter_phone: Mapped[str] = mapped_column(String(32), default="")
+    # the 查询码 a reporter follows the case with on the public page (with its number); no personal data
+    # is shown there, so it guards against enumeration rather than secrets
+    follow_secret: Mapped[str | None] = mapped_column(String(16))
     urgency: Mapped[str] = mapped_column(String(12), default="general")
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -81,8 +84,11 @@ def case_code(reported_at: datetime, case_id: int) -> str:
 
 
 def case_id_from_code(code: str) -> int | None:
-    """The id inside a case number, or None when the text is not one."""
-    return int(code[8:]) if len(code) >= 14 and code.isdigit() else None
+    """The id inside a case number, or None when the text is not one (ASCII digits only, an id that fits)."""
+    if not (14 <= len(code) <= 20 and code.isascii() and code.isdigit()):
+        return None
+    case_id = int(code[8:])
+    return case_id if 0 < case_id < 2**31 else None
 
 
 class CaseTransition(Base):
@@ -98,7 +104,10 @@ class CaseTransition(Base):
     step: Mapped[str] = mapped_column(String(24))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # staff's own note: never shown publicly
+    # what staff chose to publish about this step (the follow page, Open311 without a key): checked to
+    # carry no phone, ID or flat number, nor the reporter's name
+    public_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_case_transition_case_at", "case_id", "at"),)

@@ -28,3 +28,11 @@ class InvalidInput(DomainError):
 
 class Conflict(DomainError):
     """The state changed under the caller, or a unique value is already taken."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many attempts or requests in a window: wait `retry_after` seconds (or for an administrator)."""
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, retry_after)

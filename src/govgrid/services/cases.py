@@ -17,7 +17,10 @@ from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from govgrid.domain.follow import new_secret as new_follow_secret
+from govgrid.domain.follow import normalized
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.domain.public_note import check_public_note
 from govgrid.domain.roles import Role
 from govgrid.domain.similarity import metres_between
 from govgrid.domain.sources import Channel, client_id, source_of
@@ -135,7 +138,7 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
         class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
         lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
         reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
-        reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
+        follow_secret=new_follow_secret(), reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
         **deadline_columns(acceptance_deadline(rules, data, now)),
     )  # fmt: skip
     session.add(case)
@@ -199,10 +202,11 @@ def _place(
 
 
 def record_history(session: Session, case: Case, *, actor: Actor, step: str, from_status: str | None, now: datetime,
-             note: str = "", detail: dict[str, Any] | None = None) -> None:  # fmt: skip
+             note: str = "", detail: dict[str, Any] | None = None, public_note: str = "") -> None:  # fmt: skip
+    """The one writer of a case's history row (the caller commits). `public_note` must have been checked."""
     session.add(CaseTransition(case_id=case.id, at=now, actor_id=actor.user_id, actor_name=actor.username,
                                step=step, from_status=from_status, to_status=case.status, note=note,
-                               detail=detail or {}))  # fmt: skip
+                               public_note=public_note, detail=detail or {}))  # fmt: skip
 
 
 def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
@@ -216,11 +220,15 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
 
 def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime,
                note: str = "", unit_code: str | None = None, expected_version: int | None = None,
-               answers: dict[str, object] | None = None, closure_type: str | None = None) -> Case:  # fmt: skip
-    """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers."""
+               answers: dict[str, object] | None = None, closure_type: str | None = None,
+               public_note: str = "") -> Case:  # fmt: skip
+    """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers;
+    `public_note` is what the public may read about the step (checked for personal data)."""
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
               unit_id=case.unit_id)  # fmt: skip
+    check_chars(note, "note")
+    published = check_public_note(public_note, reporter_name=case.reporter_name)
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)
     changes = _effects(session, rules, case, step, after, now, unit_code)
@@ -245,6 +253,7 @@ def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
         now=now,
         note=note,
         detail=detail,
+        public_note=published,
     )
     session.commit()
     return case
@@ -358,17 +367,20 @@ def timeline(session: Session, *, actor: Actor, case_id: int) -> list[CaseTransi
                                 .order_by(CaseTransition.id)))  # fmt: skip
 
 
-def follow(session: Session, *, code: str, phone_tail: str) -> tuple[Case, list[CaseTransition]]:
-    """A citizen follows a case by its number and the last four digits of the phone they gave.
-    One answer for every mismatch, so numbers cannot be probed."""
+def follow(session: Session, *, code: str, secret: str) -> tuple[Case, list[CaseTransition]]:
+    """Anyone follows a case by its number and its 查询码 (given on the receipt). One answer for every
+    mismatch, so numbers cannot be probed; the page shows no personal data. The caller throttles failures."""
+    import hmac
+
     from govgrid.db.case_models import case_id_from_code
 
-    missing = NotFound("未找到该案件：请核对案件编号和手机号后四位")
+    missing = NotFound("未找到该案件：请核对案件编号和查询码")
     case_id = case_id_from_code(code.strip())
-    if case_id is None or len(phone_tail) != 4 or not phone_tail.isdigit():
+    if case_id is None:
         raise missing
     case = session.get(Case, case_id)
-    if case is None or case.code != code.strip() or not case.reporter_phone.endswith(phone_tail):
+    if case is None or case.code != code.strip() or not case.follow_secret or \
+            not hmac.compare_digest(case.follow_secret, normalized(secret)):  # fmt: skip
         raise missing
     rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)
                            .order_by(CaseTransition.id)).all()  # fmt: skip

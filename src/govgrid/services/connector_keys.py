@@ -17,7 +17,7 @@ from govgrid.domain.errors import Forbidden, InvalidInput, NotAuthenticated, Not
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_chars
-from govgrid.services import audit
+from govgrid.services import audit, throttle
 from govgrid.services.work_calendar import deployment_district
 
 KEY_PREFIX = "ggc_"
@@ -71,9 +71,10 @@ def list_keys(session: Session, *, actor: Actor) -> list[ConnectorKey]:
     return list(session.scalars(select(ConnectorKey).order_by(ConnectorKey.connector_id, ConnectorKey.id)))
 
 
-def actor_for_key(session: Session, *, secret: str, connector_id: str, now: datetime) -> Actor:
+def actor_for_key(session: Session, *, secret: str, connector_id: str, now: datetime,
+                  per_minute: int | None = None) -> Actor:  # fmt: skip
     """The inbound system behind a key, for a push to `connector_id`: a key of another connector, a
-    revoked or expired key, or a person's token are refused."""
+    revoked or expired key, or a person's token are refused; beyond `per_minute` pushes a minute, 429."""
     if not secret.startswith(KEY_PREFIX):
         raise Forbidden("外部系统推送须使用连接器密钥（govgrid connectors key），不能使用个人令牌或登录会话")
     key = session.scalar(select(ConnectorKey).where(ConnectorKey.key_hash == _digest(secret)))
@@ -83,6 +84,8 @@ def actor_for_key(session: Session, *, secret: str, connector_id: str, now: date
         raise NotAuthenticated("连接器密钥已过期，请重新签发")
     if key.connector_id != connector_id:
         raise Forbidden(f"此密钥属于连接器“{key.connector_id}”，不能向“{connector_id[:32]}”推送")
+    if per_minute is not None:
+        throttle.hit_rate(session, key=f"connector:key:{key.id}", limit=per_minute, now=now)
     if key.last_used_at is None or now - key.last_used_at > TOUCH_INTERVAL:
         key.last_used_at = now  # at most once a minute: a busy system must not write on every push
         session.commit()

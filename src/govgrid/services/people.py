@@ -65,6 +65,8 @@ def add_user(session: Session, *, username: str, display_name: str, role: Role, 
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
         if unit is None:
             raise InvalidInput(f"单位“{unit_code}”不存在", field="unit_code")
+    if role is Role.CONNECTOR:
+        raise InvalidInput("外部系统使用连接器密钥（govgrid connectors key），不能建为账号", field="role")
     user = User(username=username, display_name=display_name or username, role=role.value,
                 unit_id=unit.id if unit else None, scope_code=scope_code, phone=phone, created_at=now,
                 password_hash=hash_password(password) if password else None)  # fmt: skip
@@ -87,14 +89,33 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
 
 
 def set_password(session: Session, *, actor: Actor, username: str, password: str, now: datetime) -> None:
-    """A user changes their own password; an administrator may reset anyone's."""
+    """A user changes their own password; an administrator may reset anyone's. Every session and token of
+    the user ends (a stolen cookie or token dies with the old password)."""
+    from govgrid.services.login_sessions import end_all
+
     user = _user_by_name(session, username)
     if actor.user_id != user.id:
         authorize(actor, Action.MANAGE_PEOPLE)
     user.password_hash = hash_password(password)
+    end_all(session, user=user, actor=actor, now=now, reason="password")
     audit.record(session, actor=actor, action="user.password", entity_type="user", entity_id=user.username,
                  now=now, scope_code=user.scope_code)  # fmt: skip
     session.commit()
+
+
+def set_active(session: Session, *, actor: Actor, username: str, active: bool, now: datetime) -> User:
+    """An administrator disables (every session and token ends) or enables an account."""
+    from govgrid.services.login_sessions import end_all
+
+    authorize(actor, Action.MANAGE_PEOPLE)
+    user = _user_by_name(session, username)
+    user.is_active = active
+    if not active:
+        end_all(session, user=user, actor=actor, now=now, reason="disabled")
+    audit.record(session, actor=actor, action="user.enable" if active else "user.disable", entity_type="user",
+                 entity_id=user.username, now=now, scope_code=user.scope_code)  # fmt: skip
+    session.commit()
+    return user
 
 
 def _user_by_name(session: Session, username: str) -> User:
@@ -104,16 +125,20 @@ def _user_by_name(session: Session, username: str) -> User:
     return user
 
 
-def issue_token(session: Session, *, actor: Actor, name: str, now: datetime) -> str:
-    """A new bearer token for the actor's own integrations; the secret is shown once, only its hash is kept."""
+def issue_token(session: Session, *, actor: Actor, name: str, now: datetime, days: int = 90) -> str:
+    """A new bearer token for the actor's own integrations, valid `days`; the secret is shown once, only its
+    hash is kept. It dies with the user's sessions (logout, a new password, disabling)."""
     authorize(actor, Action.MANAGE_OWN_TOKENS, owner_id=actor.user_id)
-    if actor.user_id is None:
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
         raise NotAuthenticated("请先登录")
+    if not 1 <= days <= 3650:
+        raise InvalidInput("令牌有效期须为 1–3650 天", field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=actor.user_id, name=name[:64] or "token", token_hash=_digest(secret),
-                         created_at=now))  # fmt: skip
+    session.add(ApiToken(user_id=user.id, name=name[:64] or "token", token_hash=_digest(secret), created_at=now,
+                         expires_at=now + timedelta(days=days), generation=user.auth_generation))  # fmt: skip
     audit.record(session, actor=actor, action="token.issue", entity_type="user", entity_id=actor.username,
-                 now=now, scope_code=actor.scope_code, detail={"name": name})  # fmt: skip
+                 now=now, scope_code=actor.scope_code, detail={"name": name, "days": days})  # fmt: skip
     session.commit()
     return secret
 
@@ -139,6 +164,10 @@ def user_for_token(session: Session, *, secret: str, now: datetime) -> User:
     token, user = found
     if not user.is_active:
         raise NotAuthenticated("令牌所属账号已停用")
+    if token.generation != user.auth_generation:
+        raise NotAuthenticated("令牌已失效（账号已退出登录、改过密码或被停用），请重新签发")
+    if token.expires_at is not None and now >= token.expires_at:
+        raise NotAuthenticated("令牌已过期，请重新签发")
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         token.last_used_at = now  # at most once a minute: a busy integration must not write on every call
         session.commit()

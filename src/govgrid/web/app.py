@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 
 from govgrid import __version__
 from govgrid.catalog.calendars import load_calendar
@@ -21,10 +20,15 @@ from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import shipped_rules
 from govgrid.services.ledgers import shipped_ledger_rules
 from govgrid.services.locate import LocatorCache
+from govgrid.services.login_sessions import SessionPolicy
+from govgrid.services.throttle import LoginPolicy
 from govgrid.services.work_calendar import CalendarSync
 from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
+from govgrid.web.deps import trusted_networks
+from govgrid.web.headers import SecurityHeaders
+from govgrid.web.logs import install_redaction
 from govgrid.web.navigation import load_navigation
 from govgrid.web.open311 import router as open311_router
 from govgrid.web.pages import router as page_router
@@ -39,6 +43,7 @@ def utc_now() -> datetime:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the point→grid index before the first request, so no report waits for it."""
+    install_redaction()  # after the server has set up its loggers
     with app.state.session_factory() as session:
         app.state.locator_cache.get(session)
         app.state.calendar_sync.refresh(session, force=True)
@@ -65,7 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     settings = settings or load_settings()
     app = FastAPI(title="govgrid 城市运行综合指挥平台", version=__version__, lifespan=lifespan,
                   description="区级网格化管理、工单闭环与督办台账平台。坐标字段均为 GCJ-02，另有说明者除外。",
-                  openapi_url="/api/v1/openapi.json", docs_url="/docs", redoc_url=None)  # fmt: skip
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)  # fmt: skip
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -84,8 +89,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.filters["cst"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M}"
     app.state.templates.env.filters["cst_date"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d}"
-    app.add_middleware(SessionMiddleware, secret_key=resolve_secret_key(settings), session_cookie="govgrid_session",
-                       max_age=settings.session_hours * 3600, same_site="lax", https_only=False)  # fmt: skip
+    app.state.secret_key = resolve_secret_key(settings)
+    app.state.session_policy = SessionPolicy(hours=settings.session_hours, idle_minutes=settings.session_idle_minutes)
+    app.state.login_policy = LoginPolicy.from_settings(settings)
+    app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url, https=settings.https)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     errors.install(app)
     app.include_router(api_router)

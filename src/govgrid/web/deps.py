@@ -1,21 +1,27 @@
-"""Request dependencies: the database session, the clock, and who is acting (token or login session)."""
+"""Request dependencies: the database session, the clock, the client's address, and who is acting (an API
+token, or a login kept on the server behind an opaque cookie), with CSRF for cookie-authenticated writes."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from govgrid.domain.errors import Forbidden, NotAuthenticated
 from govgrid.domain.permissions import ANONYMOUS, Actor
-from govgrid.services import people
+from govgrid.services import login_sessions, people
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "x-csrf-token"
+SESSION_COOKIE = "govgrid_session"
+PRE_COOKIE = "govgrid_pre"  # before login: the login form's CSRF token is derived from it
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -35,6 +41,40 @@ SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def trusted_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """GOVGRID_TRUSTED_PROXIES parsed (a bad entry stops start-up, naming it)."""
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if part:
+            try:
+                found.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"GOVGRID_TRUSTED_PROXIES 中的“{part}”不是 IP 地址或网段") from None
+    return found
+
+
+def _is_trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connection's, unless it comes from a trusted proxy, in which case the last
+    address in X-Forwarded-For that is not itself a trusted proxy (the one the proxies saw)."""
+    peer = request.client.host if request.client else ""
+    networks = request.app.state.trusted_proxies
+    if not networks or not _is_trusted(peer, networks):
+        return peer[:64]
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return peer[:64]
+
+
 def bearer_secret(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -47,30 +87,52 @@ def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
     secret = bearer_secret(request)
     if secret:
         return people.actor_for(people.user_for_token(session, secret=secret, now=now))
-    user_id = request.session.get("user_id")
-    if user_id is None:
+    token = request.cookies.get(SESSION_COOKIE)
+    found = (login_sessions.find(session, token=token, now=now, policy=request.app.state.session_policy)
+             if token else None)  # fmt: skip
+    if found is None:
         return ANONYMOUS
-    user = session.get(people.User, user_id)
-    if user is None or not user.is_active:
-        request.session.clear()
-        return ANONYMOUS
+    request.state.login = found[0]
     if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
         verify_csrf(request, request.headers.get(CSRF_HEADER))
-    return people.actor_for(user)
+    return people.actor_for(found[1])
 
 
-def verify_csrf(request: Request, given: object) -> None:
-    """A write made with a login cookie must carry the session's CSRF token (header or form field)."""
-    expected = request.session.get("csrf")
-    if not (expected and isinstance(given, str) and secrets.compare_digest(str(expected), given)):
-        raise Forbidden("缺少或错误的 CSRF 令牌（请刷新页面后重试）", field="csrf_token")
+def _pre_csrf(request: Request, pre: str) -> str:
+    key = request.app.state.secret_key.encode("utf-8")
+    return hmac.new(key, f"csrf:{pre}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(24)
-    return str(token)
+    """The CSRF token forms carry: the login's own, or — before login — one derived from a random cookie."""
+    login = getattr(request.state, "login", None)
+    if login is not None:
+        return str(login.csrf_token)
+    pre = request.cookies.get(PRE_COOKIE) or getattr(request.state, "new_pre", None)
+    if not pre:
+        pre = request.state.new_pre = secrets.token_urlsafe(24)
+    return _pre_csrf(request, pre)
+
+
+def verify_csrf(request: Request, given: object) -> None:
+    """A write made with a cookie must carry the matching CSRF token (header or form field)."""
+    login = getattr(request.state, "login", None)
+    pre = request.cookies.get(PRE_COOKIE)
+    expected = str(login.csrf_token) if login is not None else (_pre_csrf(request, pre) if pre else "")
+    if not (expected and isinstance(given, str) and secrets.compare_digest(expected, given)):
+        raise Forbidden("缺少或错误的 CSRF 令牌（请刷新页面后重试）", field="csrf_token")
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
+                        secure=request.app.state.settings.https)  # fmt: skip
+
+
+def remember_pre_cookie(request: Request, response: Response) -> None:
+    """Send the pre-login cookie a page's CSRF token was derived from (only when it was just made)."""
+    pre = getattr(request.state, "new_pre", None)
+    if pre:
+        set_cookie(request, response, PRE_COOKIE, pre, max_age=None)
 
 
 def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
@@ -81,3 +143,4 @@ def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
 LoggedInDep = Annotated[Actor, Depends(require_login)]
+AddressDep = Annotated[str, Depends(client_address)]

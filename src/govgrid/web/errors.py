@@ -9,11 +9,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from govgrid.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from govgrid.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
 
-STATUS = {NotFound: 404, Forbidden: 403, NotAuthenticated: 401, InvalidInput: 422, Conflict: 409}
+STATUS = {NotFound: 404, Forbidden: 403, NotAuthenticated: 401, InvalidInput: 422, Conflict: 409,
+          TooManyAttempts: 429}  # fmt: skip
 CODE = {NotFound: "not_found", Forbidden: "forbidden", NotAuthenticated: "not_authenticated",
-        InvalidInput: "invalid_input", Conflict: "conflict"}  # fmt: skip
+        InvalidInput: "invalid_input", Conflict: "conflict", TooManyAttempts: "too_many_attempts"}  # fmt: skip
 
 
 def status_of(exc: DomainError) -> int:
@@ -36,15 +45,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         status = status_of(exc)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         if is_api(request):
             extra = {"problems": [str(p) for p in exc.problems]} if hasattr(exc, "problems") else {}
-            return JSONResponse(error_body(code_of(exc), exc.message, exc.field, **extra), status_code=status)
+            return JSONResponse(error_body(code_of(exc), exc.message, exc.field, **extra), status_code=status,
+                                headers=headers)  # fmt: skip
         if status == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         from govgrid.domain.permissions import ANONYMOUS
         from govgrid.web.pages.render import page
 
-        return page(request, "error.html", ANONYMOUS, status_code=status, status=status, message=exc.message)
+        answer = page(request, "error.html", ANONYMOUS, status_code=status, status=status, message=exc.message)
+        answer.headers.update(headers or {})
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

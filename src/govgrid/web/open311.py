@@ -3,27 +3,34 @@
 Mapping: service_code ↔ case class (E0102), group ↔ major class, agency_responsible ↔ responsible unit,
 expected_datetime ↔ deadline, status_notes ↔ status in Chinese. lat/long are WGS-84 as the spec says
 (converted to and from the stored GCJ-02). Reading needs no api_key: callers without one get the public
-view; with one, the key owner's data scope applies as everywhere else. Creating needs an api_key."""
+view — no description, no address, the location rounded to ~100 m, no cancelled case and none from the
+epidemic or police systems, and in the update feed only each step's name and the note staff chose to
+publish; with a key, the key owner's data scope applies as everywhere else. Creating needs an api_key and
+is rate-limited per key. The key may come as the spec's `api_key` parameter (redacted from access logs)
+or, better, as an `X-Api-Key` header."""
 
 from __future__ import annotations
 
+import hashlib
+import math
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
-from govgrid.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound
+from govgrid.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import ANONYMOUS, Actor
-from govgrid.domain.workflow import FINAL
+from govgrid.domain.workflow import FINAL, Status
 from govgrid.geo.crs import Crs
-from govgrid.services import cases, people
-from govgrid.web.deps import NowDep, SessionDep
+from govgrid.services import cases, people, throttle
+from govgrid.web.deps import NowDep, SessionDep, bearer_secret
 from govgrid.web.open311_format import error, render, request_view, update_view
+from govgrid.web.params import MAX_ID
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 NOTICE = "已受理，处置时限见 expected_datetime"
@@ -34,11 +41,21 @@ def _format(fmt: str) -> str:
     return fmt if fmt in ("json", "xml") else "json"
 
 
+def _key(request: Request, api_key: str | None) -> str:
+    return api_key or request.query_params.get("api_key") or bearer_secret(request) or ""
+
+
 def _caller(request: Request, session: Any, now: datetime, api_key: str | None) -> Actor:
-    key = api_key or request.query_params.get("api_key")
+    key = _key(request, api_key)
     if not key:
         return ANONYMOUS
     return people.actor_for(people.user_for_token(session, secret=key, now=now))
+
+
+def _ids(text: str) -> list[int]:
+    """Request ids in a comma list: ASCII digits that fit an id; anything else matches nothing."""
+    return [int(part) for part in (p.strip() for p in text.split(",")[:100])
+            if part.isascii() and part.isdigit() and 0 < int(part) <= MAX_ID]  # fmt: skip
 
 
 def _service(case_class: Any) -> dict[str, Any]:
@@ -83,8 +100,19 @@ def create_request(
     email: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     fmt = _format(fmt)
+    api_key = _key(request, api_key)
     if not api_key:
         return error(fmt, 403, "api_key 缺失")
+    try:  # the key first (an unknown key costs nothing), then its rate
+        actor = _caller(request, session, now, api_key)
+        throttle.hit_rate(session, key=f"open311:{hashlib.sha256(api_key.encode()).hexdigest()[:24]}", now=now,
+                          limit=request.app.state.settings.open311_posts_per_minute)  # fmt: skip
+    except TooManyAttempts as exc:
+        answer = error(fmt, 429, exc.message)
+        answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
+    except DomainError as exc:
+        return error(fmt, 403, exc.message)
     if not service_code:
         return error(fmt, 400, "service_code 必填")
     if not ((lat and long) or address_string or address_id):
@@ -92,8 +120,9 @@ def create_request(
     if len(description) > 4000:
         return error(fmt, 400, f"description 过长（{len(description)} 字，上限 4000）")
     try:
-        actor = _caller(request, session, now, api_key)
         point = (float(long), float(lat)) if lat and long else (None, None)
+        if point[0] is not None and not (math.isfinite(point[0]) and math.isfinite(point[1] or 0.0)):
+            raise ValueError("not finite")
         data = cases.Report(channel="open311", class_code=service_code, title=(description or service_code)[:60],
                             description=description, lng=point[0], lat=point[1], crs=Crs.WGS84,
                             address=address_string or address_id, reporter_name=f"{last_name}{first_name}"[:64],
@@ -142,15 +171,14 @@ def list_requests(
         actor = _caller(request, session, now, api_key)
     except DomainError as exc:
         return error(fmt, 403, exc.message)
-    query = select(Case).order_by(Case.id.desc()).limit(1000)
+    query = select(Case).where(_visible(request, actor)).order_by(Case.id.desc()).limit(1000)
     if service_request_id:
-        ids = [int(i) for i in service_request_id.split(",") if i.strip().isdigit()]
-        query = query.where(Case.id.in_(ids))
+        query = query.where(Case.id.in_(_ids(service_request_id)))
     else:
         query = query.where(Case.reported_at >= start, Case.reported_at <= end)
         if service_code:
-            query = query.where(Case.class_code.in_(service_code.split(",")))
-    found = [c for c in session.scalars(query) if _visible(session, actor, c)]
+            query = query.where(Case.class_code.in_(service_code.split(",")[:100]))
+    found = list(session.scalars(query))
     if status and not service_request_id:
         wanted = set(status.split(","))
         found = [c for c in found if ("closed" if c.status in {s.value for s in FINAL} else "open") in wanted]
@@ -161,13 +189,14 @@ def list_requests(
 def get_request(request: Request, session: SessionDep, now: NowDep, request_id: str, fmt: str,
                 api_key: str = "") -> Response:  # fmt: skip
     fmt = _format(fmt)
-    case = session.get(Case, int(request_id)) if request_id.isdigit() else None
     try:
         actor = _caller(request, session, now, api_key)
     except DomainError as exc:
         return error(fmt, 403, exc.message)
-    if case is None or not _visible(session, actor, case):
-        return error(fmt, 404, f"service_request_id {request_id} 不存在")
+    ids = _ids(request_id)
+    case = session.scalar(select(Case).where(Case.id == ids[0], _visible(request, actor))) if len(ids) == 1 else None
+    if case is None:
+        return error(fmt, 404, f"service_request_id {request_id[:20]} 不存在")
     return render(fmt, "service_requests", "request", [_view(request, session, case, actor)])
 
 
@@ -175,8 +204,9 @@ def get_request(request: Request, session: SessionDep, now: NowDep, request_id: 
 def token(session: SessionDep, token: str, fmt: str) -> Response:
     """Requests are created synchronously here: the token is the request id itself."""
     fmt = _format(fmt)
-    if not token.isdigit() or session.get(Case, int(token)) is None:
-        return error(fmt, 404, f"token {token} 不存在")
+    ids = _ids(token)
+    if len(ids) != 1 or session.get(Case, ids[0]) is None:
+        return error(fmt, 404, f"token {token[:20]} 不存在")
     return render(fmt, "tokens", "token", [{"token": token, "service_request_id": token}])
 
 
@@ -193,23 +223,24 @@ def updates(request: Request, session: SessionDep, now: NowDep, fmt: str, start_
         return error(fmt, 403, exc.message)
     end = end or now
     start = start or end - timedelta(days=1)
-    rows = session.scalars(select(CaseTransition).where(CaseTransition.at >= start, CaseTransition.at <= end)
+    if end - start > timedelta(days=MAX_DAYS):
+        return error(fmt, 400, f"start_date 与 end_date 相距不得超过 {MAX_DAYS} 天")
+    rows = session.scalars(select(CaseTransition).join(Case, Case.id == CaseTransition.case_id)
+                           .where(CaseTransition.at >= start, CaseTransition.at <= end, _visible(request, actor))
                            .order_by(CaseTransition.id).limit(5000)).all()  # fmt: skip
-    visible = {c.id for c in session.scalars(select(Case).where(Case.id.in_({r.case_id for r in rows})))
-               if _visible(session, actor, c)}  # fmt: skip
+    public = actor.is_anonymous
     return render(fmt, "service_request_updates", "request_update",
-                  [update_view(r, history_label(r.step)) for r in rows if r.case_id in visible])  # fmt: skip
+                  [update_view(r, history_label(r.step), is_public=public) for r in rows])  # fmt: skip
 
 
-def _visible(session: Any, actor: Actor, case: Case) -> bool:
-    """Anonymous callers see the public view of every case; a key's owner sees what their scope allows."""
-    if actor.is_anonymous:
-        return True
-    try:
-        cases.get_case(session, actor=actor, case_id=case.id)
-    except DomainError:
-        return False
-    return True
+def _visible(request: Request, actor: Actor) -> Any:
+    """The SQL condition for the cases a caller may see: with a key, what the key owner's scope allows;
+    without one, every case that is public (not cancelled, not from the epidemic or police systems)."""
+    if not actor.is_anonymous:
+        return cases.visible_cases(actor)
+    rules = request.app.state.case_rules
+    private = [c.channel for c in rules.connectors.values() if not c.is_public]
+    return and_(Case.status != Status.CANCELLED.value, Case.channel.not_in(private))
 
 
 def _view(request: Request, session: Any, case: Case, actor: Actor) -> dict[str, Any]:

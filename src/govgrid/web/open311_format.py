@@ -51,10 +51,13 @@ def request_view(case: Case, *, class_name: str, unit_name: str | None, communit
     }  # fmt: skip
 
 
-def update_view(row: CaseTransition, label: str) -> dict[str, Any]:
+def update_view(row: CaseTransition, label: str, *, is_public: bool) -> dict[str, Any]:
+    """One step of a request. The public view says the step and what staff chose to publish, never their
+    note (which may name the caller, their phone or their home)."""
+    note = row.public_note if is_public else (row.note or row.public_note)
     return {"update_id": str(row.id), "service_request_id": str(row.case_id),
             "status": FMS_STATUS[Status(row.to_status)], "updated_datetime": iso(row.at),
-            "description": f"{label}{('：' + row.note) if row.note else ''}", "media_url": None}  # fmt: skip
+            "description": f"{label}{('：' + note) if note else ''}", "media_url": None}  # fmt: skip
 
 
 def render(fmt: str, root: str, item: str, rows: list[dict[str, Any]] | dict[str, Any], status: int = 200) -> Response:

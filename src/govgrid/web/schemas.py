@@ -127,6 +127,11 @@ class AuditPublic(BaseModel):
 
 class TokenCreate(In):
     name: str = Field(min_length=1, max_length=64)
+    days: int | None = Field(None, ge=1, le=3650, description="有效天数；缺省取 GOVGRID_TOKEN_DAYS")
+
+
+class ActiveIn(In):
+    is_active: bool
 
 
 class TokenIssued(BaseModel):
@@ -163,6 +168,7 @@ class ConnectorReceipt(BaseModel):
     status: str
     status_label: str
     is_duplicate: bool = Field(description="true：该编号此前已推送过，返回的是第一次生成的案件")
+    follow_secret: str = Field(description="查询码：市民凭案件编号和它在公开查询页看办理进度（可随回访告知来电人）")
 
 
 class CasePublic(BaseModel):
@@ -194,11 +200,13 @@ class CasePublic(BaseModel):
     is_overdue: bool
     supervision_level: int
     allowed_steps: list[str]
+    follow_secret: str | None = Field(None, description="查询码（只给上报人看）：凭案件编号和它在公开查询页看办理进度")
 
 
 class StepIn(In):
     step: Step
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, description="工作备注（内部可见，从不公开）")
+    public_note: str = Field("", max_length=200, description="公开说明：市民查询页和 Open311 可见，不得含个人信息")
     unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
     expected_version: int | None = Field(None, description="乐观锁：案件当前 version，不一致时返回 409")
     contacted: bool | None = Field(None, description="回访：是否已联系")
@@ -215,6 +223,7 @@ class TransitionPublic(BaseModel):
     from_status: str | None
     to_status: str
     note: str
+    public_note: str
     detail: dict[str, Any]
 
 

@@ -1,6 +1,6 @@
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from govgrid.services import audit
 from govgrid.web.deps import LoggedInDep, SessionDep
@@ -10,5 +10,5 @@ router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit", response_model=list[AuditPublic], summary="操作日志（按数据范围）")
-def list_audit(session: SessionDep, actor: LoggedInDep, limit: int = 100) -> Any:
+def list_audit(session: SessionDep, actor: LoggedInDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Any:
     return audit.list_events(session, actor=actor, limit=limit)

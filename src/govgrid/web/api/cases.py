@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from govgrid.db.case_models import Case
 from govgrid.domain.errors import DomainError, InvalidInput, NotAuthenticated
+from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
+from govgrid.domain.permissions import Actor
 from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs, to_stored
 from govgrid.services import case_actions, cases, connector_keys, connectors, reminders
 from govgrid.services import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret
+from govgrid.web.params import IdPath
 from govgrid.web.schemas import (
     CaseIn,
     CasePublic,
@@ -35,7 +38,8 @@ connectors_router = APIRouter(prefix="/connectors", tags=["connectors"])
 reminders_router = APIRouter(prefix="/reminders", tags=["cases"])
 
 
-def public(case: Case, request: Request) -> CasePublic:
+def public(case: Case, request: Request, actor: Actor) -> CasePublic:
+    """The case as the API shows it; its 查询码 only to the person who reported it."""
     rules = request.app.state.case_rules
     case_class = rules.classes.get(case.class_code)
     try:
@@ -47,6 +51,8 @@ def public(case: Case, request: Request) -> CasePublic:
         "status_label": STATUS_LABEL[Status(case.status)], "class_name": case_class.name if case_class else "",
         "allowed_steps": [s.value for s in allowed_steps(Loop(case.loop), Status(case.status))],
         "suggested_unit_code": suggestion,
+        "follow_secret": shown(case.follow_secret) if actor.user_id is not None and actor.user_id == case.reporter_id
+        else None,
     })  # fmt: skip
 
 
@@ -61,14 +67,15 @@ def report_case(body: CaseIn, request: Request, response: Response, session: Ses
                                 locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
     if not is_new:
         response.status_code = 200
-    return public(case, request)
+    return public(case, request, actor)
 
 
 @router.get("", response_model=list[CasePublic], summary="案件列表（按数据范围、责任单位或本人上报）")
 def list_cases(request: Request, session: SessionDep, actor: LoggedInDep, status: Status | None = None,
-               limit: int = 200, near: str = "", crs: str = "gcj02") -> list[CasePublic]:  # fmt: skip
+               limit: Annotated[int, Query(ge=1, le=2000)] = 200, near: Annotated[str, Query(max_length=64)] = "",
+               crs: Annotated[str, Query(max_length=8)] = "gcj02") -> list[CasePublic]:  # fmt: skip
     found = cases.list_cases(session, actor=actor, status=status, limit=limit, near=parse_near(near, crs))
-    return [public(c, request) for c in found]
+    return [public(c, request, actor) for c in found]
 
 
 def parse_near(near: str, crs: str) -> tuple[float, float] | None:
@@ -83,53 +90,54 @@ def parse_near(near: str, crs: str) -> tuple[float, float] | None:
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
-def get_case(case_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> CasePublic:
-    return public(cases.get_case(session, actor=actor, case_id=case_id), request)
+def get_case(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> CasePublic:
+    return public(cases.get_case(session, actor=actor, case_id=case_id), request, actor)
 
 
 @router.get("/{case_id}/timeline", response_model=list[TransitionPublic], summary="案件流转记录")
-def case_timeline(case_id: int, session: SessionDep, actor: LoggedInDep) -> Any:
+def case_timeline(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> Any:
     return cases.timeline(session, actor=actor, case_id=case_id)
 
 
 @router.post("/{case_id}/steps", response_model=CasePublic, summary="办理一步（核实、立案、派遣、签收、反馈、核查……）")
-def take_step(case_id: int, body: StepIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def take_step(case_id: IdPath, body: StepIn, request: Request, session: SessionDep, actor: LoggedInDep,
               now: NowDep) -> CasePublic:  # fmt: skip
     case = cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                             step=body.step, now=now, note=body.note, unit_code=body.unit_code,
                             expected_version=body.expected_version,
                             answers={"contacted": body.contacted, "resolved": body.resolved,
-                                     "satisfaction": body.satisfaction}, closure_type=body.closure_type)  # fmt: skip
-    return public(case, request)
+                                     "satisfaction": body.satisfaction}, closure_type=body.closure_type,
+                            public_note=body.public_note)  # fmt: skip
+    return public(case, request, actor)
 
 
 @router.post("/{case_id}/extension", response_model=CasePublic, summary="申请延期（办理单位，须在期限前并说明理由）")
-def request_extension(case_id: int, body: ExtensionIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def request_extension(case_id: IdPath, body: ExtensionIn, request: Request, session: SessionDep, actor: LoggedInDep,
                       now: NowDep) -> CasePublic:  # fmt: skip
     case = case_actions.request_extension(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                                           until=body.until, reason=body.reason, now=now,
                                           expected_version=body.expected_version)  # fmt: skip
-    return public(case, request)
+    return public(case, request, actor)
 
 
 @router.post("/{case_id}/extension/decision", response_model=CasePublic, summary="审批延期（指挥中心）")
-def decide_extension(case_id: int, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def decide_extension(case_id: IdPath, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
                      now: NowDep) -> CasePublic:  # fmt: skip
     case = case_actions.decide_extension(session, actor=actor, case_id=case_id, approve=body.approve, note=body.note,
                                          now=now, expected_version=body.expected_version)  # fmt: skip
-    return public(case, request)
+    return public(case, request, actor)
 
 
 @router.post("/{case_id}/supervision", response_model=CasePublic, summary="督查督办（督查人员）")
-def supervise(case_id: int, body: NoteIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def supervise(case_id: IdPath, body: NoteIn, request: Request, session: SessionDep, actor: LoggedInDep,
               now: NowDep) -> CasePublic:  # fmt: skip
     case = case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=body.note, now=now,
                                           expected_version=body.expected_version)  # fmt: skip
-    return public(case, request)
+    return public(case, request, actor)
 
 
 @router.get("/{case_id}/similar", response_model=list[SimilarPublic], summary="相似案件（50 米、24 小时内同类，或文字几乎相同）")
-def similar(case_id: int, session: SessionDep, actor: LoggedInDep) -> list[SimilarPublic]:
+def similar(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> list[SimilarPublic]:
     cases.get_case(session, actor=actor, case_id=case_id)
     visible = []
     for link, other in similar_cases.similar_to(session, case_id):
@@ -143,11 +151,11 @@ def similar(case_id: int, session: SessionDep, actor: LoggedInDep) -> list[Simil
 
 
 @router.post("/{case_id}/merge", response_model=CasePublic, summary="并案：把本案并入另一案（本案作废）")
-def merge(case_id: int, body: MergeIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def merge(case_id: IdPath, body: MergeIn, request: Request, session: SessionDep, actor: LoggedInDep,
           now: NowDep) -> CasePublic:  # fmt: skip
     case = similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                                     into_case_id=body.into, now=now)  # fmt: skip
-    return public(case, request)
+    return public(case, request, actor)
 
 
 @connectors_router.post("/{connector_id}/events", response_model=ConnectorReceipt, status_code=201,
@@ -158,34 +166,37 @@ def connector_event(connector_id: Annotated[str, Path(max_length=32)], payload: 
     secret = bearer_secret(request)
     if not secret:
         raise NotAuthenticated("外部系统推送须带连接器密钥（Authorization: Bearer ggc_…）")
-    actor = connector_keys.actor_for_key(session, secret=secret, connector_id=connector_id, now=now)
+    actor = connector_keys.actor_for_key(session, secret=secret, connector_id=connector_id, now=now,
+                                         per_minute=request.app.state.settings.connector_posts_per_minute)  # fmt: skip
     case, is_new = connectors.receive(session, actor=actor, connector_id=connector_id, payload=payload,
                                       rules=request.app.state.case_rules, locator=request.app.state.locator_cache,
                                       now=now)  # fmt: skip
     if not is_new:
         response.status_code = 200
     return ConnectorReceipt(case_id=case.id, code=case.code, status=case.status,
-                            status_label=STATUS_LABEL[Status(case.status)], is_duplicate=not is_new)
+                            status_label=STATUS_LABEL[Status(case.status)], is_duplicate=not is_new,
+                            follow_secret=shown(case.follow_secret))  # fmt: skip
 
 
 
 @router.post("/{case_id}/appeal", response_model=CasePublic, summary="申诉剔单（办理单位，已考评的 12345 工单）")
-def request_appeal(case_id: int, body: ReasonIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def request_appeal(case_id: IdPath, body: ReasonIn, request: Request, session: SessionDep, actor: LoggedInDep,
                    now: NowDep) -> CasePublic:  # fmt: skip
     return public(case_actions.request_appeal(session, actor=actor, case_id=case_id, reason=body.reason, now=now),
-                  request)  # fmt: skip
+                  request, actor)  # fmt: skip
 
 
 @router.post("/{case_id}/appeal/decision", response_model=CasePublic, summary="审核申诉（督查；通过即剔单）")
-def decide_appeal(case_id: int, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
+def decide_appeal(case_id: IdPath, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
                   now: NowDep) -> CasePublic:  # fmt: skip
     case = case_actions.decide_appeal(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                                       approve=body.approve, note=body.note, now=now)  # fmt: skip
-    return public(case, request)
+    return public(case, request, actor)
 
 
 @reminders_router.get("", response_model=list[ReminderPublic], summary="我的提醒：预警、超期、催办、督办、派遣、返工、审批结果")
-def my_reminders(session: SessionDep, actor: LoggedInDep, limit: int = 50) -> list[ReminderPublic]:
+def my_reminders(session: SessionDep, actor: LoggedInDep,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[ReminderPublic]:  # fmt: skip
     return [ReminderPublic(case_id=case.id, code=case.code, title=case.title, step=row.step,
                            label=history_label(row.step), at=row.at, note=row.note)
             for row, case in reminders.reminders(session, actor=actor, limit=limit)]  # fmt: skip

@@ -28,6 +28,7 @@ from govgrid.services import ledgers as ledger_service
 from govgrid.services.ledger_views import LedgerFilter
 from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.params import IdPath
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -164,7 +165,7 @@ def add_item(body: LedgerItemCreate, request: Request, session: SessionDep, acto
 @router.get(
     "/items/{item_id}", response_model=dict[str, Any], summary="督办事项详情：进展、节点、投资、升级记录"
 )
-def get_item(item_id: int, session: SessionDep, actor: LoggedInDep) -> dict[str, Any]:
+def get_item(item_id: IdPath, session: SessionDep, actor: LoggedInDep) -> dict[str, Any]:
     found = ledger_views.detail(session, actor=actor, item_id=item_id)
     return {
         "item": item_public(found.item).model_dump(mode="json"),
@@ -184,7 +185,7 @@ def get_item(item_id: int, session: SessionDep, actor: LoggedInDep) -> dict[str,
 
 
 @router.post("/items/{item_id}/reports", status_code=201, response_model=LedgerItemPublic, summary="填报进展")
-def report(item_id: int, body: ProgressCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+def report(item_id: IdPath, body: ProgressCreate, request: Request, session: SessionDep, actor: LoggedInDep,
            now: NowDep) -> LedgerItemPublic:  # fmt: skip
     ledger_service.report_progress(session, actor=actor, rules=rules(request), item_id=item_id, kind=body.kind,
                                    value_reached=body.value_reached, narrative=body.narrative, now=now,
@@ -196,7 +197,7 @@ def report(item_id: int, body: ProgressCreate, request: Request, session: Sessio
 @router.post(
     "/reports/{report_id}/evidence", status_code=201, response_model=dict[str, Any], summary="上传佐证材料"
 )
-async def upload_evidence(report_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+async def upload_evidence(report_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                           file: Annotated[UploadFile, File()]) -> dict[str, Any]:  # fmt: skip
     limit = request.app.state.settings.max_photo_mb * 1024 * 1024
     data = await read_limited(file, limit)
@@ -208,7 +209,7 @@ async def upload_evidence(report_id: int, request: Request, session: SessionDep,
 
 
 @router.get("/evidence/{evidence_id}", summary="下载佐证材料", response_class=FileResponse)
-def get_evidence(evidence_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
+def get_evidence(evidence_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
     evidence, path = ledger_evidence.evidence_file(session, actor=actor, media_dir=request.app.state.media_dir,
                                                    evidence_id=evidence_id)  # fmt: skip
     return FileResponse(path, media_type=evidence.content_type, filename=evidence.filename)
@@ -216,7 +217,7 @@ def get_evidence(evidence_id: int, request: Request, session: SessionDep, actor:
 
 @router.post("/items/{item_id}/rungs", response_model=LedgerItemPublic, summary="升级督办（提醒…约谈、问责）")
 def take_rung(
-    item_id: int, body: RungCreate, session: SessionDep, actor: LoggedInDep, now: NowDep
+    item_id: IdPath, body: RungCreate, session: SessionDep, actor: LoggedInDep, now: NowDep
 ) -> LedgerItemPublic:
     try:
         rung = Rung(body.rung)
@@ -231,7 +232,7 @@ def take_rung(
 
 @router.post("/items/{item_id}/closure", response_model=LedgerItemPublic, summary="申请销号")
 def apply_closure(
-    item_id: int, session: SessionDep, actor: LoggedInDep, now: NowDep, note: str = ""
+    item_id: IdPath, session: SessionDep, actor: LoggedInDep, now: NowDep, note: str = ""
 ) -> LedgerItemPublic:
     return item_public(
         ledger_closure.apply_for_closure(session, actor=actor, item_id=item_id, note=note, now=now)
@@ -239,7 +240,7 @@ def apply_closure(
 
 
 @router.post("/items/{item_id}/closure/decision", response_model=LedgerItemPublic, summary="审核销号")
-def decide_closure(item_id: int, body: ClosureDecision, request: Request, session: SessionDep, actor: LoggedInDep,
+def decide_closure(item_id: IdPath, body: ClosureDecision, request: Request, session: SessionDep, actor: LoggedInDep,
                    now: NowDep) -> LedgerItemPublic:  # fmt: skip
     return item_public(ledger_closure.decide_closure(session, actor=actor, rules=rules(request), item_id=item_id,
                                                      approve=body.approve, note=body.note, now=now))  # fmt: skip
@@ -304,7 +305,7 @@ class InvestmentPlan(BaseModel):
 @router.post(
     "/items/{item_id}/milestones", status_code=201, response_model=dict[str, Any], summary="新增时间节点"
 )
-def add_milestone(item_id: int, body: MilestoneCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+def add_milestone(item_id: IdPath, body: MilestoneCreate, request: Request, session: SessionDep, actor: LoggedInDep,
                   now: NowDep) -> dict[str, Any]:  # fmt: skip
     milestone = ledger_projects.add_milestone(session, actor=actor, rules=rules(request), item_id=item_id,
                                               label=body.label, due_at=body.due_at, kind=body.kind, now=now)  # fmt: skip
@@ -319,7 +320,7 @@ def add_milestone(item_id: int, body: MilestoneCreate, request: Request, session
 @router.post(
     "/items/{item_id}/schedule", status_code=201, response_model=list[dict[str, Any]], summary="倒排工期"
 )
-def schedule(item_id: int, body: ScheduleCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+def schedule(item_id: IdPath, body: ScheduleCreate, request: Request, session: SessionDep, actor: LoggedInDep,
              now: NowDep) -> list[dict[str, Any]]:  # fmt: skip
     phases = [Phase(p.label, p.workdays, p.kind) for p in body.phases]
     made = ledger_projects.schedule_backwards(session, actor=actor, rules=rules(request), item_id=item_id,
@@ -330,7 +331,7 @@ def schedule(item_id: int, body: ScheduleCreate, request: Request, session: Sess
 @router.put(
     "/items/{item_id}/investment", response_model=list[dict[str, Any]], summary="重点项目投资计划（按月）"
 )
-def plan_investment(item_id: int, body: InvestmentPlan, session: SessionDep, actor: LoggedInDep,
+def plan_investment(item_id: IdPath, body: InvestmentPlan, session: SessionDep, actor: LoggedInDep,
                     now: NowDep) -> list[dict[str, Any]]:  # fmt: skip
     rows = ledger_projects.plan_investment(session, actor=actor, item_id=item_id, planned=body.planned, now=now,
                                            ambassador=body.ambassador)  # fmt: skip

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from govgrid.domain.roles import Role
-from govgrid.services import people
+from govgrid.services import people, throttle
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
-from govgrid.web.schemas import TokenCreate, TokenIssued, UnitPublic, UserCreate, UserPublic
+from govgrid.web.params import IdPath
+from govgrid.web.schemas import ActiveIn, TokenCreate, TokenIssued, UnitPublic, UserCreate, UserPublic
 
 router = APIRouter(tags=["people"])
 
@@ -25,7 +26,7 @@ def list_people(session: SessionDep, actor: LoggedInDep, role: Role | None = Non
 
 
 @router.get("/people/{user_id}", response_model=UserPublic, summary="人员详情")
-def get_person(user_id: int, session: SessionDep, actor: LoggedInDep) -> Any:
+def get_person(user_id: IdPath, session: SessionDep, actor: LoggedInDep) -> Any:
     return people.get_user(session, actor=actor, user_id=user_id)
 
 
@@ -39,11 +40,26 @@ def list_units(session: SessionDep, actor: LoggedInDep) -> Any:
     return people.list_units(session, actor=actor)
 
 
-@router.post("/tokens", response_model=TokenIssued, status_code=201, summary="为自己签发接口令牌")
-def issue_token(body: TokenCreate, session: SessionDep, actor: LoggedInDep, now: NowDep) -> TokenIssued:
-    return TokenIssued(token=people.issue_token(session, actor=actor, name=body.name, now=now))
+@router.post("/tokens", response_model=TokenIssued, status_code=201,
+             summary="为自己签发接口令牌（有效期 days 天；退出登录、改密码或停用账号后失效）")  # fmt: skip
+def issue_token(body: TokenCreate, request: Request, session: SessionDep, actor: LoggedInDep,
+                now: NowDep) -> TokenIssued:  # fmt: skip
+    days = body.days or request.app.state.settings.token_days
+    return TokenIssued(token=people.issue_token(session, actor=actor, name=body.name, now=now, days=days))
+
+
+@router.post("/people/{user_id}/unlock", status_code=204, summary="解除账号的登录锁定（管理员）")
+def unlock_person(user_id: IdPath, session: SessionDep, actor: LoggedInDep, now: NowDep) -> None:
+    user = people.get_user(session, actor=actor, user_id=user_id)
+    throttle.unlock(session, actor=actor, username=user.username, now=now, scope_code=user.scope_code)
+
+
+@router.post("/people/{user_id}/active", response_model=UserPublic, summary="停用或启用账号（管理员；停用即结束其全部会话和令牌）")
+def set_active(user_id: IdPath, body: ActiveIn, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Any:
+    user = people.get_user(session, actor=actor, user_id=user_id)
+    return people.set_active(session, actor=actor, username=user.username, active=body.is_active, now=now)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="吊销自己的接口令牌")
-def revoke_token(token_id: int, session: SessionDep, actor: LoggedInDep, now: NowDep) -> None:
+def revoke_token(token_id: IdPath, session: SessionDep, actor: LoggedInDep, now: NowDep) -> None:
     people.revoke_token(session, actor=actor, token_id=token_id, now=now)

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from govgrid.db.case_models import Attachment
 from govgrid.services import attachments
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.params import IdPath
 from govgrid.web.schemas import PhotoPublic
 
 router = APIRouter(tags=["photos"])
@@ -27,7 +28,7 @@ async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:
 
 
 @router.post("/cases/{case_id}/photos", response_model=PhotoPublic, status_code=201, summary="上传现场照片")
-async def upload_photo(case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+async def upload_photo(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                        photo: Annotated[UploadFile, File()]) -> PhotoPublic:  # fmt: skip
     settings = request.app.state.settings
     limit = settings.max_photo_mb * 1024 * 1024
@@ -38,12 +39,12 @@ async def upload_photo(case_id: int, request: Request, session: SessionDep, acto
 
 
 @router.get("/cases/{case_id}/photos", response_model=list[PhotoPublic], summary="案件照片列表")
-def list_photos(case_id: int, session: SessionDep, actor: LoggedInDep) -> list[PhotoPublic]:
+def list_photos(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> list[PhotoPublic]:
     return [photo_public(p) for p in attachments.photos_of(session, actor=actor, case_id=case_id)]
 
 
 @router.get("/photos/{photo_id}", summary="下载照片", response_class=FileResponse)
-def get_photo(photo_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
+def get_photo(photo_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
     photo, path = attachments.photo_file(session, actor=actor, media_dir=request.app.state.media_dir,
                                          attachment_id=photo_id)  # fmt: skip
     return FileResponse(path, media_type=photo.content_type, filename=photo.filename)

@@ -1,4 +1,5 @@
-"""登录 / 退出."""
+"""登录 / 退出. The login is throttled and audited (services.login_sessions.log_in); the session lives on the
+server, and the cookie is an opaque random token."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from govgrid.domain.errors import NotAuthenticated
+from govgrid.domain.errors import NotAuthenticated, TooManyAttempts
 from govgrid.domain.permissions import ANONYMOUS
-from govgrid.services import audit, people
-from govgrid.web.deps import ActorDep, NowDep, SessionDep, verify_csrf
+from govgrid.services import login_sessions
+from govgrid.web.deps import (
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    AddressDep,
+    LoggedInDep,
+    NowDep,
+    SessionDep,
+    set_cookie,
+    verify_csrf,
+)
 from govgrid.web.pages.render import page
 
 router = APIRouter()
@@ -28,25 +38,34 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 def login(
-    request: Request, session: SessionDep, now: NowDep, username: Annotated[str, Form()],
+    request: Request, session: SessionDep, now: NowDep, address: AddressDep, username: Annotated[str, Form()],
     password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     try:
-        user = people.authenticate(session, username=username, password=password)
-    except NotAuthenticated as exc:
-        return page(request, "login.html", ANONYMOUS, status_code=401, next=_safe_next(next), error=exc.message)
-    request.session.clear()  # a new session on login (no fixation)
-    request.session["user_id"] = user.id
-    actor = people.actor_for(user)
-    audit.record(session, actor=actor, action="session.login", entity_type="user", entity_id=user.username,
-                 now=now, scope_code=user.scope_code)  # fmt: skip
-    session.commit()
-    return RedirectResponse(_safe_next(next), status_code=303)
+        _, token = login_sessions.log_in(session, username=username, password=password, address=address, now=now,
+                                         login_policy=request.app.state.login_policy,
+                                         policy=request.app.state.session_policy)  # fmt: skip
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 401
+        answer = page(request, "login.html", ANONYMOUS, status_code=status, next=_safe_next(next), error=exc.message)
+        if isinstance(exc, TooManyAttempts):
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=request.app.state.session_policy.hours * 3600)
+    response.delete_cookie(PRE_COOKIE, path="/")
+    return response
 
 
 @router.post("/logout")
-def logout(request: Request, actor: ActorDep, csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+           csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """Logging out ends every session and token of the user, on every device."""
     verify_csrf(request, csrf_token)
-    request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    user = session.get(login_sessions.User, actor.user_id)
+    if user is not None:
+        login_sessions.log_out(session, user=user, now=now)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

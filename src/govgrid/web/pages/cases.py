@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govgrid.domain.errors import DomainError, InvalidInput
+from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
@@ -34,6 +35,7 @@ from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
+from govgrid.web.params import MAX_ID, IdPath
 
 router = APIRouter()
 TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is always there
@@ -56,7 +58,7 @@ def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+def case_page(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     rules = request.app.state.case_rules
     case = cases.get_case(session, actor=actor, case_id=case_id)
     steps = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, s)]
@@ -75,7 +77,7 @@ def case_page(case_id: int, request: Request, session: SessionDep, actor: Logged
                 history_label=history_label, side=side_actions(actor, case, case_class),
                 similar=_visible_similar(session, actor, case_id),
                 may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
-                photos=attachments.photos_of(session, actor=actor, case_id=case_id),
+                photos=attachments.photos_of(session, actor=actor, case_id=case_id), follow_code=shown(case.follow_secret),
                 may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE)  # fmt: skip
 
 
@@ -97,13 +99,14 @@ def _may(actor: Actor, step: Step) -> bool:
 
 @router.post("/cases/{case_id}/steps")
 def take_step(
-    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     step: Annotated[Step, Form()], csrf_token: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-    unit_code: Annotated[str, Form()] = "", version: Annotated[int | None, Form()] = None,
+    unit_code: Annotated[str, Form()] = "", version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    public_note: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id, step=step, now=now,
-                     note=note, unit_code=unit_code or None, expected_version=version)  # fmt: skip
+                     note=note, unit_code=unit_code or None, expected_version=version, public_note=public_note)  # fmt: skip
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -152,7 +155,7 @@ def side_actions(actor: Actor, case: Any, case_class: Any) -> dict[str, bool]:
 
 @router.post("/cases/{case_id}/extension")
 def request_extension(
-    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     until: Annotated[str, Form()], reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form()] = None,
 ) -> Response:  # fmt: skip
@@ -169,7 +172,7 @@ def request_extension(
 
 @router.post("/cases/{case_id}/extension/decision")
 def decide_extension(
-    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     approve: Annotated[str, Form()], note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
@@ -179,7 +182,7 @@ def decide_extension(
 
 @router.post("/cases/{case_id}/supervision")
 def supervise(
-    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
@@ -189,7 +192,7 @@ def supervise(
 
 @router.post("/cases/{case_id}/merge")
 def merge(
-    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     into: Annotated[int, Form()], csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
@@ -200,7 +203,7 @@ def merge(
 
 @router.post("/cases/{case_id}/photos")
 async def upload_photo(
-    case_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     photo: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)

@@ -41,6 +41,7 @@ from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
+from govgrid.web.params import IdPath
 
 router = APIRouter()
 LABELS = {"light": {k.value: v for k, v in LIGHT_LABEL.items()}, "rung": {k.value: v for k, v in RUNG_LABEL.items()},
@@ -74,7 +75,7 @@ def board_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Res
 
 
 @router.get("/ledger/items/{item_id}", response_class=HTMLResponse)
-def item_page(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+def item_page(item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     found = ledger_views.detail(session, actor=actor, item_id=item_id)
     item = found.item
     own_unit = actor.unit_id is not None and (
@@ -91,7 +92,7 @@ def item_page(item_id: int, request: Request, session: SessionDep, actor: Logged
 
 @router.post("/ledger/items/{item_id}/report")
 async def report(
-    item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+    item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     narrative: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "progress",
     value_reached: Annotated[str, Form()] = "", problems: Annotated[str, Form()] = "",
     next_steps: Annotated[str, Form()] = "", funds_used: Annotated[str, Form()] = "",
@@ -115,7 +116,7 @@ async def report(
 
 
 @router.post("/ledger/items/{item_id}/rung")
-def take_rung(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def take_rung(item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
               rung: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
               note: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
@@ -128,7 +129,7 @@ def take_rung(item_id: int, request: Request, session: SessionDep, actor: Logged
 
 
 @router.post("/ledger/items/{item_id}/closure")
-def closure(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def closure(item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
             csrf_token: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
             decision: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
@@ -181,7 +182,7 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
 
 
 @router.post("/ledger/items/{item_id}/milestone")
-def add_milestone(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def add_milestone(item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                   label: Annotated[str, Form()], due: Annotated[str, Form()], kind: Annotated[str, Form()] = "step",
                   csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
@@ -191,7 +192,7 @@ def add_milestone(item_id: int, request: Request, session: SessionDep, actor: Lo
 
 
 @router.post("/ledger/items/{item_id}/schedule")
-def schedule(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def schedule(item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
              phases: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     """倒排工期 from lines "阶段, 工作日[, 开工|竣工]"."""
     verify_csrf(request, csrf_token)
@@ -209,7 +210,7 @@ def schedule(item_id: int, request: Request, session: SessionDep, actor: LoggedI
 
 
 @router.post("/ledger/items/{item_id}/investment")
-def plan_investment(item_id: int, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def plan_investment(item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                     months: Annotated[str, Form()], ambassador: Annotated[str, Form()] = "",
                     csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     """Planned investment from lines "2026-03 500" (万元)."""

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from govgrid.domain.permissions import Actor
 from govgrid.domain.roles import ROLE_LABEL
-from govgrid.web.deps import csrf_token
+from govgrid.web.deps import csrf_token, remember_pre_cookie
 from govgrid.web.navigation import menu_for
 
 
@@ -20,4 +20,6 @@ def page(request: Request, template: str, actor: Actor, status_code: int = 200, 
         menu=menu_for(app.state.navigation, actor), csrf_token=csrf_token(request),
         settings=app.state.settings, current_path=request.url.path,
     )  # fmt: skip
-    return app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+    response = app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+    remember_pre_cookie(request, response)
+    return response
