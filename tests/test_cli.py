@@ -135,3 +135,17 @@ def test_connectors_key_prints_the_key_once_as_the_last_line_and_it_can_be_revok
     assert "已吊销" in run(["connectors", "list"], url).stdout
     unknown = run(["connectors", "key", "fax"], url)
     assert unknown.exit_code == 2 and "fax" in unknown.stderr
+
+
+def test_users_disable_unlock_and_a_token_with_an_expiry(district_url, district):
+    import uuid
+
+    name = f"c_{uuid.uuid4().hex[:8]}"
+    created = run(["users", "create", name, "--name", "命令行", "--role", "grid_worker", "--scope", "370102001001",
+                   "--password", "cli-pass-123"], district_url)  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    token = run(["users", "token", name, "--days", "7"], district_url).stdout.strip().splitlines()[-1]
+    assert token.startswith("ggt_")
+    assert "已停用" in run(["users", "disable", name], district_url).stdout
+    assert "未被锁定" in run(["users", "unlock", name], district_url).stdout
+    assert run(["users", "create", "x_conn", "--name", "x", "--role", "connector"], district_url).exit_code == 2
