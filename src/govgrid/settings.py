@@ -48,6 +48,19 @@ class Settings(BaseSettings):
         10, ge=1, le=100, description="Largest photo or evidence file accepted, in MB; larger uploads get a 422 "
         "naming the field."
     )
+    max_photo_megapixels: int = Field(
+        100, ge=1, le=1000, description="Largest photo accepted by its declared dimensions, in megapixels (a tiny "
+        "file can declare a huge image); single sides are capped at 20000 pixels."
+    )
+    max_import_mb: int = Field(
+        20, ge=1, le=500, description="Largest workbook or CSV file accepted by the imports, in MB. Its parts "
+        "decompressed, its rows (100,000), columns (200) and merged cells (200,000) are checked before it is read."
+    )
+    max_request_mb: int = Field(
+        2, ge=1, le=100, description="Largest JSON or form body, in MB (file uploads: the file limits above, "
+        "plus 1 MB; GeoJSON imports: GOVGRID_MAX_GEOJSON_MB). Larger bodies get 413 before they are read."
+    )
+    max_geojson_mb: int = Field(64, ge=1, le=2000, description="Largest GeoJSON body the geography import accepts, in MB.")
     embedded_worker: bool = Field(
         True, description="Run the background work (deadline sweeper, similar-case linking, pushes, ledger lights) "
         "in a thread of `govgrid serve`; set false when separate `govgrid worker` processes run."

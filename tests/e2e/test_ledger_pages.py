@@ -57,7 +57,7 @@ def test_a_unit_officer_files_a_report_and_the_light_changes(page, demo_ledger, 
     page.fill("#report-form input[name=value_reached]", f"{full:g}")
     page.fill("#report-form textarea[name=narrative]", "已全面完成，现场核验通过")
     page.set_input_files("#report-form input[name=evidence]", files=[{"name": "验收报告.pdf",
-                         "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%\xe2\xe3\n"}])  # fmt: skip
+                         "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%\xe2\xe3\n%%EOF\n"}])  # fmt: skip
     page.click("#report-form button[type=submit]")
     page.wait_for_url(re.compile(rf".*/ledger/items/{task.id}$"))
     assert page.locator("#item-light").inner_text() == "绿灯"

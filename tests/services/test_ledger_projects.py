@@ -10,12 +10,14 @@ from govgrid.db.ledger_models import LedgerEvent
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger_schedule import Phase
 from govgrid.domain.worktime import CHINA
-from govgrid.services import ledger_evidence, ledger_projects, ledgers
+from govgrid.services import blobs, ledger_evidence, ledger_projects, ledgers
+from tests import samples
 from tests.services.test_cases import who
 from tests.services.test_ledgers import RULES, add
 
 START = datetime(2026, 3, 2, 9, tzinfo=CHINA)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = samples.png()
+LIMITS = blobs.FileLimits()
 
 
 def project(session):
@@ -87,13 +89,11 @@ def test_a_report_carries_evidence_files_checked_by_their_bytes(session, distric
                                      kind="progress", value_reached=5, narrative="完成立项", now=START)  # fmt: skip
     officer = who(session, "dept_officer")
     pdf = ledger_evidence.attach_evidence(session, actor=officer, media_dir=tmp_path, report_id=report.id,
-                                          filename="立项批复.pdf", data=b"%PDF-1.7\n...", max_bytes=1 << 20,
-                                          now=START)  # fmt: skip
+                                          upload=blobs.evidence("立项批复.pdf", samples.PDF, LIMITS), now=START)  # fmt: skip
     ledger_evidence.attach_evidence(session, actor=officer, media_dir=tmp_path, report_id=report.id,
-                                    filename="现场.png", data=PNG, max_bytes=1 << 20, now=START)  # fmt: skip
+                                    upload=blobs.evidence("现场.png", PNG, LIMITS), now=START)  # fmt: skip
     with pytest.raises(InvalidInput, match="不是图片、PDF"):
-        ledger_evidence.attach_evidence(session, actor=officer, media_dir=tmp_path, report_id=report.id,
-                                        filename="说明.docx", data=b"plain text", max_bytes=1 << 20, now=START)  # fmt: skip
+        blobs.evidence("说明.docx", b"plain text", LIMITS)
     found = ledger_evidence.evidence_of(session, [report.id])[report.id]
     assert [(e.filename, e.content_type) for e in found] == [
         ("立项批复.pdf", "application/pdf"),
@@ -112,5 +112,20 @@ def test_another_unit_can_neither_add_nor_read_evidence(session, district, tmp_p
                                      kind="progress", value_reached=5, narrative="完成立项", now=START)  # fmt: skip
     with pytest.raises(NotFound):
         ledger_evidence.attach_evidence(session, actor=who(session, "water_officer"), media_dir=tmp_path,
-                                        report_id=report.id, filename="a.png", data=PNG, max_bytes=1 << 20,
+                                        report_id=report.id, upload=blobs.evidence("a.png", PNG, LIMITS),
                                         now=START)  # fmt: skip
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("说明.docx", samples.plain_zip(), "不是 Office 文档"),
+    ("说明.docx", samples.docx(main_part="word/other.xml"), "不是真正的 .docx"),
+    ("表格.xlsx", samples.docx(), "不是真正的 .xlsx"),
+    ("扫描件.pdf", b"%PDF-1.4 truncated", "不是完整的 PDF"),
+])  # fmt: skip
+def test_a_zip_named_docx_that_is_not_real_ooxml_is_refused(name, data, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        blobs.evidence(name, data, LIMITS)
+
+
+def test_a_real_docx_is_accepted_as_word():
+    assert blobs.evidence("汇报.docx", samples.docx(), LIMITS).content_type.endswith("wordprocessingml.document")

@@ -86,7 +86,7 @@ def _ledger_evidence_upload(client, district, session):  # type: ignore[no-untyp
     task = street_b_task(session)
     report = session.scalar(select(ProgressReport.id).where(ProgressReport.item_id == task.id))
     refused(
-        client.post(f"/api/v1/ledger/reports/{report}/evidence", files={"file": ("a.pdf", b"%PDF-1.4 x")})
+        client.post(f"/api/v1/ledger/reports/{report}/evidence", files={"file": ("a.pdf", b"%PDF-1.4 x\n%%EOF")})
     )
 
 

@@ -251,7 +251,7 @@ def _case_merge(client, district, session):  # type: ignore[no-untyped-def]
     assert second.status == "reported"
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = __import__("tests.samples").samples.png()
 
 
 def street_b_photo(session, district, tmp_dir):  # type: ignore[no-untyped-def]
@@ -260,8 +260,10 @@ def street_b_photo(session, district, tmp_dir):  # type: ignore[no-untyped-def]
     from tests.factories import NOW
 
     case = street_b_case(session, district)
-    return attach_photo(session, actor=SYSTEM, media_dir=tmp_dir, case_id=case.id, filename="b.png", data=PNG,
-                        max_bytes=10_000, now=NOW)  # fmt: skip
+    from govgrid.services import blobs
+
+    return attach_photo(session, actor=SYSTEM, media_dir=tmp_dir, case_id=case.id,
+                        photo=blobs.photo("b.png", PNG, blobs.FileLimits()), now=NOW)  # fmt: skip
 
 
 @probe("POST", "/api/v1/cases/{case_id}/photos")

@@ -1,5 +1,4 @@
-"""Photos on cases. Checked before anything is written: size, and that the bytes are really an image of
-an accepted kind (by their signature, not by the name or the declared type)."""
+"""Photos on cases, checked by their bytes before anything is written (services.blobs)."""
 
 from __future__ import annotations
 
@@ -10,33 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Attachment
-from govgrid.domain.errors import InvalidInput, NotFound
-from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.errors import NotFound
+from govgrid.domain.permissions import Actor
 from govgrid.services import blobs
-from govgrid.services.blobs import image_type
-from govgrid.services.cases import get_case, record_history
+from govgrid.services.cases import add_photo, get_case
 
 
-def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: int, filename: str, data: bytes,
-                 max_bytes: int, now: datetime) -> Attachment:  # fmt: skip
-    """Add a photo to a case the actor can see; too large or not an image → InvalidInput naming `photo`."""
+def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: int, photo: blobs.Upload,
+                 now: datetime) -> Attachment:  # fmt: skip
+    """Add a checked photo to a case the actor may attach photos to."""
     case = get_case(session, actor=actor, case_id=case_id)
-    authorize(
-        actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
-    )
-    blobs.check_size(data, filename, max_bytes, field="photo")
-    kind = image_type(data)
-    if kind is None:
-        raise InvalidInput(f"“{filename}”不是 JPEG、PNG、WebP 或 GIF 图片", field="photo")
-    digest = blobs.store(media_dir, data)
-    photo = Attachment(case_id=case.id, uploaded_by=actor.username, uploaded_at=now, filename=filename[:200],
-                       content_type=kind, size=len(data), sha256=digest)  # fmt: skip
-    session.add(photo)
-    session.flush()
-    record_history(session, case, actor=actor, step="photo", from_status=case.status, now=now,
-                   note=f"上传照片 {filename}", detail={"attachment_id": photo.id})  # fmt: skip
+    saved = add_photo(session, case, actor=actor, photo=photo, media_dir=media_dir, now=now)
     session.commit()
-    return photo
+    return saved
 
 
 def photos_of(session: Session, *, actor: Actor, case_id: int) -> list[Attachment]:

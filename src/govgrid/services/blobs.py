@@ -1,46 +1,53 @@
 """Files stored by content hash under the media folder (photos on cases, evidence on progress reports).
-A file's kind is read from its bytes (signature), never from its name or declared type."""
+
+An upload is checked by its bytes (uploads.files: signature, structure, dimensions, OOXML, no markup)
+into an `Upload` before any record is written; services then store it and write its row in the same
+transaction as the record it belongs to, so a bad file never leaves half a report behind."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from govgrid.domain.errors import InvalidInput
-
-IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"RIFF": "image/webp",
-                    b"GIF87a": "image/gif", b"GIF89a": "image/gif"}  # fmt: skip
-OFFICE = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}  # fmt: skip
+from govgrid.uploads.files import Checked, check_evidence, check_image
+from govgrid.uploads.limits import ImageLimits, OfficeLimits
 
 
-def image_type(data: bytes) -> str | None:
-    for signature, kind in IMAGE_SIGNATURES.items():
-        if data.startswith(signature) and (kind != "image/webp" or data[8:12] == b"WEBP"):
-            return kind
-    return None
+@dataclass(frozen=True)
+class Upload:
+    """A file that passed its checks, ready to store."""
+
+    filename: str
+    data: bytes
+    checked: Checked
+
+    @property
+    def content_type(self) -> str:
+        return self.checked.content_type
 
 
-def evidence_type(data: bytes, filename: str) -> str | None:
-    """An image, a PDF, or an Office file (a ZIP named .docx/.xlsx/.pptx); None for anything else."""
-    if kind := image_type(data):
-        return kind
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    suffix = Path(filename).suffix.lower()
-    if data.startswith(b"PK\x03\x04") and suffix in OFFICE:
-        return OFFICE[suffix]
-    return None
+@dataclass(frozen=True)
+class FileLimits:
+    images: ImageLimits = ImageLimits()
+    office: OfficeLimits = OfficeLimits()
 
 
-def check_size(data: bytes, filename: str, max_bytes: int, field: str) -> None:
-    """Refuse an empty file or one over the limit, naming it (before anything is written)."""
-    if not data:
-        raise InvalidInput(f"“{filename}”为空", field=field)
-    if len(data) > max_bytes:
-        raise InvalidInput(f"“{filename}”过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
-                           field=field)  # fmt: skip
+def photo(filename: str, data: bytes, limits: FileLimits, field: str = "photo") -> Upload:
+    """A case photo: a JPEG, PNG, GIF or WebP within the limits (InvalidInput naming `field` otherwise)."""
+    return Upload(_name(filename, "photo"), data, check_image(data, filename, limits.images, field))
+
+
+def evidence(filename: str, data: bytes, limits: FileLimits, field: str = "file") -> Upload:
+    """Evidence on a progress report: an image, a PDF or a real Office file."""
+    return Upload(_name(filename, "file"), data, check_evidence(data, filename, limits.images, limits.office, field))
+
+
+def _name(filename: str, fallback: str) -> str:
+    """The name as shown and offered on download: no path, no control characters, at most 200 characters."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    clean = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return clean[:200] or fallback
 
 
 def store(media_dir: Path, data: bytes) -> str:

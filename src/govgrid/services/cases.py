@@ -5,15 +5,17 @@ one wins, the other gets a Conflict) and writes exactly one append-only history 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Attachment, Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,6 +30,7 @@ from govgrid.domain.text import check_chars, required
 from govgrid.domain.workflow import FINAL, START, Loop, Status, Step, callback_answers, next_status
 from govgrid.domain.worktime import Deadline
 from govgrid.geo.crs import Crs
+from govgrid.services import blobs
 from govgrid.services.case_rules import CaseRules
 from govgrid.services.locate import LocatorCache
 
@@ -63,10 +66,11 @@ class Report:
 
 
 def report(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
-           now: datetime) -> tuple[Case, bool]:  # fmt: skip
-    """Take a report in. A retry — the same sender with the same external id (a connector's order number,
-    a person's client_id) — returns the first case unchanged, and only to that sender as far as it may still
-    see it; nobody else can reach or pre-empt a sender's numbers. Returns (case, is_new)."""
+           now: datetime, photos: Sequence[blobs.Upload] = (), media_dir: Path | None = None) -> tuple[Case, bool]:  # fmt: skip
+    """Take a report in, with its checked photos, in one transaction: nothing is written unless all is
+    valid. A retry — the same sender with the same external id (a connector's order number, a person's
+    client_id) — returns the first case unchanged, and only to that sender as far as it may still see it;
+    nobody else can reach or pre-empt a sender's numbers. Returns (case, is_new)."""
     source, key = retry_key(rules, actor, data)
     if key is not None and (earlier := _by_source_key(session, source, key)) is not None:
         return _replay(session, actor, earlier), False
@@ -81,8 +85,29 @@ def report(session: Session, *, actor: Actor, rules: CaseRules, locator: Locator
             raise
         return _replay(session, actor, earlier), False
     record_history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
+    for photo in photos:
+        if media_dir is None:
+            raise ValueError("photos need a media folder")
+        add_photo(session, case, actor=actor, photo=photo, media_dir=media_dir, now=now)
     session.commit()  # possible repeats are linked by the worker (services.similar.link_once), off this path
     return case, True
+
+
+def add_photo(session: Session, case: Case, *, actor: Actor, photo: blobs.Upload, media_dir: Path,
+              now: datetime) -> Attachment:  # fmt: skip
+    """The one writer of a case photo (the caller commits): permission, the file by its hash, its row and
+    a history row. A closed or cancelled case takes no more photos."""
+    authorize(actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id,
+              unit_id=case.unit_id)  # fmt: skip
+    if Status(case.status) in FINAL:
+        raise InvalidInput("案件已办结，不能再添加照片", field="photo")
+    saved = Attachment(case_id=case.id, uploaded_by=actor.username, uploaded_at=now, filename=photo.filename,
+                       content_type=photo.content_type, size=len(photo.data), sha256=blobs.store(media_dir, photo.data))  # fmt: skip
+    session.add(saved)
+    session.flush()
+    record_history(session, case, actor=actor, step="photo", from_status=case.status, now=now,
+                   note=f"上传照片 {photo.filename}", detail={"attachment_id": saved.id})  # fmt: skip
+    return saved
 
 
 def retry_key(rules: CaseRules, actor: Actor, data: Report) -> tuple[str, str | None]:

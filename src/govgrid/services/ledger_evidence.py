@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.ledger_models import LedgerEvent, LedgerItem, ProgressReport, ReportEvidence
-from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.db.ledger_models import LedgerItem, ProgressReport, ReportEvidence
+from govgrid.domain.errors import NotFound
 from govgrid.domain.permissions import Action, Actor
-from govgrid.services import audit, blobs
-from govgrid.services.ledgers import authorize_on
+from govgrid.services import blobs
+from govgrid.services.ledgers import add_evidence, authorize_on
 
 
 def _report(session: Session, report_id: int) -> tuple[ProgressReport, LedgerItem]:
@@ -24,28 +24,14 @@ def _report(session: Session, report_id: int) -> tuple[ProgressReport, LedgerIte
     return report, item
 
 
-def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_id: int, filename: str, data: bytes,
-                    max_bytes: int, now: datetime) -> ReportEvidence:  # fmt: skip
-    """The reporting unit adds a file to its report; the wrong kind or too large → InvalidInput naming `file`."""
+def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_id: int, upload: blobs.Upload,
+                    now: datetime) -> ReportEvidence:  # fmt: skip
+    """The reporting unit adds a checked file to one of its reports."""
     report, item = _report(session, report_id)
     authorize_on(actor, Action.REPORT_PROGRESS, item)
-    if item.status == "closed":
-        raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
-    blobs.check_size(data, filename, max_bytes, field="file")
-    kind = blobs.evidence_type(data, filename)
-    if kind is None:
-        raise InvalidInput(f"“{filename}”不是图片、PDF 或 Word/Excel/PPT 文件", field="file")
-    digest = blobs.store(media_dir, data)
-    evidence = ReportEvidence(report_id=report.id, uploaded_by=actor.username, uploaded_at=now, filename=filename[:200],
-                              content_type=kind, size=len(data), sha256=digest)  # fmt: skip
-    session.add(evidence)
-    session.flush()
-    session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action="evidence",
-                            note=f"上传佐证材料 {filename[:60]}", detail={"evidence_id": evidence.id}))  # fmt: skip
-    audit.record(session, actor=actor, action="ledger.evidence", entity_type="ledger_item", entity_id=str(item.id),
-                 now=now, scope_code=item.area_code, detail={"report_id": report.id, "sha256": digest})  # fmt: skip
+    saved = add_evidence(session, report, item, actor=actor, upload=upload, media_dir=media_dir, now=now)
     session.commit()
-    return evidence
+    return saved
 
 
 def evidence_of(session: Session, report_ids: list[int]) -> dict[int, list[ReportEvidence]]:

@@ -4,8 +4,6 @@ one bad cell anywhere rejects the whole file with a report naming each sheet, ro
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -13,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,9 +29,11 @@ from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.quantity import Quantity
 from govgrid.services import audit
 from govgrid.services.ledgers import LedgerRules, recompute, serves
+from govgrid.uploads.limits import SheetLimits
+from govgrid.uploads.sheets import read_csv, read_xlsx
 
-MAX_ROWS = 100_000
-MAX_BYTES = 20 * 1024 * 1024  # callers read at most one byte more, so a larger file is refused, never cut
+MAX_ROWS = SheetLimits().max_rows
+MAX_BYTES = SheetLimits().max_bytes  # callers read at most one byte more, so a larger file is refused, never cut
 UNIT_SPLIT = re.compile(r"[、，,；;\s]+")
 
 
@@ -80,73 +79,34 @@ class _Rows:
 # ---------------------------------------------------------------- reading the file
 
 
-def read_file(data: bytes, filename: str) -> tuple[dict[str, _Rows], list[RowError]]:
-    if len(data) > MAX_BYTES:
-        raise LedgerRejected(
-            [RowError("文件", 0, "", filename, f"超过 {MAX_BYTES // 1048576} MB，请分批导入")]
-        )
-    if filename.lower().endswith(".csv"):
-        return _read_csv(data)
-    if not data.startswith(b"PK\x03\x04"):
-        raise LedgerRejected([RowError("文件", 0, "", filename, "不是 .xlsx 工作簿，也不是 .csv 文件")])
+def read_file(data: bytes, filename: str, limits: SheetLimits = SheetLimits()) -> tuple[dict[str, _Rows], list[RowError]]:
+    """Every sheet the ledger uses, under its header row; the file is checked within `limits` before any
+    cell is read (uploads.sheets), and refused whole with the reason."""
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise LedgerRejected([RowError("文件", 0, "", filename, f"无法读取工作簿：{exc}")]) from exc
+        if filename.lower().endswith(".csv"):
+            sheets = [read_csv(data, limits, ls.ITEMS.name)]
+        elif not data.startswith(b"PK\x03\x04"):
+            raise InvalidInput("不是 .xlsx 工作簿，也不是 .csv 文件", field="file")
+        else:
+            sheets = read_xlsx(data, limits)
+    except InvalidInput as exc:
+        raise LedgerRejected([RowError("文件", 0, "", filename[:60], exc.message)]) from None
+    by_name = {sheet.name: sheet for sheet in sheets}
     found: dict[str, _Rows] = {}
     errors: list[RowError] = []
     for sheet in ls.SHEETS:
-        if sheet.name not in book.sheetnames:
-            if sheet is ls.ITEMS:
-                if len(book.sheetnames) == 1:  # an office's single-sheet ledger under its own sheet name
-                    grid = _grid(book[book.sheetnames[0]])
-                else:
-                    errors.append(RowError(sheet.name, 0, "", "", f"工作簿中没有“{sheet.name}”工作表"))
-                    continue
+        grid = by_name.get(sheet.name)
+        if grid is None and sheet is ls.ITEMS:
+            if len(sheets) == 1:  # an office's single-sheet ledger under its own sheet name
+                grid = sheets[0]
             else:
-                continue
-        else:
-            grid = _grid(book[sheet.name])
-        rows, problems = _under_header(sheet, grid)
+                errors.append(RowError(sheet.name, 0, "", "", f"工作簿中没有“{sheet.name}”工作表"))
+        if grid is None:
+            continue
+        rows, problems = _under_header(sheet, grid.rows)
         found[sheet.name] = rows
         errors.extend(problems)
     return found, errors
-
-
-def _grid(worksheet: Any) -> list[list[object]]:
-    """The sheet's values with every merged range filled by its top-left value."""
-    if worksheet.max_row > MAX_ROWS:
-        raise LedgerRejected(
-            [RowError(worksheet.title, MAX_ROWS + 1, "", "", f"超过 {MAX_ROWS} 行，请分批导入")]
-        )
-    grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
-    for merged in worksheet.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, merged.max_col):
-                if c < len(grid[r]):
-                    grid[r][c] = top
-    return grid
-
-
-def _read_csv(data: bytes) -> tuple[dict[str, _Rows], list[RowError]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel saves CSV in GBK on Chinese Windows
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise LedgerRejected([RowError("文件", 0, "", "", "CSV 既不是 UTF-8 也不是 GBK 编码")])
-    grid: list[list[object]] = []
-    for row in csv.reader(io.StringIO(text)):
-        if len(grid) >= MAX_ROWS:
-            raise LedgerRejected(
-                [RowError(ls.ITEMS.name, MAX_ROWS + 1, "", "", f"超过 {MAX_ROWS} 行，请分批导入")]
-            )
-        grid.append(list(row))
-    rows, errors = _under_header(ls.ITEMS, grid)
-    return {ls.ITEMS.name: rows}, errors
 
 
 def _under_header(sheet: ls.Sheet, grid: list[list[object]]) -> tuple[_Rows, list[RowError]]:
@@ -434,11 +394,12 @@ def _check_children(
 
 
 def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: bytes, filename: str, area_code: str,
-                  now: datetime, progress: Callable[[str], None] = lambda _: None) -> ImportResult:  # fmt: skip
+                  now: datetime, progress: Callable[[str], None] = lambda _: None,
+                  limits: SheetLimits = SheetLimits()) -> ImportResult:  # fmt: skip
     """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem.
     `progress` hears how far a long import has come."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=area_code)
-    found, errors = read_file(data, filename)
+    found, errors = read_file(data, filename, limits)
     checker = _Checker(session, rules, now, area_code)
     checker.errors.extend(errors)
     plan = _Plan()

@@ -6,8 +6,10 @@ Every light change and every report is recorded (ledger_event) and audited."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ from govgrid.db.ledger_models import (
     LedgerItem,
     LedgerMilestone,
     ProgressReport,
+    ReportEvidence,
 )
 from govgrid.db.models import OrgUnit
 from govgrid.domain.areas import is_within
@@ -29,7 +32,7 @@ from govgrid.domain.ledger import (
 )
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.worktime import CHINA
-from govgrid.services import audit
+from govgrid.services import audit, blobs
 from govgrid.services.ledger_lights import LedgerRules, recompute, shipped_ledger_rules
 
 KINDS = ("campaign", "measure", "task", "project")
@@ -167,11 +170,11 @@ def _event(
 
 def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, kind: str,
                     value_reached: float | None, narrative: str, now: datetime, problems: str = "",
-                    next_steps: str = "", funds_used: float | None = None,
-                    milestone_id: int | None = None) -> ProgressReport:  # fmt: skip
-    """The lead unit (or a co-unit) reports progress; the tree's progress and lights are recomputed.
-    A report may meet a 时间节点 (milestone_id); on a key project its funds count as completed investment
-    for the month it is filed in."""
+                    next_steps: str = "", funds_used: float | None = None, milestone_id: int | None = None,
+                    evidence: Sequence[blobs.Upload] = (), media_dir: Path | None = None) -> ProgressReport:  # fmt: skip
+    """The lead unit (or a co-unit) reports progress, with its checked evidence files, in one transaction;
+    the tree's progress and lights are recomputed. A report may meet a 时间节点 (milestone_id); on a key
+    project its funds count as completed investment for the month it is filed in."""
     item = item_for(session, actor, Action.REPORT_PROGRESS, item_id)
     if kind not in REPORT_KINDS:
         raise InvalidInput(f"进展类型须为 {'、'.join(REPORT_KINDS)} 之一", field="kind")
@@ -196,9 +199,31 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
     audit.record(session, actor=actor, action="ledger.report", entity_type="ledger_item", entity_id=str(item.id),
                  now=now, scope_code=item.area_code, detail={"value": value_reached, "kind": kind})  # fmt: skip
     session.flush()
+    for upload in evidence:
+        if media_dir is None:
+            raise ValueError("evidence needs a media folder")
+        add_evidence(session, report, item, actor=actor, upload=upload, media_dir=media_dir, now=now)
     recompute(session, rules=rules, now=now, campaign_id=item.campaign_id, commit=False)
     session.commit()
     return report
+
+
+def add_evidence(session: Session, report: ProgressReport, item: LedgerItem, *, actor: Actor,
+                 upload: blobs.Upload, media_dir: Path, now: datetime) -> ReportEvidence:  # fmt: skip
+    """The one writer of an evidence file (the caller commits): the file by its hash, its row, an event and
+    an audit row. A closed item takes no more evidence."""
+    if item.status == "closed":
+        raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
+    digest = blobs.store(media_dir, upload.data)
+    saved = ReportEvidence(report_id=report.id, uploaded_by=actor.username, uploaded_at=now,
+                           filename=upload.filename, content_type=upload.content_type, size=len(upload.data),
+                           sha256=digest)  # fmt: skip
+    session.add(saved)
+    session.flush()
+    _event(session, item, actor, "evidence", now, f"上传佐证材料 {upload.filename[:60]}")
+    audit.record(session, actor=actor, action="ledger.evidence", entity_type="ledger_item", entity_id=str(item.id),
+                 now=now, scope_code=item.area_code, detail={"report_id": report.id, "sha256": digest})  # fmt: skip
+    return saved
 
 
 def _milestone(session: Session, item: LedgerItem, milestone_id: int | None) -> LedgerMilestone | None:

@@ -17,6 +17,7 @@ from govgrid import __version__
 from govgrid.catalog.calendars import load_calendar
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
+from govgrid.services.blobs import FileLimits
 from govgrid.services.case_rules import shipped_rules
 from govgrid.services.ledgers import shipped_ledger_rules
 from govgrid.services.locate import LocatorCache
@@ -24,6 +25,7 @@ from govgrid.services.login_sessions import SessionPolicy
 from govgrid.services.throttle import LoginPolicy
 from govgrid.services.work_calendar import CalendarSync
 from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
+from govgrid.uploads.limits import MB, ImageLimits, OfficeLimits, SheetLimits
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
 from govgrid.web.deps import trusted_networks
@@ -65,6 +67,12 @@ def _taxonomy(settings: Settings, connectors: dict[str, Any]) -> set[str]:
     return paths
 
 
+def file_limits(settings: Settings) -> FileLimits:
+    size = settings.max_photo_mb * MB
+    return FileLimits(images=ImageLimits(max_bytes=size, max_pixels=settings.max_photo_megapixels * 1_000_000),
+                      office=OfficeLimits(max_bytes=size))  # fmt: skip
+
+
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """Build the app. The database schema must already be migrated (`govgrid db upgrade` / `demo`)."""
     settings = settings or load_settings()
@@ -78,6 +86,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
     app.state.media_dir = resolve_media_dir(settings)
+    app.state.file_limits = file_limits(settings)
+    app.state.sheet_limits = SheetLimits(max_bytes=settings.max_import_mb * MB)
     # validated here: a bad catalogue stops start-up with file/row/field. The app owns its calendar: the
     # years entered in its database are added to it (CalendarSync), never to another app's.
     app.state.case_rules = replace(shipped_rules(), calendar=load_calendar())

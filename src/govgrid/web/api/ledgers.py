@@ -26,9 +26,9 @@ from govgrid.services import (
 )
 from govgrid.services import ledgers as ledger_service
 from govgrid.services.ledger_views import LedgerFilter
-from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.params import IdPath
+from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -197,13 +197,13 @@ def report(item_id: IdPath, body: ProgressCreate, request: Request, session: Ses
 @router.post(
     "/reports/{report_id}/evidence", status_code=201, response_model=dict[str, Any], summary="上传佐证材料"
 )
-async def upload_evidence(report_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-                          file: Annotated[UploadFile, File()]) -> dict[str, Any]:  # fmt: skip
-    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
-    data = await read_limited(file, limit)
+def upload_evidence(report_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                    file: Annotated[UploadFile, File()]) -> dict[str, Any]:  # fmt: skip
+    checked = evidence_of(request, file)
+    if checked is None:
+        raise InvalidInput("请选择文件", field="file")
     saved = ledger_evidence.attach_evidence(session, actor=actor, media_dir=request.app.state.media_dir,
-                                            report_id=report_id, filename=file.filename or "file", data=data,
-                                            max_bytes=limit, now=now)  # fmt: skip
+                                            report_id=report_id, upload=checked, now=now)  # fmt: skip
     return {"id": saved.id, "filename": saved.filename, "content_type": saved.content_type, "size": saved.size,
             "url": f"/api/v1/ledger/evidence/{saved.id}"}  # fmt: skip
 
@@ -268,13 +268,14 @@ def export(session: SessionDep, actor: LoggedInDep, now: NowDep, campaign_id: in
     response_model=dict[str, Any],
     summary="导入台账（.xlsx/.csv，全部通过才写入）",
 )
-async def import_ledger(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def import_ledger(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                         file: Annotated[UploadFile, File()]) -> Any:  # fmt: skip
-    data = await file.read(ledger_import.MAX_BYTES + 1)  # one byte more: a larger file is refused, not cut
+    limits = request.app.state.sheet_limits
+    data = read_upload(file, limits.max_bytes, "file")  # a larger file is refused, never cut
     try:
         result = ledger_import.import_ledger(session, actor=actor, rules=rules(request), data=data,
                                              filename=file.filename or "ledger.xlsx", area_code=ledger_views.home_area(session, actor),
-                                             now=now)  # fmt: skip
+                                             now=now, limits=limits)  # fmt: skip
     except ledger_import.LedgerRejected as exc:
         return JSONResponse(status_code=422, content={"error": {"code": "invalid_input", "message": exc.message,
                             "field": "file", "rows": [e.__dict__ for e in exc.errors]}})  # fmt: skip

@@ -8,10 +8,12 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from govgrid.db.case_models import Attachment
+from govgrid.domain.errors import InvalidInput
 from govgrid.services import attachments
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import PhotoPublic
+from govgrid.web.uploads import photo_of
 
 router = APIRouter(tags=["photos"])
 
@@ -22,19 +24,15 @@ def photo_public(photo: Attachment) -> PhotoPublic:
                        url=f"/api/v1/photos/{photo.id}")  # fmt: skip
 
 
-async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:
-    """At most one byte more than the limit is read, so an oversized upload is refused without filling memory."""
-    return await upload.read(max_bytes + 1)
-
-
-@router.post("/cases/{case_id}/photos", response_model=PhotoPublic, status_code=201, summary="上传现场照片")
-async def upload_photo(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-                       photo: Annotated[UploadFile, File()]) -> PhotoPublic:  # fmt: skip
-    settings = request.app.state.settings
-    limit = settings.max_photo_mb * 1024 * 1024
-    data = await read_limited(photo, limit)
+@router.post("/cases/{case_id}/photos", response_model=PhotoPublic, status_code=201,
+             summary="上传现场照片（JPEG/PNG/WebP/GIF，按文件内容、结构和尺寸检查）")  # fmt: skip
+def upload_photo(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+                 photo: Annotated[UploadFile, File()]) -> PhotoPublic:  # fmt: skip
+    checked = photo_of(request, photo)
+    if checked is None:
+        raise InvalidInput("请选择照片", field="photo")
     saved = attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case_id,
-                                     filename=photo.filename or "photo", data=data, max_bytes=limit, now=now)  # fmt: skip
+                                     photo=checked, now=now)  # fmt: skip
     return photo_public(saved)
 
 

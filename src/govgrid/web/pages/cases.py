@@ -31,11 +31,11 @@ from govgrid.services import attachments, case_actions, cases, people
 from govgrid.services import similar as similar_cases
 from govgrid.services.case_actions import IN_HAND
 from govgrid.web.api.cases import parse_near
-from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
 from govgrid.web.params import MAX_ID, IdPath
+from govgrid.web.uploads import photo_of
 
 router = APIRouter()
 TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is always there
@@ -118,7 +118,7 @@ def report_form(request: Request, actor: LoggedInDep) -> Response:
 
 
 @router.post("/report")
-async def report(
+def report(
     request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     class_code: Annotated[str, Form()], title: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "", lng: Annotated[str, Form()] = "", lat: Annotated[str, Form()] = "",
@@ -126,18 +126,13 @@ async def report(
     photo: Annotated[UploadFile | None, File()] = None, client_id: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
-    photo_data = await read_limited(photo, limit) if photo is not None and photo.filename else b""
+    checked = photo_of(request, photo)  # the photo is checked before anything is written
     report_data = cases.Report(channel=person_channel(actor, None), class_code=class_code, title=title,
                                description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
                                crs=parse_crs(crs), address=address, external_id=client_id or None)  # fmt: skip
-    if photo_data and len(photo_data) > limit:  # refuse before the case is written: nothing half-done
-        raise InvalidInput(f"照片过大，上限 {limit // 1048576} MB", field="photo")
     case, _ = cases.report(session, actor=actor, rules=request.app.state.case_rules,
-                           locator=request.app.state.locator_cache, data=report_data, now=now)  # fmt: skip
-    if photo_data and photo is not None:
-        attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case.id,
-                                 filename=photo.filename or "photo", data=photo_data, max_bytes=limit, now=now)  # fmt: skip
+                           locator=request.app.state.locator_cache, data=report_data, now=now,
+                           photos=[checked] if checked else [], media_dir=request.app.state.media_dir)  # fmt: skip
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
@@ -202,13 +197,14 @@ def merge(
 
 
 @router.post("/cases/{case_id}/photos")
-async def upload_photo(
+def upload_photo(
     case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     photo: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
+    checked = photo_of(request, photo)
+    if checked is None:
+        raise InvalidInput("请选择照片", field="photo")
     attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case_id,
-                             filename=photo.filename or "photo", data=await read_limited(photo, limit),
-                             max_bytes=limit, now=now)  # fmt: skip
+                             photo=checked, now=now)  # fmt: skip
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

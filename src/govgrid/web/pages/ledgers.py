@@ -27,9 +27,7 @@ from govgrid.domain.ledger_sheet import (
 )
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.services import (
-    blobs,
     ledger_closure,
-    ledger_evidence,
     ledger_import,
     ledger_ladder,
     ledger_projects,
@@ -37,11 +35,11 @@ from govgrid.services import (
 )
 from govgrid.services import ledgers as ledger_service
 from govgrid.web.api.ledgers import parse_filter, rules, target_text
-from govgrid.web.api.photos import read_limited
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
 from govgrid.web.params import IdPath
+from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter()
 LABELS = {"light": {k.value: v for k, v in LIGHT_LABEL.items()}, "rung": {k.value: v for k, v in RUNG_LABEL.items()},
@@ -91,7 +89,7 @@ def item_page(item_id: IdPath, request: Request, session: SessionDep, actor: Log
 
 
 @router.post("/ledger/items/{item_id}/report")
-async def report(
+def report(
     item_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     narrative: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "progress",
     value_reached: Annotated[str, Form()] = "", problems: Annotated[str, Form()] = "",
@@ -99,19 +97,12 @@ async def report(
     milestone_id: Annotated[str, Form()] = "", evidence: Annotated[UploadFile | None, File()] = None,
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    limit = request.app.state.settings.max_photo_mb * 1024 * 1024
-    data = await read_limited(evidence, limit) if evidence is not None and evidence.filename else b""
-    if data and len(data) > limit:  # refused before the report is written: nothing half-done
-        raise InvalidInput(f"佐证材料过大，上限 {limit // 1048576} MB", field="evidence")
-    if data and evidence is not None and blobs.evidence_type(data, evidence.filename or "") is None:
-        raise InvalidInput(f"“{evidence.filename}”不是图片、PDF 或 Word/Excel/PPT 文件", field="evidence")
-    filed = ledger_service.report_progress(
+    checked = evidence_of(request, evidence, "evidence")  # checked before the report is written
+    ledger_service.report_progress(
         session, actor=actor, rules=rules(request), item_id=item_id, kind=kind, now=now,
         value_reached=_number(value_reached, "value_reached"), narrative=narrative, problems=problems,
-        next_steps=next_steps, funds_used=_number(funds_used, "funds_used"), milestone_id=_int(milestone_id))  # fmt: skip
-    if data and evidence is not None:
-        ledger_evidence.attach_evidence(session, actor=actor, media_dir=request.app.state.media_dir, report_id=filed.id,
-                                        filename=evidence.filename or "file", data=data, max_bytes=limit, now=now)  # fmt: skip
+        next_steps=next_steps, funds_used=_number(funds_used, "funds_used"), milestone_id=_int(milestone_id),
+        evidence=[checked] if checked else [], media_dir=request.app.state.media_dir)  # fmt: skip
     return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
 
 
@@ -144,14 +135,15 @@ def closure(item_id: IdPath, request: Request, session: SessionDep, actor: Logge
 
 
 @router.post("/ledger/import", response_class=HTMLResponse)
-async def import_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
+def import_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
                       file: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    data = await file.read(ledger_import.MAX_BYTES + 1)  # one byte more: a larger file is refused, not cut
+    limits = request.app.state.sheet_limits
+    data = read_upload(file, limits.max_bytes, "file")  # a larger file is refused, never cut
     try:
         result = ledger_import.import_ledger(session, actor=actor, rules=rules(request), data=data,
                                              filename=file.filename or "ledger.xlsx",
-                                             area_code=ledger_views.home_area(session, actor), now=now)  # fmt: skip
+                                             area_code=ledger_views.home_area(session, actor), now=now, limits=limits)  # fmt: skip
     except ledger_import.LedgerRejected as exc:
         found = ledger_views.tree(session, actor=actor, wanted=ledger_views.LedgerFilter())
         return page(request, "ledger.html", actor, status_code=422, found=found, campaigns=[], units={},
