@@ -50,3 +50,57 @@ def plain_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "not an office document")
     return buffer.getvalue()
+
+
+def workbook(rows: list[list[object]] | None = None, title: str = "督办台账") -> bytes:
+    """A real .xlsx made by openpyxl."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows or [["序号", "层级", "工作内容"], ["1", "行动", "示例"]]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rewritten(data: bytes, part: str, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The same ZIP with one part's bytes replaced by change(old bytes), or added when it is missing."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            target.writestr(info.filename, change(body) if info.filename == part else body)
+        if part not in source.namelist():
+            target.writestr(part, change(b""))
+    return buffer.getvalue()
+
+
+def merged_bomb() -> bytes:
+    """A tiny workbook with one merged range A1:Z100000 (2.6 million cells once filled)."""
+    return rewritten(workbook(), "xl/worksheets/sheet1.xml",
+                     lambda xml: xml.replace(b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="A1:Z100000"/>'
+                                             b"</mergeCells></worksheet>"))  # fmt: skip
+
+
+def strings_bomb(megabytes: int = 60) -> bytes:
+    """A workbook whose shared strings inflate a thousandfold."""
+    pad = b"<si><t>" + b"x" * 1000 + b"</t></si>"
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + pad * (megabytes * 1000) + b"</sst>"
+    return rewritten(workbook(), "xl/sharedStrings.xml", lambda _: strings)
+
+
+def many_rows(count: int, declared: str = "A1:C2") -> bytes:
+    """A workbook with `count` rows in its sheet XML whose <dimension> says `declared`."""
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n) for n in range(3, count + 3))
+
+    def change(xml: bytes) -> bytes:
+        import re
+
+        xml = re.sub(rb'<dimension ref="[^"]+"\s*/>', b'<dimension ref="' + declared.encode() + b'"/>', xml)
+        return xml.replace(b"</sheetData>", rows + b"</sheetData>")
+
+    return rewritten(workbook(), "xl/worksheets/sheet1.xml", change)

@@ -152,6 +152,10 @@ def import_geo(obj: _Context, path: Path, crs: str, allow_gaps: bool) -> None:
     from govgrid.services.geography import import_geojson
 
     sessions = obj.migrated_sessions()
+    limit = obj.settings.max_geojson_mb * 1024 * 1024
+    if path.stat().st_size > limit:
+        click.echo(f"错误：{path} 超过 {obj.settings.max_geojson_mb} MB（GOVGRID_MAX_GEOJSON_MB），请分批导入", err=True)
+        sys.exit(2)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -221,6 +225,7 @@ main.add_command(connectors)
 def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:
     """One round of background work: sweep case deadlines, link new cases to possible repeats, push
     escalations, recompute ledger lights and climb the ledger ladder."""
+    from govgrid.services.import_batches import drop_abandoned_once
     from govgrid.services.ledger_ladder import escalate_due
     from govgrid.services.ledgers import recompute, shipped_ledger_rules
     from govgrid.services.notify import notify_pending
@@ -236,6 +241,8 @@ def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, i
         notify_pending(session, urls=notify_urls.split())
         recompute(session, rules=ledger_rules, now=_now())
         applied += escalate_due(session, rules=ledger_rules, now=_now())
+        while drop_abandoned_once(session, now=_now()):  # an import a crash left half-staged
+            pass
     return applied, linked
 
 

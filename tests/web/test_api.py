@@ -187,3 +187,27 @@ def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
     titles = [c["title"] for c in listed if c["title"].endswith("-排序")]
     assert titles[0] == "近处-排序"
     assert worker.get("/api/v1/cases?near=abc").json()["error"]["field"] == "near"
+
+
+def test_an_oversized_body_is_refused_with_413_before_it_is_read(as_user, app):
+    client = as_user("dispatcher")
+    limit = app.state.settings.max_request_mb * 1024 * 1024
+    answer = client.post("/api/v1/cases", content=b"{" + b" " * limit + b"}",
+                         headers={"content-type": "application/json"})  # fmt: skip
+    assert answer.status_code == 413 and answer.json()["error"]["field"] == "body"
+
+    def chunks():  # no Content-Length: the body is counted as it streams in
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    streamed = client.post("/api/v1/people", content=chunks(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+
+
+def test_a_geojson_with_too_many_features_is_refused_before_geometry_is_built():
+    from govgrid.geo import features
+    from govgrid.geo.crs import Crs
+
+    doc = {"type": "FeatureCollection", "features": [{"type": "Feature"}] * (features.MAX_FEATURES + 1)}
+    found, problems = features.read_features(doc, Crs.GCJ02)
+    assert found == [] and "超过上限" in problems[-1].message

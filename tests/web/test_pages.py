@@ -200,3 +200,43 @@ def test_only_an_administrator_may_enter_a_year(as_user):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/calendar").text).group(1)
     answer = officer.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": "2027-01-01"})
     assert answer.status_code == 403
+
+
+def test_every_route_that_takes_a_file_parses_it_off_the_event_loop(app):
+    """FastAPI runs plain `def` routes in its thread pool: a slow parse never blocks other requests."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    def takes_a_file(route: APIRoute) -> bool:
+        hints = inspect.get_annotations(route.endpoint, eval_str=True)
+        return any("UploadFile" in str(hint) for hint in hints.values())
+
+    def walk(routes):  # type: ignore[no-untyped-def]
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield route
+            inner = getattr(route, "original_router", None) or getattr(route, "router", None)
+            if inner is not None and inner is not route:
+                yield from walk(inner.routes)
+
+    takes_files = [r for r in walk(app.routes) if takes_a_file(r)]
+    assert len(takes_files) >= 6, [r.path for r in takes_files]
+    assert [r.path for r in takes_files if inspect.iscoroutinefunction(r.endpoint)] == []
+
+
+def test_a_report_with_a_bad_photo_is_refused_and_creates_nothing(as_user, district, session):
+    from sqlalchemy import func, select
+
+    from govgrid.db.case_models import Case
+
+    worker = as_user("grid_worker")
+    form = worker.get("/report").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    point = district.grid("370102001001").geometry.representative_point()
+    before = session.scalar(select(func.count()).select_from(Case))
+    answer = worker.post("/report", data={"csrf_token": csrf, "class_code": "E0102", "title": "坏照片",
+                                          "lng": str(point.x), "lat": str(point.y), "crs": "gcj02"},
+                         files={"photo": ("x.jpg", b"GIF89a<html><script>alert(1)</script>", "image/jpeg")})  # fmt: skip
+    assert answer.status_code == 422
+    assert session.scalar(select(func.count()).select_from(Case)) == before

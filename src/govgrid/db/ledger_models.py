@@ -46,6 +46,8 @@ class LedgerItem(Base):
     rung: Mapped[str | None] = mapped_column(String(16))  # the highest escalation step taken
     ambassador: Mapped[str] = mapped_column(String(64), default="")  # 服务大使 of a key project
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # set while an import stages the item (invisible to every reader); NULL once the batch is live
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
 
 class LedgerMilestone(Base):

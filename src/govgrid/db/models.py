@@ -217,6 +217,24 @@ class CalendarYear(Base):
     entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class ImportBatch(Base):
+    """A staged import: its rows are written in short chunks, invisible (they carry the batch's id) until
+    one short final step makes them live; a failed or abandoned batch is dropped whole."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ledger | cases
+    state: Mapped[str] = mapped_column(String(12), index=True)  # staged | live | dropped
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    actor_name: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    touched_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the last chunk written (a crash stops it)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class Meta(Base):
     """Small key/value facts about the database (geography revision, demo marker)."""
 

@@ -57,8 +57,13 @@ class AreaFeature:
     properties: dict[str, Any] = field(default_factory=dict)
 
 
+MAX_FEATURES = 200_000  # a district has about 11,000 unit grids; a city about 150,000
+MAX_VERTICES = 20_000_000  # every position of every ring, counted before any geometry is built
+
+
 def read_features(doc: Any, crs: Crs) -> tuple[list[AreaFeature], list[GeoProblem]]:
-    """Parse a FeatureCollection into area features (converted to GCJ-02) and the problems found."""
+    """Parse a FeatureCollection into area features (converted to GCJ-02) and the problems found. A file
+    beyond MAX_FEATURES features or MAX_VERTICES positions is refused before any geometry is built."""
     problems: list[GeoProblem] = []
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         return [], [GeoProblem("文件不是 GeoJSON FeatureCollection")]
@@ -66,6 +71,11 @@ def read_features(doc: Any, crs: Crs) -> tuple[list[AreaFeature], list[GeoProble
     raw = doc.get("features")
     if not isinstance(raw, list) or not raw:
         return [], problems + [GeoProblem("FeatureCollection 中没有要素（features 为空）")]
+    if len(raw) > MAX_FEATURES:
+        return [], problems + [GeoProblem(f"要素共 {len(raw):,} 个，超过上限 {MAX_FEATURES:,}：请分批导入")]
+    vertices = sum(_positions(item.get("geometry") if isinstance(item, dict) else None) for item in raw)
+    if vertices > MAX_VERTICES:
+        return [], problems + [GeoProblem(f"坐标点共 {vertices:,} 个，超过上限 {MAX_VERTICES:,}：请简化或分批导入")]
     features = []
     for index, item in enumerate(raw, start=1):
         feature, found = _read_one(index, item, crs)
@@ -73,6 +83,14 @@ def read_features(doc: Any, crs: Crs) -> tuple[list[AreaFeature], list[GeoProble
         if feature is not None:
             features.append(feature)
     return features, problems + _duplicate_codes(features)
+
+
+def _positions(geometry: Any) -> int:
+    """How many positions a (Multi)Polygon holds, without building it (malformed parts count as none)."""
+    if not isinstance(geometry, dict) or not isinstance(geometry.get("coordinates"), list):
+        return 0
+    polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
+    return sum(len(ring) for rings in polygons if isinstance(rings, list) for ring in rings if isinstance(ring, list))
 
 
 def _check_declared_crs(crs: Any) -> list[GeoProblem]:

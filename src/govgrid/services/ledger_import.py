@@ -15,20 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import (
-    LedgerEvent,
-    LedgerInvestment,
     LedgerItem,
-    LedgerMilestone,
-    ProgressReport,
 )
 from govgrid.db.models import OrgUnit
 from govgrid.domain import ledger_sheet as ls
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger import RUNG_LABEL, Direction, Light, Rung
+from govgrid.domain.ledger import RUNG_LABEL
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.quantity import Quantity
-from govgrid.services import audit
-from govgrid.services.ledgers import LedgerRules, recompute, serves
+from govgrid.services.ledger_import_write import write_staged
+from govgrid.services.ledgers import LedgerRules, serves
 from govgrid.uploads.limits import SheetLimits
 from govgrid.uploads.sheets import read_csv, read_xlsx
 
@@ -165,7 +161,8 @@ class _Checker:
         self.templates = {code: code for code in rules.templates} | {
             t.name: code for code, t in rules.templates.items()
         }
-        self.existing = set(session.scalars(select(LedgerItem.number).where(LedgerItem.parent_id.is_(None))))
+        self.existing = set(session.scalars(select(LedgerItem.number).where(LedgerItem.parent_id.is_(None),
+                                                                             LedgerItem.batch_id.is_(None))))  # fmt: skip
 
     def fail(self, sheet: ls.Sheet, row: int, key: str, value: object, message: str) -> None:
         header = next((c.header for c in sheet.columns if c.key == key), key)
@@ -396,8 +393,9 @@ def _check_children(
 def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: bytes, filename: str, area_code: str,
                   now: datetime, progress: Callable[[str], None] = lambda _: None,
                   limits: SheetLimits = SheetLimits()) -> ImportResult:  # fmt: skip
-    """Read and check the whole file, then write it in one transaction; LedgerRejected lists every problem.
-    `progress` hears how far a long import has come."""
+    """Read and check the whole file, then write it as a staged batch that goes live in one short step
+    (services.ledger_import_write); LedgerRejected lists every problem. `progress` hears how far a long
+    import has come."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=area_code)
     found, errors = read_file(data, filename, limits)
     checker = _Checker(session, rules, now, area_code)
@@ -410,63 +408,8 @@ def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: b
         checker.errors.append(RowError(ls.ITEMS.name, 0, "", "", "表中没有任何事项"))
     if checker.errors:
         raise LedgerRejected(checker.errors)
-    try:
-        return _write(session, actor, rules, plan, area_code, filename, now, progress)
-    except Exception:
-        session.rollback()
-        raise
-
-
-def _write(session: Session, actor: Actor, rules: LedgerRules, plan: _Plan, area_code: str, filename: str,
-           now: datetime, progress: Callable[[str], None]) -> ImportResult:  # fmt: skip
-    ids: dict[str, LedgerItem] = {}
-    for number, row in enumerate(plan.items, start=1):
-        if number % 1000 == 0:
-            progress(f"写入事项 {number:,}/{len(plan.items):,}")
-        parent = ids.get(row["parent"]) if row["parent"] else None
-        item = LedgerItem(
-            parent_id=parent.id if parent else None, kind=row["kind"], number=row["number"], content=row["content"],
-            source=row["source"], area_code=area_code, lead_unit_id=row["lead_unit_id"], co_unit_ids=row["co_unit_ids"],
-            leader=row["leader"], officer=row["officer"], ambassador=row["ambassador"], assigned_at=row["assigned_at"] or now,
-            deadline_at=row["deadline_at"], consequence=row["consequence"], weight=row["weight"], sla_code=row["sla_code"],
-            target_subject=row["target_subject"], target_unit=row["target_unit"], target_value=row["target_value"],
-            target_baseline=row["target_baseline"], target_direction=Direction(row["direction"]).value,
-            target_qualifier=row["target_qualifier"], status=row["status"], progress=0.0, light=Light.GREEN.value,
-            rung=Rung(row["rung"]).value if row["rung"] else None, version=1,
-        )  # fmt: skip
-        session.add(item)
-        session.flush()
-        item.campaign_id = parent.campaign_id if parent else item.id
-        ids[row["path"]] = item
-        session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action="import",
-                                note=f"由 {filename[:80]} 第{row['row']}行导入", detail={}))  # fmt: skip
-    milestone_ids: dict[tuple[str, str], LedgerMilestone] = {}
-    for row in plan.milestones:
-        milestone = LedgerMilestone(item_id=ids[row["path"]].id, label=row["label"], kind=row["kind"],
-                                    due_at=ls.day_end(row["due_at"]), done_at=row["done_at"])  # fmt: skip
-        session.add(milestone)
-        milestone_ids[(row["path"], row["label"])] = milestone
-    session.flush()
-    for row in plan.reports:
-        met = milestone_ids.get((row["path"], row["milestone"])) if row["milestone"] else None
-        if met is not None and met.done_at is None:
-            met.done_at = row["reported_at"]  # a report that meets a 时间节点 marks it done, as on the page
-        session.add(ProgressReport(item_id=ids[row["path"]].id, kind=row["kind"], reported_at=row["reported_at"],
-                                   reported_by=row["reported_by"] or actor.username, value_reached=row["value_reached"],
-                                   narrative=row["narrative"], problems=row["problems"] or "",
-                                   next_steps=row["next_steps"] or "", funds_used=row["funds_used"],
-                                   milestone_id=met.id if met else None))  # fmt: skip
-    for row in plan.investment:
-        session.add(LedgerInvestment(item_id=ids[row["path"]].id, month=row["month"], planned=row["planned"] or 0.0,
-                                     completed=row["completed"] or 0.0))  # fmt: skip
-    session.flush()
-    campaigns = [item for path, item in ids.items() if ls.PATH_SEP not in path]
-    for campaign in campaigns:
-        recompute(session, rules=rules, now=now, campaign_id=campaign.id, commit=False)
-    audit.record(session, actor=actor, action="ledger.import", entity_type="ledger_item",
-                 entity_id=",".join(str(c.id) for c in campaigns)[:64], now=now, scope_code=area_code,
-                 detail={"file": filename[:200], "items": len(plan.items), "reports": len(plan.reports),
-                         "milestones": len(plan.milestones), "investment": len(plan.investment)})  # fmt: skip
-    session.commit()
-    return ImportResult(campaigns=[c.number for c in campaigns], items=len(plan.items), reports=len(plan.reports),
-                        milestones=len(plan.milestones), investment_months=len(plan.investment))  # fmt: skip
+    written = write_staged(session, actor=actor, rules=rules, plan=plan, area_code=area_code, filename=filename,
+                           now=now, progress=progress)  # fmt: skip
+    return ImportResult(campaigns=[number for _, number in written.campaigns], items=written.items,
+                        reports=len(plan.reports), milestones=len(plan.milestones),
+                        investment_months=len(plan.investment))  # fmt: skip

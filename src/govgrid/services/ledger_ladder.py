@@ -35,7 +35,7 @@ def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note
 def escalate_due(session: Session, *, rules: LedgerRules, now: datetime) -> int:
     """Take every rung the tasks' lights warrant (one step per task per call); returns how many were taken.
     The policy is rules.ladder (catalog/supervision.yaml)."""
-    candidates = session.scalars(select(LedgerItem).where(LedgerItem.status != "closed",
+    candidates = session.scalars(select(LedgerItem).where(LedgerItem.status != "closed", LedgerItem.batch_id.is_(None),
                                                           LedgerItem.light.in_([Light.YELLOW.value, Light.RED.value]))
                                  .order_by(LedgerItem.id)).all()  # fmt: skip
     parents = set(

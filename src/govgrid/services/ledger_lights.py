@@ -178,7 +178,9 @@ def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_i
     milestones = select(LedgerMilestone.item_id, LedgerMilestone.due_at).where(
         LedgerMilestone.done_at.is_(None)
     )
-    if campaign_id is not None:
+    if campaign_id is None:
+        query = query.where(LedgerItem.batch_id.is_(None))  # a staged import computes its own, by campaign
+    else:
         query = query.where(LedgerItem.campaign_id == campaign_id)
         members = select(LedgerItem.id).where(LedgerItem.campaign_id == campaign_id)
         reports = reports.where(ProgressReport.item_id.in_(members))

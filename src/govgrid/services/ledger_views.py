@@ -104,7 +104,7 @@ def _index(session: Session, with_co_units: bool) -> dict[int, _Row]:
     co_units = LedgerItem.co_unit_ids if with_co_units else literal_column("NULL")
     columns = (LedgerItem.id, LedgerItem.parent_id, LedgerItem.campaign_id, LedgerItem.area_code,
                LedgerItem.lead_unit_id, co_units, LedgerItem.light, LedgerItem.leader)  # fmt: skip
-    rows = raw_rows(session, select(*columns))
+    rows = raw_rows(session, select(*columns).where(LedgerItem.batch_id.is_(None)))  # staged imports are unseen
     if not with_co_units:
         return {r[0]: _Row(r[0], r[1], r[2], r[3], r[4], [], r[6], r[7]) for r in rows}
     return {r[0]: _Row(r[0], r[1], r[2], r[3], r[4], _units(r[5]), r[6], r[7]) for r in rows}
@@ -179,7 +179,8 @@ def tree(
 def campaign_choices(session: Session, campaign_ids: list[int]) -> list[tuple[int, str]]:
     """(id, "number content") of these campaigns, for the filter (TreePage.campaign_ids)."""
     found = {i: f"{n} {c}" for i, n, c in session.execute(select(LedgerItem.id, LedgerItem.number, LedgerItem.content)
-                                                             .where(LedgerItem.parent_id.is_(None)))}  # fmt: skip
+                                                             .where(LedgerItem.parent_id.is_(None),
+                                                                    LedgerItem.batch_id.is_(None)))}  # fmt: skip
     return [(i, found[i]) for i in campaign_ids if i in found]
 
 
@@ -204,7 +205,7 @@ def _readable(session: Session, actor: Actor, item_id: int) -> tuple[LedgerItem,
     if reach(actor, Action.READ_LEDGER) is not Reach.UNIT:
         return item_for(session, actor, Action.READ_LEDGER, item_id), None, False
     item = session.get(LedgerItem, item_id)
-    if item is None:
+    if item is None or item.batch_id is not None:
         raise NotFound(f"督办事项 {item_id} 不存在")
     found = _shown(session, actor, LedgerFilter(campaign_id=item.campaign_id))
     allowed = found.matched | found.context

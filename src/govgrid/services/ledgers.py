@@ -70,6 +70,8 @@ def add_item(
     if data.sla_code is not None and data.sla_code not in rules.templates:
         raise InvalidInput(f"回应规则“{data.sla_code}”不存在", field="sla_code")
     parent = session.get(LedgerItem, data.parent_id) if data.parent_id else None
+    if parent is not None and parent.batch_id is not None:
+        parent = None
     if data.parent_id and parent is None:
         raise NotFound(f"上级事项 {data.parent_id} 不存在", field="parent_id")
     _check_fields(data)
@@ -146,7 +148,7 @@ def item_for(
     """A ledger item the actor may act on: NotFound when it does not exist or is out of reach. For a unit's
     reach the acting officer's unit must lead the item, or help with it (unless `lead_only`)."""
     item = session.get(LedgerItem, item_id)
-    if item is None:
+    if item is None or item.batch_id is not None:  # an import still staging it: not there yet
         raise NotFound(f"督办事项 {item_id} 不存在")
     authorize_on(actor, action, item, lead_only=lead_only)
     return item

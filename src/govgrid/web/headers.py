@@ -47,3 +47,62 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """Every request body is bounded before it is read: by its Content-Length, and while it streams in
+    (chunked bodies). JSON and forms get `json_bytes`; file uploads `upload_bytes`; `large` names paths with
+    their own limit (the GeoJSON import). Larger bodies get 413 naming the limit."""
+
+    def __init__(self, app: ASGIApp, *, json_bytes: int, upload_bytes: int, large: dict[str, int]) -> None:
+        self.app, self.json_bytes, self.upload_bytes, self.large = app, json_bytes, upload_bytes, large
+
+    def _limit(self, scope: Scope) -> int:
+        if scope["path"] in self.large:
+            return self.large[scope["path"]]
+        kind = dict(scope.get("headers") or []).get(b"content-type", b"")
+        return self.upload_bytes if kind.startswith(b"multipart/") else self.json_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope)
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
+            return
+        seen, exceeded, answered = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:  # stop reading: the app sees the body end, and its answer is replaced below
+                exceeded = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal answered
+            if not exceeded:
+                await send(message)
+            elif not answered:
+                answered = True
+                await _too_large(send, limit)
+
+        await self.app(scope, counted, watched)
+        if exceeded and not answered:
+            await _too_large(send, limit)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps({"error": {"code": "payload_too_large", "field": "body",
+                                 "message": f"请求体超过 {limit / 1048576:.0f} MB 的上限"}}, ensure_ascii=False).encode()  # fmt: skip
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"connection", b"close")]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
