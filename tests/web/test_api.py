@@ -132,13 +132,13 @@ def test_an_extension_is_asked_for_and_approved_through_the_api(as_user, distric
     assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"
 
 
-def test_a_report_that_is_not_utf8_gets_a_400_naming_the_body_and_writes_nothing(as_user, session):
+def test_a_report_that_is_not_utf8_gets_a_422_naming_the_body_and_writes_nothing(as_user, session):
     from govgrid.db.case_models import Case
 
     before = session.scalar(select(func.count()).select_from(Case))
     body = '{"class_code": "E0102", "title": "垃圾", "lng": 117.04, "lat": 36.655}'.encode("gbk")
     answer = as_user("dispatcher").post("/api/v1/cases", content=body, headers={"Content-Type": "application/json"})
-    assert answer.status_code == 400 and answer.json()["error"]["field"] == "body"
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "body"
     assert "UTF-8" in answer.json()["error"]["message"]
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Case)) == before

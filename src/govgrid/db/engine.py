@@ -40,7 +40,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _no_control_characters)
+    return factory
+
+
+def _no_control_characters(session: Session, _context: Any, _instances: Any) -> None:
+    """The last guard before the database: no text column receives a control character (PostgreSQL cannot
+    store NUL; no form produces one). Services check text first and name the field; this names the column."""
+    from govgrid.domain.text import check_chars
+
+    for obj in (*session.new, *session.dirty):
+        for key, value in vars(obj).items():
+            if isinstance(value, str) and not key.startswith("_"):
+                check_chars(value, key)
 
 
 def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:

@@ -16,6 +16,20 @@ SCALE = {"万": 1e4, "亿": 1e8}
 NUMBER = re.compile(r"^\s*(?P<num>\d[\d,\s]*(?:\s*\.\s*\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?P<unit>\S.*?)?\s*$")
 
 
+MAX_AMOUNT = 1e12  # no ledger counts beyond a trillion (万亿): larger is a typing error, and 1e308 is an attack
+
+
+def check_amount(value: float | None, field: str, *, allow_negative: bool = False) -> float | None:
+    """A number a person entered: finite, within ±MAX_AMOUNT, not negative unless allowed."""
+    if value is None:
+        return None
+    if value != value or value in (float("inf"), float("-inf")) or abs(value) > MAX_AMOUNT:
+        raise InvalidInput(f"{field} 须为有限数值，且绝对值不超过 {MAX_AMOUNT:.0e}", field=field)
+    if value < 0 and not allow_negative:
+        raise InvalidInput(f"{field} 不能为负数", field=field)
+    return float(value)
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: float  # as written: 1685.4 for "1685.4亿元"

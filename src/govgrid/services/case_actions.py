@@ -14,6 +14,7 @@ from govgrid.db.case_models import Case
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.history import SIDE_LABEL, SideAction
 from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.text import check_chars, required
 from govgrid.domain.workflow import Status
 from govgrid.domain.worktime import CHINA
 from govgrid.services.case_rules import CaseRules
@@ -31,6 +32,7 @@ def _authorized(session: Session, actor: Actor, case_id: int, action: Action) ->
 
 def _record(session: Session, case: Case, actor: Actor, side: SideAction, now: datetime, note: str,
             detail: dict[str, str]) -> Case:  # fmt: skip
+    check_chars(note, "note")
     record_history(session, case, actor=actor, step=side.value, from_status=case.status, now=now,
                    note=note or SIDE_LABEL[side], detail=detail)  # fmt: skip
     session.commit()
@@ -53,8 +55,7 @@ def request_extension(session: Session, *, actor: Actor, rules: CaseRules, case_
         raise InvalidInput(
             f"申请的期限须晚于现期限 {case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}", field="until"
         )
-    if not reason.strip():
-        raise InvalidInput("须说明延期理由", field="reason")
+    required(reason, "reason", "延期理由")
     if case.extension_state == "requested":
         raise InvalidInput("已有延期申请待审批", field="status")
     compare_and_set(session, case, expected_version, extension_until=until, extension_state="requested")
@@ -83,8 +84,7 @@ def supervise_by_hand(session: Session, *, actor: Actor, case_id: int, note: str
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
     if Status(case.status).value in {Status.CLOSED.value, Status.CANCELLED.value}:
         raise InvalidInput("已办结的案件不能督办", field="status")
-    if not note.strip():
-        raise InvalidInput("督办须写明要求", field="note")
+    required(note, "note", "督办要求")
     compare_and_set(session, case, expected_version, supervision_level=2)
     return _record(session, case, actor, SideAction.SUPERVISE_BY_HAND, now, note, {})
 
@@ -94,8 +94,7 @@ def request_appeal(session: Session, *, actor: Actor, case_id: int, reason: str,
     case = _authorized(session, actor, case_id, Action.HANDLE_CASE)
     if case.status != Status.EVALUATED.value:
         raise InvalidInput("只有已考评的 12345 工单可以申诉剔单", field="status")
-    if not reason.strip():
-        raise InvalidInput("须说明申诉理由", field="reason")
+    required(reason, "reason", "申诉理由")
     if case.appeal_state == "requested":
         raise InvalidInput("已有申诉待审核", field="status")
     compare_and_set(session, case, None, appeal_state="requested")

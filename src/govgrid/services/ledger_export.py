@@ -39,7 +39,7 @@ def _local(moment: datetime | None) -> datetime | None:
 
 
 def _rows(session: Session, actor: Actor, wanted: LedgerFilter) -> tuple[list[LedgerItem], dict[int, str]]:
-    shown = [row.item for row in tree(session, actor=actor, wanted=wanted, per_page=None).rows]
+    shown = [row.item for row in tree(session, actor=actor, wanted=wanted, page_size=None).rows]
     paths: dict[int, str] = {}
     for item in shown:  # depth first: a parent's path is known before its children's
         own = item.number or str(item.id)

@@ -14,6 +14,8 @@ from govgrid.db.ledger_models import LedgerEvent, LedgerInvestment, LedgerItem, 
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger_schedule import MILESTONE_KINDS, Phase, backward_schedule, check_month
 from govgrid.domain.permissions import Action, Actor
+from govgrid.domain.quantity import check_amount
+from govgrid.domain.text import check_chars, required
 from govgrid.services import audit
 from govgrid.services.ledgers import LedgerRules, item_for, recompute
 
@@ -37,8 +39,9 @@ def add_milestone(session: Session, *, actor: Actor, rules: LedgerRules, item_id
     item = _managed_item(session, actor, item_id)
     if kind not in MILESTONE_KINDS:
         raise InvalidInput(f"节点类型须为 {'、'.join(MILESTONE_KINDS.values())} 之一", field="kind")
-    if not label.strip():
-        raise InvalidInput("节点名称不能为空", field="label")
+    required(label, "label", "节点名称")
+    if len(label.strip()) > 200:
+        raise InvalidInput("节点名称超过 200 个字符", field="label")
     if item.deadline_at is not None and due_at > item.deadline_at:
         raise InvalidInput("节点日期晚于完成时限", field="due_at")
     milestone = LedgerMilestone(item_id=item.id, label=label.strip(), kind=kind, due_at=due_at)
@@ -79,10 +82,13 @@ def plan_investment(session: Session, *, actor: Actor, item_id: int, planned: Ma
     item = _managed_item(session, actor, item_id)
     if item.kind != "project":
         raise InvalidInput("只有重点项目有投资计划", field="kind")
+    if len(planned) > 240:
+        raise InvalidInput("投资计划最多 240 个月", field="planned")
     for month, amount in planned.items():
         check_month(month)
-        if amount < 0:
-            raise InvalidInput(f"{month} 的计划投资不能为负", field="planned")
+        check_amount(amount, "planned")
+    if ambassador is not None and (len(check_chars(ambassador, "ambassador")) > 64):
+        raise InvalidInput("服务大使姓名超过 64 个字符", field="ambassador")
     rows = {
         row.month: row
         for row in session.scalars(select(LedgerInvestment).where(LedgerInvestment.item_id == item.id))

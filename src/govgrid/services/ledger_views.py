@@ -72,6 +72,7 @@ class TreePage:
     campaigns: int  # campaigns with something to show under the filter
     counts: dict[str, int] = field(default_factory=dict)  # matching items by light
     campaign_ids: list[int] = field(default_factory=list)  # every campaign the actor has something in
+    total: int = 0  # rows over all pages (matching items and the ancestors shown for context)
 
 
 def _sees(actor: Actor, granted: Reach, row: _Row) -> bool:
@@ -145,11 +146,16 @@ def shown_ids(session: Session, *, actor: Actor, wanted: LedgerFilter) -> tuple[
     return shown.matched, shown.context
 
 
+PAGE_SIZE = 200
+MAX_PAGE_SIZE = 500
+
+
 def tree(
-    session: Session, *, actor: Actor, wanted: LedgerFilter, page: int = 1, per_page: int | None = 10
+    session: Session, *, actor: Actor, wanted: LedgerFilter, page: int = 1, page_size: int | None = PAGE_SIZE
 ) -> TreePage:
-    """The filtered tree, depth first, a page of campaigns at a time (per_page None: every campaign). Only
-    the page's items are loaded in full."""
+    """The filtered tree, depth first, `page_size` rows a page (None: every row, for exports) — a campaign of
+    99,000 tasks is paged like any list. A page that starts inside a campaign first repeats the ancestors of
+    its first row, as context. Only the page's items are loaded in full."""
     found = _shown(session, actor, wanted)
     rows, matched = found.rows, found.matched
     shown = matched | found.context
@@ -161,19 +167,32 @@ def tree(
         parent = rows[item_id].parent_id
         children[parent if parent in shown else None].append(item_id)
     roots = children[None]
-    pages = max(1, -(-len(roots) // per_page)) if per_page else 1
-    page = min(max(page, 1), pages)
-    chosen = roots[(page - 1) * per_page : page * per_page] if per_page else roots
     order: list[tuple[int, int]] = []
-    stack = [(root, 0) for root in reversed(chosen)]
+    stack = [(root, 0) for root in reversed(roots)]
     while stack:
         item_id, depth = stack.pop()
         order.append((item_id, depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(item_id, [])))
-    items = {i.id: i for i in _load(session, {item_id for item_id, _ in order})} if order else {}
+    size = min(max(page_size, 1), MAX_PAGE_SIZE) if page_size else max(len(order), 1)
+    pages = max(1, -(-len(order) // size))
+    page = min(max(page, 1), pages)
+    chosen = order[(page - 1) * size : page * size]
+    lead = _ancestors(rows, shown, chosen[0]) if chosen and chosen[0][1] > 0 else []
+    items = {i.id: i for i in _load(session, {item_id for item_id, _ in lead + chosen})} if chosen else {}
     campaigns = sorted({c for c in (rows[i].campaign_id for i in found.visible) if c is not None})
-    return TreePage(rows=[TreeRow(items[i], depth, i in matched) for i, depth in order], page=page, pages=pages,
-                    campaigns=len(roots), counts=dict(counts), campaign_ids=campaigns)  # fmt: skip
+    return TreePage(rows=[TreeRow(items[i], depth, False) for i, depth in lead]
+                    + [TreeRow(items[i], depth, i in matched) for i, depth in chosen], page=page, pages=pages,
+                    campaigns=len(roots), counts=dict(counts), campaign_ids=campaigns, total=len(order))  # fmt: skip
+
+
+def _ancestors(rows: dict[int, _Row], shown: set[int], first: tuple[int, int]) -> list[tuple[int, int]]:
+    """The shown ancestors of a page's first row, top first, with their depths."""
+    chain: list[int] = []
+    parent = rows[first[0]].parent_id
+    while parent is not None and parent in shown:
+        chain.insert(0, parent)
+        parent = rows[parent].parent_id
+    return [(item_id, depth) for depth, item_id in enumerate(chain)]
 
 
 def campaign_choices(session: Session, campaign_ids: list[int]) -> list[tuple[int, str]]:

@@ -31,6 +31,8 @@ from govgrid.domain.ledger import (
     Target,
 )
 from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.quantity import check_amount
+from govgrid.domain.text import check_chars, required
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit, blobs
 from govgrid.services.ledger_lights import LedgerRules, recompute, shipped_ledger_rules
@@ -65,8 +67,10 @@ def add_item(
     authorize(actor, Action.MANAGE_LEDGER, area_code=data.area_code)
     if data.kind not in KINDS:
         raise InvalidInput(f"类型须为 {'、'.join(KINDS)} 之一", field="kind")
-    if not data.content.strip():
-        raise InvalidInput("内容不能为空", field="content")
+    required(data.content, "content", "内容")
+    for name in ("number", "source", "leader", "officer", "consequence"):
+        check_chars(getattr(data, name) or "", name)
+    check_amount(data.weight, "weight")
     if data.sla_code is not None and data.sla_code not in rules.templates:
         raise InvalidInput(f"回应规则“{data.sla_code}”不存在", field="sla_code")
     parent = session.get(LedgerItem, data.parent_id) if data.parent_id else None
@@ -112,6 +116,11 @@ def _check_fields(data: NewItem) -> None:
             raise InvalidInput(f"“{getattr(data, name)[:20]}…”超过 {limit} 个字符", field=name)
     if data.target is not None and (len(data.target.unit) > 24 or len(data.target.subject) > 200):
         raise InvalidInput("指标名称或计量单位过长", field="target")
+    if data.target is not None:
+        check_amount(data.target.value, "target_value", allow_negative=True)
+        check_amount(data.target.baseline, "target_baseline", allow_negative=True)
+        check_chars(data.target.subject, "target_subject")
+        check_chars(data.target.unit, "target_unit")
 
 
 def _check_weight(session: Session, data: NewItem) -> None:
@@ -184,10 +193,11 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
         raise InvalidInput("事项已销号，不能再填报进展", field="status")
     if session.scalar(select(LedgerItem.id).where(LedgerItem.parent_id == item.id).limit(1)) is not None:
         raise InvalidInput("该事项有下级任务：请在下级任务上填报进展，进度自动汇总", field="item_id")
-    if not narrative.strip():
-        raise InvalidInput("须填写进展情况", field="narrative")
-    if funds_used is not None and funds_used < 0:
-        raise InvalidInput("资金使用不能为负", field="funds_used")
+    required(narrative, "narrative", "进展情况")
+    check_chars(problems, "problems")
+    check_chars(next_steps, "next_steps")
+    check_amount(value_reached, "value_reached", allow_negative=True)
+    check_amount(funds_used, "funds_used")
     milestone = _milestone(session, item, milestone_id)
     report = ProgressReport(item_id=item.id, kind=kind, reported_at=now, reported_by=actor.username,
                             value_reached=value_reached, narrative=narrative, problems=problems,

@@ -16,6 +16,7 @@ from govgrid.domain.areas import level_of
 from govgrid.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
 from govgrid.domain.roles import Role
+from govgrid.domain.text import check_chars, required
 from govgrid.services import audit
 
 _hasher = PasswordHasher()
@@ -51,9 +52,11 @@ def create_user(
 
 def add_user(session: Session, *, username: str, display_name: str, role: Role, unit_code: str | None,
               scope_code: str | None, phone: str, password: str | None, now: datetime) -> User:  # fmt: skip
-    username = username.strip()
-    if not username or len(username) > 64:
+    username = required(username, "username", "用户名")
+    if len(username) > 64:
         raise InvalidInput("用户名不能为空且不超过 64 个字符", field="username")
+    for name, value in (("display_name", display_name), ("phone", phone)):
+        check_chars(value or "", name)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名“{username}”已存在", field="username")
     if role is not Role.CITIZEN:

@@ -29,7 +29,7 @@ from govgrid.uploads.limits import MB, ImageLimits, OfficeLimits, SheetLimits
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
 from govgrid.web.deps import trusted_networks
-from govgrid.web.headers import BodyLimit, SecurityHeaders
+from govgrid.web.headers import BodyLimit, QueryGuard, SecurityHeaders
 from govgrid.web.logs import install_redaction
 from govgrid.web.navigation import load_navigation
 from govgrid.web.open311 import router as open311_router
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.add_middleware(BodyLimit, json_bytes=settings.max_request_mb * MB,
                        upload_bytes=(max(settings.max_import_mb, settings.max_photo_mb) + 1) * MB,
                        large={"/api/v1/geo/import": settings.max_geojson_mb * MB})  # fmt: skip
+    app.add_middleware(QueryGuard)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url, https=settings.https)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     errors.install(app)

@@ -106,3 +106,53 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"connection", b"close")]})  # fmt: skip
     await send({"type": "http.response.body", "body": body})
+
+
+class QueryGuard:
+    """No control character (a NUL byte, which PostgreSQL cannot even compare) reaches a route through the
+    path or the query string: such a request is a 422 naming the parameter, before any route runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            bad = _bad_parameter(scope)
+            if bad is not None:
+                await _refuse_parameter(scope, send, bad)
+                return
+        await self.app(scope, receive, send)
+
+
+def _bad_parameter(scope: Scope) -> str | None:
+    from urllib.parse import parse_qsl
+
+    from govgrid.domain.text import FORBIDDEN
+
+    if FORBIDDEN.search(scope.get("path", "")):
+        return "path"
+    query = scope.get("query_string", b"").decode("utf-8", "replace")
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if FORBIDDEN.search(key) or FORBIDDEN.search(value):
+            return key[:40] or "query"
+    return None
+
+
+async def _refuse_parameter(scope: Scope, send: Send, field: str) -> None:
+    import html
+    import json
+
+    message = f"参数 {field} 含不可见的控制字符，请删除后重试"
+    if scope["path"].startswith("/open311/"):  # GeoReport's own error format
+        body = json.dumps([{"code": 422, "description": message}], ensure_ascii=False).encode()
+        kind = b"application/json; charset=utf-8"
+    elif scope["path"].startswith("/api/"):
+        body = json.dumps({"error": {"code": "invalid_input", "message": message, "field": field}},
+                          ensure_ascii=False).encode()  # fmt: skip
+        kind = b"application/json; charset=utf-8"
+    else:
+        body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>参数无效</title>'
+                f'<p role="alert">{html.escape(message)}</p><p><a href="/">返回工作台</a></p></html>').encode()  # fmt: skip
+        kind = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": 422, "headers": [(b"content-type", kind)]})
+    await send({"type": "http.response.body", "body": body})

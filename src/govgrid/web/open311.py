@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy import and_, select
 
 from govgrid.db.case_models import Case, CaseTransition
@@ -32,7 +33,18 @@ from govgrid.web.deps import NowDep, SessionDep, bearer_secret
 from govgrid.web.open311_format import error, render, request_view, update_view
 from govgrid.web.params import MAX_ID
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+class Open311Error(BaseModel):
+    code: int
+    description: str
+
+
+SPEC_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": list[Open311Error], "description": meaning} for code, meaning in (
+        (400, "参数无效（GeoReport 的错误格式：[{code, description}]）"), (403, "api_key 缺失、无效或已过期"),
+        (404, "请求或服务不存在"), (422, "参数无效"), (429, "请求过于频繁：见 Retry-After"))
+}  # fmt: skip
+router = APIRouter(prefix="/open311/v2", tags=["open311"], responses=SPEC_ERRORS)
 NOTICE = "已受理，处置时限见 expected_datetime"
 MAX_DAYS = 90
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -11,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_all
 from govgrid.domain.workflow import Step
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=MAX_ID, description="乐观锁：案件当前 version，不一致时返回 409")]
 
 
 class In(BaseModel):
@@ -208,7 +212,7 @@ class StepIn(In):
     note: str = Field("", max_length=2000, description="工作备注（内部可见，从不公开）")
     public_note: str = Field("", max_length=200, description="公开说明：市民查询页和 Open311 可见，不得含个人信息")
     unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
-    expected_version: int | None = Field(None, description="乐观锁：案件当前 version，不一致时返回 409")
+    expected_version: Version | None = None
     contacted: bool | None = Field(None, description="回访：是否已联系")
     resolved: bool | None = Field(None, description="回访：是否已解决")
     satisfaction: str | None = Field(None, description="回访：satisfied | basically_satisfied | dissatisfied")
@@ -230,18 +234,18 @@ class TransitionPublic(BaseModel):
 class ExtensionIn(In):
     until: datetime = Field(description="申请的新期限（带时区，如 2026-12-01T17:30:00+08:00）")
     reason: str = Field(max_length=2000)
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class DecisionIn(In):
     approve: bool
     note: str = Field("", max_length=2000)
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class NoteIn(In):
     note: str = Field(max_length=2000)
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class SimilarPublic(BaseModel):
@@ -255,7 +259,7 @@ class SimilarPublic(BaseModel):
 
 
 class MergeIn(In):
-    into: int = Field(description="并入的案件 id")
+    into: Id = Field(description="并入的案件 id")
 
 
 class PhotoPublic(BaseModel):

@@ -3,9 +3,11 @@
 from fastapi import APIRouter
 
 from govgrid.web.api import audit, cases, geo, health, ledgers, people, photos
+from govgrid.web.api.responses import document_errors
 
 router = APIRouter(prefix="/api/v1")
 for module in (health, geo, people, audit, cases, photos, ledgers):
     router.include_router(module.router)
 router.include_router(cases.connectors_router)
 router.include_router(cases.reminders_router)
+document_errors(router)  # the 4xx each route can answer, in the OpenAPI document

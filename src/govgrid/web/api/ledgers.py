@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -27,7 +27,8 @@ from govgrid.services import (
 from govgrid.services import ledgers as ledger_service
 from govgrid.services.ledger_views import LedgerFilter
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
-from govgrid.web.params import IdPath
+from govgrid.web.params import MAX_ID, IdPath, IdQuery, PageQuery
+from govgrid.web.schemas import In
 from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
@@ -60,47 +61,54 @@ class LedgerItemPublic(BaseModel):
 class LedgerTreePublic(BaseModel):
     items: list[LedgerItemPublic]
     page: int
+    page_size: int
     pages: int
+    total: int = Field(description="所有页的行数（匹配的事项及其作为上下文显示的上级）")
     campaigns: int
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="匹配事项按预警颜色计数")
 
 
-class ProgressCreate(BaseModel):
-    kind: str = "progress"
-    value_reached: float | None = None
-    narrative: str
-    problems: str = ""
-    next_steps: str = ""
-    funds_used: float | None = Field(None, description="万元")
-    milestone_id: int | None = None
+AMOUNT = 1e12  # domain.quantity.MAX_AMOUNT: the service checks it too, for pages and imports
+Amount = Annotated[float, Field(ge=-AMOUNT, le=AMOUNT)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class LedgerItemCreate(BaseModel):
-    kind: str
-    content: str
-    parent_id: int | None = None
-    number: str = ""
-    source: str = ""
-    lead_unit_code: str | None = None
-    leader: str = ""
-    officer: str = ""
+class ProgressCreate(In):
+    kind: str = Field("progress", max_length=16)
+    value_reached: Amount | None = None
+    narrative: str = Field(max_length=4000)
+    problems: str = Field("", max_length=4000)
+    next_steps: str = Field("", max_length=4000)
+    funds_used: Annotated[float, Field(ge=0, le=AMOUNT)] | None = Field(None, description="万元")
+    milestone_id: Id | None = None
+
+
+class LedgerItemCreate(In):
+    kind: str = Field(max_length=12)
+    content: str = Field(max_length=4000)
+    parent_id: Id | None = None
+    number: str = Field("", max_length=32)
+    source: str = Field("", max_length=24)
+    lead_unit_code: str | None = Field(None, max_length=32)
+    leader: str = Field("", max_length=64)
+    officer: str = Field("", max_length=64)
     deadline_at: datetime | None = None
-    consequence: str = ""
-    weight: float | None = None
-    sla_code: str | None = None
-    target_subject: str = ""
-    target_unit: str = ""
-    target_value: float | None = None
+    consequence: str = Field("", max_length=4000)
+    weight: Annotated[float, Field(gt=0, le=AMOUNT)] | None = None
+    sla_code: str | None = Field(None, max_length=16)
+    target_subject: str = Field("", max_length=200)
+    target_unit: str = Field("", max_length=24)
+    target_value: Amount | None = None
 
 
-class RungCreate(BaseModel):
-    rung: str = Field(description="remind | urge | supervise | bulletin | interview | accountability")
-    note: str = ""
+class RungCreate(In):
+    rung: str = Field(max_length=16, description="remind | urge | supervise | bulletin | interview | accountability")
+    note: str = Field("", max_length=2000)
 
 
-class ClosureDecision(BaseModel):
+class ClosureDecision(In):
     approve: bool
-    note: str = ""
+    note: str = Field("", max_length=2000)
 
 
 def target_text(item: LedgerItem) -> str:
@@ -134,13 +142,16 @@ def parse_filter(
     response_model=LedgerTreePublic,
     summary="督办台账（树，可按行动、单位、预警颜色、责任领导筛选）",
 )
-def list_items(session: SessionDep, actor: LoggedInDep, campaign_id: int | None = None, unit_id: int | None = None,
-               light: str | None = None, leader: str = "", page: int = 1) -> LedgerTreePublic:  # fmt: skip
-    found = ledger_views.tree(
-        session, actor=actor, wanted=parse_filter(campaign_id, unit_id, light, leader), page=page
-    )
+def list_items(session: SessionDep, actor: LoggedInDep, campaign_id: IdQuery = None, unit_id: IdQuery = None,
+               light: Annotated[str | None, Query(max_length=8)] = None,
+               leader: Annotated[str, Query(max_length=64)] = "", page: PageQuery = 1,
+               page_size: Annotated[int, Query(ge=1, le=ledger_views.MAX_PAGE_SIZE)] = ledger_views.PAGE_SIZE,
+               ) -> LedgerTreePublic:  # fmt: skip
+    found = ledger_views.tree(session, actor=actor, wanted=parse_filter(campaign_id, unit_id, light, leader),
+                              page=page, page_size=page_size)  # fmt: skip
     return LedgerTreePublic(items=[item_public(r.item, r.depth) for r in found.rows], page=found.page,
-                            pages=found.pages, campaigns=found.campaigns, counts=found.counts)  # fmt: skip
+                            page_size=page_size, pages=found.pages, total=found.total, campaigns=found.campaigns,
+                            counts=found.counts)  # fmt: skip
 
 
 @router.post(
@@ -247,8 +258,10 @@ def decide_closure(item_id: IdPath, body: ClosureDecision, request: Request, ses
 
 
 @router.get("/export", summary="导出台账（与页面筛选一致）：format=xlsx 或 csv", response_class=Response)
-def export(session: SessionDep, actor: LoggedInDep, now: NowDep, campaign_id: int | None = None,
-           unit_id: int | None = None, light: str | None = None, leader: str = "", format: str = "xlsx") -> Response:  # fmt: skip
+def export(session: SessionDep, actor: LoggedInDep, now: NowDep, campaign_id: IdQuery = None,
+           unit_id: IdQuery = None, light: Annotated[str | None, Query(max_length=8)] = None,
+           leader: Annotated[str, Query(max_length=64)] = "", format: Annotated[str, Query(max_length=8)] = "xlsx",
+           ) -> Response:  # fmt: skip
     wanted = parse_filter(campaign_id, unit_id, light, leader)
     stamp = now.strftime("%Y%m%d")
     if format == "csv":
@@ -282,25 +295,27 @@ def import_ledger(request: Request, session: SessionDep, actor: LoggedInDep, now
     return result.__dict__
 
 
-class MilestoneCreate(BaseModel):
-    label: str
+class MilestoneCreate(In):
+    label: str = Field(max_length=200)
     due_at: datetime
     kind: str = Field("step", description="step（节点）| start（开工）| finish（竣工）")
 
 
-class PhaseIn(BaseModel):
-    label: str
-    workdays: int
-    kind: str = "step"
+class PhaseIn(In):
+    label: str = Field(max_length=200)
+    workdays: int = Field(ge=1, le=3650)
+    kind: str = Field("step", max_length=12)
 
 
-class ScheduleCreate(BaseModel):
-    phases: list[PhaseIn] = Field(description="从前到后的各阶段；最后一段止于完成时限（倒排工期）")
+class ScheduleCreate(In):
+    phases: list[PhaseIn] = Field(max_length=50, description="从前到后的各阶段；最后一段止于完成时限（倒排工期）")
 
 
-class InvestmentPlan(BaseModel):
-    planned: dict[str, float] = Field(description="月份（YYYY-MM）→ 计划投资（万元）")
-    ambassador: str | None = None
+class InvestmentPlan(In):
+    planned: dict[Annotated[str, Field(max_length=10)], Annotated[float, Field(ge=0, le=AMOUNT)]] = Field(
+        max_length=240, description="月份（YYYY-MM）→ 计划投资（万元）"
+    )
+    ambassador: str | None = Field(None, max_length=64)
 
 
 @router.post(

@@ -33,6 +33,7 @@ from govgrid.services.case_actions import IN_HAND
 from govgrid.web.api.cases import parse_near
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import number as _number
+from govgrid.web.pages.forms import parse_choice
 from govgrid.web.pages.render import page
 from govgrid.web.params import MAX_ID, IdPath
 from govgrid.web.uploads import photo_of
@@ -50,7 +51,7 @@ TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status: str = "", near: str = "",
               crs: str = "wgs84") -> Response:  # fmt: skip
-    chosen = Status(status) if status else None
+    chosen = parse_choice(Status, status, "status", STATUS_LABEL)
     tabs = TABS.get(actor.role, []) if actor.role else []
     found = cases.list_cases(session, actor=actor, status=chosen, limit=500, near=parse_near(near, crs))
     return page(request, "cases.html", actor, cases=found, tabs=tabs, chosen=chosen, labels=STATUS_LABEL,

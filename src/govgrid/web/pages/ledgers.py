@@ -36,9 +36,10 @@ from govgrid.services import (
 from govgrid.services import ledgers as ledger_service
 from govgrid.web.api.ledgers import parse_filter, rules, target_text
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
+from govgrid.web.pages.forms import identifier
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.render import page
-from govgrid.web.params import IdPath
+from govgrid.web.params import IdPath, PageQuery
 from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter()
@@ -47,14 +48,14 @@ LABELS = {"light": {k.value: v for k, v in LIGHT_LABEL.items()}, "rung": {k.valu
           "milestone": MILESTONE_KIND_LABELS}  # fmt: skip
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+def _int(text: str, field: str = "id") -> int | None:
+    return identifier(text, field)
 
 
 @router.get("/ledger", response_class=HTMLResponse)
 def tree_page(request: Request, session: SessionDep, actor: LoggedInDep, campaign_id: str = "", unit_id: str = "",
-              light: str = "", leader: str = "", page_no: int = 1) -> Response:  # fmt: skip
-    wanted = parse_filter(_int(campaign_id), _int(unit_id), light or None, leader)
+              light: str = "", leader: str = "", page_no: PageQuery = 1) -> Response:  # fmt: skip
+    wanted = parse_filter(_int(campaign_id, "campaign_id"), _int(unit_id, "unit_id"), light or None, leader)
     found = ledger_views.tree(session, actor=actor, wanted=wanted, page=page_no)
     campaigns = ledger_views.campaign_choices(session, found.campaign_ids)
     units = {u.id: u.name for u in session.scalars(select(OrgUnit))}
