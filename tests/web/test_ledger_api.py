@@ -2,6 +2,7 @@
 round trip with its row-by-row refusal."""
 
 import io
+import uuid
 
 from openpyxl import Workbook, load_workbook
 
@@ -247,3 +248,30 @@ def test_the_workspace_shows_a_unit_its_own_late_tasks_first(as_user, demo_ledge
         assert item["light"] in ("red", "yellow")
         assert item["lead_unit_id"] == officer_unit or officer_unit in item["co_unit_ids"]
     assert 'id="ledger-attention"' not in as_user("citizen").get("/").text
+
+
+def test_a_large_campaign_is_paged_by_rows_not_by_campaigns(as_user, session, district):
+    from sqlalchemy import select
+
+    from govgrid.db.ledger_models import LedgerItem
+    from govgrid.services.ledger_import import import_ledger
+    from govgrid.services.ledgers import shipped_ledger_rules
+    from tests.factories import NOW
+    from tests.services.test_cases import who
+    from tests.services.test_ledger_staged_import import big_csv
+
+    number = f"PG-{uuid.uuid4().hex[:6]}"
+    import_ledger(session, actor=who(session, "supervisor"), rules=shipped_ledger_rules(), data=big_csv(number, 3000),
+                  filename="大台账.csv", area_code="370102", now=NOW)  # fmt: skip
+    root = session.scalar(select(LedgerItem.id).where(LedgerItem.number == number))
+    client = as_user("supervisor")
+    first = client.get(f"/api/v1/ledger/items?campaign_id={root}")
+    body = first.json()
+    assert body["total"] == 3002 and body["page_size"] == 200 and body["pages"] == 16 and len(body["items"]) == 200
+    assert len(first.content) < 200_000
+    later = client.get(f"/api/v1/ledger/items?campaign_id={root}&page=5&page_size=500").json()
+    assert later["items"][0]["depth"] == 0 and later["items"][1]["depth"] == 1  # its ancestors, as context
+    assert len(later["items"]) == 502 and later["pages"] == 7
+    assert client.get(f"/api/v1/ledger/items?campaign_id={root}&page_size=5000").status_code == 422
+    page = client.get(f"/ledger?campaign_id={root}&page_no=9").text
+    assert "共 3002 行，16 页" in page and page.count("page_no=") < 20
