@@ -1,0 +1,154 @@
+"""Every command the README shows runs, through the installed `govgrid` script, against the demo district
+built as the README says (benchmarks with small sizes). A README command this test does not run fails it.
+`make demo` and `make test` themselves are what CI runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOVGRID = Path(sys.executable).parent / "govgrid"
+RUN: list[str] = []  # the subcommands this test ran, checked against the README at the end
+
+
+def _on_postgres() -> bool:
+    from tests.databases import postgres_base
+
+    return postgres_base() is not None
+
+
+pytestmark = pytest.mark.skipif(_on_postgres(), reason="the README's commands run on its default SQLite, in the "
+                                "SQLite pass of the suite")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import SHARED
+
+    if not (SHARED / "data" / "geo" / "370102.geojson").is_file():
+        pytest.skip(f"参考数据目录 {SHARED} 不存在：README 的命令需要演示区")
+    folder = tmp_path_factory.mktemp("readme")
+    govgrid(folder, "demo", "--no-serve")
+    return folder
+
+
+def govgrid(folder: Path, *args: str, expect: int = 0, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GOVGRID_EMBEDDED_WORKER": "false", "GOVGRID_SHARED_DIR": str(ROOT.parent / "shared")}
+    env.pop("GOVGRID_DATABASE_URL", None)  # the README's default: govgrid.db in the working directory
+    done = subprocess.run([str(GOVGRID), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
+    RUN.append(" ".join(args[:2]))
+    assert done.returncode == expect, f"govgrid {' '.join(args)} → {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def test_the_readme_examples_run(demo_dir):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^\.venv/bin/govgrid (.+)$", text, flags=re.M)
+    assert len(examples) >= 3
+    for line in examples:
+        done = govgrid(demo_dir, *shlex.split(line))
+        assert done.stdout.strip().startswith(("{", "[")), line
+    located = json.loads(govgrid(demo_dir, "get", "/api/v1/geo/locate?lng=117.0386&lat=36.6642&crs=gcj02").stdout)
+    assert located["grid_code"].startswith("370102")
+
+
+def test_serve_answers_and_stops(demo_dir):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GOVGRID_PORT": str(port), "GOVGRID_EMBEDDED_WORKER": "false"}
+    env.pop("GOVGRID_DATABASE_URL", None)
+    server = subprocess.Popen([str(GOVGRID), "serve"], cwd=demo_dir, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)  # fmt: skip
+    RUN.append("serve")
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as answer:
+                    assert json.load(answer)["status"] == "ok"
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("govgrid serve did not answer /api/v1/health")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_the_console_commands_run(demo_dir, tmp_path):
+    govgrid(demo_dir, "demo", "--no-serve", "--scenario")
+    govgrid(demo_dir, "db", "upgrade")
+    govgrid(demo_dir, "worker", "--once")
+    assert "admin" in govgrid(demo_dir, "users", "list").stdout
+    govgrid(demo_dir, "users", "create", "readme_user", "--name", "说明", "--role", "grid_worker", "--scope",
+            "370102001001", "--password", "readme-pass-1")  # fmt: skip
+    govgrid(demo_dir, "users", "set-password", "readme_user", "--password", "readme-pass-2")
+    assert govgrid(demo_dir, "users", "token", "readme_user").stdout.strip().splitlines()[-1].startswith("ggt_")
+    govgrid(demo_dir, "users", "disable", "readme_user")
+    govgrid(demo_dir, "users", "enable", "readme_user")
+    govgrid(demo_dir, "users", "unlock", "readme_user")
+    key = govgrid(demo_dir, "connectors", "key", "hotline12345", "--name", "说明").stdout.strip().splitlines()[-1]
+    assert key.startswith("ggc_")
+    key_id = govgrid(demo_dir, "connectors", "list").stdout.split()[0].lstrip("#")
+    govgrid(demo_dir, "connectors", "revoke", key_id)
+    assert "暂定" in govgrid(demo_dir, "calendar", "due", "2026-12-28T10:00", "20", "工作日").stdout
+    govgrid(demo_dir, "calendar", "status")
+    notice = tmp_path / "2031.yaml"
+    notice.write_text("holidays: [2031-01-01, 2031-01-22..2031-01-25, 2031-04-05, 2031-05-01..2031-05-02, "
+                      "2031-06-24, 2031-10-01..2031-10-03]\n", encoding="utf-8")  # fmt: skip
+    govgrid(demo_dir, "calendar", "set-year", "2031", str(notice))
+    places = tmp_path / "地名.csv"
+    places.write_text("名称,类型,经度,纬度\n说明大厦,building,117.0386,36.6642\n", encoding="utf-8")
+    govgrid(demo_dir, "import-places", str(places))
+    exported = tmp_path / "台账.xlsx"
+    govgrid(demo_dir, "ledger", "export", str(exported), "--light", "red")
+    assert exported.stat().st_size > 1000
+    small = tmp_path / "小台账.csv"
+    small.write_text("序号,上级序号,层级,工作内容,牵头单位,完成时限\nRD-1,,行动,说明行动,,\n"
+                     "1,RD-1,任务,说明任务,LX-CGJ,2026-12-31\n", encoding="utf-8")  # fmt: skip
+    govgrid(demo_dir, "ledger", "import", str(small))
+
+
+def test_import_geo_runs_on_an_empty_database(tmp_path):
+    from tests.unit.geojson_samples import district_doc
+
+    doc = tmp_path / "区划.geojson"
+    doc.write_text(json.dumps(district_doc()), encoding="utf-8")
+    govgrid(tmp_path, "import-geo", str(doc))
+
+
+def test_the_benchmarks_run_with_small_sizes(demo_dir):
+    govgrid(demo_dir, "bench", "locate", "--points", "20000", "--sample", "50")
+    govgrid(demo_dir, "bench", "intake", "--cases", "2000", "--batch", "1000")
+    govgrid(demo_dir, "bench", "api", "--rate", "20", "--seconds", "1")
+    govgrid(demo_dir, "bench", "ledger", "--tasks", "500", "--campaigns", "5")
+
+
+def test_every_command_in_the_readme_table_was_run():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = re.findall(r"^\| `govgrid([^`]*)`", text, flags=re.M)
+    shown = set()
+    for cell in table:
+        words = [w for w in cell.replace("\\|", "|").split() if not w.startswith(("[", "-"))]
+        group = words[0] if words else "serve"
+        for sub in (words[1].split("|") if len(words) > 1 and words[0] in ("users", "bench", "db", "ledger",
+                                                                               "calendar", "connectors") else [""]):  # fmt: skip
+            shown.add(f"{group} {sub}".strip())
+    for line in re.findall(r"`(?:govgrid )?((?:connectors|calendar|ledger|users) [a-z-]+)", text):
+        shown.add(line)
+    ran = {" ".join(r.split()[:2]) if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors")
+           else r.split()[0] for r in RUN}  # fmt: skip
+    missing = sorted(command for command in shown if command not in ran)
+    assert missing == [], f"README commands no test ran: {missing}"
