@@ -98,6 +98,24 @@ def as_user(app) -> Callable[[str], TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def new_account(district_sessions, district):  # type: ignore[no-untyped-def]
+    """Makes a fresh account of its own (for tests that end its sessions or lock it): new_account(role, scope)."""
+    import uuid
+
+    from govgrid.services.people import add_user
+
+    def make(role, scope: str) -> str:  # type: ignore[no-untyped-def]
+        name = f"p_{uuid.uuid4().hex[:8]}"
+        with district_sessions() as session:
+            add_user(session, username=name, display_name="测试账号", role=role, unit_code=None, scope_code=scope,
+                     phone="", password=PASSWORD, now=NOW)  # fmt: skip
+            session.commit()
+        return name
+
+    return make
+
+
+@pytest.fixture
 def connector_client(app, district_sessions):  # type: ignore[no-untyped-def]
     """A client pushing as an inbound system with a real connector key: connector_client("hotline12345")."""
     from govgrid.domain.permissions import SYSTEM

@@ -21,16 +21,8 @@ def csrf_of(client: TestClient) -> str:
 
 
 @pytest.fixture
-def person(district_sessions, district):
-    """A fresh account of its own (its sessions are ended by these tests)."""
-    import uuid
-
-    name = f"s_{uuid.uuid4().hex[:8]}"
-    with district_sessions() as session:
-        people.add_user(session, username=name, display_name="会话测试", role=people.Role.STREET_OFFICER,
-                        unit_code=None, scope_code="370102001", phone="", password=PASSWORD, now=NOW)  # fmt: skip
-        session.commit()
-    return name
+def person(new_account):  # type: ignore[no-untyped-def]
+    return new_account(people.Role.STREET_OFFICER, "370102001")
 
 
 def test_the_cookie_is_an_opaque_token_that_reveals_neither_the_user_nor_the_csrf_token(app, person):

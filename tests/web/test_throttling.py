@@ -2,7 +2,6 @@
 lifts, every failure audited), the public follow page per address, and writes per API key."""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -27,13 +26,8 @@ def fresh_counters(district_sessions):
 
 
 @pytest.fixture
-def person(district_sessions, district):
-    name = f"t_{uuid.uuid4().hex[:8]}"
-    with district_sessions() as session:
-        people.add_user(session, username=name, display_name="限流测试", role=people.Role.GRID_WORKER,
-                        unit_code=None, scope_code="370102001001", phone="", password=PASSWORD, now=NOW)  # fmt: skip
-        session.commit()
-    return name
+def person(new_account):  # type: ignore[no-untyped-def]
+    return new_account(people.Role.GRID_WORKER, "370102001001")
 
 
 def try_login(client: TestClient, username: str, password: str):  # type: ignore[no-untyped-def]
