@@ -150,7 +150,7 @@ def bench_ledger(obj, tasks: int, campaigns: int) -> None:
             health = min(timed(lambda: client.get("/api/v1/health")) for _ in range(5))
             tree = min(timed(lambda: client.get("/ledger")) for _ in range(3))
             red = min(timed(lambda: client.get("/ledger?light=red")) for _ in range(3))
-        click.echo(f"台账树页面（第 1 页，10 项行动）：{tree:.2f} 秒；按红灯筛选：{red:.2f} 秒；"
+        click.echo(f"台账树页面（第 1 页，200 行）：{tree:.2f} 秒；按红灯筛选：{red:.2f} 秒；"
                    f"基线 GET /api/v1/health {health * 1000:.1f} 毫秒；倍数 {tree / health:.0f}×")  # fmt: skip
         worst = max(steady, tree, red)
         click.echo(f"目标 重算与树页面各 < 1 秒：{'达到' if worst < 1 else '未达到'}（最慢 {worst:.2f} 秒；"
