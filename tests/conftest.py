@@ -102,7 +102,7 @@ def new_account(district_sessions, district):  # type: ignore[no-untyped-def]
     """Makes a fresh account of its own (for tests that end its sessions or lock it): new_account(role, scope)."""
     import uuid
 
-    from govgrid.services.people import add_user
+    from govgrid.services.people.accounts import add_user
 
     def make(role, scope: str) -> str:  # type: ignore[no-untyped-def]
         name = f"p_{uuid.uuid4().hex[:8]}"
@@ -119,7 +119,7 @@ def new_account(district_sessions, district):  # type: ignore[no-untyped-def]
 def connector_client(app, district_sessions):  # type: ignore[no-untyped-def]
     """A client pushing as an inbound system with a real connector key: connector_client("hotline12345")."""
     from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.connector_keys import issue_key
+    from govgrid.services.cases.connector_keys import issue_key
 
     clients: list[TestClient] = []
 
@@ -147,8 +147,8 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def demo_ledger(district_sessions: sessionmaker[Session], district: District) -> None:
     """The demo's ledgers (the three seed plans) in the shared test district, entered once."""
-    from govgrid.services.demo_ledger import build_demo_ledger
-    from govgrid.services.ledgers import shipped_ledger_rules
+    from govgrid.services.demo.ledger import build_demo_ledger
+    from govgrid.services.ledger.items import shipped_ledger_rules
     from tests.factories import add_demo_ledger_units
 
     with district_sessions() as session:

@@ -19,8 +19,8 @@ from govgrid.domain.permissions import SYSTEM
 from govgrid.domain.roles import Role
 from govgrid.geo.features import AreaFeature
 from govgrid.geo.partition import partition_district
-from govgrid.services.geography import write_features
-from govgrid.services.people import add_user, hash_password
+from govgrid.services.geo.geography import write_features
+from govgrid.services.people.accounts import add_user, hash_password
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PASSWORD = "persona-pass-1"
@@ -93,8 +93,8 @@ def build_district(session: Session) -> District:
 
 def _places(session: Session, features: list[AreaFeature]) -> None:
     """Every community by name, and a building 测试大厦 in the first grid of street A."""
-    from govgrid.services.gazetteer import add_places
-    from govgrid.services.locate import LocatorCache
+    from govgrid.services.geo.gazetteer import add_places
+    from govgrid.services.geo.locate import LocatorCache
 
     places = [(f.name, "community", *_xy(f)) for f in features if f.level is AreaLevel.COMMUNITY]
     first = next(f for f in features if f.level is AreaLevel.GRID and f.code.startswith(STREET_A))

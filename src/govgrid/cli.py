@@ -90,7 +90,7 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
 @click.pass_context
 def demo(ctx: click.Context, obj: _Context, then_serve: bool, scenario: bool) -> None:
     """Build the demo district (历下区) into the database, print the demo logins, then serve it."""
-    from govgrid.services.demo import build_demo
+    from govgrid.services.demo.district import build_demo
 
     sessions = obj.migrated_sessions()
     with sessions() as session:
@@ -118,9 +118,9 @@ def demo(ctx: click.Context, obj: _Context, then_serve: bool, scenario: bool) ->
 
 
 def _scenario(sessions) -> None:
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.locate import LocatorCache
-    from govgrid.services.scenario import run_scenario
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.demo.scenario import run_scenario
+    from govgrid.services.geo.locate import LocatorCache
 
     click.echo("工单闭环演示（模拟时钟）：")
     with sessions() as session:
@@ -149,7 +149,7 @@ def db_upgrade(obj: _Context) -> None:
 def import_geo(obj: _Context, path: Path, crs: str, allow_gaps: bool) -> None:
     """Import districts, streets, communities and unit grids from GeoJSON (all or nothing)."""
     from govgrid.geo.crs import parse_crs
-    from govgrid.services.geography import import_geojson
+    from govgrid.services.geo.geography import import_geojson
 
     sessions = obj.migrated_sessions()
     limit = obj.settings.max_geojson_mb * 1024 * 1024
@@ -198,7 +198,7 @@ def _actor_named(obj: _Context, username: str) -> Actor:
     from sqlalchemy import select
 
     from govgrid.db.models import User
-    from govgrid.services.people import actor_for
+    from govgrid.services.people.accounts import actor_for
 
     with obj.migrated_sessions()() as session:
         user = session.scalar(select(User).where(User.username == username))
@@ -225,12 +225,12 @@ main.add_command(connectors)
 def worker_round(sessions, rules, policy, notify_urls: str = "") -> tuple[int, int]:
     """One round of background work: sweep case deadlines, link new cases to possible repeats, push
     escalations, recompute ledger lights and climb the ledger ladder."""
+    from govgrid.services.cases.notify import notify_pending
+    from govgrid.services.cases.similar import link_pending
+    from govgrid.services.cases.sweeper import sweep
     from govgrid.services.import_batches import drop_abandoned_once
-    from govgrid.services.ledger_ladder import escalate_due
-    from govgrid.services.ledgers import recompute, shipped_ledger_rules
-    from govgrid.services.notify import notify_pending
-    from govgrid.services.similar import link_pending
-    from govgrid.services.supervision import sweep
+    from govgrid.services.ledger.items import recompute, shipped_ledger_rules
+    from govgrid.services.ledger.ladder import escalate_due
     from govgrid.services.work_calendar import CalendarSync
 
     ledger_rules = shipped_ledger_rules(rules.calendar)
@@ -251,8 +251,8 @@ def _embedded_worker(sessions, interval: float, notify_urls: str) -> None:
     import threading
     import time
 
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.supervision import shipped_policy
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.cases.sweeper import shipped_policy
 
     def loop() -> None:
         rules, policy = shipped_rules(), shipped_policy()
@@ -274,8 +274,8 @@ def worker(obj: _Context, once: bool, interval: int) -> None:
     """The supervision sweeper: 预警, 超期, 催办, 督办 (safe to run several copies)."""
     import time
 
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.supervision import shipped_policy
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.cases.sweeper import shipped_policy
 
     sessions = obj.migrated_sessions()
     rules, policy = shipped_rules(), shipped_policy()
@@ -297,8 +297,8 @@ def import_places(obj: _Context, path: Path, crs: str) -> None:
     import csv
 
     from govgrid.geo.crs import parse_crs, to_stored
-    from govgrid.services.gazetteer import add_places
-    from govgrid.services.locate import LocatorCache
+    from govgrid.services.geo.gazetteer import add_places
+    from govgrid.services.geo.locate import LocatorCache
 
     sessions = obj.migrated_sessions()
     places = []

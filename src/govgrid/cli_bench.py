@@ -35,7 +35,7 @@ def _demo_grids(obj) -> tuple[list[str], list]:
     import shapely
 
     from govgrid.geo.partition import partition_district
-    from govgrid.services.reference import reference_file
+    from govgrid.services.demo.reference import reference_file
 
     path = reference_file(obj.settings.shared_dir, "data/geo/370102.geojson")
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -96,7 +96,7 @@ def _bench_database(folder: str, name: str, areas: list[dict], grids: list[dict]
     from govgrid.db.engine import make_engine, make_session_factory
     from govgrid.db.migrate import upgrade
     from govgrid.db.models import Area, UnitGrid
-    from govgrid.services.geography import bump_revision
+    from govgrid.services.geo.geography import bump_revision
 
     engine = make_engine(f"sqlite:///{folder}/{name}.db")
     upgrade(engine)
@@ -137,10 +137,10 @@ def bench_intake(obj, count: int, batch: int, seed: int) -> None:
 
     from govgrid.db.case_models import Case, CaseTransition
     from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.cases import Report
-    from govgrid.services.intake import case_row, report_batch
-    from govgrid.services.locate import LocatorCache
+    from govgrid.services.cases.bulk import case_row, report_batch
+    from govgrid.services.cases.intake import Report
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.geo.locate import LocatorCache
 
     areas, grids = _geography_rows(obj)
     rules = shipped_rules()
@@ -233,7 +233,7 @@ def bench_api(obj, rate: int, seconds: float) -> None:
     import httpx2 as httpx  # the HTTP client the project depends on (also behind Starlette's TestClient)
 
     from govgrid.domain.roles import Role
-    from govgrid.services.people import actor_for, add_user, issue_token
+    from govgrid.services.people.accounts import actor_for, add_user, issue_token
 
     areas, grids = _geography_rows(obj)
     with tempfile.TemporaryDirectory() as folder:

@@ -94,9 +94,9 @@ def bench_ledger(obj, tasks: int, campaigns: int) -> None:
     from govgrid.db.ledger_models import LedgerItem
     from govgrid.db.migrate import upgrade
     from govgrid.domain.roles import Role
-    from govgrid.services.ledger_lights import COLUMNS
-    from govgrid.services.ledgers import recompute, shipped_ledger_rules
-    from govgrid.services.people import add_user
+    from govgrid.services.ledger.items import recompute, shipped_ledger_rules
+    from govgrid.services.ledger.lights import COLUMNS
+    from govgrid.services.people.accounts import add_user
     from govgrid.settings import load_settings
     from govgrid.web.app import create_app
 

@@ -15,7 +15,7 @@ from govgrid.domain.worktime import CHINA, YEAR_SOURCE_LABEL, TimeUnit
 
 def _calendar(sessions):
     """The shipped calendar with every year entered in the database."""
-    from govgrid.services.case_rules import shipped_rules
+    from govgrid.services.cases.rules import shipped_rules
     from govgrid.services.work_calendar import CalendarSync
 
     calendar = shipped_rules().calendar
@@ -41,8 +41,8 @@ def calendar() -> None:
 def set_year(obj, year: int, path: Path) -> None:
     """Enter YEAR's holidays and 调休 from a YAML/JSON file (holidays, workdays, source); all or nothing."""
     from govgrid.cli import _now, _operator
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.cases import reschedule_provisional
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.cases.steps import reschedule_provisional
     from govgrid.services.work_calendar import parse_notice
     from govgrid.services.work_calendar import set_year as enter
 

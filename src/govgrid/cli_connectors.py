@@ -28,8 +28,8 @@ def connectors() -> None:
 @click.pass_obj
 def issue(obj, connector_id: str, name: str, days: int | None) -> None:
     """Issue a key for CONNECTOR_ID; the key is printed once, as the last line."""
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.connector_keys import issue_key
+    from govgrid.services.cases.connector_keys import issue_key
+    from govgrid.services.cases.rules import shipped_rules
 
     cli = _cli()
     with obj.migrated_sessions()() as session:
@@ -48,7 +48,7 @@ def issue(obj, connector_id: str, name: str, days: int | None) -> None:
 @click.pass_obj
 def list_keys(obj) -> None:
     """Every key: id, connector, name, state, last use (never the secret)."""
-    from govgrid.services.connector_keys import list_keys as keys
+    from govgrid.services.cases.connector_keys import list_keys as keys
 
     cli = _cli()
     with obj.migrated_sessions()() as session:
@@ -63,7 +63,7 @@ def list_keys(obj) -> None:
 @click.pass_obj
 def revoke(obj, key_id: int) -> None:
     """Revoke a key: it stops working at once."""
-    from govgrid.services.connector_keys import revoke_key
+    from govgrid.services.cases.connector_keys import revoke_key
 
     cli = _cli()
     with obj.migrated_sessions()() as session:

@@ -28,10 +28,10 @@ def ledger() -> None:
 @click.pass_obj
 def import_ledger(obj, path: Path, as_user: str | None) -> None:
     """Import a ledger (.xlsx or .csv); every row is checked first, nothing is written unless all pass."""
-    from govgrid.services import ledger_views
-    from govgrid.services.ledger_import import LedgerRejected
-    from govgrid.services.ledger_import import import_ledger as run
-    from govgrid.services.ledgers import shipped_ledger_rules
+    from govgrid.services.ledger import views as ledger_views
+    from govgrid.services.ledger.importing import LedgerRejected
+    from govgrid.services.ledger.importing import import_ledger as run
+    from govgrid.services.ledger.items import shipped_ledger_rules
 
     cli = _cli()
     actor = cli._actor_named(obj, as_user) if as_user else cli._operator()
@@ -60,8 +60,8 @@ def import_ledger(obj, path: Path, as_user: str | None) -> None:
 @click.pass_obj
 def export_ledger(obj, path: Path, campaign_id: int | None, light: str | None, as_user: str | None) -> None:
     """Export the ledger to .xlsx (or .csv by the file's suffix), filtered like the page."""
-    from govgrid.services.ledger_export import export_csv, export_xlsx
-    from govgrid.services.ledger_views import LedgerFilter
+    from govgrid.services.ledger.export import export_csv, export_xlsx
+    from govgrid.services.ledger.views import LedgerFilter
 
     cli = _cli()
     actor = cli._actor_named(obj, as_user) if as_user else cli._operator()

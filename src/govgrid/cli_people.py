@@ -45,7 +45,7 @@ def list_users(obj, role: str | None) -> None:
 @click.pass_obj
 def create(obj, username, display_name, role, scope_code, unit_code, phone, password) -> None:
     """Create an account."""
-    from govgrid.services.people import create_user
+    from govgrid.services.people.accounts import create_user
 
     cli = _cli()
     with obj.migrated_sessions()() as session:
@@ -64,7 +64,7 @@ def create(obj, username, display_name, role, scope_code, unit_code, phone, pass
 @click.pass_obj
 def set_password(obj, username: str, password: str) -> None:
     """Reset a password."""
-    from govgrid.services.people import set_password as reset
+    from govgrid.services.people.accounts import set_password as reset
 
     cli = _cli()
     with obj.migrated_sessions()() as session:
@@ -82,7 +82,7 @@ def set_password(obj, username: str, password: str) -> None:
 @click.pass_obj
 def token(obj, username: str, name: str, days: int | None) -> None:
     """Issue an API token for an account (printed once, as the last line)."""
-    from govgrid.services.people import actor_for, issue_token
+    from govgrid.services.people.accounts import actor_for, issue_token
 
     cli = _cli()
     with obj.migrated_sessions()() as session:
@@ -99,7 +99,7 @@ def token(obj, username: str, name: str, days: int | None) -> None:
 
 
 def _switch(obj, username: str, active: bool) -> None:
-    from govgrid.services.people import set_active
+    from govgrid.services.people.accounts import set_active
 
     cli = _cli()
     with obj.migrated_sessions()() as session:
@@ -132,7 +132,7 @@ def enable(obj, username: str) -> None:
 @click.pass_obj
 def unlock(obj, username: str) -> None:
     """Lift the lock that repeated wrong passwords put on an account."""
-    from govgrid.services.throttle import unlock as lift
+    from govgrid.services.people.throttle import unlock as lift
 
     cli = _cli()
     with obj.migrated_sessions()() as session:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from govgrid.services.locate import LocatorCache, locate
+from govgrid.services.geo.locate import LocatorCache, locate
 from tests.factories import PASSWORD, STREET_A
 from tests.web.test_pages import EXPECTED_MENU
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from govgrid.db.models import User
 from govgrid.geo.crs import Crs, from_stored
-from govgrid.services.people import actor_for, issue_token
+from govgrid.services.people.accounts import actor_for, issue_token
 from tests.factories import NOW, STREET_A
 
 

@@ -61,10 +61,10 @@ def test_a_ledger_import_of_a_bomb_is_refused_with_a_row_report_and_writes_nothi
     from sqlalchemy import func, select
 
     from govgrid.db.ledger_models import LedgerItem
-    from govgrid.services.ledger_import import LedgerRejected, import_ledger
-    from govgrid.services.ledgers import shipped_ledger_rules
+    from govgrid.services.ledger.importing import LedgerRejected, import_ledger
+    from govgrid.services.ledger.items import shipped_ledger_rules
     from tests.factories import NOW
-    from tests.services.test_cases import who
+    from tests.services.cases.test_cases import who
 
     before = session.scalar(select(func.count()).select_from(LedgerItem))
     with pytest.raises(LedgerRejected) as caught:

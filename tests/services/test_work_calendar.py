@@ -14,10 +14,11 @@ from govgrid.domain.calendar_notice import NoticeRejected
 from govgrid.domain.errors import DomainError
 from govgrid.domain.workflow import Step
 from govgrid.domain.worktime import CHINA, TimeUnit
-from govgrid.services import cases, work_calendar
-from govgrid.services.case_rules import shipped_rules
-from govgrid.services.supervision import shipped_policy, sweep
-from tests.services.test_cases import patrol, who
+from govgrid.services import work_calendar
+from govgrid.services.cases import steps
+from govgrid.services.cases.rules import shipped_rules
+from govgrid.services.cases.sweeper import shipped_policy, sweep
+from tests.services.cases.test_cases import patrol, who
 
 MONDAY_28 = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA)
 NOTICE_2027 = """
@@ -38,7 +39,7 @@ def rules():
 def dispatched(session, district, rules, when, class_code="E0101"):
     case = patrol(session, district, class_code=class_code, when=when)
     for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
-        case = cases.transition(session, actor=who(session, "dispatcher"), rules=rules, case_id=case.id,
+        case = steps.transition(session, actor=who(session, "dispatcher"), rules=rules, case_id=case.id,
                                 step=action, now=when)  # fmt: skip
     return case
 
@@ -71,7 +72,7 @@ def test_entering_the_notice_makes_the_year_official_audits_it_and_reschedules_o
     notice = work_calendar.parse_notice(NOTICE_2027, 2027)
     admin = who(session, "admin")
     done = work_calendar.set_year(session, actor=admin, calendar=rules.calendar, notice=notice, now=MONDAY_28,
-                                  reschedule=lambda s, _y: cases.reschedule_provisional(s, actor=admin, rules=rules,
+                                  reschedule=lambda s, _y: steps.reschedule_provisional(s, actor=admin, rules=rules,
                                                                                         now=MONDAY_28))  # fmt: skip
     assert not rules.calendar.is_provisional(2027) and rules.calendar.is_workday(date(2027, 2, 20))
     session.refresh(case)
@@ -123,7 +124,7 @@ def test_the_admin_is_warned_sixty_days_before_the_last_official_day(rules):
 
 def test_ledger_response_rules_hold_in_december_again(rules):
     from govgrid.domain.response_rules import deadlines
-    from govgrid.services.ledgers import shipped_ledger_rules
+    from govgrid.services.ledger.items import shipped_ledger_rules
 
     ledger = shipped_ledger_rules(rules.calendar)
     assigned = datetime(2026, 12, 20, 10, 0, tzinfo=CHINA)

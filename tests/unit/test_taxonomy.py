@@ -7,7 +7,7 @@ import pytest
 from govgrid.catalog import CatalogError
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.catalog.taxonomy import check_connector_categories, load_taxonomy
-from govgrid.services.case_rules import shipped_rules
+from govgrid.services.cases.rules import shipped_rules
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "messages" / "taxonomy_3level.csv"
 

@@ -9,7 +9,7 @@ from govgrid.catalog import CatalogError, load
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.db.case_models import Case
 from govgrid.geo.crs import Crs, from_stored
-from govgrid.services.case_rules import shipped_rules
+from govgrid.services.cases.rules import shipped_rules
 from tests.factories import STREET_A
 
 
@@ -95,7 +95,7 @@ def test_a_revoked_or_expired_key_stops_working_at_once(app, district_sessions, 
     from fastapi.testclient import TestClient
 
     from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.connector_keys import issue_key, revoke_key
+    from govgrid.services.cases.connector_keys import issue_key, revoke_key
     from tests.factories import NOW
 
     with district_sessions() as session:

@@ -83,9 +83,9 @@ def test_a_replay_by_a_sender_who_can_no_longer_see_the_case_is_a_409_that_says_
 
 
 def test_a_bulk_batch_refuses_a_connector_channel_row_like_a_single_report(session, district):
-    from govgrid.services.cases import Report
-    from govgrid.services.intake import report_batch
-    from tests.services.test_cases import LOCATOR, RULES, WEDNESDAY_10, who
+    from govgrid.services.cases.bulk import report_batch
+    from govgrid.services.cases.intake import Report
+    from tests.services.cases.test_cases import LOCATOR, RULES, WEDNESDAY_10, who
 
     point = district.grid(STREET_A).geometry.representative_point()
     rows = [Report(channel="hotline", class_code="E0102", title="批量冒充", lng=point.x, lat=point.y,

@@ -254,11 +254,11 @@ def test_a_large_campaign_is_paged_by_rows_not_by_campaigns(as_user, session, di
     from sqlalchemy import select
 
     from govgrid.db.ledger_models import LedgerItem
-    from govgrid.services.ledger_import import import_ledger
-    from govgrid.services.ledgers import shipped_ledger_rules
+    from govgrid.services.ledger.importing import import_ledger
+    from govgrid.services.ledger.items import shipped_ledger_rules
     from tests.factories import NOW
-    from tests.services.test_cases import who
-    from tests.services.test_ledger_staged_import import big_csv
+    from tests.services.cases.test_cases import who
+    from tests.services.ledger.test_staged_import import big_csv
 
     number = f"PG-{uuid.uuid4().hex[:6]}"
     import_ledger(session, actor=who(session, "supervisor"), rules=shipped_ledger_rules(), data=big_csv(number, 3000),

@@ -121,7 +121,7 @@ def test_a_bad_extension_date_is_named_on_the_error_page(as_user, district):
 
 
 def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_user, district, session):
-    from govgrid.services.similar import link_pending
+    from govgrid.services.cases.similar import link_pending
     from tests.factories import NOW
 
     point = district.grid("370102001").geometry.representative_point()

@@ -81,8 +81,9 @@ def test_a_real_gif_and_a_photo_with_a_trailer_after_its_image_are_accepted(as_u
 def test_no_photo_is_added_to_a_closed_case(session, district, tmp_path):
     from govgrid.domain.errors import InvalidInput
     from govgrid.domain.workflow import Step
-    from govgrid.services import attachments, blobs
-    from tests.services.test_cases import patrol, step, who
+    from govgrid.services import blobs
+    from govgrid.services.cases import photos as attachments
+    from tests.services.cases.test_cases import patrol, step, who
 
     case = patrol(session, district)
     for action, user in ((Step.VERIFY, "dispatcher"), (Step.CANCEL, "dispatcher")):

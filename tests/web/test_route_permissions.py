@@ -155,8 +155,8 @@ def _issue_token(client, district, session):  # type: ignore[no-untyped-def]
 
 @probe("DELETE", "/api/v1/tokens/{token_id}")
 def _revoke_token(client, district, session):  # type: ignore[no-untyped-def]
-    from govgrid.services.people import User as UserModel
-    from govgrid.services.people import actor_for, issue_token
+    from govgrid.services.people.accounts import User as UserModel
+    from govgrid.services.people.accounts import actor_for, issue_token
 
     other = session.get(UserModel, user_id(session, "other_street_officer"))
     issue_token(session, actor=actor_for(other), name="street-b-tool", now=__import__("tests.factories").factories.NOW)
@@ -171,17 +171,17 @@ def street_b_case(session, district):  # type: ignore[no-untyped-def]
     import uuid
 
     from govgrid.db.models import User
-    from govgrid.services import cases
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.locate import LocatorCache
-    from govgrid.services.people import actor_for
+    from govgrid.services.cases import intake
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.geo.locate import LocatorCache
+    from govgrid.services.people.accounts import actor_for
     from tests.factories import NOW
 
     point = district.grid(STREET_B).geometry.representative_point()
     dispatcher = actor_for(session.scalars(select(User).where(User.username == "dispatcher")).one())
-    data = cases.Report(channel="phone", class_code="E0102", title="街道B的案件", lng=point.x, lat=point.y,
+    data = intake.Report(channel="phone", class_code="E0102", title="街道B的案件", lng=point.x, lat=point.y,
                         external_id=str(uuid.uuid4()))  # fmt: skip
-    case, _ = cases.report(session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW)
+    case, _ = intake.report(session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW)
     return case
 
 
@@ -256,7 +256,7 @@ PNG = __import__("tests.samples").samples.png()
 
 def street_b_photo(session, district, tmp_dir):  # type: ignore[no-untyped-def]
     from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.attachments import attach_photo
+    from govgrid.services.cases.photos import attach_photo
     from tests.factories import NOW
 
     case = street_b_case(session, district)
@@ -316,23 +316,23 @@ def _case_appeal_decision(client, district, session):  # type: ignore[no-untyped
 @probe("GET", "/api/v1/reminders")
 def _reminders(client, district, session):  # type: ignore[no-untyped-def]
     from govgrid.domain.workflow import Step
-    from govgrid.services import cases
-    from govgrid.services.case_rules import shipped_rules
-    from govgrid.services.people import User as UserModel
-    from govgrid.services.people import actor_for
+    from govgrid.services.cases import steps
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.people.accounts import User as UserModel
+    from govgrid.services.people.accounts import actor_for
     from tests.factories import NOW
 
     case = street_b_case(session, district)
     dispatcher = actor_for(session.scalars(select(UserModel).where(UserModel.username == "dispatcher")).one())
     for step in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
-        cases.transition(session, actor=dispatcher, rules=shipped_rules(), case_id=case.id, step=step, now=NOW)
+        steps.transition(session, actor=dispatcher, rules=shipped_rules(), case_id=case.id, step=step, now=NOW)
     assert str(case.id) not in {str(r["case_id"]) for r in client.get("/api/v1/reminders?limit=500").json()}
 
 
 def officer_key(session):  # type: ignore[no-untyped-def]
     """An Open311 api_key for the street A officer (Open311 authenticates by key, not by cookie)."""
     from govgrid.db.models import User
-    from govgrid.services.people import actor_for, issue_token
+    from govgrid.services.people.accounts import actor_for, issue_token
     from tests.factories import NOW
 
     officer = session.scalars(select(User).where(User.username == "street_officer")).one()

@@ -22,7 +22,7 @@ EXAMPLES = 25
 def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, str]]:
     from govgrid.db.engine import make_engine, make_session_factory
     from govgrid.db.migrate import upgrade
-    from govgrid.services.people import actor_for, issue_token
+    from govgrid.services.people.accounts import actor_for, issue_token
     from govgrid.settings import load_settings
     from govgrid.web.app import create_app
     from tests.factories import user_id

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from govgrid.db.models import LoginSession, User
 from govgrid.domain.permissions import SYSTEM
-from govgrid.services import people
+from govgrid.services.people import accounts as people
 from tests.conftest import login
 from tests.factories import NOW, PASSWORD
 

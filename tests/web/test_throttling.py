@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, select
 from govgrid.db.models import AuditEvent, ThrottleCounter
 from govgrid.domain.errors import TooManyAttempts
 from govgrid.domain.permissions import SYSTEM
-from govgrid.services import people, throttle
+from govgrid.services.people import accounts as people
+from govgrid.services.people import throttle
 from tests.conftest import login
 from tests.factories import NOW, PASSWORD
 

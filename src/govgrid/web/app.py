@@ -18,11 +18,11 @@ from govgrid.catalog.calendars import load_calendar
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.blobs import FileLimits
-from govgrid.services.case_rules import shipped_rules
-from govgrid.services.ledgers import shipped_ledger_rules
-from govgrid.services.locate import LocatorCache
-from govgrid.services.login_sessions import SessionPolicy
-from govgrid.services.throttle import LoginPolicy
+from govgrid.services.cases.rules import shipped_rules
+from govgrid.services.geo.locate import LocatorCache
+from govgrid.services.ledger.items import shipped_ledger_rules
+from govgrid.services.people.sessions import SessionPolicy
+from govgrid.services.people.throttle import LoginPolicy
 from govgrid.services.work_calendar import CalendarSync
 from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
 from govgrid.uploads.limits import MB, ImageLimits, OfficeLimits, SheetLimits
@@ -55,7 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _taxonomy(settings: Settings, connectors: dict[str, Any]) -> set[str]:
     """The city's 12345 taxonomy when one is configured or found; the connector map is checked against it."""
     from govgrid.catalog.taxonomy import check_connector_categories, load_taxonomy
-    from govgrid.services.reference import candidate_dirs
+    from govgrid.services.demo.reference import candidate_dirs
 
     path = settings.taxonomy_file or next((d / "data/messages/taxonomy_3level.csv" for d in
                                            candidate_dirs(settings.shared_dir)

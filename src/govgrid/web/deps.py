@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from govgrid.domain.errors import Forbidden, NotAuthenticated
 from govgrid.domain.permissions import ANONYMOUS, Actor
-from govgrid.services import login_sessions, people
+from govgrid.services.people import accounts as people
+from govgrid.services.people import sessions as login_sessions
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "x-csrf-token"

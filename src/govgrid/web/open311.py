@@ -28,7 +28,9 @@ from govgrid.domain.history import history_label
 from govgrid.domain.permissions import ANONYMOUS, Actor
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.geo.crs import Crs
-from govgrid.services import cases, people, throttle
+from govgrid.services.cases import intake, queries
+from govgrid.services.people import accounts as people
+from govgrid.services.people import throttle
 from govgrid.web.deps import NowDep, SessionDep, bearer_secret
 from govgrid.web.open311_format import error, render, request_view, update_view
 from govgrid.web.params import MAX_ID
@@ -135,11 +137,11 @@ def create_request(
         point = (float(long), float(lat)) if lat and long else (None, None)
         if point[0] is not None and not (math.isfinite(point[0]) and math.isfinite(point[1] or 0.0)):
             raise ValueError("not finite")
-        data = cases.Report(channel="open311", class_code=service_code, title=(description or service_code)[:60],
+        data = intake.Report(channel="open311", class_code=service_code, title=(description or service_code)[:60],
                             description=description, lng=point[0], lat=point[1], crs=Crs.WGS84,
                             address=address_string or address_id, reporter_name=f"{last_name}{first_name}"[:64],
                             reporter_phone=(phone or email)[:32])  # fmt: skip
-        case, _ = cases.report(session, actor=actor, rules=request.app.state.case_rules,
+        case, _ = intake.report(session, actor=actor, rules=request.app.state.case_rules,
                                locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
     except ValueError:
         return error(fmt, 400, f"lat/long 不是数字：lat={lat!r}, long={long!r}")
@@ -249,7 +251,7 @@ def _visible(request: Request, actor: Actor) -> Any:
     """The SQL condition for the cases a caller may see: with a key, what the key owner's scope allows;
     without one, every case that is public (not cancelled, not from the epidemic or police systems)."""
     if not actor.is_anonymous:
-        return cases.visible_cases(actor)
+        return queries.visible_cases(actor)
     rules = request.app.state.case_rules
     private = [c.channel for c in rules.connectors.values() if not c.is_public]
     return and_(Case.status != Status.CANCELLED.value, Case.channel.not_in(private))

@@ -14,8 +14,9 @@ from govgrid.domain.permissions import Actor
 from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.geo.crs import parse_crs, to_stored
-from govgrid.services import case_actions, cases, connector_keys, connectors, reminders
-from govgrid.services import similar as similar_cases
+from govgrid.services.cases import connector_keys, connectors, intake, queries, reminders, steps
+from govgrid.services.cases import side_actions as case_actions
+from govgrid.services.cases import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import (
@@ -43,7 +44,7 @@ def public(case: Case, request: Request, actor: Actor) -> CasePublic:
     rules = request.app.state.case_rules
     case_class = rules.classes.get(case.class_code)
     try:
-        suggestion = cases.suggested_unit(rules, case) if case.unit_id is None else None
+        suggestion = steps.suggested_unit(rules, case) if case.unit_id is None else None
     except InvalidInput:
         suggestion = None
     return CasePublic.model_validate({
@@ -61,9 +62,9 @@ def public(case: Case, request: Request, actor: Actor) -> CasePublic:
 def report_case(body: CaseIn, request: Request, response: Response, session: SessionDep, actor: LoggedInDep,
                 now: NowDep) -> CasePublic:  # fmt: skip
     fields = body.model_dump(exclude={"crs", "client_id", "channel"})
-    data = cases.Report(**fields, channel=person_channel(actor, body.channel), crs=parse_crs(body.crs),
+    data = intake.Report(**fields, channel=person_channel(actor, body.channel), crs=parse_crs(body.crs),
                         external_id=str(body.client_id) if body.client_id else None)  # fmt: skip
-    case, is_new = cases.report(session, actor=actor, rules=request.app.state.case_rules,
+    case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
                                 locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
     if not is_new:
         response.status_code = 200
@@ -74,7 +75,7 @@ def report_case(body: CaseIn, request: Request, response: Response, session: Ses
 def list_cases(request: Request, session: SessionDep, actor: LoggedInDep, status: Status | None = None,
                limit: Annotated[int, Query(ge=1, le=2000)] = 200, near: Annotated[str, Query(max_length=64)] = "",
                crs: Annotated[str, Query(max_length=8)] = "gcj02") -> list[CasePublic]:  # fmt: skip
-    found = cases.list_cases(session, actor=actor, status=status, limit=limit, near=parse_near(near, crs))
+    found = queries.list_cases(session, actor=actor, status=status, limit=limit, near=parse_near(near, crs))
     return [public(c, request, actor) for c in found]
 
 
@@ -91,18 +92,18 @@ def parse_near(near: str, crs: str) -> tuple[float, float] | None:
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
 def get_case(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> CasePublic:
-    return public(cases.get_case(session, actor=actor, case_id=case_id), request, actor)
+    return public(queries.get_case(session, actor=actor, case_id=case_id), request, actor)
 
 
 @router.get("/{case_id}/timeline", response_model=list[TransitionPublic], summary="案件流转记录")
 def case_timeline(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> Any:
-    return cases.timeline(session, actor=actor, case_id=case_id)
+    return queries.timeline(session, actor=actor, case_id=case_id)
 
 
 @router.post("/{case_id}/steps", response_model=CasePublic, summary="办理一步（核实、立案、派遣、签收、反馈、核查……）")
 def take_step(case_id: IdPath, body: StepIn, request: Request, session: SessionDep, actor: LoggedInDep,
               now: NowDep) -> CasePublic:  # fmt: skip
-    case = cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
+    case = steps.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
                             step=body.step, now=now, note=body.note, unit_code=body.unit_code,
                             expected_version=body.expected_version,
                             answers={"contacted": body.contacted, "resolved": body.resolved,
@@ -138,11 +139,11 @@ def supervise(case_id: IdPath, body: NoteIn, request: Request, session: SessionD
 
 @router.get("/{case_id}/similar", response_model=list[SimilarPublic], summary="相似案件（50 米、24 小时内同类，或文字几乎相同）")
 def similar(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> list[SimilarPublic]:
-    cases.get_case(session, actor=actor, case_id=case_id)
+    queries.get_case(session, actor=actor, case_id=case_id)
     visible = []
     for link, other in similar_cases.similar_to(session, case_id):
         try:
-            cases.get_case(session, actor=actor, case_id=other.id)
+            queries.get_case(session, actor=actor, case_id=other.id)
         except DomainError:
             continue  # a link never reveals a case outside the caller's scope
         visible.append(SimilarPublic(case_id=other.id, code=other.code, title=other.title, status=other.status,

@@ -10,7 +10,7 @@ from govgrid.db.models import Area, UnitGrid
 from govgrid.domain.areas import AreaLevel
 from govgrid.geo.crs import parse_crs
 from govgrid.geo.shapes import from_wkb, geojson_geometry
-from govgrid.services import geography, locate
+from govgrid.services.geo import geography, locate
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.schemas import (
     FeatureCollection,

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from govgrid import __version__
-from govgrid.services.geography import geo_revision
+from govgrid.services.geo.geography import geo_revision
 from govgrid.web.deps import SessionDep
 from govgrid.web.schemas import Health
 

@@ -15,17 +15,15 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Light, Rung, Target
 from govgrid.domain.ledger_schedule import Phase
 from govgrid.domain.ledger_sheet import KIND_LABELS
-from govgrid.services import (
-    ledger_closure,
-    ledger_evidence,
-    ledger_export,
-    ledger_import,
-    ledger_ladder,
-    ledger_projects,
-    ledger_views,
-)
-from govgrid.services import ledgers as ledger_service
-from govgrid.services.ledger_views import LedgerFilter
+from govgrid.services.ledger import closure as ledger_closure
+from govgrid.services.ledger import evidence as ledger_evidence
+from govgrid.services.ledger import export as ledger_export
+from govgrid.services.ledger import importing as ledger_import
+from govgrid.services.ledger import items as ledger_service
+from govgrid.services.ledger import ladder as ledger_ladder
+from govgrid.services.ledger import projects as ledger_projects
+from govgrid.services.ledger import views as ledger_views
+from govgrid.services.ledger.views import LedgerFilter
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.params import MAX_ID, IdPath, IdQuery, PageQuery
 from govgrid.web.schemas import In

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from govgrid.domain.roles import Role
-from govgrid.services import people, throttle
+from govgrid.services.people import accounts as people
+from govgrid.services.people import throttle
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import ActiveIn, TokenCreate, TokenIssued, UnitPublic, UserCreate, UserPublic

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from govgrid.db.case_models import Attachment
 from govgrid.domain.errors import InvalidInput
-from govgrid.services import attachments
+from govgrid.services.cases import photos as attachments
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import PhotoPublic

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govgrid.domain.errors import NotAuthenticated, TooManyAttempts
 from govgrid.domain.permissions import ANONYMOUS
-from govgrid.services import login_sessions
+from govgrid.services.people import sessions as login_sessions
 from govgrid.web.deps import (
     PRE_COOKIE,
     SESSION_COOKIE,

@@ -12,7 +12,8 @@ from govgrid.domain.calendar_notice import NoticeRejected
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Action, Reach, reach, scope_filter
 from govgrid.domain.worktime import CHINA, YEAR_SOURCE_LABEL, TimeUnit
-from govgrid.services import cases, work_calendar
+from govgrid.services import work_calendar
+from govgrid.services.cases import steps
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.render import page
 
@@ -65,7 +66,7 @@ def enter_year(request: Request, session: SessionDep, actor: LoggedInDep, now: N
     try:
         notice = work_calendar.parse_notice_fields(int(year), lines["holidays"], lines["workdays"], source)
         work_calendar.set_year(session, actor=actor, calendar=rules.calendar, notice=notice, now=now,
-                               reschedule=lambda s, _y: cases.reschedule_provisional(s, actor=actor, rules=rules,
+                               reschedule=lambda s, _y: steps.reschedule_provisional(s, actor=actor, rules=rules,
                                                                                      now=now))  # fmt: skip
     except NoticeRejected as exc:
         return _page(request, actor, now, status_code=422, problems=exc.problems, form=form)

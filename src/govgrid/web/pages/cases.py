@@ -27,9 +27,12 @@ from govgrid.domain.workflow import (
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
 from govgrid.geo.crs import parse_crs
-from govgrid.services import attachments, case_actions, cases, people
-from govgrid.services import similar as similar_cases
-from govgrid.services.case_actions import IN_HAND
+from govgrid.services.cases import intake, queries, steps
+from govgrid.services.cases import photos as attachments
+from govgrid.services.cases import side_actions as case_actions
+from govgrid.services.cases import similar as similar_cases
+from govgrid.services.cases.side_actions import IN_HAND
+from govgrid.services.people import accounts as people
 from govgrid.web.api.cases import parse_near
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import number as _number
@@ -53,7 +56,7 @@ def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status:
               crs: str = "wgs84") -> Response:  # fmt: skip
     chosen = parse_choice(Status, status, "status", STATUS_LABEL)
     tabs = TABS.get(actor.role, []) if actor.role else []
-    found = cases.list_cases(session, actor=actor, status=chosen, limit=500, near=parse_near(near, crs))
+    found = queries.list_cases(session, actor=actor, status=chosen, limit=500, near=parse_near(near, crs))
     return page(request, "cases.html", actor, cases=found, tabs=tabs, chosen=chosen, labels=STATUS_LABEL,
                 classes=request.app.state.case_rules.classes)  # fmt: skip
 
@@ -61,20 +64,20 @@ def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status:
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     rules = request.app.state.case_rules
-    case = cases.get_case(session, actor=actor, case_id=case_id)
-    steps = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, s)]
+    case = queries.get_case(session, actor=actor, case_id=case_id)
+    offered = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, s)]
     try:
-        suggested = cases.suggested_unit(rules, case)
+        suggested = steps.suggested_unit(rules, case)
     except InvalidInput:
         suggested = None
-    units = people.list_units(session, actor=actor) if Step.DISPATCH in steps else []
+    units = people.list_units(session, actor=actor) if Step.DISPATCH in offered else []
     case_class = rules.classes.get(case.class_code)
     due_hint = None
-    if case_class and Step.DISPATCH in steps:
+    if case_class and Step.DISPATCH in offered:
         due_hint = f"{case_class.time_limit:g} {case_class.time_unit.value}"
-    return page(request, "case.html", actor, case=case, case_class=case_class, steps=steps, step_labels=STEP_LABEL,
+    return page(request, "case.html", actor, case=case, case_class=case_class, steps=offered, step_labels=STEP_LABEL,
                 status_label=STATUS_LABEL[Status(case.status)], closure_labels=CLOSURE_LABEL, units=units,
-                suggested=suggested, due_hint=due_hint, history=cases.timeline(session, actor=actor, case_id=case_id),
+                suggested=suggested, due_hint=due_hint, history=queries.timeline(session, actor=actor, case_id=case_id),
                 history_label=history_label, side=side_actions(actor, case, case_class),
                 similar=_visible_similar(session, actor, case_id),
                 may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
@@ -87,7 +90,7 @@ def _visible_similar(session: Any, actor: Actor, case_id: int) -> list[Any]:
     visible = []
     for link, other in similar_cases.similar_to(session, case_id):
         try:
-            cases.get_case(session, actor=actor, case_id=other.id)
+            queries.get_case(session, actor=actor, case_id=other.id)
         except DomainError:
             continue
         visible.append((link, other))
@@ -95,7 +98,7 @@ def _visible_similar(session: Any, actor: Actor, case_id: int) -> list[Any]:
 
 
 def _may(actor: Actor, step: Step) -> bool:
-    return reach(actor, cases.STEP_ACTION[step]) is not Reach.NONE
+    return reach(actor, steps.STEP_ACTION[step]) is not Reach.NONE
 
 
 @router.post("/cases/{case_id}/steps")
@@ -106,7 +109,7 @@ def take_step(
     public_note: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
-    cases.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id, step=step, now=now,
+    steps.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id, step=step, now=now,
                      note=note, unit_code=unit_code or None, expected_version=version, public_note=public_note)  # fmt: skip
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
@@ -128,10 +131,10 @@ def report(
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     checked = photo_of(request, photo)  # the photo is checked before anything is written
-    report_data = cases.Report(channel=person_channel(actor, None), class_code=class_code, title=title,
+    report_data = intake.Report(channel=person_channel(actor, None), class_code=class_code, title=title,
                                description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
                                crs=parse_crs(crs), address=address, external_id=client_id or None)  # fmt: skip
-    case, _ = cases.report(session, actor=actor, rules=request.app.state.case_rules,
+    case, _ = intake.report(session, actor=actor, rules=request.app.state.case_rules,
                            locator=request.app.state.locator_cache, data=report_data, now=now,
                            photos=[checked] if checked else [], media_dir=request.app.state.media_dir)  # fmt: skip
     return RedirectResponse(f"/cases/{case.id}", status_code=303)

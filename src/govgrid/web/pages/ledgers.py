@@ -26,14 +26,12 @@ from govgrid.domain.ledger_sheet import (
     read_date,
 )
 from govgrid.domain.permissions import Action, Reach, reach
-from govgrid.services import (
-    ledger_closure,
-    ledger_import,
-    ledger_ladder,
-    ledger_projects,
-    ledger_views,
-)
-from govgrid.services import ledgers as ledger_service
+from govgrid.services.ledger import closure as ledger_closure
+from govgrid.services.ledger import importing as ledger_import
+from govgrid.services.ledger import items as ledger_service
+from govgrid.services.ledger import ladder as ledger_ladder
+from govgrid.services.ledger import projects as ledger_projects
+from govgrid.services.ledger import views as ledger_views
 from govgrid.web.api.ledgers import parse_filter, rules, target_text
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
 from govgrid.web.pages.forms import identifier

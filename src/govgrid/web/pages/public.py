@@ -17,7 +17,8 @@ from govgrid.domain.errors import NotFound, TooManyAttempts
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import ANONYMOUS
 from govgrid.domain.workflow import STATUS_LABEL, Status
-from govgrid.services import cases, throttle
+from govgrid.services.cases import queries
+from govgrid.services.people import throttle
 from govgrid.web.deps import ActorDep, AddressDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 
@@ -47,7 +48,7 @@ def follow(request: Request, session: SessionDep, now: NowDep, address: AddressD
         try:
             throttle.check_failures(session, key=key, limit=settings.follow_failures, window=window, now=now,
                                     message="查询失败次数过多，请 {seconds} 秒后再试")  # fmt: skip
-            found, history = cases.follow(session, code=code, secret=secret)
+            found, history = queries.follow(session, code=code, secret=secret)
         except NotFound as exc:
             throttle.record_failure(session, key=key, window=window, now=now)
             error = exc.message

@@ -11,7 +11,11 @@ from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import ROLE_LABEL, Role
 from govgrid.domain.worktime import CHINA
-from govgrid.services import audit, geography, ledger_views, people, reminders, work_calendar
+from govgrid.services import audit, work_calendar
+from govgrid.services.cases import reminders
+from govgrid.services.geo import geography
+from govgrid.services.ledger import views as ledger_views
+from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 

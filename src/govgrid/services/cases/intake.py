@@ -1,0 +1,203 @@
+"""Taking a report in: who may report through which channel, the sender's own retry key, the case
+built from a report (class, text, place, deadline, 查询码) and its first history row. The one builder of
+a new case for every path: pages, the API, Open311, connectors and bulk intake."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case
+from govgrid.db.models import Area
+from govgrid.domain.areas import AreaLevel
+from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from govgrid.domain.follow import new_secret as new_follow_secret
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
+from govgrid.domain.roles import Role
+from govgrid.domain.sources import Channel, client_id, source_of
+from govgrid.domain.text import check_chars, required
+from govgrid.domain.workflow import START, Loop
+from govgrid.domain.worktime import Deadline
+from govgrid.geo.crs import Crs
+from govgrid.services import blobs
+from govgrid.services.cases.history import record_history
+from govgrid.services.cases.photos import add_photo
+from govgrid.services.cases.queries import get_case
+from govgrid.services.cases.rules import CaseRules
+from govgrid.services.geo.locate import LocatorCache
+
+MAX_TEXT = 4000
+
+
+log = logging.getLogger("govgrid.cases")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What an intake channel hands in. Location by point (any CRS) or by address text."""
+
+    channel: str
+    class_code: str
+    title: str
+    description: str = ""
+    external_id: str | None = None  # the sender's own key: a connector's order number, a person's client_id
+    lng: float | None = None
+    lat: float | None = None
+    crs: Crs = Crs.GCJ02
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    urgency: str = "general"
+    loop: Loop = Loop.URBAN
+
+
+def report(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
+           now: datetime, photos: Sequence[blobs.Upload] = (), media_dir: Path | None = None) -> tuple[Case, bool]:  # fmt: skip
+    """Take a report in, with its checked photos, in one transaction: nothing is written unless all is
+    valid. A retry — the same sender with the same external id (a connector's order number, a person's
+    client_id) — returns the first case unchanged, and only to that sender as far as it may still see it;
+    nobody else can reach or pre-empt a sender's numbers. Returns (case, is_new)."""
+    source, key = retry_key(rules, actor, data)
+    if key is not None and (earlier := _by_source_key(session, source, key)) is not None:
+        return _replay(session, actor, earlier), False
+    case = _new_case(session, actor=actor, rules=rules, locator=locator, data=data, now=now, source=source,
+                     key=key)  # fmt: skip
+    try:
+        session.flush()
+    except IntegrityError:  # the unique (source, external id): the same sender's retry won a race
+        session.rollback()
+        earlier = _by_source_key(session, source, key or "")
+        if earlier is None:
+            raise
+        return _replay(session, actor, earlier), False
+    record_history(session, case, actor=actor, step="report", from_status=None, now=now, note=data.title)
+    for photo in photos:
+        if media_dir is None:
+            raise ValueError("photos need a media folder")
+        add_photo(session, case, actor=actor, photo=photo, media_dir=media_dir, now=now)
+    session.commit()  # possible repeats are linked by the worker (services.similar.link_once), off this path
+    return case, True
+
+
+def retry_key(rules: CaseRules, actor: Actor, data: Report) -> tuple[str, str | None]:
+    """(the sender's namespace, its key for this report), after checking that the sender may use the
+    channel: a connector's channel is its own; people report through the person channels only."""
+    check_channel(rules, actor, data.channel)
+    if actor.role is Role.CONNECTOR:
+        return source_of(actor), check_chars(data.external_id or "", "external_id") or None
+    return source_of(actor), client_id(data.external_id)
+
+
+def check_channel(rules: CaseRules, actor: Actor, channel: str) -> None:
+    owner = rules.channel_owner(channel)
+    if owner is not None:
+        if actor.role is not Role.CONNECTOR or actor.source != owner.id:
+            raise InvalidInput(f"渠道“{channel}”只接收“{owner.name}”用其连接器密钥推送的工单", field="channel")
+        return
+    if actor.role is Role.CONNECTOR:
+        raise InvalidInput("外部系统只能在自己的渠道上推送", field="channel")
+    if channel not in {c.value for c in Channel}:
+        raise InvalidInput(f"渠道“{channel[:24]}”不存在", field="channel")
+    if actor.role is Role.CITIZEN and channel not in (Channel.CITIZEN.value, Channel.OPEN311.value):
+        raise InvalidInput("市民上报的渠道只能是 citizen", field="channel")
+
+
+def _by_source_key(session: Session, source: str, key: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.source == source, Case.external_id == key))
+
+
+def _replay(session: Session, actor: Actor, case: Case) -> Case:
+    """The first case of a retry, for its own sender; a person who may no longer see it learns nothing."""
+    if actor.role is Role.CONNECTOR:
+        return case  # the connector's own order: it gets the receipt
+    try:
+        return get_case(session, actor=actor, case_id=case.id)
+    except (NotFound, Forbidden):
+        raise Conflict("该 client_id 已经用过，请为新的上报生成新的 client_id", field="client_id") from None
+
+
+def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
+              now: datetime, source: str, key: str | None) -> Case:  # fmt: skip
+    case_class = rules.case_class(data.class_code)
+    check_text(data)
+    grid_code, lng, lat = _place(session, locator, data)
+    scope = grid_code or _district_code(session)
+    # A citizen (reach "own") reports anywhere, as themselves; staff report only inside their area —
+    # being the reporter must not count as being "in scope" for them.
+    is_own_reach = reach(actor, Action.REPORT_CASE) is Reach.OWN
+    authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id if is_own_reach else None)
+    case = Case(
+        loop=data.loop.value,
+        status=START[data.loop].value, version=1, channel=data.channel, source=source, external_id=key,
+        class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
+        lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
+        reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
+        follow_secret=new_follow_secret(), reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
+        **deadline_columns(acceptance_deadline(rules, data, now)),
+    )  # fmt: skip
+    session.add(case)
+    return case
+
+
+def acceptance_deadline(rules: CaseRules, data: Report, now: datetime) -> Deadline | None:
+    """12345 orders must be dispatched within a limit from acceptance (派单时限); urban reports have none."""
+    if data.loop is not Loop.HOTLINE:
+        return None
+    amount, unit = rules.limit_for(data.class_code, data.loop.value, data.urgency, at_dispatch=False)
+    return rules.calendar.due(now, amount, unit)
+
+
+def deadline_columns(deadline: Deadline | None) -> dict[str, Any]:
+    """A deadline as the case stores it. One counted over a provisional year is marked and logged."""
+    if deadline is None:
+        return {"due_at": None, "due_is_provisional": False}
+    if deadline.is_provisional:
+        log.warning("期限 %s 按暂定日历计算（当年节假日安排尚未录入，未含调休）", deadline.at.isoformat())
+    return {"due_at": deadline.at, "due_is_provisional": deadline.is_provisional}
+
+
+def _district_code(session: Session) -> str:
+    """Where a case without a point belongs until it is located: the whole district."""
+    code = session.scalar(select(Area.code).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code))
+    if code is None:
+        raise InvalidInput("尚未导入区县边界，无法受理案件", field="lng")
+    return code
+
+
+LIMITS = {"title": 200, "description": MAX_TEXT, "address": 200, "external_id": 64, "reporter_name": 64,
+          "reporter_phone": 32, "channel": 24}  # fmt: skip
+
+
+def check_text(data: Report) -> None:
+    """Text fields within their column sizes (the same answer on SQLite and PostgreSQL), with no control
+    characters, and a title that says something."""
+    required(data.title, "title", "标题")
+    for field, limit in LIMITS.items():
+        value = check_chars(getattr(data, field) or "", field)
+        if len(value) > limit:
+            raise InvalidInput(f"{field} 过长（{len(value)} 字，上限 {limit}）", field=field)
+
+
+def _place(
+    session: Session, locator: LocatorCache, data: Report
+) -> tuple[str | None, float | None, float | None]:
+    """The grid of the report's point; a point outside the district is refused, never guessed."""
+    if data.lng is None or data.lat is None:
+        if not data.address.strip():
+            raise InvalidInput("须提供坐标（lng、lat）或地址", field="lng")
+        named = locator.get(session).geocode(data.address)
+        if named is None or not named.is_inside:  # kept at district scope, for the center to locate
+            return None, None, None
+        return named.grid_code, named.lng, named.lat
+    found = locator.get(session).locate(data.lng, data.lat, data.crs)
+    if not found.is_inside:
+        raise InvalidInput(found.message, field="lng")
+    return found.grid_code, found.lng, found.lat

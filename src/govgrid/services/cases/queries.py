@@ -1,0 +1,78 @@
+"""Reading cases as the permission table allows: one case, the cases an actor may see, a case's history,
+and following a case by its number and 查询码."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select, true
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.domain.errors import NotFound
+from govgrid.domain.follow import normalized
+from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
+from govgrid.domain.similarity import metres_between
+from govgrid.domain.workflow import Status
+
+
+def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+    authorize(actor, Action.READ_CASES, area_code=case.scope_code, owner_id=case.reporter_id,
+              unit_id=case.unit_id)  # fmt: skip
+    return case
+
+
+def visible_cases(actor: Actor) -> Any:
+    """The SQL condition for the cases an actor may see: in their area, their unit's, or their own."""
+    narrowing = scope_filter(actor, Action.READ_CASES)
+    if narrowing.everything:
+        return true()
+    clauses = [Case.reporter_id == narrowing.owner_id]
+    if narrowing.area_prefix:
+        clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
+    if narrowing.unit_id is not None:
+        clauses.append(Case.unit_id == narrowing.unit_id)
+    return or_(*clauses)
+
+
+def list_cases(session: Session, *, actor: Actor, status: Status | None = None, limit: int = 200,
+               near: tuple[float, float] | None = None) -> list[Case]:  # fmt: skip
+    """Cases the actor may see: in their area, assigned to their unit, or reported by them; nearest first
+    when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks near where they stand."""
+    query = select(Case).where(visible_cases(actor)).order_by(Case.id.desc()).limit(min(max(limit, 1), 2000))
+    if status is not None:
+        query = query.where(Case.status == status.value)
+    found = list(session.scalars(query))
+    if near is not None:
+        found.sort(key=lambda c: metres_between(near[0], near[1], c.lng, c.lat) if c.lng is not None
+                   and c.lat is not None else float("inf"))  # fmt: skip
+    return found
+
+
+def timeline(session: Session, *, actor: Actor, case_id: int) -> list[CaseTransition]:
+    get_case(session, actor=actor, case_id=case_id)
+    return list(session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id)
+                                .order_by(CaseTransition.id)))  # fmt: skip
+
+
+def follow(session: Session, *, code: str, secret: str) -> tuple[Case, list[CaseTransition]]:
+    """Anyone follows a case by its number and its 查询码 (given on the receipt). One answer for every
+    mismatch, so numbers cannot be probed; the page shows no personal data. The caller throttles failures."""
+    import hmac
+
+    from govgrid.db.case_models import case_id_from_code
+
+    missing = NotFound("未找到该案件：请核对案件编号和查询码")
+    case_id = case_id_from_code(code.strip())
+    if case_id is None:
+        raise missing
+    case = session.get(Case, case_id)
+    if case is None or case.code != code.strip() or not case.follow_secret or \
+            not hmac.compare_digest(case.follow_secret, normalized(secret)):  # fmt: skip
+        raise missing
+    rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)
+                           .order_by(CaseTransition.id)).all()  # fmt: skip
+    return case, list(rows)

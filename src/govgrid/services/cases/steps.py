@@ -1,0 +1,137 @@
+"""Taking a step on a case — the only way its status changes: the permission table, the loop's transition
+table, the step's side effects (the unit and the clock on 派遣, rework, closure), a compare-and-set and
+exactly one history row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case
+from govgrid.db.models import OrgUnit
+from govgrid.domain.errors import Conflict, InvalidInput
+from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.public_note import check_public_note
+from govgrid.domain.text import check_chars
+from govgrid.domain.workflow import FINAL, Loop, Status, Step, callback_answers, next_status
+from govgrid.services.cases.history import compare_and_set, record_history
+from govgrid.services.cases.intake import deadline_columns
+from govgrid.services.cases.queries import get_case
+from govgrid.services.cases.rules import CaseRules
+
+STEP_ACTION = {
+    Step.VERIFY: Action.VERIFY_CASE, Step.REGISTER: Action.REGISTER_CASE, Step.CANCEL: Action.REGISTER_CASE,
+    Step.DISPATCH: Action.DISPATCH_CASE, Step.SIGN: Action.HANDLE_CASE, Step.HANDLE: Action.HANDLE_CASE,
+    Step.FEED_BACK: Action.HANDLE_CASE, Step.RETURN: Action.HANDLE_CASE, Step.CONTACT: Action.HANDLE_CASE,
+    Step.CHECK_PASS: Action.CHECK_CASE, Step.CHECK_FAIL: Action.CHECK_CASE, Step.PARK: Action.MANAGE_CASE,
+    Step.UNPARK: Action.MANAGE_CASE, Step.FORCE_CLOSE: Action.MANAGE_CASE, Step.CALL_BACK: Action.DISPATCH_CASE,
+    Step.EVALUATE: Action.MANAGE_CASE, Step.EXCLUDE: Action.MANAGE_CASE,
+}  # fmt: skip
+
+
+def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime,
+               note: str = "", unit_code: str | None = None, expected_version: int | None = None,
+               answers: dict[str, object] | None = None, closure_type: str | None = None,
+               public_note: str = "") -> Case:  # fmt: skip
+    """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers;
+    `public_note` is what the public may read about the step (checked for personal data)."""
+    case = get_case(session, actor=actor, case_id=case_id)
+    authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
+              unit_id=case.unit_id)  # fmt: skip
+    check_chars(note, "note")
+    published = check_public_note(public_note, reporter_name=case.reporter_name)
+    before = Status(case.status)
+    after = next_status(Loop(case.loop), before, step)
+    changes = _effects(session, rules, case, step, after, now, unit_code)
+    if step is Step.FORCE_CLOSE and closure_type is not None:  # 强制结案 as 特殊 (default) or 差错
+        if closure_type not in ("special", "error"):
+            raise InvalidInput("强制结案的结案类型须为 special（特殊）或 error（差错）", field="closure_type")
+        changes["closure_type"] = closure_type
+    callback = None
+    if step is Step.CALL_BACK:  # checked before anything is written
+        given = answers or {}
+        callback = callback_answers(given.get("contacted"), given.get("resolved"), given.get("satisfaction"))
+    compare_and_set(session, case, expected_version, status=after.value, **changes)
+    detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
+    if callback is not None:
+        detail["callback"] = callback
+    record_history(
+        session,
+        case,
+        actor=actor,
+        step=step.value,
+        from_status=before.value,
+        now=now,
+        note=note,
+        detail=detail,
+        public_note=published,
+    )
+    session.commit()
+    return case
+
+
+def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: Status, now: datetime,
+             unit_code: str | None) -> dict[str, Any]:  # fmt: skip
+    """What else a step changes besides the status: the unit and the clock, closure, rework."""
+    if step is Step.DISPATCH:
+        unit = _unit(session, unit_code or suggested_unit(rules, case))
+        amount, time_unit = rules.limit_for(case.class_code, case.loop, case.urgency, at_dispatch=True)
+        return {"unit_id": unit.id, "dispatched_at": now, "is_overdue": False, "warned_at": None,
+                "supervision_level": 0, **deadline_columns(rules.calendar.due(now, amount, time_unit))}  # fmt: skip
+    if step is Step.RETURN:
+        return {"unit_id": None, **deadline_columns(None)}
+    if step is Step.CHECK_FAIL:
+        return {"rework_count": case.rework_count + 1}
+    if after is Status.CLOSED:
+        late = case.due_at is not None and now > case.due_at
+        kind = "special" if step is Step.FORCE_CLOSE else ("overdue" if late else "normal")
+        return {"closed_at": now, "closure_type": kind}
+    return {}
+
+
+def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -> int:
+    """Once a year's notice is entered: recompute every open case's provisional deadline from its clock
+    start (派遣, or 受理 for a 12345 order not yet dispatched). Each is a compare-and-set with one history
+    row; a deadline moved by an approved 延期 is the date the center granted and stays."""
+    from govgrid.domain.history import SideAction
+
+    moved = 0
+    waiting = select(Case.id).where(Case.due_is_provisional.is_(True), Case.status.not_in([s.value for s in FINAL]))
+    for case_id in session.scalars(waiting).all():
+        case = session.get(Case, case_id)
+        if case is None or case.due_at is None or case.extension_state == "approved":
+            continue
+        start = case.dispatched_at or case.reported_at
+        amount, unit = rules.limit_for(case.class_code, case.loop, case.urgency,
+                                       at_dispatch=case.dispatched_at is not None)  # fmt: skip
+        deadline = rules.calendar.due(start, amount, unit)
+        before = case.due_at
+        try:
+            compare_and_set(session, case, None, **deadline_columns(deadline))
+        except Conflict:
+            continue  # someone moved it meanwhile; its next step recomputes the deadline anyway
+        record_history(session, case, actor=actor, step=SideAction.RESCHEDULE.value, from_status=case.status,
+                       now=now, note=f"按正式节假日安排重算期限：{before.isoformat()} → {deadline.at.isoformat()}",
+                       detail={"due_at": deadline.at.isoformat(), "was": before.isoformat(),
+                               "provisional": deadline.is_provisional})  # fmt: skip
+        session.commit()
+        moved += 1
+    return moved
+
+
+def suggested_unit(rules: CaseRules, case: Case) -> str:
+    """The unit the responsibility list names for this class and grid (属地兜底 when none)."""
+    unit = rules.responsibility.unit_for(rules.case_class(case.class_code), case.grid_code)
+    if unit is None:
+        raise InvalidInput("案件没有网格位置，无法按属地确定责任单位：请指定 unit_code", field="unit_code")
+    return unit
+
+
+def _unit(session: Session, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise InvalidInput(f"责任单位“{code}”不存在", field="unit_code")
+    return unit

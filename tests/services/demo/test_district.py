@@ -1,0 +1,105 @@
+"""The demo district built from the real 历下区 boundary and street list (../shared)."""
+
+import csv
+import json
+
+import pytest
+import shapely
+from sqlalchemy import func, select
+
+from govgrid.db.models import Area, ResponsibilityGrid, UnitGrid, User
+from govgrid.domain.errors import NotFound
+from govgrid.geo.crs import Crs
+from govgrid.services.demo.district import build_demo
+from govgrid.services.geo.locate import LocatorCache, locate
+from tests.factories import NOW
+
+pytestmark = pytest.mark.shared
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    import pathlib
+
+    from govgrid.db.engine import make_engine, make_session_factory
+    from govgrid.db.migrate import upgrade
+    from tests.databases import fresh_database
+
+    shared = pathlib.Path(__file__).resolve().parents[4] / "shared"
+    if not (shared / "data/geo/370102.geojson").is_file():
+        pytest.skip(f"参考数据目录 {shared} 不存在")
+    with fresh_database(tmp_path_factory.mktemp("demo")) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            summary = build_demo(session, shared_dir=shared, password="demo-pass-123", now=NOW)
+        yield sessions, summary, shared
+        engine.dispose()
+
+
+def test_the_demo_has_the_thirteen_real_streets_with_their_codes(demo):
+    sessions, summary, shared = demo
+    with (shared / "data/geo/jinan_streets.csv").open(encoding="utf-8") as handle:
+        real = {(r["code"], r["name"]) for r in csv.DictReader(handle) if r["areaCode"] == "370102"}
+    with sessions() as session:
+        stored = {(a.code, a.name) for a in session.scalars(select(Area).where(Area.level == "street"))}
+    assert stored == real and len(real) == 13
+
+
+def test_about_ten_thousand_unit_grids_in_about_nine_hundred_responsibility_grids(demo):
+    _, summary, _ = demo
+    assert 9_000 <= summary.grids <= 12_000
+    assert 850 <= summary.responsibility_grids <= 960
+    assert 80 <= summary.communities <= 120
+
+
+def test_every_unit_grid_has_a_fifteen_character_code_and_a_grid_worker(demo):
+    sessions, _, _ = demo
+    with sessions() as session:
+        codes = session.scalars(select(UnitGrid.code)).all()
+        assert all(len(c) == 15 and c.startswith("370102") for c in codes)
+        unstaffed = session.scalar(select(func.count()).select_from(ResponsibilityGrid)
+                                   .where(ResponsibilityGrid.worker_id.is_(None)))  # fmt: skip
+        assert unstaffed == 0
+        assert session.scalar(select(func.count()).select_from(UnitGrid)
+                              .where(UnitGrid.responsibility_grid_code.is_(None))) == 0  # fmt: skip
+
+
+def test_there_is_one_login_per_role(demo):
+    sessions, summary, _ = demo
+    with sessions() as session:
+        roles = {u.role for u in session.scalars(select(User).where(User.password_hash.is_not(None)))}
+    assert roles == {"citizen", "grid_worker", "street_officer", "department_officer", "dispatcher",
+                     "supervisor", "leader", "admin"}  # fmt: skip
+
+
+def test_the_acceptance_point_lies_in_a_lixia_unit_grid(demo):
+    sessions, _, _ = demo
+    with sessions() as session:
+        found = locate(session, cache=LocatorCache(), lng=117.0386, lat=36.6642, crs=Crs.GCJ02)
+    assert found.is_inside and len(found.grid_code) == 15 and found.grid_code.startswith("370102")
+    assert found.street.name.endswith("街道") and found.community.code == found.grid_code[:12]
+
+
+def test_a_point_in_shizhong_district_is_outside_with_a_clear_answer(demo):
+    sessions, _, shared = demo
+    doc = json.loads((shared / "data/geo/370103.geojson").read_text(encoding="utf-8"))
+    shizhong = shapely.geometry.shape(doc["features"][0]["geometry"])
+    point = shizhong.representative_point()
+    with sessions() as session:
+        found = locate(session, cache=LocatorCache(), lng=point.x, lat=point.y, crs=Crs.GCJ02)
+    assert not found.is_inside and found.grid_code is None and "不在本系统管辖范围（历下区）内" in found.message
+
+
+def test_building_again_reports_the_existing_demo(demo):
+    sessions, summary, shared = demo
+    with sessions() as session:
+        again = build_demo(session, shared_dir=shared, password="demo-pass-123", now=NOW)
+    assert again.already_built and again.grids == summary.grids
+
+
+def test_without_the_reference_data_the_demo_names_the_file_it_needs(empty_sessions, tmp_path):
+    with empty_sessions() as session, pytest.raises(NotFound) as caught:
+        build_demo(session, shared_dir=tmp_path / "nowhere", password="demo-pass-123", now=NOW)
+    assert "370102.geojson" in caught.value.message and "GOVGRID_SHARED_DIR" in caught.value.message
