@@ -8,13 +8,8 @@ from pathlib import Path
 
 import click
 
+from govgrid.cli.context import Context, pass_context
 from govgrid.domain.errors import DomainError
-
-
-def _cli():
-    from govgrid import cli
-
-    return cli
 
 
 @click.group()
@@ -25,21 +20,20 @@ def ledger() -> None:
 @ledger.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "as_user", default=None, help="以该用户身份导入（默认：控制台管理员）")
-@click.pass_obj
-def import_ledger(obj, path: Path, as_user: str | None) -> None:
+@pass_context
+def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
     """Import a ledger (.xlsx or .csv); every row is checked first, nothing is written unless all pass."""
     from govgrid.services.ledger import views as ledger_views
     from govgrid.services.ledger.importing import LedgerRejected
     from govgrid.services.ledger.importing import import_ledger as run
     from govgrid.services.ledger.items import shipped_ledger_rules
 
-    cli = _cli()
-    actor = cli._actor_named(obj, as_user) if as_user else cli._operator()
+    actor = obj.actor_named(as_user) if as_user else obj.operator()
     click.echo(f"读取 {path.name} …", err=True)
     with obj.migrated_sessions()() as session:
         try:
             result = run(session, actor=actor, rules=shipped_ledger_rules(), data=path.read_bytes(), filename=path.name,
-                         area_code=ledger_views.home_area(session, actor), now=cli._now(),
+                         area_code=ledger_views.home_area(session, actor), now=obj.now(),
                          progress=lambda message: click.echo(f"  {message}", err=True))  # fmt: skip
         except LedgerRejected as exc:
             click.echo(f"台账未导入，共 {len(exc.errors)} 处问题（数据库未作任何改动）：", err=True)
@@ -47,7 +41,7 @@ def import_ledger(obj, path: Path, as_user: str | None) -> None:
                 click.echo(f"  {error}", err=True)
             sys.exit(2)
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
     click.echo(f"已导入：{'、'.join(result.campaigns)}；事项 {result.items} 个、进展 {result.reports} 条、"
                f"时间节点 {result.milestones} 个、投资计划 {result.investment_months} 个月")  # fmt: skip
 
@@ -57,23 +51,22 @@ def import_ledger(obj, path: Path, as_user: str | None) -> None:
 @click.option("--campaign", "campaign_id", type=int, default=None, help="只导出该专项行动（编号 id）")
 @click.option("--light", type=click.Choice(["green", "blue", "yellow", "red", "grey"]), default=None)
 @click.option("--as", "as_user", default=None, help="以该用户身份导出（只含其可见事项）")
-@click.pass_obj
-def export_ledger(obj, path: Path, campaign_id: int | None, light: str | None, as_user: str | None) -> None:
+@pass_context
+def export_ledger(obj: Context, path: Path, campaign_id: int | None, light: str | None, as_user: str | None) -> None:
     """Export the ledger to .xlsx (or .csv by the file's suffix), filtered like the page."""
     from govgrid.services.ledger.export import export_csv, export_xlsx
     from govgrid.services.ledger.views import LedgerFilter
 
-    cli = _cli()
-    actor = cli._actor_named(obj, as_user) if as_user else cli._operator()
+    actor = obj.actor_named(as_user) if as_user else obj.operator()
     wanted = LedgerFilter(campaign_id=campaign_id, light=light)
     with obj.migrated_sessions()() as session:
         try:
             if path.suffix.lower() == ".csv":
                 data = export_csv(session, actor=actor, wanted=wanted)
             else:
-                data = export_xlsx(session, actor=actor, wanted=wanted, now=cli._now())
+                data = export_xlsx(session, actor=actor, wanted=wanted, now=obj.now())
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
     partial = path.with_name(path.name + ".part")
     partial.write_bytes(data)
     partial.replace(path)

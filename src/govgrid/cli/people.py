@@ -5,15 +5,10 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
+from govgrid.cli.context import Context, pass_context
 from govgrid.db.models import User
 from govgrid.domain.errors import DomainError
 from govgrid.domain.roles import PERSON_ROLES, ROLE_LABEL, Role
-
-
-def _cli():
-    from govgrid import cli
-
-    return cli
 
 
 @click.group()
@@ -23,8 +18,8 @@ def users() -> None:
 
 @users.command("list")
 @click.option("--role", type=click.Choice([r.value for r in PERSON_ROLES]), default=None)
-@click.pass_obj
-def list_users(obj, role: str | None) -> None:
+@pass_context
+def list_users(obj: Context, role: str | None) -> None:
     """List accounts (username, role, scope, name)."""
     with obj.migrated_sessions()() as session:
         query = select(User).order_by(User.username)
@@ -42,36 +37,34 @@ def list_users(obj, role: str | None) -> None:
 @click.option("--unit", "unit_code", default=None, help="单位代码")
 @click.option("--phone", default="")
 @click.password_option(help="登录密码（至少 8 位）")
-@click.pass_obj
-def create(obj, username, display_name, role, scope_code, unit_code, phone, password) -> None:
+@pass_context
+def create(obj: Context, username, display_name, role, scope_code, unit_code, phone, password) -> None:
     """Create an account."""
     from govgrid.services.people.accounts import create_user
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         try:
-            user = create_user(session, actor=cli._operator(), username=username, display_name=display_name,
+            user = create_user(session, actor=obj.operator(), username=username, display_name=display_name,
                                role=Role(role), scope_code=scope_code, unit_code=unit_code, phone=phone,
-                               password=password, now=cli._now())  # fmt: skip
+                               password=password, now=obj.now())  # fmt: skip
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
     click.echo(f"已创建账号 {user.username}（{ROLE_LABEL[Role(role)]}）")
 
 
 @users.command("set-password")
 @click.argument("username")
 @click.password_option()
-@click.pass_obj
-def set_password(obj, username: str, password: str) -> None:
+@pass_context
+def set_password(obj: Context, username: str, password: str) -> None:
     """Reset a password."""
     from govgrid.services.people.accounts import set_password as reset
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         try:
-            reset(session, actor=cli._operator(), username=username, password=password, now=cli._now())
+            reset(session, actor=obj.operator(), username=username, password=password, now=obj.now())
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
     click.echo(f"已重置 {username} 的密码；其所有登录会话和接口令牌已失效")
 
 
@@ -79,40 +72,38 @@ def set_password(obj, username: str, password: str) -> None:
 @click.argument("username")
 @click.option("--name", default="integration", help="令牌用途")
 @click.option("--days", type=int, default=None, help="有效天数（缺省取 GOVGRID_TOKEN_DAYS）")
-@click.pass_obj
-def token(obj, username: str, name: str, days: int | None) -> None:
+@pass_context
+def token(obj: Context, username: str, name: str, days: int | None) -> None:
     """Issue an API token for an account (printed once, as the last line)."""
     from govgrid.services.people.accounts import actor_for, issue_token
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             click.echo(f"错误：用户“{username}”不存在", err=True)
             raise SystemExit(2)
         try:
-            secret = issue_token(session, actor=actor_for(user), name=name, now=cli._now(),
+            secret = issue_token(session, actor=actor_for(user), name=name, now=obj.now(),
                                  days=days or obj.settings.token_days)  # fmt: skip
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
         click.echo(secret)
 
 
-def _switch(obj, username: str, active: bool) -> None:
+def _switch(obj: Context, username: str, active: bool) -> None:
     from govgrid.services.people.accounts import set_active
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         try:
-            set_active(session, actor=cli._operator(), username=username, active=active, now=cli._now())
+            set_active(session, actor=obj.operator(), username=username, active=active, now=obj.now())
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
 
 
 @users.command("disable")
 @click.argument("username")
-@click.pass_obj
-def disable(obj, username: str) -> None:
+@pass_context
+def disable(obj: Context, username: str) -> None:
     """Disable an account: every session and token of it ends at once."""
     _switch(obj, username, False)
     click.echo(f"已停用 {username}；其所有登录会话和接口令牌已失效")
@@ -120,8 +111,8 @@ def disable(obj, username: str) -> None:
 
 @users.command("enable")
 @click.argument("username")
-@click.pass_obj
-def enable(obj, username: str) -> None:
+@pass_context
+def enable(obj: Context, username: str) -> None:
     """Enable a disabled account again (it logs in afresh)."""
     _switch(obj, username, True)
     click.echo(f"已启用 {username}")
@@ -129,17 +120,16 @@ def enable(obj, username: str) -> None:
 
 @users.command("unlock")
 @click.argument("username")
-@click.pass_obj
-def unlock(obj, username: str) -> None:
+@pass_context
+def unlock(obj: Context, username: str) -> None:
     """Lift the lock that repeated wrong passwords put on an account."""
     from govgrid.services.people.throttle import unlock as lift
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         user = session.scalar(select(User).where(User.username == username))
         try:
-            was = lift(session, actor=cli._operator(), username=username, now=cli._now(),
+            was = lift(session, actor=obj.operator(), username=username, now=obj.now(),
                        scope_code=user.scope_code if user else None)  # fmt: skip
         except DomainError as exc:
-            cli._fail(exc)
+            obj.fail(exc)
     click.echo(f"已解除 {username} 的登录锁定" if was else f"{username} 未被锁定；失败计数已清零")

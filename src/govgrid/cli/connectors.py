@@ -6,14 +6,9 @@ import sys
 
 import click
 
+from govgrid.cli.context import Context, pass_context
 from govgrid.domain.errors import DomainError
 from govgrid.domain.worktime import CHINA
-
-
-def _cli():
-    from govgrid import cli
-
-    return cli
 
 
 @click.group()
@@ -25,17 +20,16 @@ def connectors() -> None:
 @click.argument("connector_id")
 @click.option("--name", default="", help="密钥用途说明，如“市12345平台生产环境”")
 @click.option("--days", type=int, default=None, help="有效天数（缺省长期有效，可随时吊销）")
-@click.pass_obj
-def issue(obj, connector_id: str, name: str, days: int | None) -> None:
+@pass_context
+def issue(obj: Context, connector_id: str, name: str, days: int | None) -> None:
     """Issue a key for CONNECTOR_ID; the key is printed once, as the last line."""
     from govgrid.services.cases.connector_keys import issue_key
     from govgrid.services.cases.rules import shipped_rules
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         try:
-            key, secret = issue_key(session, actor=cli._operator(), connectors=shipped_rules().connectors,
-                                    connector_id=connector_id, name=name, now=cli._now(), days=days)  # fmt: skip
+            key, secret = issue_key(session, actor=obj.operator(), connectors=shipped_rules().connectors,
+                                    connector_id=connector_id, name=name, now=obj.now(), days=days)  # fmt: skip
         except DomainError as exc:
             click.echo(f"错误：{exc.message}", err=True)
             sys.exit(2)
@@ -45,30 +39,28 @@ def issue(obj, connector_id: str, name: str, days: int | None) -> None:
 
 
 @connectors.command("list")
-@click.pass_obj
-def list_keys(obj) -> None:
+@pass_context
+def list_keys(obj: Context) -> None:
     """Every key: id, connector, name, state, last use (never the secret)."""
     from govgrid.services.cases.connector_keys import list_keys as keys
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
-        for key in keys(session, actor=cli._operator()):
-            state = "已吊销" if key.revoked_at else ("已过期" if key.expires_at and key.expires_at <= cli._now() else "有效")
+        for key in keys(session, actor=obj.operator()):
+            state = "已吊销" if key.revoked_at else ("已过期" if key.expires_at and key.expires_at <= obj.now() else "有效")
             used = f"{key.last_used_at.astimezone(CHINA):%Y-%m-%d %H:%M}" if key.last_used_at else "从未使用"
             click.echo(f"#{key.id:<4} {key.connector_id:<18} {state:<4} {used:<17} {key.name}")
 
 
 @connectors.command("revoke")
 @click.argument("key_id", type=int)
-@click.pass_obj
-def revoke(obj, key_id: int) -> None:
+@pass_context
+def revoke(obj: Context, key_id: int) -> None:
     """Revoke a key: it stops working at once."""
     from govgrid.services.cases.connector_keys import revoke_key
 
-    cli = _cli()
     with obj.migrated_sessions()() as session:
         try:
-            key = revoke_key(session, actor=cli._operator(), key_id=key_id, now=cli._now())
+            key = revoke_key(session, actor=obj.operator(), key_id=key_id, now=obj.now())
         except DomainError as exc:
             click.echo(f"错误：{exc.message}", err=True)
             sys.exit(2)

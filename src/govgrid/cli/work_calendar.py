@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from govgrid.cli.context import Context, pass_context
 from govgrid.domain.errors import DomainError
 from govgrid.domain.worktime import CHINA, YEAR_SOURCE_LABEL, TimeUnit
 
@@ -37,10 +38,9 @@ def calendar() -> None:
 @calendar.command("set-year")
 @click.argument("year", type=int)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.pass_obj
-def set_year(obj, year: int, path: Path) -> None:
+@pass_context
+def set_year(obj: Context, year: int, path: Path) -> None:
     """Enter YEAR's holidays and 调休 from a YAML/JSON file (holidays, workdays, source); all or nothing."""
-    from govgrid.cli import _now, _operator
     from govgrid.services.cases.rules import shipped_rules
     from govgrid.services.cases.steps import reschedule_provisional
     from govgrid.services.work_calendar import parse_notice
@@ -55,12 +55,12 @@ def set_year(obj, year: int, path: Path) -> None:
     sessions = obj.migrated_sessions()
     rules = shipped_rules()
     calendar_ = _calendar(sessions)
-    operator = _operator()
+    operator = obj.operator()
     with sessions() as session:
         try:
             notice = parse_notice(text, year)
-            done = enter(session, actor=operator, calendar=calendar_, notice=notice, now=_now(),
-                         reschedule=lambda s, _year: reschedule_provisional(s, actor=operator, rules=rules, now=_now()))  # fmt: skip
+            done = enter(session, actor=operator, calendar=calendar_, notice=notice, now=obj.now(),
+                         reschedule=lambda s, _year: reschedule_provisional(s, actor=operator, rules=rules, now=obj.now()))  # fmt: skip
         except DomainError as exc:
             for problem in getattr(exc, "problems", [exc.message]):
                 click.echo(f"错误：{problem}", err=True)
@@ -74,8 +74,8 @@ def set_year(obj, year: int, path: Path) -> None:
 @click.argument("start")
 @click.argument("amount", type=float)
 @click.argument("unit", type=click.Choice([u.value for u in TimeUnit]))
-@click.pass_obj
-def due(obj, start: str, amount: float, unit: str) -> None:
+@pass_context
+def due(obj: Context, start: str, amount: float, unit: str) -> None:
     """When a time limit counted from START ends: govgrid calendar due 2026-12-28T10:00 20 工作日."""
     from govgrid.services.work_calendar import parse_moment
 
@@ -94,8 +94,8 @@ def due(obj, start: str, amount: float, unit: str) -> None:
 
 @calendar.command("status")
 @click.argument("year", type=int, required=False)
-@click.pass_obj
-def status(obj, year: int | None) -> None:
+@pass_context
+def status(obj: Context, year: int | None) -> None:
     """Where each year stands (official or provisional); with YEAR, its weekday days off and 调休."""
     from govgrid.services.work_calendar import calendar_warning, year_status
 

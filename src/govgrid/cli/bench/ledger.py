@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from govgrid.cli_bench import bench
+from govgrid.cli.context import Context, pass_context
 
 UNITS = ("LX-CGJ", "LX-ZJJ", "LX-STHJ", "LX-SCJG", "LX-SW", "LX-YL", "LX-JT", "LX-YJ", "LX-WJ", "LX-JY")
 
@@ -78,11 +78,11 @@ def _fill(session, campaigns: int, tasks: int, now: datetime) -> None:
     session.commit()
 
 
-@bench.command("ledger")
+@click.command("ledger")
 @click.option("--tasks", default=50_000, show_default=True)
 @click.option("--campaigns", default=500, show_default=True)
-@click.pass_obj
-def bench_ledger(obj, tasks: int, campaigns: int) -> None:
+@pass_context
+def bench_ledger(obj: Context, tasks: int, campaigns: int) -> None:
     """Tree page and recompute of every light, each with its baseline from the same run."""
     import tempfile
     from pathlib import Path

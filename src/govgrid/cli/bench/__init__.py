@@ -1,0 +1,19 @@
+"""`govgrid bench …`: speed measured against a baseline in the same run (ratios, never timed tests)."""
+
+from __future__ import annotations
+
+import click
+
+from govgrid.cli.bench.api import bench_api
+from govgrid.cli.bench.intake import bench_intake
+from govgrid.cli.bench.ledger import bench_ledger
+from govgrid.cli.bench.locate import bench_locate
+
+
+@click.group()
+def bench() -> None:
+    """性能基准：与同一次运行中测得的基线对比。"""
+
+
+for command in (bench_locate, bench_intake, bench_api, bench_ledger):
+    bench.add_command(command)

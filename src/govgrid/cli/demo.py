@@ -1,0 +1,55 @@
+"""`govgrid demo`: build the demo district (历下区), print its logins, optionally run the work-order
+scenario, then serve it."""
+
+from __future__ import annotations
+
+import click
+
+from govgrid.cli.context import Context, pass_context
+from govgrid.cli.serve import serve as serve_command
+from govgrid.domain.errors import DomainError
+
+
+@click.command()
+@click.option("--serve/--no-serve", "then_serve", default=True, help="建好后是否启动服务")
+@click.option("--scenario", is_flag=True, help="运行工单闭环演示脚本（模拟时钟），打印两件案件的流转记录")
+@pass_context
+@click.pass_context
+def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> None:
+    """Build the demo district (历下区) into the database, print the demo logins, then serve it."""
+    from govgrid.services.demo.district import build_demo
+
+    sessions = obj.migrated_sessions()
+    with sessions() as session:
+        try:
+            summary = build_demo(session, shared_dir=obj.settings.shared_dir, password=obj.settings.demo_password,
+                                 now=obj.now(), progress=lambda msg: click.echo(f"  {msg}"))  # fmt: skip
+        except DomainError as exc:
+            obj.fail(exc)
+    state = "已存在" if summary.already_built else "已建成"
+    click.echo(f"演示区{state}：{summary.streets} 个街道、{summary.communities} 个社区、{summary.grids} 个单元网格、"
+               f"{summary.responsibility_grids} 个责任网格（街道以下为合成数据）")  # fmt: skip
+    if summary.ledger is not None:
+        from govgrid.domain.ledger import LIGHT_LABEL, Light
+
+        lights = "、".join(f"{LIGHT_LABEL[Light(k)]} {v}" for k, v in sorted(summary.ledger.lights.items()))
+        click.echo(f"督办台账：{summary.ledger.campaigns} 项行动、{summary.ledger.items} 个事项、"
+                   f"{summary.ledger.reports} 条进展；任务预警：{lights}")  # fmt: skip
+    click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
+    for login in summary.logins:
+        click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
+    if scenario:
+        _scenario(sessions)
+    if then_serve:
+        ctx.invoke(serve_command)
+
+
+def _scenario(sessions) -> None:
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.demo.scenario import run_scenario
+    from govgrid.services.geo.locate import LocatorCache
+
+    click.echo("工单闭环演示（模拟时钟）：")
+    with sessions() as session:
+        run_scenario(session, rules=shipped_rules(), locator=LocatorCache(), say=click.echo)
+

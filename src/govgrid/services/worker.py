@@ -1,0 +1,57 @@
+"""Background work, one round at a time: the case sweeper (预警, 超期, 催办, 督办), similar-case linking,
+escalation pushes, ledger lights and the ledger's ladder, and dropping imports a crash abandoned. Every
+step claims its work by compare-and-set, so several workers may run; `govgrid worker` loops it, and
+`govgrid serve` runs it in a thread unless told not to."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+log = logging.getLogger("govgrid.worker")
+
+
+def run_round(sessions: Any, rules: Any, policy: Any, notify_urls: str = "") -> tuple[int, int]:
+    """One round of background work: sweep case deadlines, link new cases to possible repeats, push
+    escalations, recompute ledger lights and climb the ledger ladder."""
+    from govgrid.services.cases.notify import notify_pending
+    from govgrid.services.cases.similar import link_pending
+    from govgrid.services.cases.sweeper import sweep
+    from govgrid.services.import_batches import drop_abandoned_once
+    from govgrid.services.ledger.ladder import escalate_due
+    from govgrid.services.ledger.lights import recompute, shipped_ledger_rules
+    from govgrid.services.work_calendar import CalendarSync
+
+    ledger_rules = shipped_ledger_rules(rules.calendar)
+    with sessions() as session:
+        CalendarSync(rules.calendar).refresh(session, force=True)  # a year entered meanwhile counts now
+        applied = sweep(session, rules=rules, policy=policy, now=datetime.now(UTC))
+        linked = link_pending(session, now=datetime.now(UTC))
+        notify_pending(session, urls=notify_urls.split())
+        recompute(session, rules=ledger_rules, now=datetime.now(UTC))
+        applied += escalate_due(session, rules=ledger_rules, now=datetime.now(UTC))
+        while drop_abandoned_once(session, now=datetime.now(UTC)):  # an import a crash left half-staged
+            pass
+    return applied, linked
+
+
+def start_embedded(sessions: Any, interval: float, notify_urls: str) -> None:
+    """The background work inside `govgrid serve` (the embedded default needs no second process)."""
+    import threading
+    import time
+
+    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.cases.sweeper import shipped_policy
+
+    def loop() -> None:
+        rules, policy = shipped_rules(), shipped_policy()
+        while True:
+            try:
+                run_round(sessions, rules, policy, notify_urls)
+            except Exception as exc:  # keep serving; the next round tries again
+                log.exception("后台任务出错：%s", exc)
+            time.sleep(interval)
+
+    threading.Thread(target=loop, name="govgrid-worker", daemon=True).start()
+
