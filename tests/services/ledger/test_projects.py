@@ -53,7 +53,7 @@ def test_a_missed_milestone_turns_the_light_yellow_until_a_report_meets_it(sessi
     start = ledger_projects.add_milestone(session, actor=who(session, "supervisor"), rules=RULES, item_id=item.id,
                                           label="主体开工", kind="start",
                                           due_at=datetime(2026, 4, 30, 17, tzinfo=CHINA), now=START)  # fmt: skip
-    ledgers.recompute(session, rules=RULES, now=datetime(2026, 5, 6, 9, tzinfo=CHINA))
+    ledgers.recompute(session, rules=RULES, now=datetime(2026, 5, 6, 9, tzinfo=CHINA), campaign_id=item.campaign_id)
     session.refresh(item)
     assert item.light == "yellow"
     ledgers.report_progress(session, actor=who(session, "dept_officer"), rules=RULES, item_id=item.id,
