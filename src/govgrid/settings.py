@@ -110,7 +110,10 @@ class Settings(BaseSettings):
     follow_failures: int = Field(
         20, ge=1, description="Wrong 查询码 guesses on the public follow page per client address and window."
     )
-    open311_posts_per_minute: int = Field(30, ge=1, description="Service requests one Open311 api_key may create per minute.")
+    reports_per_minute: int = Field(
+        30, ge=1, description="New reports one person may file per minute, through the JSON API, the report page and "
+        "Open311 together (a retry with the same client_id is not counted). Connectors have their own limit."
+    )
     connector_posts_per_minute: int = Field(
         600, ge=1, description="Pushes one connector key may make per minute (12345 peaks, video alarms)."
     )

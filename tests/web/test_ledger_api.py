@@ -37,9 +37,11 @@ def test_a_bad_colour_is_refused_naming_the_field(as_user, demo_ledger):
 def test_a_department_officer_sees_only_its_units_items_and_reports_on_them(as_user, demo_ledger):
     client = as_user("dept_officer")
     items = all_items(client)
-    tasks = [i for i in items if i["kind"] in ("task", "project")]
+    tasks = [i for i in items if i["kind"] in ("task", "project") and i["matched"]]
     officer_unit = client.get("/api/v1/me").json()["unit_id"]
     assert tasks and all(t["lead_unit_id"] == officer_unit or officer_unit in t["co_unit_ids"] for t in tasks)
+    parents = {i["parent_id"] for i in items}
+    assert all(i["id"] in parents for i in items if not i["matched"])  # context rows are only ancestors
     task = next(t for t in tasks if t["status"] == "open")
     answer = client.post(
         f"/api/v1/ledger/items/{task['id']}/reports", json={"narrative": "本周完成清运", "value_reached": 1}

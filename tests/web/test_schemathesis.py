@@ -36,7 +36,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[objec
             admin = session.get(__import__("govgrid.db.models").db.models.User, user_id(session, "admin"))
             token = issue_token(session, actor=actor_for(admin), name="fuzz", now=NOW)
         settings_ = load_settings(database_url=url, secret_key="fuzz-secret-key-long-enough-for-tests",
-                                  media_dir=tmp_path_factory.mktemp("fuzz-media"), open311_posts_per_minute=100_000,
+                                  media_dir=tmp_path_factory.mktemp("fuzz-media"), reports_per_minute=100_000,
                                   connector_posts_per_minute=100_000)  # fmt: skip
         app = create_app(settings_, clock=lambda: NOW)
         with TestClient(app):  # runs the lifespan (the grid index) once

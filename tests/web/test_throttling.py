@@ -105,17 +105,36 @@ def test_the_follow_page_stops_guessing_even_the_right_code(connector_client, an
     assert len(receipt["follow_secret"].replace("-", "")) == 12  # 31^12 codes: hopeless to guess anyway
 
 
-def test_open311_creation_is_rate_limited_per_key(as_user, anonymous, district, app):
-    from govgrid.geo.crs import Crs, from_stored
+def test_reports_are_rate_limited_per_person_across_the_api_the_page_and_every_open311_key(
+    as_user, anonymous, district, app, new_account
+):
+    import uuid
 
-    key = as_user("dispatcher").post("/api/v1/tokens", json={"name": "open311"}).json()["token"]
-    point = district.grid("370102001").geometry.representative_point()
-    lng, lat = from_stored(point.x, point.y, Crs.WGS84)
-    form = {"service_code": "E0102", "lat": str(lat), "long": str(lng), "description": "限流"}
-    limit = app.state.settings.open311_posts_per_minute
-    statuses = [anonymous.post("/open311/v2/requests.json", data=form, headers={"X-Api-Key": key}).status_code
-                for _ in range(limit + 2)]  # fmt: skip
-    assert statuses[:limit] == [200] * limit and statuses[limit:] == [429, 429]
+    from govgrid.domain.roles import Role
+    from govgrid.geo.crs import Crs, from_stored
+    from tests.conftest import login
+
+    name = new_account(Role.GRID_WORKER, "370102001001")
+    with TestClient(app) as worker:
+        login(worker, name)
+        keys = [worker.post("/api/v1/tokens", json={"name": f"k{n}"}).json()["token"] for n in range(2)]
+        point = district.grid("370102001001").geometry.representative_point()
+        lng, lat = from_stored(point.x, point.y, Crs.WGS84)
+        form = {"service_code": "E0102", "lat": str(lat), "long": str(lng), "description": "限流"}
+        body = {"class_code": "E0102", "title": "限流", "lng": point.x, "lat": point.y}
+        app.state.settings.reports_per_minute = 4
+        try:
+            first = [anonymous.post("/open311/v2/requests.json", data=form, headers={"X-Api-Key": keys[0]}).status_code
+                     for _ in range(2)]  # fmt: skip
+            retry_key = str(uuid.uuid4())
+            api = [worker.post("/api/v1/cases", json={**body, "client_id": retry_key}).status_code for _ in range(3)]
+            second_key = anonymous.post("/open311/v2/requests.json", data=form, headers={"X-Api-Key": keys[1]})
+            more = worker.post("/api/v1/cases", json=body)
+        finally:
+            app.state.settings.reports_per_minute = 100_000
+    assert first == [200, 200] and api == [201, 200, 200]  # a retry of the same client_id is not counted
+    assert second_key.status_code == 200  # the fourth new report, whichever key
+    assert more.status_code == 429 and "每人每分钟最多 4 件" in more.json()["error"]["message"]
 
 
 def test_a_connector_key_is_rate_limited(connector_client, district, app):

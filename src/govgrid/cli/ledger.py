@@ -36,7 +36,7 @@ def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
                          area_code=ledger_views.home_area(session, actor), now=obj.now(),
                          progress=lambda message: click.echo(f"  {message}", err=True))  # fmt: skip
         except LedgerRejected as exc:
-            click.echo(f"台账未导入，共 {len(exc.errors)} 处问题（数据库未作任何改动）：", err=True)
+            click.echo(f"台账未导入，共 {exc.total} 处问题（数据库未作任何改动）：", err=True)
             for error in exc.errors:
                 click.echo(f"  {error}", err=True)
             sys.exit(2)

@@ -72,16 +72,16 @@ def set_year(obj: Context, year: int, path: Path) -> None:
 
 @calendar.command("due")
 @click.argument("start")
-@click.argument("amount", type=float)
+@click.argument("amount")
 @click.argument("unit", type=click.Choice([u.value for u in TimeUnit]))
 @pass_context
-def due(obj: Context, start: str, amount: float, unit: str) -> None:
+def due(obj: Context, start: str, amount: str, unit: str) -> None:
     """When a time limit counted from START ends: govgrid calendar due 2026-12-28T10:00 20 工作日."""
-    from govgrid.services.work_calendar import parse_moment
+    from govgrid.services.work_calendar import parse_limit, parse_moment
 
     calendar_ = _calendar(obj.migrated_sessions())
     try:
-        deadline = calendar_.due(parse_moment(start), amount, TimeUnit(unit))
+        deadline = calendar_.due(parse_moment(start), parse_limit(amount, unit), TimeUnit(unit))
     except DomainError as exc:
         _fail(exc.message)
     click.echo(f"期限：{deadline.at.astimezone(CHINA):%Y-%m-%d %H:%M:%S}（北京时间）")

@@ -184,6 +184,8 @@ def read_date(raw: object, *, with_time: bool = False) -> datetime:
     """A date cell as offices fill it: an Excel date, an Excel serial number, or text such as 2026-06-30,
     2026/6/30, 2026.6.30 or 2026年6月30日 (with a time for 填报时间). A date alone means: start of the working
     day for 交办/填报, end of the day for 完成时限 (the caller picks)."""
+    if isinstance(raw, datetime | date) and not 2000 <= raw.year <= 2099:
+        raise InvalidInput(f"“{raw.isoformat()[:10]}”不在 2000–2099 年之间", field="date")
     if isinstance(raw, datetime):
         return raw if raw.tzinfo else raw.replace(tzinfo=CHINA)
     if isinstance(raw, date):
@@ -192,6 +194,8 @@ def read_date(raw: object, *, with_time: bool = False) -> datetime:
         if not 1 <= raw < 2958466:
             raise InvalidInput(f"“{raw}”不是日期", field="date")
         moment = datetime.combine(EXCEL_EPOCH, time(0, 0)) + timedelta(days=float(raw))
+        if not 2000 <= moment.year <= 2099:
+            raise InvalidInput(f"“{raw}”不在 2000–2099 年之间", field="date")
         return moment.replace(tzinfo=CHINA, microsecond=0)
     text = str(raw).strip()
     match = DATE_TEXT.match(text)
@@ -199,9 +203,12 @@ def read_date(raw: object, *, with_time: bool = False) -> datetime:
         raise InvalidInput(f"“{text}”不是日期，请写成 2026-06-30 这样的年月日", field="date")
     year, month, day, hour, minute = match.groups()
     try:
-        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=CHINA)
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=CHINA)
     except ValueError as exc:
         raise InvalidInput(f"“{text}”不是有效日期", field="date") from exc
+    if not 2000 <= moment.year <= 2099:
+        raise InvalidInput(f"“{text}”不在 2000–2099 年之间", field="date")
+    return moment
 
 
 def read_month(raw: object) -> str:

@@ -19,6 +19,7 @@ from govgrid.db.models import Area, CalendarYear, Meta
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.calendar_notice import Notice, NoticeRejected, check_notice, read_days
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.moments import check_moment
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.worktime import CHINA, WorkCalendar, YearOverride, YearSource
 from govgrid.services import audit
@@ -198,5 +199,19 @@ def parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError:
-        raise InvalidInput(f"时间“{text}”无效（如 2026-12-28T10:00）", field="start") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+        raise InvalidInput(f"时间“{text[:30]}”无效（如 2026-12-28T10:00）", field="start") from None
+    return check_moment(moment if moment.tzinfo else moment.replace(tzinfo=CHINA), "start")
+
+
+MAX_LIMIT = {"紧急时": 24 * 365, "工作时": 8 * 250 * 2, "工作日": 500, "自然日": 730}  # two years at most
+
+
+def parse_limit(text: str, unit: str) -> float:
+    """A time limit typed by an operator: a finite positive number, at most about two years."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"时限“{text[:20]}”不是数字", field="amount") from None
+    if not (value == value and 0 < value <= MAX_LIMIT.get(unit, 0)):
+        raise InvalidInput(f"时限须大于 0 且不超过 {MAX_LIMIT.get(unit, 0)}{unit}", field="amount")
+    return value

@@ -21,8 +21,9 @@ from govgrid.uploads.zips import ZipLimits, open_zip
 
 # Markup a browser would run if it ever took the file for a page. Long enough that the random bytes of a real
 # photo never match by chance (a six-letter pattern appears by chance about once in 10^8 photos of 10 MB).
-MARKUP = re.compile(rb"<\s*(?:script|html|body|iframe|object|embed|svg|style)[\s>/]|<!doctype|javascript:|<\?php|"
-                    rb"\bon(?:load|error|click)\s*=", re.IGNORECASE)  # fmt: skip
+MARKUP = re.compile(rb"<\s*(?:script|html|body|iframe|object|embed|svg|style|details|img|video|audio|input|form)"
+                    rb"[\s>/]|<!doctype|javascript:|<\?php|\bon(?:load|error|click)\s*=|"
+                    rb"<[a-z][a-z0-9]{0,10}\s[^<>]{0,200}?\bon[a-z]{3,20}\s*=", re.IGNORECASE)  # fmt: skip
 OFFICE = {  # extension: (content type, main part's content type)
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
@@ -97,7 +98,19 @@ def _check_office(data: bytes, label: str, suffix: str, limits: OfficeLimits, fi
         raise InvalidInput(f"{label}不是真正的 {suffix} 文档（内容与扩展名不符）", field=field)
     if b"macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in archive.namelist()):
         raise InvalidInput(f"{label}含宏，已拒绝（请另存为不含宏的 {suffix}）", field=field)
+    for name in (n for n in archive.namelist() if n.endswith(".rels")):
+        if _external_links(archive.read(name)):
+            raise InvalidInput(f"{label}引用了外部的模板或对象（{name}），已拒绝：请另存为独立的文档", field=field)
     return Checked(content_type)
+
+
+def _external_links(rels: bytes) -> bool:
+    """Whether a relationships part points outside the package at anything but a hyperlink (a remote
+    template is how macros are smuggled into a "macro-free" document)."""
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
+        if re.search(rb'TargetMode\s*=\s*"External"', tag) and not re.search(rb'Type\s*=\s*"[^"]*/hyperlink"', tag):
+            return True
+    return False
 
 
 def _image_kind(data: bytes) -> tuple[str | None, tuple[int, int] | None]:

@@ -14,12 +14,12 @@ class SheetLimits:
     max_bytes: int = 20 * MB  # the file as uploaded
     max_rows: int = 100_000  # per sheet (header rows included)
     max_columns: int = 200
-    max_cells: int = 4_000_000  # rows × columns a sheet declares or holds
+    max_cells: int = 2_000_000  # cells a sheet declares or holds (100,000 rows of 20 columns)
     max_merged_cells: int = 200_000  # cells covered by merged ranges, all sheets
     max_sheets: int = 20
     max_parts: int = 2_000  # entries in the zip
-    max_part_bytes: int = 256 * MB  # one decompressed part (a sheet's XML)
-    max_total_bytes: int = 512 * MB  # every part decompressed
+    max_part_bytes: int = 160 * MB  # one decompressed part (a sheet's XML)
+    max_total_bytes: int = 320 * MB  # every part decompressed
     max_ratio: int = 200  # decompressed / compressed, per part above 1 MB
     max_field_chars: int = 32_767  # Excel's own limit for one cell
 

@@ -27,6 +27,7 @@ from govgrid.uploads.zips import ZipLimits, open_zip
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{1,40})\"")
 ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([^\"]{1,40})\"")
+CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 CHUNK = 1024 * 1024
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -89,7 +90,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
 def _prescan(archive: zipfile.ZipFile, name: str, part: str, limits: SheetLimits) -> tuple[list, int]:
     """The sheet's merged ranges and the cells they cover, after checking its declared dimension and
     counting its rows — streamed, never parsed into objects."""
-    rows, merges, tail = 0, [], b""
+    rows, cells, merges, tail = 0, 0, [], b""
     try:
         stream = archive.open(part)
     except KeyError:
@@ -101,9 +102,12 @@ def _prescan(archive: zipfile.ZipFile, name: str, part: str, limits: SheetLimits
             if dimension := DIMENSION.search(window):
                 _check_dimension(name, dimension.group(1).decode("ascii", "replace"), limits)
             rows += len(ROW.findall(window, 0, cut))
+            cells += len(CELL.findall(window, 0, cut))
             merges.extend(MERGE.findall(window, 0, cut))
             if rows > limits.max_rows:
                 raise _refuse(f"工作表“{name}”超过 {limits.max_rows:,} 行，请分批导入")
+            if cells > limits.max_cells:  # counted whether or not the sheet declares its dimension
+                raise _refuse(f"工作表“{name}”超过 {limits.max_cells:,} 个单元格，请分批导入")
             tail = window[cut:]
         rows += len(ROW.findall(tail))
         merges.extend(MERGE.findall(tail))

@@ -73,6 +73,15 @@ def file_limits(settings: Settings) -> FileLimits:
                       office=OfficeLimits(max_bytes=size))  # fmt: skip
 
 
+def _beijing(moment: datetime, pattern: str) -> str:
+    """A moment shown in Beijing time; one at the very edge of the calendar (which no input can store any
+    more) is shown in UTC rather than breaking the page."""
+    try:
+        return f"{moment.astimezone(CHINA):{pattern}}"
+    except OverflowError:
+        return f"{moment:{pattern}} UTC"
+
+
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """Build the app. The database schema must already be migrated (`govgrid db upgrade` / `demo`)."""
     settings = settings or load_settings()
@@ -97,8 +106,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = load_navigation()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.templates.env.filters["cst"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M}"
-    app.state.templates.env.filters["cst_date"] = lambda moment: f"{moment.astimezone(CHINA):%Y-%m-%d}"
+    app.state.templates.env.filters["cst"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M")
+    app.state.templates.env.filters["cst_date"] = lambda moment: _beijing(moment, "%Y-%m-%d")
     app.state.secret_key = resolve_secret_key(settings)
     app.state.session_policy = SessionPolicy(hours=settings.session_hours, idle_minutes=settings.session_idle_minutes)
     app.state.login_policy = LoginPolicy.from_settings(settings)

@@ -136,6 +136,29 @@ def remember_pre_cookie(request: Request, response: Response) -> None:
         set_cookie(request, response, PRE_COOKIE, pre, max_age=None)
 
 
+def limit_reports(request: Request, session: Session, actor: Actor, now: datetime) -> None:
+    """How many new reports one person may file a minute, whichever way they come (the JSON API, the report
+    page, Open311 with any of their keys): GOVGRID_REPORTS_PER_MINUTE. Checked before a report; counted by
+    `count_report` once a new case exists (a retry is not counted). A connector has its own limit."""
+    from datetime import timedelta
+
+    from govgrid.services.people import throttle
+
+    if actor.user_id is not None:
+        limit = request.app.state.settings.reports_per_minute
+        throttle.check_failures(session, key=f"report:user:{actor.user_id}", limit=limit, window=timedelta(minutes=1),
+                                now=now, message=f"上报过于频繁：每人每分钟最多 {limit} 件，请 {{seconds}} 秒后再试")  # fmt: skip
+
+
+def count_report(session: Session, actor: Actor, now: datetime) -> None:
+    from datetime import timedelta
+
+    from govgrid.services.people import throttle
+
+    if actor.user_id is not None:
+        throttle.record_failure(session, key=f"report:user:{actor.user_id}", window=timedelta(minutes=1), now=now)
+
+
 def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     if actor.is_anonymous:
         raise NotAuthenticated("请先登录")

@@ -105,7 +105,7 @@ MESSAGES = {  # pydantic's error types, said in Chinese
     "enum": "须为 {expected} 之一", "literal_error": "须为 {expected} 之一", "uuid_parsing": "须为 UUID",
     "datetime_parsing": "须为日期时间（如 2026-12-01T17:30:00+08:00）", "datetime_from_date_parsing": "须为日期时间",
     "timezone_aware": "须带时区", "json_invalid": "不是有效的 JSON", "string_type": "须为文字", "dict_type": "须为对象",
-    "list_type": "须为列表", "model_attributes_type": "须为对象",
+    "list_type": "须为列表", "model_attributes_type": "须为对象", "value_error": "{error}",
 }  # fmt: skip
 
 

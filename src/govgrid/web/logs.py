@@ -10,7 +10,12 @@ SECRET_PARAMETERS = re.compile(r"(?i)\b(api_key|secret|token|password)=([^&\s\"]
 
 
 def redact(text: str) -> str:
-    return SECRET_PARAMETERS.sub(lambda m: f"{m.group(1)}=***", text)
+    """The text with every secret parameter's value masked — read after percent-decoding, so that
+    `api%5Fkey=…` or `secre%74=…` is masked too."""
+    from urllib.parse import unquote
+
+    plain = unquote(text) if "%" in text else text
+    return SECRET_PARAMETERS.sub(lambda m: f"{m.group(1)}=***", plain)
 
 
 class RedactSecrets(logging.Filter):

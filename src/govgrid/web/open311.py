@@ -11,7 +11,6 @@ or, better, as an `X-Api-Key` header."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -25,13 +24,13 @@ from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 from govgrid.domain.history import history_label
+from govgrid.domain.moments import in_range
 from govgrid.domain.permissions import ANONYMOUS, Actor
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.geo.crs import Crs
 from govgrid.services.cases import intake, queries
 from govgrid.services.people import accounts as people
-from govgrid.services.people import throttle
-from govgrid.web.deps import NowDep, SessionDep, bearer_secret
+from govgrid.web.deps import NowDep, SessionDep, bearer_secret, count_report, limit_reports
 from govgrid.web.open311_format import error, render, request_view, update_view
 from govgrid.web.params import MAX_ID
 
@@ -119,8 +118,7 @@ def create_request(
         return error(fmt, 403, "api_key 缺失")
     try:  # the key first (an unknown key costs nothing), then its rate
         actor = _caller(request, session, now, api_key)
-        throttle.hit_rate(session, key=f"open311:{hashlib.sha256(api_key.encode()).hexdigest()[:24]}", now=now,
-                          limit=request.app.state.settings.open311_posts_per_minute)  # fmt: skip
+        limit_reports(request, session, actor, now)
     except TooManyAttempts as exc:
         answer = error(fmt, 429, exc.message)
         answer.headers["Retry-After"] = str(exc.retry_after)
@@ -141,12 +139,14 @@ def create_request(
                             description=description, lng=point[0], lat=point[1], crs=Crs.WGS84,
                             address=address_string or address_id, reporter_name=f"{last_name}{first_name}"[:64],
                             reporter_phone=(phone or email)[:32])  # fmt: skip
-        case, _ = intake.report(session, actor=actor, rules=request.app.state.case_rules,
+        case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
                                locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
     except ValueError:
         return error(fmt, 400, f"lat/long 不是数字：lat={lat!r}, long={long!r}")
     except DomainError as exc:
         return error(fmt, _status(exc), f"{exc.field + '：' if exc.field else ''}{exc.message}")
+    if is_new:
+        count_report(session, actor, now)
     return render(fmt, "service_requests", "request",
                   [{"service_request_id": str(case.id), "service_notice": NOTICE, "account_id": None}])  # fmt: skip
 
@@ -164,6 +164,8 @@ def _parse_date(value: str | None, name: str) -> datetime | None:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"{name} 须带时区（W3C 格式，如 2026-11-01T00:00:00+08:00）")
+    if not in_range(moment):
+        raise ValueError(f"{name} 须在 2000–2099 年之间")
     return moment
 
 
@@ -215,11 +217,16 @@ def get_request(request: Request, session: SessionDep, now: NowDep, request_id: 
 
 
 @router.get("/tokens/{token}.{fmt}", summary="GeoReport v2: 令牌换取请求编号")
-def token(session: SessionDep, token: str, fmt: str) -> Response:
-    """Requests are created synchronously here: the token is the request id itself."""
+def token(request: Request, session: SessionDep, now: NowDep, token: str, fmt: str, api_key: str = "") -> Response:
+    """Requests are created synchronously here: the token is the request id itself — answered only for a
+    request the caller may see (so hidden cases cannot be told from missing ones)."""
     fmt = _format(fmt)
+    try:
+        actor = _caller(request, session, now, api_key)
+    except DomainError as exc:
+        return error(fmt, 403, exc.message)
     ids = _ids(token)
-    if len(ids) != 1 or session.get(Case, ids[0]) is None:
+    if len(ids) != 1 or session.scalar(select(Case.id).where(Case.id == ids[0], _visible(request, actor))) is None:
         return error(fmt, 404, f"token {token[:20]} 不存在")
     return render(fmt, "tokens", "token", [{"token": token, "service_request_id": token}])
 
@@ -242,7 +249,7 @@ def updates(request: Request, session: SessionDep, now: NowDep, fmt: str, start_
     rows = session.scalars(select(CaseTransition).join(Case, Case.id == CaseTransition.case_id)
                            .where(CaseTransition.at >= start, CaseTransition.at <= end, _visible(request, actor))
                            .order_by(CaseTransition.id).limit(5000)).all()  # fmt: skip
-    public = actor.is_anonymous
+    public = actor.is_anonymous or not queries.sees_working_notes(actor)
     return render(fmt, "service_request_updates", "request_update",
                   [update_view(r, history_label(r.step), is_public=public) for r in rows])  # fmt: skip
 

@@ -24,7 +24,12 @@ FMS_STATUS = {
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(CHINA).isoformat(timespec="seconds") if moment else None
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(CHINA).isoformat(timespec="seconds")
+    except OverflowError:  # only a moment stored before inputs were bounded
+        return moment.isoformat(timespec="seconds")
 
 
 def georeport_status(case: Case) -> str:

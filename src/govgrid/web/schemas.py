@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_all
@@ -15,6 +15,19 @@ from govgrid.domain.workflow import Step
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID, description="乐观锁：案件当前 version，不一致时返回 409")]
+
+
+def _moment(value: datetime) -> datetime:
+    from govgrid.domain.moments import LATEST, RANGE_TEXT, in_range
+
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("须带时区（如 2026-12-01T17:30:00+08:00）")
+    if not in_range(value):
+        raise ValueError(f"须在 {RANGE_TEXT}之间（早于 {LATEST.year} 年）")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
 
 
 class In(BaseModel):
@@ -232,7 +245,7 @@ class TransitionPublic(BaseModel):
 
 
 class ExtensionIn(In):
-    until: datetime = Field(description="申请的新期限（带时区，如 2026-12-01T17:30:00+08:00）")
+    until: Moment = Field(description="申请的新期限（带时区，如 2026-12-01T17:30:00+08:00）")
     reason: str = Field(max_length=2000)
     expected_version: Version | None = None
 

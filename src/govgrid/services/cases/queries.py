@@ -3,6 +3,8 @@ and following a case by its number and 查询码."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, true
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.errors import NotFound
 from govgrid.domain.follow import normalized
-from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
 from govgrid.domain.similarity import metres_between
 from govgrid.domain.workflow import Status
 
@@ -52,10 +54,41 @@ def list_cases(session: Session, *, actor: Actor, status: Status | None = None, 
     return found
 
 
-def timeline(session: Session, *, actor: Actor, case_id: int) -> list[CaseTransition]:
+@dataclass(frozen=True)
+class Entry:
+    """One history row as a reader may see it."""
+
+    id: int
+    at: datetime
+    actor_name: str
+    step: str
+    from_status: str | None
+    to_status: str
+    note: str
+    public_note: str
+    detail: dict[str, Any]
+
+
+def sees_working_notes(actor: Actor) -> bool:
+    """Staff read each other's working notes; a citizen, even on their own case, reads only what staff
+    published (a note may name a caller, a phone, a home)."""
+    return reach(actor, Action.READ_CASES) not in (Reach.NONE, Reach.OWN)
+
+
+def as_seen(row: CaseTransition, actor: Actor) -> Entry:
+    if sees_working_notes(actor):
+        return Entry(row.id, row.at, row.actor_name, row.step, row.from_status, row.to_status, row.note,
+                     row.public_note, dict(row.detail))  # fmt: skip
+    own = row.actor_id is not None and row.actor_id == actor.user_id
+    return Entry(row.id, row.at, actor.username if own else "工作人员", row.step, row.from_status, row.to_status,
+                 row.note if own else row.public_note, row.public_note, {})  # fmt: skip
+
+
+def timeline(session: Session, *, actor: Actor, case_id: int) -> list[Entry]:
+    """A case's history, as this reader may see it."""
     get_case(session, actor=actor, case_id=case_id)
-    return list(session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id)
-                                .order_by(CaseTransition.id)))  # fmt: skip
+    rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id).order_by(CaseTransition.id))
+    return [as_seen(row, actor) for row in rows]
 
 
 def follow(session: Session, *, code: str, secret: str) -> tuple[Case, list[CaseTransition]]:

@@ -10,16 +10,17 @@ from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.history import SideAction
 from govgrid.domain.permissions import Actor
 from govgrid.domain.supervision import Mark
-from govgrid.services.cases.queries import visible_cases
+from govgrid.services.cases.queries import Entry, as_seen, visible_cases
 
 REMINDED = [m.value for m in Mark] + [s.value for s in SideAction] + ["dispatch", "check_fail", "return"]
 
 
-def reminders(session: Session, *, actor: Actor, limit: int = 50) -> list[tuple[CaseTransition, Case]]:
-    """Recent marks, decisions and hand-overs on the cases the actor may see (their area or their unit)."""
+def reminders(session: Session, *, actor: Actor, limit: int = 50) -> list[tuple[Entry, Case]]:
+    """Recent marks, decisions and hand-overs on the cases the actor may see (their area or their unit),
+    each as this reader may see it (a citizen reads no working note)."""
     rows = session.execute(
         select(CaseTransition, Case).join(Case, Case.id == CaseTransition.case_id)
         .where(CaseTransition.step.in_(REMINDED), visible_cases(actor))
         .order_by(CaseTransition.id.desc()).limit(min(max(limit, 1), 500))
     ).all()  # fmt: skip
-    return [(row[0], row[1]) for row in rows]
+    return [(as_seen(row[0], actor), row[1]) for row in rows]

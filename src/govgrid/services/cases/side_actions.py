@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.history import SIDE_LABEL, SideAction
+from govgrid.domain.moments import check_moment
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.text import check_chars, required
 from govgrid.domain.workflow import Status
@@ -44,6 +45,7 @@ def request_extension(session: Session, *, actor: Actor, rules: CaseRules, case_
                       reason: str, now: datetime, expected_version: int | None = None) -> Case:  # fmt: skip
     """The handling unit asks for a later deadline, with a reason, before the deadline has passed."""
     case = _authorized(session, actor, case_id, Action.HANDLE_CASE)
+    check_moment(until, "until")
     if case.status not in IN_HAND or case.due_at is None:
         raise InvalidInput("只有已派遣、办理中的案件可以申请延期", field="status")
     if not rules.case_class(case.class_code).is_extendable:

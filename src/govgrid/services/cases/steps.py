@@ -42,7 +42,7 @@ def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
     authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
               unit_id=case.unit_id)  # fmt: skip
     check_chars(note, "note")
-    published = check_public_note(public_note, reporter_name=case.reporter_name)
+    published = check_public_note(public_note, reporter_names=reporter_names(session, case))
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)
     changes = _effects(session, rules, case, step, after, now, unit_code)
@@ -120,6 +120,15 @@ def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, 
         session.commit()
         moved += 1
     return moved
+
+
+def reporter_names(session: Session, case: Case) -> tuple[str, ...]:
+    """The names a public note must not carry: the one given with the report, and the reporter's account's."""
+    from govgrid.db.models import User
+
+    account = session.get(User, case.reporter_id) if case.reporter_id else None
+    shown = account.display_name if account is not None and account.role == "citizen" else ""
+    return tuple(name for name in (case.reporter_name, shown) if name)
 
 
 def suggested_unit(rules: CaseRules, case: Case) -> str:

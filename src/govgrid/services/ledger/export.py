@@ -38,13 +38,17 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(CHINA).replace(tzinfo=None) if moment else None
 
 
-def _rows(session: Session, actor: Actor, wanted: LedgerFilter) -> tuple[list[LedgerItem], dict[int, str]]:
-    shown = [row.item for row in tree(session, actor=actor, wanted=wanted, page_size=None).rows]
+def _rows(session: Session, actor: Actor, wanted: LedgerFilter) -> tuple[list[LedgerItem], dict[int, str], list[int]]:
+    """The items as on screen, their paths, and the ids the filter matched: an item shown only as the context
+    of a matching one (a unit officer's measure above its tasks) carries no reports, milestones or
+    investment into the export, exactly as its page shows none."""
+    rows = tree(session, actor=actor, wanted=wanted, page_size=None).rows
+    shown = [row.item for row in rows]
     paths: dict[int, str] = {}
     for item in shown:  # depth first: a parent's path is known before its children's
         own = item.number or str(item.id)
         paths[item.id] = f"{paths[item.parent_id]}{ls.PATH_SEP}{own}" if item.parent_id in paths else own
-    return shown, paths
+    return shown, paths, [row.item.id for row in rows if row.matched]
 
 
 def item_values(item: LedgerItem, paths: dict[int, str], units: dict[int, str]) -> dict[str, object]:
@@ -67,7 +71,7 @@ def item_values(item: LedgerItem, paths: dict[int, str], units: dict[int, str]) 
 def export_xlsx(
     session: Session, *, actor: Actor, wanted: LedgerFilter, now: datetime, title: str = "督办台账"
 ) -> bytes:
-    items, paths = _rows(session, actor, wanted)
+    items, paths, matched = _rows(session, actor, wanted)
     units = {k: v for k, v in session.execute(select(OrgUnit.id, OrgUnit.name))}
     book = Workbook()
     sheet = book.active
@@ -89,8 +93,7 @@ def export_xlsx(
                 sheet.cell(row, col).font = Font(bold=True)
     _formats(sheet, columns, first_row=3)
     _merge_runs(sheet, [c.key for c in columns].index("parent") + 1, first_row=3)
-    ids = [item.id for item in items]
-    _children(book, session, ids, paths)
+    _children(book, session, matched, paths)
     sheet.freeze_panes = "C3"
     out = io.BytesIO()
     book.save(out)
@@ -166,7 +169,7 @@ def _children(book: Workbook, session: Session, ids: list[int], paths: dict[int,
 
 def export_csv(session: Session, *, actor: Actor, wanted: LedgerFilter) -> bytes:
     """The 督办台账 sheet as CSV (UTF-8 with BOM, so Excel on Windows opens it in Chinese)."""
-    items, paths = _rows(session, actor, wanted)
+    items, paths, _ = _rows(session, actor, wanted)
     units = {k: v for k, v in session.execute(select(OrgUnit.id, OrgUnit.name))}
     out = io.StringIO()
     writer = csv.writer(out)

@@ -46,13 +46,17 @@ class RowError:
         return f"{where}{('（' + self.value + '）') if self.value else ''}：{self.message}"
 
 
-class LedgerRejected(InvalidInput):
-    """The file was not imported: every reason, row by row."""
+MAX_REPORTED = 500  # a file with 240,000 bad rows gets the first 500 named and the total counted
 
-    def __init__(self, errors: list[RowError]) -> None:
-        shown = "；".join(str(e) for e in errors[:5]) + ("……" if len(errors) > 5 else "")
-        super().__init__(f"台账未导入，共 {len(errors)} 处问题：{shown}", field="file")
-        self.errors = errors
+
+class LedgerRejected(InvalidInput):
+    """The file was not imported: the reasons, row by row (the first MAX_REPORTED), and how many in all."""
+
+    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
+        self.total = len(errors) if total is None else total
+        shown = "；".join(str(e) for e in errors[:5]) + ("……" if self.total > 5 else "")
+        super().__init__(f"台账未导入，共 {self.total} 处问题：{shown}", field="file")
+        self.errors = errors[:MAX_REPORTED]
 
 
 @dataclass
@@ -155,6 +159,7 @@ class _Checker:
         self.now = now
         self.area_code = area_code
         self.errors: list[RowError] = []
+        self.count = 0  # every problem found; only the first MAX_REPORTED are kept
         self.unreadable: set[tuple[str, int, str]] = set()
         units = list(session.scalars(select(OrgUnit)))
         self.units = {u.code: u for u in units} | {u.name: u for u in units}
@@ -165,10 +170,10 @@ class _Checker:
                                                                              LedgerItem.batch_id.is_(None))))  # fmt: skip
 
     def fail(self, sheet: ls.Sheet, row: int, key: str, value: object, message: str) -> None:
-        header = next((c.header for c in sheet.columns if c.key == key), key)
-        self.errors.append(
-            RowError(sheet.name, row, header, "" if value is None else str(value)[:60], message)
-        )
+        self.count += 1
+        if len(self.errors) < MAX_REPORTED:
+            header = next((c.header for c in sheet.columns if c.key == key), key)
+            self.errors.append(RowError(sheet.name, row, header, "" if value is None else str(value)[:60], message))
 
     def cells(self, sheet: ls.Sheet, row: int, raw: dict[str, object]) -> tuple[dict[str, Any], bool]:
         """The row's values (a cell that cannot be read is None and reported); and whether all were read."""
@@ -208,12 +213,12 @@ class _Checker:
 def _check_items(checker: _Checker, rows: _Rows, plan: _Plan) -> dict[str, dict[str, Any]]:
     by_path: dict[str, dict[str, Any]] = {}
     for row, raw in rows.rows:
-        start = len(checker.errors)
+        start = checker.count
         values, ok = checker.cells(ls.ITEMS, row, raw)
         if values["kind"] is None or values["number"] is None:
             continue
         item = _item(checker, row, values, by_path)
-        if item is not None and ok and len(checker.errors) == start:
+        if item is not None and ok and checker.count == start:
             by_path[item["path"]] = item
             plan.items.append(item)
     siblings: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
@@ -233,7 +238,7 @@ def _check_items(checker: _Checker, rows: _Rows, plan: _Plan) -> dict[str, dict[
 def _item(
     checker: _Checker, row: int, v: dict[str, Any], by_path: dict[str, dict[str, Any]]
 ) -> dict[str, Any] | None:
-    start = len(checker.errors)
+    start = checker.count
     fail = lambda key, value, message: checker.fail(ls.ITEMS, row, key, value, message)  # noqa: E731
     number, parent = v["number"], v["parent"]
     if ls.PATH_SEP in number:
@@ -298,7 +303,7 @@ def _item(
     assigned, deadline = v["assigned_at"], v["deadline_at"]
     if assigned and deadline and ls.day_end(deadline) <= ls.day_start(assigned):
         fail("deadline_at", deadline.date().isoformat(), "完成时限早于交办日期")
-    if len(checker.errors) > start:
+    if checker.count > start:
         return None
     return {
         "row": row, "path": path, "parent": parent if kind != "campaign" else None, "kind": kind, "number": number,
@@ -400,14 +405,16 @@ def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: b
     found, errors = read_file(data, filename, limits)
     checker = _Checker(session, rules, now, area_code)
     checker.errors.extend(errors)
+    checker.count += len(errors)
     plan = _Plan()
     progress(f"检查 {sum(len(rows.rows) for rows in found.values()):,} 行…")
     by_path = _check_items(checker, found[ls.ITEMS.name], plan) if ls.ITEMS.name in found else {}
     _check_children(checker, found, by_path, plan)
-    if not plan.items and not checker.errors:
+    if not plan.items and not checker.count:
         checker.errors.append(RowError(ls.ITEMS.name, 0, "", "", "表中没有任何事项"))
-    if checker.errors:
-        raise LedgerRejected(checker.errors)
+        checker.count += 1
+    if checker.count:
+        raise LedgerRejected(checker.errors, checker.count)
     written = write_staged(session, actor=actor, rules=rules, plan=plan, area_code=area_code, filename=filename,
                            now=now, progress=progress)  # fmt: skip
     return ImportResult(campaigns=[number for _, number in written.campaigns], items=written.items,

@@ -30,6 +30,7 @@ from govgrid.domain.ledger import (
     Light,
     Target,
 )
+from govgrid.domain.moments import check_moment
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.quantity import check_amount
 from govgrid.domain.text import check_chars, required
@@ -68,6 +69,9 @@ def add_item(
     if data.kind not in KINDS:
         raise InvalidInput(f"类型须为 {'、'.join(KINDS)} 之一", field="kind")
     required(data.content, "content", "内容")
+    for name in ("assigned_at", "deadline_at"):
+        if getattr(data, name) is not None:
+            check_moment(getattr(data, name), name)
     for name in ("number", "source", "leader", "officer", "consequence"):
         check_chars(getattr(data, name) or "", name)
     check_amount(data.weight, "weight")

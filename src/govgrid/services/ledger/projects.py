@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.ledger_models import LedgerEvent, LedgerInvestment, LedgerItem, LedgerMilestone
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger_schedule import MILESTONE_KINDS, Phase, backward_schedule, check_month
+from govgrid.domain.moments import check_moment
 from govgrid.domain.permissions import Action, Actor
 from govgrid.domain.quantity import check_amount
 from govgrid.domain.text import check_chars, required
@@ -40,6 +41,7 @@ def add_milestone(session: Session, *, actor: Actor, rules: LedgerRules, item_id
     if kind not in MILESTONE_KINDS:
         raise InvalidInput(f"节点类型须为 {'、'.join(MILESTONE_KINDS.values())} 之一", field="kind")
     required(label, "label", "节点名称")
+    check_moment(due_at, "due_at")
     if len(label.strip()) > 200:
         raise InvalidInput("节点名称超过 200 个字符", field="label")
     if item.deadline_at is not None and due_at > item.deadline_at:

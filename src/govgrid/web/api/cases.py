@@ -17,7 +17,7 @@ from govgrid.geo.crs import parse_crs, to_stored
 from govgrid.services.cases import connector_keys, connectors, intake, queries, reminders, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret, count_report, limit_reports
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import (
     CaseIn,
@@ -61,12 +61,15 @@ def public(case: Case, request: Request, actor: Actor) -> CasePublic:
              summary="上报案件（带 client_id 重试只生成一件，且只返回给同一上报人）")  # fmt: skip
 def report_case(body: CaseIn, request: Request, response: Response, session: SessionDep, actor: LoggedInDep,
                 now: NowDep) -> CasePublic:  # fmt: skip
+    limit_reports(request, session, actor, now)
     fields = body.model_dump(exclude={"crs", "client_id", "channel"})
     data = intake.Report(**fields, channel=person_channel(actor, body.channel), crs=parse_crs(body.crs),
                         external_id=str(body.client_id) if body.client_id else None)  # fmt: skip
     case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
                                 locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
-    if not is_new:
+    if is_new:
+        count_report(session, actor, now)
+    else:
         response.status_code = 200
     return public(case, request, actor)
 

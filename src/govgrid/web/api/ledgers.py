@@ -26,7 +26,7 @@ from govgrid.services.ledger import views as ledger_views
 from govgrid.services.ledger.views import LedgerFilter
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.params import MAX_ID, IdPath, IdQuery, PageQuery
-from govgrid.web.schemas import In
+from govgrid.web.schemas import In, Moment
 from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
@@ -54,6 +54,7 @@ class LedgerItemPublic(BaseModel):
     light_label: str
     rung: str | None
     depth: int = 0
+    matched: bool = Field(True, description="false：该行只是其下属匹配项的上级，作为上下文显示")
 
 
 class LedgerTreePublic(BaseModel):
@@ -90,7 +91,7 @@ class LedgerItemCreate(In):
     lead_unit_code: str | None = Field(None, max_length=32)
     leader: str = Field("", max_length=64)
     officer: str = Field("", max_length=64)
-    deadline_at: datetime | None = None
+    deadline_at: Moment | None = None
     consequence: str = Field("", max_length=4000)
     weight: Annotated[float, Field(gt=0, le=AMOUNT)] | None = None
     sla_code: str | None = Field(None, max_length=16)
@@ -115,13 +116,14 @@ def target_text(item: LedgerItem) -> str:
     return f"{item.target_subject} {item.target_value:g}{item.target_unit}{item.target_qualifier}"
 
 
-def item_public(item: LedgerItem, depth: int = 0) -> LedgerItemPublic:
+def item_public(item: LedgerItem, depth: int = 0, matched: bool = True) -> LedgerItemPublic:
     return LedgerItemPublic(
         id=item.id, parent_id=item.parent_id, campaign_id=item.campaign_id, kind=item.kind,
         kind_label=KIND_LABELS.get(item.kind, item.kind), number=item.number, content=item.content, source=item.source,
         lead_unit_id=item.lead_unit_id, co_unit_ids=list(item.co_unit_ids), leader=item.leader, officer=item.officer,
         deadline_at=item.deadline_at, target=target_text(item), status=item.status, progress=item.progress,
         light=item.light, light_label=LIGHT_LABEL[Light(item.light)], rung=item.rung, depth=depth,
+        matched=matched,
     )  # fmt: skip
 
 
@@ -147,7 +149,7 @@ def list_items(session: SessionDep, actor: LoggedInDep, campaign_id: IdQuery = N
                ) -> LedgerTreePublic:  # fmt: skip
     found = ledger_views.tree(session, actor=actor, wanted=parse_filter(campaign_id, unit_id, light, leader),
                               page=page, page_size=page_size)  # fmt: skip
-    return LedgerTreePublic(items=[item_public(r.item, r.depth) for r in found.rows], page=found.page,
+    return LedgerTreePublic(items=[item_public(r.item, r.depth, r.matched) for r in found.rows], page=found.page,
                             page_size=page_size, pages=found.pages, total=found.total, campaigns=found.campaigns,
                             counts=found.counts)  # fmt: skip
 
@@ -289,13 +291,13 @@ def import_ledger(request: Request, session: SessionDep, actor: LoggedInDep, now
                                              now=now, limits=limits)  # fmt: skip
     except ledger_import.LedgerRejected as exc:
         return JSONResponse(status_code=422, content={"error": {"code": "invalid_input", "message": exc.message,
-                            "field": "file", "rows": [e.__dict__ for e in exc.errors]}})  # fmt: skip
+                            "field": "file", "total": exc.total, "rows": [e.__dict__ for e in exc.errors]}})  # fmt: skip
     return result.__dict__
 
 
 class MilestoneCreate(In):
     label: str = Field(max_length=200)
-    due_at: datetime
+    due_at: Moment
     kind: str = Field("step", description="step（节点）| start（开工）| finish（竣工）")
 
 

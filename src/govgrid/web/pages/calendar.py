@@ -41,10 +41,7 @@ def calendar_page(request: Request, actor: LoggedInDep, now: NowDep, start: str 
     if start:
         if unit not in {u.value for u in TimeUnit}:
             raise InvalidInput(f"时限单位“{unit[:20]}”无效", field="unit")
-        try:
-            value = float(amount)
-        except ValueError:
-            raise InvalidInput(f"时限“{amount[:20]}”不是数字", field="amount") from None
+        value = work_calendar.parse_limit(amount, unit)
         due = request.app.state.case_rules.calendar.due(work_calendar.parse_moment(start), value, TimeUnit(unit))
     return _page(request, actor, now, due=due, query={"start": start, "amount": amount, "unit": unit})
 

@@ -34,7 +34,7 @@ from govgrid.services.cases import similar as similar_cases
 from govgrid.services.cases.side_actions import IN_HAND
 from govgrid.services.people import accounts as people
 from govgrid.web.api.cases import parse_near
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports, verify_csrf
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.forms import parse_choice
 from govgrid.web.pages.render import page
@@ -130,13 +130,16 @@ def report(
     photo: Annotated[UploadFile | None, File()] = None, client_id: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
+    limit_reports(request, session, actor, now)
     checked = photo_of(request, photo)  # the photo is checked before anything is written
     report_data = intake.Report(channel=person_channel(actor, None), class_code=class_code, title=title,
                                description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
                                crs=parse_crs(crs), address=address, external_id=client_id or None)  # fmt: skip
-    case, _ = intake.report(session, actor=actor, rules=request.app.state.case_rules,
-                           locator=request.app.state.locator_cache, data=report_data, now=now,
-                           photos=[checked] if checked else [], media_dir=request.app.state.media_dir)  # fmt: skip
+    case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
+                                 locator=request.app.state.locator_cache, data=report_data, now=now,
+                                 photos=[checked] if checked else [], media_dir=request.app.state.media_dir)  # fmt: skip
+    if is_new:
+        count_report(session, actor, now)
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
@@ -156,7 +159,7 @@ def side_actions(actor: Actor, case: Any, case_class: Any) -> dict[str, bool]:
 def request_extension(
     case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
     until: Annotated[str, Form()], reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     try:
@@ -192,7 +195,7 @@ def supervise(
 @router.post("/cases/{case_id}/merge")
 def merge(
     case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    into: Annotated[int, Form()], csrf_token: Annotated[str, Form()] = "",
+    into: Annotated[int, Form(ge=1, le=MAX_ID)], csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     verify_csrf(request, csrf_token)
     similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,

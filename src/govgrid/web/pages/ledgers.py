@@ -147,7 +147,8 @@ def import_page(request: Request, session: SessionDep, actor: LoggedInDep, now: 
         found = ledger_views.tree(session, actor=actor, wanted=ledger_views.LedgerFilter())
         return page(request, "ledger.html", actor, status_code=422, found=found, campaigns=[], units={},
                     wanted=ledger_views.LedgerFilter(), labels=LABELS, target_text=target_text, query="",
-                    import_errors=exc.errors, may_manage=True, templates=rules(request).templates)  # fmt: skip
+                    import_errors=exc.errors, import_total=exc.total, may_manage=True,
+                    templates=rules(request).templates)  # fmt: skip
     first = session.scalar(select(LedgerItem.id).where(LedgerItem.number == result.campaigns[0],
                                                        LedgerItem.parent_id.is_(None)))  # fmt: skip
     return RedirectResponse(f"/ledger?campaign_id={first}", status_code=303)
