@@ -172,3 +172,12 @@ def test_a_word_file_that_loads_a_remote_template_is_refused_and_a_hyperlink_is_
     with pytest.raises(InvalidInput, match="外部"):
         blobs.evidence("汇报.docx", with_rels(template), blobs.FileLimits())
     assert blobs.evidence("汇报.docx", with_rels(link), blobs.FileLimits())
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/health", "/api/v1/cases/1", "/nowhere", "/static/css/app.css"])
+def test_every_kind_of_response_carries_the_security_headers(anonymous, path):
+    headers = anonymous.get(path).headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
