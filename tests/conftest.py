@@ -61,8 +61,12 @@ def empty_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 def app(district_url: str, district: District, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     # the test district's clock stands still, so per-minute limits would never reset: the tests that check a
     # limit lower it for themselves
-    settings = load_settings(database_url=district_url, secret_key="test-secret-key-that-is-long-enough",
-                             media_dir=tmp_path_factory.mktemp("media"), reports_per_minute=100_000)  # fmt: skip
+    settings = load_settings(
+        database_url=district_url,
+        secret_key="test-secret-key-that-is-long-enough",
+        media_dir=tmp_path_factory.mktemp("media"),
+        reports_per_minute=100_000,
+    )
     return create_app(settings, clock=lambda: NOW)
 
 
@@ -76,8 +80,11 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> TestCl
     """Log in through the real login form (CSRF token included) and keep the cookie."""
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    answer = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                         follow_redirects=False)  # fmt: skip
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
     workspace = client.get("/")
     client.headers["X-CSRF-Token"] = workspace.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
@@ -109,8 +116,17 @@ def new_account(district_sessions, district):  # type: ignore[no-untyped-def]
     def make(role, scope: str) -> str:  # type: ignore[no-untyped-def]
         name = f"p_{uuid.uuid4().hex[:8]}"
         with district_sessions() as session:
-            add_user(session, username=name, display_name="测试账号", role=role, unit_code=None, scope_code=scope,
-                     phone="", password=PASSWORD, now=NOW)  # fmt: skip
+            add_user(
+                session,
+                username=name,
+                display_name="测试账号",
+                role=role,
+                unit_code=None,
+                scope_code=scope,
+                phone="",
+                password=PASSWORD,
+                now=NOW,
+            )
             session.commit()
         return name
 
@@ -127,8 +143,14 @@ def connector_client(app, district_sessions):  # type: ignore[no-untyped-def]
 
     def make(connector_id: str = "hotline12345") -> TestClient:
         with district_sessions() as session:
-            _, secret = issue_key(session, actor=SYSTEM, connectors=app.state.case_rules.connectors,
-                                  connector_id=connector_id, name="test", now=NOW)  # fmt: skip
+            _, secret = issue_key(
+                session,
+                actor=SYSTEM,
+                connectors=app.state.case_rules.connectors,
+                connector_id=connector_id,
+                name="test",
+                now=NOW,
+            )
         client = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
         clients.append(client)
         return client

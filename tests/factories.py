@@ -83,8 +83,17 @@ def build_district(session: Session) -> District:
         session.add(OrgUnit(code=street, name=f"{street}办事处", kind="street", area_code=street))
     session.flush()
     for username, (role, scope, unit) in PERSONAS.items():
-        add_user(session, username=username, display_name=username, role=role, unit_code=unit,
-                 scope_code=scope, phone="", password=PASSWORD, now=NOW)  # fmt: skip
+        add_user(
+            session,
+            username=username,
+            display_name=username,
+            role=role,
+            unit_code=unit,
+            scope_code=scope,
+            phone="",
+            password=PASSWORD,
+            now=NOW,
+        )
     _grid_workers(session, [f.code for f in features if f.level is AreaLevel.COMMUNITY])
     session.commit()
     _places(session, features)
@@ -111,25 +120,42 @@ def _grid_workers(session: Session, communities: list[str]) -> None:
     hashed = hash_password(PASSWORD)
     for community in communities:
         username = "grid_worker" if community == f"{STREET_A}001" else f"gw_{community}"
-        worker = User(username=username, display_name=f"网格员{community[-4:]}", role=Role.GRID_WORKER.value,
-                      scope_code=community, phone=f"1390000{community[-4:]}", password_hash=hashed,
-                      created_at=NOW)  # fmt: skip
+        worker = User(
+            username=username,
+            display_name=f"网格员{community[-4:]}",
+            role=Role.GRID_WORKER.value,
+            scope_code=community,
+            phone=f"1390000{community[-4:]}",
+            password_hash=hashed,
+            created_at=NOW,
+        )
         session.add(worker)
         session.flush()
         code = f"{community}-01"
-        session.add(ResponsibilityGrid(code=code, name=f"{community}第1责任网格", community_code=community,
-                                       worker_id=worker.id))  # fmt: skip
+        session.add(
+            ResponsibilityGrid(
+                code=code, name=f"{community}第1责任网格", community_code=community, worker_id=worker.id
+            )
+        )
         session.flush()
-        session.execute(UnitGrid.__table__.update().where(UnitGrid.community_code == community)
-                        .values(responsibility_grid_code=code))  # fmt: skip
+        session.execute(
+            UnitGrid.__table__.update()
+            .where(UnitGrid.community_code == community)
+            .values(responsibility_grid_code=code)
+        )
 
 
 def connector_actor(connector_id: str = "hotline12345"):  # type: ignore[no-untyped-def]
     """The actor an inbound system pushes as (what services.connector_keys.actor_for_key returns)."""
     from govgrid.domain.permissions import Actor
 
-    return Actor(user_id=None, username=f"connector:{connector_id}", role=Role.CONNECTOR, scope_code=DISTRICT,
-                 source=connector_id)  # fmt: skip
+    return Actor(
+        user_id=None,
+        username=f"connector:{connector_id}",
+        role=Role.CONNECTOR,
+        scope_code=DISTRICT,
+        source=connector_id,
+    )
 
 
 def user_id(session: Session, username: str) -> int:

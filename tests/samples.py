@@ -10,23 +10,43 @@ import zlib
 
 def png(width: int = 2, height: int = 2) -> bytes:
     """A real PNG (greyscale), decodable by a browser."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     raw = b"".join(b"\x00" + b"\x80" * width for _ in range(min(height, 4)))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg(width: int = 4, height: int = 3) -> bytes:
     """The markers of a baseline JPEG with its frame header (enough for the structure check)."""
     app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
     sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + app0 + sof0 + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34" * 8 + b"\xff\xd9"
+    return (
+        b"\xff\xd8"
+        + app0
+        + sof0
+        + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00"
+        + b"\x12\x34" * 8
+        + b"\xff\xd9"
+    )
 
 
-GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
-       b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")  # fmt: skip
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -38,9 +58,12 @@ def gif_html_polyglot() -> bytes:
 def docx(main_part: str = "word/document.xml") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                         'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
-                         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')  # fmt: skip
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
         archive.writestr(main_part, "<w:document/>")
     return buffer.getvalue()
 
@@ -81,15 +104,23 @@ def rewritten(data: bytes, part: str, change) -> bytes:  # type: ignore[no-untyp
 
 def merged_bomb() -> bytes:
     """A tiny workbook with one merged range A1:Z100000 (2.6 million cells once filled)."""
-    return rewritten(workbook(), "xl/worksheets/sheet1.xml",
-                     lambda xml: xml.replace(b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="A1:Z100000"/>'
-                                             b"</mergeCells></worksheet>"))  # fmt: skip
+    return rewritten(
+        workbook(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(
+            b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="A1:Z100000"/></mergeCells></worksheet>'
+        ),
+    )
 
 
 def strings_bomb(megabytes: int = 60) -> bytes:
     """A workbook whose shared strings inflate a thousandfold."""
     pad = b"<si><t>" + b"x" * 1000 + b"</t></si>"
-    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + pad * (megabytes * 1000) + b"</sst>"
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + pad * (megabytes * 1000)
+        + b"</sst>"
+    )
     return rewritten(workbook(), "xl/sharedStrings.xml", lambda _: strings)
 
 

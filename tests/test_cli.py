@@ -64,8 +64,22 @@ def test_db_upgrade_reports_the_newest_revision(tmp_path):
 
 def test_users_can_be_created_and_listed_from_the_console(tmp_path):
     url = f"sqlite:///{tmp_path / 'users.db'}"
-    result = run(["users", "create", "ops1", "--name", "运维一", "--role", "admin", "--scope", "370102",
-                  "--password", "long-enough-3"], url)  # fmt: skip
+    result = run(
+        [
+            "users",
+            "create",
+            "ops1",
+            "--name",
+            "运维一",
+            "--role",
+            "admin",
+            "--scope",
+            "370102",
+            "--password",
+            "long-enough-3",
+        ],
+        url,
+    )
     assert result.exit_code == 0, result.output
     assert "ops1" in run(["users", "list"], url).stdout
 
@@ -89,8 +103,11 @@ def test_one_worker_round_runs_on_an_empty_database(tmp_path):
 
 def test_a_ledger_is_imported_and_exported_from_the_console(district_url, district, tmp_path):
     sheet = tmp_path / "台账.csv"
-    sheet.write_text("序号,上级序号,层级,工作内容,牵头单位,完成时限\nCLI-1,,行动,控制台导入,,\n"
-                     "1,CLI-1,任务,清理小广告,历下区城市管理局,2026-12-31\n", encoding="utf-8")  # fmt: skip
+    sheet.write_text(
+        "序号,上级序号,层级,工作内容,牵头单位,完成时限\nCLI-1,,行动,控制台导入,,\n"
+        "1,CLI-1,任务,清理小广告,历下区城市管理局,2026-12-31\n",
+        encoding="utf-8",
+    )
     result = run(["ledger", "import", str(sheet), "--as", "supervisor"], district_url)
     assert result.exit_code == 0 and "CLI-1" in result.stdout and "事项 2 个" in result.stdout
     again = run(["ledger", "import", str(sheet), "--as", "supervisor"], district_url)
@@ -112,9 +129,12 @@ def test_calendar_set_year_enters_the_notice_and_refuses_a_bad_one_naming_the_da
     result = run(["calendar", "set-year", "2027", str(bad)], url)
     assert result.exit_code == 2 and "2027-02-17（星期三）本就是工作日" in result.stderr
     good = tmp_path / "2027.yaml"
-    good.write_text("source: 测试\nholidays: [2027-01-01..2027-01-03, 2027-02-05..2027-02-12, 2027-04-05, "
-                    "2027-05-01..2027-05-05, 2027-06-09, 2027-09-15, 2027-10-01..2027-10-07]\n"
-                    "workdays: [2027-02-20]\n", encoding="utf-8")  # fmt: skip
+    good.write_text(
+        "source: 测试\nholidays: [2027-01-01..2027-01-03, 2027-02-05..2027-02-12, 2027-04-05, "
+        "2027-05-01..2027-05-05, 2027-06-09, 2027-09-15, 2027-10-01..2027-10-07]\n"
+        "workdays: [2027-02-20]\n",
+        encoding="utf-8",
+    )
     result = run(["calendar", "set-year", "2027", str(good)], url)
     assert result.exit_code == 0 and "2027 年节假日安排已录入" in result.stdout
     result = run(["calendar", "due", "2026-12-28T10:00", "20", "工作日"], url)
@@ -141,11 +161,27 @@ def test_users_disable_unlock_and_a_token_with_an_expiry(district_url, district)
     import uuid
 
     name = f"c_{uuid.uuid4().hex[:8]}"
-    created = run(["users", "create", name, "--name", "命令行", "--role", "grid_worker", "--scope", "370102001001",
-                   "--password", "cli-pass-123"], district_url)  # fmt: skip
+    created = run(
+        [
+            "users",
+            "create",
+            name,
+            "--name",
+            "命令行",
+            "--role",
+            "grid_worker",
+            "--scope",
+            "370102001001",
+            "--password",
+            "cli-pass-123",
+        ],
+        district_url,
+    )
     assert created.exit_code == 0, created.stderr
     token = run(["users", "token", name, "--days", "7"], district_url).stdout.strip().splitlines()[-1]
     assert token.startswith("ggt_")
     assert "已停用" in run(["users", "disable", name], district_url).stdout
     assert "未被锁定" in run(["users", "unlock", name], district_url).stdout
-    assert run(["users", "create", "x_conn", "--name", "x", "--role", "connector"], district_url).exit_code == 2
+    assert (
+        run(["users", "create", "x_conn", "--name", "x", "--role", "connector"], district_url).exit_code == 2
+    )

@@ -20,4 +20,6 @@ def test_the_security_page_shows_the_permission_table_the_code_enforces():
 def test_every_setting_the_security_page_names_exists():
     text = DOCS.joinpath("security.md").read_text(encoding="utf-8")
     named = set(re.findall(r"GOVGRID_([A-Z0-9_]+)", text)) - {"TEST_DATABASE_URL"}  # the test suite's own
-    assert named and named <= {name.upper() for name in Settings.model_fields}, named - {n.upper() for n in Settings.model_fields}
+    assert named and named <= {name.upper() for name in Settings.model_fields}, named - {
+        n.upper() for n in Settings.model_fields
+    }

@@ -28,8 +28,9 @@ def _on_postgres() -> bool:
     return postgres_base() is not None
 
 
-pytestmark = pytest.mark.skipif(_on_postgres(), reason="the README's commands run on its default SQLite, in the "
-                                "SQLite pass of the suite")  # fmt: skip
+pytestmark = pytest.mark.skipif(
+    _on_postgres(), reason="the README's commands run on its default SQLite, in the SQLite pass of the suite"
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +44,22 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def govgrid(folder: Path, *args: str, expect: int = 0, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVGRID_EMBEDDED_WORKER": "false", "GOVGRID_SHARED_DIR": str(ROOT.parent / "shared")}
+def govgrid(
+    folder: Path, *args: str, expect: int = 0, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "GOVGRID_EMBEDDED_WORKER": "false",
+        "GOVGRID_SHARED_DIR": str(ROOT.parent / "shared"),
+    }
     env.pop("GOVGRID_DATABASE_URL", None)  # the README's default: govgrid.db in the working directory
-    done = subprocess.run([str(GOVGRID), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [str(GOVGRID), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=timeout
+    )
     RUN.append(" ".join(args[:2]))
-    assert done.returncode == expect, f"govgrid {' '.join(args)} → {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == expect, (
+        f"govgrid {' '.join(args)} → {done.returncode}\n{done.stdout}\n{done.stderr}"
+    )
     return done
 
 
@@ -59,7 +70,9 @@ def test_the_readme_examples_run(demo_dir):
     for line in examples:
         done = govgrid(demo_dir, *shlex.split(line))
         assert done.stdout.strip().startswith(("{", "[")), line
-    located = json.loads(govgrid(demo_dir, "get", "/api/v1/geo/locate?lng=117.0386&lat=36.6642&crs=gcj02").stdout)
+    located = json.loads(
+        govgrid(demo_dir, "get", "/api/v1/geo/locate?lng=117.0386&lat=36.6642&crs=gcj02").stdout
+    )
     assert located["grid_code"].startswith("370102")
 
 
@@ -69,8 +82,9 @@ def test_serve_answers_and_stops(demo_dir):
         port = s.getsockname()[1]
     env = {**os.environ, "GOVGRID_PORT": str(port), "GOVGRID_EMBEDDED_WORKER": "false"}
     env.pop("GOVGRID_DATABASE_URL", None)
-    server = subprocess.Popen([str(GOVGRID), "serve"], cwd=demo_dir, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [str(GOVGRID), "serve"], cwd=demo_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     RUN.append("serve")
     try:
         for _ in range(100):
@@ -92,22 +106,43 @@ def test_the_console_commands_run(demo_dir, tmp_path):
     govgrid(demo_dir, "db", "upgrade")
     govgrid(demo_dir, "worker", "--once")
     assert "admin" in govgrid(demo_dir, "users", "list").stdout
-    govgrid(demo_dir, "users", "create", "readme_user", "--name", "说明", "--role", "grid_worker", "--scope",
-            "370102001001", "--password", "readme-pass-1")  # fmt: skip
+    govgrid(
+        demo_dir,
+        "users",
+        "create",
+        "readme_user",
+        "--name",
+        "说明",
+        "--role",
+        "grid_worker",
+        "--scope",
+        "370102001001",
+        "--password",
+        "readme-pass-1",
+    )
     govgrid(demo_dir, "users", "set-password", "readme_user", "--password", "readme-pass-2")
-    assert govgrid(demo_dir, "users", "token", "readme_user").stdout.strip().splitlines()[-1].startswith("ggt_")
+    assert (
+        govgrid(demo_dir, "users", "token", "readme_user").stdout.strip().splitlines()[-1].startswith("ggt_")
+    )
     govgrid(demo_dir, "users", "disable", "readme_user")
     govgrid(demo_dir, "users", "enable", "readme_user")
     govgrid(demo_dir, "users", "unlock", "readme_user")
-    key = govgrid(demo_dir, "connectors", "key", "hotline12345", "--name", "说明").stdout.strip().splitlines()[-1]
+    key = (
+        govgrid(demo_dir, "connectors", "key", "hotline12345", "--name", "说明")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert key.startswith("ggc_")
     key_id = govgrid(demo_dir, "connectors", "list").stdout.split()[0].lstrip("#")
     govgrid(demo_dir, "connectors", "revoke", key_id)
     assert "暂定" in govgrid(demo_dir, "calendar", "due", "2026-12-28T10:00", "20", "工作日").stdout
     govgrid(demo_dir, "calendar", "status")
     notice = tmp_path / "2031.yaml"
-    notice.write_text("holidays: [2031-01-01, 2031-01-22..2031-01-25, 2031-04-05, 2031-05-01..2031-05-02, "
-                      "2031-06-24, 2031-10-01..2031-10-03]\n", encoding="utf-8")  # fmt: skip
+    notice.write_text(
+        "holidays: [2031-01-01, 2031-01-22..2031-01-25, 2031-04-05, 2031-05-01..2031-05-02, "
+        "2031-06-24, 2031-10-01..2031-10-03]\n",
+        encoding="utf-8",
+    )
     govgrid(demo_dir, "calendar", "set-year", "2031", str(notice))
     places = tmp_path / "地名.csv"
     places.write_text("名称,类型,经度,纬度\n说明大厦,building,117.0386,36.6642\n", encoding="utf-8")
@@ -116,8 +151,11 @@ def test_the_console_commands_run(demo_dir, tmp_path):
     govgrid(demo_dir, "ledger", "export", str(exported), "--light", "red")
     assert exported.stat().st_size > 1000
     small = tmp_path / "小台账.csv"
-    small.write_text("序号,上级序号,层级,工作内容,牵头单位,完成时限\nRD-1,,行动,说明行动,,\n"
-                     "1,RD-1,任务,说明任务,LX-CGJ,2026-12-31\n", encoding="utf-8")  # fmt: skip
+    small.write_text(
+        "序号,上级序号,层级,工作内容,牵头单位,完成时限\nRD-1,,行动,说明行动,,\n"
+        "1,RD-1,任务,说明任务,LX-CGJ,2026-12-31\n",
+        encoding="utf-8",
+    )
     govgrid(demo_dir, "ledger", "import", str(small))
 
 
@@ -143,12 +181,19 @@ def test_every_command_in_the_readme_table_was_run():
     for cell in table:
         words = [w for w in cell.replace("\\|", "|").split() if not w.startswith(("[", "-"))]
         group = words[0] if words else "serve"
-        for sub in (words[1].split("|") if len(words) > 1 and words[0] in ("users", "bench", "db", "ledger",
-                                                                               "calendar", "connectors") else [""]):  # fmt: skip
+        for sub in (
+            words[1].split("|")
+            if len(words) > 1 and words[0] in ("users", "bench", "db", "ledger", "calendar", "connectors")
+            else [""]
+        ):
             shown.add(f"{group} {sub}".strip())
     for line in re.findall(r"`(?:govgrid )?((?:connectors|calendar|ledger|users) [a-z-]+)", text):
         shown.add(line)
-    ran = {" ".join(r.split()[:2]) if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors")
-           else r.split()[0] for r in RUN}  # fmt: skip
+    ran = {
+        " ".join(r.split()[:2])
+        if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors")
+        else r.split()[0]
+        for r in RUN
+    }
     missing = sorted(command for command in shown if command not in ran)
     assert missing == [], f"README commands no test ran: {missing}"

@@ -41,94 +41,135 @@ class Settings(BaseSettings):
         "the working directory or the source checkout.",
     )
     media_dir: Path | None = Field(
-        None, description="Folder for case photos and evidence files (stored by SHA-256). Default: media/ beside "
-        "the SQLite database; required with PostgreSQL."
+        None,
+        description="Folder for case photos and evidence files (stored by SHA-256). Default: media/ beside "
+        "the SQLite database; required with PostgreSQL.",
     )
     max_photo_mb: int = Field(
-        10, ge=1, le=100, description="Largest photo or evidence file accepted, in MB; larger uploads get a 422 "
-        "naming the field."
+        10,
+        ge=1,
+        le=100,
+        description="Largest photo or evidence file accepted, in MB; larger uploads get a 422 "
+        "naming the field.",
     )
     max_photo_megapixels: int = Field(
-        100, ge=1, le=1000, description="Largest photo accepted by its declared dimensions, in megapixels (a tiny "
-        "file can declare a huge image); single sides are capped at 20000 pixels."
+        100,
+        ge=1,
+        le=1000,
+        description="Largest photo accepted by its declared dimensions, in megapixels (a tiny "
+        "file can declare a huge image); single sides are capped at 20000 pixels.",
     )
     max_import_mb: int = Field(
-        20, ge=1, le=500, description="Largest workbook or CSV file accepted by the imports, in MB. Its parts "
-        "decompressed, its rows (100,000), columns (200) and merged cells (200,000) are checked before it is read."
+        20,
+        ge=1,
+        le=500,
+        description="Largest workbook or CSV file accepted by the imports, in MB. Its parts "
+        "decompressed, its rows (100,000), columns (200) and merged cells (200,000) are checked before it is read.",
     )
     max_request_mb: int = Field(
-        2, ge=1, le=100, description="Largest JSON or form body, in MB (file uploads: the file limits above, "
-        "plus 1 MB; GeoJSON imports: GOVGRID_MAX_GEOJSON_MB). Larger bodies get 413 before they are read."
+        2,
+        ge=1,
+        le=100,
+        description="Largest JSON or form body, in MB (file uploads: the file limits above, "
+        "plus 1 MB; GeoJSON imports: GOVGRID_MAX_GEOJSON_MB). Larger bodies get 413 before they are read.",
     )
-    max_geojson_mb: int = Field(64, ge=1, le=2000, description="Largest GeoJSON body the geography import accepts, in MB.")
+    max_geojson_mb: int = Field(
+        64, ge=1, le=2000, description="Largest GeoJSON body the geography import accepts, in MB."
+    )
     embedded_worker: bool = Field(
-        True, description="Run the background work (deadline sweeper, similar-case linking, pushes, ledger lights) "
-        "in a thread of `govgrid serve`; set false when separate `govgrid worker` processes run."
+        True,
+        description="Run the background work (deadline sweeper, similar-case linking, pushes, ledger lights) "
+        "in a thread of `govgrid serve`; set false when separate `govgrid worker` processes run.",
     )
     taxonomy_file: Path | None = Field(
-        None, description="The city's 12345 three-level taxonomy (UTF-8 CSV: 一级分类,二级分类,三级分类). When found "
+        None,
+        description="The city's 12345 three-level taxonomy (UTF-8 CSV: 一级分类,二级分类,三级分类). When found "
         "(default: the reference data/messages/taxonomy_3level.csv), the 12345 connector's category map is "
-        "checked against it at start-up. govgrid ships no copy."
+        "checked against it at start-up. govgrid ships no copy.",
     )
     notify_urls: str = Field(
-        "", description="Where escalations (超期, 催办, 督办) are pushed by the background worker: apprise URLs "
+        "",
+        description="Where escalations (超期, 催办, 督办) are pushed by the background worker: apprise URLs "
         "separated by spaces, e.g. `wxteams://…` (企业微信群机器人) or `dingtalk://…` (钉钉). Empty: in-app "
-        "reminders only."
+        "reminders only.",
     )
-    session_hours: int = Field(8, ge=1, le=720, description="How long a login session lasts at most, in hours.")
+    session_hours: int = Field(
+        8, ge=1, le=720, description="How long a login session lasts at most, in hours."
+    )
     session_idle_minutes: int = Field(
         120, ge=5, le=43200, description="A login session ends after this many minutes without a request."
     )
     token_days: int = Field(90, ge=1, le=3650, description="How long a new API token is valid, in days.")
     https: bool = Field(
-        False, description="The deployment is served over HTTPS (behind a proxy that terminates TLS): cookies "
-        "are marked Secure and browsers are told to use HTTPS only (HSTS)."
+        False,
+        description="The deployment is served over HTTPS (behind a proxy that terminates TLS): cookies "
+        "are marked Secure and browsers are told to use HTTPS only (HSTS).",
     )
     trusted_proxies: str = Field(
-        "", description="Addresses (or CIDR ranges) of the reverse proxies in front of govgrid, comma-separated. "
+        "",
+        description="Addresses (or CIDR ranges) of the reverse proxies in front of govgrid, comma-separated. "
         "Only from these is X-Forwarded-For believed, so that users behind one proxy are throttled by their own "
-        "address. Empty: the address of the connection is the client's."
+        "address. Empty: the address of the connection is the client's.",
     )
-    login_free_failures: int = Field(3, ge=1, description="Wrong passwords per account before each retry must wait.")
+    login_free_failures: int = Field(
+        3, ge=1, description="Wrong passwords per account before each retry must wait."
+    )
     login_delay_seconds: int = Field(
         2, ge=1, description="The first wait after the free failures; it doubles with every further failure."
     )
     login_max_delay_seconds: int = Field(300, ge=1, description="The longest wait between login attempts.")
     login_lock_failures: int = Field(
-        10, ge=2, description="Wrong passwords in a row after which the account is locked (an admin can unlock)."
+        10,
+        ge=2,
+        description="Wrong passwords in a row after which the account is locked (an admin can unlock).",
     )
     login_lock_minutes: int = Field(
-        30, ge=0, description="How long a locked account stays locked; 0: until an administrator unlocks it "
-        "(`govgrid users unlock NAME`)."
+        30,
+        ge=0,
+        description="How long a locked account stays locked; 0: until an administrator unlocks it "
+        "(`govgrid users unlock NAME`).",
     )
     login_address_failures: int = Field(
-        30, ge=1, description="Wrong passwords from one client address (any accounts) per window before it waits."
+        30,
+        ge=1,
+        description="Wrong passwords from one client address (any accounts) per window before it waits.",
     )
     throttle_window_minutes: int = Field(
-        15, ge=1, description="The window in which failures per client address are counted (logins, follow page)."
+        15,
+        ge=1,
+        description="The window in which failures per client address are counted (logins, follow page).",
     )
     follow_failures: int = Field(
         20, ge=1, description="Wrong 查询码 guesses on the public follow page per client address and window."
     )
     reports_per_minute: int = Field(
-        30, ge=1, description="New reports one person may file per minute, through the JSON API, the report page and "
-        "Open311 together (a retry with the same client_id is not counted). Connectors have their own limit."
+        30,
+        ge=1,
+        description="New reports one person may file per minute, through the JSON API, the report page and "
+        "Open311 together (a retry with the same client_id is not counted). Connectors have their own limit.",
     )
     connector_posts_per_minute: int = Field(
         600, ge=1, description="Pushes one connector key may make per minute (12345 peaks, video alarms)."
     )
-    demo_password: str = Field("govgrid-demo", description="Password of the demo logins made by `govgrid demo`.")
+    demo_password: str = Field(
+        "govgrid-demo", description="Password of the demo logins made by `govgrid demo`."
+    )
 
 
 def settings_reference() -> str:
     """docs/settings.md, generated from the class above (a test fails when the file is stale):
     `python -m govgrid.settings > docs/settings.md`."""
-    lines = ["# 配置项 / Settings", "",
-             "Every setting is an environment variable. Zero configuration runs the embedded default (SQLite file "
-             "`govgrid.db` in the working directory).",
-             "Secrets may come from a file (`GOVGRID_SECRET_KEY_FILE`). This page is generated from "
-             "`govgrid.settings.Settings`: `python -m govgrid.settings > docs/settings.md`.", "",
-             "| variable | default | meaning |", "|---|---|---|"]  # fmt: skip
+    lines = [
+        "# 配置项 / Settings",
+        "",
+        "Every setting is an environment variable. Zero configuration runs the embedded default (SQLite file "
+        "`govgrid.db` in the working directory).",
+        "Secrets may come from a file (`GOVGRID_SECRET_KEY_FILE`). This page is generated from "
+        "`govgrid.settings.Settings`: `python -m govgrid.settings > docs/settings.md`.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
     for name, field in Settings.model_fields.items():
         default = field.default
         shown = "—" if default in (None, "") else str(default)

@@ -45,8 +45,13 @@ def open_map_at(page, lng, lat, zoom=17):
 
 def test_a_dispatcher_clicks_a_grid_and_sees_its_code_and_worker(page, district, session, tmp_path):
     point = district.grid(STREET_A).geometry.representative_point()
-    expected = locate(session, cache=LocatorCache(), lng=point.x, lat=point.y, crs=__import__(
-        "govgrid.geo.crs", fromlist=["Crs"]).Crs.GCJ02)  # fmt: skip
+    expected = locate(
+        session,
+        cache=LocatorCache(),
+        lng=point.x,
+        lat=point.y,
+        crs=__import__("govgrid.geo.crs", fromlist=["Crs"]).Crs.GCJ02,
+    )
     log_in(page, "dispatcher")
     open_map_at(page, point.x, point.y)
     code = page.locator(".grid-popup [data-field=code]")

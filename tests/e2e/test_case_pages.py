@@ -41,8 +41,9 @@ def test_a_case_goes_round_the_loop_through_the_pages(page, district):
     page.fill("input[name=title]", "浏览器上报的暴露垃圾")
     page.fill("#lng", f"{point.x:.7f}")
     page.fill("#lat", f"{point.y:.7f}")
-    page.set_input_files("input[name=photo]", files=[{"name": "现场.png", "mimeType": "image/png",
-                                                       "buffer": ONE_PIXEL_PNG}])  # fmt: skip
+    page.set_input_files(
+        "input[name=photo]", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": ONE_PIXEL_PNG}]
+    )
     page.click("#report-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
     case_url = page.url
@@ -81,7 +82,17 @@ def test_a_case_goes_round_the_loop_through_the_pages(page, district):
     assert page.locator("#case-closure").inner_text() == "正常"
     rows = page.locator("#timeline tbody tr")
     steps = [rows.nth(i).get_attribute("data-step") for i in range(rows.count())]
-    assert steps == ["report", "photo", "verify", "register", "dispatch", "sign", "feed_back", "check_fail",
-                     "feed_back", "check_pass"]  # fmt: skip
+    assert steps == [
+        "report",
+        "photo",
+        "verify",
+        "register",
+        "dispatch",
+        "sign",
+        "feed_back",
+        "check_fail",
+        "feed_back",
+        "check_pass",
+    ]
     assert "grid_worker" in rows.nth(0).inner_text() and "dispatcher" in rows.nth(4).inner_text()
     assert page.locator("form.step").count() == 0  # a leader only reads

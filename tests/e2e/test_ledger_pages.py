@@ -41,9 +41,16 @@ def test_a_unit_officer_files_a_report_and_the_light_changes(page, demo_ledger, 
     with district_sessions() as session:
         unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "LX-CGJ"))
         demo = select(LedgerItem.id).where(LedgerItem.number.in_(("LX-JD", "DS-HJ", "SZ-JT", "ZQ-LD")))
-        task = session.scalars(select(LedgerItem).where(LedgerItem.lead_unit_id == unit, LedgerItem.light == "yellow",
-                                                        LedgerItem.kind == "task", LedgerItem.campaign_id.in_(demo))
-                               .order_by(LedgerItem.id)).first()  # fmt: skip
+        task = session.scalars(
+            select(LedgerItem)
+            .where(
+                LedgerItem.lead_unit_id == unit,
+                LedgerItem.light == "yellow",
+                LedgerItem.kind == "task",
+                LedgerItem.campaign_id.in_(demo),
+            )
+            .order_by(LedgerItem.id)
+        ).first()
         assert task is not None, "the demo gives 区城市管理局 a lagging task"
         full = task.target_value if task.target_value is not None else 100
     log_in(page, "dept_officer")
@@ -56,8 +63,12 @@ def test_a_unit_officer_files_a_report_and_the_light_changes(page, demo_ledger, 
     assert page.locator("#item-light").inner_text() == "黄灯"
     page.fill("#report-form input[name=value_reached]", f"{full:g}")
     page.fill("#report-form textarea[name=narrative]", "已全面完成，现场核验通过")
-    page.set_input_files("#report-form input[name=evidence]", files=[{"name": "验收报告.pdf",
-                         "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%\xe2\xe3\n%%EOF\n"}])  # fmt: skip
+    page.set_input_files(
+        "#report-form input[name=evidence]",
+        files=[
+            {"name": "验收报告.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%\xe2\xe3\n%%EOF\n"}
+        ],
+    )
     page.click("#report-form button[type=submit]")
     page.wait_for_url(re.compile(rf".*/ledger/items/{task.id}$"))
     assert page.locator("#item-light").inner_text() == "绿灯"

@@ -32,10 +32,15 @@ def test_every_main_page_runs_under_the_policy_without_a_violation(page):
 def test_the_policy_really_refuses_an_inline_script_and_framing(page):
     errors = collect_csp_errors(page)
     log_in(page, "dispatcher")
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
-                  " document.body.appendChild(s); }")  # fmt: skip
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.body.appendChild(s); }"
+    )
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.ran === undefined") and errors, "an injected inline script ran"
     response = page.request.get("/")
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-    assert response.headers["x-frame-options"] == "DENY" and response.headers["x-content-type-options"] == "nosniff"
+    assert (
+        response.headers["x-frame-options"] == "DENY"
+        and response.headers["x-content-type-options"] == "nosniff"
+    )

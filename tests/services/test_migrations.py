@@ -17,8 +17,9 @@ def test_an_empty_database_upgrades_to_the_newest_revision_and_matches_the_model
         assert current_revision(engine) is not None
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                           Base.metadata)  # fmt: skip
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+            )
         assert differences == [], f"models and migrations disagree: {differences}"
         upgrade(engine)  # a second upgrade is a no-op
         engine.dispose()
@@ -52,14 +53,22 @@ def test_a_database_holding_cases_upgrades_without_losing_them(tmp_path):
         upgrade(engine, "0003")
         now = datetime(2026, 11, 18, tzinfo=UTC)
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO \"case\" (id, code, loop, status, version, channel, class_code, title, description, "
-                "address, scope_code, reporter_name, reporter_phone, urgency, reported_at, rework_count, "
-                "is_overdue, supervision_level) VALUES (1, 'x1', 'urban', 'reported', 1, 'patrol', 'E0102', 't', '', "
-                "'', '370102', '', '', 'general', :now, 0, false, 0)"), {"now": now})  # fmt: skip
-            connection.execute(text(
-                "INSERT INTO case_transition (case_id, at, actor_name, step, to_status, note, detail) "
-                "VALUES (1, :now, 'w', 'report', 'reported', '', '{}')"), {"now": now})  # fmt: skip
+            connection.execute(
+                text(
+                    'INSERT INTO "case" (id, code, loop, status, version, channel, class_code, title, description, '
+                    "address, scope_code, reporter_name, reporter_phone, urgency, reported_at, rework_count, "
+                    "is_overdue, supervision_level) VALUES (1, 'x1', 'urban', 'reported', 1, 'patrol', 'E0102', 't', '', "
+                    "'', '370102', '', '', 'general', :now, 0, false, 0)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO case_transition (case_id, at, actor_name, step, to_status, note, detail) "
+                    "VALUES (1, :now, 'w', 'report', 'reported', '', '{}')"
+                ),
+                {"now": now},
+            )
         upgrade(engine)
         with engine.connect() as connection:
             assert connection.execute(text('SELECT count(*) FROM "case"')).scalar() == 1
@@ -79,9 +88,13 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     step = scripts / "versions" / "0004_case_code_derived.py"
-    step.write_text(step.read_text(encoding="utf-8").replace(
-        "        batch_op.drop_column('code')",
-        "        batch_op.drop_column('code')\n    raise RuntimeError('boom')"), encoding="utf-8")  # fmt: skip
+    step.write_text(
+        step.read_text(encoding="utf-8").replace(
+            '        batch_op.drop_column("code")',
+            '        batch_op.drop_column("code")\n    raise RuntimeError("boom")',
+        ),
+        encoding="utf-8",
+    )
     with fresh_database(tmp_path) as url:
         engine = make_engine(url)
         upgrade(engine, "0003")

@@ -20,13 +20,19 @@ def no_loading(monkeypatch):
     monkeypatch.setattr(sheets, "load_workbook", refuse)
 
 
-@pytest.mark.parametrize("make,reason", [
-    (samples.merged_bomb, "合并单元格"),
-    (lambda: samples.strings_bomb(60), "压缩炸弹"),
-    (lambda: samples.many_rows(10, declared="A1:Z200000"), "声明的范围"),
-    (lambda: samples.many_rows(100_050, declared="A1:C3"), "超过 100,000 行"),
-    (lambda: samples.rewritten(samples.workbook(), "xl/workbook.xml", lambda _: b"<broken"), "不是有效的 .xlsx"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "make,reason",
+    [
+        (samples.merged_bomb, "合并单元格"),
+        (lambda: samples.strings_bomb(60), "压缩炸弹"),
+        (lambda: samples.many_rows(10, declared="A1:Z200000"), "声明的范围"),
+        (lambda: samples.many_rows(100_050, declared="A1:C3"), "超过 100,000 行"),
+        (
+            lambda: samples.rewritten(samples.workbook(), "xl/workbook.xml", lambda _: b"<broken"),
+            "不是有效的 .xlsx",
+        ),
+    ],
+)
 def test_a_workbook_bomb_is_refused_before_it_is_loaded(no_loading, make, reason):
     data = make()
     assert len(data) < 2 * 1024 * 1024  # small files, every one
@@ -40,10 +46,13 @@ def test_the_merged_bomb_is_1_6_kb_and_the_strings_bomb_a_few_hundred_kb():
 
 
 def test_a_workbook_within_the_limits_is_read_with_its_merged_cells_filled():
-    data = samples.rewritten(samples.workbook([["标题", None, None], ["序号", "层级", "工作内容"]]),
-                             "xl/worksheets/sheet1.xml",
-                             lambda xml: xml.replace(b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="A1:C1"/>'
-                                                     b"</mergeCells></worksheet>"))  # fmt: skip
+    data = samples.rewritten(
+        samples.workbook([["标题", None, None], ["序号", "层级", "工作内容"]]),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(
+            b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="A1:C1"/></mergeCells></worksheet>'
+        ),
+    )
     (sheet,) = sheets.read_xlsx(data, LIMITS)
     assert sheet.rows[0] == ["标题", "标题", "标题"] and sheet.rows[1] == ["序号", "层级", "工作内容"]
 
@@ -68,7 +77,14 @@ def test_a_ledger_import_of_a_bomb_is_refused_with_a_row_report_and_writes_nothi
 
     before = session.scalar(select(func.count()).select_from(LedgerItem))
     with pytest.raises(LedgerRejected) as caught:
-        import_ledger(session, actor=who(session, "supervisor"), rules=shipped_ledger_rules(),
-                      data=samples.merged_bomb(), filename="炸弹.xlsx", area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "supervisor"),
+            rules=shipped_ledger_rules(),
+            data=samples.merged_bomb(),
+            filename="炸弹.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
     assert "合并单元格" in str(caught.value.errors[0])
     assert session.scalar(select(func.count()).select_from(LedgerItem)) == before

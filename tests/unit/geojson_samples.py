@@ -13,16 +13,22 @@ def square(w: float, s: float, e: float, n: float) -> list[list[list[float]]]:
 
 
 def feature(code: str, name: str, rings: Any, kind: str = "Polygon") -> dict[str, Any]:
-    return {"type": "Feature", "properties": {"code": code, "name": name},
-            "geometry": {"type": kind, "coordinates": rings}}  # fmt: skip
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name},
+        "geometry": {"type": kind, "coordinates": rings},
+    }
 
 
 def district_doc() -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": [
-        feature("370199", "样例区", square(W, S, E, N)),
-        feature("370199001", "西街道", square(W, S, MID, N)),
-        feature("370199002", "东街道", square(MID, S, E, N)),
-    ]}  # fmt: skip
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            feature("370199", "样例区", square(W, S, E, N)),
+            feature("370199001", "西街道", square(W, S, MID, N)),
+            feature("370199002", "东街道", square(MID, S, E, N)),
+        ],
+    }
 
 
 def with_change(doc: dict[str, Any], index: int, **geometry: Any) -> dict[str, Any]:

@@ -24,14 +24,29 @@ def test_a_class_with_no_owning_department_falls_to_the_street_of_the_grid():
 
 
 def test_a_rule_for_an_area_wins_over_the_default_unit():
-    city = load_responsibility(classes, {**load("responsibility.yaml"),
-                                         "rules": [{"class": "E0102", "area": "370102004", "unit": "370102004"}]})  # fmt: skip
+    city = load_responsibility(
+        classes,
+        {
+            **load("responsibility.yaml"),
+            "rules": [{"class": "E0102", "area": "370102004", "unit": "370102004"}],
+        },
+    )
     assert city.unit_for(classes["E0102"], "370102004001001") == "370102004"
     assert city.unit_for(classes["E0102"], "370102005001001") == "LX-CGJ"
 
 
 def test_the_catalogue_has_components_and_events_of_every_major_class():
-    assert {c.major_code for c in classes.values()} == {"E01", "E02", "E03", "E04", "E05", "C01", "C02", "C03", "C04"}
+    assert {c.major_code for c in classes.values()} == {
+        "E01",
+        "E02",
+        "E03",
+        "E04",
+        "E05",
+        "C01",
+        "C02",
+        "C03",
+        "C04",
+    }
 
 
 def broken(change):
@@ -40,12 +55,15 @@ def broken(change):
     return doc
 
 
-@pytest.mark.parametrize("change,field", [
-    (lambda row: row.pop("register"), "register"),
-    (lambda row: row.update(time_limit=[4, "小时"]), "time_limit"),
-    (lambda row: row.update(time_limit=[0, "工作日"]), "time_limit"),
-    (lambda row: row.update(code="E9901"), "code"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        (lambda row: row.pop("register"), "register"),
+        (lambda row: row.update(time_limit=[4, "小时"]), "time_limit"),
+        (lambda row: row.update(time_limit=[0, "工作日"]), "time_limit"),
+        (lambda row: row.update(code="E9901"), "code"),
+    ],
+)
 def test_a_malformed_row_is_named_by_file_row_and_field(change, field):
     with pytest.raises(CatalogError) as caught:
         load_case_classes(broken(change))

@@ -111,8 +111,14 @@ def test_every_record_has_the_fields_the_loader_reads():
 def test_every_target_can_be_tracked_from_its_baseline():
     for c, t in TARGETS:
         raw = t["target"]
-        target = Target(subject=raw["subject"], unit=raw["unit"], value=raw["value"], baseline=raw["baseline"],
-                        direction=Direction(raw["direction"]), qualifier=raw["qualifier"])  # fmt: skip
+        target = Target(
+            subject=raw["subject"],
+            unit=raw["unit"],
+            value=raw["value"],
+            baseline=raw["baseline"],
+            direction=Direction(raw["direction"]),
+            qualifier=raw["qualifier"],
+        )
         assert target.completion(target.baseline) == 0.0, (c["number"], t["number"])
         assert target.completion(target.value) == 1.0, (c["number"], t["number"])
 
@@ -231,7 +237,11 @@ def test_deadlines_follow_the_text_or_the_campaign():
 
 def test_weights_are_given_to_all_siblings_or_to_none():
     groups = [(c["number"], [m.get("weight") for m in c["measures"]]) for c in CAMPAIGNS]
-    groups += [(f"{c['number']}/{m['number']}", [t.get("weight") for t in m["tasks"]]) for c in CAMPAIGNS for m in c["measures"]]  # fmt: skip
+    groups += [
+        (f"{c['number']}/{m['number']}", [t.get("weight") for t in m["tasks"]])
+        for c in CAMPAIGNS
+        for m in c["measures"]
+    ]
     mixed = [parent for parent, weights in groups if None in weights and any(w is not None for w in weights)]
     assert not mixed, f"weighted and unweighted siblings under: {mixed}"
     weighted = [(parent, weights) for parent, weights in groups if weights and None not in weights]

@@ -50,8 +50,10 @@ def test_a_declared_projected_crs_is_refused():
 def test_overlapping_siblings_are_reported_naming_both():
     doc = with_change(district_doc(), 2, coordinates=square(MID - 0.002, S, E, N))
     found = problems_of(doc)
-    assert any("重叠" in p.message and {p.code, "370199002", "370199001"} == {"370199001", "370199002"}
-               for p in found)  # fmt: skip
+    assert any(
+        "重叠" in p.message and {p.code, "370199002", "370199001"} == {"370199001", "370199002"}
+        for p in found
+    )
     assert any("370199" in p.message for p in found if "重叠" in p.message)
 
 

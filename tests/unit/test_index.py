@@ -9,7 +9,9 @@ def lattice(n=10, size=0.001):
     for row in range(n):
         for col in range(n):
             codes.append(f"370102001001{row * n + col + 1:03d}")
-            polys.append(shapely.box(117 + col * size, 36 + row * size, 117 + (col + 1) * size, 36 + (row + 1) * size))
+            polys.append(
+                shapely.box(117 + col * size, 36 + row * size, 117 + (col + 1) * size, 36 + (row + 1) * size)
+            )
     return codes, polys
 
 

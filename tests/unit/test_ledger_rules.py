@@ -22,7 +22,9 @@ def test_a_target_of_100_roads_half_done_is_fifty_percent_complete():
 
 
 def test_a_decrease_target_counts_the_way_down_from_the_baseline():
-    pm25 = Target(subject="PM2.5 年均浓度", unit="微克/立方米", value=45, baseline=55, direction=Direction.DECREASE)
+    pm25 = Target(
+        subject="PM2.5 年均浓度", unit="微克/立方米", value=45, baseline=55, direction=Direction.DECREASE
+    )
     assert pm25.completion(50) == pytest.approx(0.5)
 
 
@@ -49,40 +51,80 @@ def test_expected_progress_is_the_elapsed_share_of_the_window():
     assert expected_progress(start, start + timedelta(days=100), start + timedelta(days=25)) == 0.25
 
 
-@pytest.mark.parametrize("progress,days_in,expected", [
-    (0.30, 25, Light.GREEN),   # ahead of 序时进度 (25 %)
-    (0.10, 50, Light.YELLOW),  # behind 50 % by more than 10 points
-    (0.95, 95, Light.BLUE),    # five days left
-    (0.90, 101, Light.RED),    # past the deadline, not done
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "progress,days_in,expected",
+    [
+        (0.30, 25, Light.GREEN),  # ahead of 序时进度 (25 %)
+        (0.10, 50, Light.YELLOW),  # behind 50 % by more than 10 points
+        (0.95, 95, Light.BLUE),  # five days left
+        (0.90, 101, Light.RED),  # past the deadline, not done
+    ],
+)
 def test_the_light_follows_schedule_and_deadline(progress, days_in, expected):
     start = datetime(2026, 1, 1, tzinfo=CHINA)
-    assert light(progress=progress, start=start, deadline=start + timedelta(days=100),
-                 now=start + timedelta(days=days_in), is_closed=False, missed_response=False) is expected  # fmt: skip
+    assert (
+        light(
+            progress=progress,
+            start=start,
+            deadline=start + timedelta(days=100),
+            now=start + timedelta(days=days_in),
+            is_closed=False,
+            missed_response=False,
+        )
+        is expected
+    )
 
 
 def test_a_missed_response_rule_turns_the_light_yellow_and_a_closed_task_is_grey():
     start = datetime(2026, 1, 1, tzinfo=CHINA)
-    common = dict(progress=0.5, start=start, deadline=start + timedelta(days=100), now=start + timedelta(days=10))
+    common = dict(
+        progress=0.5, start=start, deadline=start + timedelta(days=100), now=start + timedelta(days=10)
+    )
     assert light(**common, is_closed=False, missed_response=True) is Light.YELLOW
     assert light(**common, is_closed=True, missed_response=True) is Light.GREY
 
 
 def test_three_and_seven_working_days_from_the_mid_autumn_friday_skip_the_national_day_holiday():
-    assert missed(RULE_3_7, assigned_at=MID_AUTUMN_FRIDAY, reports=[], now=datetime(2026, 9, 30, 23, 0, tzinfo=CHINA),
-                  calendar=CAL) == []  # fmt: skip
-    late = missed(RULE_3_7, assigned_at=MID_AUTUMN_FRIDAY, reports=[], now=datetime(2026, 10, 1, 8, tzinfo=CHINA),
-                  calendar=CAL)  # fmt: skip
+    assert (
+        missed(
+            RULE_3_7,
+            assigned_at=MID_AUTUMN_FRIDAY,
+            reports=[],
+            now=datetime(2026, 9, 30, 23, 0, tzinfo=CHINA),
+            calendar=CAL,
+        )
+        == []
+    )
+    late = missed(
+        RULE_3_7,
+        assigned_at=MID_AUTUMN_FRIDAY,
+        reports=[],
+        now=datetime(2026, 10, 1, 8, tzinfo=CHINA),
+        calendar=CAL,
+    )
     assert [(s.label, d.date().isoformat()) for s, d in late] == [("三天有回音", "2026-09-30")]
-    late = missed(RULE_3_7, assigned_at=MID_AUTUMN_FRIDAY, reports=[], now=datetime(2026, 10, 13, 8, tzinfo=CHINA),
-                  calendar=CAL)  # fmt: skip
-    assert [d.date().isoformat() for _, d in late] == ["2026-09-30", "2026-10-12"]  # 10-10 (Sat) is a 调休 workday
+    late = missed(
+        RULE_3_7,
+        assigned_at=MID_AUTUMN_FRIDAY,
+        reports=[],
+        now=datetime(2026, 10, 13, 8, tzinfo=CHINA),
+        calendar=CAL,
+    )
+    assert [d.date().isoformat() for _, d in late] == [
+        "2026-09-30",
+        "2026-10-12",
+    ]  # 10-10 (Sat) is a 调休 workday
 
 
 def test_any_report_is_an_answer_but_only_a_staged_result_meets_the_seven_day_step():
     reports = [Filed(datetime(2026, 9, 29, 10, tzinfo=CHINA), "progress")]
-    late = missed(RULE_3_7, assigned_at=MID_AUTUMN_FRIDAY, reports=reports, now=datetime(2026, 10, 13, tzinfo=CHINA),
-                  calendar=CAL)  # fmt: skip
+    late = missed(
+        RULE_3_7,
+        assigned_at=MID_AUTUMN_FRIDAY,
+        reports=reports,
+        now=datetime(2026, 10, 13, tzinfo=CHINA),
+        calendar=CAL,
+    )
     assert [s.kind for s, _ in late] == ["staged_result"]
 
 

@@ -32,7 +32,9 @@ def test_only_an_administrator_imports_geography():
     for role in Role:
         if role is not Role.ADMIN:
             with pytest.raises(Forbidden):
-                authorize(Actor(user_id=5, username="x", role=role, scope_code="370102"), Action.IMPORT_GEOGRAPHY)
+                authorize(
+                    Actor(user_id=5, username="x", role=role, scope_code="370102"), Action.IMPORT_GEOGRAPHY
+                )
 
 
 def test_an_anonymous_caller_is_asked_to_log_in_rather_than_forbidden():

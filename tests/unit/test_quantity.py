@@ -4,14 +4,17 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.quantity import parse_quantity
 
 
-@pytest.mark.parametrize("text,value,unit", [
-    ("38座", 38, "座"),
-    ("1685 . 4亿元", 1685.4, "亿元"),
-    ("100万平方米", 100, "万平方米"),
-    ("1,200户", 1200, "户"),
-    ("二十个", 20, "个"),
-    ("3.5", 3.5, ""),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,value,unit",
+    [
+        ("38座", 38, "座"),
+        ("1685 . 4亿元", 1685.4, "亿元"),
+        ("100万平方米", 100, "万平方米"),
+        ("1,200户", 1200, "户"),
+        ("二十个", 20, "个"),
+        ("3.5", 3.5, ""),
+    ],
+)
 def test_the_quantities_offices_write_are_read(text, value, unit):
     quantity = parse_quantity(text)
     assert (quantity.value, quantity.unit) == (pytest.approx(value), unit)

@@ -14,7 +14,9 @@ def sighting(**kw):
 
 
 def test_the_same_class_thirty_metres_away_an_hour_later_is_a_possible_repeat():
-    reason, distance = likeness(sighting(lng=EAST_30M, reported_at=T + timedelta(hours=1), text="x"), sighting())
+    reason, distance = likeness(
+        sighting(lng=EAST_30M, reported_at=T + timedelta(hours=1), text="x"), sighting()
+    )
     assert reason == "nearby" and 25 < distance < 35
 
 

@@ -13,8 +13,14 @@ DUE = datetime(2026, 11, 20, 15, 30, tzinfo=CHINA)  # 4 工作时 after Friday 1
 
 
 def facts(**kw):
-    base = dict(status=Status.SIGNED, dispatched_at=FRIDAY_10, due_at=DUE, warned_at=None, is_overdue=False,
-                supervision_level=0)  # fmt: skip
+    base = dict(
+        status=Status.SIGNED,
+        dispatched_at=FRIDAY_10,
+        due_at=DUE,
+        warned_at=None,
+        is_overdue=False,
+        supervision_level=0,
+    )
     return Clock(**{**base, **kw})
 
 

@@ -25,8 +25,21 @@ def walk(loop, *steps):
 
 
 def test_an_urban_case_goes_round_the_seven_step_loop_with_one_rework():
-    assert walk(Loop.URBAN, Step.VERIFY, Step.REGISTER, Step.DISPATCH, Step.SIGN, Step.HANDLE, Step.FEED_BACK,
-                Step.CHECK_FAIL, Step.FEED_BACK, Step.CHECK_PASS) is Status.CLOSED  # fmt: skip
+    assert (
+        walk(
+            Loop.URBAN,
+            Step.VERIFY,
+            Step.REGISTER,
+            Step.DISPATCH,
+            Step.SIGN,
+            Step.HANDLE,
+            Step.FEED_BACK,
+            Step.CHECK_FAIL,
+            Step.FEED_BACK,
+            Step.CHECK_PASS,
+        )
+        is Status.CLOSED
+    )
 
 
 def test_an_invalid_report_is_cancelled_at_verification():
@@ -34,7 +47,10 @@ def test_an_invalid_report_is_cancelled_at_verification():
 
 
 def test_a_case_sent_to_the_wrong_unit_returns_to_the_center_and_is_dispatched_again():
-    assert walk(Loop.URBAN, Step.VERIFY, Step.REGISTER, Step.DISPATCH, Step.RETURN, Step.DISPATCH) is Status.DISPATCHED
+    assert (
+        walk(Loop.URBAN, Step.VERIFY, Step.REGISTER, Step.DISPATCH, Step.RETURN, Step.DISPATCH)
+        is Status.DISPATCHED
+    )
 
 
 def test_a_parked_case_returns_to_dispatch_when_unparked():
@@ -42,8 +58,20 @@ def test_a_parked_case_returns_to_dispatch_when_unparked():
 
 
 def test_a_hotline_order_goes_from_acceptance_to_evaluation_and_can_be_excluded_on_appeal():
-    assert walk(Loop.HOTLINE, Step.DISPATCH, Step.SIGN, Step.CONTACT, Step.HANDLE, Step.FEED_BACK,
-                Step.CALL_BACK, Step.EVALUATE, Step.EXCLUDE) is Status.EXCLUDED  # fmt: skip
+    assert (
+        walk(
+            Loop.HOTLINE,
+            Step.DISPATCH,
+            Step.SIGN,
+            Step.CONTACT,
+            Step.HANDLE,
+            Step.FEED_BACK,
+            Step.CALL_BACK,
+            Step.EVALUATE,
+            Step.EXCLUDE,
+        )
+        is Status.EXCLUDED
+    )
 
 
 def test_a_disputed_hotline_order_is_returned_to_acceptance():

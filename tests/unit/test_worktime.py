@@ -82,16 +82,29 @@ def test_a_year_entered_from_the_notice_replaces_the_provisional_rules():
     from govgrid.domain.worktime import YearOverride
 
     entered = fresh()
-    entered.enter_years({2027: YearOverride(frozenset({date(2027, 1, 1), date(2027, 2, 9)}),
-                                            frozenset({date(2027, 2, 14)}), is_complete=True)})  # fmt: skip
+    entered.enter_years(
+        {
+            2027: YearOverride(
+                frozenset({date(2027, 1, 1), date(2027, 2, 9)}),
+                frozenset({date(2027, 2, 14)}),
+                is_complete=True,
+            )
+        }
+    )
     assert not entered.is_workday(date(2027, 2, 9)) and entered.is_workday(date(2027, 2, 14))
     assert not entered.due(at(2026, 12, 30), 5, TimeUnit.WORKDAYS).is_provisional
-    assert entered.last_official_day() == date(2027, 12, 31) and calendar.last_official_day() == date(2026, 12, 31)
+    assert entered.last_official_day() == date(2027, 12, 31) and calendar.last_official_day() == date(
+        2026, 12, 31
+    )
 
 
 def test_a_city_can_enter_a_later_year_itself():
-    city = load_calendar({"office_hours": [["09:00", "17:00"]],
-                          "years": {2027: {"complete": True, "holidays": ["2027-01-01"], "workdays": []}}})  # fmt: skip
+    city = load_calendar(
+        {
+            "office_hours": [["09:00", "17:00"]],
+            "years": {2027: {"complete": True, "holidays": ["2027-01-01"], "workdays": []}},
+        }
+    )
     assert not city.is_workday(date(2027, 1, 1))
     assert city.due_at(at(2026, 12, 31), 1, TimeUnit.WORKDAYS).date() == date(2027, 1, 4)
 

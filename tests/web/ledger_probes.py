@@ -22,22 +22,59 @@ def street_b_task(session):  # type: ignore[no-untyped-def]
     if task is not None:
         return task
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == STREET_B))
-    campaign = LedgerItem(kind="campaign", number="PROBE-B", content="街道B专项行动（探针）", area_code=STREET_B,
-                          co_unit_ids=[], status="open", progress=0.0, light="red", version=1)  # fmt: skip
+    campaign = LedgerItem(
+        kind="campaign",
+        number="PROBE-B",
+        content="街道B专项行动（探针）",
+        area_code=STREET_B,
+        co_unit_ids=[],
+        status="open",
+        progress=0.0,
+        light="red",
+        version=1,
+    )
     session.add(campaign)
     session.flush()
     campaign.campaign_id = campaign.id
-    task = LedgerItem(kind="task", parent_id=campaign.id, campaign_id=campaign.id, number="1", content=TASK,
-                      area_code=STREET_B, lead_unit_id=unit.id, co_unit_ids=[], status="closing", progress=0.2,
-                      light="red", assigned_at=NOW, deadline_at=NOW, version=1)  # fmt: skip
+    task = LedgerItem(
+        kind="task",
+        parent_id=campaign.id,
+        campaign_id=campaign.id,
+        number="1",
+        content=TASK,
+        area_code=STREET_B,
+        lead_unit_id=unit.id,
+        co_unit_ids=[],
+        status="closing",
+        progress=0.2,
+        light="red",
+        assigned_at=NOW,
+        deadline_at=NOW,
+        version=1,
+    )
     session.add(task)
     session.flush()
-    report = ProgressReport(item_id=task.id, kind="progress", reported_at=NOW, reported_by="other_street_officer",
-                            value_reached=20, narrative="街道B进展")  # fmt: skip
+    report = ProgressReport(
+        item_id=task.id,
+        kind="progress",
+        reported_at=NOW,
+        reported_by="other_street_officer",
+        value_reached=20,
+        narrative="街道B进展",
+    )
     session.add(report)
     session.flush()
-    session.add(ReportEvidence(report_id=report.id, uploaded_by="other_street_officer", uploaded_at=NOW,
-                               filename="b.pdf", content_type="application/pdf", size=5, sha256="0" * 64))  # fmt: skip
+    session.add(
+        ReportEvidence(
+            report_id=report.id,
+            uploaded_by="other_street_officer",
+            uploaded_at=NOW,
+            filename="b.pdf",
+            content_type="application/pdf",
+            size=5,
+            sha256="0" * 64,
+        )
+    )
     session.commit()
     return task
 
@@ -86,7 +123,9 @@ def _ledger_evidence_upload(client, district, session):  # type: ignore[no-untyp
     task = street_b_task(session)
     report = session.scalar(select(ProgressReport.id).where(ProgressReport.item_id == task.id))
     refused(
-        client.post(f"/api/v1/ledger/reports/{report}/evidence", files={"file": ("a.pdf", b"%PDF-1.4 x\n%%EOF")})
+        client.post(
+            f"/api/v1/ledger/reports/{report}/evidence", files={"file": ("a.pdf", b"%PDF-1.4 x\n%%EOF")}
+        )
     )
 
 
@@ -136,8 +175,12 @@ def _ledger_import(client, district, session):  # type: ignore[no-untyped-def]
 @probe("POST", "/api/v1/ledger/items/{item_id}/milestones")
 def _ledger_milestone(client, district, session):  # type: ignore[no-untyped-def]
     task = street_b_task(session)
-    refused(client.post(f"/api/v1/ledger/items/{task.id}/milestones",
-                        json={"label": "节点", "due_at": "2026-11-30T17:00:00+08:00"}))  # fmt: skip
+    refused(
+        client.post(
+            f"/api/v1/ledger/items/{task.id}/milestones",
+            json={"label": "节点", "due_at": "2026-11-30T17:00:00+08:00"},
+        )
+    )
 
 
 @probe("POST", "/api/v1/ledger/items/{item_id}/schedule")

@@ -30,12 +30,17 @@ def test_a_wgs84_point_is_converted_before_it_is_located(anonymous, district):
     point = district.grid(STREET_A).geometry.representative_point()
     lng, lat = from_stored(point.x, point.y, Crs.WGS84)
     body = anonymous.get(f"/api/v1/geo/locate?lng={lng}&lat={lat}&crs=wgs84").json()
-    assert body["grid_code"] == anonymous.get(f"/api/v1/geo/locate?lng={point.x}&lat={point.y}").json()["grid_code"]
+    assert (
+        body["grid_code"]
+        == anonymous.get(f"/api/v1/geo/locate?lng={point.x}&lat={point.y}").json()["grid_code"]
+    )
 
 
 def test_a_point_outside_the_district_gets_a_clear_answer_not_a_guess(anonymous):
     body = anonymous.get("/api/v1/geo/locate?lng=116.99&lat=36.64").json()
-    assert body["is_inside"] is False and body["grid_code"] is None and "不在本系统管辖范围" in body["message"]
+    assert (
+        body["is_inside"] is False and body["grid_code"] is None and "不在本系统管辖范围" in body["message"]
+    )
 
 
 def test_bad_coordinates_get_a_422_naming_the_field(anonymous):
@@ -103,28 +108,40 @@ def test_a_bearer_token_authenticates_an_integration_without_cookies(as_user, ap
 
 
 def test_an_administrator_creates_a_person_through_the_api(as_user):
-    answer = as_user("admin").post("/api/v1/people", json={
-        "username": "api_created_officer", "display_name": "新街道干部", "role": "street_officer",
-        "scope_code": STREET_B, "password": "long-enough-2"})  # fmt: skip
+    answer = as_user("admin").post(
+        "/api/v1/people",
+        json={
+            "username": "api_created_officer",
+            "display_name": "新街道干部",
+            "role": "street_officer",
+            "scope_code": STREET_B,
+            "password": "long-enough-2",
+        },
+    )
     assert answer.status_code == 201 and answer.json()["scope_code"] == STREET_B
 
 
 def test_an_invalid_role_is_refused_naming_the_field(as_user):
-    answer = as_user("admin").post("/api/v1/people", json={"username": "x1", "display_name": "x", "role": "mayor"})
+    answer = as_user("admin").post(
+        "/api/v1/people", json={"username": "x1", "display_name": "x", "role": "mayor"}
+    )
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "role"
 
 
 def test_an_extension_is_asked_for_and_approved_through_the_api(as_user, district):
     point = district.grid(STREET_A).geometry.representative_point()
     dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
-    case = dispatcher.post("/api/v1/cases", json={"class_code": "E0101", "title": "违建", "lng": point.x,
-                                                  "lat": point.y}).json()  # fmt: skip
+    case = dispatcher.post(
+        "/api/v1/cases", json={"class_code": "E0101", "title": "违建", "lng": point.x, "lat": point.y}
+    ).json()
     for step in ("verify", "register", "dispatch"):
         case = dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": step}).json()
     assert case["suggested_unit_code"] is None and case["due_at"]
     officer.post(f"/api/v1/cases/{case['id']}/steps", json={"step": "sign"})
-    asked = officer.post(f"/api/v1/cases/{case['id']}/extension", json={
-        "until": "2027-06-30T17:30:00+08:00", "reason": "需拆除审批"})  # fmt: skip
+    asked = officer.post(
+        f"/api/v1/cases/{case['id']}/extension",
+        json={"until": "2027-06-30T17:30:00+08:00", "reason": "需拆除审批"},
+    )
     assert asked.status_code == 200, asked.text
     decided = dispatcher.post(f"/api/v1/cases/{case['id']}/extension/decision", json={"approve": True}).json()
     assert decided["due_at"].startswith("2027-06-30")
@@ -137,7 +154,9 @@ def test_a_report_that_is_not_utf8_gets_a_422_naming_the_body_and_writes_nothing
 
     before = session.scalar(select(func.count()).select_from(Case))
     body = '{"class_code": "E0102", "title": "垃圾", "lng": 117.04, "lat": 36.655}'.encode("gbk")
-    answer = as_user("dispatcher").post("/api/v1/cases", content=body, headers={"Content-Type": "application/json"})
+    answer = as_user("dispatcher").post(
+        "/api/v1/cases", content=body, headers={"Content-Type": "application/json"}
+    )
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "body"
     assert "UTF-8" in answer.json()["error"]["message"]
     session.expire_all()
@@ -145,33 +164,58 @@ def test_a_report_that_is_not_utf8_gets_a_422_naming_the_body_and_writes_nothing
 
 
 def test_a_report_with_a_bad_field_names_it(as_user):
-    answer = as_user("dispatcher").post("/api/v1/cases", json={"class_code": "E0102", "title": "x", "lng": "东经"})
+    answer = as_user("dispatcher").post(
+        "/api/v1/cases", json={"class_code": "E0102", "title": "x", "lng": "东经"}
+    )
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "lng"
-    answer = as_user("dispatcher").post("/api/v1/cases", json={"class_code": "Z9", "title": "x", "lng": 117.04,
-                                                                "lat": 36.655})  # fmt: skip
+    answer = as_user("dispatcher").post(
+        "/api/v1/cases", json={"class_code": "Z9", "title": "x", "lng": 117.04, "lat": 36.655}
+    )
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "class_code"
 
 
-def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(as_user, connector_client,
-                                                                               district):  # fmt: skip
+def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(
+    as_user, connector_client, district
+):
     import uuid
 
     point = district.grid(STREET_A).geometry.representative_point()
     dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
-    order = connector_client().post("/api/v1/connectors/hotline12345/events", json={
-        "order_no": uuid.uuid4().hex, "title": "垃圾清运", "category": "城乡建设/城市建设和市政管理/环境卫生",
-        "location": {"lng": point.x, "lat": point.y}}).json()  # fmt: skip
+    order = (
+        connector_client()
+        .post(
+            "/api/v1/connectors/hotline12345/events",
+            json={
+                "order_no": uuid.uuid4().hex,
+                "title": "垃圾清运",
+                "category": "城乡建设/城市建设和市政管理/环境卫生",
+                "location": {"lng": point.x, "lat": point.y},
+            },
+        )
+        .json()
+    )
     case_id = order["case_id"]
     dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "dispatch"})
     for step in ("sign", "contact", "handle", "feed_back"):
         assert officer.post(f"/api/v1/cases/{case_id}/steps", json={"step": step}).status_code == 200, step
     missing = dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "call_back", "contacted": True})
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "resolved"
-    done = dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={
-        "step": "call_back", "contacted": True, "resolved": True, "satisfaction": "basically_satisfied"})  # fmt: skip
+    done = dispatcher.post(
+        f"/api/v1/cases/{case_id}/steps",
+        json={
+            "step": "call_back",
+            "contacted": True,
+            "resolved": True,
+            "satisfaction": "basically_satisfied",
+        },
+    )
     assert done.json()["status"] == "called_back"
     last = dispatcher.get(f"/api/v1/cases/{case_id}/timeline").json()[-1]
-    assert last["detail"]["callback"] == {"contacted": True, "resolved": True, "satisfaction": "basically_satisfied"}
+    assert last["detail"]["callback"] == {
+        "contacted": True,
+        "resolved": True,
+        "satisfaction": "basically_satisfied",
+    }
 
 
 def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
@@ -181,7 +225,10 @@ def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
     grids = [f for f in district.features if f.code.startswith(f"{STREET_A}001") and len(f.code) == 15]
     near, far = grids[0].geometry.representative_point(), grids[-1].geometry.representative_point()
     for point, title in ((far, "远处"), (near, "近处")):
-        worker.post("/api/v1/cases", json={"class_code": "E0506", "title": f"{title}-排序", "lng": point.x, "lat": point.y})
+        worker.post(
+            "/api/v1/cases",
+            json={"class_code": "E0506", "title": f"{title}-排序", "lng": point.x, "lat": point.y},
+        )
     lng, lat = from_stored(near.x, near.y, Crs.WGS84)
     listed = worker.get(f"/api/v1/cases?near={lng},{lat}&crs=wgs84&limit=2000").json()
     titles = [c["title"] for c in listed if c["title"].endswith("-排序")]
@@ -192,8 +239,9 @@ def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
 def test_an_oversized_body_is_refused_with_413_before_it_is_read(as_user, app):
     client = as_user("dispatcher")
     limit = app.state.settings.max_request_mb * 1024 * 1024
-    answer = client.post("/api/v1/cases", content=b"{" + b" " * limit + b"}",
-                         headers={"content-type": "application/json"})  # fmt: skip
+    answer = client.post(
+        "/api/v1/cases", content=b"{" + b" " * limit + b"}", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 413 and answer.json()["error"]["field"] == "body"
 
     def chunks():  # no Content-Length: the body is counted as it streams in

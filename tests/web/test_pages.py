@@ -7,7 +7,18 @@ import pytest
 from tests.conftest import login
 
 EXPECTED_MENU = {
-    "admin": ["工作台", "案件", "上报", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志", "工作日历", "接口文档"],
+    "admin": [
+        "工作台",
+        "案件",
+        "上报",
+        "督办台账",
+        "督办看板",
+        "网格地图",
+        "人员名录",
+        "操作日志",
+        "工作日历",
+        "接口文档",
+    ],
     "dispatcher": ["工作台", "案件", "上报", "督办台账", "网格地图", "人员名录", "操作日志"],
     "supervisor": ["工作台", "案件", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志"],
     "leader": ["工作台", "案件", "督办台账", "网格地图", "人员名录", "操作日志"],
@@ -35,7 +46,9 @@ def test_a_page_without_login_sends_you_to_the_login_form(anonymous):
 
 def test_a_wrong_password_shows_an_error_on_the_form(anonymous):
     token = re.search(r'name="csrf_token" value="([^"]+)"', anonymous.get("/login").text).group(1)
-    answer = anonymous.post("/login", data={"username": "admin", "password": "wrong-one", "csrf_token": token})
+    answer = anonymous.post(
+        "/login", data={"username": "admin", "password": "wrong-one", "csrf_token": token}
+    )
     assert answer.status_code == 401 and "用户名或密码错误" in answer.text
 
 
@@ -46,8 +59,16 @@ def test_a_login_form_without_its_csrf_token_is_refused(anonymous):
 
 def test_the_login_never_redirects_to_another_site(anonymous):
     token = re.search(r'name="csrf_token" value="([^"]+)"', anonymous.get("/login").text).group(1)
-    answer = anonymous.post("/login", data={"username": "admin", "password": "persona-pass-1", "csrf_token": token,
-                                            "next": "//evil.example/"}, follow_redirects=False)  # fmt: skip
+    answer = anonymous.post(
+        "/login",
+        data={
+            "username": "admin",
+            "password": "persona-pass-1",
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/"
 
 
@@ -89,34 +110,44 @@ def csrf_of(html: str) -> str:
 def test_extension_and_supervision_through_the_case_page_forms(as_user, district):
     point = district.grid("370102001").geometry.representative_point()
     dispatcher, officer, supervisor = as_user("dispatcher"), as_user("dept_officer"), as_user("supervisor")
-    case = dispatcher.post("/api/v1/cases", json={"class_code": "E0101", "title": "违建-页面", "lng": point.x,
-                                                  "lat": point.y}).json()  # fmt: skip
+    case = dispatcher.post(
+        "/api/v1/cases", json={"class_code": "E0101", "title": "违建-页面", "lng": point.x, "lat": point.y}
+    ).json()
     for step in ("verify", "register", "dispatch"):
         dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": step})
     officer.post(f"/api/v1/cases/{case['id']}/steps", json={"step": "sign"})
     page = officer.get(f"/cases/{case['id']}").text
     assert 'id="extension-form"' in page and 'id="decision-form"' not in page
-    officer.post(f"/cases/{case['id']}/extension", data={"csrf_token": csrf_of(page), "until": "2027-03-31",
-                                                          "reason": "需审批"})  # fmt: skip
+    officer.post(
+        f"/cases/{case['id']}/extension",
+        data={"csrf_token": csrf_of(page), "until": "2027-03-31", "reason": "需审批"},
+    )
     page = dispatcher.get(f"/cases/{case['id']}").text
     assert "延期：待审批" in page and 'id="decision-form"' in page
-    dispatcher.post(f"/cases/{case['id']}/extension/decision", data={"csrf_token": csrf_of(page), "approve": "1"})
+    dispatcher.post(
+        f"/cases/{case['id']}/extension/decision", data={"csrf_token": csrf_of(page), "approve": "1"}
+    )
     assert "延期：已批准" in dispatcher.get(f"/cases/{case['id']}").text
     page = supervisor.get(f"/cases/{case['id']}").text
-    supervisor.post(f"/cases/{case['id']}/supervision", data={"csrf_token": csrf_of(page), "note": "限期办结"})
+    supervisor.post(
+        f"/cases/{case['id']}/supervision", data={"csrf_token": csrf_of(page), "note": "限期办结"}
+    )
     assert "督查督办" in supervisor.get(f"/cases/{case['id']}").text
 
 
 def test_a_bad_extension_date_is_named_on_the_error_page(as_user, district):
     point = district.grid("370102001").geometry.representative_point()
     dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
-    case = dispatcher.post("/api/v1/cases", json={"class_code": "E0101", "title": "坏日期", "lng": point.x,
-                                                  "lat": point.y}).json()  # fmt: skip
+    case = dispatcher.post(
+        "/api/v1/cases", json={"class_code": "E0101", "title": "坏日期", "lng": point.x, "lat": point.y}
+    ).json()
     for step in ("verify", "register", "dispatch"):
         dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": step})
     page = officer.get(f"/cases/{case['id']}").text
-    answer = officer.post(f"/cases/{case['id']}/extension", data={"csrf_token": csrf_of(page), "until": "明年三月",
-                                                                  "reason": "x"})  # fmt: skip
+    answer = officer.post(
+        f"/cases/{case['id']}/extension",
+        data={"csrf_token": csrf_of(page), "until": "明年三月", "reason": "x"},
+    )
     assert answer.status_code == 422 and "延期日期“明年三月”无效" in answer.text
 
 
@@ -137,14 +168,26 @@ def test_a_repeat_report_shows_its_similar_case_and_is_merged_from_the_page(as_u
     assert "已作废" in page and f"并案至 {first['code']}" in page and "已并案" in page
 
 
-def test_anyone_follows_a_case_by_number_and_follow_code_without_logging_in(connector_client, anonymous,
-                                                                            district):  # fmt: skip
+def test_anyone_follows_a_case_by_number_and_follow_code_without_logging_in(
+    connector_client, anonymous, district
+):
     import uuid
 
     point = district.grid("370102001").geometry.representative_point()
-    order = connector_client().post("/api/v1/connectors/hotline12345/events", json={
-        "order_no": uuid.uuid4().hex, "title": "路灯不亮", "category": "城乡建设/城市建设和市政管理/基础设施",
-        "location": {"lng": point.x, "lat": point.y}, "caller": {"name": "李先生", "phone": "13912345678"}}).json()  # fmt: skip
+    order = (
+        connector_client()
+        .post(
+            "/api/v1/connectors/hotline12345/events",
+            json={
+                "order_no": uuid.uuid4().hex,
+                "title": "路灯不亮",
+                "category": "城乡建设/城市建设和市政管理/基础设施",
+                "location": {"lng": point.x, "lat": point.y},
+                "caller": {"name": "李先生", "phone": "13912345678"},
+            },
+        )
+        .json()
+    )
     secret = order["follow_secret"]
     assert len(secret.replace("-", "")) == 12
     page = anonymous.get(f"/follow?code={order['code']}&secret={secret.lower()}").text
@@ -175,12 +218,26 @@ def test_an_administrator_enters_a_year_on_the_calendar_page_and_a_bad_one_is_re
     admin = as_user("admin")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', admin.get("/calendar").text).group(1)
     bad = admin.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": "2027-01-01"})
-    assert bad.status_code == 422 and "2027-02-05 是法定节假日（农历除夕）" in bad.text and "2027-01-01" in bad.text
-    days = "2027-01-01..2027-01-03\n2027-02-05..2027-02-12\n2027-04-03..2027-04-05\n2027-05-01..2027-05-05\n" \
-           "2027-06-09\n2027-09-15..2027-09-17\n2027-10-01..2027-10-07"  # fmt: skip
-    good = admin.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": days,
-                                               "workdays": "2027-02-20, 2027-10-09", "source": "测试"},
-                      follow_redirects=False)  # fmt: skip
+    assert (
+        bad.status_code == 422
+        and "2027-02-05 是法定节假日（农历除夕）" in bad.text
+        and "2027-01-01" in bad.text
+    )
+    days = (
+        "2027-01-01..2027-01-03\n2027-02-05..2027-02-12\n2027-04-03..2027-04-05\n2027-05-01..2027-05-05\n"
+        "2027-06-09\n2027-09-15..2027-09-17\n2027-10-01..2027-10-07"
+    )
+    good = admin.post(
+        "/calendar/years",
+        data={
+            "csrf_token": csrf,
+            "year": "2027",
+            "holidays": days,
+            "workdays": "2027-02-20, 2027-10-09",
+            "source": "测试",
+        },
+        follow_redirects=False,
+    )
     try:
         assert good.status_code == 303
         page = admin.get("/calendar").text
@@ -198,7 +255,9 @@ def test_an_administrator_enters_a_year_on_the_calendar_page_and_a_bad_one_is_re
 def test_only_an_administrator_may_enter_a_year(as_user):
     officer = as_user("dispatcher")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/calendar").text).group(1)
-    answer = officer.post("/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": "2027-01-01"})
+    answer = officer.post(
+        "/calendar/years", data={"csrf_token": csrf, "year": "2027", "holidays": "2027-01-01"}
+    )
     assert answer.status_code == 403
 
 
@@ -235,8 +294,17 @@ def test_a_report_with_a_bad_photo_is_refused_and_creates_nothing(as_user, distr
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     point = district.grid("370102001001").geometry.representative_point()
     before = session.scalar(select(func.count()).select_from(Case))
-    answer = worker.post("/report", data={"csrf_token": csrf, "class_code": "E0102", "title": "坏照片",
-                                          "lng": str(point.x), "lat": str(point.y), "crs": "gcj02"},
-                         files={"photo": ("x.jpg", b"GIF89a<html><script>alert(1)</script>", "image/jpeg")})  # fmt: skip
+    answer = worker.post(
+        "/report",
+        data={
+            "csrf_token": csrf,
+            "class_code": "E0102",
+            "title": "坏照片",
+            "lng": str(point.x),
+            "lat": str(point.y),
+            "crs": "gcj02",
+        },
+        files={"photo": ("x.jpg", b"GIF89a<html><script>alert(1)</script>", "image/jpeg")},
+    )
     assert answer.status_code == 422
     assert session.scalar(select(func.count()).select_from(Case)) == before

@@ -80,16 +80,25 @@ def _responsibility_grids(client, district, session):  # type: ignore[no-untyped
 
 @probe("GET", "/api/v1/geo/responsibility-grids/{code}")
 def _responsibility_grid(client, district, session):  # type: ignore[no-untyped-def]
-    code = session.scalars(select(ResponsibilityGrid.code).where(
-        ResponsibilityGrid.community_code.startswith(STREET_B))).first()  # fmt: skip
+    code = session.scalars(
+        select(ResponsibilityGrid.code).where(ResponsibilityGrid.community_code.startswith(STREET_B))
+    ).first()
     refused(client.get(f"/api/v1/geo/responsibility-grids/{code}"))
 
 
 @probe("POST", "/api/v1/geo/import")
 def _import(client, district, session):  # type: ignore[no-untyped-def]
     grid = district.grid(STREET_B)
-    doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": grid.code},
-           "geometry": grid.geometry.__geo_interface__}]}  # fmt: skip
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": grid.code},
+                "geometry": grid.geometry.__geo_interface__,
+            }
+        ],
+    }
     refused(client.post("/api/v1/geo/import", json=doc))
 
 
@@ -113,8 +122,17 @@ def _person(client, district, session):  # type: ignore[no-untyped-def]
 
 @probe("POST", "/api/v1/people")
 def _create_person(client, district, session):  # type: ignore[no-untyped-def]
-    refused(client.post("/api/v1/people", json={"username": "intruder", "display_name": "x",
-                                                "role": "street_officer", "scope_code": STREET_B}))  # fmt: skip
+    refused(
+        client.post(
+            "/api/v1/people",
+            json={
+                "username": "intruder",
+                "display_name": "x",
+                "role": "street_officer",
+                "scope_code": STREET_B,
+            },
+        )
+    )
 
 
 @probe("POST", "/api/v1/people/{user_id}/unlock")
@@ -146,7 +164,9 @@ def _audit(client, district, session):  # type: ignore[no-untyped-def]
 @probe("POST", "/api/v1/tokens")
 def _issue_token(client, district, session):  # type: ignore[no-untyped-def]
     """Tokens are issued only for oneself: the body has no way to name another user."""
-    answer = client.post("/api/v1/tokens", json={"name": "probe", "user_id": user_id(session, "other_street_officer")})
+    answer = client.post(
+        "/api/v1/tokens", json={"name": "probe", "user_id": user_id(session, "other_street_officer")}
+    )
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "user_id"  # no such field
     assert client.post("/api/v1/tokens", json={"name": "probe"}).status_code == 201
     token = session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
@@ -159,7 +179,9 @@ def _revoke_token(client, district, session):  # type: ignore[no-untyped-def]
     from govgrid.services.people.accounts import actor_for, issue_token
 
     other = session.get(UserModel, user_id(session, "other_street_officer"))
-    issue_token(session, actor=actor_for(other), name="street-b-tool", now=__import__("tests.factories").factories.NOW)
+    issue_token(
+        session, actor=actor_for(other), name="street-b-tool", now=__import__("tests.factories").factories.NOW
+    )
     token = session.scalars(select(ApiToken).where(ApiToken.name == "street-b-tool")).first()
     refused(client.delete(f"/api/v1/tokens/{token.id}"))
     session.refresh(token)
@@ -179,17 +201,28 @@ def street_b_case(session, district):  # type: ignore[no-untyped-def]
 
     point = district.grid(STREET_B).geometry.representative_point()
     dispatcher = actor_for(session.scalars(select(User).where(User.username == "dispatcher")).one())
-    data = intake.Report(channel="phone", class_code="E0102", title="街道B的案件", lng=point.x, lat=point.y,
-                        external_id=str(uuid.uuid4()))  # fmt: skip
-    case, _ = intake.report(session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW)
+    data = intake.Report(
+        channel="phone",
+        class_code="E0102",
+        title="街道B的案件",
+        lng=point.x,
+        lat=point.y,
+        external_id=str(uuid.uuid4()),
+    )
+    case, _ = intake.report(
+        session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW
+    )
     return case
 
 
 @probe("POST", "/api/v1/cases")
 def _report_case(client, district, session):  # type: ignore[no-untyped-def]
     point = district.grid(STREET_B).geometry.representative_point()
-    refused(client.post("/api/v1/cases", json={"class_code": "E0102", "title": "越界上报", "lng": point.x,
-                                               "lat": point.y}))  # fmt: skip
+    refused(
+        client.post(
+            "/api/v1/cases", json={"class_code": "E0102", "title": "越界上报", "lng": point.x, "lat": point.y}
+        )
+    )
 
 
 @probe("GET", "/api/v1/cases")
@@ -220,8 +253,12 @@ def _case_step(client, district, session):  # type: ignore[no-untyped-def]
 @probe("POST", "/api/v1/cases/{case_id}/extension")
 def _case_extension(client, district, session):  # type: ignore[no-untyped-def]
     case = street_b_case(session, district)
-    refused(client.post(f"/api/v1/cases/{case.id}/extension", json={"until": "2026-12-30T17:00:00+08:00",
-                                                                     "reason": "越界"}))  # fmt: skip
+    refused(
+        client.post(
+            f"/api/v1/cases/{case.id}/extension",
+            json={"until": "2026-12-30T17:00:00+08:00", "reason": "越界"},
+        )
+    )
 
 
 @probe("POST", "/api/v1/cases/{case_id}/extension/decision")
@@ -262,8 +299,14 @@ def street_b_photo(session, district, tmp_dir):  # type: ignore[no-untyped-def]
     case = street_b_case(session, district)
     from govgrid.services import blobs
 
-    return attach_photo(session, actor=SYSTEM, media_dir=tmp_dir, case_id=case.id,
-                        photo=blobs.photo("b.png", PNG, blobs.FileLimits()), now=NOW)  # fmt: skip
+    return attach_photo(
+        session,
+        actor=SYSTEM,
+        media_dir=tmp_dir,
+        case_id=case.id,
+        photo=blobs.photo("b.png", PNG, blobs.FileLimits()),
+        now=NOW,
+    )
 
 
 @probe("POST", "/api/v1/cases/{case_id}/photos")
@@ -290,8 +333,10 @@ def _photo_get(client, district, session):  # type: ignore[no-untyped-def]
 def _connector_event(client, district, session):  # type: ignore[no-untyped-def]
     """Inbound systems push with their own connector keys: a street officer's session cannot push at all."""
     point = district.grid(STREET_B).geometry.representative_point()
-    answer = client.post("/api/v1/connectors/hotline12345/events", json={
-        "order_no": "probe-1", "title": "越界推送", "location": {"lng": point.x, "lat": point.y}})  # fmt: skip
+    answer = client.post(
+        "/api/v1/connectors/hotline12345/events",
+        json={"order_no": "probe-1", "title": "越界推送", "location": {"lng": point.x, "lat": point.y}},
+    )
     assert answer.status_code == 401 and "error" in answer.json()
 
 
@@ -304,13 +349,18 @@ def _geocode(client, district, session):  # type: ignore[no-untyped-def]
 
 @probe("POST", "/api/v1/cases/{case_id}/appeal")
 def _case_appeal(client, district, session):  # type: ignore[no-untyped-def]
-    refused(client.post(f"/api/v1/cases/{street_b_case(session, district).id}/appeal", json={"reason": "越界"}))
+    refused(
+        client.post(f"/api/v1/cases/{street_b_case(session, district).id}/appeal", json={"reason": "越界"})
+    )
 
 
 @probe("POST", "/api/v1/cases/{case_id}/appeal/decision")
 def _case_appeal_decision(client, district, session):  # type: ignore[no-untyped-def]
-    refused(client.post(f"/api/v1/cases/{street_b_case(session, district).id}/appeal/decision",
-                        json={"approve": True}))  # fmt: skip
+    refused(
+        client.post(
+            f"/api/v1/cases/{street_b_case(session, district).id}/appeal/decision", json={"approve": True}
+        )
+    )
 
 
 @probe("GET", "/api/v1/reminders")
@@ -325,7 +375,9 @@ def _reminders(client, district, session):  # type: ignore[no-untyped-def]
     case = street_b_case(session, district)
     dispatcher = actor_for(session.scalars(select(UserModel).where(UserModel.username == "dispatcher")).one())
     for step in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
-        steps.transition(session, actor=dispatcher, rules=shipped_rules(), case_id=case.id, step=step, now=NOW)
+        steps.transition(
+            session, actor=dispatcher, rules=shipped_rules(), case_id=case.id, step=step, now=NOW
+        )
     assert str(case.id) not in {str(r["case_id"]) for r in client.get("/api/v1/reminders?limit=500").json()}
 
 
@@ -356,8 +408,10 @@ def _o311_create(client, district, session):  # type: ignore[no-untyped-def]
 
     point = district.grid(STREET_B).geometry.representative_point()
     lng, lat = from_stored(point.x, point.y, Crs.WGS84)
-    answer = client.post("/open311/v2/requests.json", data={"api_key": officer_key(session), "service_code": "E0102",
-                                                             "lat": str(lat), "long": str(lng)})  # fmt: skip
+    answer = client.post(
+        "/open311/v2/requests.json",
+        data={"api_key": officer_key(session), "service_code": "E0102", "lat": str(lat), "long": str(lng)},
+    )
     assert answer.status_code == 404, answer.text
 
 
@@ -379,14 +433,17 @@ def _o311_token(client, district, session):  # type: ignore[no-untyped-def]
     """Public by the spec: a token answers only with the request id it stands for."""
     case = street_b_case(session, district)
     assert client.get(f"/open311/v2/tokens/{case.id}.json").json() == [
-        {"token": str(case.id), "service_request_id": str(case.id)}]
+        {"token": str(case.id), "service_request_id": str(case.id)}
+    ]
 
 
 @probe("GET", "/open311/v2/servicerequestupdates.{fmt}")
 def _o311_updates(client, district, session):  # type: ignore[no-untyped-def]
     case = street_b_case(session, district)
-    updates = client.get("/open311/v2/servicerequestupdates.json", params={
-        "api_key": officer_key(session), "start_date": "2026-11-01T00:00:00+08:00"}).json()  # fmt: skip
+    updates = client.get(
+        "/open311/v2/servicerequestupdates.json",
+        params={"api_key": officer_key(session), "start_date": "2026-11-01T00:00:00+08:00"},
+    ).json()
     assert str(case.id) not in {u["service_request_id"] for u in updates}
 
 
@@ -415,7 +472,10 @@ def test_no_api_route_is_hidden_from_the_published_list(app):
 
     import govgrid.web.api as api_package
 
-    files = [*Path(api_package.__file__).parent.glob("*.py"), Path(api_package.__file__).parent.parent / "open311.py"]
+    files = [
+        *Path(api_package.__file__).parent.glob("*.py"),
+        Path(api_package.__file__).parent.parent / "open311.py",
+    ]
     assert len(files) >= 8
     source = "\n".join(p.read_text(encoding="utf-8") for p in files)
     decorators = re.findall(r"@\w*router\.(get|post|put|patch|delete)\(", source)

@@ -35,9 +35,13 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[objec
             build_district(session)
             admin = session.get(__import__("govgrid.db.models").db.models.User, user_id(session, "admin"))
             token = issue_token(session, actor=actor_for(admin), name="fuzz", now=NOW)
-        settings_ = load_settings(database_url=url, secret_key="fuzz-secret-key-long-enough-for-tests",
-                                  media_dir=tmp_path_factory.mktemp("fuzz-media"), reports_per_minute=100_000,
-                                  connector_posts_per_minute=100_000)  # fmt: skip
+        settings_ = load_settings(
+            database_url=url,
+            secret_key="fuzz-secret-key-long-enough-for-tests",
+            media_dir=tmp_path_factory.mktemp("fuzz-media"),
+            reports_per_minute=100_000,
+            connector_posts_per_minute=100_000,
+        )
         app = create_app(settings_, clock=lambda: NOW)
         with TestClient(app):  # runs the lifespan (the grid index) once
             yield app, token
@@ -52,17 +56,30 @@ def _published_app():  # type: ignore[no-untyped-def]
     from govgrid.web.app import create_app
 
     folder = tempfile.mkdtemp(prefix="govgrid-openapi-")
-    return create_app(load_settings(database_url=f"sqlite:///{folder}/unused.db", media_dir=folder,
-                                    secret_key="schema-only-secret-key-long-enough"))  # fmt: skip
+    return create_app(
+        load_settings(
+            database_url=f"sqlite:///{folder}/unused.db",
+            media_dir=folder,
+            secret_key="schema-only-secret-key-long-enough",
+        )
+    )
 
 
 schema = schemathesis.openapi.from_dict(_published_app().openapi())
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_operation_answers_a_5xx_or_off_its_schema(case, fuzzed_app):  # type: ignore[no-untyped-def]
     app, token = fuzzed_app
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"},
-                           checks=[not_a_server_error, status_code_conformance, response_schema_conformance])  # fmt: skip
+    case.call_and_validate(
+        app=app,
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
+    )

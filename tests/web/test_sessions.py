@@ -40,7 +40,10 @@ def test_an_old_cookie_is_dead_after_logout_on_this_and_every_other_device(app, 
         login(phone, person)
         login(desk, person)
         stolen = phone.cookies["govgrid_session"]
-        assert phone.post("/logout", data={"csrf_token": csrf_of(phone)}, follow_redirects=False).status_code == 303
+        assert (
+            phone.post("/logout", data={"csrf_token": csrf_of(phone)}, follow_redirects=False).status_code
+            == 303
+        )
         assert desk.get("/api/v1/me").status_code == 401
     with TestClient(app, cookies={"govgrid_session": stolen}) as thief:
         assert thief.get("/api/v1/me").status_code == 401
@@ -76,7 +79,9 @@ def test_disabling_a_user_ends_their_sessions_and_they_cannot_log_in(app, person
 def test_a_token_expires_and_a_session_ends_after_idling(app, person, district_sessions):
     with district_sessions() as session:
         user = session.scalars(select(User).where(User.username == person)).one()
-        old = people.issue_token(session, actor=people.actor_for(user), name="old", now=NOW - timedelta(days=2), days=1)
+        old = people.issue_token(
+            session, actor=people.actor_for(user), name="old", now=NOW - timedelta(days=2), days=1
+        )
     with TestClient(app, headers={"Authorization": f"Bearer {old}"}) as tool:
         answer = tool.get("/api/v1/me")
         assert answer.status_code == 401 and "过期" in answer.json()["error"]["message"]
@@ -84,8 +89,11 @@ def test_a_token_expires_and_a_session_ends_after_idling(app, person, district_s
         login(client, person)
         assert client.get("/api/v1/me").status_code == 200
         with district_sessions() as session:
-            session.execute(update(LoginSession).where(LoginSession.user_id == user.id)
-                            .values(last_seen_at=NOW - timedelta(minutes=121)))  # fmt: skip
+            session.execute(
+                update(LoginSession)
+                .where(LoginSession.user_id == user.id)
+                .values(last_seen_at=NOW - timedelta(minutes=121))
+            )
             session.commit()
         assert client.get("/api/v1/me").status_code == 401
 
@@ -94,8 +102,12 @@ def test_the_cookie_is_secure_and_hsts_is_sent_behind_https(district_url, distri
     from govgrid.settings import load_settings
     from govgrid.web.app import create_app
 
-    settings = load_settings(database_url=district_url, secret_key="test-secret-key-that-is-long-enough",
-                             media_dir=tmp_path, https=True)  # fmt: skip
+    settings = load_settings(
+        database_url=district_url,
+        secret_key="test-secret-key-that-is-long-enough",
+        media_dir=tmp_path,
+        https=True,
+    )
     with TestClient(create_app(settings, clock=lambda: NOW), base_url="https://testserver") as client:
         form = client.get("/login")
         assert "secure" in form.headers["set-cookie"].lower()

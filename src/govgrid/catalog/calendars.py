@@ -24,8 +24,10 @@ def _interval(number: int, pair: Any) -> tuple[time, time]:
     try:
         opens, closes = (time.fromisoformat(str(p)) for p in pair)
     except (TypeError, ValueError):
-        raise CatalogError(f"catalog/{FILE}：office_hours 第 {number} 段应为 [\"08:30\", \"12:00\"]，实为 {pair!r}",
-                           field="office_hours") from None  # fmt: skip
+        raise CatalogError(
+            f'catalog/{FILE}：office_hours 第 {number} 段应为 ["08:30", "12:00"]，实为 {pair!r}',
+            field="office_hours",
+        ) from None
     if opens >= closes:
         raise CatalogError(f"catalog/{FILE}：office_hours 第 {number} 段开始不早于结束", field="office_hours")
     return opens, closes
@@ -41,11 +43,15 @@ def _year(year: int, spec: dict[str, Any]) -> YearOverride:
             found.add(day)
         return frozenset(found)
 
-    return YearOverride(holidays=days("holidays"), workdays=days("workdays"), is_complete=bool(spec.get("complete")))
+    return YearOverride(
+        holidays=days("holidays"), workdays=days("workdays"), is_complete=bool(spec.get("complete"))
+    )
 
 
 def _parse(year: int, key: str, value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise CatalogError(f"catalog/{FILE}：{year} 年 {key} 中的“{value}”不是日期（YYYY-MM-DD）", field=key) from None
+        raise CatalogError(
+            f"catalog/{FILE}：{year} 年 {key} 中的“{value}”不是日期（YYYY-MM-DD）", field=key
+        ) from None

@@ -63,14 +63,24 @@ def _case_class(row: int, item: Any, majors: dict[str, str]) -> CaseClass:
         amount, unit = float(amount), TimeUnit(str(unit))
     except (TypeError, ValueError):
         units = "、".join(u.value for u in TimeUnit)
-        raise CatalogError(f"{where}：time_limit 应为 [数量, 单位]，单位为 {units}，实为 {item['time_limit']!r}",
-                           field="time_limit") from None  # fmt: skip
+        raise CatalogError(
+            f"{where}：time_limit 应为 [数量, 单位]，单位为 {units}，实为 {item['time_limit']!r}",
+            field="time_limit",
+        ) from None
     if amount <= 0:
         raise CatalogError(f"{where}：time_limit 数量须为正数", field="time_limit")
-    return CaseClass(code=code, name=str(item["name"]), major_code=code[:3], major_name=majors[code[:3]],
-                     time_limit=amount, time_unit=unit, unit_key=str(item["unit"]),
-                     register_condition=str(item["register"]), close_condition=str(item["close"]),
-                     is_extendable=bool(item.get("extendable", False)))  # fmt: skip
+    return CaseClass(
+        code=code,
+        name=str(item["name"]),
+        major_code=code[:3],
+        major_name=majors[code[:3]],
+        time_limit=amount,
+        time_unit=unit,
+        unit_key=str(item["unit"]),
+        register_condition=str(item["register"]),
+        close_condition=str(item["close"]),
+        is_extendable=bool(item.get("extendable", False)),
+    )
 
 
 @dataclass(frozen=True)
@@ -103,12 +113,16 @@ def load_responsibility(classes: dict[str, CaseClass], doc: Any = None) -> Respo
     keys = {str(k): str(v) for k, v in (doc.get("keys") or {}).items()}
     for case_class in classes.values():
         if case_class.unit_key not in keys:
-            raise CatalogError(f"catalog/{CLASSES} 分类 {case_class.code} 的责任键“{case_class.unit_key}”"
-                               f"在 catalog/{RESPONSIBILITY} 的 keys 中没有定义", field="unit")  # fmt: skip
+            raise CatalogError(
+                f"catalog/{CLASSES} 分类 {case_class.code} 的责任键“{case_class.unit_key}”"
+                f"在 catalog/{RESPONSIBILITY} 的 keys 中没有定义",
+                field="unit",
+            )
     rules = []
     for row, item in enumerate(doc.get("rules") or [], start=1):
         if not isinstance(item, dict) or item.get("class") not in classes or not item.get("unit"):
-            raise CatalogError(f"catalog/{RESPONSIBILITY} rules 第 {row} 条：class 须为已定义分类且须有 unit",
-                               field="rules")  # fmt: skip
+            raise CatalogError(
+                f"catalog/{RESPONSIBILITY} rules 第 {row} 条：class 须为已定义分类且须有 unit", field="rules"
+            )
         rules.append(ResponsibilityRule(str(item["class"]), str(item.get("area") or ""), str(item["unit"])))
     return ResponsibilityList(keys=keys, rules=tuple(rules))

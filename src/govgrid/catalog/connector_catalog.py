@@ -12,8 +12,18 @@ from govgrid.domain.workflow import Loop
 PERSON_CHANNELS = ("patrol", "citizen", "phone", "open311")  # domain.sources.Channel: filed by people
 
 FILE = "connectors.yaml"
-CASE_FIELDS = ("external_id", "title", "description", "address", "lng", "lat", "crs", "reporter_name",
-               "reporter_phone", "urgency")  # fmt: skip
+CASE_FIELDS = (
+    "external_id",
+    "title",
+    "description",
+    "address",
+    "lng",
+    "lat",
+    "crs",
+    "reporter_name",
+    "reporter_phone",
+    "urgency",
+)
 REQUIRED = ("external_id", "title")
 
 
@@ -37,9 +47,14 @@ def load_connectors(known_classes: set[str], doc: Any = None) -> dict[str, Conne
         connector = _connector(number, item, known_classes)
         if connector.id in found:
             raise CatalogError(f"catalog/{FILE} 第 {number} 个连接器：id {connector.id} 重复", field="id")
-        if connector.channel in PERSON_CHANNELS or any(c.channel == connector.channel for c in found.values()):
-            raise CatalogError(f"catalog/{FILE} 第 {number} 个连接器：渠道 {connector.channel} 已被占用"
-                               "（每个连接器独占一个渠道，且不能用人工上报的渠道）", field="channel")  # fmt: skip
+        if connector.channel in PERSON_CHANNELS or any(
+            c.channel == connector.channel for c in found.values()
+        ):
+            raise CatalogError(
+                f"catalog/{FILE} 第 {number} 个连接器：渠道 {connector.channel} 已被占用"
+                "（每个连接器独占一个渠道，且不能用人工上报的渠道）",
+                field="channel",
+            )
         found[connector.id] = connector
     return found
 
@@ -52,7 +67,9 @@ def _connector(number: int, item: Any, known: set[str]) -> Connector:
     fields = item["fields"]
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
-        raise CatalogError(f"{where}：未知的案件字段 {sorted(unknown)}（可用：{', '.join(CASE_FIELDS)}）", field="fields")
+        raise CatalogError(
+            f"{where}：未知的案件字段 {sorted(unknown)}（可用：{', '.join(CASE_FIELDS)}）", field="fields"
+        )
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         raise CatalogError(f"{where}：fields 缺少 {missing}", field="fields")
@@ -64,8 +81,17 @@ def _connector(number: int, item: Any, known: set[str]) -> Connector:
     try:
         loop = Loop(item["loop"])
     except ValueError:
-        raise CatalogError(f"{where}：loop 须为 urban 或 hotline，实为 {item['loop']!r}", field="loop") from None
-    return Connector(id=str(item["id"]), name=str(item["name"]), channel=str(item["channel"]), loop=loop,
-                     fields=dict(fields), class_from=str(rule.get("from", "")),
-                     class_map={str(k): str(v) for k, v in (rule.get("map") or {}).items()},
-                     class_default=str(rule["default"]), is_public=bool(item.get("public", True)))  # fmt: skip
+        raise CatalogError(
+            f"{where}：loop 须为 urban 或 hotline，实为 {item['loop']!r}", field="loop"
+        ) from None
+    return Connector(
+        id=str(item["id"]),
+        name=str(item["name"]),
+        channel=str(item["channel"]),
+        loop=loop,
+        fields=dict(fields),
+        class_from=str(rule.get("from", "")),
+        class_map={str(k): str(v) for k, v in (rule.get("map") or {}).items()},
+        class_default=str(rule["default"]),
+        is_public=bool(item.get("public", True)),
+    )

@@ -22,8 +22,14 @@ def load_templates(doc: Any = None) -> dict[str, ResponseTemplate]:
         for s, step in enumerate(item["steps"], start=1):
             try:
                 amount, unit = step["within"]
-                steps.append(ResponseStep(str(step["kind"]), str(step["label"]), float(amount), TimeUnit(str(unit))))
+                steps.append(
+                    ResponseStep(str(step["kind"]), str(step["label"]), float(amount), TimeUnit(str(unit)))
+                )
             except (KeyError, TypeError, ValueError):
-                raise CatalogError(f"{where} 第 {s} 步：须有 kind、label 和 within: [数量, 单位]", field="within") from None
-        templates[str(item["code"])] = ResponseTemplate(str(item["code"]), str(item.get("name", "")), tuple(steps))
+                raise CatalogError(
+                    f"{where} 第 {s} 步：须有 kind、label 和 within: [数量, 单位]", field="within"
+                ) from None
+        templates[str(item["code"])] = ResponseTemplate(
+            str(item["code"]), str(item.get("name", "")), tuple(steps)
+        )
     return templates

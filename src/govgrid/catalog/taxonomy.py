@@ -26,7 +26,9 @@ def load_taxonomy(path: Path) -> set[str]:
             for number, row in enumerate(reader, start=2):
                 cells = [(row.get(c) or "").strip() for c in COLUMNS]
                 if not all(cells):
-                    raise CatalogError(f"分类文件 {path} 第 {number} 行有空的分类", field=COLUMNS[cells.index("")])
+                    raise CatalogError(
+                        f"分类文件 {path} 第 {number} 行有空的分类", field=COLUMNS[cells.index("")]
+                    )
                 paths.add("/".join(cells))
     except UnicodeDecodeError:
         raise CatalogError(f"分类文件 {path} 不是 UTF-8 编码", field="taxonomy_file") from None
@@ -40,5 +42,7 @@ def check_connector_categories(connectors: dict[str, Connector], paths: set[str]
             continue
         unknown = sorted(key for key in connector.class_map if key not in paths)
         if unknown:
-            raise CatalogError(f"catalog/connectors.yaml 连接器 {connector.id} 映射的分类不在 12345 分类体系中：{unknown}",
-                               field="class")  # fmt: skip
+            raise CatalogError(
+                f"catalog/connectors.yaml 连接器 {connector.id} 映射的分类不在 12345 分类体系中：{unknown}",
+                field="class",
+            )

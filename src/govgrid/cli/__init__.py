@@ -28,5 +28,18 @@ def main(ctx: click.Context) -> None:
         ctx.invoke(serve)
 
 
-for command in (serve, demo, worker, db, import_geo, import_places, get, users, connectors, calendar, ledger, bench):
+for command in (
+    serve,
+    demo,
+    worker,
+    db,
+    import_geo,
+    import_places,
+    get,
+    users,
+    connectors,
+    calendar,
+    ledger,
+    bench,
+):
     main.add_command(command)

@@ -28,13 +28,22 @@ def issue(obj: Context, connector_id: str, name: str, days: int | None) -> None:
 
     with obj.migrated_sessions()() as session:
         try:
-            key, secret = issue_key(session, actor=obj.operator(), connectors=shipped_rules().connectors,
-                                    connector_id=connector_id, name=name, now=obj.now(), days=days)  # fmt: skip
+            key, secret = issue_key(
+                session,
+                actor=obj.operator(),
+                connectors=shipped_rules().connectors,
+                connector_id=connector_id,
+                name=name,
+                now=obj.now(),
+                days=days,
+            )
         except DomainError as exc:
             click.echo(f"错误：{exc.message}", err=True)
             sys.exit(2)
     until = f"，{key.expires_at.astimezone(CHINA):%Y-%m-%d} 到期" if key.expires_at else ""
-    click.echo(f"已为连接器 {connector_id} 签发密钥 #{key.id}{until}。推送时放在 Authorization: Bearer 后；只显示这一次：")
+    click.echo(
+        f"已为连接器 {connector_id} 签发密钥 #{key.id}{until}。推送时放在 Authorization: Bearer 后；只显示这一次："
+    )
     click.echo(secret)
 
 
@@ -46,7 +55,11 @@ def list_keys(obj: Context) -> None:
 
     with obj.migrated_sessions()() as session:
         for key in keys(session, actor=obj.operator()):
-            state = "已吊销" if key.revoked_at else ("已过期" if key.expires_at and key.expires_at <= obj.now() else "有效")
+            state = (
+                "已吊销"
+                if key.revoked_at
+                else ("已过期" if key.expires_at and key.expires_at <= obj.now() else "有效")
+            )
             used = f"{key.last_used_at.astimezone(CHINA):%Y-%m-%d %H:%M}" if key.last_used_at else "从未使用"
             click.echo(f"#{key.id:<4} {key.connector_id:<18} {state:<4} {used:<17} {key.name}")
 

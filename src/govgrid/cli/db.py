@@ -21,4 +21,3 @@ def db_upgrade(obj: Context) -> None:
     engine = make_engine(obj.settings.database_url)
     upgrade(engine)
     click.echo(f"数据库已迁移到 {current_revision(engine)}")
-

@@ -22,19 +22,28 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> 
     sessions = obj.migrated_sessions()
     with sessions() as session:
         try:
-            summary = build_demo(session, shared_dir=obj.settings.shared_dir, password=obj.settings.demo_password,
-                                 now=obj.now(), progress=lambda msg: click.echo(f"  {msg}"))  # fmt: skip
+            summary = build_demo(
+                session,
+                shared_dir=obj.settings.shared_dir,
+                password=obj.settings.demo_password,
+                now=obj.now(),
+                progress=lambda msg: click.echo(f"  {msg}"),
+            )
         except DomainError as exc:
             obj.fail(exc)
     state = "已存在" if summary.already_built else "已建成"
-    click.echo(f"演示区{state}：{summary.streets} 个街道、{summary.communities} 个社区、{summary.grids} 个单元网格、"
-               f"{summary.responsibility_grids} 个责任网格（街道以下为合成数据）")  # fmt: skip
+    click.echo(
+        f"演示区{state}：{summary.streets} 个街道、{summary.communities} 个社区、{summary.grids} 个单元网格、"
+        f"{summary.responsibility_grids} 个责任网格（街道以下为合成数据）"
+    )
     if summary.ledger is not None:
         from govgrid.domain.ledger import LIGHT_LABEL, Light
 
         lights = "、".join(f"{LIGHT_LABEL[Light(k)]} {v}" for k, v in sorted(summary.ledger.lights.items()))
-        click.echo(f"督办台账：{summary.ledger.campaigns} 项行动、{summary.ledger.items} 个事项、"
-                   f"{summary.ledger.reports} 条进展；任务预警：{lights}")  # fmt: skip
+        click.echo(
+            f"督办台账：{summary.ledger.campaigns} 项行动、{summary.ledger.items} 个事项、"
+            f"{summary.ledger.reports} 条进展；任务预警：{lights}"
+        )
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
@@ -52,4 +61,3 @@ def _scenario(sessions) -> None:
     click.echo("工单闭环演示（模拟时钟）：")
     with sessions() as session:
         run_scenario(session, rules=shipped_rules(), locator=LocatorCache(), say=click.echo)
-

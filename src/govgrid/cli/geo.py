@@ -25,7 +25,10 @@ def import_geo(obj: Context, path: Path, crs: str, allow_gaps: bool) -> None:
     sessions = obj.migrated_sessions()
     limit = obj.settings.max_geojson_mb * 1024 * 1024
     if path.stat().st_size > limit:
-        click.echo(f"错误：{path} 超过 {obj.settings.max_geojson_mb} MB（GOVGRID_MAX_GEOJSON_MB），请分批导入", err=True)
+        click.echo(
+            f"错误：{path} 超过 {obj.settings.max_geojson_mb} MB（GOVGRID_MAX_GEOJSON_MB），请分批导入",
+            err=True,
+        )
         sys.exit(2)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -34,8 +37,14 @@ def import_geo(obj: Context, path: Path, crs: str, allow_gaps: bool) -> None:
         sys.exit(2)
     with sessions() as session:
         try:
-            summary = import_geojson(session, actor=obj.operator(), doc=doc, crs=parse_crs(crs), now=obj.now(),
-                                     allow_gaps=allow_gaps)  # fmt: skip
+            summary = import_geojson(
+                session,
+                actor=obj.operator(),
+                doc=doc,
+                crs=parse_crs(crs),
+                now=obj.now(),
+                allow_gaps=allow_gaps,
+            )
         except DomainError as exc:
             obj.fail(exc)
     click.echo(f"导入完成：{summary}")
@@ -74,8 +83,9 @@ def import_places(obj: Context, path: Path, crs: str) -> None:
         sys.exit(2)
     with sessions() as session:
         try:
-            added = add_places(session, actor=obj.operator(), locator=LocatorCache(), places=places, now=obj.now())
+            added = add_places(
+                session, actor=obj.operator(), locator=LocatorCache(), places=places, now=obj.now()
+            )
         except DomainError as exc:
             obj.fail(exc)
     click.echo(f"导入地名 {added} 条")
-

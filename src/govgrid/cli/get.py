@@ -31,4 +31,3 @@ def get(obj: Context, path: str, as_user: str | None) -> None:
     if not 200 <= response.status_code < 300:
         click.echo(f"HTTP {response.status_code}", err=True)
         sys.exit(1)
-

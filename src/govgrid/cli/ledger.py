@@ -32,9 +32,16 @@ def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
     click.echo(f"读取 {path.name} …", err=True)
     with obj.migrated_sessions()() as session:
         try:
-            result = run(session, actor=actor, rules=shipped_ledger_rules(), data=path.read_bytes(), filename=path.name,
-                         area_code=ledger_views.home_area(session, actor), now=obj.now(),
-                         progress=lambda message: click.echo(f"  {message}", err=True))  # fmt: skip
+            result = run(
+                session,
+                actor=actor,
+                rules=shipped_ledger_rules(),
+                data=path.read_bytes(),
+                filename=path.name,
+                area_code=ledger_views.home_area(session, actor),
+                now=obj.now(),
+                progress=lambda message: click.echo(f"  {message}", err=True),
+            )
         except LedgerRejected as exc:
             click.echo(f"台账未导入，共 {exc.total} 处问题（数据库未作任何改动）：", err=True)
             for error in exc.errors:
@@ -42,8 +49,10 @@ def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
             sys.exit(2)
         except DomainError as exc:
             obj.fail(exc)
-    click.echo(f"已导入：{'、'.join(result.campaigns)}；事项 {result.items} 个、进展 {result.reports} 条、"
-               f"时间节点 {result.milestones} 个、投资计划 {result.investment_months} 个月")  # fmt: skip
+    click.echo(
+        f"已导入：{'、'.join(result.campaigns)}；事项 {result.items} 个、进展 {result.reports} 条、"
+        f"时间节点 {result.milestones} 个、投资计划 {result.investment_months} 个月"
+    )
 
 
 @ledger.command("export")
@@ -52,7 +61,9 @@ def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
 @click.option("--light", type=click.Choice(["green", "blue", "yellow", "red", "grey"]), default=None)
 @click.option("--as", "as_user", default=None, help="以该用户身份导出（只含其可见事项）")
 @pass_context
-def export_ledger(obj: Context, path: Path, campaign_id: int | None, light: str | None, as_user: str | None) -> None:
+def export_ledger(
+    obj: Context, path: Path, campaign_id: int | None, light: str | None, as_user: str | None
+) -> None:
     """Export the ledger to .xlsx (or .csv by the file's suffix), filtered like the page."""
     from govgrid.services.ledger.export import export_csv, export_xlsx
     from govgrid.services.ledger.views import LedgerFilter

@@ -26,7 +26,9 @@ def list_users(obj: Context, role: str | None) -> None:
         if role:
             query = query.where(User.role == role)
         for user in session.scalars(query):
-            click.echo(f"{user.username:<16} {ROLE_LABEL[Role(user.role)]:<10} {user.scope_code or '-':<15} {user.display_name}")
+            click.echo(
+                f"{user.username:<16} {ROLE_LABEL[Role(user.role)]:<10} {user.scope_code or '-':<15} {user.display_name}"
+            )
 
 
 @users.command("create")
@@ -44,9 +46,18 @@ def create(obj: Context, username, display_name, role, scope_code, unit_code, ph
 
     with obj.migrated_sessions()() as session:
         try:
-            user = create_user(session, actor=obj.operator(), username=username, display_name=display_name,
-                               role=Role(role), scope_code=scope_code, unit_code=unit_code, phone=phone,
-                               password=password, now=obj.now())  # fmt: skip
+            user = create_user(
+                session,
+                actor=obj.operator(),
+                username=username,
+                display_name=display_name,
+                role=Role(role),
+                scope_code=scope_code,
+                unit_code=unit_code,
+                phone=phone,
+                password=password,
+                now=obj.now(),
+            )
         except DomainError as exc:
             obj.fail(exc)
     click.echo(f"已创建账号 {user.username}（{ROLE_LABEL[Role(role)]}）")
@@ -83,8 +94,9 @@ def token(obj: Context, username: str, name: str, days: int | None) -> None:
             click.echo(f"错误：用户“{username}”不存在", err=True)
             raise SystemExit(2)
         try:
-            secret = issue_token(session, actor=actor_for(user), name=name, now=obj.now(),
-                                 days=days or obj.settings.token_days)  # fmt: skip
+            secret = issue_token(
+                session, actor=actor_for(user), name=name, now=obj.now(), days=days or obj.settings.token_days
+            )
         except DomainError as exc:
             obj.fail(exc)
         click.echo(secret)
@@ -128,8 +140,13 @@ def unlock(obj: Context, username: str) -> None:
     with obj.migrated_sessions()() as session:
         user = session.scalar(select(User).where(User.username == username))
         try:
-            was = lift(session, actor=obj.operator(), username=username, now=obj.now(),
-                       scope_code=user.scope_code if user else None)  # fmt: skip
+            was = lift(
+                session,
+                actor=obj.operator(),
+                username=username,
+                now=obj.now(),
+                scope_code=user.scope_code if user else None,
+            )
         except DomainError as exc:
             obj.fail(exc)
     click.echo(f"已解除 {username} 的登录锁定" if was else f"{username} 未被锁定；失败计数已清零")

@@ -26,8 +26,13 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
         f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
     )
     # proxy_headers off: the client's address is decided by GOVGRID_TRUSTED_PROXIES (web/deps.client_address)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info",
-                proxy_headers=False)  # fmt: skip
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 @click.command()
@@ -50,4 +55,3 @@ def worker(obj: Context, once: bool, interval: int) -> None:
         if once:
             return
         time.sleep(interval)
-

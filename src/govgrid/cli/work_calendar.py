@@ -59,15 +59,25 @@ def set_year(obj: Context, year: int, path: Path) -> None:
     with sessions() as session:
         try:
             notice = parse_notice(text, year)
-            done = enter(session, actor=operator, calendar=calendar_, notice=notice, now=obj.now(),
-                         reschedule=lambda s, _year: reschedule_provisional(s, actor=operator, rules=rules, now=obj.now()))  # fmt: skip
+            done = enter(
+                session,
+                actor=operator,
+                calendar=calendar_,
+                notice=notice,
+                now=obj.now(),
+                reschedule=lambda s, _year: reschedule_provisional(
+                    s, actor=operator, rules=rules, now=obj.now()
+                ),
+            )
         except DomainError as exc:
             for problem in getattr(exc, "problems", [exc.message]):
                 click.echo(f"错误：{problem}", err=True)
             sys.exit(2)
     verb = "已更新" if done.replaced else "已录入"
-    click.echo(f"{year} 年节假日安排{verb}：放假（含周末）{done.holidays} 天、调休上班 {done.workdays} 天；"
-               f"按正式安排重算了 {done.rescheduled} 件在办案件的暂定期限")  # fmt: skip
+    click.echo(
+        f"{year} 年节假日安排{verb}：放假（含周末）{done.holidays} 天、调休上班 {done.workdays} 天；"
+        f"按正式安排重算了 {done.rescheduled} 件在办案件的暂定期限"
+    )
 
 
 @calendar.command("due")
@@ -86,8 +96,12 @@ def due(obj: Context, start: str, amount: str, unit: str) -> None:
         _fail(exc.message)
     click.echo(f"期限：{deadline.at.astimezone(CHINA):%Y-%m-%d %H:%M:%S}（北京时间）")
     if deadline.is_provisional:
-        years = [y for y in range(parse_moment(start).year, deadline.at.year + 1) if calendar_.is_provisional(y)]
-        click.echo(f"暂定：{'、'.join(map(str, years))} 年的节假日安排尚未录入，按法定节日和周末计算，未含调休")
+        years = [
+            y for y in range(parse_moment(start).year, deadline.at.year + 1) if calendar_.is_provisional(y)
+        ]
+        click.echo(
+            f"暂定：{'、'.join(map(str, years))} 年的节假日安排尚未录入，按法定节日和周末计算，未含调休"
+        )
     else:
         click.echo("正式：所经各年的节假日安排均已确定")
 
@@ -110,7 +124,9 @@ def status(obj: Context, year: int | None) -> None:
             found = year_status(calendar_, shown)
         except DomainError as exc:
             _fail(exc.message)
-        line = f"{shown} 年：{YEAR_SOURCE_LABEL[found.source]}" + (f"（{found.notice}）" if found.notice else "")
+        line = f"{shown} 年：{YEAR_SOURCE_LABEL[found.source]}" + (
+            f"（{found.notice}）" if found.notice else ""
+        )
         click.echo(line)
         if year:
             for day, name in found.days_off:

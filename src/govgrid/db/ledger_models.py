@@ -40,7 +40,9 @@ class LedgerItem(Base):
     target_baseline: Mapped[float] = mapped_column(Float, default=0.0)
     target_direction: Mapped[str] = mapped_column(String(12), default="increase")
     target_qualifier: Mapped[str] = mapped_column(String(12), default="")
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open | closing | closed (销号)
+    status: Mapped[str] = mapped_column(
+        String(12), default="open", index=True
+    )  # open | closing | closed (销号)
     progress: Mapped[float] = mapped_column(Float, default=0.0)  # cached, 0..1
     light: Mapped[str] = mapped_column(String(8), default="green", index=True)  # cached
     rung: Mapped[str | None] = mapped_column(String(16))  # the highest escalation step taken
@@ -83,7 +85,9 @@ class ProgressReport(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("ledger_item.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), default="progress")  # progress | staged_result | plan | resolved
+    kind: Mapped[str] = mapped_column(
+        String(16), default="progress"
+    )  # progress | staged_result | plan | resolved
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     reported_by: Mapped[str] = mapped_column(String(64))
     value_reached: Mapped[float | None] = mapped_column(Float)
@@ -91,7 +95,9 @@ class ProgressReport(Base):
     problems: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
     funds_used: Mapped[float | None] = mapped_column(Float)  # 万元
-    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_milestone.id"))  # a 时间节点 this report meets
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_milestone.id")
+    )  # a 时间节点 this report meets
 
 
 class ReportEvidence(Base):

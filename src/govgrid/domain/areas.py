@@ -74,4 +74,6 @@ def grid_sequence_order(centroids: Sequence[tuple[float, float]], row_height: fl
     if row_height <= 0:
         raise InvalidInput("row_height 必须为正数", field="row_height")
     top = max((y for _, y in centroids), default=0.0)
-    return sorted(range(len(centroids)), key=lambda i: (int((top - centroids[i][1]) // row_height), centroids[i][0]))
+    return sorted(
+        range(len(centroids)), key=lambda i: (int((top - centroids[i][1]) // row_height), centroids[i][0])
+    )

@@ -81,7 +81,9 @@ def check_notice(year: object, holidays: set[date], workdays: set[date], source:
         problems.append(f"{day.isoformat()} 既列为放假又列为上班")
     for day in sorted(workdays):
         if day.weekday() < 5:
-            problems.append(f"{day.isoformat()}（星期{'一二三四五'[day.weekday()]}）本就是工作日，调休上班只会在周末")
+            problems.append(
+                f"{day.isoformat()}（星期{'一二三四五'[day.weekday()]}）本就是工作日，调休上班只会在周末"
+            )
     for day, name in statutory_holidays(year).items():
         if day not in holidays:
             problems.append(f"{day.isoformat()} 是法定节假日（{name}），通知中须列为放假")

@@ -21,10 +21,14 @@ class SideAction(StrEnum):
 
 
 SIDE_LABEL = {
-    SideAction.EXTENSION_REQUEST: "申请延期", SideAction.EXTENSION_APPROVE: "批准延期",
-    SideAction.EXTENSION_REFUSE: "驳回延期", SideAction.SUPERVISE_BY_HAND: "督查督办",
-    SideAction.APPEAL_REQUEST: "申诉", SideAction.APPEAL_REFUSE: "驳回申诉", SideAction.RESCHEDULE: "重算期限",
-}  # fmt: skip
+    SideAction.EXTENSION_REQUEST: "申请延期",
+    SideAction.EXTENSION_APPROVE: "批准延期",
+    SideAction.EXTENSION_REFUSE: "驳回延期",
+    SideAction.SUPERVISE_BY_HAND: "督查督办",
+    SideAction.APPEAL_REQUEST: "申诉",
+    SideAction.APPEAL_REFUSE: "驳回申诉",
+    SideAction.RESCHEDULE: "重算期限",
+}
 
 
 def history_label(step: str) -> str:

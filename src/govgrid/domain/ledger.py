@@ -100,9 +100,17 @@ class LightThresholds:
     behind_by: float = 0.10  # 黄: progress behind 序时进度 by more than this share
 
 
-def light(*, progress: float, start: datetime, deadline: datetime, now: datetime, is_closed: bool,
-          missed_response: bool, thresholds: LightThresholds = LightThresholds(),
-          next_milestone: datetime | None = None) -> Light:  # fmt: skip
+def light(
+    *,
+    progress: float,
+    start: datetime,
+    deadline: datetime,
+    now: datetime,
+    is_closed: bool,
+    missed_response: bool,
+    thresholds: LightThresholds = LightThresholds(),
+    next_milestone: datetime | None = None,
+) -> Light:
     """The warning colour of a task. Red outranks yellow outranks blue; a closed task is grey. Blue when
     the deadline, or the next unmet 时间节点, is near."""
     if is_closed:
@@ -133,8 +141,14 @@ class Rung(StrEnum):
     ACCOUNTABILITY = "accountability"  # 问责
 
 
-RUNG_LABEL = {Rung.REMIND: "提醒", Rung.URGE: "催办", Rung.SUPERVISE: "督办", Rung.BULLETIN: "通报",
-              Rung.INTERVIEW: "约谈", Rung.ACCOUNTABILITY: "问责"}  # fmt: skip
+RUNG_LABEL = {
+    Rung.REMIND: "提醒",
+    Rung.URGE: "催办",
+    Rung.SUPERVISE: "督办",
+    Rung.BULLETIN: "通报",
+    Rung.INTERVIEW: "约谈",
+    Rung.ACCOUNTABILITY: "问责",
+}
 LADDER = list(Rung)
 
 

@@ -40,71 +40,107 @@ class Sheet:
     columns: tuple[Column, ...]
 
 
-ITEMS = Sheet("督办台账", (
-    Column("number", "序号", required=True, aliases=("编号",), width=8),
-    Column("parent", "上级序号", aliases=("上级编号",), width=14),
-    Column("kind", "层级", required=True, aliases=("类型", "事项类型"), width=7),
-    Column("content", "工作内容", required=True, aliases=("任务内容", "工作任务", "具体任务", "重点任务"), width=44),
-    Column("source", "事项来源", aliases=("来源",), width=10),
-    Column("target_subject", "指标名称", aliases=("指标",), width=18),
-    Column("target_baseline", "基数", "number", width=8),
-    Column("target_value", "目标值", "quantity", aliases=("目标",), width=10),
-    Column("target_unit", "计量单位", aliases=("单位",), width=8),
-    Column("target_direction", "指标方向", width=8),
-    Column("target_qualifier", "限定词", width=7),
-    Column("lead_unit", "牵头单位", required=True, aliases=("责任单位", "牵头部门"), width=22),
-    Column("co_units", "配合单位", aliases=("配合部门", "协同单位"), width=22),
-    Column("leader", "责任领导", aliases=("分管领导",), width=10),
-    Column("officer", "责任人", aliases=("具体责任人", "联络员"), width=10),
-    Column("ambassador", "服务大使", width=10),
-    Column("assigned_at", "交办日期", "date", aliases=("交办时间",), width=12),
-    Column("deadline_at", "完成时限", "date", required=True, aliases=("完成时间", "截止日期", "完成期限"), width=12),
-    Column("consequence", "完不成怎么办", aliases=("完不成的处理",), width=30),
-    Column("weight", "权重", "number", width=6),
-    Column("sla_code", "回应规则", width=10),
-    Column("status", "状态", width=8),
-    Column("rung", "督办级别", width=8),
-    Column("progress", "完成进度", "computed", width=9),
-    Column("light", "预警", "computed", width=8),
-))  # fmt: skip
+ITEMS = Sheet(
+    "督办台账",
+    (
+        Column("number", "序号", required=True, aliases=("编号",), width=8),
+        Column("parent", "上级序号", aliases=("上级编号",), width=14),
+        Column("kind", "层级", required=True, aliases=("类型", "事项类型"), width=7),
+        Column(
+            "content",
+            "工作内容",
+            required=True,
+            aliases=("任务内容", "工作任务", "具体任务", "重点任务"),
+            width=44,
+        ),
+        Column("source", "事项来源", aliases=("来源",), width=10),
+        Column("target_subject", "指标名称", aliases=("指标",), width=18),
+        Column("target_baseline", "基数", "number", width=8),
+        Column("target_value", "目标值", "quantity", aliases=("目标",), width=10),
+        Column("target_unit", "计量单位", aliases=("单位",), width=8),
+        Column("target_direction", "指标方向", width=8),
+        Column("target_qualifier", "限定词", width=7),
+        Column("lead_unit", "牵头单位", required=True, aliases=("责任单位", "牵头部门"), width=22),
+        Column("co_units", "配合单位", aliases=("配合部门", "协同单位"), width=22),
+        Column("leader", "责任领导", aliases=("分管领导",), width=10),
+        Column("officer", "责任人", aliases=("具体责任人", "联络员"), width=10),
+        Column("ambassador", "服务大使", width=10),
+        Column("assigned_at", "交办日期", "date", aliases=("交办时间",), width=12),
+        Column(
+            "deadline_at",
+            "完成时限",
+            "date",
+            required=True,
+            aliases=("完成时间", "截止日期", "完成期限"),
+            width=12,
+        ),
+        Column("consequence", "完不成怎么办", aliases=("完不成的处理",), width=30),
+        Column("weight", "权重", "number", width=6),
+        Column("sla_code", "回应规则", width=10),
+        Column("status", "状态", width=8),
+        Column("rung", "督办级别", width=8),
+        Column("progress", "完成进度", "computed", width=9),
+        Column("light", "预警", "computed", width=8),
+    ),
+)
 
-REPORTS = Sheet("进展记录", (
-    Column("path", "事项序号", required=True, width=16),
-    Column("reported_at", "填报时间", "datetime", required=True, width=17),
-    Column("reported_by", "填报人", width=12),
-    Column("kind", "类型", width=12),
-    Column("value_reached", "完成值", "number", width=10),
-    Column("narrative", "进展情况", required=True, width=40),
-    Column("problems", "存在问题", width=24),
-    Column("next_steps", "下步计划", width=24),
-    Column("funds_used", "资金使用（万元）", "number", width=12),
-    Column("milestone", "时间节点", width=14),
-))  # fmt: skip
+REPORTS = Sheet(
+    "进展记录",
+    (
+        Column("path", "事项序号", required=True, width=16),
+        Column("reported_at", "填报时间", "datetime", required=True, width=17),
+        Column("reported_by", "填报人", width=12),
+        Column("kind", "类型", width=12),
+        Column("value_reached", "完成值", "number", width=10),
+        Column("narrative", "进展情况", required=True, width=40),
+        Column("problems", "存在问题", width=24),
+        Column("next_steps", "下步计划", width=24),
+        Column("funds_used", "资金使用（万元）", "number", width=12),
+        Column("milestone", "时间节点", width=14),
+    ),
+)
 
-MILESTONES = Sheet("时间节点", (
-    Column("path", "事项序号", required=True, width=16),
-    Column("label", "节点名称", required=True, width=20),
-    Column("kind", "节点类型", width=8),
-    Column("due_at", "计划日期", "date", required=True, width=12),
-    Column("done_at", "完成日期", "datetime", width=17),
-))  # fmt: skip
+MILESTONES = Sheet(
+    "时间节点",
+    (
+        Column("path", "事项序号", required=True, width=16),
+        Column("label", "节点名称", required=True, width=20),
+        Column("kind", "节点类型", width=8),
+        Column("due_at", "计划日期", "date", required=True, width=12),
+        Column("done_at", "完成日期", "datetime", width=17),
+    ),
+)
 
-INVESTMENT = Sheet("投资计划", (
-    Column("path", "事项序号", required=True, width=16),
-    Column("month", "月份", "month", required=True, width=9),
-    Column("planned", "计划投资（万元）", "number", width=14),
-    Column("completed", "完成投资（万元）", "number", width=14),
-))  # fmt: skip
+INVESTMENT = Sheet(
+    "投资计划",
+    (
+        Column("path", "事项序号", required=True, width=16),
+        Column("month", "月份", "month", required=True, width=9),
+        Column("planned", "计划投资（万元）", "number", width=14),
+        Column("completed", "完成投资（万元）", "number", width=14),
+    ),
+)
 
 SHEETS = (ITEMS, REPORTS, MILESTONES, INVESTMENT)
 
 KIND_LABELS = {"campaign": "行动", "measure": "措施", "task": "任务", "project": "项目"}
-KIND_ALIASES = {"攻坚行动": "campaign", "专项行动": "campaign", "台账": "campaign", "工作任务": "task",
-                "重点项目": "project"}  # fmt: skip
+KIND_ALIASES = {
+    "攻坚行动": "campaign",
+    "专项行动": "campaign",
+    "台账": "campaign",
+    "工作任务": "task",
+    "重点项目": "project",
+}
 DIRECTION_LABELS = {"increase": "增长", "decrease": "下降"}
 STATUS_LABELS = {"open": "进行中", "closing": "申请销号", "closed": "已销号"}
-REPORT_KIND_LABELS = {"sign": "签收", "progress": "进展", "staged_result": "阶段性成果", "plan": "工作方案", "resolved": "已解决",
-                      "resolved_major": "重大问题已解决"}  # fmt: skip
+REPORT_KIND_LABELS = {
+    "sign": "签收",
+    "progress": "进展",
+    "staged_result": "阶段性成果",
+    "plan": "工作方案",
+    "resolved": "已解决",
+    "resolved_major": "重大问题已解决",
+}
 MILESTONE_KIND_LABELS = {"step": "节点", "start": "开工", "finish": "竣工"}
 
 
@@ -155,9 +191,20 @@ def read_cell(column: Column, raw: object) -> object:
 
 PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 MONEY_UNITS = ("亿元", "万元", "亿", "万", "元")
-LENGTHS = {"number": 32, "parent": 400, "source": 24, "target_subject": 200, "target_unit": 24,
-           "target_qualifier": 12, "leader": 64, "officer": 64, "ambassador": 64, "reported_by": 64,
-           "label": 200, "path": 400}  # fmt: skip
+LENGTHS = {
+    "number": 32,
+    "parent": 400,
+    "source": 24,
+    "target_subject": 200,
+    "target_unit": 24,
+    "target_qualifier": 12,
+    "leader": 64,
+    "officer": 64,
+    "ambassador": 64,
+    "reported_by": 64,
+    "label": 200,
+    "path": 400,
+}
 
 
 def _number(column: Column, raw: object) -> float:

@@ -52,9 +52,16 @@ class Reach(StrEnum):
 
 
 _COLUMNS = (
-    Role.CITIZEN, Role.GRID_WORKER, Role.STREET_OFFICER, Role.DEPARTMENT_OFFICER,
-    Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.CONNECTOR,
-)  # fmt: skip
+    Role.CITIZEN,
+    Role.GRID_WORKER,
+    Role.STREET_OFFICER,
+    Role.DEPARTMENT_OFFICER,
+    Role.DISPATCHER,
+    Role.SUPERVISOR,
+    Role.LEADER,
+    Role.ADMIN,
+    Role.CONNECTOR,
+)
 
 # A connector (an inbound system, authenticated by its own key) only files reports in its district.
 # action               citizen  grid_worker street_officer department_officer dispatcher supervisor leader admin connector
@@ -81,6 +88,7 @@ report_progress        -        -           unit           unit               - 
 manage_calendar        -        -           -              -                  -          -          -      all   -
 manage_connectors      -        -           -              -                  -          -          -      all   -
 """
+
 
 def _parse(table: str) -> dict[tuple[Role, Action], Reach]:
     rules: dict[tuple[Role, Action], Reach] = {}
@@ -139,9 +147,13 @@ def _refuse(actor: Actor, action: Action) -> None:
 
 
 def authorize(
-    actor: Actor, action: Action, *, area_code: str | None = None, owner_id: int | None = None,
+    actor: Actor,
+    action: Action,
+    *,
+    area_code: str | None = None,
+    owner_id: int | None = None,
     unit_id: int | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Allow or refuse one action on one record, by the table above."""
     granted = reach(actor, action)
     if granted is Reach.NONE:

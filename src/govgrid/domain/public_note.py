@@ -19,7 +19,9 @@ MAX_PUBLIC_NOTE = 200
 CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九两幺", "0012345678921")
 SEPARATORS = re.compile(r"(?<=\d)[\s.\-/·、_,，]+(?=\d)")
 HOUSING = "号楼|号院|楼|栋|幢|座|单元|室|户|层|房"
-DATES = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:\d{2}")  # a date or a time is not a number to hide
+DATES = re.compile(
+    r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:\d{2}"
+)  # a date or a time is not a number to hide
 PATTERNS = (
     (re.compile(r"\d{7,}"), "电话号码或证件号码"),  # 7+ digits in a row, once separators are ignored
     (re.compile(r"\d{17}[\dXx]"), "身份证号"),

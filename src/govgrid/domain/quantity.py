@@ -13,10 +13,14 @@ from govgrid.domain.errors import InvalidInput
 
 VAGUE = ("约", "大约", "左右", "近", "余", "多", "成")
 SCALE = {"万": 1e4, "亿": 1e8}
-NUMBER = re.compile(r"^\s*(?P<num>\d[\d,\s]*(?:\s*\.\s*\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?P<unit>\S.*?)?\s*$")
+NUMBER = re.compile(
+    r"^\s*(?P<num>\d[\d,\s]*(?:\s*\.\s*\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?P<unit>\S.*?)?\s*$"
+)
 
 
-MAX_AMOUNT = 1e12  # no ledger counts beyond a trillion (万亿): larger is a typing error, and 1e308 is an attack
+MAX_AMOUNT = (
+    1e12  # no ledger counts beyond a trillion (万亿): larger is a typing error, and 1e308 is an attack
+)
 
 
 def check_amount(value: float | None, field: str, *, allow_negative: bool = False) -> float | None:

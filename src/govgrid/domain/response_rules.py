@@ -43,15 +43,22 @@ def deadlines(
     return [(step, calendar.due_at(assigned_at, step.amount, step.unit)) for step in template.steps]
 
 
-def missed(template: ResponseTemplate, *, assigned_at: datetime, reports: Sequence[Filed], now: datetime,
-           calendar: WorkCalendar) -> list[tuple[ResponseStep, datetime]]:  # fmt: skip
+def missed(
+    template: ResponseTemplate,
+    *,
+    assigned_at: datetime,
+    reports: Sequence[Filed],
+    now: datetime,
+    calendar: WorkCalendar,
+) -> list[tuple[ResponseStep, datetime]]:
     """The steps whose deadline has passed without a report of their kind before it."""
     ordered = sorted(reports, key=lambda r: r.at)
     return missed_steps(deadlines(template, assigned_at, calendar), reports=ordered, now=now)
 
 
-def missed_steps(dues: Sequence[tuple[ResponseStep, datetime]], *, reports: Sequence[Filed],
-                 now: datetime) -> list[tuple[ResponseStep, datetime]]:  # fmt: skip
+def missed_steps(
+    dues: Sequence[tuple[ResponseStep, datetime]], *, reports: Sequence[Filed], now: datetime
+) -> list[tuple[ResponseStep, datetime]]:
     """missed() over deadlines already worked out; `reports` in time order (a recompute shares the deadlines
     between tasks assigned together)."""
     late = []

@@ -25,7 +25,10 @@ class Sighting:
 def metres_between(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     """Great-circle distance (haversine), in metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
     return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
 
 
@@ -45,5 +48,8 @@ def likeness(new: Sighting, old: Sighting) -> tuple[str, float | None] | None:
 def is_near_identical(a: str, b: str) -> bool:
     """difflib ratio ≥ 0.9, trying its cheap upper bounds first (most pairs stop there)."""
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return (matcher.real_quick_ratio() >= TEXT_RATIO and matcher.quick_ratio() >= TEXT_RATIO
-            and matcher.ratio() >= TEXT_RATIO)  # fmt: skip
+    return (
+        matcher.real_quick_ratio() >= TEXT_RATIO
+        and matcher.quick_ratio() >= TEXT_RATIO
+        and matcher.ratio() >= TEXT_RATIO
+    )

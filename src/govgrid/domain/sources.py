@@ -26,7 +26,12 @@ class Channel(StrEnum):
     OPEN311 = "open311"  # GeoReport v2 clients
 
 
-CHANNEL_LABEL = {Channel.PATROL: "巡查", Channel.CITIZEN: "市民", Channel.PHONE: "来电", Channel.OPEN311: "Open311"}
+CHANNEL_LABEL = {
+    Channel.PATROL: "巡查",
+    Channel.CITIZEN: "市民",
+    Channel.PHONE: "来电",
+    Channel.OPEN311: "Open311",
+}
 
 
 def source_of(actor: Actor) -> str:
@@ -45,8 +50,9 @@ def client_id(value: object, field: str = "client_id") -> str | None:
     try:
         return str(uuid.UUID(str(value).strip()))
     except ValueError:
-        raise InvalidInput(f"{field} 须为客户端生成的 UUID（如 {uuid.UUID(int=0)}），实为“{str(value)[:40]}”",
-                           field=field) from None  # fmt: skip
+        raise InvalidInput(
+            f"{field} 须为客户端生成的 UUID（如 {uuid.UUID(int=0)}），实为“{str(value)[:40]}”", field=field
+        ) from None
 
 
 def person_channel(actor: Actor, asked: str | None) -> str:
@@ -58,5 +64,7 @@ def person_channel(actor: Actor, asked: str | None) -> str:
     if asked in (None, ""):
         return Channel.PATROL.value
     if asked not in (Channel.PATROL.value, Channel.PHONE.value, Channel.CITIZEN.value):
-        raise InvalidInput(f"渠道“{str(asked)[:24]}”不能由人工上报（可选：patrol、phone、citizen）", field="channel")
+        raise InvalidInput(
+            f"渠道“{str(asked)[:24]}”不能由人工上报（可选：patrol、phone、citizen）", field="channel"
+        )
     return str(asked)

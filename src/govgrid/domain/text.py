@@ -19,7 +19,9 @@ def check_chars(value: str, field: str) -> str:
     """The value, if it holds no control or direction-override characters."""
     found = FORBIDDEN.search(value)
     if found:
-        raise InvalidInput(f"{field} 含不可见的控制字符（U+{ord(found.group()):04X}），请删除后重试", field=field)
+        raise InvalidInput(
+            f"{field} 含不可见的控制字符（U+{ord(found.group()):04X}），请删除后重试", field=field
+        )
     return value
 
 

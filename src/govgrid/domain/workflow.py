@@ -63,18 +63,43 @@ class Step(StrEnum):
 
 
 STATUS_LABEL = {
-    Status.REPORTED: "待核实", Status.VERIFIED: "待立案", Status.CANCELLED: "已作废", Status.REGISTERED: "待派遣",
-    Status.DISPATCHED: "待签收", Status.SIGNED: "已签收", Status.HANDLING: "处置中", Status.FED_BACK: "待核查",
-    Status.PARKED: "挂账", Status.CLOSED: "已结案", Status.ACCEPTED: "已受理", Status.ASSIGNED: "已派单",
-    Status.CONTACTED: "已联系", Status.REPLIED: "已反馈", Status.CALLED_BACK: "已回访", Status.EVALUATED: "已考评",
+    Status.REPORTED: "待核实",
+    Status.VERIFIED: "待立案",
+    Status.CANCELLED: "已作废",
+    Status.REGISTERED: "待派遣",
+    Status.DISPATCHED: "待签收",
+    Status.SIGNED: "已签收",
+    Status.HANDLING: "处置中",
+    Status.FED_BACK: "待核查",
+    Status.PARKED: "挂账",
+    Status.CLOSED: "已结案",
+    Status.ACCEPTED: "已受理",
+    Status.ASSIGNED: "已派单",
+    Status.CONTACTED: "已联系",
+    Status.REPLIED: "已反馈",
+    Status.CALLED_BACK: "已回访",
+    Status.EVALUATED: "已考评",
     Status.EXCLUDED: "已剔除",
-}  # fmt: skip
+}
 STEP_LABEL = {
-    Step.VERIFY: "核实", Step.REGISTER: "立案", Step.CANCEL: "作废", Step.DISPATCH: "派遣", Step.SIGN: "签收",
-    Step.HANDLE: "处置", Step.FEED_BACK: "反馈", Step.CHECK_PASS: "核查通过", Step.CHECK_FAIL: "返工",
-    Step.RETURN: "回退", Step.PARK: "挂账", Step.UNPARK: "解除挂账", Step.FORCE_CLOSE: "强制结案",
-    Step.CONTACT: "先行联系", Step.CALL_BACK: "回访", Step.EVALUATE: "考评", Step.EXCLUDE: "剔单",
-}  # fmt: skip
+    Step.VERIFY: "核实",
+    Step.REGISTER: "立案",
+    Step.CANCEL: "作废",
+    Step.DISPATCH: "派遣",
+    Step.SIGN: "签收",
+    Step.HANDLE: "处置",
+    Step.FEED_BACK: "反馈",
+    Step.CHECK_PASS: "核查通过",
+    Step.CHECK_FAIL: "返工",
+    Step.RETURN: "回退",
+    Step.PARK: "挂账",
+    Step.UNPARK: "解除挂账",
+    Step.FORCE_CLOSE: "强制结案",
+    Step.CONTACT: "先行联系",
+    Step.CALL_BACK: "回访",
+    Step.EVALUATE: "考评",
+    Step.EXCLUDE: "剔单",
+}
 
 CLOSURE_LABEL = {"normal": "正常", "overdue": "超时", "error": "差错", "special": "特殊"}
 REPORT_LABEL = "上报"
@@ -98,7 +123,10 @@ TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
     (U, S.SIGNED, A.PARK): S.PARKED,
     (U, S.HANDLING, A.PARK): S.PARKED,
     (U, S.PARKED, A.UNPARK): S.REGISTERED,
-    **{(U, s, A.FORCE_CLOSE): S.CLOSED for s in (S.REGISTERED, S.DISPATCHED, S.SIGNED, S.HANDLING, S.FED_BACK, S.PARKED)},
+    **{
+        (U, s, A.FORCE_CLOSE): S.CLOSED
+        for s in (S.REGISTERED, S.DISPATCHED, S.SIGNED, S.HANDLING, S.FED_BACK, S.PARKED)
+    },
     (H, S.ACCEPTED, A.DISPATCH): S.ASSIGNED,
     (H, S.ASSIGNED, A.SIGN): S.SIGNED,
     (H, S.ASSIGNED, A.RETURN): S.ACCEPTED,
@@ -110,7 +138,7 @@ TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
     (H, S.REPLIED, A.CALL_BACK): S.CALLED_BACK,
     (H, S.CALLED_BACK, A.EVALUATE): S.EVALUATED,
     (H, S.EVALUATED, A.EXCLUDE): S.EXCLUDED,
-}  # fmt: skip
+}
 START = {Loop.URBAN: Status.REPORTED, Loop.HOTLINE: Status.ACCEPTED}
 FINAL = frozenset({Status.CANCELLED, Status.CLOSED, Status.EVALUATED, Status.EXCLUDED})
 CLOCK_STARTS = frozenset({Step.DISPATCH})  # 派遣: the handling clock starts here (and again on 改派)

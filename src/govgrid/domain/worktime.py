@@ -49,8 +49,12 @@ class YearSource(StrEnum):
     PROVISIONAL = "provisional"  # 暂定：statutory holidays and weekends, no 调休
 
 
-YEAR_SOURCE_LABEL = {YearSource.ENTERED: "已录入国务院办公厅通知", YearSource.CATALOGUE: "目录文件",
-                     YearSource.PACKAGE: "chinesecalendar", YearSource.PROVISIONAL: "暂定（未含调休）"}  # fmt: skip
+YEAR_SOURCE_LABEL = {
+    YearSource.ENTERED: "已录入国务院办公厅通知",
+    YearSource.CATALOGUE: "目录文件",
+    YearSource.PACKAGE: "chinesecalendar",
+    YearSource.PROVISIONAL: "暂定（未含调休）",
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,10 @@ def _china_workday(day: date) -> bool:
 def statutory_holidays(year: int) -> dict[date, str]:
     """The statutory holidays of a year on their own dates (lunar ones computed), without 调休 or 补休."""
     if year not in PROVISIONAL_YEARS:
-        raise CalendarUnknown(f"{year} 年不在可推算的年份范围内（{PROVISIONAL_YEARS.start}–"
-                              f"{PROVISIONAL_YEARS.stop - 1}）", field="calendar")  # fmt: skip
+        raise CalendarUnknown(
+            f"{year} 年不在可推算的年份范围内（{PROVISIONAL_YEARS.start}–{PROVISIONAL_YEARS.stop - 1}）",
+            field="calendar",
+        )
     found = holiday_rules.China(years=year, observed=False, language="zh_CN")
     return {day: name for day, name in sorted(found.items()) if "调休" not in name and "补" not in name}
 

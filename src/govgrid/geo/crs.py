@@ -20,8 +20,15 @@ class Crs(StrEnum):
 
 
 def parse_crs(value: str) -> Crs:
-    aliases = {"gcj-02": Crs.GCJ02, "wgs-84": Crs.WGS84, "wgs84": Crs.WGS84, "cgcs2000": Crs.WGS84,
-               "epsg:4326": Crs.WGS84, "bd-09": Crs.BD09, "bd09ll": Crs.BD09}  # fmt: skip
+    aliases = {
+        "gcj-02": Crs.GCJ02,
+        "wgs-84": Crs.WGS84,
+        "wgs84": Crs.WGS84,
+        "cgcs2000": Crs.WGS84,
+        "epsg:4326": Crs.WGS84,
+        "bd-09": Crs.BD09,
+        "bd09ll": Crs.BD09,
+    }
     key = value.strip().lower()
     try:
         return aliases.get(key) or Crs(key)
@@ -34,7 +41,9 @@ def check_lnglat(lng: float, lat: float) -> None:
     if not (math.isfinite(lng) and math.isfinite(lat)):
         raise InvalidInput(f"坐标无效：lng={lng}, lat={lat}", field="lng")
     if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-        raise InvalidInput(f"坐标超出经纬度范围：lng={lng}, lat={lat}（是否为投影坐标或经纬度颠倒？）", field="lng")
+        raise InvalidInput(
+            f"坐标超出经纬度范围：lng={lng}, lat={lat}（是否为投影坐标或经纬度颠倒？）", field="lng"
+        )
 
 
 def to_stored(lng: float, lat: float, crs: Crs) -> tuple[float, float]:

@@ -75,7 +75,9 @@ def read_features(doc: Any, crs: Crs) -> tuple[list[AreaFeature], list[GeoProble
         return [], problems + [GeoProblem(f"要素共 {len(raw):,} 个，超过上限 {MAX_FEATURES:,}：请分批导入")]
     vertices = sum(_positions(item.get("geometry") if isinstance(item, dict) else None) for item in raw)
     if vertices > MAX_VERTICES:
-        return [], problems + [GeoProblem(f"坐标点共 {vertices:,} 个，超过上限 {MAX_VERTICES:,}：请简化或分批导入")]
+        return [], problems + [
+            GeoProblem(f"坐标点共 {vertices:,} 个，超过上限 {MAX_VERTICES:,}：请简化或分批导入")
+        ]
     features = []
     for index, item in enumerate(raw, start=1):
         feature, found = _read_one(index, item, crs)
@@ -89,8 +91,12 @@ def _positions(geometry: Any) -> int:
     """How many positions a (Multi)Polygon holds, without building it (malformed parts count as none)."""
     if not isinstance(geometry, dict) or not isinstance(geometry.get("coordinates"), list):
         return 0
-    polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
-    return sum(len(ring) for rings in polygons if isinstance(rings, list) for ring in rings if isinstance(ring, list))
+    polygons = (
+        geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
+    )
+    return sum(
+        len(ring) for rings in polygons if isinstance(rings, list) for ring in rings if isinstance(ring, list)
+    )
 
 
 def _check_declared_crs(crs: Any) -> list[GeoProblem]:
@@ -133,9 +139,14 @@ def _convert(coords: Any, crs: Crs) -> Any:
 
 
 def _explain(reason: str) -> str:
-    known = {"Self-intersection": "自相交", "Ring Self-intersection": "环自相交", "Too few points": "点数过少",
-             "Hole lies outside shell": "内环在外环之外", "Nested shells": "外环嵌套",
-             "Interior is disconnected": "内部不连通"}  # fmt: skip
+    known = {
+        "Self-intersection": "自相交",
+        "Ring Self-intersection": "环自相交",
+        "Too few points": "点数过少",
+        "Hole lies outside shell": "内环在外环之外",
+        "Nested shells": "外环嵌套",
+        "Interior is disconnected": "内部不连通",
+    }
     for english, chinese in known.items():
         if reason.startswith(english):
             return f"{chinese}：{reason}"

@@ -40,7 +40,9 @@ class GridIndex:
         return None if hit == NOWHERE else self.codes[hit]
 
 
-def naive_locate(polygons: Sequence[BaseGeometry], codes: Sequence[str], lng: float, lat: float) -> str | None:
+def naive_locate(
+    polygons: Sequence[BaseGeometry], codes: Sequence[str], lng: float, lat: float
+) -> str | None:
     """The baseline the benchmark compares with: test every polygon in turn (no index)."""
     point = shapely.Point(lng, lat)
     hits = [code for polygon, code in zip(polygons, codes, strict=True) if polygon.intersects(point)]

@@ -24,12 +24,15 @@ class LocalProjection:
         self.ky = math.radians(1) * EARTH_RADIUS
 
     def to_metres(self, geom: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(geom, lambda c: np.column_stack(((c[:, 0] - self.lng0) * self.kx,
-                                                                  (c[:, 1] - self.lat0) * self.ky)))  # fmt: skip
+        return shapely.transform(
+            geom,
+            lambda c: np.column_stack(((c[:, 0] - self.lng0) * self.kx, (c[:, 1] - self.lat0) * self.ky)),
+        )
 
     def to_lnglat(self, geom: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(geom, lambda c: np.column_stack((c[:, 0] / self.kx + self.lng0,
-                                                                  c[:, 1] / self.ky + self.lat0)))  # fmt: skip
+        return shapely.transform(
+            geom, lambda c: np.column_stack((c[:, 0] / self.kx + self.lng0, c[:, 1] / self.ky + self.lat0))
+        )
 
     @classmethod
     def around(cls, geom: BaseGeometry) -> LocalProjection:

@@ -47,7 +47,9 @@ def _missing_parents(features, metric, stored) -> list[GeoProblem]:
         parent = parent_code(f.code)
         if parent is not None and parent not in metric and parent not in stored:
             label = LEVEL_LABEL[level_of(parent)]
-            problems.append(GeoProblem(f"上级{label} {parent} 不存在（文件和数据库中都没有）", f.index, f.code))
+            problems.append(
+                GeoProblem(f"上级{label} {parent} 不存在（文件和数据库中都没有）", f.index, f.code)
+            )
     return problems
 
 
@@ -62,8 +64,11 @@ def _outside_parents(features, metric, stored) -> list[GeoProblem]:
     problems = []
     for (f, _), excess, child in zip(pairs, outside, children, strict=True):
         if excess > _tolerance(child.area):
-            problems.append(GeoProblem(
-                f"超出上级区划 {parent_code(f.code)} 的范围（超出 {excess:.1f} 平方米）", f.index, f.code))  # fmt: skip
+            problems.append(
+                GeoProblem(
+                    f"超出上级区划 {parent_code(f.code)} 的范围（超出 {excess:.1f} 平方米）", f.index, f.code
+                )
+            )
     return problems
 
 
@@ -107,7 +112,12 @@ def _gaps(features, metric, stored, projection) -> list[GeoProblem]:
         if gap.area > _tolerance(outline.area) * 10:
             where = projection.to_lnglat(gap.representative_point())
             index = next((f.index for f in features if f.code == parent), None)
-            problems.append(GeoProblem(
-                f"下级区域之间存在空隙：共 {gap.area:.1f} 平方米未被覆盖，例如 "
-                f"经度 {where.x:.6f}、纬度 {where.y:.6f} 附近", index, parent))  # fmt: skip
+            problems.append(
+                GeoProblem(
+                    f"下级区域之间存在空隙：共 {gap.area:.1f} 平方米未被覆盖，例如 "
+                    f"经度 {where.x:.6f}、纬度 {where.y:.6f} 附近",
+                    index,
+                    parent,
+                )
+            )
     return problems

@@ -25,9 +25,15 @@ def record(
 ) -> AuditEvent:
     """Add one audit row to the caller's transaction (the caller commits)."""
     event = AuditEvent(
-        at=now, actor_id=actor.user_id, actor_name=actor.username, action=action,
-        entity_type=entity_type, entity_id=entity_id, scope_code=scope_code, detail=detail or {},
-    )  # fmt: skip
+        at=now,
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        scope_code=scope_code,
+        detail=detail or {},
+    )
     session.add(event)
     return event
 

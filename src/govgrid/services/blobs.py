@@ -40,7 +40,9 @@ def photo(filename: str, data: bytes, limits: FileLimits, field: str = "photo") 
 
 def evidence(filename: str, data: bytes, limits: FileLimits, field: str = "file") -> Upload:
     """Evidence on a progress report: an image, a PDF or a real Office file."""
-    return Upload(_name(filename, "file"), data, check_evidence(data, filename, limits.images, limits.office, field))
+    return Upload(
+        _name(filename, "file"), data, check_evidence(data, filename, limits.images, limits.office, field)
+    )
 
 
 def _name(filename: str, fallback: str) -> str:

@@ -23,10 +23,26 @@ from govgrid.db.models import ImportBatch
 ABANDONED_AFTER = timedelta(minutes=30)  # no chunk written for this long: the importer died
 
 
-def start(session: Session, *, kind: str, district_code: str, filename: str, actor_name: str, rows: int,
-          now: datetime) -> int:  # fmt: skip
-    batch = ImportBatch(district_code=district_code[:6], kind=kind, state="staged", filename=filename[:200],
-                        actor_name=actor_name[:64], rows=rows, started_at=now, touched_at=now)  # fmt: skip
+def start(
+    session: Session,
+    *,
+    kind: str,
+    district_code: str,
+    filename: str,
+    actor_name: str,
+    rows: int,
+    now: datetime,
+) -> int:
+    batch = ImportBatch(
+        district_code=district_code[:6],
+        kind=kind,
+        state="staged",
+        filename=filename[:200],
+        actor_name=actor_name[:64],
+        rows=rows,
+        started_at=now,
+        touched_at=now,
+    )
     session.add(batch)
     session.commit()
     return batch.id
@@ -37,13 +53,21 @@ def touch(session: Session, batch_id: int, now: datetime) -> None:
     session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(touched_at=now))
 
 
-def make_live(session: Session, batch_id: int, now: datetime, *, before: Callable[[], None] = lambda: None,
-              after: Callable[[], None] = lambda: None) -> None:  # fmt: skip
+def make_live(
+    session: Session,
+    batch_id: int,
+    now: datetime,
+    *,
+    before: Callable[[], None] = lambda: None,
+    after: Callable[[], None] = lambda: None,
+) -> None:
     """The one short step that makes a staged ledger batch visible: `before` may still refuse it, `after`
     adds to the same transaction (the audit row)."""
     before()
     session.execute(update(LedgerItem).where(LedgerItem.batch_id == batch_id).values(batch_id=None))
-    session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(state="live", finished_at=now))
+    session.execute(
+        update(ImportBatch).where(ImportBatch.id == batch_id).values(state="live", finished_at=now)
+    )
     after()
     session.commit()
 
@@ -53,8 +77,14 @@ def drop(session: Session, batch_id: int, now: datetime) -> None:
     session.rollback()
     while True:
         # newest first: an item's children were inserted after it, so they are gone before it (or go with it)
-        ids = list(session.scalars(select(LedgerItem.id).where(LedgerItem.batch_id == batch_id)
-                                   .order_by(LedgerItem.id.desc()).limit(2000)))  # fmt: skip
+        ids = list(
+            session.scalars(
+                select(LedgerItem.id)
+                .where(LedgerItem.batch_id == batch_id)
+                .order_by(LedgerItem.id.desc())
+                .limit(2000)
+            )
+        )
         if not ids:
             break
         reports = select(ProgressReport.id).where(ProgressReport.item_id.in_(ids))
@@ -65,19 +95,26 @@ def drop(session: Session, batch_id: int, now: datetime) -> None:
         # children before parents: a chunk deletes the deepest rows it holds first
         remaining = set(ids)
         while remaining:
-            parents = set(session.scalars(select(LedgerItem.parent_id).where(LedgerItem.parent_id.in_(remaining))))
+            parents = set(
+                session.scalars(select(LedgerItem.parent_id).where(LedgerItem.parent_id.in_(remaining)))
+            )
             leaves = remaining - parents
             session.execute(delete(LedgerItem).where(LedgerItem.id.in_(leaves)))
             remaining -= leaves
         session.commit()
-    session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(state="dropped", finished_at=now))
+    session.execute(
+        update(ImportBatch).where(ImportBatch.id == batch_id).values(state="dropped", finished_at=now)
+    )
     session.commit()
 
 
 def drop_abandoned_once(session: Session, *, now: datetime) -> bool:
     """Drop one staged batch whose importer has not written for ABANDONED_AFTER (a crash). False: none."""
-    stale = session.scalar(select(ImportBatch.id).where(ImportBatch.state == "staged",
-                                                        ImportBatch.touched_at < now - ABANDONED_AFTER).limit(1))  # fmt: skip
+    stale = session.scalar(
+        select(ImportBatch.id)
+        .where(ImportBatch.state == "staged", ImportBatch.touched_at < now - ABANDONED_AFTER)
+        .limit(1)
+    )
     if stale is None:
         return False
     drop(session, stale, now)

@@ -38,9 +38,15 @@ def deployment_district(session: Session) -> str:
 
 def entered_years(session: Session, district_code: str) -> dict[int, YearOverride]:
     rows = session.scalars(select(CalendarYear).where(CalendarYear.district_code == district_code))
-    return {row.year: YearOverride(frozenset(date.fromisoformat(d) for d in row.holidays),
-                                   frozenset(date.fromisoformat(d) for d in row.workdays),
-                                   is_complete=True, source=row.source) for row in rows}  # fmt: skip
+    return {
+        row.year: YearOverride(
+            frozenset(date.fromisoformat(d) for d in row.holidays),
+            frozenset(date.fromisoformat(d) for d in row.workdays),
+            is_complete=True,
+            source=row.source,
+        )
+        for row in rows
+    }
 
 
 def _revision(session: Session) -> str:
@@ -121,8 +127,15 @@ def require_manager(session: Session, actor: Actor) -> None:
     authorize(actor, Action.MANAGE_CALENDAR, area_code=deployment_district(session))
 
 
-def set_year(session: Session, *, actor: Actor, calendar: WorkCalendar, notice: Notice, now: datetime,
-             reschedule: Any = None) -> YearEntered:  # fmt: skip
+def set_year(
+    session: Session,
+    *,
+    actor: Actor,
+    calendar: WorkCalendar,
+    notice: Notice,
+    now: datetime,
+    reschedule: Any = None,
+) -> YearEntered:
     """Make a year official from its notice (administrators only). Audited; every process sees it within
     its refresh interval, this one at once. `reschedule(session, year)` recomputes provisional deadlines."""
     require_manager(session, actor)
@@ -134,14 +147,30 @@ def set_year(session: Session, *, actor: Actor, calendar: WorkCalendar, notice: 
     row.source, row.entered_by, row.entered_at = notice.source, actor.username, now
     session.add(row)
     _bump_revision(session)
-    audit.record(session, actor=actor, action="calendar.set_year", entity_type="calendar_year",
-                 entity_id=str(notice.year), now=now, scope_code=district,
-                 detail={"holidays": row.holidays, "workdays": row.workdays, "source": notice.source,
-                         "replaced": existing is not None})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="calendar.set_year",
+        entity_type="calendar_year",
+        entity_id=str(notice.year),
+        now=now,
+        scope_code=district,
+        detail={
+            "holidays": row.holidays,
+            "workdays": row.workdays,
+            "source": notice.source,
+            "replaced": existing is not None,
+        },
+    )
     session.commit()
     calendar.enter_years(entered_years(session, district))
-    log.info("%s 年节假日安排已录入（%s）：放假 %d 天、调休上班 %d 天", notice.year, notice.source or "未注明文号",
-             len(notice.holidays), len(notice.workdays))  # fmt: skip
+    log.info(
+        "%s 年节假日安排已录入（%s）：放假 %d 天、调休上班 %d 天",
+        notice.year,
+        notice.source or "未注明文号",
+        len(notice.holidays),
+        len(notice.workdays),
+    )
     moved = reschedule(session, notice.year) if reschedule is not None else 0
     return YearEntered(notice.year, len(notice.holidays), len(notice.workdays), existing is not None, moved)
 
@@ -188,10 +217,14 @@ def calendar_warning(calendar: WorkCalendar, today: date) -> str | None:
         return None
     following = last.year + 1
     if left < 0:
-        return (f"{following} 年的节假日安排尚未录入，期限正按暂定日历（法定节日和周末，未含调休）计算。"
-                f"请据国务院办公厅通知录入：govgrid calendar set-year {following} 文件，或在「工作日历」页录入。")  # fmt: skip
-    return (f"正式节假日安排只到 {last.isoformat()}（还有 {left} 天）。{following} 年的期限将按暂定日历计算，"
-            f"国务院办公厅通知发布后请尽快录入：govgrid calendar set-year {following} 文件，或在「工作日历」页录入。")  # fmt: skip
+        return (
+            f"{following} 年的节假日安排尚未录入，期限正按暂定日历（法定节日和周末，未含调休）计算。"
+            f"请据国务院办公厅通知录入：govgrid calendar set-year {following} 文件，或在「工作日历」页录入。"
+        )
+    return (
+        f"正式节假日安排只到 {last.isoformat()}（还有 {left} 天）。{following} 年的期限将按暂定日历计算，"
+        f"国务院办公厅通知发布后请尽快录入：govgrid calendar set-year {following} 文件，或在「工作日历」页录入。"
+    )
 
 
 def parse_moment(text: str) -> datetime:

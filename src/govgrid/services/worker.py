@@ -54,4 +54,3 @@ def start_embedded(sessions: Any, interval: float, notify_urls: str) -> None:
             time.sleep(interval)
 
     threading.Thread(target=loop, name="govgrid-worker", daemon=True).start()
-

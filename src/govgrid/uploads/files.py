@@ -21,17 +21,26 @@ from govgrid.uploads.zips import ZipLimits, open_zip
 
 # Markup a browser would run if it ever took the file for a page. Long enough that the random bytes of a real
 # photo never match by chance (a six-letter pattern appears by chance about once in 10^8 photos of 10 MB).
-MARKUP = re.compile(rb"<\s*(?:script|html|body|iframe|object|embed|svg|style|details|img|video|audio|input|form)"
-                    rb"[\s>/]|<!doctype|javascript:|<\?php|\bon(?:load|error|click)\s*=|"
-                    rb"<[a-z][a-z0-9]{0,10}\s[^<>]{0,200}?\bon[a-z]{3,20}\s*=", re.IGNORECASE)  # fmt: skip
+MARKUP = re.compile(
+    rb"<\s*(?:script|html|body|iframe|object|embed|svg|style|details|img|video|audio|input|form)"
+    rb"[\s>/]|<!doctype|javascript:|<\?php|\bon(?:load|error|click)\s*=|"
+    rb"<[a-z][a-z0-9]{0,10}\s[^<>]{0,200}?\bon[a-z]{3,20}\s*=",
+    re.IGNORECASE,
+)
 OFFICE = {  # extension: (content type, main part's content type)
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-              "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
-}  # fmt: skip
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -51,16 +60,23 @@ def check_image(data: bytes, filename: str, limits: ImageLimits, field: str = "p
     if dims is None:
         raise InvalidInput(f"{label}的图片结构不完整或已损坏", field=field)
     width, height = dims
-    if not (0 < width <= limits.max_side and 0 < height <= limits.max_side) or width * height > limits.max_pixels:
-        raise InvalidInput(f"{label}尺寸 {width}×{height} 超出上限（单边 {limits.max_side} 像素、"
-                           f"共 {limits.max_pixels // 1_000_000} 百万像素）", field=field)  # fmt: skip
+    if (
+        not (0 < width <= limits.max_side and 0 < height <= limits.max_side)
+        or width * height > limits.max_pixels
+    ):
+        raise InvalidInput(
+            f"{label}尺寸 {width}×{height} 超出上限（单边 {limits.max_side} 像素、"
+            f"共 {limits.max_pixels // 1_000_000} 百万像素）",
+            field=field,
+        )
     if MARKUP.search(data):
         raise InvalidInput(f"{label}中夹带网页或脚本代码，已拒绝", field=field)
     return Checked(kind, width, height)
 
 
-def check_evidence(data: bytes, filename: str, images: ImageLimits, office: OfficeLimits,
-                   field: str = "file") -> Checked:  # fmt: skip
+def check_evidence(
+    data: bytes, filename: str, images: ImageLimits, office: OfficeLimits, field: str = "file"
+) -> Checked:
     """An image, a PDF, or a real Office file named as its kind; else InvalidInput saying which it is not."""
     label = f"“{filename[:60]}”"
     _size(data, label, max(images.max_bytes, office.max_bytes), field)
@@ -80,19 +96,26 @@ def _size(data: bytes, label: str, max_bytes: int, field: str) -> None:
     if not data:
         raise InvalidInput(f"{label}为空", field=field)
     if len(data) > max_bytes:
-        raise InvalidInput(f"{label}过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB", field=field)
+        raise InvalidInput(
+            f"{label}过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB", field=field
+        )
 
 
 def _check_office(data: bytes, label: str, suffix: str, limits: OfficeLimits, field: str) -> Checked:
-    archive = open_zip(data, ZipLimits(limits.max_parts, limits.max_total_bytes, limits.max_total_bytes,
-                                       limits.max_ratio), what=label, field=field)  # fmt: skip
+    archive = open_zip(
+        data,
+        ZipLimits(limits.max_parts, limits.max_total_bytes, limits.max_total_bytes, limits.max_ratio),
+        what=label,
+        field=field,
+    )
     content_type, main = OFFICE[suffix]
     try:
         types = archive.read("[Content_Types].xml")
     except (KeyError, zipfile.BadZipFile, OSError):
         raise InvalidInput(f"{label}不是 Office 文档（缺少 [Content_Types].xml）", field=field) from None
     overrides = re.findall(rb'PartName="/([^"]+)"\s+ContentType="([^"]+)"', types) + [
-        (name, kind) for kind, name in re.findall(rb'ContentType="([^"]+)"\s+PartName="/([^"]+)"', types)]  # fmt: skip
+        (name, kind) for kind, name in re.findall(rb'ContentType="([^"]+)"\s+PartName="/([^"]+)"', types)
+    ]
     mains = [name.decode("utf-8", "replace") for name, kind in overrides if kind.decode() == main]
     if not mains or mains[0] not in archive.namelist():
         raise InvalidInput(f"{label}不是真正的 {suffix} 文档（内容与扩展名不符）", field=field)
@@ -100,7 +123,9 @@ def _check_office(data: bytes, label: str, suffix: str, limits: OfficeLimits, fi
         raise InvalidInput(f"{label}含宏，已拒绝（请另存为不含宏的 {suffix}）", field=field)
     for name in (n for n in archive.namelist() if n.endswith(".rels")):
         if _external_links(archive.read(name)):
-            raise InvalidInput(f"{label}引用了外部的模板或对象（{name}），已拒绝：请另存为独立的文档", field=field)
+            raise InvalidInput(
+                f"{label}引用了外部的模板或对象（{name}），已拒绝：请另存为独立的文档", field=field
+            )
     return Checked(content_type)
 
 
@@ -108,7 +133,9 @@ def _external_links(rels: bytes) -> bool:
     """Whether a relationships part points outside the package at anything but a hyperlink (a remote
     template is how macros are smuggled into a "macro-free" document)."""
     for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
-        if re.search(rb'TargetMode\s*=\s*"External"', tag) and not re.search(rb'Type\s*=\s*"[^"]*/hyperlink"', tag):
+        if re.search(rb'TargetMode\s*=\s*"External"', tag) and not re.search(
+            rb'Type\s*=\s*"[^"]*/hyperlink"', tag
+        ):
             return True
     return False
 

@@ -29,9 +29,11 @@ ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([^\"]{1,40})\"")
 CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 CHUNK = 1024 * 1024
-NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-      "p": "http://schemas.openxmlformats.org/package/2006/relationships"}  # fmt: skip
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 
 @dataclass
@@ -48,8 +50,12 @@ def read_xlsx(data: bytes, limits: SheetLimits, wanted: set[str] | None = None) 
     """The workbook's sheets (all, or those named in `wanted`), in book order, within the limits."""
     if len(data) > limits.max_bytes:
         raise _refuse(f"文件超过 {limits.max_bytes // 1048576} MB，请分批导入")
-    archive = open_zip(data, ZipLimits(limits.max_parts, limits.max_part_bytes, limits.max_total_bytes,
-                                       limits.max_ratio), what="工作簿", field="file")  # fmt: skip
+    archive = open_zip(
+        data,
+        ZipLimits(limits.max_parts, limits.max_part_bytes, limits.max_total_bytes, limits.max_ratio),
+        what="工作簿",
+        field="file",
+    )
     parts = _sheet_parts(archive)
     if len(parts) > limits.max_sheets:
         raise _refuse(f"工作簿有 {len(parts)} 个工作表，超过上限 {limits.max_sheets}")
@@ -66,7 +72,9 @@ def read_xlsx(data: bytes, limits: SheetLimits, wanted: set[str] | None = None) 
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise _refuse(f"无法读取工作簿：{str(exc)[:120]}") from exc
     try:
-        return [_grid(book[name], name, merged[name], limits) for name, _ in chosen if name in book.sheetnames]
+        return [
+            _grid(book[name], name, merged[name], limits) for name, _ in chosen if name in book.sheetnames
+        ]
     finally:
         book.close()
 
@@ -119,7 +127,9 @@ def _prescan(archive: zipfile.ZipFile, name: str, part: str, limits: SheetLimits
         ranges.append(bounds)
         covered += (bounds[2] - bounds[0] + 1) * (bounds[3] - bounds[1] + 1)
         if covered > limits.max_merged_cells:
-            raise _refuse(f"工作表“{name}”的合并单元格覆盖 {covered:,} 个单元格，超过上限 {limits.max_merged_cells:,}")
+            raise _refuse(
+                f"工作表“{name}”的合并单元格覆盖 {covered:,} 个单元格，超过上限 {limits.max_merged_cells:,}"
+            )
     return ranges, covered
 
 
@@ -129,7 +139,9 @@ def _bounds(name: str, ref: str, limits: SheetLimits) -> tuple[int, int, int, in
     except (ValueError, TypeError):
         raise _refuse(f"工作表“{name}”的区域“{ref}”无效") from None
     if max_row is None or max_col is None or max_row > limits.max_rows + 10 or max_col > limits.max_columns:
-        raise _refuse(f"工作表“{name}”的区域“{ref}”超出 {limits.max_rows:,} 行 × {limits.max_columns} 列的上限")
+        raise _refuse(
+            f"工作表“{name}”的区域“{ref}”超出 {limits.max_rows:,} 行 × {limits.max_columns} 列的上限"
+        )
     return int(min_col or 1), int(min_row or 1), int(max_col), int(max_row)
 
 
@@ -144,7 +156,9 @@ def _check_dimension(name: str, ref: str, limits: SheetLimits) -> None:
 
     columns = column_index_from_string(column_letters)
     if row > limits.max_rows + 10 or columns > limits.max_columns or row * columns > limits.max_cells:
-        raise _refuse(f"工作表“{name}”声明的范围 {ref} 超过上限（{limits.max_rows:,} 行、{limits.max_columns} 列）")
+        raise _refuse(
+            f"工作表“{name}”声明的范围 {ref} 超过上限（{limits.max_rows:,} 行、{limits.max_columns} 列）"
+        )
 
 
 def _grid(worksheet: Any, name: str, merged: list[tuple[int, int, int, int]], limits: SheetLimits) -> Sheet:

@@ -39,13 +39,21 @@ def open_zip(data: bytes, limits: ZipLimits, *, what: str, field: str) -> zipfil
         if part.filename.startswith(("/", "\\")) or ".." in part.filename.split("/"):
             raise InvalidInput(f"{what}中有可疑的路径“{part.filename[:60]}”", field=field)
         if part.file_size > limits.max_part_bytes:
-            raise InvalidInput(f"{what}中的“{part.filename[:60]}”解压后 {part.file_size / ONE_MB:.0f} MB，"
-                               f"超过上限 {limits.max_part_bytes / ONE_MB:.0f} MB", field=field)  # fmt: skip
+            raise InvalidInput(
+                f"{what}中的“{part.filename[:60]}”解压后 {part.file_size / ONE_MB:.0f} MB，"
+                f"超过上限 {limits.max_part_bytes / ONE_MB:.0f} MB",
+                field=field,
+            )
         if part.file_size > ONE_MB and part.file_size > limits.max_ratio * max(part.compress_size, 1):
-            raise InvalidInput(f"{what}中的“{part.filename[:60]}”压缩比 {part.file_size // max(part.compress_size, 1)}:1，"
-                               "疑为压缩炸弹，已拒绝", field=field)  # fmt: skip
+            raise InvalidInput(
+                f"{what}中的“{part.filename[:60]}”压缩比 {part.file_size // max(part.compress_size, 1)}:1，"
+                "疑为压缩炸弹，已拒绝",
+                field=field,
+            )
         total += part.file_size
     if total > limits.max_total_bytes:
-        raise InvalidInput(f"{what}解压后共 {total / ONE_MB:.0f} MB，超过上限 {limits.max_total_bytes / ONE_MB:.0f} MB",
-                           field=field)  # fmt: skip
+        raise InvalidInput(
+            f"{what}解压后共 {total / ONE_MB:.0f} MB，超过上限 {limits.max_total_bytes / ONE_MB:.0f} MB",
+            field=field,
+        )
     return archive

@@ -57,9 +57,14 @@ def _taxonomy(settings: Settings, connectors: dict[str, Any]) -> set[str]:
     from govgrid.catalog.taxonomy import check_connector_categories, load_taxonomy
     from govgrid.services.demo.reference import candidate_dirs
 
-    path = settings.taxonomy_file or next((d / "data/messages/taxonomy_3level.csv" for d in
-                                           candidate_dirs(settings.shared_dir)
-                                           if (d / "data/messages/taxonomy_3level.csv").is_file()), None)  # fmt: skip
+    path = settings.taxonomy_file or next(
+        (
+            d / "data/messages/taxonomy_3level.csv"
+            for d in candidate_dirs(settings.shared_dir)
+            if (d / "data/messages/taxonomy_3level.csv").is_file()
+        ),
+        None,
+    )
     if path is None:
         return set()
     paths = load_taxonomy(path)
@@ -69,8 +74,10 @@ def _taxonomy(settings: Settings, connectors: dict[str, Any]) -> set[str]:
 
 def file_limits(settings: Settings) -> FileLimits:
     size = settings.max_photo_mb * MB
-    return FileLimits(images=ImageLimits(max_bytes=size, max_pixels=settings.max_photo_megapixels * 1_000_000),
-                      office=OfficeLimits(max_bytes=size))  # fmt: skip
+    return FileLimits(
+        images=ImageLimits(max_bytes=size, max_pixels=settings.max_photo_megapixels * 1_000_000),
+        office=OfficeLimits(max_bytes=size),
+    )
 
 
 def _beijing(moment: datetime, pattern: str) -> str:
@@ -85,9 +92,15 @@ def _beijing(moment: datetime, pattern: str) -> str:
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """Build the app. The database schema must already be migrated (`govgrid db upgrade` / `demo`)."""
     settings = settings or load_settings()
-    app = FastAPI(title="govgrid 城市运行综合指挥平台", version=__version__, lifespan=lifespan,
-                  description="区级网格化管理、工单闭环与督办台账平台。坐标字段均为 GCJ-02，另有说明者除外。",
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)  # fmt: skip
+    app = FastAPI(
+        title="govgrid 城市运行综合指挥平台",
+        version=__version__,
+        lifespan=lifespan,
+        description="区级网格化管理、工单闭环与督办台账平台。坐标字段均为 GCJ-02，另有说明者除外。",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -109,12 +122,17 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.templates.env.filters["cst"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M")
     app.state.templates.env.filters["cst_date"] = lambda moment: _beijing(moment, "%Y-%m-%d")
     app.state.secret_key = resolve_secret_key(settings)
-    app.state.session_policy = SessionPolicy(hours=settings.session_hours, idle_minutes=settings.session_idle_minutes)
+    app.state.session_policy = SessionPolicy(
+        hours=settings.session_hours, idle_minutes=settings.session_idle_minutes
+    )
     app.state.login_policy = LoginPolicy.from_settings(settings)
     app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
-    app.add_middleware(BodyLimit, json_bytes=settings.max_request_mb * MB,
-                       upload_bytes=(max(settings.max_import_mb, settings.max_photo_mb) + 1) * MB,
-                       large={"/api/v1/geo/import": settings.max_geojson_mb * MB})  # fmt: skip
+    app.add_middleware(
+        BodyLimit,
+        json_bytes=settings.max_request_mb * MB,
+        upload_bytes=(max(settings.max_import_mb, settings.max_photo_mb) + 1) * MB,
+        large={"/api/v1/geo/import": settings.max_geojson_mb * MB},
+    )
     app.add_middleware(QueryGuard)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url, https=settings.https)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -89,8 +89,11 @@ def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
     if secret:
         return people.actor_for(people.user_for_token(session, secret=secret, now=now))
     token = request.cookies.get(SESSION_COOKIE)
-    found = (login_sessions.find(session, token=token, now=now, policy=request.app.state.session_policy)
-             if token else None)  # fmt: skip
+    found = (
+        login_sessions.find(session, token=token, now=now, policy=request.app.state.session_policy)
+        if token
+        else None
+    )
     if found is None:
         return ANONYMOUS
     request.state.login = found[0]
@@ -125,8 +128,15 @@ def verify_csrf(request: Request, given: object) -> None:
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
-                        secure=request.app.state.settings.https)  # fmt: skip
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+    )
 
 
 def remember_pre_cookie(request: Request, response: Response) -> None:
@@ -146,8 +156,14 @@ def limit_reports(request: Request, session: Session, actor: Actor, now: datetim
 
     if actor.user_id is not None:
         limit = request.app.state.settings.reports_per_minute
-        throttle.check_failures(session, key=f"report:user:{actor.user_id}", limit=limit, window=timedelta(minutes=1),
-                                now=now, message=f"上报过于频繁：每人每分钟最多 {limit} 件，请 {{seconds}} 秒后再试")  # fmt: skip
+        throttle.check_failures(
+            session,
+            key=f"report:user:{actor.user_id}",
+            limit=limit,
+            window=timedelta(minutes=1),
+            now=now,
+            message=f"上报过于频繁：每人每分钟最多 {limit} 件，请 {{seconds}} 秒后再试",
+        )
 
 
 def count_report(session: Session, actor: Actor, now: datetime) -> None:
@@ -156,7 +172,9 @@ def count_report(session: Session, actor: Actor, now: datetime) -> None:
     from govgrid.services.people import throttle
 
     if actor.user_id is not None:
-        throttle.record_failure(session, key=f"report:user:{actor.user_id}", window=timedelta(minutes=1), now=now)
+        throttle.record_failure(
+            session, key=f"report:user:{actor.user_id}", window=timedelta(minutes=1), now=now
+        )
 
 
 def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:

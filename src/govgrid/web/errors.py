@@ -19,10 +19,22 @@ from govgrid.domain.errors import (
     TooManyAttempts,
 )
 
-STATUS = {NotFound: 404, Forbidden: 403, NotAuthenticated: 401, InvalidInput: 422, Conflict: 409,
-          TooManyAttempts: 429}  # fmt: skip
-CODE = {NotFound: "not_found", Forbidden: "forbidden", NotAuthenticated: "not_authenticated",
-        InvalidInput: "invalid_input", Conflict: "conflict", TooManyAttempts: "too_many_attempts"}  # fmt: skip
+STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    NotAuthenticated: 401,
+    InvalidInput: 422,
+    Conflict: 409,
+    TooManyAttempts: 429,
+}
+CODE = {
+    NotFound: "not_found",
+    Forbidden: "forbidden",
+    NotAuthenticated: "not_authenticated",
+    InvalidInput: "invalid_input",
+    Conflict: "conflict",
+    TooManyAttempts: "too_many_attempts",
+}
 
 
 def status_of(exc: DomainError) -> int:
@@ -34,7 +46,9 @@ def code_of(exc: DomainError) -> str:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
+    return (
+        request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
+    )
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra: object) -> dict[str, object]:
@@ -48,14 +62,17 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         if is_api(request):
             extra = {"problems": [str(p) for p in exc.problems]} if hasattr(exc, "problems") else {}
-            return JSONResponse(error_body(code_of(exc), exc.message, exc.field, **extra), status_code=status,
-                                headers=headers)  # fmt: skip
+            return JSONResponse(
+                error_body(code_of(exc), exc.message, exc.field, **extra), status_code=status, headers=headers
+            )
         if status == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         from govgrid.domain.permissions import ANONYMOUS
         from govgrid.web.pages.render import page
 
-        answer = page(request, "error.html", ANONYMOUS, status_code=status, status=status, message=exc.message)
+        answer = page(
+            request, "error.html", ANONYMOUS, status_code=status, status=status, message=exc.message
+        )
         answer.headers.update(headers or {})
         return answer
 
@@ -72,7 +89,9 @@ def install(app: FastAPI) -> None:
         problems = [_describe(e) for e in exc.errors()]
         first = problems[0] if problems else {"field": "request", "message": "请求无效"}
         if request.url.path.startswith("/open311/"):  # GeoReport's own error format
-            return JSONResponse([{"code": 422, "description": p["message"]} for p in problems], status_code=422)
+            return JSONResponse(
+                [{"code": 422, "description": p["message"]} for p in problems], status_code=422
+            )
         if not is_api(request):  # a page: the same error in Chinese on the page, never raw JSON
             from govgrid.domain.permissions import ANONYMOUS
             from govgrid.web.pages.render import page
@@ -91,29 +110,55 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
             return JSONResponse([{"code": 422, "description": message}], status_code=422)
         return JSONResponse(error_body("invalid_input", message, "body"), status_code=422)
     else:
-        body = error_body({404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request"),
-                          str(exc.detail), None)  # fmt: skip
+        body = error_body(
+            {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request"),
+            str(exc.detail),
+            None,
+        )
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 MESSAGES = {  # pydantic's error types, said in Chinese
-    "missing": "不能缺少", "extra_forbidden": "不是可接受的参数", "greater_than": "须大于 {gt}",
-    "greater_than_equal": "须不小于 {ge}", "less_than": "须小于 {lt}", "less_than_equal": "须不大于 {le}",
-    "string_too_long": "不能超过 {max_length} 个字符", "string_too_short": "至少 {min_length} 个字符",
-    "too_long": "最多 {max_length} 项", "int_parsing": "须为整数", "int_from_float": "须为整数",
-    "float_parsing": "须为数字", "finite_number": "须为有限数值（不能是 NaN 或无穷大）", "bool_parsing": "须为 true 或 false",
-    "enum": "须为 {expected} 之一", "literal_error": "须为 {expected} 之一", "uuid_parsing": "须为 UUID",
-    "datetime_parsing": "须为日期时间（如 2026-12-01T17:30:00+08:00）", "datetime_from_date_parsing": "须为日期时间",
-    "timezone_aware": "须带时区", "json_invalid": "不是有效的 JSON", "string_type": "须为文字", "dict_type": "须为对象",
-    "list_type": "须为列表", "model_attributes_type": "须为对象", "value_error": "{error}",
-}  # fmt: skip
+    "missing": "不能缺少",
+    "extra_forbidden": "不是可接受的参数",
+    "greater_than": "须大于 {gt}",
+    "greater_than_equal": "须不小于 {ge}",
+    "less_than": "须小于 {lt}",
+    "less_than_equal": "须不大于 {le}",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "finite_number": "须为有限数值（不能是 NaN 或无穷大）",
+    "bool_parsing": "须为 true 或 false",
+    "enum": "须为 {expected} 之一",
+    "literal_error": "须为 {expected} 之一",
+    "uuid_parsing": "须为 UUID",
+    "datetime_parsing": "须为日期时间（如 2026-12-01T17:30:00+08:00）",
+    "datetime_from_date_parsing": "须为日期时间",
+    "timezone_aware": "须带时区",
+    "json_invalid": "不是有效的 JSON",
+    "string_type": "须为文字",
+    "dict_type": "须为对象",
+    "list_type": "须为列表",
+    "model_attributes_type": "须为对象",
+    "value_error": "{error}",
+}
 
 
 def _describe(error: dict) -> dict[str, str]:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "header", "form")]
+    location = [
+        str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "header", "form")
+    ]
     field = ".".join(location) or "request"
     given = error.get("input")
-    shown = f"（收到：{str(given)[:40]!r}）" if given is not None and not isinstance(given, dict | list | bytes) else ""
+    shown = (
+        f"（收到：{str(given)[:40]!r}）"
+        if given is not None and not isinstance(given, dict | list | bytes)
+        else ""
+    )
     template = MESSAGES.get(str(error.get("type", "")))
     try:
         said = template.format(**(error.get("ctx") or {})) if template else str(error.get("msg", ""))

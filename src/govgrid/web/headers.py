@@ -15,9 +15,12 @@ def content_security_policy(tile_url: str) -> str:
         parts = urlsplit(tile_url.replace("{s}", "a"))
         host = parts.netloc.replace("a.", "*.", 1) if "{s}" in tile_url else parts.netloc
         tiles = f" {parts.scheme}://{host}" if parts.scheme and host else ""
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" + tiles +
-            "; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
-            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:"
+        + tiles
+        + "; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 class SecurityHeaders:
@@ -101,10 +104,23 @@ class BodyLimit:
 async def _too_large(send: Send, limit: int) -> None:
     import json
 
-    body = json.dumps({"error": {"code": "payload_too_large", "field": "body",
-                                 "message": f"请求体超过 {limit / 1048576:.0f} MB 的上限"}}, ensure_ascii=False).encode()  # fmt: skip
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"connection", b"close")]})  # fmt: skip
+    body = json.dumps(
+        {
+            "error": {
+                "code": "payload_too_large",
+                "field": "body",
+                "message": f"请求体超过 {limit / 1048576:.0f} MB 的上限",
+            }
+        },
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"connection", b"close")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -147,12 +163,15 @@ async def _refuse_parameter(scope: Scope, send: Send, field: str) -> None:
         body = json.dumps([{"code": 422, "description": message}], ensure_ascii=False).encode()
         kind = b"application/json; charset=utf-8"
     elif scope["path"].startswith("/api/"):
-        body = json.dumps({"error": {"code": "invalid_input", "message": message, "field": field}},
-                          ensure_ascii=False).encode()  # fmt: skip
+        body = json.dumps(
+            {"error": {"code": "invalid_input", "message": message, "field": field}}, ensure_ascii=False
+        ).encode()
         kind = b"application/json; charset=utf-8"
     else:
-        body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>参数无效</title>'
-                f'<p role="alert">{html.escape(message)}</p><p><a href="/">返回工作台</a></p></html>').encode()  # fmt: skip
+        body = (
+            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>参数无效</title>'
+            f'<p role="alert">{html.escape(message)}</p><p><a href="/">返回工作台</a></p></html>'
+        ).encode()
         kind = b"text/html; charset=utf-8"
     await send({"type": "http.response.start", "status": 422, "headers": [(b"content-type", kind)]})
     await send({"type": "http.response.body", "body": body})

@@ -28,7 +28,9 @@ def load_navigation() -> list[NavItem]:
             needs = Action(row["needs"]) if row.get("needs") else None
             level = Reach(row.get("reach", "own"))
         except ValueError as exc:
-            raise catalog.CatalogError(f"目录文件 catalog/{FILE} 第 {number} 条：{exc}", field="needs") from None
+            raise catalog.CatalogError(
+                f"目录文件 catalog/{FILE} 第 {number} 条：{exc}", field="needs"
+            ) from None
         items.append(NavItem(row["label"], row["href"], needs, level))
     return items
 

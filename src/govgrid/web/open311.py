@@ -41,10 +41,15 @@ class Open311Error(BaseModel):
 
 
 SPEC_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": list[Open311Error], "description": meaning} for code, meaning in (
-        (400, "参数无效（GeoReport 的错误格式：[{code, description}]）"), (403, "api_key 缺失、无效或已过期"),
-        (404, "请求或服务不存在"), (422, "参数无效"), (429, "请求过于频繁：见 Retry-After"))
-}  # fmt: skip
+    code: {"model": list[Open311Error], "description": meaning}
+    for code, meaning in (
+        (400, "参数无效（GeoReport 的错误格式：[{code, description}]）"),
+        (403, "api_key 缺失、无效或已过期"),
+        (404, "请求或服务不存在"),
+        (422, "参数无效"),
+        (429, "请求过于频繁：见 Retry-After"),
+    )
+}
 router = APIRouter(prefix="/open311/v2", tags=["open311"], responses=SPEC_ERRORS)
 NOTICE = "已受理，处置时限见 expected_datetime"
 MAX_DAYS = 90
@@ -67,15 +72,24 @@ def _caller(request: Request, session: Any, now: datetime, api_key: str | None) 
 
 def _ids(text: str) -> list[int]:
     """Request ids in a comma list: ASCII digits that fit an id; anything else matches nothing."""
-    return [int(part) for part in (p.strip() for p in text.split(",")[:100])
-            if part.isascii() and part.isdigit() and 0 < int(part) <= MAX_ID]  # fmt: skip
+    return [
+        int(part)
+        for part in (p.strip() for p in text.split(",")[:100])
+        if part.isascii() and part.isdigit() and 0 < int(part) <= MAX_ID
+    ]
 
 
 def _service(case_class: Any) -> dict[str, Any]:
-    return {"service_code": case_class.code, "service_name": case_class.name,
-            "description": f"立案条件：{case_class.register_condition}；处置时限 {case_class.time_limit:g}"
-                           f"{case_class.time_unit.value}", "metadata": False, "type": "realtime",
-            "keywords": case_class.major_name, "group": case_class.major_name}  # fmt: skip
+    return {
+        "service_code": case_class.code,
+        "service_name": case_class.name,
+        "description": f"立案条件：{case_class.register_condition}；处置时限 {case_class.time_limit:g}"
+        f"{case_class.time_unit.value}",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": case_class.major_name,
+        "group": case_class.major_name,
+    }
 
 
 @router.get("/services.{fmt}", summary="GeoReport v2: 服务（案件分类）列表")
@@ -99,19 +113,30 @@ def _definition(fmt: str, code: str) -> Response:
     top = ET.Element("service_definition")
     ET.SubElement(top, "service_code").text = code
     ET.SubElement(top, "attributes")
-    return Response(b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"),
-                    media_type="text/xml; charset=utf-8")  # fmt: skip
+    return Response(
+        b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"),
+        media_type="text/xml; charset=utf-8",
+    )
 
 
 @router.post("/requests.{fmt}", summary="GeoReport v2: 创建服务请求（需 api_key）")
 def create_request(
-    request: Request, session: SessionDep, now: NowDep, fmt: str,
-    api_key: Annotated[str, Form()] = "", service_code: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "", long: Annotated[str, Form()] = "", address_string: Annotated[str, Form()] = "",
-    address_id: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
-    first_name: Annotated[str, Form()] = "", last_name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    fmt: str,
+    api_key: Annotated[str, Form()] = "",
+    service_code: Annotated[str, Form()] = "",
+    lat: Annotated[str, Form()] = "",
+    long: Annotated[str, Form()] = "",
+    address_string: Annotated[str, Form()] = "",
+    address_id: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    first_name: Annotated[str, Form()] = "",
+    last_name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     fmt = _format(fmt)
     api_key = _key(request, api_key)
     if not api_key:
@@ -135,20 +160,38 @@ def create_request(
         point = (float(long), float(lat)) if lat and long else (None, None)
         if point[0] is not None and not (math.isfinite(point[0]) and math.isfinite(point[1] or 0.0)):
             raise ValueError("not finite")
-        data = intake.Report(channel="open311", class_code=service_code, title=(description or service_code)[:60],
-                            description=description, lng=point[0], lat=point[1], crs=Crs.WGS84,
-                            address=address_string or address_id, reporter_name=f"{last_name}{first_name}"[:64],
-                            reporter_phone=(phone or email)[:32])  # fmt: skip
-        case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
-                               locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
+        data = intake.Report(
+            channel="open311",
+            class_code=service_code,
+            title=(description or service_code)[:60],
+            description=description,
+            lng=point[0],
+            lat=point[1],
+            crs=Crs.WGS84,
+            address=address_string or address_id,
+            reporter_name=f"{last_name}{first_name}"[:64],
+            reporter_phone=(phone or email)[:32],
+        )
+        case, is_new = intake.report(
+            session,
+            actor=actor,
+            rules=request.app.state.case_rules,
+            locator=request.app.state.locator_cache,
+            data=data,
+            now=now,
+        )
     except ValueError:
         return error(fmt, 400, f"lat/long 不是数字：lat={lat!r}, long={long!r}")
     except DomainError as exc:
         return error(fmt, _status(exc), f"{exc.field + '：' if exc.field else ''}{exc.message}")
     if is_new:
         count_report(session, actor, now)
-    return render(fmt, "service_requests", "request",
-                  [{"service_request_id": str(case.id), "service_notice": NOTICE, "account_id": None}])  # fmt: skip
+    return render(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": str(case.id), "service_notice": NOTICE, "account_id": None}],
+    )
 
 
 def _status(exc: DomainError) -> int:
@@ -171,9 +214,17 @@ def _parse_date(value: str | None, name: str) -> datetime | None:
 
 @router.get("/requests.{fmt}", summary="GeoReport v2: 查询服务请求")
 def list_requests(
-    request: Request, session: SessionDep, now: NowDep, fmt: str, service_request_id: str = "",
-    service_code: str = "", start_date: str = "", end_date: str = "", status: str = "", api_key: str = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    fmt: str,
+    service_request_id: str = "",
+    service_code: str = "",
+    start_date: str = "",
+    end_date: str = "",
+    status: str = "",
+    api_key: str = "",
+) -> Response:
     fmt = _format(fmt)
     try:
         start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
@@ -202,22 +253,29 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: 单个服务请求")
-def get_request(request: Request, session: SessionDep, now: NowDep, request_id: str, fmt: str,
-                api_key: str = "") -> Response:  # fmt: skip
+def get_request(
+    request: Request, session: SessionDep, now: NowDep, request_id: str, fmt: str, api_key: str = ""
+) -> Response:
     fmt = _format(fmt)
     try:
         actor = _caller(request, session, now, api_key)
     except DomainError as exc:
         return error(fmt, 403, exc.message)
     ids = _ids(request_id)
-    case = session.scalar(select(Case).where(Case.id == ids[0], _visible(request, actor))) if len(ids) == 1 else None
+    case = (
+        session.scalar(select(Case).where(Case.id == ids[0], _visible(request, actor)))
+        if len(ids) == 1
+        else None
+    )
     if case is None:
         return error(fmt, 404, f"service_request_id {request_id[:20]} 不存在")
     return render(fmt, "service_requests", "request", [_view(request, session, case, actor)])
 
 
 @router.get("/tokens/{token}.{fmt}", summary="GeoReport v2: 令牌换取请求编号")
-def token(request: Request, session: SessionDep, now: NowDep, token: str, fmt: str, api_key: str = "") -> Response:
+def token(
+    request: Request, session: SessionDep, now: NowDep, token: str, fmt: str, api_key: str = ""
+) -> Response:
     """Requests are created synchronously here: the token is the request id itself — answered only for a
     request the caller may see (so hidden cases cannot be told from missing ones)."""
     fmt = _format(fmt)
@@ -226,14 +284,24 @@ def token(request: Request, session: SessionDep, now: NowDep, token: str, fmt: s
     except DomainError as exc:
         return error(fmt, 403, exc.message)
     ids = _ids(token)
-    if len(ids) != 1 or session.scalar(select(Case.id).where(Case.id == ids[0], _visible(request, actor))) is None:
+    if (
+        len(ids) != 1
+        or session.scalar(select(Case.id).where(Case.id == ids[0], _visible(request, actor))) is None
+    ):
         return error(fmt, 404, f"token {token[:20]} 不存在")
     return render(fmt, "tokens", "token", [{"token": token, "service_request_id": token}])
 
 
 @router.get("/servicerequestupdates.{fmt}", summary="FixMyStreet 扩展：状态更新流")
-def updates(request: Request, session: SessionDep, now: NowDep, fmt: str, start_date: str = "", end_date: str = "",
-            api_key: str = "") -> Response:  # fmt: skip
+def updates(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    fmt: str,
+    start_date: str = "",
+    end_date: str = "",
+    api_key: str = "",
+) -> Response:
     fmt = _format(fmt)
     try:
         start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
@@ -246,12 +314,20 @@ def updates(request: Request, session: SessionDep, now: NowDep, fmt: str, start_
     start = start or end - timedelta(days=1)
     if end - start > timedelta(days=MAX_DAYS):
         return error(fmt, 400, f"start_date 与 end_date 相距不得超过 {MAX_DAYS} 天")
-    rows = session.scalars(select(CaseTransition).join(Case, Case.id == CaseTransition.case_id)
-                           .where(CaseTransition.at >= start, CaseTransition.at <= end, _visible(request, actor))
-                           .order_by(CaseTransition.id).limit(5000)).all()  # fmt: skip
+    rows = session.scalars(
+        select(CaseTransition)
+        .join(Case, Case.id == CaseTransition.case_id)
+        .where(CaseTransition.at >= start, CaseTransition.at <= end, _visible(request, actor))
+        .order_by(CaseTransition.id)
+        .limit(5000)
+    ).all()
     public = actor.is_anonymous or not queries.sees_working_notes(actor)
-    return render(fmt, "service_request_updates", "request_update",
-                  [update_view(r, history_label(r.step), is_public=public) for r in rows])  # fmt: skip
+    return render(
+        fmt,
+        "service_request_updates",
+        "request_update",
+        [update_view(r, history_label(r.step), is_public=public) for r in rows],
+    )
 
 
 def _visible(request: Request, actor: Actor) -> Any:
@@ -268,7 +344,11 @@ def _view(request: Request, session: Any, case: Case, actor: Actor) -> dict[str,
     case_class = request.app.state.case_rules.classes.get(case.class_code)
     unit = session.get(OrgUnit, case.unit_id) if case.unit_id else None
     community = session.get(Area, case.grid_code[:12]) if case.grid_code else None
-    return request_view(case, class_name=case_class.name if case_class else case.class_code,
-                        unit_name=unit.name if unit else None, community=community.name if community else None,
-                        is_public=actor.is_anonymous, notice=NOTICE)  # fmt: skip
-
+    return request_view(
+        case,
+        class_name=case_class.name if case_class else case.class_code,
+        unit_name=unit.name if unit else None,
+        community=community.name if community else None,
+        is_public=actor.is_anonymous,
+        notice=NOTICE,
+    )

@@ -162,8 +162,9 @@ class ImportResult(BaseModel):
 
 class CaseIn(In):
     channel: Literal["patrol", "citizen", "phone"] | None = Field(
-        None, description="人工上报的渠道：patrol（巡查，工作人员缺省）| phone（来电）| citizen（市民，市民只能用它）。"
-        "12345、视频等渠道只接收各自连接器的推送（/api/v1/connectors/{id}/events）"
+        None,
+        description="人工上报的渠道：patrol（巡查，工作人员缺省）| phone（来电）| citizen（市民，市民只能用它）。"
+        "12345、视频等渠道只接收各自连接器的推送（/api/v1/connectors/{id}/events）",
     )
     client_id: UUID | None = Field(
         None, description="客户端为这次上报生成的 UUID：网络重试时带同一个，只生成一件，且只返回给同一上报人"
@@ -185,7 +186,9 @@ class ConnectorReceipt(BaseModel):
     status: str
     status_label: str
     is_duplicate: bool = Field(description="true：该编号此前已推送过，返回的是第一次生成的案件")
-    follow_secret: str = Field(description="查询码：市民凭案件编号和它在公开查询页看办理进度（可随回访告知来电人）")
+    follow_secret: str = Field(
+        description="查询码：市民凭案件编号和它在公开查询页看办理进度（可随回访告知来电人）"
+    )
 
 
 class CasePublic(BaseModel):
@@ -217,13 +220,17 @@ class CasePublic(BaseModel):
     is_overdue: bool
     supervision_level: int
     allowed_steps: list[str]
-    follow_secret: str | None = Field(None, description="查询码（只给上报人看）：凭案件编号和它在公开查询页看办理进度")
+    follow_secret: str | None = Field(
+        None, description="查询码（只给上报人看）：凭案件编号和它在公开查询页看办理进度"
+    )
 
 
 class StepIn(In):
     step: Step
     note: str = Field("", max_length=2000, description="工作备注（内部可见，从不公开）")
-    public_note: str = Field("", max_length=200, description="公开说明：市民查询页和 Open311 可见，不得含个人信息")
+    public_note: str = Field(
+        "", max_length=200, description="公开说明：市民查询页和 Open311 可见，不得含个人信息"
+    )
     unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
     expected_version: Version | None = None
     contacted: bool | None = Field(None, description="回访：是否已联系")

@@ -13,7 +13,9 @@ from govgrid.services import blobs
 def read_upload(upload: UploadFile, max_bytes: int, field: str) -> bytes:
     data = upload.file.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(f"“{(upload.filename or field)[:60]}”过大：超过 {max_bytes // 1048576} MB", field=field)
+        raise InvalidInput(
+            f"“{(upload.filename or field)[:60]}”过大：超过 {max_bytes // 1048576} MB", field=field
+        )
     return data
 
 

@@ -14,17 +14,37 @@ from tests.services.cases.test_cases import LOCATOR, RULES, WEDNESDAY_10, point_
 
 def reports(district, n, **overrides):
     point, _ = point_in(district, f"{STREET_A}001")
-    return [Report(**{"channel": "phone", "class_code": "E0102", "title": f"工单{i}", "lng": point.x,
-                      "lat": point.y, "external_id": str(uuid.uuid4()), **overrides}) for i in range(n)]  # fmt: skip
+    return [
+        Report(
+            **{
+                "channel": "phone",
+                "class_code": "E0102",
+                "title": f"工单{i}",
+                "lng": point.x,
+                "lat": point.y,
+                "external_id": str(uuid.uuid4()),
+                **overrides,
+            }
+        )
+        for i in range(n)
+    ]
 
 
 def test_a_batch_is_taken_in_with_one_history_row_per_case(session, district):
     batch = reports(district, 50)
-    result = report_batch(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, reports=batch,
-                          now=WEDNESDAY_10)  # fmt: skip
+    result = report_batch(
+        session,
+        actor=who(session, "dispatcher"),
+        rules=RULES,
+        locator=LOCATOR,
+        reports=batch,
+        now=WEDNESDAY_10,
+    )
     assert (result.created, result.duplicates, result.errors) == (50, 0, [])
     ids = session.scalars(select(Case.id).where(Case.external_id.in_([r.external_id for r in batch]))).all()
-    rows = session.scalar(select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id.in_(ids)))
+    rows = session.scalar(
+        select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id.in_(ids))
+    )
     assert len(ids) == 50 and rows == 50
 
 
@@ -32,8 +52,9 @@ def test_resending_a_batch_and_repeats_inside_it_make_no_duplicates(session, dis
     batch = reports(district, 20)
     actor = who(session, "dispatcher")
     report_batch(session, actor=actor, rules=RULES, locator=LOCATOR, reports=batch, now=WEDNESDAY_10)
-    again = report_batch(session, actor=actor, rules=RULES, locator=LOCATOR, reports=batch + batch[:5],
-                         now=WEDNESDAY_10)  # fmt: skip
+    again = report_batch(
+        session, actor=actor, rules=RULES, locator=LOCATOR, reports=batch + batch[:5], now=WEDNESDAY_10
+    )
     assert (again.created, again.duplicates) == (0, 25)
 
 
@@ -41,8 +62,14 @@ def test_bad_rows_are_named_by_number_and_field_and_good_rows_are_taken(session,
     batch = reports(district, 4)
     batch[1] = Report(**{**batch[1].__dict__, "class_code": "E9999"})
     batch[2] = Report(**{**batch[2].__dict__, "lng": 116.99, "lat": 36.64})
-    result = report_batch(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, reports=batch,
-                          now=WEDNESDAY_10)  # fmt: skip
+    result = report_batch(
+        session,
+        actor=who(session, "dispatcher"),
+        rules=RULES,
+        locator=LOCATOR,
+        reports=batch,
+        now=WEDNESDAY_10,
+    )
     assert result.created == 2
     assert any(e.startswith("第 2 行 class_code") for e in result.errors)
     assert any(e.startswith("第 3 行 lng") for e in result.errors)
@@ -52,5 +79,11 @@ def test_only_the_command_center_takes_batches(session, district):
     import pytest
 
     with pytest.raises(Forbidden):
-        report_batch(session, actor=who(session, "grid_worker"), rules=RULES, locator=LOCATOR,
-                     reports=reports(district, 1), now=WEDNESDAY_10)  # fmt: skip
+        report_batch(
+            session,
+            actor=who(session, "grid_worker"),
+            rules=RULES,
+            locator=LOCATOR,
+            reports=reports(district, 1),
+            now=WEDNESDAY_10,
+        )

@@ -33,16 +33,24 @@ def point_in(district, community):
 
 def patrol(session, district, *, class_code="E0102", when=WEDNESDAY_10, external_id=None):
     point, _ = point_in(district, f"{STREET_A}001")
-    data = intake.Report(channel="patrol", class_code=class_code, title="路边暴露垃圾", lng=point.x, lat=point.y,
-                        external_id=external_id or uuid.uuid4().hex)  # fmt: skip
-    case, _ = intake.report(session, actor=who(session, "grid_worker"), rules=RULES, locator=LOCATOR, data=data,
-                           now=when)  # fmt: skip
+    data = intake.Report(
+        channel="patrol",
+        class_code=class_code,
+        title="路边暴露垃圾",
+        lng=point.x,
+        lat=point.y,
+        external_id=external_id or uuid.uuid4().hex,
+    )
+    case, _ = intake.report(
+        session, actor=who(session, "grid_worker"), rules=RULES, locator=LOCATOR, data=data, now=when
+    )
     return case
 
 
 def step(session, username, case, action, when, **kw):
-    return steps.transition(session, actor=who(session, username), rules=RULES, case_id=case.id, step=action,
-                            now=when, **kw)  # fmt: skip
+    return steps.transition(
+        session, actor=who(session, username), rules=RULES, case_id=case.id, step=action, now=when, **kw
+    )
 
 
 def at(hour, minute=0, day=18):
@@ -71,8 +79,18 @@ def test_exposed_garbage_goes_round_the_loop_with_one_rework_and_closes_normally
     case = step(session, "grid_worker", case, Step.CHECK_PASS, at(14, 50))
     assert case.status == "closed" and case.closure_type == "normal"
     history = queries.timeline(session, actor=who(session, "dispatcher"), case_id=case.id)
-    assert [h.step for h in history] == ["report", "verify", "register", "dispatch", "sign", "handle", "feed_back",
-                                         "check_fail", "feed_back", "check_pass"]  # fmt: skip
+    assert [h.step for h in history] == [
+        "report",
+        "verify",
+        "register",
+        "dispatch",
+        "sign",
+        "handle",
+        "feed_back",
+        "check_fail",
+        "feed_back",
+        "check_pass",
+    ]
     assert [h.actor_name for h in history][:4] == ["grid_worker", "dispatcher", "dispatcher", "dispatcher"]
 
 
@@ -108,8 +126,14 @@ def test_an_unknown_class_is_refused_naming_the_field_and_nothing_is_written(ses
 def test_a_point_outside_the_district_is_refused_not_guessed(session):
     data = intake.Report(channel="citizen", class_code="E0102", title="垃圾", lng=116.99, lat=36.64)
     with pytest.raises(InvalidInput) as caught:
-        intake.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
-                     now=WEDNESDAY_10)  # fmt: skip
+        intake.report(
+            session,
+            actor=who(session, "dispatcher"),
+            rules=RULES,
+            locator=LOCATOR,
+            data=data,
+            now=WEDNESDAY_10,
+        )
     assert caught.value.field == "lng" and "不在本系统管辖范围" in caught.value.message
 
 
@@ -118,9 +142,18 @@ def test_of_two_concurrent_steps_one_wins_and_the_other_gets_a_conflict(session,
     version = case.version
     step(session, "dispatcher", case, Step.VERIFY, at(10, 1), expected_version=version)
     with district_sessions() as other, pytest.raises(Conflict):
-        steps.transition(other, actor=who(other, "dispatcher"), rules=RULES, case_id=case.id, step=Step.CANCEL,
-                         now=at(10, 1), expected_version=version)  # fmt: skip
-    rows = session.scalar(select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id == case.id))
+        steps.transition(
+            other,
+            actor=who(other, "dispatcher"),
+            rules=RULES,
+            case_id=case.id,
+            step=Step.CANCEL,
+            now=at(10, 1),
+            expected_version=version,
+        )
+    rows = session.scalar(
+        select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id == case.id)
+    )
     assert rows == 2  # report + the winning verify; the loser wrote nothing
 
 
@@ -164,8 +197,14 @@ def test_an_over_long_field_is_refused_by_name_on_every_engine(session, district
     data = intake.Report(channel="citizen", class_code="E0102", title="垃圾", lng=point.x, lat=point.y)
     data = intake.Report(**{**data.__dict__, field: value})
     with pytest.raises(InvalidInput) as caught:
-        intake.report(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, data=data,
-                     now=WEDNESDAY_10)  # fmt: skip
+        intake.report(
+            session,
+            actor=who(session, "dispatcher"),
+            rules=RULES,
+            locator=LOCATOR,
+            data=data,
+            now=WEDNESDAY_10,
+        )
     assert caught.value.field == field
 
 
@@ -176,16 +215,37 @@ def test_a_connectors_over_long_order_number_and_a_persons_key_that_is_no_uuid_a
     from tests.factories import connector_actor
 
     point, _ = point_in(district, f"{STREET_A}001")
-    order = intake.Report(channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="垃圾", lng=point.x,
-                         lat=point.y, external_id="x" * 65)  # fmt: skip
+    order = intake.Report(
+        channel="hotline",
+        loop=Loop.HOTLINE,
+        class_code="E0102",
+        title="垃圾",
+        lng=point.x,
+        lat=point.y,
+        external_id="x" * 65,
+    )
     with pytest.raises(InvalidInput) as caught:
-        intake.report(session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=order, now=WEDNESDAY_10)
+        intake.report(
+            session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=order, now=WEDNESDAY_10
+        )
     assert caught.value.field == "external_id"
-    mine = intake.Report(channel="patrol", class_code="E0102", title="垃圾", lng=point.x, lat=point.y,
-                        external_id="12345-20261120-0001")  # fmt: skip
+    mine = intake.Report(
+        channel="patrol",
+        class_code="E0102",
+        title="垃圾",
+        lng=point.x,
+        lat=point.y,
+        external_id="12345-20261120-0001",
+    )
     with pytest.raises(InvalidInput) as caught:
-        intake.report(session, actor=who(session, "grid_worker"), rules=RULES, locator=LOCATOR, data=mine,
-                     now=WEDNESDAY_10)  # fmt: skip
+        intake.report(
+            session,
+            actor=who(session, "grid_worker"),
+            rules=RULES,
+            locator=LOCATOR,
+            data=mine,
+            now=WEDNESDAY_10,
+        )
     assert caught.value.field == "client_id" and "UUID" in caught.value.message
 
 
@@ -193,15 +253,22 @@ def test_a_street_officer_cannot_file_a_case_into_another_street(session, distri
     point, _ = point_in(district, "370102002001")
     data = intake.Report(channel="patrol", class_code="E0102", title="越界", lng=point.x, lat=point.y)
     with pytest.raises(NotFound):
-        intake.report(session, actor=who(session, "street_officer"), rules=RULES, locator=LOCATOR, data=data,
-                     now=WEDNESDAY_10)  # fmt: skip
+        intake.report(
+            session,
+            actor=who(session, "street_officer"),
+            rules=RULES,
+            locator=LOCATOR,
+            data=data,
+            now=WEDNESDAY_10,
+        )
 
 
 def test_a_citizen_reports_anywhere_in_the_district_and_follows_only_their_own_cases(session, district):
     point, _ = point_in(district, "370102002001")
     data = intake.Report(channel="citizen", class_code="E0201", title="小广告", lng=point.x, lat=point.y)
-    case, _ = intake.report(session, actor=who(session, "citizen"), rules=RULES, locator=LOCATOR, data=data,
-                           now=WEDNESDAY_10)  # fmt: skip
+    case, _ = intake.report(
+        session, actor=who(session, "citizen"), rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10
+    )
     mine = queries.list_cases(session, actor=who(session, "citizen"))
     assert case.id in {c.id for c in mine} and all(c.reporter_id == case.reporter_id for c in mine)
 
@@ -216,10 +283,19 @@ def test_a_hotline_order_must_be_dispatched_within_its_urgency_limit_then_answer
     point, _ = point_in(district, f"{STREET_A}001")
     from tests.factories import connector_actor
 
-    data = intake.Report(channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="紧急：井盖缺失",
-                        urgency="emergency", lng=point.x, lat=point.y, external_id=uuid.uuid4().hex)  # fmt: skip
-    order, _ = intake.report(session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data,
-                            now=WEDNESDAY_10)  # fmt: skip
+    data = intake.Report(
+        channel="hotline",
+        loop=Loop.HOTLINE,
+        class_code="E0102",
+        title="紧急：井盖缺失",
+        urgency="emergency",
+        lng=point.x,
+        lat=point.y,
+        external_id=uuid.uuid4().hex,
+    )
+    order, _ = intake.report(
+        session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10
+    )
     assert order.status == "accepted" and order.due_at == WEDNESDAY_10 + timedelta(hours=1)  # 派单 1 h
     order = step(session, "dispatcher", order, Step.DISPATCH, WEDNESDAY_10 + timedelta(minutes=30))
     assert order.due_at == WEDNESDAY_10 + timedelta(minutes=30, hours=2)  # 反馈 2 h, day and night

@@ -38,7 +38,9 @@ def receiver():
     server.shutdown()
 
 
-def test_urge_and_supervision_reach_the_group_once_each_even_when_the_group_fails_once(session, district, receiver):
+def test_urge_and_supervision_reach_the_group_once_each_even_when_the_group_fails_once(
+    session, district, receiver
+):
     _cursor(session)  # a new installation starts after the existing history
     case = dispatched_on_friday(session, district)
     sweep_through(session, FRIDAY_10, days=12, every=timedelta(hours=6))
@@ -52,4 +54,3 @@ def test_urge_and_supervision_reach_the_group_once_each_even_when_the_group_fail
 
 def test_without_urls_nothing_is_pushed(session):
     assert notify_pending(session, urls=[]) == 0
-

@@ -19,8 +19,15 @@ def dispatched(session, district, class_code):
 
 
 def ask(session, case, until, reason="需协调产权单位", who_="dept_officer", when=None):
-    return case_actions.request_extension(session, actor=who(session, who_), rules=RULES, case_id=case.id,
-                                          until=until, reason=reason, now=when or at(11))  # fmt: skip
+    return case_actions.request_extension(
+        session,
+        actor=who(session, who_),
+        rules=RULES,
+        case_id=case.id,
+        until=until,
+        reason=reason,
+        now=when or at(11),
+    )
 
 
 def test_an_extendable_case_gets_a_later_deadline_when_the_center_approves(session, district):
@@ -28,8 +35,9 @@ def test_an_extendable_case_gets_a_later_deadline_when_the_center_approves(sessi
     later = case.due_at + timedelta(days=10)
     case = ask(session, case, later)
     assert case.extension_state == "requested" and case.status == "signed"
-    case = case_actions.decide_extension(session, actor=who(session, "dispatcher"), case_id=case.id, approve=True,
-                                         note="同意", now=at(14))  # fmt: skip
+    case = case_actions.decide_extension(
+        session, actor=who(session, "dispatcher"), case_id=case.id, approve=True, note="同意", now=at(14)
+    )
     assert case.due_at == later and case.extension_state == "approved"
     history = [h.step for h in queries.timeline(session, actor=who(session, "dispatcher"), case_id=case.id)]
     assert history[-2:] == ["extension_request", "extension_approve"]
@@ -56,8 +64,14 @@ def test_a_refused_extension_keeps_the_deadline(session, district):
     case = dispatched(session, district, "E0101")
     due = case.due_at
     ask(session, case, due + timedelta(days=3))
-    case = case_actions.decide_extension(session, actor=who(session, "dispatcher"), case_id=case.id, approve=False,
-                                         note="理由不充分", now=at(15))  # fmt: skip
+    case = case_actions.decide_extension(
+        session,
+        actor=who(session, "dispatcher"),
+        case_id=case.id,
+        approve=False,
+        note="理由不充分",
+        now=at(15),
+    )
     assert case.due_at == due and case.extension_state == "refused"
 
 
@@ -67,14 +81,16 @@ def test_only_the_handling_unit_asks_and_only_the_center_decides(session, distri
         ask(session, case, case.due_at + timedelta(days=1), who_="water_officer")
     ask(session, case, case.due_at + timedelta(days=1))
     with pytest.raises(Forbidden):
-        case_actions.decide_extension(session, actor=who(session, "dept_officer"), case_id=case.id, approve=True,
-                                      note="", now=at(15))  # fmt: skip
+        case_actions.decide_extension(
+            session, actor=who(session, "dept_officer"), case_id=case.id, approve=True, note="", now=at(15)
+        )
 
 
 def test_a_supervisor_puts_a_case_under_supervision_at_once(session, district):
     case = dispatched(session, district, "E0102")
-    case = case_actions.supervise_by_hand(session, actor=who(session, "supervisor"), case_id=case.id,
-                                          note="区领导批示：今日办结", now=at(12))  # fmt: skip
+    case = case_actions.supervise_by_hand(
+        session, actor=who(session, "supervisor"), case_id=case.id, note="区领导批示：今日办结", now=at(12)
+    )
     assert case.supervision_level == 2 and case.status == "signed"
 
 
@@ -86,53 +102,101 @@ def evaluated_hotline_order(session, district):
     from tests.services.cases.test_cases import LOCATOR, WEDNESDAY_10, point_in
 
     point, _ = point_in(district, f"{STREET_A}001")
-    data = intake.Report(channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="申诉测试", lng=point.x,
-                        lat=point.y, external_id=uuid.uuid4().hex)  # fmt: skip
-    order, _ = intake.report(session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data,
-                            now=WEDNESDAY_10)  # fmt: skip
+    data = intake.Report(
+        channel="hotline",
+        loop=Loop.HOTLINE,
+        class_code="E0102",
+        title="申诉测试",
+        lng=point.x,
+        lat=point.y,
+        external_id=uuid.uuid4().hex,
+    )
+    order, _ = intake.report(
+        session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10
+    )
     order = step(session, "dispatcher", order, Step.DISPATCH, at(10, 5))
     for action in (Step.SIGN, Step.CONTACT, Step.FEED_BACK):
         order = step(session, "dept_officer", order, action, at(11))
-    order = steps.transition(session, actor=who(session, "dispatcher"), rules=RULES, case_id=order.id,
-                             step=Step.CALL_BACK, now=at(12), answers={"contacted": True, "resolved": False,
-                                                                       "satisfaction": "dissatisfied"})  # fmt: skip
+    order = steps.transition(
+        session,
+        actor=who(session, "dispatcher"),
+        rules=RULES,
+        case_id=order.id,
+        step=Step.CALL_BACK,
+        now=at(12),
+        answers={"contacted": True, "resolved": False, "satisfaction": "dissatisfied"},
+    )
     return step(session, "supervisor", order, Step.EVALUATE, at(13))
 
 
 def test_an_approved_appeal_removes_the_order_from_assessment(session, district):
     order = evaluated_hotline_order(session, district)
-    order = case_actions.request_appeal(session, actor=who(session, "dept_officer"), case_id=order.id,
-                                        reason="诉求人要求超出职责范围", now=at(14))  # fmt: skip
+    order = case_actions.request_appeal(
+        session,
+        actor=who(session, "dept_officer"),
+        case_id=order.id,
+        reason="诉求人要求超出职责范围",
+        now=at(14),
+    )
     assert order.appeal_state == "requested" and order.status == "evaluated"
-    order = case_actions.decide_appeal(session, actor=who(session, "supervisor"), rules=RULES, case_id=order.id,
-                                       approve=True, note="同意剔单", now=at(15))  # fmt: skip
+    order = case_actions.decide_appeal(
+        session,
+        actor=who(session, "supervisor"),
+        rules=RULES,
+        case_id=order.id,
+        approve=True,
+        note="同意剔单",
+        now=at(15),
+    )
     assert order.status == "excluded" and order.appeal_state == "approved"
 
 
 def test_a_refused_appeal_keeps_the_order_counted(session, district):
     order = evaluated_hotline_order(session, district)
-    case_actions.request_appeal(session, actor=who(session, "dept_officer"), case_id=order.id, reason="理由",
-                                now=at(14))  # fmt: skip
-    order = case_actions.decide_appeal(session, actor=who(session, "supervisor"), rules=RULES, case_id=order.id,
-                                       approve=False, note="不符合剔单条件", now=at(15))  # fmt: skip
+    case_actions.request_appeal(
+        session, actor=who(session, "dept_officer"), case_id=order.id, reason="理由", now=at(14)
+    )
+    order = case_actions.decide_appeal(
+        session,
+        actor=who(session, "supervisor"),
+        rules=RULES,
+        case_id=order.id,
+        approve=False,
+        note="不符合剔单条件",
+        now=at(15),
+    )
     assert order.status == "evaluated" and order.appeal_state == "refused"
 
 
 def test_an_order_not_yet_evaluated_cannot_be_appealed(session, district):
     case = dispatched(session, district, "E0102")
     with pytest.raises(InvalidInput) as caught:
-        case_actions.request_appeal(session, actor=who(session, "dept_officer"), case_id=case.id, reason="x",
-                                    now=at(14))  # fmt: skip
+        case_actions.request_appeal(
+            session, actor=who(session, "dept_officer"), case_id=case.id, reason="x", now=at(14)
+        )
     assert caught.value.field == "status"
 
 
 def test_a_forced_closure_is_special_unless_marked_as_an_error(session, district):
     first, second = dispatched(session, district, "E0102"), dispatched(session, district, "E0102")
     first = step(session, "dispatcher", first, Step.FORCE_CLOSE, at(15))
-    second = steps.transition(session, actor=who(session, "dispatcher"), rules=RULES, case_id=second.id,
-                              step=Step.FORCE_CLOSE, now=at(15), closure_type="error")  # fmt: skip
+    second = steps.transition(
+        session,
+        actor=who(session, "dispatcher"),
+        rules=RULES,
+        case_id=second.id,
+        step=Step.FORCE_CLOSE,
+        now=at(15),
+        closure_type="error",
+    )
     assert (first.closure_type, second.closure_type) == ("special", "error")
     with pytest.raises(InvalidInput):
-        steps.transition(session, actor=who(session, "dispatcher"), rules=RULES,
-                         case_id=dispatched(session, district, "E0102").id, step=Step.FORCE_CLOSE, now=at(15),
-                         closure_type="whatever")  # fmt: skip
+        steps.transition(
+            session,
+            actor=who(session, "dispatcher"),
+            rules=RULES,
+            case_id=dispatched(session, district, "E0102").id,
+            step=Step.FORCE_CLOSE,
+            now=at(15),
+            closure_type="whatever",
+        )

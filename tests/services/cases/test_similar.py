@@ -27,8 +27,14 @@ def test_merging_cancels_the_repeat_with_a_note_naming_the_case_it_joins(session
     first = patrol(session, district, when=DAY + timedelta(days=3))
     second = patrol(session, district, when=DAY + timedelta(days=3, hours=1))
     link_pending(session, now=DAY + timedelta(days=3, hours=1))
-    merged = merge_into(session, actor=who(session, "dispatcher"), rules=RULES, case_id=second.id,
-                        into_case_id=first.id, now=DAY + timedelta(days=3, hours=2))  # fmt: skip
+    merged = merge_into(
+        session,
+        actor=who(session, "dispatcher"),
+        rules=RULES,
+        case_id=second.id,
+        into_case_id=first.id,
+        now=DAY + timedelta(days=3, hours=2),
+    )
     assert merged.status == "cancelled"
     [(link, other)] = similar_to(session, second.id)
     assert link.is_merged and other.id == first.id
@@ -40,8 +46,14 @@ def test_a_case_already_dispatched_cannot_be_merged(session, district):
     for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
         step(session, "dispatcher", second, action, DAY + timedelta(days=6, hours=2))
     with pytest.raises(InvalidInput) as caught:
-        merge_into(session, actor=who(session, "dispatcher"), rules=RULES, case_id=second.id, into_case_id=first.id,
-                   now=DAY + timedelta(days=6, hours=3))  # fmt: skip
+        merge_into(
+            session,
+            actor=who(session, "dispatcher"),
+            rules=RULES,
+            case_id=second.id,
+            into_case_id=first.id,
+            now=DAY + timedelta(days=6, hours=3),
+        )
     assert caught.value.field == "status"
 
 
@@ -52,7 +64,9 @@ def test_bulk_intake_cases_are_linked_by_the_worker_too(session, district):
 
     when = DAY + timedelta(days=9)
     batch = reports(district, 2)
-    report_batch(session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, reports=batch, now=when)
+    report_batch(
+        session, actor=who(session, "dispatcher"), rules=RULES, locator=LOCATOR, reports=batch, now=when
+    )
     link_pending(session, now=when)
     from sqlalchemy import select
 

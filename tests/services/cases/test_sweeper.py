@@ -29,9 +29,11 @@ def sweep_through(session, start, *, days, every=timedelta(hours=1)):
 
 
 def marks_of(session, case_id):
-    rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id,
-                                                        CaseTransition.actor_name == "system:sweeper")
-                           .order_by(CaseTransition.id))  # fmt: skip
+    rows = session.scalars(
+        select(CaseTransition)
+        .where(CaseTransition.case_id == case_id, CaseTransition.actor_name == "system:sweeper")
+        .order_by(CaseTransition.id)
+    )
     return [(r.step, r.at.astimezone(CHINA).date().isoformat()) for r in rows]
 
 
@@ -39,7 +41,10 @@ def test_a_month_of_sweeps_warns_marks_overdue_then_urges_and_supervises_on_work
     case = dispatched_on_friday(session, district)
     sweep_through(session, FRIDAY_10, days=30)
     assert marks_of(session, case.id) == [
-        ("warn", "2026-11-20"), ("overdue", "2026-11-20"), ("urge", "2026-11-23"), ("supervise", "2026-11-30"),
+        ("warn", "2026-11-20"),
+        ("overdue", "2026-11-20"),
+        ("urge", "2026-11-23"),
+        ("supervise", "2026-11-30"),
     ]
     session.refresh(case)
     assert case.is_overdue and case.supervision_level == 2 and case.status == "signed"

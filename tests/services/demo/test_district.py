@@ -59,19 +59,32 @@ def test_every_unit_grid_has_a_fifteen_character_code_and_a_grid_worker(demo):
     with sessions() as session:
         codes = session.scalars(select(UnitGrid.code)).all()
         assert all(len(c) == 15 and c.startswith("370102") for c in codes)
-        unstaffed = session.scalar(select(func.count()).select_from(ResponsibilityGrid)
-                                   .where(ResponsibilityGrid.worker_id.is_(None)))  # fmt: skip
+        unstaffed = session.scalar(
+            select(func.count()).select_from(ResponsibilityGrid).where(ResponsibilityGrid.worker_id.is_(None))
+        )
         assert unstaffed == 0
-        assert session.scalar(select(func.count()).select_from(UnitGrid)
-                              .where(UnitGrid.responsibility_grid_code.is_(None))) == 0  # fmt: skip
+        assert (
+            session.scalar(
+                select(func.count()).select_from(UnitGrid).where(UnitGrid.responsibility_grid_code.is_(None))
+            )
+            == 0
+        )
 
 
 def test_there_is_one_login_per_role(demo):
     sessions, summary, _ = demo
     with sessions() as session:
         roles = {u.role for u in session.scalars(select(User).where(User.password_hash.is_not(None)))}
-    assert roles == {"citizen", "grid_worker", "street_officer", "department_officer", "dispatcher",
-                     "supervisor", "leader", "admin"}  # fmt: skip
+    assert roles == {
+        "citizen",
+        "grid_worker",
+        "street_officer",
+        "department_officer",
+        "dispatcher",
+        "supervisor",
+        "leader",
+        "admin",
+    }
 
 
 def test_the_acceptance_point_lies_in_a_lixia_unit_grid(demo):
@@ -89,7 +102,9 @@ def test_a_point_in_shizhong_district_is_outside_with_a_clear_answer(demo):
     point = shizhong.representative_point()
     with sessions() as session:
         found = locate(session, cache=LocatorCache(), lng=point.x, lat=point.y, crs=Crs.GCJ02)
-    assert not found.is_inside and found.grid_code is None and "不在本系统管辖范围（历下区）内" in found.message
+    assert (
+        not found.is_inside and found.grid_code is None and "不在本系统管辖范围（历下区）内" in found.message
+    )
 
 
 def test_building_again_reports_the_existing_demo(demo):

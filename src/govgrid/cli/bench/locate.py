@@ -30,11 +30,14 @@ def bench_locate(obj: Context, points: int, sample: int, seed: int) -> None:
     maxy = max(p.bounds[3] for p in polygons)
     rng = np.random.default_rng(seed)
     lngs, lats = rng.uniform(minx, maxx, points), rng.uniform(miny, maxy, points)
-    click.echo(f"单元网格 {len(index)} 个；索引构建 {build:.2f} 秒；随机点 {points} 个（外包矩形内，含区外点）")
+    click.echo(
+        f"单元网格 {len(index)} 个；索引构建 {build:.2f} 秒；随机点 {points} 个（外包矩形内，含区外点）"
+    )
 
     started = time.perf_counter()
-    found = np.concatenate([index.locate_many(lngs[i : i + 200_000], lats[i : i + 200_000])
-                            for i in range(0, points, 200_000)])  # fmt: skip
+    found = np.concatenate(
+        [index.locate_many(lngs[i : i + 200_000], lats[i : i + 200_000]) for i in range(0, points, 200_000)]
+    )
     indexed = points / (time.perf_counter() - started)
 
     started = time.perf_counter()
@@ -49,4 +52,3 @@ def bench_locate(obj: Context, points: int, sample: int, seed: int) -> None:
     click.echo(f"目标 ≥ 500,000 点/秒：{'达到' if indexed >= 500_000 else '未达到'}")
     if disagree:
         raise SystemExit(1)
-

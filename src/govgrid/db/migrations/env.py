@@ -23,8 +23,13 @@ with engine.connect() as connection:
         # still reference it, so foreign keys are off during the migration and checked after it.
         # On the driver connection, before SQLAlchemy's BEGIN: the pragma is ignored inside a transaction.
         connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=is_sqlite,
-                      compare_type=True, render_item=render_item)  # fmt: skip
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=is_sqlite,
+        compare_type=True,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

@@ -34,8 +34,15 @@ class BatchResult:
     errors: list[str] = field(default_factory=list)  # "第 n 行 field：message"
 
 
-def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache,
-                 reports: Sequence[Report], now: datetime) -> BatchResult:  # fmt: skip
+def report_batch(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    locator: LocatorCache,
+    reports: Sequence[Report],
+    now: datetime,
+) -> BatchResult:
     """Take a batch of reports in one transaction (only the command center or an administrator)."""
     authorize(actor, Action.REGISTER_CASE, area_code=actor.scope_code)
     result = BatchResult()
@@ -59,17 +66,31 @@ def report_batch(session: Session, *, actor: Actor, rules: CaseRules, locator: L
         histories.append({"suggested_unit": unit})
     if rows:
         ids = session.scalars(insert(Case).returning(Case.id), rows).all()
-        session.execute(insert(CaseTransition), [
-            {"case_id": case_id, "at": start, "actor_id": actor.user_id, "actor_name": actor.username,
-             "step": "report", "from_status": None, "to_status": row["status"], "note": row["title"],
-             "detail": detail} for case_id, row, detail in zip(ids, rows, histories, strict=True)])  # fmt: skip
+        session.execute(
+            insert(CaseTransition),
+            [
+                {
+                    "case_id": case_id,
+                    "at": start,
+                    "actor_id": actor.user_id,
+                    "actor_name": actor.username,
+                    "step": "report",
+                    "from_status": None,
+                    "to_status": row["status"],
+                    "note": row["title"],
+                    "detail": detail,
+                }
+                for case_id, row, detail in zip(ids, rows, histories, strict=True)
+            ],
+        )
         result.created = len(ids)
     session.commit()
     return result
 
 
-def _keyed(rules: CaseRules, actor: Actor, reports: Sequence[Report],
-           result: BatchResult) -> list[tuple[int, Report, str | None]]:  # fmt: skip
+def _keyed(
+    rules: CaseRules, actor: Actor, reports: Sequence[Report], result: BatchResult
+) -> list[tuple[int, Report, str | None]]:
     """Each report with the sender's key for it; a channel the sender may not use is a row error."""
     keyed = []
     for number, data in enumerate(reports, start=1):
@@ -82,14 +103,22 @@ def _keyed(rules: CaseRules, actor: Actor, reports: Sequence[Report],
     return keyed
 
 
-def _new_only(session: Session, source: str, keyed: list[tuple[int, Report, str | None]],
-              result: BatchResult) -> list[tuple[int, Report]]:  # fmt: skip
+def _new_only(
+    session: Session, source: str, keyed: list[tuple[int, Report, str | None]], result: BatchResult
+) -> list[tuple[int, Report]]:
     """Drop reports the sender already sent (its own key), in the database or earlier in the batch."""
     keys = [key for _, _, key in keyed if key]
     seen: set[str] = set()
     for chunk in range(0, len(keys), 900):
-        seen.update(key for key in session.execute(select(Case.external_id).where(
-            Case.source == source, Case.external_id.in_(keys[chunk:chunk + 900]))).scalars() if key)  # fmt: skip
+        seen.update(
+            key
+            for key in session.execute(
+                select(Case.external_id).where(
+                    Case.source == source, Case.external_id.in_(keys[chunk : chunk + 900])
+                )
+            ).scalars()
+            if key
+        )
     fresh = []
     for number, data, key in keyed:
         if key and key in seen:
@@ -101,8 +130,9 @@ def _new_only(session: Session, source: str, keyed: list[tuple[int, Report, str 
     return fresh
 
 
-def _validated(fresh: list[tuple[int, Report]], rules: CaseRules,
-               result: BatchResult) -> tuple[list[tuple[int, Report]], dict[int, tuple[float, float]]]:  # fmt: skip
+def _validated(
+    fresh: list[tuple[int, Report]], rules: CaseRules, result: BatchResult
+) -> tuple[list[tuple[int, Report]], dict[int, tuple[float, float]]]:
     valid, points = [], {}
     for number, data in fresh:
         try:
@@ -120,8 +150,13 @@ def _validated(fresh: list[tuple[int, Report]], rules: CaseRules,
     return valid, points
 
 
-def _locate(session: Session, locator: LocatorCache, points: dict[int, tuple[float, float]],
-            valid: list[tuple[int, Report]], result: BatchResult) -> list[str | None]:  # fmt: skip
+def _locate(
+    session: Session,
+    locator: LocatorCache,
+    points: dict[int, tuple[float, float]],
+    valid: list[tuple[int, Report]],
+    result: BatchResult,
+) -> list[str | None]:
     located = locator.get(session)
     xy = np.array([points[n] for n, _ in valid], dtype=float).reshape(-1, 2)
     hits = located.index.locate_many(xy[:, 0], xy[:, 1]) if len(xy) else np.array([], dtype=np.int64)
@@ -140,10 +175,25 @@ def case_row(
 ) -> dict[str, object]:
     """The case row bulk intake inserts (also what the benchmark inserts raw, for a fair comparison)."""
     return {
-        "loop": data.loop.value, "status": START[data.loop].value, "version": 1, "channel": data.channel,
-        "external_id": data.external_id, "class_code": data.class_code, "title": data.title.strip(),
-        "description": data.description, "address": data.address, "lng": lng, "lat": lat, "grid_code": grid_code,
-        "scope_code": grid_code, "reporter_id": actor.user_id, "reporter_name": data.reporter_name,
-        "reporter_phone": data.reporter_phone, "urgency": data.urgency, "reported_at": now, "rework_count": 0,
-        "is_overdue": False, "supervision_level": 0,
-    }  # fmt: skip
+        "loop": data.loop.value,
+        "status": START[data.loop].value,
+        "version": 1,
+        "channel": data.channel,
+        "external_id": data.external_id,
+        "class_code": data.class_code,
+        "title": data.title.strip(),
+        "description": data.description,
+        "address": data.address,
+        "lng": lng,
+        "lat": lat,
+        "grid_code": grid_code,
+        "scope_code": grid_code,
+        "reporter_id": actor.user_id,
+        "reporter_name": data.reporter_name,
+        "reporter_phone": data.reporter_phone,
+        "urgency": data.urgency,
+        "reported_at": now,
+        "rework_count": 0,
+        "is_overdue": False,
+        "supervision_level": 0,
+    }

@@ -29,25 +29,48 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def issue_key(session: Session, *, actor: Actor, connectors: dict[str, Connector], connector_id: str, name: str,
-              now: datetime, days: int | None = None) -> tuple[ConnectorKey, str]:  # fmt: skip
+def issue_key(
+    session: Session,
+    *,
+    actor: Actor,
+    connectors: dict[str, Connector],
+    connector_id: str,
+    name: str,
+    now: datetime,
+    days: int | None = None,
+) -> tuple[ConnectorKey, str]:
     """A new key for a connector (administrators only); the secret is returned once and never stored."""
     district = deployment_district(session)
     authorize(actor, Action.MANAGE_CONNECTORS, area_code=district)
     if connector_id not in connectors:
-        raise NotFound(f"连接器“{connector_id[:32]}”不存在（可用：{'、'.join(connectors)}）", field="connector_id")
+        raise NotFound(
+            f"连接器“{connector_id[:32]}”不存在（可用：{'、'.join(connectors)}）", field="connector_id"
+        )
     if days is not None and not 1 <= days <= 3650:
         raise InvalidInput("有效期须为 1–3650 天", field="days")
     label = check_chars(name.strip(), "name")[:64] or connectors[connector_id].name[:64]
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ConnectorKey(district_code=district, connector_id=connector_id, name=label, key_hash=_digest(secret),
-                       created_by=actor.username, created_at=now,
-                       expires_at=now + timedelta(days=days) if days else None)  # fmt: skip
+    key = ConnectorKey(
+        district_code=district,
+        connector_id=connector_id,
+        name=label,
+        key_hash=_digest(secret),
+        created_by=actor.username,
+        created_at=now,
+        expires_at=now + timedelta(days=days) if days else None,
+    )
     session.add(key)
     session.flush()
-    audit.record(session, actor=actor, action="connector.key_issue", entity_type="connector_key",
-                 entity_id=str(key.id), now=now, scope_code=district,
-                 detail={"connector": connector_id, "name": label, "days": days})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="connector.key_issue",
+        entity_type="connector_key",
+        entity_id=str(key.id),
+        now=now,
+        scope_code=district,
+        detail={"connector": connector_id, "name": label, "days": days},
+    )
     session.commit()
     return key, secret
 
@@ -60,9 +83,16 @@ def revoke_key(session: Session, *, actor: Actor, key_id: int, now: datetime) ->
     authorize(actor, Action.MANAGE_CONNECTORS, area_code=key.district_code)
     if key.revoked_at is None:
         key.revoked_at = now
-        audit.record(session, actor=actor, action="connector.key_revoke", entity_type="connector_key",
-                     entity_id=str(key.id), now=now, scope_code=key.district_code,
-                     detail={"connector": key.connector_id})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="connector.key_revoke",
+            entity_type="connector_key",
+            entity_id=str(key.id),
+            now=now,
+            scope_code=key.district_code,
+            detail={"connector": key.connector_id},
+        )
         session.commit()
     return key
 
@@ -72,8 +102,9 @@ def list_keys(session: Session, *, actor: Actor) -> list[ConnectorKey]:
     return list(session.scalars(select(ConnectorKey).order_by(ConnectorKey.connector_id, ConnectorKey.id)))
 
 
-def actor_for_key(session: Session, *, secret: str, connector_id: str, now: datetime,
-                  per_minute: int | None = None) -> Actor:  # fmt: skip
+def actor_for_key(
+    session: Session, *, secret: str, connector_id: str, now: datetime, per_minute: int | None = None
+) -> Actor:
     """The inbound system behind a key, for a push to `connector_id`: a key of another connector, a
     revoked or expired key, or a person's token are refused; beyond `per_minute` pushes a minute, 429."""
     if not secret.startswith(KEY_PREFIX):
@@ -90,5 +121,10 @@ def actor_for_key(session: Session, *, secret: str, connector_id: str, now: date
     if key.last_used_at is None or now - key.last_used_at > TOUCH_INTERVAL:
         key.last_used_at = now  # at most once a minute: a busy system must not write on every push
         session.commit()
-    return Actor(user_id=None, username=f"connector:{key.connector_id}"[:64], role=Role.CONNECTOR,
-                 scope_code=key.district_code, source=key.connector_id)  # fmt: skip
+    return Actor(
+        user_id=None,
+        username=f"connector:{key.connector_id}"[:64],
+        role=Role.CONNECTOR,
+        scope_code=key.district_code,
+        source=key.connector_id,
+    )

@@ -52,7 +52,9 @@ def to_report(connector: Connector, payload: Any, known_classes: set[str]) -> Re
             try:
                 values[name] = float(values[name])
             except (TypeError, ValueError, OverflowError):
-                raise InvalidInput(f"{path[name]} 不是数字：{str(values[name])[:40]!r}", field=path[name]) from None
+                raise InvalidInput(
+                    f"{path[name]} 不是数字：{str(values[name])[:40]!r}", field=path[name]
+                ) from None
             if not math.isfinite(values[name]):
                 raise InvalidInput(f"{path[name]} 须为有限数值", field=path[name])
     urgency = str(values.get("urgency") or "general")
@@ -62,26 +64,44 @@ def to_report(connector: Connector, payload: Any, known_classes: set[str]) -> Re
         )
     category = pick(payload, connector.class_from) if connector.class_from else None
     class_code = connector.class_map.get(str(category)) or (
-        str(category) if str(category) in known_classes else connector.class_default)  # fmt: skip
+        str(category) if str(category) in known_classes else connector.class_default
+    )
     return Report(
-        channel=connector.channel, loop=connector.loop, class_code=class_code,
-        external_id=str(values["external_id"]), title=str(values["title"]),
-        description=str(values.get("description") or ""), address=str(values.get("address") or ""),
-        lng=values.get("lng"), lat=values.get("lat"), crs=parse_crs(str(values.get("crs") or "gcj02")),
-        reporter_name=str(values.get("reporter_name") or ""), reporter_phone=str(values.get("reporter_phone") or ""),
+        channel=connector.channel,
+        loop=connector.loop,
+        class_code=class_code,
+        external_id=str(values["external_id"]),
+        title=str(values["title"]),
+        description=str(values.get("description") or ""),
+        address=str(values.get("address") or ""),
+        lng=values.get("lng"),
+        lat=values.get("lat"),
+        crs=parse_crs(str(values.get("crs") or "gcj02")),
+        reporter_name=str(values.get("reporter_name") or ""),
+        reporter_phone=str(values.get("reporter_phone") or ""),
         urgency=urgency,
-    )  # fmt: skip
+    )
 
 
 def known(rules: CaseRules, connector_id: str) -> Connector:
     connector = rules.connectors.get(connector_id)
     if connector is None:
-        raise NotFound(f"连接器“{connector_id[:32]}”不存在（见 catalog/connectors.yaml）", field="connector_id")
+        raise NotFound(
+            f"连接器“{connector_id[:32]}”不存在（见 catalog/connectors.yaml）", field="connector_id"
+        )
     return connector
 
 
-def receive(session: Session, *, actor: Actor, connector_id: str, payload: Any, rules: CaseRules,
-            locator: LocatorCache, now: datetime) -> tuple[Case, bool]:  # fmt: skip
+def receive(
+    session: Session,
+    *,
+    actor: Actor,
+    connector_id: str,
+    payload: Any,
+    rules: CaseRules,
+    locator: LocatorCache,
+    now: datetime,
+) -> tuple[Case, bool]:
     """Take one event from an inbound system in: only the connector itself, by its key (a replay of the
     same order number returns its first case)."""
     connector = known(rules, connector_id)

@@ -59,8 +59,17 @@ class Report:
     loop: Loop = Loop.URBAN
 
 
-def report(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
-           now: datetime, photos: Sequence[blobs.Upload] = (), media_dir: Path | None = None) -> tuple[Case, bool]:  # fmt: skip
+def report(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    locator: LocatorCache,
+    data: Report,
+    now: datetime,
+    photos: Sequence[blobs.Upload] = (),
+    media_dir: Path | None = None,
+) -> tuple[Case, bool]:
     """Take a report in, with its checked photos, in one transaction: nothing is written unless all is
     valid. A retry — the same sender with the same external id (a connector's order number, a person's
     client_id) — returns the first case unchanged, and only to that sender as far as it may still see it;
@@ -68,8 +77,9 @@ def report(session: Session, *, actor: Actor, rules: CaseRules, locator: Locator
     source, key = retry_key(rules, actor, data)
     if key is not None and (earlier := _by_source_key(session, source, key)) is not None:
         return _replay(session, actor, earlier), False
-    case = _new_case(session, actor=actor, rules=rules, locator=locator, data=data, now=now, source=source,
-                     key=key)  # fmt: skip
+    case = _new_case(
+        session, actor=actor, rules=rules, locator=locator, data=data, now=now, source=source, key=key
+    )
     try:
         session.flush()
     except IntegrityError:  # the unique (source, external id): the same sender's retry won a race
@@ -100,7 +110,9 @@ def check_channel(rules: CaseRules, actor: Actor, channel: str) -> None:
     owner = rules.channel_owner(channel)
     if owner is not None:
         if actor.role is not Role.CONNECTOR or actor.source != owner.id:
-            raise InvalidInput(f"渠道“{channel}”只接收“{owner.name}”用其连接器密钥推送的工单", field="channel")
+            raise InvalidInput(
+                f"渠道“{channel}”只接收“{owner.name}”用其连接器密钥推送的工单", field="channel"
+            )
         return
     if actor.role is Role.CONNECTOR:
         raise InvalidInput("外部系统只能在自己的渠道上推送", field="channel")
@@ -124,8 +136,17 @@ def _replay(session: Session, actor: Actor, case: Case) -> Case:
         raise Conflict("该 client_id 已经用过，请为新的上报生成新的 client_id", field="client_id") from None
 
 
-def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: LocatorCache, data: Report,
-              now: datetime, source: str, key: str | None) -> Case:  # fmt: skip
+def _new_case(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    locator: LocatorCache,
+    data: Report,
+    now: datetime,
+    source: str,
+    key: str | None,
+) -> Case:
     case_class = rules.case_class(data.class_code)
     check_text(data)
     grid_code, lng, lat = _place(session, locator, data)
@@ -136,13 +157,30 @@ def _new_case(session: Session, *, actor: Actor, rules: CaseRules, locator: Loca
     authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id if is_own_reach else None)
     case = Case(
         loop=data.loop.value,
-        status=START[data.loop].value, version=1, channel=data.channel, source=source, external_id=key,
-        class_code=case_class.code, title=data.title.strip(), description=data.description, address=data.address,
-        lng=lng, lat=lat, grid_code=grid_code, scope_code=scope, reporter_id=actor.user_id,
-        reporter_name=data.reporter_name, reporter_phone=data.reporter_phone, urgency=data.urgency,
-        follow_secret=new_follow_secret(), reported_at=now, rework_count=0, is_overdue=False, supervision_level=0,
+        status=START[data.loop].value,
+        version=1,
+        channel=data.channel,
+        source=source,
+        external_id=key,
+        class_code=case_class.code,
+        title=data.title.strip(),
+        description=data.description,
+        address=data.address,
+        lng=lng,
+        lat=lat,
+        grid_code=grid_code,
+        scope_code=scope,
+        reporter_id=actor.user_id,
+        reporter_name=data.reporter_name,
+        reporter_phone=data.reporter_phone,
+        urgency=data.urgency,
+        follow_secret=new_follow_secret(),
+        reported_at=now,
+        rework_count=0,
+        is_overdue=False,
+        supervision_level=0,
         **deadline_columns(acceptance_deadline(rules, data, now)),
-    )  # fmt: skip
+    )
     session.add(case)
     return case
 
@@ -172,8 +210,15 @@ def _district_code(session: Session) -> str:
     return code
 
 
-LIMITS = {"title": 200, "description": MAX_TEXT, "address": 200, "external_id": 64, "reporter_name": 64,
-          "reporter_phone": 32, "channel": 24}  # fmt: skip
+LIMITS = {
+    "title": 200,
+    "description": MAX_TEXT,
+    "address": 200,
+    "external_id": 64,
+    "reporter_name": 64,
+    "reporter_phone": 32,
+    "channel": 24,
+}
 
 
 def check_text(data: Report) -> None:

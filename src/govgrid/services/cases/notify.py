@@ -46,8 +46,12 @@ def notify_once(session: Session, *, urls: list[str]) -> bool:
     if not urls:
         return False
     cursor = _cursor(session)
-    row = session.scalars(select(CaseTransition).where(CaseTransition.id > cursor, CaseTransition.step.in_(PUSHED))
-                          .order_by(CaseTransition.id).limit(1)).first()  # fmt: skip
+    row = session.scalars(
+        select(CaseTransition)
+        .where(CaseTransition.id > cursor, CaseTransition.step.in_(PUSHED))
+        .order_by(CaseTransition.id)
+        .limit(1)
+    ).first()
     if row is None:
         return False
     sender = apprise.Apprise()

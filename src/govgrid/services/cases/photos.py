@@ -17,24 +17,43 @@ from govgrid.services.cases.history import record_history
 from govgrid.services.cases.queries import get_case
 
 
-def add_photo(session: Session, case: Case, *, actor: Actor, photo: blobs.Upload, media_dir: Path,
-              now: datetime) -> Attachment:  # fmt: skip
+def add_photo(
+    session: Session, case: Case, *, actor: Actor, photo: blobs.Upload, media_dir: Path, now: datetime
+) -> Attachment:
     """The one writer of a case photo (the caller commits): permission, the file by its hash, its row and
     a history row. A closed or cancelled case takes no more photos."""
-    authorize(actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id,
-              unit_id=case.unit_id)  # fmt: skip
+    authorize(
+        actor, Action.ATTACH_PHOTO, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
+    )
     if Status(case.status) in FINAL:
         raise InvalidInput("案件已办结，不能再添加照片", field="photo")
-    saved = Attachment(case_id=case.id, uploaded_by=actor.username, uploaded_at=now, filename=photo.filename,
-                       content_type=photo.content_type, size=len(photo.data), sha256=blobs.store(media_dir, photo.data))  # fmt: skip
+    saved = Attachment(
+        case_id=case.id,
+        uploaded_by=actor.username,
+        uploaded_at=now,
+        filename=photo.filename,
+        content_type=photo.content_type,
+        size=len(photo.data),
+        sha256=blobs.store(media_dir, photo.data),
+    )
     session.add(saved)
     session.flush()
-    record_history(session, case, actor=actor, step="photo", from_status=case.status, now=now,
-                   note=f"上传照片 {photo.filename}", detail={"attachment_id": saved.id})  # fmt: skip
+    record_history(
+        session,
+        case,
+        actor=actor,
+        step="photo",
+        from_status=case.status,
+        now=now,
+        note=f"上传照片 {photo.filename}",
+        detail={"attachment_id": saved.id},
+    )
     return saved
 
-def attach_photo(session: Session, *, actor: Actor, media_dir: Path, case_id: int, photo: blobs.Upload,
-                 now: datetime) -> Attachment:  # fmt: skip
+
+def attach_photo(
+    session: Session, *, actor: Actor, media_dir: Path, case_id: int, photo: blobs.Upload, now: datetime
+) -> Attachment:
     """Add a checked photo to a case the actor may attach photos to."""
     case = get_case(session, actor=actor, case_id=case_id)
     saved = add_photo(session, case, actor=actor, photo=photo, media_dir=media_dir, now=now)

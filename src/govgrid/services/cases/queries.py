@@ -22,8 +22,9 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"案件 {case_id} 不存在")
-    authorize(actor, Action.READ_CASES, area_code=case.scope_code, owner_id=case.reporter_id,
-              unit_id=case.unit_id)  # fmt: skip
+    authorize(
+        actor, Action.READ_CASES, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
+    )
     return case
 
 
@@ -40,8 +41,14 @@ def visible_cases(actor: Actor) -> Any:
     return or_(*clauses)
 
 
-def list_cases(session: Session, *, actor: Actor, status: Status | None = None, limit: int = 200,
-               near: tuple[float, float] | None = None) -> list[Case]:  # fmt: skip
+def list_cases(
+    session: Session,
+    *,
+    actor: Actor,
+    status: Status | None = None,
+    limit: int = 200,
+    near: tuple[float, float] | None = None,
+) -> list[Case]:
     """Cases the actor may see: in their area, assigned to their unit, or reported by them; nearest first
     when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks near where they stand."""
     query = select(Case).where(visible_cases(actor)).order_by(Case.id.desc()).limit(min(max(limit, 1), 2000))
@@ -49,8 +56,13 @@ def list_cases(session: Session, *, actor: Actor, status: Status | None = None, 
         query = query.where(Case.status == status.value)
     found = list(session.scalars(query))
     if near is not None:
-        found.sort(key=lambda c: metres_between(near[0], near[1], c.lng, c.lat) if c.lng is not None
-                   and c.lat is not None else float("inf"))  # fmt: skip
+        found.sort(
+            key=lambda c: (
+                metres_between(near[0], near[1], c.lng, c.lat)
+                if c.lng is not None and c.lat is not None
+                else float("inf")
+            )
+        )
     return found
 
 
@@ -77,17 +89,37 @@ def sees_working_notes(actor: Actor) -> bool:
 
 def as_seen(row: CaseTransition, actor: Actor) -> Entry:
     if sees_working_notes(actor):
-        return Entry(row.id, row.at, row.actor_name, row.step, row.from_status, row.to_status, row.note,
-                     row.public_note, dict(row.detail))  # fmt: skip
+        return Entry(
+            row.id,
+            row.at,
+            row.actor_name,
+            row.step,
+            row.from_status,
+            row.to_status,
+            row.note,
+            row.public_note,
+            dict(row.detail),
+        )
     own = row.actor_id is not None and row.actor_id == actor.user_id
-    return Entry(row.id, row.at, actor.username if own else "工作人员", row.step, row.from_status, row.to_status,
-                 row.note if own else row.public_note, row.public_note, {})  # fmt: skip
+    return Entry(
+        row.id,
+        row.at,
+        actor.username if own else "工作人员",
+        row.step,
+        row.from_status,
+        row.to_status,
+        row.note if own else row.public_note,
+        row.public_note,
+        {},
+    )
 
 
 def timeline(session: Session, *, actor: Actor, case_id: int) -> list[Entry]:
     """A case's history, as this reader may see it."""
     get_case(session, actor=actor, case_id=case_id)
-    rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case_id).order_by(CaseTransition.id))
+    rows = session.scalars(
+        select(CaseTransition).where(CaseTransition.case_id == case_id).order_by(CaseTransition.id)
+    )
     return [as_seen(row, actor) for row in rows]
 
 
@@ -103,9 +135,14 @@ def follow(session: Session, *, code: str, secret: str) -> tuple[Case, list[Case
     if case_id is None:
         raise missing
     case = session.get(Case, case_id)
-    if case is None or case.code != code.strip() or not case.follow_secret or \
-            not hmac.compare_digest(case.follow_secret, normalized(secret)):  # fmt: skip
+    if (
+        case is None
+        or case.code != code.strip()
+        or not case.follow_secret
+        or not hmac.compare_digest(case.follow_secret, normalized(secret))
+    ):
         raise missing
-    rows = session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)
-                           .order_by(CaseTransition.id)).all()  # fmt: skip
+    rows = session.scalars(
+        select(CaseTransition).where(CaseTransition.case_id == case.id).order_by(CaseTransition.id)
+    ).all()
     return case, list(rows)

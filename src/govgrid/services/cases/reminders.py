@@ -19,8 +19,10 @@ def reminders(session: Session, *, actor: Actor, limit: int = 50) -> list[tuple[
     """Recent marks, decisions and hand-overs on the cases the actor may see (their area or their unit),
     each as this reader may see it (a citizen reads no working note)."""
     rows = session.execute(
-        select(CaseTransition, Case).join(Case, Case.id == CaseTransition.case_id)
+        select(CaseTransition, Case)
+        .join(Case, Case.id == CaseTransition.case_id)
         .where(CaseTransition.step.in_(REMINDED), visible_cases(actor))
-        .order_by(CaseTransition.id.desc()).limit(min(max(limit, 1), 500))
-    ).all()  # fmt: skip
+        .order_by(CaseTransition.id.desc())
+        .limit(min(max(limit, 1), 500))
+    ).all()
     return [(as_seen(row[0], actor), row[1]) for row in rows]

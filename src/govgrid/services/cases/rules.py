@@ -61,8 +61,9 @@ class CaseRules:
 def shipped_rules() -> CaseRules:
     """The catalogues shipped in the package, validated (errors name file, row and field)."""
     classes = load_case_classes()
-    return CaseRules(classes, load_responsibility(classes), load_calendar(), load_hotline(),
-                     load_connectors(set(classes)))  # fmt: skip
+    return CaseRules(
+        classes, load_responsibility(classes), load_calendar(), load_hotline(), load_connectors(set(classes))
+    )
 
 
 def load_hotline(doc: Any = None) -> dict[str, HotlineLimit]:

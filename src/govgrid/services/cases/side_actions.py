@@ -22,8 +22,13 @@ from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.queries import get_case
 from govgrid.services.cases.rules import CaseRules
 
-IN_HAND = {Status.DISPATCHED.value, Status.SIGNED.value, Status.HANDLING.value, Status.ASSIGNED.value,
-           Status.CONTACTED.value}  # fmt: skip
+IN_HAND = {
+    Status.DISPATCHED.value,
+    Status.SIGNED.value,
+    Status.HANDLING.value,
+    Status.ASSIGNED.value,
+    Status.CONTACTED.value,
+}
 
 
 def _authorized(session: Session, actor: Actor, case_id: int, action: Action) -> Case:
@@ -32,17 +37,41 @@ def _authorized(session: Session, actor: Actor, case_id: int, action: Action) ->
     return case
 
 
-def _record(session: Session, case: Case, actor: Actor, side: SideAction, now: datetime, note: str,
-            detail: dict[str, str]) -> Case:  # fmt: skip
+def _record(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    side: SideAction,
+    now: datetime,
+    note: str,
+    detail: dict[str, str],
+) -> Case:
     check_chars(note, "note")
-    record_history(session, case, actor=actor, step=side.value, from_status=case.status, now=now,
-                   note=note or SIDE_LABEL[side], detail=detail)  # fmt: skip
+    record_history(
+        session,
+        case,
+        actor=actor,
+        step=side.value,
+        from_status=case.status,
+        now=now,
+        note=note or SIDE_LABEL[side],
+        detail=detail,
+    )
     session.commit()
     return case
 
 
-def request_extension(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, until: datetime,
-                      reason: str, now: datetime, expected_version: int | None = None) -> Case:  # fmt: skip
+def request_extension(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    case_id: int,
+    until: datetime,
+    reason: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Case:
     """The handling unit asks for a later deadline, with a reason, before the deadline has passed."""
     case = _authorized(session, actor, case_id, Action.HANDLE_CASE)
     check_moment(until, "until")
@@ -62,27 +91,57 @@ def request_extension(session: Session, *, actor: Actor, rules: CaseRules, case_
     if case.extension_state == "requested":
         raise InvalidInput("已有延期申请待审批", field="status")
     compare_and_set(session, case, expected_version, extension_until=until, extension_state="requested")
-    return _record(session, case, actor, SideAction.EXTENSION_REQUEST, now, reason,
-                   {"until": until.isoformat()})  # fmt: skip
+    return _record(
+        session, case, actor, SideAction.EXTENSION_REQUEST, now, reason, {"until": until.isoformat()}
+    )
 
 
-def decide_extension(session: Session, *, actor: Actor, case_id: int, approve: bool, note: str, now: datetime,
-                     expected_version: int | None = None) -> Case:  # fmt: skip
+def decide_extension(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    approve: bool,
+    note: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Case:
     """The command center approves (the deadline moves to the date asked for) or refuses a request."""
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
     if case.extension_state != "requested" or case.extension_until is None:
         raise InvalidInput("该案件没有待审批的延期申请", field="status")
     if approve:
-        compare_and_set(session, case, expected_version, due_at=case.extension_until, extension_state="approved",
-                        warned_at=None, due_is_provisional=False)  # fmt: skip
-        return _record(session, case, actor, SideAction.EXTENSION_APPROVE, now, note,
-                       {"due_at": case.extension_until.isoformat()})  # fmt: skip
+        compare_and_set(
+            session,
+            case,
+            expected_version,
+            due_at=case.extension_until,
+            extension_state="approved",
+            warned_at=None,
+            due_is_provisional=False,
+        )
+        return _record(
+            session,
+            case,
+            actor,
+            SideAction.EXTENSION_APPROVE,
+            now,
+            note,
+            {"due_at": case.extension_until.isoformat()},
+        )
     compare_and_set(session, case, expected_version, extension_state="refused")
     return _record(session, case, actor, SideAction.EXTENSION_REFUSE, now, note, {})
 
 
-def supervise_by_hand(session: Session, *, actor: Actor, case_id: int, note: str, now: datetime,
-                      expected_version: int | None = None) -> Case:  # fmt: skip
+def supervise_by_hand(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    note: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Case:
     """A supervisor puts a case under 督办 at once, whatever its deadline (a leader's instruction, a complaint)."""
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
     if Status(case.status).value in {Status.CLOSED.value, Status.CANCELLED.value}:
@@ -104,8 +163,9 @@ def request_appeal(session: Session, *, actor: Actor, case_id: int, reason: str,
     return _record(session, case, actor, SideAction.APPEAL_REQUEST, now, reason, {})
 
 
-def decide_appeal(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, approve: bool, note: str,
-                  now: datetime) -> Case:  # fmt: skip
+def decide_appeal(
+    session: Session, *, actor: Actor, rules: CaseRules, case_id: int, approve: bool, note: str, now: datetime
+) -> Case:
     """A supervisor approves an appeal — the order is removed from assessment (剔单) — or refuses it."""
     from govgrid.domain.workflow import Step
     from govgrid.services.cases.steps import transition
@@ -115,7 +175,14 @@ def decide_appeal(session: Session, *, actor: Actor, rules: CaseRules, case_id: 
         raise InvalidInput("该工单没有待审核的申诉", field="status")
     if approve:
         case.appeal_state = "approved"
-        return transition(session, actor=actor, rules=rules, case_id=case_id, step=Step.EXCLUDE, now=now,
-                          note=note or "申诉通过，剔单")  # fmt: skip
+        return transition(
+            session,
+            actor=actor,
+            rules=rules,
+            case_id=case_id,
+            step=Step.EXCLUDE,
+            now=now,
+            note=note or "申诉通过，剔单",
+        )
     compare_and_set(session, case, None, appeal_state="refused")
     return _record(session, case, actor, SideAction.APPEAL_REFUSE, now, note, {})

@@ -31,17 +31,25 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
     street = (case.grid_code or case.scope_code)[:9]
     same_street = Case.scope_code.startswith(street)
     if case.lng is not None and case.lat is not None:
-        near = and_(Case.class_code == case.class_code,
-                    Case.lng.between(case.lng - DEGREES_NEARBY, case.lng + DEGREES_NEARBY),
-                    Case.lat.between(case.lat - DEGREES_NEARBY, case.lat + DEGREES_NEARBY))  # fmt: skip
+        near = and_(
+            Case.class_code == case.class_code,
+            Case.lng.between(case.lng - DEGREES_NEARBY, case.lng + DEGREES_NEARBY),
+            Case.lat.between(case.lat - DEGREES_NEARBY, case.lat + DEGREES_NEARBY),
+        )
         where = or_(same_street, near)
     else:
         where = same_street
-    query = select(Case.id, Case.class_code, Case.reported_at, Case.lng, Case.lat, Case.title,
-                   Case.description).where(
-        Case.id < case.id, Case.status != Status.CANCELLED.value,  # each pair once: by the later case
-        Case.reported_at.between(case.reported_at - WINDOW, case.reported_at + WINDOW), where,
-    ).order_by(Case.reported_at.desc()).limit(MAX_CANDIDATES)  # fmt: skip
+    query = (
+        select(Case.id, Case.class_code, Case.reported_at, Case.lng, Case.lat, Case.title, Case.description)
+        .where(
+            Case.id < case.id,
+            Case.status != Status.CANCELLED.value,  # each pair once: by the later case
+            Case.reported_at.between(case.reported_at - WINDOW, case.reported_at + WINDOW),
+            where,
+        )
+        .order_by(Case.reported_at.desc())
+        .limit(MAX_CANDIDATES)
+    )
     links = []
     new = _sighting(case)
     for row in session.execute(query):
@@ -50,8 +58,14 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
         )
         found = likeness(new, old)
         if found is not None:
-            link = CaseLink(case_id=case.id, similar_case_id=row.id, reason=found[0], distance_m=found[1],
-                            is_merged=False, created_at=now)  # fmt: skip
+            link = CaseLink(
+                case_id=case.id,
+                similar_case_id=row.id,
+                reason=found[0],
+                distance_m=found[1],
+                is_merged=False,
+                created_at=now,
+            )
             session.add(link)
             links.append(link)
             if len(links) >= MAX_LINKS:
@@ -67,8 +81,9 @@ def link_once(session: Session, *, now: datetime) -> bool:
     ).first()
     if case is None:
         return False
-    claimed = session.execute(update(Case).where(Case.id == case.id, Case.links_checked.is_(False))
-                              .values(links_checked=True))  # fmt: skip
+    claimed = session.execute(
+        update(Case).where(Case.id == case.id, Case.links_checked.is_(False)).values(links_checked=True)
+    )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]  # another worker took it
         session.rollback()
         return True
@@ -87,8 +102,9 @@ def link_pending(session: Session, *, now: datetime, limit: int = 100_000) -> in
 
 def similar_to(session: Session, case_id: int) -> list[tuple[CaseLink, Case]]:
     """Links in both directions, with the other case."""
-    rows = session.scalars(select(CaseLink).where(or_(CaseLink.case_id == case_id,
-                                                      CaseLink.similar_case_id == case_id))).all()  # fmt: skip
+    rows = session.scalars(
+        select(CaseLink).where(or_(CaseLink.case_id == case_id, CaseLink.similar_case_id == case_id))
+    ).all()
     result = []
     for link in rows:
         other = session.get(Case, link.similar_case_id if link.case_id == case_id else link.case_id)
@@ -97,8 +113,9 @@ def similar_to(session: Session, case_id: int) -> list[tuple[CaseLink, Case]]:
     return result
 
 
-def merge_into(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, into_case_id: int,
-               now: datetime) -> Case:  # fmt: skip
+def merge_into(
+    session: Session, *, actor: Actor, rules: CaseRules, case_id: int, into_case_id: int, now: datetime
+) -> Case:
     """并案: the repeat is cancelled with a note naming the case it joins; the link records the merge.
     Only a case still awaiting verification or registration can be merged."""
     from govgrid.services.cases.queries import get_case
@@ -110,13 +127,26 @@ def merge_into(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
         raise InvalidInput("不能与自身并案", field="into")
     if repeat.status not in (Status.REPORTED.value, Status.VERIFIED.value):
         raise InvalidInput("只有待核实、待立案的案件可以并案", field="status")
-    link = session.scalar(select(CaseLink).where(or_(
-        (CaseLink.case_id == repeat.id) & (CaseLink.similar_case_id == target.id),
-        (CaseLink.case_id == target.id) & (CaseLink.similar_case_id == repeat.id))))  # fmt: skip
+    link = session.scalar(
+        select(CaseLink).where(
+            or_(
+                (CaseLink.case_id == repeat.id) & (CaseLink.similar_case_id == target.id),
+                (CaseLink.case_id == target.id) & (CaseLink.similar_case_id == repeat.id),
+            )
+        )
+    )
     if link is None:
-        link = CaseLink(case_id=repeat.id, similar_case_id=target.id, reason="manual", distance_m=None,
-                        created_at=now)  # fmt: skip
+        link = CaseLink(
+            case_id=repeat.id, similar_case_id=target.id, reason="manual", distance_m=None, created_at=now
+        )
         session.add(link)
     link.is_merged = True
-    return transition(session, actor=actor, rules=rules, case_id=repeat.id, step=Step.CANCEL, now=now,
-                      note=f"并案至 {target.code}")  # fmt: skip
+    return transition(
+        session,
+        actor=actor,
+        rules=rules,
+        case_id=repeat.id,
+        step=Step.CANCEL,
+        now=now,
+        note=f"并案至 {target.code}",
+    )

@@ -23,24 +23,47 @@ from govgrid.services.cases.queries import get_case
 from govgrid.services.cases.rules import CaseRules
 
 STEP_ACTION = {
-    Step.VERIFY: Action.VERIFY_CASE, Step.REGISTER: Action.REGISTER_CASE, Step.CANCEL: Action.REGISTER_CASE,
-    Step.DISPATCH: Action.DISPATCH_CASE, Step.SIGN: Action.HANDLE_CASE, Step.HANDLE: Action.HANDLE_CASE,
-    Step.FEED_BACK: Action.HANDLE_CASE, Step.RETURN: Action.HANDLE_CASE, Step.CONTACT: Action.HANDLE_CASE,
-    Step.CHECK_PASS: Action.CHECK_CASE, Step.CHECK_FAIL: Action.CHECK_CASE, Step.PARK: Action.MANAGE_CASE,
-    Step.UNPARK: Action.MANAGE_CASE, Step.FORCE_CLOSE: Action.MANAGE_CASE, Step.CALL_BACK: Action.DISPATCH_CASE,
-    Step.EVALUATE: Action.MANAGE_CASE, Step.EXCLUDE: Action.MANAGE_CASE,
-}  # fmt: skip
+    Step.VERIFY: Action.VERIFY_CASE,
+    Step.REGISTER: Action.REGISTER_CASE,
+    Step.CANCEL: Action.REGISTER_CASE,
+    Step.DISPATCH: Action.DISPATCH_CASE,
+    Step.SIGN: Action.HANDLE_CASE,
+    Step.HANDLE: Action.HANDLE_CASE,
+    Step.FEED_BACK: Action.HANDLE_CASE,
+    Step.RETURN: Action.HANDLE_CASE,
+    Step.CONTACT: Action.HANDLE_CASE,
+    Step.CHECK_PASS: Action.CHECK_CASE,
+    Step.CHECK_FAIL: Action.CHECK_CASE,
+    Step.PARK: Action.MANAGE_CASE,
+    Step.UNPARK: Action.MANAGE_CASE,
+    Step.FORCE_CLOSE: Action.MANAGE_CASE,
+    Step.CALL_BACK: Action.DISPATCH_CASE,
+    Step.EVALUATE: Action.MANAGE_CASE,
+    Step.EXCLUDE: Action.MANAGE_CASE,
+}
 
 
-def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime,
-               note: str = "", unit_code: str | None = None, expected_version: int | None = None,
-               answers: dict[str, object] | None = None, closure_type: str | None = None,
-               public_note: str = "") -> Case:  # fmt: skip
+def transition(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    case_id: int,
+    step: Step,
+    now: datetime,
+    note: str = "",
+    unit_code: str | None = None,
+    expected_version: int | None = None,
+    answers: dict[str, object] | None = None,
+    closure_type: str | None = None,
+    public_note: str = "",
+) -> Case:
     """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers;
     `public_note` is what the public may read about the step (checked for personal data)."""
     case = get_case(session, actor=actor, case_id=case_id)
-    authorize(actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id,
-              unit_id=case.unit_id)  # fmt: skip
+    authorize(
+        actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
+    )
     check_chars(note, "note")
     published = check_public_note(public_note, reporter_names=reporter_names(session, case))
     before = Status(case.status)
@@ -73,14 +96,27 @@ def transition(session: Session, *, actor: Actor, rules: CaseRules, case_id: int
     return case
 
 
-def _effects(session: Session, rules: CaseRules, case: Case, step: Step, after: Status, now: datetime,
-             unit_code: str | None) -> dict[str, Any]:  # fmt: skip
+def _effects(
+    session: Session,
+    rules: CaseRules,
+    case: Case,
+    step: Step,
+    after: Status,
+    now: datetime,
+    unit_code: str | None,
+) -> dict[str, Any]:
     """What else a step changes besides the status: the unit and the clock, closure, rework."""
     if step is Step.DISPATCH:
         unit = _unit(session, unit_code or suggested_unit(rules, case))
         amount, time_unit = rules.limit_for(case.class_code, case.loop, case.urgency, at_dispatch=True)
-        return {"unit_id": unit.id, "dispatched_at": now, "is_overdue": False, "warned_at": None,
-                "supervision_level": 0, **deadline_columns(rules.calendar.due(now, amount, time_unit))}  # fmt: skip
+        return {
+            "unit_id": unit.id,
+            "dispatched_at": now,
+            "is_overdue": False,
+            "warned_at": None,
+            "supervision_level": 0,
+            **deadline_columns(rules.calendar.due(now, amount, time_unit)),
+        }
     if step is Step.RETURN:
         return {"unit_id": None, **deadline_columns(None)}
     if step is Step.CHECK_FAIL:
@@ -99,24 +135,37 @@ def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, 
     from govgrid.domain.history import SideAction
 
     moved = 0
-    waiting = select(Case.id).where(Case.due_is_provisional.is_(True), Case.status.not_in([s.value for s in FINAL]))
+    waiting = select(Case.id).where(
+        Case.due_is_provisional.is_(True), Case.status.not_in([s.value for s in FINAL])
+    )
     for case_id in session.scalars(waiting).all():
         case = session.get(Case, case_id)
         if case is None or case.due_at is None or case.extension_state == "approved":
             continue
         start = case.dispatched_at or case.reported_at
-        amount, unit = rules.limit_for(case.class_code, case.loop, case.urgency,
-                                       at_dispatch=case.dispatched_at is not None)  # fmt: skip
+        amount, unit = rules.limit_for(
+            case.class_code, case.loop, case.urgency, at_dispatch=case.dispatched_at is not None
+        )
         deadline = rules.calendar.due(start, amount, unit)
         before = case.due_at
         try:
             compare_and_set(session, case, None, **deadline_columns(deadline))
         except Conflict:
             continue  # someone moved it meanwhile; its next step recomputes the deadline anyway
-        record_history(session, case, actor=actor, step=SideAction.RESCHEDULE.value, from_status=case.status,
-                       now=now, note=f"按正式节假日安排重算期限：{before.isoformat()} → {deadline.at.isoformat()}",
-                       detail={"due_at": deadline.at.isoformat(), "was": before.isoformat(),
-                               "provisional": deadline.is_provisional})  # fmt: skip
+        record_history(
+            session,
+            case,
+            actor=actor,
+            step=SideAction.RESCHEDULE.value,
+            from_status=case.status,
+            now=now,
+            note=f"按正式节假日安排重算期限：{before.isoformat()} → {deadline.at.isoformat()}",
+            detail={
+                "due_at": deadline.at.isoformat(),
+                "was": before.isoformat(),
+                "provisional": deadline.is_provisional,
+            },
+        )
         session.commit()
         moved += 1
     return moved

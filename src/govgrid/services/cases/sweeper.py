@@ -30,9 +30,11 @@ OPEN = [s.value for s in Status if s not in FINAL and s is not Status.PARKED]
 def shipped_policy() -> Policy:
     doc = catalog.load("supervision.yaml")
     try:
-        return Policy(warn_before_share=float(doc["warn_before_share"]),
-                      urge_after_workdays=int(doc["urge_after_workdays"]),
-                      supervise_after_workdays=int(doc["supervise_after_workdays"]))  # fmt: skip
+        return Policy(
+            warn_before_share=float(doc["warn_before_share"]),
+            urge_after_workdays=int(doc["urge_after_workdays"]),
+            supervise_after_workdays=int(doc["supervise_after_workdays"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise catalog.CatalogError(
             f"catalog/supervision.yaml 字段缺失或无效：{exc}", field=str(exc)
@@ -41,16 +43,38 @@ def shipped_policy() -> Policy:
 
 def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datetime) -> bool:
     """Apply the next due mark to one case. False when nothing is due."""
-    rows = session.execute(select(Case.id, Case.version, Case.status, Case.dispatched_at, Case.due_at,
-                                  Case.warned_at, Case.is_overdue, Case.supervision_level, Case.class_code,
-                                  Case.reported_at, Case.loop, Case.urgency)
-                           .where(Case.status.in_(OPEN), Case.due_at.is_not(None)).order_by(Case.due_at)).all()  # fmt: skip
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.version,
+            Case.status,
+            Case.dispatched_at,
+            Case.due_at,
+            Case.warned_at,
+            Case.is_overdue,
+            Case.supervision_level,
+            Case.class_code,
+            Case.reported_at,
+            Case.loop,
+            Case.urgency,
+        )
+        .where(Case.status.in_(OPEN), Case.due_at.is_not(None))
+        .order_by(Case.due_at)
+    ).all()
     for row in rows:
         _, unit = rules.limit_for(
             row.class_code, row.loop, row.urgency, at_dispatch=row.dispatched_at is not None
         )
-        facts = Clock(Status(row.status), row.dispatched_at, row.due_at, row.warned_at, row.is_overdue,
-                      row.supervision_level, unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS), row.reported_at)  # fmt: skip
+        facts = Clock(
+            Status(row.status),
+            row.dispatched_at,
+            row.due_at,
+            row.warned_at,
+            row.is_overdue,
+            row.supervision_level,
+            unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS),
+            row.reported_at,
+        )
         try:
             mark = next_mark(facts, now, rules.calendar, policy)
         except CalendarUnknown as exc:  # one case's dates fall in a year not entered: skip it, keep sweeping
@@ -62,9 +86,11 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
 
 
 _EFFECT: dict[Mark, dict[str, Any]] = {
-    Mark.WARN: {}, Mark.OVERDUE: {"is_overdue": True}, Mark.URGE: {"supervision_level": 1},
+    Mark.WARN: {},
+    Mark.OVERDUE: {"is_overdue": True},
+    Mark.URGE: {"supervision_level": 1},
     Mark.SUPERVISE: {"supervision_level": 2},
-}  # fmt: skip
+}
 
 
 def _apply(session: Session, case_id: int, version: int, status: str, mark: Mark, now: datetime) -> bool:
@@ -75,8 +101,19 @@ def _apply(session: Session, case_id: int, version: int, status: str, mark: Mark
     if done.rowcount != 1:  # type: ignore[attr-defined]  # another worker or a user moved it first
         session.rollback()
         return False
-    session.add(CaseTransition(case_id=case_id, at=now, actor_id=None, actor_name=SWEEPER, step=mark.value,
-                               from_status=status, to_status=status, note=MARK_LABEL[mark], detail={}))  # fmt: skip
+    session.add(
+        CaseTransition(
+            case_id=case_id,
+            at=now,
+            actor_id=None,
+            actor_name=SWEEPER,
+            step=mark.value,
+            from_status=status,
+            to_status=status,
+            note=MARK_LABEL[mark],
+            detail={},
+        )
+    )
     session.commit()
     return True
 

@@ -62,8 +62,14 @@ def is_built(session: Session) -> bool:
     return session.get(Meta, DEMO_MARKER) is not None
 
 
-def build_demo(session: Session, *, shared_dir: Path | None, password: str, now: datetime,
-               progress: Progress = lambda _: None) -> DemoSummary:  # fmt: skip
+def build_demo(
+    session: Session,
+    *,
+    shared_dir: Path | None,
+    password: str,
+    now: datetime,
+    progress: Progress = lambda _: None,
+) -> DemoSummary:
     """Build the demo district into an empty database (a second call reports what is there)."""
     spec = catalog.load(CATALOG)
     catalog.require(CATALOG, spec["units"], ("code", "name", "kind"))
@@ -72,8 +78,9 @@ def build_demo(session: Session, *, shared_dir: Path | None, password: str, now:
         return _summary(session, spec, already_built=True)
     district, streets = _reference(shared_dir, spec)
     progress(f"划分 {len(streets)} 个街道、约 {spec['communities']} 个社区和单元网格（合成数据）…")
-    cells = partition_district(district, streets=len(streets), communities=spec["communities"],
-                               grid_m=spec["grid_metres"])  # fmt: skip
+    cells = partition_district(
+        district, streets=len(streets), communities=spec["communities"], grid_m=spec["grid_metres"]
+    )
     features = _features(spec["district"], district, streets, cells)
     problems = check_topology(features, {})
     if problems:
@@ -88,8 +95,15 @@ def build_demo(session: Session, *, shared_dir: Path | None, password: str, now:
     progress("生成地名地址库（街道、社区与合成楼栋）…")
     _places(session, now)
     session.add(Meta(key=DEMO_MARKER, value=now.isoformat()))
-    audit.record(session, actor=SYSTEM, action="demo.build", entity_type="area", entity_id=spec["district"],
-                 now=now, scope_code=spec["district"])  # fmt: skip
+    audit.record(
+        session,
+        actor=SYSTEM,
+        action="demo.build",
+        entity_type="area",
+        entity_id=spec["district"],
+        now=now,
+        scope_code=spec["district"],
+    )
     session.commit()
     progress("录入督办台账（三份工作方案）与全年进展…")
     ledger = build_demo_ledger(session, rules=shipped_ledger_rules(), area_code=spec["district"], now=now)
@@ -107,8 +121,9 @@ def _reference(shared_dir: Path | None, spec: dict[str, Any]) -> tuple[Any, list
     return district, sorted(streets)
 
 
-def _features(district_code: str, district: Any, streets: list[tuple[str, str]],
-              cells: list[StreetCells]) -> list[AreaFeature]:  # fmt: skip
+def _features(
+    district_code: str, district: Any, streets: list[tuple[str, str]], cells: list[StreetCells]
+) -> list[AreaFeature]:
     features = [AreaFeature(1, district_code, AreaLevel.DISTRICT, "历下区", district)]
     for (street_code, street_name), street in zip(streets, cells, strict=True):
         features.append(
@@ -157,13 +172,25 @@ def _responsibility_grids(session: Session, spec: dict[str, Any], now: datetime)
         for g in range(groups):
             serial += 1
             members = codes[g * len(codes) // groups : (g + 1) * len(codes) // groups]
-            worker = User(username=f"gw{serial:04d}", display_name=_person_name(serial), role=Role.GRID_WORKER.value,
-                          scope_code=community, phone=f"1390531{serial:04d}", created_at=now)  # fmt: skip
+            worker = User(
+                username=f"gw{serial:04d}",
+                display_name=_person_name(serial),
+                role=Role.GRID_WORKER.value,
+                scope_code=community,
+                phone=f"1390531{serial:04d}",
+                created_at=now,
+            )
             session.add(worker)
             session.flush()
             code = f"{community}-{g + 1:02d}"
-            session.add(ResponsibilityGrid(code=code, name=f"{names[community]}第{g + 1}责任网格",
-                                           community_code=community, worker_id=worker.id))  # fmt: skip
+            session.add(
+                ResponsibilityGrid(
+                    code=code,
+                    name=f"{names[community]}第{g + 1}责任网格",
+                    community_code=community,
+                    worker_id=worker.id,
+                )
+            )
             session.flush()
             session.execute(
                 update(UnitGrid).where(UnitGrid.code.in_(members)).values(responsibility_grid_code=code)
@@ -177,14 +204,26 @@ def _logins(session: Session, spec: dict[str, Any], password: str, now: datetime
             _adopt_grid_worker(session, login, password)
             continue
         scope = spec["district"] if login.get("scope") == "district" else login.get("scope")
-        add_user(session, username=login["username"], display_name=login["name"], role=role,
-                  unit_code=login.get("unit"), scope_code=scope, phone="", password=password, now=now)  # fmt: skip
+        add_user(
+            session,
+            username=login["username"],
+            display_name=login["name"],
+            role=role,
+            unit_code=login.get("unit"),
+            scope_code=scope,
+            phone="",
+            password=password,
+            now=now,
+        )
 
 
 def _adopt_grid_worker(session: Session, login: dict[str, Any], password: str) -> None:
     """The demo grid worker login is the worker of the first responsibility grid in the given street."""
-    grid = session.scalars(select(ResponsibilityGrid).where(ResponsibilityGrid.community_code.startswith(
-        login["street"])).order_by(ResponsibilityGrid.code)).first()  # fmt: skip
+    grid = session.scalars(
+        select(ResponsibilityGrid)
+        .where(ResponsibilityGrid.community_code.startswith(login["street"]))
+        .order_by(ResponsibilityGrid.code)
+    ).first()
     if grid is None or grid.worker_id is None:
         raise ValueError(f"街道 {login['street']} 没有责任网格，无法创建演示网格员")
     worker = session.get_one(User, grid.worker_id)
@@ -197,12 +236,13 @@ def _summary(session: Session, spec: dict[str, Any], already_built: bool = False
         return len(session.scalars(select(Area.code).where(Area.level == level)).all())
 
     return DemoSummary(
-        streets=count("street"), communities=count("community"),
+        streets=count("street"),
+        communities=count("community"),
         grids=len(session.scalars(select(UnitGrid.code)).all()),
         responsibility_grids=len(session.scalars(select(ResponsibilityGrid.code)).all()),
         logins=[{"username": x["username"], "role": x["role"], "name": x["name"]} for x in spec["logins"]],
         already_built=already_built,
-    )  # fmt: skip
+    )
 
 
 def _places(session: Session, now: datetime) -> None:

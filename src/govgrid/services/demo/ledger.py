@@ -58,8 +58,14 @@ def _on(year: int, month_day: str) -> datetime:
     return datetime(year, month, day, tzinfo=CHINA)
 
 
-def build_demo_ledger(session: Session, *, rules: LedgerRules, area_code: str, now: datetime,
-                      spec: list[dict[str, Any]] | None = None) -> DemoLedger:  # fmt: skip
+def build_demo_ledger(
+    session: Session,
+    *,
+    rules: LedgerRules,
+    area_code: str,
+    now: datetime,
+    spec: list[dict[str, Any]] | None = None,
+) -> DemoLedger:
     """Enter the campaigns and their history; idempotent (skipped when the campaigns exist)."""
     spec = spec if spec is not None else load_spec()
     existing = set(session.scalars(select(LedgerItem.number).where(LedgerItem.parent_id.is_(None))))
@@ -84,8 +90,16 @@ def build_demo_ledger(session: Session, *, rules: LedgerRules, area_code: str, n
                 position += 1
     session.flush()
     recompute(session, rules=rules, now=now, commit=False)
-    audit.record(session, actor=SYSTEM, action="ledger.demo", entity_type="ledger_item", entity_id="demo", now=now,
-                 scope_code=area_code, detail={"campaigns": len(spec), "reports": reports})  # fmt: skip
+    audit.record(
+        session,
+        actor=SYSTEM,
+        action="ledger.demo",
+        entity_type="ledger_item",
+        entity_id="demo",
+        now=now,
+        scope_code=area_code,
+        detail={"campaigns": len(spec), "reports": reports},
+    )
     session.commit()
     escalate_due(session, rules=rules, now=now)  # the ladder's first steps on what is late today
     lights: dict[str, int] = {}
@@ -97,34 +111,66 @@ def build_demo_ledger(session: Session, *, rules: LedgerRules, area_code: str, n
     return DemoLedger(campaigns=len(spec), items=items, reports=reports, lights=lights)
 
 
-def _add(session: Session, parent: LedgerItem | None, kind: str, row: dict[str, Any], campaign: dict[str, Any],
-         year: int, area_code: str, units: dict[str, int], now: datetime) -> LedgerItem:  # fmt: skip
+def _add(
+    session: Session,
+    parent: LedgerItem | None,
+    kind: str,
+    row: dict[str, Any],
+    campaign: dict[str, Any],
+    year: int,
+    area_code: str,
+    units: dict[str, int],
+    now: datetime,
+) -> LedgerItem:
     target = row.get("target") or {}
     lead = row.get("lead_unit") or campaign.get("lead_unit")
     for code in [lead, *row.get("co_units", [])]:
         if code and code not in units:
-            raise InvalidInput(f"演示台账中的单位“{code}”不在单位名录中（catalog/demo_ledger.yaml，{row['number']}）",
-                               field="lead_unit")  # fmt: skip
+            raise InvalidInput(
+                f"演示台账中的单位“{code}”不在单位名录中（catalog/demo_ledger.yaml，{row['number']}）",
+                field="lead_unit",
+            )
     item = LedgerItem(
-        parent_id=parent.id if parent else None, kind=kind, number=str(row["number"]),
-        content=row.get("content") or row.get("name") or "", source=campaign.get("source", ""),
-        area_code=area_code, lead_unit_id=units.get(lead) if lead else None,
+        parent_id=parent.id if parent else None,
+        kind=kind,
+        number=str(row["number"]),
+        content=row.get("content") or row.get("name") or "",
+        source=campaign.get("source", ""),
+        area_code=area_code,
+        lead_unit_id=units.get(lead) if lead else None,
         co_unit_ids=[units[c] for c in row.get("co_units", [])],
-        leader=row.get("leader") or campaign.get("leader", ""), officer=row.get("officer") or campaign.get("officer", ""),
-        ambassador="", assigned_at=day_start(_on(year, campaign["assigned"])),
+        leader=row.get("leader") or campaign.get("leader", ""),
+        officer=row.get("officer") or campaign.get("officer", ""),
+        ambassador="",
+        assigned_at=day_start(_on(year, campaign["assigned"])),
         deadline_at=day_end(_on(year, row.get("deadline") or campaign["deadline"])),
-        consequence=row.get("consequence") or campaign.get("consequence", ""), weight=row.get("weight"),
+        consequence=row.get("consequence") or campaign.get("consequence", ""),
+        weight=row.get("weight"),
         sla_code=campaign.get("sla") if kind in ("task", "project") else None,
-        target_subject=target.get("subject", ""), target_unit=target.get("unit", ""),
-        target_value=target.get("value"), target_baseline=float(target.get("baseline", 0) or 0),
-        target_direction=target.get("direction", "increase"), target_qualifier=target.get("qualifier", "") or "",
-        status="open", progress=0.0, light=Light.GREEN.value, version=1,
-    )  # fmt: skip
+        target_subject=target.get("subject", ""),
+        target_unit=target.get("unit", ""),
+        target_value=target.get("value"),
+        target_baseline=float(target.get("baseline", 0) or 0),
+        target_direction=target.get("direction", "increase"),
+        target_qualifier=target.get("qualifier", "") or "",
+        status="open",
+        progress=0.0,
+        light=Light.GREEN.value,
+        version=1,
+    )
     session.add(item)
     session.flush()
     item.campaign_id = parent.campaign_id if parent else item.id
-    session.add(LedgerEvent(item_id=item.id, at=item.assigned_at or now, actor_name="supervisor", action="create",
-                            note=item.content[:60], detail={}))  # fmt: skip
+    session.add(
+        LedgerEvent(
+            item_id=item.id,
+            at=item.assigned_at or now,
+            actor_name="supervisor",
+            action="create",
+            note=item.content[:60],
+            detail={},
+        )
+    )
     return item
 
 
@@ -132,8 +178,13 @@ def _value(item: LedgerItem, share: float) -> float:
     """The value a task reaches at this share of its target (a percentage without a target)."""
     if item.target_value is None:
         return round(share * 100, 1)
-    target = Target(item.target_subject, item.target_unit, item.target_value, item.target_baseline,
-                    Direction(item.target_direction))  # fmt: skip
+    target = Target(
+        item.target_subject,
+        item.target_unit,
+        item.target_value,
+        item.target_baseline,
+        Direction(item.target_direction),
+    )
     span = target.value - target.baseline
     return round(target.baseline + span * share, 2)
 
@@ -161,18 +212,43 @@ def _history(session: Session, item: LedgerItem, profile: str, rules: LedgerRule
         elif finish:
             share = min(1.0, share * 1.6)
         kind = ("progress", "staged_result")[number] if number < 2 else "progress"
-        session.add(ProgressReport(item_id=item.id, kind=kind, reported_at=moment, reported_by="dept_officer",
-                                   value_reached=_value(item, share), narrative=_narrative(item, share, number),
-                                   problems="" if share >= 0.2 else "前期手续办理较慢", next_steps="按序时进度推进"))  # fmt: skip
+        session.add(
+            ProgressReport(
+                item_id=item.id,
+                kind=kind,
+                reported_at=moment,
+                reported_by="dept_officer",
+                value_reached=_value(item, share),
+                narrative=_narrative(item, share, number),
+                problems="" if share >= 0.2 else "前期手续办理较慢",
+                next_steps="按序时进度推进",
+            )
+        )
         filed += 1
     if finish:
         done = min(until, calendar.add_workdays(moments[-1] if moments else start, 2))
-        session.add(ProgressReport(item_id=item.id, kind="resolved", reported_at=done, reported_by="dept_officer",
-                                   value_reached=_value(item, 1.0), narrative="已全面完成目标任务",
-                                   next_steps="巩固成果，申请销号"))  # fmt: skip
+        session.add(
+            ProgressReport(
+                item_id=item.id,
+                kind="resolved",
+                reported_at=done,
+                reported_by="dept_officer",
+                value_reached=_value(item, 1.0),
+                narrative="已全面完成目标任务",
+                next_steps="巩固成果，申请销号",
+            )
+        )
         item.status = "closed"
-        session.add(LedgerEvent(item_id=item.id, at=done, actor_name="supervisor", action="close_approve",
-                                note="核查属实，同意销号", detail={}))  # fmt: skip
+        session.add(
+            LedgerEvent(
+                item_id=item.id,
+                at=done,
+                actor_name="supervisor",
+                action="close_approve",
+                note="核查属实，同意销号",
+                detail={},
+            )
+        )
         filed += 1
     elif profile == "near_node" and not past:
         due = datetime.combine(calendar.next_workday((now + timedelta(days=3)).date()), time(17, 30), CHINA)

@@ -37,32 +37,53 @@ class ScenarioResult:
     supervised_case_id: int
 
 
-def run_scenario(session: Session, *, rules: CaseRules, locator: LocatorCache, say: Callable[[str], None] = print,
-                 worker: str = "grid_worker", dispatcher: str = "dispatcher",
-                 officer: str = "dept_officer") -> ScenarioResult:  # fmt: skip
-    people = {name: actor_for(session.scalars(select(User).where(User.username == name)).one())
-              for name in (worker, dispatcher, officer)}  # fmt: skip
+def run_scenario(
+    session: Session,
+    *,
+    rules: CaseRules,
+    locator: LocatorCache,
+    say: Callable[[str], None] = print,
+    worker: str = "grid_worker",
+    dispatcher: str = "dispatcher",
+    officer: str = "dept_officer",
+) -> ScenarioResult:
+    people = {
+        name: actor_for(session.scalars(select(User).where(User.username == name)).one())
+        for name in (worker, dispatcher, officer)
+    }
     lng, lat = _point_of(session, people[worker].user_id)
 
     def act(who: str, case: Case, step: Step, when: datetime, note: str = "") -> Case:
-        return steps.transition(session, actor=people[who], rules=rules, case_id=case.id, step=step, now=when,
-                                note=note)  # fmt: skip
+        return steps.transition(
+            session, actor=people[who], rules=rules, case_id=case.id, step=step, now=when, note=note
+        )
 
     def new_case(when: datetime) -> Case:
-        data = intake.Report(channel="patrol", class_code="E0102", title="人行道旁暴露垃圾", lng=lng, lat=lat,
-                            external_id=str(uuid.uuid4()), description="网格员巡查发现，已拍照")  # fmt: skip
-        return intake.report(session, actor=people[worker], rules=rules, locator=locator, data=data, now=when)[
-            0
-        ]
+        data = intake.Report(
+            channel="patrol",
+            class_code="E0102",
+            title="人行道旁暴露垃圾",
+            lng=lng,
+            lat=lat,
+            external_id=str(uuid.uuid4()),
+            description="网格员巡查发现，已拍照",
+        )
+        return intake.report(
+            session, actor=people[worker], rules=rules, locator=locator, data=data, now=when
+        )[0]
 
     first = new_case(WEDNESDAY)
     t = WEDNESDAY
     for who, step, minutes, note in [
-        (dispatcher, Step.VERIFY, 5, ""), (dispatcher, Step.REGISTER, 10, ""), (dispatcher, Step.DISPATCH, 15, ""),
-        (officer, Step.SIGN, 30, ""), (officer, Step.FEED_BACK, 120, "已清运"),
-        (worker, Step.CHECK_FAIL, 150, "现场仍有残留"), (officer, Step.FEED_BACK, 200, "已二次清理"),
+        (dispatcher, Step.VERIFY, 5, ""),
+        (dispatcher, Step.REGISTER, 10, ""),
+        (dispatcher, Step.DISPATCH, 15, ""),
+        (officer, Step.SIGN, 30, ""),
+        (officer, Step.FEED_BACK, 120, "已清运"),
+        (worker, Step.CHECK_FAIL, 150, "现场仍有残留"),
+        (officer, Step.FEED_BACK, 200, "已二次清理"),
         (worker, Step.CHECK_PASS, 230, "现场整洁"),
-    ]:  # fmt: skip
+    ]:
         first = act(who, first, step, t + timedelta(minutes=minutes), note)
     _print(session, first, say)
 
@@ -81,9 +102,12 @@ def run_scenario(session: Session, *, rules: CaseRules, locator: LocatorCache, s
 
 def _point_of(session: Session, worker_id: int | None) -> tuple[float, float]:
     """A point in the first unit grid of the worker's responsibility grid."""
-    grid = session.scalars(select(UnitGrid).join(ResponsibilityGrid, UnitGrid.responsibility_grid_code ==
-                                                 ResponsibilityGrid.code)
-                           .where(ResponsibilityGrid.worker_id == worker_id).order_by(UnitGrid.code)).first()  # fmt: skip
+    grid = session.scalars(
+        select(UnitGrid)
+        .join(ResponsibilityGrid, UnitGrid.responsibility_grid_code == ResponsibilityGrid.code)
+        .where(ResponsibilityGrid.worker_id == worker_id)
+        .order_by(UnitGrid.code)
+    ).first()
     if grid is None:
         raise ValueError("该网格员没有责任网格，无法演示")
     return grid.center_lng, grid.center_lat
@@ -92,8 +116,9 @@ def _point_of(session: Session, worker_id: int | None) -> tuple[float, float]:
 def _print(session: Session, case: Case, say: Callable[[str], None]) -> None:
     closure = CLOSURE_LABEL.get(case.closure_type or "", "—")
     say(f"案件 {case.code}（{STATUS_LABEL[Status(case.status)]}，网格 {case.grid_code}，结案类型 {closure}）")
-    for row in session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)
-                               .order_by(CaseTransition.id)):  # fmt: skip
+    for row in session.scalars(
+        select(CaseTransition).where(CaseTransition.case_id == case.id).order_by(CaseTransition.id)
+    ):
         say(
             f"  {row.at.astimezone(CHINA):%Y-%m-%d %H:%M}  {row.actor_name:<16} {history_label(row.step):<6}  {row.note}"
         )

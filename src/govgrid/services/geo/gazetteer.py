@@ -60,8 +60,15 @@ def load_gazetteer(session: Session, revision: int) -> Gazetteer:
     return Gazetteer([Place(r.name, r.kind, r.lng, r.lat, r.grid_code) for r in rows], revision)
 
 
-def add_places(session: Session, *, actor: Actor, locator: LocatorCache,
-               places: list[tuple[str, str, float, float]], now: datetime, synthetic: bool = False) -> int:  # fmt: skip
+def add_places(
+    session: Session,
+    *,
+    actor: Actor,
+    locator: LocatorCache,
+    places: list[tuple[str, str, float, float]],
+    now: datetime,
+    synthetic: bool = False,
+) -> int:
     """Add (name, kind, lng, lat) places in GCJ-02; each must lie in a unit grid (else nothing is added)."""
     authorize(actor, Action.IMPORT_GEOGRAPHY)
     index = locator.get(session)
@@ -73,12 +80,22 @@ def add_places(session: Session, *, actor: Actor, locator: LocatorCache,
         found = index.locate(lng, lat, Crs.GCJ02)
         if not found.is_inside or found.grid_code is None:
             raise InvalidInput(f"第 {number} 条“{name}”：{found.message}", field="lng")
-        rows.append(GazetteerEntry(name=name, kind=kind, lng=lng, lat=lat, grid_code=found.grid_code,
-                                   is_synthetic=synthetic))  # fmt: skip
+        rows.append(
+            GazetteerEntry(
+                name=name, kind=kind, lng=lng, lat=lat, grid_code=found.grid_code, is_synthetic=synthetic
+            )
+        )
     session.add_all(rows)
     bump_revision(session)
-    audit.record(session, actor=actor, action="gazetteer.add", entity_type="gazetteer", entity_id=str(len(rows)),
-                 now=now, detail={"count": len(rows), "synthetic": synthetic})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="gazetteer.add",
+        entity_type="gazetteer",
+        entity_id=str(len(rows)),
+        now=now,
+        detail={"count": len(rows), "synthetic": synthetic},
+    )
     session.commit()
     return len(rows)
 

@@ -34,9 +34,15 @@ class ImportSummary:
 
 
 def import_geojson(
-    session: Session, *, actor: Actor, doc: Any, crs: Crs, now: datetime, allow_gaps: bool = False,
+    session: Session,
+    *,
+    actor: Actor,
+    doc: Any,
+    crs: Crs,
+    now: datetime,
+    allow_gaps: bool = False,
     synthetic: bool = False,
-) -> ImportSummary:  # fmt: skip
+) -> ImportSummary:
     """Validate every feature and relation first; write all of them in one transaction, or nothing."""
     authorize(actor, Action.IMPORT_GEOGRAPHY)
     features, problems = read_features(doc, crs)
@@ -59,9 +65,16 @@ def write_features(
         session.flush() if feature.level is not AreaLevel.GRID else None
     counts = Counter(f.level.value for f in features)
     bump_revision(session)
-    audit.record(session, actor=actor, action="geography.import", entity_type="area",
-                 entity_id=min(f.code for f in features), now=now, scope_code=min(f.code for f in features),
-                 detail={"counts": dict(counts), "synthetic": synthetic})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="geography.import",
+        entity_type="area",
+        entity_id=min(f.code for f in features),
+        now=now,
+        scope_code=min(f.code for f in features),
+        detail={"counts": dict(counts), "synthetic": synthetic},
+    )
     session.commit()
     return ImportSummary(dict(counts))
 
@@ -115,8 +128,9 @@ def geo_revision(session: Session) -> int:
     return int(meta.value) if meta else 0
 
 
-def list_areas(session: Session, *, actor: Actor, level: AreaLevel | None = None,
-               parent: str | None = None) -> list[Area]:  # fmt: skip
+def list_areas(
+    session: Session, *, actor: Actor, level: AreaLevel | None = None, parent: str | None = None
+) -> list[Area]:
     """Areas inside the actor's scope, optionally of one level or under one parent."""
     narrowing = scope_filter(actor, Action.READ_GEOGRAPHY)
     query = select(Area).order_by(Area.code)
@@ -148,10 +162,17 @@ def grids_in_bbox(
     min_lng, min_lat, max_lng, max_lat = bbox
     if not (min_lng < max_lng and min_lat < max_lat):
         raise InvalidInput(f"bbox 无效：{bbox}（应为 最小经度,最小纬度,最大经度,最大纬度）", field="bbox")
-    query = select(UnitGrid).where(
-        UnitGrid.max_lng >= min_lng, UnitGrid.min_lng <= max_lng,
-        UnitGrid.max_lat >= min_lat, UnitGrid.min_lat <= max_lat,
-    ).order_by(UnitGrid.code).limit(MAX_BBOX_GRIDS + 1)  # fmt: skip
+    query = (
+        select(UnitGrid)
+        .where(
+            UnitGrid.max_lng >= min_lng,
+            UnitGrid.min_lng <= max_lng,
+            UnitGrid.max_lat >= min_lat,
+            UnitGrid.min_lat <= max_lat,
+        )
+        .order_by(UnitGrid.code)
+        .limit(MAX_BBOX_GRIDS + 1)
+    )
     if not narrowing.everything:
         query = query.where(UnitGrid.code.startswith(narrowing.area_prefix or "\x00"))
     grids = list(session.scalars(query))
@@ -192,8 +213,9 @@ def responsibility_grid(session: Session, *, actor: Actor, code: str) -> tuple[R
     if found is None:
         raise NotFound(f"责任网格 {code} 不存在")
     authorize(actor, Action.READ_GEOGRAPHY, area_code=found.community_code)
-    codes = session.scalars(select(UnitGrid.code).where(UnitGrid.responsibility_grid_code == code)
-                            .order_by(UnitGrid.code))  # fmt: skip
+    codes = session.scalars(
+        select(UnitGrid.code).where(UnitGrid.responsibility_grid_code == code).order_by(UnitGrid.code)
+    )
     return found, list(codes)
 
 
@@ -229,8 +251,12 @@ def scope_summary(session: Session, *, actor: Actor) -> ScopeSummary:
     prefix = "" if narrowing.everything else (narrowing.area_prefix or "\x00")
 
     def count(column: Any, *where: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(column.table)
-                                  .where(column.startswith(prefix), *where)) or 0)  # fmt: skip
+        return int(
+            session.scalar(
+                select(func.count()).select_from(column.table).where(column.startswith(prefix), *where)
+            )
+            or 0
+        )
 
     return ScopeSummary(
         streets=count(Area.code, Area.level == AreaLevel.STREET.value),
@@ -243,5 +269,10 @@ def scope_summary(session: Session, *, actor: Actor) -> ScopeSummary:
 
 def grids_of_worker(session: Session, *, actor: Actor) -> list[ResponsibilityGrid]:
     """The responsibility grids bound to the acting grid worker."""
-    return list(session.scalars(select(ResponsibilityGrid).where(ResponsibilityGrid.worker_id == actor.user_id)
-                                .order_by(ResponsibilityGrid.code)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(ResponsibilityGrid)
+            .where(ResponsibilityGrid.worker_id == actor.user_id)
+            .order_by(ResponsibilityGrid.code)
+        )
+    )

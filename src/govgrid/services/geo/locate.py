@@ -65,9 +65,17 @@ class Locator:
         if place is None:
             return None
         found = self.locate(place.lng, place.lat)
-        return Location(found.is_inside, found.lng, found.lat, f"地址匹配“{place.name}”，{found.message}",
-                        found.grid_code, found.responsibility_grid_code, found.community, found.street,
-                        found.district)  # fmt: skip
+        return Location(
+            found.is_inside,
+            found.lng,
+            found.lat,
+            f"地址匹配“{place.name}”，{found.message}",
+            found.grid_code,
+            found.responsibility_grid_code,
+            found.community,
+            found.street,
+            found.district,
+        )
 
     def locate(self, lng: float, lat: float, crs: Crs = Crs.GCJ02) -> Location:
         x, y = to_stored(lng, lat, crs)
@@ -75,9 +83,16 @@ class Locator:
         if code is None:
             return Location(False, x, y, self._outside_message(x, y))
         return Location(
-            True, x, y, f"位于单元网格 {code}", grid_code=code, responsibility_grid_code=self.responsibility.get(code),
-            community=self._place(code[:12]), street=self._place(code[:9]), district=self._place(code[:6]),
-        )  # fmt: skip
+            True,
+            x,
+            y,
+            f"位于单元网格 {code}",
+            grid_code=code,
+            responsibility_grid_code=self.responsibility.get(code),
+            community=self._place(code[:12]),
+            street=self._place(code[:9]),
+            district=self._place(code[:6]),
+        )
 
     def _place(self, code: str) -> Place:
         return Place(code, self.names.get(code, code))

@@ -18,8 +18,16 @@ def _record(session: Session, item: LedgerItem, actor: Actor, action: str, note:
     session.add(
         LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={})
     )
-    audit.record(session, actor=actor, action=f"ledger.{action}", entity_type="ledger_item", entity_id=str(item.id),
-                 now=now, scope_code=item.area_code, detail={"note": note})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action=f"ledger.{action}",
+        entity_type="ledger_item",
+        entity_id=str(item.id),
+        now=now,
+        scope_code=item.area_code,
+        detail={"note": note},
+    )
 
 
 def apply_for_closure(
@@ -37,8 +45,16 @@ def apply_for_closure(
     return item
 
 
-def decide_closure(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, approve: bool, note: str,
-                   now: datetime) -> LedgerItem:  # fmt: skip
+def decide_closure(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: LedgerRules,
+    item_id: int,
+    approve: bool,
+    note: str,
+    now: datetime,
+) -> LedgerItem:
     """A supervisor approves 销号 (the item turns grey) or sends it back to work."""
     item = item_for(session, actor, Action.MANAGE_LEDGER, item_id)
     if item.status != "closing":

@@ -24,8 +24,9 @@ def _report(session: Session, report_id: int) -> tuple[ProgressReport, LedgerIte
     return report, item
 
 
-def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_id: int, upload: blobs.Upload,
-                    now: datetime) -> ReportEvidence:  # fmt: skip
+def attach_evidence(
+    session: Session, *, actor: Actor, media_dir: Path, report_id: int, upload: blobs.Upload, now: datetime
+) -> ReportEvidence:
     """The reporting unit adds a checked file to one of its reports."""
     report, item = _report(session, report_id)
     authorize_on(actor, Action.REPORT_PROGRESS, item)
@@ -36,8 +37,9 @@ def attach_evidence(session: Session, *, actor: Actor, media_dir: Path, report_i
 
 def evidence_of(session: Session, report_ids: list[int]) -> dict[int, list[ReportEvidence]]:
     found: dict[int, list[ReportEvidence]] = {}
-    for row in session.scalars(select(ReportEvidence).where(ReportEvidence.report_id.in_(report_ids))
-                               .order_by(ReportEvidence.id)):  # fmt: skip
+    for row in session.scalars(
+        select(ReportEvidence).where(ReportEvidence.report_id.in_(report_ids)).order_by(ReportEvidence.id)
+    ):
         found.setdefault(row.report_id, []).append(row)
     return found
 

@@ -38,7 +38,9 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(CHINA).replace(tzinfo=None) if moment else None
 
 
-def _rows(session: Session, actor: Actor, wanted: LedgerFilter) -> tuple[list[LedgerItem], dict[int, str], list[int]]:
+def _rows(
+    session: Session, actor: Actor, wanted: LedgerFilter
+) -> tuple[list[LedgerItem], dict[int, str], list[int]]:
     """The items as on screen, their paths, and the ids the filter matched: an item shown only as the context
     of a matching one (a unit officer's measure above its tasks) carries no reports, milestones or
     investment into the export, exactly as its page shows none."""
@@ -53,19 +55,34 @@ def _rows(session: Session, actor: Actor, wanted: LedgerFilter) -> tuple[list[Le
 
 def item_values(item: LedgerItem, paths: dict[int, str], units: dict[int, str]) -> dict[str, object]:
     return {
-        "number": item.number or str(item.id), "parent": paths.get(item.parent_id or 0, ""),
-        "kind": ls.KIND_LABELS[item.kind], "content": item.content, "source": item.source,
-        "target_subject": item.target_subject, "target_baseline": item.target_baseline if item.target_value is not None else None,
-        "target_value": item.target_value, "target_unit": item.target_unit,
-        "target_direction": ls.DIRECTION_LABELS[item.target_direction] if item.target_value is not None else "",
-        "target_qualifier": item.target_qualifier, "lead_unit": units.get(item.lead_unit_id or 0, ""),
-        "co_units": "、".join(units[u] for u in item.co_unit_ids if u in units), "leader": item.leader,
-        "officer": item.officer, "ambassador": item.ambassador, "assigned_at": _local(item.assigned_at),
-        "deadline_at": _local(item.deadline_at), "consequence": item.consequence, "weight": item.weight,
-        "sla_code": item.sla_code or "", "status": ls.STATUS_LABELS[item.status],
-        "rung": RUNG_LABEL[Rung(item.rung)] if item.rung else "", "progress": round(item.progress, 4),
+        "number": item.number or str(item.id),
+        "parent": paths.get(item.parent_id or 0, ""),
+        "kind": ls.KIND_LABELS[item.kind],
+        "content": item.content,
+        "source": item.source,
+        "target_subject": item.target_subject,
+        "target_baseline": item.target_baseline if item.target_value is not None else None,
+        "target_value": item.target_value,
+        "target_unit": item.target_unit,
+        "target_direction": ls.DIRECTION_LABELS[item.target_direction]
+        if item.target_value is not None
+        else "",
+        "target_qualifier": item.target_qualifier,
+        "lead_unit": units.get(item.lead_unit_id or 0, ""),
+        "co_units": "、".join(units[u] for u in item.co_unit_ids if u in units),
+        "leader": item.leader,
+        "officer": item.officer,
+        "ambassador": item.ambassador,
+        "assigned_at": _local(item.assigned_at),
+        "deadline_at": _local(item.deadline_at),
+        "consequence": item.consequence,
+        "weight": item.weight,
+        "sla_code": item.sla_code or "",
+        "status": ls.STATUS_LABELS[item.status],
+        "rung": RUNG_LABEL[Rung(item.rung)] if item.rung else "",
+        "progress": round(item.progress, 4),
         "light": LIGHT_LABEL[Light(item.light)],
-    }  # fmt: skip
+    }
 
 
 def export_xlsx(
@@ -149,15 +166,45 @@ def _children(book: Workbook, session: Session, ids: list[int], paths: dict[int,
     reports.sort(key=lambda r: (r.item_id, r.reported_at, r.id))
     investment.sort(key=lambda i: (i.item_id, i.month))
     tables = (
-        (ls.MILESTONES, [{"path": paths[m.item_id], "label": m.label, "kind": ls.MILESTONE_KIND_LABELS[m.kind],
-                          "due_at": _local(m.due_at), "done_at": _local(m.done_at)} for m in milestones]),
-        (ls.REPORTS, [{"path": paths[r.item_id], "reported_at": _local(r.reported_at), "reported_by": r.reported_by,
-                       "kind": ls.REPORT_KIND_LABELS.get(r.kind, r.kind), "value_reached": r.value_reached,
-                       "narrative": r.narrative, "problems": r.problems, "next_steps": r.next_steps,
-                       "funds_used": r.funds_used, "milestone": labels.get(r.milestone_id or 0, "")} for r in reports]),
-        (ls.INVESTMENT, [{"path": paths[i.item_id], "month": i.month, "planned": i.planned, "completed": i.completed}
-                         for i in investment]),
-    )  # fmt: skip
+        (
+            ls.MILESTONES,
+            [
+                {
+                    "path": paths[m.item_id],
+                    "label": m.label,
+                    "kind": ls.MILESTONE_KIND_LABELS[m.kind],
+                    "due_at": _local(m.due_at),
+                    "done_at": _local(m.done_at),
+                }
+                for m in milestones
+            ],
+        ),
+        (
+            ls.REPORTS,
+            [
+                {
+                    "path": paths[r.item_id],
+                    "reported_at": _local(r.reported_at),
+                    "reported_by": r.reported_by,
+                    "kind": ls.REPORT_KIND_LABELS.get(r.kind, r.kind),
+                    "value_reached": r.value_reached,
+                    "narrative": r.narrative,
+                    "problems": r.problems,
+                    "next_steps": r.next_steps,
+                    "funds_used": r.funds_used,
+                    "milestone": labels.get(r.milestone_id or 0, ""),
+                }
+                for r in reports
+            ],
+        ),
+        (
+            ls.INVESTMENT,
+            [
+                {"path": paths[i.item_id], "month": i.month, "planned": i.planned, "completed": i.completed}
+                for i in investment
+            ],
+        ),
+    )
     for spec, rows in tables:
         sheet = book.create_sheet(spec.name)
         _header(sheet, spec.columns, 1)
@@ -176,8 +223,12 @@ def export_csv(session: Session, *, actor: Actor, wanted: LedgerFilter) -> bytes
     writer.writerow([c.header for c in ls.ITEMS.columns])
     for item in items:
         values = item_values(item, paths, units)
-        writer.writerow([_inert(_text(values[c.key], c)) if c.kind in ("text", "computed") else _text(values[c.key], c)
-                         for c in ls.ITEMS.columns])  # fmt: skip
+        writer.writerow(
+            [
+                _inert(_text(values[c.key], c)) if c.kind in ("text", "computed") else _text(values[c.key], c)
+                for c in ls.ITEMS.columns
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -29,7 +29,9 @@ from govgrid.uploads.limits import SheetLimits
 from govgrid.uploads.sheets import read_csv, read_xlsx
 
 MAX_ROWS = SheetLimits().max_rows
-MAX_BYTES = SheetLimits().max_bytes  # callers read at most one byte more, so a larger file is refused, never cut
+MAX_BYTES = (
+    SheetLimits().max_bytes
+)  # callers read at most one byte more, so a larger file is refused, never cut
 UNIT_SPLIT = re.compile(r"[、，,；;\s]+")
 
 
@@ -79,7 +81,9 @@ class _Rows:
 # ---------------------------------------------------------------- reading the file
 
 
-def read_file(data: bytes, filename: str, limits: SheetLimits = SheetLimits()) -> tuple[dict[str, _Rows], list[RowError]]:
+def read_file(
+    data: bytes, filename: str, limits: SheetLimits = SheetLimits()
+) -> tuple[dict[str, _Rows], list[RowError]]:
     """Every sheet the ledger uses, under its header row; the file is checked within `limits` before any
     cell is read (uploads.sheets), and refused whole with the reason."""
     try:
@@ -166,14 +170,19 @@ class _Checker:
         self.templates = {code: code for code in rules.templates} | {
             t.name: code for code, t in rules.templates.items()
         }
-        self.existing = set(session.scalars(select(LedgerItem.number).where(LedgerItem.parent_id.is_(None),
-                                                                             LedgerItem.batch_id.is_(None))))  # fmt: skip
+        self.existing = set(
+            session.scalars(
+                select(LedgerItem.number).where(LedgerItem.parent_id.is_(None), LedgerItem.batch_id.is_(None))
+            )
+        )
 
     def fail(self, sheet: ls.Sheet, row: int, key: str, value: object, message: str) -> None:
         self.count += 1
         if len(self.errors) < MAX_REPORTED:
             header = next((c.header for c in sheet.columns if c.key == key), key)
-            self.errors.append(RowError(sheet.name, row, header, "" if value is None else str(value)[:60], message))
+            self.errors.append(
+                RowError(sheet.name, row, header, "" if value is None else str(value)[:60], message)
+            )
 
     def cells(self, sheet: ls.Sheet, row: int, raw: dict[str, object]) -> tuple[dict[str, Any], bool]:
         """The row's values (a cell that cannot be read is None and reported); and whether all were read."""
@@ -306,22 +315,40 @@ def _item(
     if checker.count > start:
         return None
     return {
-        "row": row, "path": path, "parent": parent if kind != "campaign" else None, "kind": kind, "number": number,
-        "content": v["content"], "source": v["source"] or "", "lead_unit_id": lead.id if lead else None,
-        "co_unit_ids": [u.id for u in co_units if u is not None], "leader": v["leader"] or "",
-        "officer": v["officer"] or "", "ambassador": v["ambassador"] or "",
-        "assigned_at": ls.day_start(assigned) if assigned else None, "deadline_at": ls.day_end(deadline) if deadline else None,
-        "consequence": v["consequence"] or "", "weight": v["weight"], "sla_code": sla, "status": chosen["status"],
-        "rung": rung, "direction": chosen["target_direction"], **target,
-    }  # fmt: skip
+        "row": row,
+        "path": path,
+        "parent": parent if kind != "campaign" else None,
+        "kind": kind,
+        "number": number,
+        "content": v["content"],
+        "source": v["source"] or "",
+        "lead_unit_id": lead.id if lead else None,
+        "co_unit_ids": [u.id for u in co_units if u is not None],
+        "leader": v["leader"] or "",
+        "officer": v["officer"] or "",
+        "ambassador": v["ambassador"] or "",
+        "assigned_at": ls.day_start(assigned) if assigned else None,
+        "deadline_at": ls.day_end(deadline) if deadline else None,
+        "consequence": v["consequence"] or "",
+        "weight": v["weight"],
+        "sla_code": sla,
+        "status": chosen["status"],
+        "rung": rung,
+        "direction": chosen["target_direction"],
+        **target,
+    }
 
 
 def _target(checker: _Checker, row: int, v: dict[str, Any]) -> dict[str, Any]:
     value: Quantity | None = v["target_value"]
     if value is None:
-        return {"target_subject": v["target_subject"] or "", "target_unit": v["target_unit"] or "",
-                "target_value": None, "target_baseline": v["target_baseline"] or 0.0,
-                "target_qualifier": v["target_qualifier"] or ""}  # fmt: skip
+        return {
+            "target_subject": v["target_subject"] or "",
+            "target_unit": v["target_unit"] or "",
+            "target_value": None,
+            "target_baseline": v["target_baseline"] or 0.0,
+            "target_qualifier": v["target_qualifier"] or "",
+        }
     unit = ""
     try:
         unit = ls.target_unit(value, v["target_unit"])
@@ -333,10 +360,20 @@ def _target(checker: _Checker, row: int, v: dict[str, Any]) -> dict[str, Any]:
     decreasing = direction in ("decrease", ls.DIRECTION_LABELS["decrease"])
     baseline = v["target_baseline"] or 0.0
     if (baseline - value.value if decreasing else value.value - baseline) <= 0:
-        checker.fail(ls.ITEMS, row, "target_value", value.value,
-                     f"目标值与基数 {baseline:g} 不构成{'下降' if decreasing else '增长'}（{'下降' if decreasing else '增长'}指标须写明基数）")  # fmt: skip
-    return {"target_subject": v["target_subject"] or "", "target_unit": unit, "target_value": value.value,
-            "target_baseline": v["target_baseline"] or 0.0, "target_qualifier": v["target_qualifier"] or ""}  # fmt: skip
+        checker.fail(
+            ls.ITEMS,
+            row,
+            "target_value",
+            value.value,
+            f"目标值与基数 {baseline:g} 不构成{'下降' if decreasing else '增长'}（{'下降' if decreasing else '增长'}指标须写明基数）",
+        )
+    return {
+        "target_subject": v["target_subject"] or "",
+        "target_unit": unit,
+        "target_value": value.value,
+        "target_baseline": v["target_baseline"] or 0.0,
+        "target_qualifier": v["target_qualifier"] or "",
+    }
 
 
 def _check_children(
@@ -344,9 +381,11 @@ def _check_children(
 ) -> None:
     milestones: set[tuple[str, str]] = set()
     months: set[tuple[str, str]] = set()
-    for sheet, target, kinds in ((ls.MILESTONES, plan.milestones, ls.MILESTONE_KIND_LABELS),
-                                 (ls.REPORTS, plan.reports, ls.REPORT_KIND_LABELS),
-                                 (ls.INVESTMENT, plan.investment, None)):  # fmt: skip
+    for sheet, target, kinds in (
+        (ls.MILESTONES, plan.milestones, ls.MILESTONE_KIND_LABELS),
+        (ls.REPORTS, plan.reports, ls.REPORT_KIND_LABELS),
+        (ls.INVESTMENT, plan.investment, None),
+    ):
         for row, raw in found[sheet.name].rows if sheet.name in found else []:
             values, ok = checker.cells(sheet, row, raw)
             if not ok:
@@ -395,9 +434,18 @@ def _check_children(
 # ---------------------------------------------------------------- writing, all or nothing
 
 
-def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: bytes, filename: str, area_code: str,
-                  now: datetime, progress: Callable[[str], None] = lambda _: None,
-                  limits: SheetLimits = SheetLimits()) -> ImportResult:  # fmt: skip
+def import_ledger(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: LedgerRules,
+    data: bytes,
+    filename: str,
+    area_code: str,
+    now: datetime,
+    progress: Callable[[str], None] = lambda _: None,
+    limits: SheetLimits = SheetLimits(),
+) -> ImportResult:
     """Read and check the whole file, then write it as a staged batch that goes live in one short step
     (services.ledger_import_write); LedgerRejected lists every problem. `progress` hears how far a long
     import has come."""
@@ -415,8 +463,20 @@ def import_ledger(session: Session, *, actor: Actor, rules: LedgerRules, data: b
         checker.count += 1
     if checker.count:
         raise LedgerRejected(checker.errors, checker.count)
-    written = write_staged(session, actor=actor, rules=rules, plan=plan, area_code=area_code, filename=filename,
-                           now=now, progress=progress)  # fmt: skip
-    return ImportResult(campaigns=[number for _, number in written.campaigns], items=written.items,
-                        reports=len(plan.reports), milestones=len(plan.milestones),
-                        investment_months=len(plan.investment))  # fmt: skip
+    written = write_staged(
+        session,
+        actor=actor,
+        rules=rules,
+        plan=plan,
+        area_code=area_code,
+        filename=filename,
+        now=now,
+        progress=progress,
+    )
+    return ImportResult(
+        campaigns=[number for _, number in written.campaigns],
+        items=written.items,
+        reports=len(plan.reports),
+        milestones=len(plan.milestones),
+        investment_months=len(plan.investment),
+    )

@@ -91,22 +91,45 @@ def add_item(
     unit = _unit(session, data.lead_unit_code, data.area_code)
     target = data.target
     item = LedgerItem(
-        parent_id=data.parent_id, kind=data.kind, number=data.number, content=data.content.strip(), source=data.source,
-        area_code=data.area_code, lead_unit_id=unit.id if unit else None, co_unit_ids=[], leader=data.leader,
-        officer=data.officer, assigned_at=data.assigned_at or now, deadline_at=data.deadline_at,
-        consequence=data.consequence, weight=data.weight, sla_code=data.sla_code,
-        target_subject=target.subject if target else "", target_unit=target.unit if target else "",
-        target_value=target.value if target else None, target_baseline=target.baseline if target else 0.0,
+        parent_id=data.parent_id,
+        kind=data.kind,
+        number=data.number,
+        content=data.content.strip(),
+        source=data.source,
+        area_code=data.area_code,
+        lead_unit_id=unit.id if unit else None,
+        co_unit_ids=[],
+        leader=data.leader,
+        officer=data.officer,
+        assigned_at=data.assigned_at or now,
+        deadline_at=data.deadline_at,
+        consequence=data.consequence,
+        weight=data.weight,
+        sla_code=data.sla_code,
+        target_subject=target.subject if target else "",
+        target_unit=target.unit if target else "",
+        target_value=target.value if target else None,
+        target_baseline=target.baseline if target else 0.0,
         target_direction=target.direction.value if target else Direction.INCREASE.value,
-        target_qualifier=target.qualifier if target else "", status="open", progress=0.0, light=Light.GREEN.value,
+        target_qualifier=target.qualifier if target else "",
+        status="open",
+        progress=0.0,
+        light=Light.GREEN.value,
         version=1,
-    )  # fmt: skip
+    )
     session.add(item)
     session.flush()
     item.campaign_id = parent.campaign_id if parent else item.id
     _event(session, item, actor, "create", now, data.content[:60])
-    audit.record(session, actor=actor, action="ledger.create", entity_type="ledger_item", entity_id=str(item.id),
-                 now=now, scope_code=item.area_code)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ledger.create",
+        entity_type="ledger_item",
+        entity_id=str(item.id),
+        now=now,
+        scope_code=item.area_code,
+    )
     session.commit()
     return item
 
@@ -183,10 +206,23 @@ def _event(
     )
 
 
-def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_id: int, kind: str,
-                    value_reached: float | None, narrative: str, now: datetime, problems: str = "",
-                    next_steps: str = "", funds_used: float | None = None, milestone_id: int | None = None,
-                    evidence: Sequence[blobs.Upload] = (), media_dir: Path | None = None) -> ProgressReport:  # fmt: skip
+def report_progress(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: LedgerRules,
+    item_id: int,
+    kind: str,
+    value_reached: float | None,
+    narrative: str,
+    now: datetime,
+    problems: str = "",
+    next_steps: str = "",
+    funds_used: float | None = None,
+    milestone_id: int | None = None,
+    evidence: Sequence[blobs.Upload] = (),
+    media_dir: Path | None = None,
+) -> ProgressReport:
     """The lead unit (or a co-unit) reports progress, with its checked evidence files, in one transaction;
     the tree's progress and lights are recomputed. A report may meet a 时间节点 (milestone_id); on a key
     project its funds count as completed investment for the month it is filed in."""
@@ -203,17 +239,34 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
     check_amount(value_reached, "value_reached", allow_negative=True)
     check_amount(funds_used, "funds_used")
     milestone = _milestone(session, item, milestone_id)
-    report = ProgressReport(item_id=item.id, kind=kind, reported_at=now, reported_by=actor.username,
-                            value_reached=value_reached, narrative=narrative, problems=problems,
-                            next_steps=next_steps, funds_used=funds_used, milestone_id=milestone_id)  # fmt: skip
+    report = ProgressReport(
+        item_id=item.id,
+        kind=kind,
+        reported_at=now,
+        reported_by=actor.username,
+        value_reached=value_reached,
+        narrative=narrative,
+        problems=problems,
+        next_steps=next_steps,
+        funds_used=funds_used,
+        milestone_id=milestone_id,
+    )
     session.add(report)
     if milestone is not None:
         milestone.done_at = now
     if item.kind == "project" and funds_used:
         _add_completed_investment(session, item, now, funds_used)
     _event(session, item, actor, "report", now, narrative[:60])
-    audit.record(session, actor=actor, action="ledger.report", entity_type="ledger_item", entity_id=str(item.id),
-                 now=now, scope_code=item.area_code, detail={"value": value_reached, "kind": kind})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ledger.report",
+        entity_type="ledger_item",
+        entity_id=str(item.id),
+        now=now,
+        scope_code=item.area_code,
+        detail={"value": value_reached, "kind": kind},
+    )
     session.flush()
     for upload in evidence:
         if media_dir is None:
@@ -224,21 +277,43 @@ def report_progress(session: Session, *, actor: Actor, rules: LedgerRules, item_
     return report
 
 
-def add_evidence(session: Session, report: ProgressReport, item: LedgerItem, *, actor: Actor,
-                 upload: blobs.Upload, media_dir: Path, now: datetime) -> ReportEvidence:  # fmt: skip
+def add_evidence(
+    session: Session,
+    report: ProgressReport,
+    item: LedgerItem,
+    *,
+    actor: Actor,
+    upload: blobs.Upload,
+    media_dir: Path,
+    now: datetime,
+) -> ReportEvidence:
     """The one writer of an evidence file (the caller commits): the file by its hash, its row, an event and
     an audit row. A closed item takes no more evidence."""
     if item.status == "closed":
         raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
     digest = blobs.store(media_dir, upload.data)
-    saved = ReportEvidence(report_id=report.id, uploaded_by=actor.username, uploaded_at=now,
-                           filename=upload.filename, content_type=upload.content_type, size=len(upload.data),
-                           sha256=digest)  # fmt: skip
+    saved = ReportEvidence(
+        report_id=report.id,
+        uploaded_by=actor.username,
+        uploaded_at=now,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        sha256=digest,
+    )
     session.add(saved)
     session.flush()
     _event(session, item, actor, "evidence", now, f"上传佐证材料 {upload.filename[:60]}")
-    audit.record(session, actor=actor, action="ledger.evidence", entity_type="ledger_item", entity_id=str(item.id),
-                 now=now, scope_code=item.area_code, detail={"report_id": report.id, "sha256": digest})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ledger.evidence",
+        entity_type="ledger_item",
+        entity_id=str(item.id),
+        now=now,
+        scope_code=item.area_code,
+        detail={"report_id": report.id, "sha256": digest},
+    )
     return saved
 
 
@@ -255,8 +330,9 @@ def _milestone(session: Session, item: LedgerItem, milestone_id: int | None) -> 
 
 def _add_completed_investment(session: Session, item: LedgerItem, now: datetime, amount: float) -> None:
     month = now.astimezone(CHINA).strftime("%Y-%m")
-    row = session.scalar(select(LedgerInvestment).where(LedgerInvestment.item_id == item.id,
-                                                        LedgerInvestment.month == month))  # fmt: skip
+    row = session.scalar(
+        select(LedgerInvestment).where(LedgerInvestment.item_id == item.id, LedgerInvestment.month == month)
+    )
     if row is None:
         row = LedgerInvestment(item_id=item.id, month=month, planned=0.0, completed=0.0)
         session.add(row)

@@ -22,31 +22,50 @@ SWEEPER = "system:ledger"
 
 
 def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note: str, now: datetime) -> bool:
-    done = session.execute(update(LedgerItem).where(LedgerItem.id == item.id, LedgerItem.version == item.version)
-                           .values(rung=rung.value, version=item.version + 1))  # fmt: skip
+    done = session.execute(
+        update(LedgerItem)
+        .where(LedgerItem.id == item.id, LedgerItem.version == item.version)
+        .values(rung=rung.value, version=item.version + 1)
+    )
     if done.rowcount != 1:  # type: ignore[attr-defined]  # another sweeper or a supervisor was first
         session.rollback()
         return False
-    session.add(LedgerEvent(item_id=item.id, at=now, actor_name=actor_name, action="rung",
-                            note=f"{RUNG_LABEL[rung]}{('：' + note) if note else ''}", detail={"rung": rung.value}))  # fmt: skip
+    session.add(
+        LedgerEvent(
+            item_id=item.id,
+            at=now,
+            actor_name=actor_name,
+            action="rung",
+            note=f"{RUNG_LABEL[rung]}{('：' + note) if note else ''}",
+            detail={"rung": rung.value},
+        )
+    )
     return True
 
 
 def escalate_due(session: Session, *, rules: LedgerRules, now: datetime) -> int:
     """Take every rung the tasks' lights warrant (one step per task per call); returns how many were taken.
     The policy is rules.ladder (catalog/supervision.yaml)."""
-    candidates = session.scalars(select(LedgerItem).where(LedgerItem.status != "closed", LedgerItem.batch_id.is_(None),
-                                                          LedgerItem.light.in_([Light.YELLOW.value, Light.RED.value]))
-                                 .order_by(LedgerItem.id)).all()  # fmt: skip
+    candidates = session.scalars(
+        select(LedgerItem)
+        .where(
+            LedgerItem.status != "closed",
+            LedgerItem.batch_id.is_(None),
+            LedgerItem.light.in_([Light.YELLOW.value, Light.RED.value]),
+        )
+        .order_by(LedgerItem.id)
+    ).all()
     parents = set(
         session.scalars(select(LedgerItem.parent_id).where(LedgerItem.parent_id.is_not(None)).distinct())
     )
     red_since: dict[int, datetime] = {}
     ids = [item.id for item in candidates if item.light == Light.RED.value and item.id not in parents]
     for start in range(0, len(ids), 5000):
-        events = session.scalars(select(LedgerEvent).where(LedgerEvent.action == "light",
-                                                           LedgerEvent.item_id.in_(ids[start : start + 5000]))
-                                 .order_by(LedgerEvent.id))  # fmt: skip
+        events = session.scalars(
+            select(LedgerEvent)
+            .where(LedgerEvent.action == "light", LedgerEvent.item_id.in_(ids[start : start + 5000]))
+            .order_by(LedgerEvent.id)
+        )
         for event in events:  # the latest turn to red wins
             if event.detail.get("to") == Light.RED.value:
                 red_since[event.item_id] = event.at
@@ -82,8 +101,16 @@ def take_rung(
         raise InvalidInput("须写明督办要求", field="note")
     if not _climb(session, item, rung, actor.username, note, now):
         raise InvalidInput("事项已被他人更新，请刷新后重试", field="version")
-    audit.record(session, actor=actor, action="ledger.rung", entity_type="ledger_item", entity_id=str(item.id),
-                 now=now, scope_code=item.area_code, detail={"rung": rung.value})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ledger.rung",
+        entity_type="ledger_item",
+        entity_id=str(item.id),
+        now=now,
+        scope_code=item.area_code,
+        detail={"rung": rung.value},
+    )
     session.commit()
     session.refresh(item)
     return item

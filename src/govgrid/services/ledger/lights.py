@@ -32,8 +32,23 @@ from govgrid.domain.worktime import WorkCalendar
 
 log = logging.getLogger(__name__)
 SEVERITY = {Light.GREY: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
-COLUMNS = ("id", "parent_id", "status", "progress", "light", "weight", "target_subject", "target_unit", "target_value",
-           "target_baseline", "target_direction", "target_qualifier", "assigned_at", "deadline_at", "sla_code")  # fmt: skip
+COLUMNS = (
+    "id",
+    "parent_id",
+    "status",
+    "progress",
+    "light",
+    "weight",
+    "target_subject",
+    "target_unit",
+    "target_value",
+    "target_baseline",
+    "target_direction",
+    "target_qualifier",
+    "assigned_at",
+    "deadline_at",
+    "sla_code",
+)
 
 
 @dataclass(frozen=True)
@@ -54,14 +69,17 @@ def shipped_ledger_rules(calendar: WorkCalendar | None = None) -> LedgerRules:
     doc = catalog.load("supervision.yaml").get("ledger") or {}
     try:
         thresholds = LightThresholds(near_days=float(doc["near_days"]), behind_by=float(doc["behind_by"]))
-        ladder = LadderPolicy(red_workdays_to_supervise=int(doc["red_workdays_to_supervise"]),
-                              red_workdays_to_bulletin=int(doc["red_workdays_to_bulletin"]))  # fmt: skip
+        ladder = LadderPolicy(
+            red_workdays_to_supervise=int(doc["red_workdays_to_supervise"]),
+            red_workdays_to_bulletin=int(doc["red_workdays_to_bulletin"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise catalog.CatalogError(
             f"catalog/supervision.yaml ledger 字段缺失或无效：{exc}", field=str(exc)
         ) from None
-    return LedgerRules(calendar=calendar or load_calendar(), templates=load_templates(), thresholds=thresholds,
-                       ladder=ladder)  # fmt: skip
+    return LedgerRules(
+        calendar=calendar or load_calendar(), templates=load_templates(), thresholds=thresholds, ladder=ladder
+    )
 
 
 def raw_rows(session: Session, query: Any) -> list[Any]:
@@ -101,8 +119,17 @@ def _record_changes(session: Session, turned: list[_Node], now: datetime) -> Non
         return processor if processor is not None else (lambda value: value)
 
     at, detail = bind("at")(now), bind("detail")
-    rows = [(n.id, at, "system:ledger", "light", f"{LIGHT_LABEL[Light(n.old_light)]} → {LIGHT_LABEL[Light(n.light)]}",
-             detail({"from": n.old_light, "to": n.light})) for n in turned]  # fmt: skip
+    rows = [
+        (
+            n.id,
+            at,
+            "system:ledger",
+            "light",
+            f"{LIGHT_LABEL[Light(n.old_light)]} → {LIGHT_LABEL[Light(n.light)]}",
+            detail({"from": n.old_light, "to": n.light}),
+        )
+        for n in turned
+    ]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO ledger_event ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     cursor = session.connection().connection.cursor()
@@ -159,22 +186,43 @@ class _Node:
     old_light: str
 
     def __init__(self, row: Any) -> None:
-        (self.id, self.parent_id, self.status, self.progress, self.light, self.weight, self.target_subject,
-         self.target_unit, self.target_value, self.target_baseline, self.target_direction, self.target_qualifier,
-         self.assigned_at, self.deadline_at, self.sla_code) = row  # the order of COLUMNS  # fmt: skip
+        (
+            self.id,
+            self.parent_id,
+            self.status,
+            self.progress,
+            self.light,
+            self.weight,
+            self.target_subject,
+            self.target_unit,
+            self.target_value,
+            self.target_baseline,
+            self.target_direction,
+            self.target_qualifier,
+            self.assigned_at,
+            self.deadline_at,
+            self.sla_code,
+        ) = row  # the order of COLUMNS
         self.old_progress = self.progress
         self.old_light = self.light
 
 
-def recompute(session: Session, *, rules: LedgerRules, now: datetime, campaign_id: int | None = None,
-              commit: bool = True) -> int:  # fmt: skip
+def recompute(
+    session: Session,
+    *,
+    rules: LedgerRules,
+    now: datetime,
+    campaign_id: int | None = None,
+    commit: bool = True,
+) -> int:
     """Progress bottom-up and lights for every item (of one campaign, or all); light changes recorded.
     Returns how many lights changed."""
     session.flush()
     moment = _Moments(session)
     query = select(*(getattr(LedgerItem, name) for name in COLUMNS))
-    reports = select(ProgressReport.item_id, ProgressReport.reported_at, ProgressReport.kind,
-                     ProgressReport.value_reached).order_by(ProgressReport.reported_at, ProgressReport.id)  # fmt: skip
+    reports = select(
+        ProgressReport.item_id, ProgressReport.reported_at, ProgressReport.kind, ProgressReport.value_reached
+    ).order_by(ProgressReport.reported_at, ProgressReport.id)
     milestones = select(LedgerMilestone.item_id, LedgerMilestone.due_at).where(
         LedgerMilestone.done_at.is_(None)
     )
@@ -276,9 +324,16 @@ class _Walk:
             dues = self._response_dues(node.sla_code, node.assigned_at)
             if dues is not None:
                 late = bool(missed_steps(dues, reports=filed, now=self.now))
-        return light(progress=node.progress, start=node.assigned_at, deadline=node.deadline_at, now=self.now,
-                     is_closed=node.status == "closed", missed_response=late or node.id in self.late,
-                     thresholds=self.rules.thresholds, next_milestone=self.next_due.get(node.id))  # fmt: skip
+        return light(
+            progress=node.progress,
+            start=node.assigned_at,
+            deadline=node.deadline_at,
+            now=self.now,
+            is_closed=node.status == "closed",
+            missed_response=late or node.id in self.late,
+            thresholds=self.rules.thresholds,
+            next_milestone=self.next_due.get(node.id),
+        )
 
 
 def _leaf_progress(node: _Node, latest: float | None, resolved: bool) -> float:
@@ -288,5 +343,9 @@ def _leaf_progress(node: _Node, latest: float | None, resolved: bool) -> float:
         return 0.0
     if node.target_value is None:  # no quantified target: the value is a percentage
         return min(max(latest / 100, 0.0), 1.0)
-    return completion(latest, value=node.target_value, baseline=node.target_baseline or 0.0,
-                      decreasing=node.target_direction == Direction.DECREASE.value)  # fmt: skip
+    return completion(
+        latest,
+        value=node.target_value,
+        baseline=node.target_baseline or 0.0,
+        decreasing=node.target_direction == Direction.DECREASE.value,
+    )

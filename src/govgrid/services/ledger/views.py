@@ -103,9 +103,19 @@ def _index(session: Session, with_co_units: bool) -> dict[int, _Row]:
     """Every item as a light row, straight from the driver. 配合单位 are read only when the question needs
     them (a JSON column: text on SQLite, a list on PostgreSQL)."""
     co_units = LedgerItem.co_unit_ids if with_co_units else literal_column("NULL")
-    columns = (LedgerItem.id, LedgerItem.parent_id, LedgerItem.campaign_id, LedgerItem.area_code,
-               LedgerItem.lead_unit_id, co_units, LedgerItem.light, LedgerItem.leader)  # fmt: skip
-    rows = raw_rows(session, select(*columns).where(LedgerItem.batch_id.is_(None)))  # staged imports are unseen
+    columns = (
+        LedgerItem.id,
+        LedgerItem.parent_id,
+        LedgerItem.campaign_id,
+        LedgerItem.area_code,
+        LedgerItem.lead_unit_id,
+        co_units,
+        LedgerItem.light,
+        LedgerItem.leader,
+    )
+    rows = raw_rows(
+        session, select(*columns).where(LedgerItem.batch_id.is_(None))
+    )  # staged imports are unseen
     if not with_co_units:
         return {r[0]: _Row(r[0], r[1], r[2], r[3], r[4], [], r[6], r[7]) for r in rows}
     return {r[0]: _Row(r[0], r[1], r[2], r[3], r[4], _units(r[5]), r[6], r[7]) for r in rows}
@@ -180,9 +190,16 @@ def tree(
     lead = _ancestors(rows, shown, chosen[0]) if chosen and chosen[0][1] > 0 else []
     items = {i.id: i for i in _load(session, {item_id for item_id, _ in lead + chosen})} if chosen else {}
     campaigns = sorted({c for c in (rows[i].campaign_id for i in found.visible) if c is not None})
-    return TreePage(rows=[TreeRow(items[i], depth, False) for i, depth in lead]
-                    + [TreeRow(items[i], depth, i in matched) for i, depth in chosen], page=page, pages=pages,
-                    campaigns=len(roots), counts=dict(counts), campaign_ids=campaigns, total=len(order))  # fmt: skip
+    return TreePage(
+        rows=[TreeRow(items[i], depth, False) for i, depth in lead]
+        + [TreeRow(items[i], depth, i in matched) for i, depth in chosen],
+        page=page,
+        pages=pages,
+        campaigns=len(roots),
+        counts=dict(counts),
+        campaign_ids=campaigns,
+        total=len(order),
+    )
 
 
 def _ancestors(rows: dict[int, _Row], shown: set[int], first: tuple[int, int]) -> list[tuple[int, int]]:
@@ -197,9 +214,14 @@ def _ancestors(rows: dict[int, _Row], shown: set[int], first: tuple[int, int]) -
 
 def campaign_choices(session: Session, campaign_ids: list[int]) -> list[tuple[int, str]]:
     """(id, "number content") of these campaigns, for the filter (TreePage.campaign_ids)."""
-    found = {i: f"{n} {c}" for i, n, c in session.execute(select(LedgerItem.id, LedgerItem.number, LedgerItem.content)
-                                                             .where(LedgerItem.parent_id.is_(None),
-                                                                    LedgerItem.batch_id.is_(None)))}  # fmt: skip
+    found = {
+        i: f"{n} {c}"
+        for i, n, c in session.execute(
+            select(LedgerItem.id, LedgerItem.number, LedgerItem.content).where(
+                LedgerItem.parent_id.is_(None), LedgerItem.batch_id.is_(None)
+            )
+        )
+    }
     return [(i, found[i]) for i in campaign_ids if i in found]
 
 
@@ -258,8 +280,13 @@ def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
             break
         path.insert(0, parent)
         parent_id = parent.parent_id
-    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.item_id == item.id)
-                                   .order_by(ProgressReport.reported_at, ProgressReport.id)))  # fmt: skip
+    reports = list(
+        session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.item_id == item.id)
+            .order_by(ProgressReport.reported_at, ProgressReport.id)
+        )
+    )
     evidence: dict[int, list[ReportEvidence]] = defaultdict(list)
     for row in session.scalars(
         select(ReportEvidence).where(ReportEvidence.report_id.in_([r.id for r in reports]))
@@ -273,15 +300,32 @@ def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
     if context_only:
         reports, evidence = [], defaultdict(list)
     found = ItemDetail(
-        item=item, path=path, children=children,
-        reports=reports, evidence=dict(evidence),
-        events=list(session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == item.id).order_by(LedgerEvent.id))),
-        milestones=list(session.scalars(select(LedgerMilestone).where(LedgerMilestone.item_id == item.id)
-                                        .order_by(LedgerMilestone.due_at, LedgerMilestone.id))),
-        investment=list(session.scalars(select(LedgerInvestment).where(LedgerInvestment.item_id == item.id)
-                                        .order_by(LedgerInvestment.month))),
+        item=item,
+        path=path,
+        children=children,
+        reports=reports,
+        evidence=dict(evidence),
+        events=list(
+            session.scalars(
+                select(LedgerEvent).where(LedgerEvent.item_id == item.id).order_by(LedgerEvent.id)
+            )
+        ),
+        milestones=list(
+            session.scalars(
+                select(LedgerMilestone)
+                .where(LedgerMilestone.item_id == item.id)
+                .order_by(LedgerMilestone.due_at, LedgerMilestone.id)
+            )
+        ),
+        investment=list(
+            session.scalars(
+                select(LedgerInvestment)
+                .where(LedgerInvestment.item_id == item.id)
+                .order_by(LedgerInvestment.month)
+            )
+        ),
         units={u.id: u for u in session.scalars(select(OrgUnit))},
-    )  # fmt: skip
+    )
     if context_only:
         found.events, found.milestones, found.investment = [], [], []
     return found
@@ -315,12 +359,21 @@ def late_board(session: Session, *, actor: Actor, limit: int = 500) -> list[Late
     roots = select(LedgerItem.id, LedgerItem.content).where(LedgerItem.parent_id.is_(None))
     names = {item_id: content for item_id, content in session.execute(roots)}
     rungs: dict[int, LedgerEvent] = {}
-    for event in session.scalars(select(LedgerEvent).where(LedgerEvent.action == "rung",
-                                                           LedgerEvent.item_id.in_([i.id for i in leaves]))
-                                 .order_by(LedgerEvent.id)):  # fmt: skip
+    for event in session.scalars(
+        select(LedgerEvent)
+        .where(LedgerEvent.action == "rung", LedgerEvent.item_id.in_([i.id for i in leaves]))
+        .order_by(LedgerEvent.id)
+    ):
         rungs[event.item_id] = event
-    return [LateRow(item=i, campaign=names.get(i.campaign_id or 0, ""), last_rung_at=rungs[i.id].at if i.id in rungs
-                    else None, last_rung_by=rungs[i.id].actor_name if i.id in rungs else "") for i in leaves]  # fmt: skip
+    return [
+        LateRow(
+            item=i,
+            campaign=names.get(i.campaign_id or 0, ""),
+            last_rung_at=rungs[i.id].at if i.id in rungs else None,
+            last_rung_by=rungs[i.id].actor_name if i.id in rungs else "",
+        )
+        for i in leaves
+    ]
 
 
 def home_area(session: Session, actor: Actor) -> str:

@@ -26,8 +26,13 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=Role(user.role),
-                 scope_code=user.scope_code, unit_id=user.unit_id)  # fmt: skip
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        scope_code=user.scope_code,
+        unit_id=user.unit_id,
+    )
 
 
 def hash_password(password: str) -> str:
@@ -37,21 +42,57 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    session: Session, *, actor: Actor, username: str, display_name: str, role: Role, now: datetime,
-    unit_code: str | None = None, scope_code: str | None = None, phone: str = "", password: str | None = None,
-) -> User:  # fmt: skip
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    role: Role,
+    now: datetime,
+    unit_code: str | None = None,
+    scope_code: str | None = None,
+    phone: str = "",
+    password: str | None = None,
+) -> User:
     """Only an administrator creates accounts; every staff account has a data scope (an area code)."""
     authorize(actor, Action.MANAGE_PEOPLE)
-    user = add_user(session, username=username, display_name=display_name, role=role, unit_code=unit_code,
-                     scope_code=scope_code, phone=phone, password=password, now=now)  # fmt: skip
-    audit.record(session, actor=actor, action="user.create", entity_type="user", entity_id=username, now=now,
-                 scope_code=user.scope_code, detail={"role": role.value})  # fmt: skip
+    user = add_user(
+        session,
+        username=username,
+        display_name=display_name,
+        role=role,
+        unit_code=unit_code,
+        scope_code=scope_code,
+        phone=phone,
+        password=password,
+        now=now,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=username,
+        now=now,
+        scope_code=user.scope_code,
+        detail={"role": role.value},
+    )
     session.commit()
     return user
 
 
-def add_user(session: Session, *, username: str, display_name: str, role: Role, unit_code: str | None,
-              scope_code: str | None, phone: str, password: str | None, now: datetime) -> User:  # fmt: skip
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    unit_code: str | None,
+    scope_code: str | None,
+    phone: str,
+    password: str | None,
+    now: datetime,
+) -> User:
     username = required(username, "username", "用户名")
     if len(username) > 64:
         raise InvalidInput("用户名不能为空且不超过 64 个字符", field="username")
@@ -70,9 +111,16 @@ def add_user(session: Session, *, username: str, display_name: str, role: Role, 
             raise InvalidInput(f"单位“{unit_code}”不存在", field="unit_code")
     if role is Role.CONNECTOR:
         raise InvalidInput("外部系统使用连接器密钥（govgrid connectors key），不能建为账号", field="role")
-    user = User(username=username, display_name=display_name or username, role=role.value,
-                unit_id=unit.id if unit else None, scope_code=scope_code, phone=phone, created_at=now,
-                password_hash=hash_password(password) if password else None)  # fmt: skip
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role.value,
+        unit_id=unit.id if unit else None,
+        scope_code=scope_code,
+        phone=phone,
+        created_at=now,
+        password_hash=hash_password(password) if password else None,
+    )
     session.add(user)
     session.flush()
     return user
@@ -101,8 +149,15 @@ def set_password(session: Session, *, actor: Actor, username: str, password: str
         authorize(actor, Action.MANAGE_PEOPLE)
     user.password_hash = hash_password(password)
     end_all(session, user=user, actor=actor, now=now, reason="password")
-    audit.record(session, actor=actor, action="user.password", entity_type="user", entity_id=user.username,
-                 now=now, scope_code=user.scope_code)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="user.password",
+        entity_type="user",
+        entity_id=user.username,
+        now=now,
+        scope_code=user.scope_code,
+    )
     session.commit()
 
 
@@ -115,8 +170,15 @@ def set_active(session: Session, *, actor: Actor, username: str, active: bool, n
     user.is_active = active
     if not active:
         end_all(session, user=user, actor=actor, now=now, reason="disabled")
-    audit.record(session, actor=actor, action="user.enable" if active else "user.disable", entity_type="user",
-                 entity_id=user.username, now=now, scope_code=user.scope_code)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="user.enable" if active else "user.disable",
+        entity_type="user",
+        entity_id=user.username,
+        now=now,
+        scope_code=user.scope_code,
+    )
     session.commit()
     return user
 
@@ -138,10 +200,26 @@ def issue_token(session: Session, *, actor: Actor, name: str, now: datetime, day
     if not 1 <= days <= 3650:
         raise InvalidInput("令牌有效期须为 1–3650 天", field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name[:64] or "token", token_hash=_digest(secret), created_at=now,
-                         expires_at=now + timedelta(days=days), generation=user.auth_generation))  # fmt: skip
-    audit.record(session, actor=actor, action="token.issue", entity_type="user", entity_id=actor.username,
-                 now=now, scope_code=actor.scope_code, detail={"name": name, "days": days})  # fmt: skip
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name=name[:64] or "token",
+            token_hash=_digest(secret),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+            generation=user.auth_generation,
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="token.issue",
+        entity_type="user",
+        entity_id=actor.username,
+        now=now,
+        scope_code=actor.scope_code,
+        detail={"name": name, "days": days},
+    )
     session.commit()
     return secret
 
@@ -153,15 +231,25 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int, now: datetime
         raise NotFound("令牌不存在")
     authorize(actor, Action.MANAGE_OWN_TOKENS, owner_id=token.user_id)
     token.revoked_at = now
-    audit.record(session, actor=actor, action="token.revoke", entity_type="api_token", entity_id=str(token_id),
-                 now=now, scope_code=actor.scope_code)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="token.revoke",
+        entity_type="api_token",
+        entity_id=str(token_id),
+        now=now,
+        scope_code=actor.scope_code,
+    )
     session.commit()
 
 
 def user_for_token(session: Session, *, secret: str, now: datetime) -> User:
     """The active user behind a bearer token."""
-    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.token_hash == _digest(secret))).first()  # fmt: skip
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(secret))
+    ).first()
     if found is None or found[0].revoked_at is not None:
         raise NotAuthenticated("令牌无效或已吊销")
     token, user = found

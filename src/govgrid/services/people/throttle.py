@@ -38,10 +38,15 @@ class LoginPolicy:
 
     @classmethod
     def from_settings(cls, settings: Any) -> LoginPolicy:
-        return cls(free_failures=settings.login_free_failures, delay_seconds=settings.login_delay_seconds,
-                   max_delay_seconds=settings.login_max_delay_seconds, lock_failures=settings.login_lock_failures,
-                   lock_minutes=settings.login_lock_minutes, address_failures=settings.login_address_failures,
-                   window_minutes=settings.throttle_window_minutes)  # fmt: skip
+        return cls(
+            free_failures=settings.login_free_failures,
+            delay_seconds=settings.login_delay_seconds,
+            max_delay_seconds=settings.login_max_delay_seconds,
+            lock_failures=settings.login_lock_failures,
+            lock_minutes=settings.login_lock_minutes,
+            address_failures=settings.login_address_failures,
+            window_minutes=settings.throttle_window_minutes,
+        )
 
 
 def account_key(username: str) -> str:
@@ -64,25 +69,36 @@ def check_login(session: Session, *, username: str, address: str, now: datetime,
         if account.locked_until is not None and now < account.locked_until:
             if account.locked_until - now > FOREVER / 2:
                 raise TooManyAttempts("该账号因多次密码错误已锁定，请联系系统管理员解锁", retry_after=3600)
-            raise _wait((account.locked_until - now).total_seconds(), "该账号因多次密码错误已锁定，请 {seconds} 秒后再试")
+            raise _wait(
+                (account.locked_until - now).total_seconds(),
+                "该账号因多次密码错误已锁定，请 {seconds} 秒后再试",
+            )
         extra = account.count - policy.free_failures
         if extra >= 0 and account.locked_until is None:
             delay = min(policy.delay_seconds * 2**extra, policy.max_delay_seconds)
             ready = account.last_at + timedelta(seconds=delay)
             if now < ready:
                 raise _wait((ready - now).total_seconds(), "密码错误次数较多，请 {seconds} 秒后再试")
-    check_failures(session, key=address_key("login", address), limit=policy.address_failures,
-                   window=timedelta(minutes=policy.window_minutes), now=now,
-                   message="此地址登录失败次数过多，请 {seconds} 秒后再试")  # fmt: skip
+    check_failures(
+        session,
+        key=address_key("login", address),
+        limit=policy.address_failures,
+        window=timedelta(minutes=policy.window_minutes),
+        now=now,
+        message="此地址登录失败次数过多，请 {seconds} 秒后再试",
+    )
 
 
-def record_login_failure(session: Session, *, username: str, address: str, now: datetime,
-                         policy: LoginPolicy) -> bool:  # fmt: skip
+def record_login_failure(
+    session: Session, *, username: str, address: str, now: datetime, policy: LoginPolicy
+) -> bool:
     """Count a wrong password for the account and the address; True when this failure locks the account."""
     account = _bump(session, account_key(username), now, window=None)
     _bump(session, address_key("login", address), now, window=timedelta(minutes=policy.window_minutes))
     if account.count >= policy.lock_failures and account.locked_until is None:
-        account.locked_until = now + (timedelta(minutes=policy.lock_minutes) if policy.lock_minutes else FOREVER)
+        account.locked_until = now + (
+            timedelta(minutes=policy.lock_minutes) if policy.lock_minutes else FOREVER
+        )
         return True
     return False
 
@@ -100,14 +116,23 @@ def unlock(session: Session, *, actor: Actor, username: str, now: datetime, scop
     found = session.get(ThrottleCounter, account_key(username))
     was_locked = found is not None and found.locked_until is not None and found.locked_until > now
     clear_account(session, username)
-    audit.record(session, actor=actor, action="user.unlock", entity_type="user", entity_id=username[:64], now=now,
-                 scope_code=scope_code, detail={"was_locked": was_locked})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="user.unlock",
+        entity_type="user",
+        entity_id=username[:64],
+        now=now,
+        scope_code=scope_code,
+        detail={"was_locked": was_locked},
+    )
     session.commit()
     return was_locked
 
 
-def check_failures(session: Session, *, key: str, limit: int, window: timedelta, now: datetime,
-                   message: str) -> None:  # fmt: skip
+def check_failures(
+    session: Session, *, key: str, limit: int, window: timedelta, now: datetime, message: str
+) -> None:
     """Refuse while `key` has failed `limit` times in its current window."""
     found = session.get(ThrottleCounter, key)
     if found is not None and now - found.window_started_at < window and found.count >= limit:
@@ -119,10 +144,19 @@ def record_failure(session: Session, *, key: str, window: timedelta, now: dateti
     session.commit()
 
 
-def hit_rate(session: Session, *, key: str, limit: int, now: datetime, window: timedelta = timedelta(minutes=1),
-             message: str = "请求过于频繁：每分钟最多 {limit} 次，请 {seconds} 秒后再试") -> None:  # fmt: skip
+def hit_rate(
+    session: Session,
+    *,
+    key: str,
+    limit: int,
+    now: datetime,
+    window: timedelta = timedelta(minutes=1),
+    message: str = "请求过于频繁：每分钟最多 {limit} 次，请 {seconds} 秒后再试",
+) -> None:
     """Count one request for `key`; refuse the ones beyond `limit` in the window (they are not counted)."""
-    check_failures(session, key=key, limit=limit, window=window, now=now, message=message.replace("{limit}", str(limit)))
+    check_failures(
+        session, key=key, limit=limit, window=window, now=now, message=message.replace("{limit}", str(limit))
+    )
     _bump(session, key, now, window=window)
     session.commit()
 
@@ -144,8 +178,9 @@ def _bump(session: Session, key: str, now: datetime, *, window: timedelta | None
     if window is not None and now - found.window_started_at >= window:
         found.count, found.window_started_at, found.locked_until = 1, now, None
     else:
-        session.execute(update(ThrottleCounter).where(ThrottleCounter.key == key)
-                        .values(count=ThrottleCounter.count + 1))  # fmt: skip
+        session.execute(
+            update(ThrottleCounter).where(ThrottleCounter.key == key).values(count=ThrottleCounter.count + 1)
+        )
         session.refresh(found)
     found.last_at = now
     return found

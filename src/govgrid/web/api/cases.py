@@ -47,26 +47,45 @@ def public(case: Case, request: Request, actor: Actor) -> CasePublic:
         suggestion = steps.suggested_unit(rules, case) if case.unit_id is None else None
     except InvalidInput:
         suggestion = None
-    return CasePublic.model_validate({
-        **{c: getattr(case, c) for c in CasePublic.model_fields if hasattr(case, c)},
-        "status_label": STATUS_LABEL[Status(case.status)], "class_name": case_class.name if case_class else "",
-        "allowed_steps": [s.value for s in allowed_steps(Loop(case.loop), Status(case.status))],
-        "suggested_unit_code": suggestion,
-        "follow_secret": shown(case.follow_secret) if actor.user_id is not None and actor.user_id == case.reporter_id
-        else None,
-    })  # fmt: skip
+    return CasePublic.model_validate(
+        {
+            **{c: getattr(case, c) for c in CasePublic.model_fields if hasattr(case, c)},
+            "status_label": STATUS_LABEL[Status(case.status)],
+            "class_name": case_class.name if case_class else "",
+            "allowed_steps": [s.value for s in allowed_steps(Loop(case.loop), Status(case.status))],
+            "suggested_unit_code": suggestion,
+            "follow_secret": shown(case.follow_secret)
+            if actor.user_id is not None and actor.user_id == case.reporter_id
+            else None,
+        }
+    )
 
 
-@router.post("", response_model=CasePublic, status_code=201,
-             summary="上报案件（带 client_id 重试只生成一件，且只返回给同一上报人）")  # fmt: skip
-def report_case(body: CaseIn, request: Request, response: Response, session: SessionDep, actor: LoggedInDep,
-                now: NowDep) -> CasePublic:  # fmt: skip
+@router.post(
+    "",
+    response_model=CasePublic,
+    status_code=201,
+    summary="上报案件（带 client_id 重试只生成一件，且只返回给同一上报人）",
+)
+def report_case(
+    body: CaseIn, request: Request, response: Response, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
     limit_reports(request, session, actor, now)
     fields = body.model_dump(exclude={"crs", "client_id", "channel"})
-    data = intake.Report(**fields, channel=person_channel(actor, body.channel), crs=parse_crs(body.crs),
-                        external_id=str(body.client_id) if body.client_id else None)  # fmt: skip
-    case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
-                                locator=request.app.state.locator_cache, data=data, now=now)  # fmt: skip
+    data = intake.Report(
+        **fields,
+        channel=person_channel(actor, body.channel),
+        crs=parse_crs(body.crs),
+        external_id=str(body.client_id) if body.client_id else None,
+    )
+    case, is_new = intake.report(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        locator=request.app.state.locator_cache,
+        data=data,
+        now=now,
+    )
     if is_new:
         count_report(session, actor, now)
     else:
@@ -75,15 +94,21 @@ def report_case(body: CaseIn, request: Request, response: Response, session: Ses
 
 
 @router.get("", response_model=list[CasePublic], summary="案件列表（按数据范围、责任单位或本人上报）")
-def list_cases(request: Request, session: SessionDep, actor: LoggedInDep, status: Status | None = None,
-               limit: Annotated[int, Query(ge=1, le=2000)] = 200, near: Annotated[str, Query(max_length=64)] = "",
-               crs: Annotated[str, Query(max_length=8)] = "gcj02") -> list[CasePublic]:  # fmt: skip
+def list_cases(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 200,
+    near: Annotated[str, Query(max_length=64)] = "",
+    crs: Annotated[str, Query(max_length=8)] = "gcj02",
+) -> list[CasePublic]:
     found = queries.list_cases(session, actor=actor, status=status, limit=limit, near=parse_near(near, crs))
     return [public(c, request, actor) for c in found]
 
 
 def parse_near(near: str, crs: str) -> tuple[float, float] | None:
-    """"lng,lat" in `crs` → a stored GCJ-02 point (None when not given)."""
+    """ "lng,lat" in `crs` → a stored GCJ-02 point (None when not given)."""
     if not near:
         return None
     try:
@@ -103,44 +128,79 @@ def case_timeline(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> A
     return queries.timeline(session, actor=actor, case_id=case_id)
 
 
-@router.post("/{case_id}/steps", response_model=CasePublic, summary="办理一步（核实、立案、派遣、签收、反馈、核查……）")
-def take_step(case_id: IdPath, body: StepIn, request: Request, session: SessionDep, actor: LoggedInDep,
-              now: NowDep) -> CasePublic:  # fmt: skip
-    case = steps.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
-                            step=body.step, now=now, note=body.note, unit_code=body.unit_code,
-                            expected_version=body.expected_version,
-                            answers={"contacted": body.contacted, "resolved": body.resolved,
-                                     "satisfaction": body.satisfaction}, closure_type=body.closure_type,
-                            public_note=body.public_note)  # fmt: skip
+@router.post(
+    "/{case_id}/steps", response_model=CasePublic, summary="办理一步（核实、立案、派遣、签收、反馈、核查……）"
+)
+def take_step(
+    case_id: IdPath, body: StepIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = steps.transition(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        case_id=case_id,
+        step=body.step,
+        now=now,
+        note=body.note,
+        unit_code=body.unit_code,
+        expected_version=body.expected_version,
+        answers={"contacted": body.contacted, "resolved": body.resolved, "satisfaction": body.satisfaction},
+        closure_type=body.closure_type,
+        public_note=body.public_note,
+    )
     return public(case, request, actor)
 
 
-@router.post("/{case_id}/extension", response_model=CasePublic, summary="申请延期（办理单位，须在期限前并说明理由）")
-def request_extension(case_id: IdPath, body: ExtensionIn, request: Request, session: SessionDep, actor: LoggedInDep,
-                      now: NowDep) -> CasePublic:  # fmt: skip
-    case = case_actions.request_extension(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
-                                          until=body.until, reason=body.reason, now=now,
-                                          expected_version=body.expected_version)  # fmt: skip
+@router.post(
+    "/{case_id}/extension", response_model=CasePublic, summary="申请延期（办理单位，须在期限前并说明理由）"
+)
+def request_extension(
+    case_id: IdPath, body: ExtensionIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = case_actions.request_extension(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        case_id=case_id,
+        until=body.until,
+        reason=body.reason,
+        now=now,
+        expected_version=body.expected_version,
+    )
     return public(case, request, actor)
 
 
 @router.post("/{case_id}/extension/decision", response_model=CasePublic, summary="审批延期（指挥中心）")
-def decide_extension(case_id: IdPath, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
-                     now: NowDep) -> CasePublic:  # fmt: skip
-    case = case_actions.decide_extension(session, actor=actor, case_id=case_id, approve=body.approve, note=body.note,
-                                         now=now, expected_version=body.expected_version)  # fmt: skip
+def decide_extension(
+    case_id: IdPath, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = case_actions.decide_extension(
+        session,
+        actor=actor,
+        case_id=case_id,
+        approve=body.approve,
+        note=body.note,
+        now=now,
+        expected_version=body.expected_version,
+    )
     return public(case, request, actor)
 
 
 @router.post("/{case_id}/supervision", response_model=CasePublic, summary="督查督办（督查人员）")
-def supervise(case_id: IdPath, body: NoteIn, request: Request, session: SessionDep, actor: LoggedInDep,
-              now: NowDep) -> CasePublic:  # fmt: skip
-    case = case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=body.note, now=now,
-                                          expected_version=body.expected_version)  # fmt: skip
+def supervise(
+    case_id: IdPath, body: NoteIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = case_actions.supervise_by_hand(
+        session, actor=actor, case_id=case_id, note=body.note, now=now, expected_version=body.expected_version
+    )
     return public(case, request, actor)
 
 
-@router.get("/{case_id}/similar", response_model=list[SimilarPublic], summary="相似案件（50 米、24 小时内同类，或文字几乎相同）")
+@router.get(
+    "/{case_id}/similar",
+    response_model=list[SimilarPublic],
+    summary="相似案件（50 米、24 小时内同类，或文字几乎相同）",
+)
 def similar(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> list[SimilarPublic]:
     queries.get_case(session, actor=actor, case_id=case_id)
     visible = []
@@ -149,58 +209,125 @@ def similar(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> list[Si
             queries.get_case(session, actor=actor, case_id=other.id)
         except DomainError:
             continue  # a link never reveals a case outside the caller's scope
-        visible.append(SimilarPublic(case_id=other.id, code=other.code, title=other.title, status=other.status,
-                                     reason=link.reason, distance_m=link.distance_m, is_merged=link.is_merged))  # fmt: skip
+        visible.append(
+            SimilarPublic(
+                case_id=other.id,
+                code=other.code,
+                title=other.title,
+                status=other.status,
+                reason=link.reason,
+                distance_m=link.distance_m,
+                is_merged=link.is_merged,
+            )
+        )
     return visible
 
 
 @router.post("/{case_id}/merge", response_model=CasePublic, summary="并案：把本案并入另一案（本案作废）")
-def merge(case_id: IdPath, body: MergeIn, request: Request, session: SessionDep, actor: LoggedInDep,
-          now: NowDep) -> CasePublic:  # fmt: skip
-    case = similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
-                                    into_case_id=body.into, now=now)  # fmt: skip
+def merge(
+    case_id: IdPath, body: MergeIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = similar_cases.merge_into(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        case_id=case_id,
+        into_case_id=body.into,
+        now=now,
+    )
     return public(case, request, actor)
 
 
-@connectors_router.post("/{connector_id}/events", response_model=ConnectorReceipt, status_code=201,
-                        summary="外部系统推送（12345、视频、上级交办、疫情防控、公安排查）：以连接器密钥认证，按该系统的编号去重")  # fmt: skip
-def connector_event(connector_id: Annotated[str, Path(max_length=32)], payload: Annotated[dict[str, Any], Body()],
-                    request: Request, response: Response, session: SessionDep, now: NowDep) -> ConnectorReceipt:  # fmt: skip
+@connectors_router.post(
+    "/{connector_id}/events",
+    response_model=ConnectorReceipt,
+    status_code=201,
+    summary="外部系统推送（12345、视频、上级交办、疫情防控、公安排查）：以连接器密钥认证，按该系统的编号去重",
+)
+def connector_event(
+    connector_id: Annotated[str, Path(max_length=32)],
+    payload: Annotated[dict[str, Any], Body()],
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    now: NowDep,
+) -> ConnectorReceipt:
     connectors.known(request.app.state.case_rules, connector_id)
     secret = bearer_secret(request)
     if not secret:
         raise NotAuthenticated("外部系统推送须带连接器密钥（Authorization: Bearer ggc_…）")
-    actor = connector_keys.actor_for_key(session, secret=secret, connector_id=connector_id, now=now,
-                                         per_minute=request.app.state.settings.connector_posts_per_minute)  # fmt: skip
-    case, is_new = connectors.receive(session, actor=actor, connector_id=connector_id, payload=payload,
-                                      rules=request.app.state.case_rules, locator=request.app.state.locator_cache,
-                                      now=now)  # fmt: skip
+    actor = connector_keys.actor_for_key(
+        session,
+        secret=secret,
+        connector_id=connector_id,
+        now=now,
+        per_minute=request.app.state.settings.connector_posts_per_minute,
+    )
+    case, is_new = connectors.receive(
+        session,
+        actor=actor,
+        connector_id=connector_id,
+        payload=payload,
+        rules=request.app.state.case_rules,
+        locator=request.app.state.locator_cache,
+        now=now,
+    )
     if not is_new:
         response.status_code = 200
-    return ConnectorReceipt(case_id=case.id, code=case.code, status=case.status,
-                            status_label=STATUS_LABEL[Status(case.status)], is_duplicate=not is_new,
-                            follow_secret=shown(case.follow_secret))  # fmt: skip
+    return ConnectorReceipt(
+        case_id=case.id,
+        code=case.code,
+        status=case.status,
+        status_label=STATUS_LABEL[Status(case.status)],
+        is_duplicate=not is_new,
+        follow_secret=shown(case.follow_secret),
+    )
 
 
-
-@router.post("/{case_id}/appeal", response_model=CasePublic, summary="申诉剔单（办理单位，已考评的 12345 工单）")
-def request_appeal(case_id: IdPath, body: ReasonIn, request: Request, session: SessionDep, actor: LoggedInDep,
-                   now: NowDep) -> CasePublic:  # fmt: skip
-    return public(case_actions.request_appeal(session, actor=actor, case_id=case_id, reason=body.reason, now=now),
-                  request, actor)  # fmt: skip
+@router.post(
+    "/{case_id}/appeal", response_model=CasePublic, summary="申诉剔单（办理单位，已考评的 12345 工单）"
+)
+def request_appeal(
+    case_id: IdPath, body: ReasonIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    return public(
+        case_actions.request_appeal(session, actor=actor, case_id=case_id, reason=body.reason, now=now),
+        request,
+        actor,
+    )
 
 
 @router.post("/{case_id}/appeal/decision", response_model=CasePublic, summary="审核申诉（督查；通过即剔单）")
-def decide_appeal(case_id: IdPath, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep,
-                  now: NowDep) -> CasePublic:  # fmt: skip
-    case = case_actions.decide_appeal(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
-                                      approve=body.approve, note=body.note, now=now)  # fmt: skip
+def decide_appeal(
+    case_id: IdPath, body: DecisionIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = case_actions.decide_appeal(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        case_id=case_id,
+        approve=body.approve,
+        note=body.note,
+        now=now,
+    )
     return public(case, request, actor)
 
 
-@reminders_router.get("", response_model=list[ReminderPublic], summary="我的提醒：预警、超期、催办、督办、派遣、返工、审批结果")
-def my_reminders(session: SessionDep, actor: LoggedInDep,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[ReminderPublic]:  # fmt: skip
-    return [ReminderPublic(case_id=case.id, code=case.code, title=case.title, step=row.step,
-                           label=history_label(row.step), at=row.at, note=row.note)
-            for row, case in reminders.reminders(session, actor=actor, limit=limit)]  # fmt: skip
+@reminders_router.get(
+    "", response_model=list[ReminderPublic], summary="我的提醒：预警、超期、催办、督办、派遣、返工、审批结果"
+)
+def my_reminders(
+    session: SessionDep, actor: LoggedInDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[ReminderPublic]:
+    return [
+        ReminderPublic(
+            case_id=case.id,
+            code=case.code,
+            title=case.title,
+            step=row.step,
+            label=history_label(row.step),
+            at=row.at,
+            note=row.note,
+        )
+        for row, case in reminders.reminders(session, actor=actor, limit=limit)
+    ]

@@ -27,26 +27,39 @@ router = APIRouter(prefix="/geo", tags=["geography"])
 
 @router.get("/locate", response_model=LocationPublic, summary="坐标定位到单元网格（公开）")
 def locate_point(
-    request: Request, session: SessionDep,
-    lng: Annotated[float, Query(description="经度")], lat: Annotated[float, Query(description="纬度")],
+    request: Request,
+    session: SessionDep,
+    lng: Annotated[float, Query(description="经度")],
+    lat: Annotated[float, Query(description="纬度")],
     crs: Annotated[str, Query(description="gcj02 | wgs84 | bd09")] = "gcj02",
-) -> Any:  # fmt: skip
-    found = locate.locate(session, cache=request.app.state.locator_cache, lng=lng, lat=lat, crs=parse_crs(crs))
+) -> Any:
+    found = locate.locate(
+        session, cache=request.app.state.locator_cache, lng=lng, lat=lat, crs=parse_crs(crs)
+    )
     return found
 
 
 def _area_feature(area: Area, with_geometry: bool) -> dict[str, Any]:
-    props = {"code": area.code, "name": area.name, "level": area.level, "parent_code": area.parent_code,
-             "area_m2": round(area.area_m2), "is_synthetic": area.is_synthetic}  # fmt: skip
+    props = {
+        "code": area.code,
+        "name": area.name,
+        "level": area.level,
+        "parent_code": area.parent_code,
+        "area_m2": round(area.area_m2),
+        "is_synthetic": area.is_synthetic,
+    }
     geometry = geojson_geometry(from_wkb(area.geometry_wkb)) if with_geometry else None
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
 @router.get("/areas", response_model=FeatureCollection, summary="区划列表（按数据范围）")
 def list_areas(
-    session: SessionDep, actor: LoggedInDep, level: AreaLevel | None = None, parent: str | None = None,
+    session: SessionDep,
+    actor: LoggedInDep,
+    level: AreaLevel | None = None,
+    parent: str | None = None,
     geometry: bool = True,
-) -> FeatureCollection:  # fmt: skip
+) -> FeatureCollection:
     areas = geography.list_areas(session, actor=actor, level=level, parent=parent)
     return FeatureCollection(features=[_area_feature(a, geometry) for a in areas])
 
@@ -57,18 +70,24 @@ def get_area(code: str, session: SessionDep, actor: LoggedInDep) -> dict[str, An
 
 
 def _grid_feature(grid: UnitGrid) -> dict[str, Any]:
-    props = {"code": grid.code, "community_code": grid.community_code,
-             "responsibility_grid_code": grid.responsibility_grid_code}  # fmt: skip
+    props = {
+        "code": grid.code,
+        "community_code": grid.community_code,
+        "responsibility_grid_code": grid.responsibility_grid_code,
+    }
     return {"type": "Feature", "properties": props, "geometry": geojson_geometry(from_wkb(grid.geometry_wkb))}
 
 
 @router.get("/grids", response_model=FeatureCollection, summary="范围内的单元网格（按数据范围）")
 def grids_in_bbox(
-    session: SessionDep, actor: LoggedInDep,
+    session: SessionDep,
+    actor: LoggedInDep,
     bbox: Annotated[str, Query(description="最小经度,最小纬度,最大经度,最大纬度 (GCJ-02)")],
-) -> FeatureCollection:  # fmt: skip
+) -> FeatureCollection:
     box = _parse_bbox(bbox)
-    return FeatureCollection(features=[_grid_feature(g) for g in geography.grids_in_bbox(session, actor=actor, bbox=box)])
+    return FeatureCollection(
+        features=[_grid_feature(g) for g in geography.grids_in_bbox(session, actor=actor, bbox=box)]
+    )
 
 
 def _parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -84,16 +103,24 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
 @router.get("/grids/{code}", response_model=GridPublic, summary="单元网格详情：社区、街道、责任网格、网格员")
 def grid_detail(code: str, session: SessionDep, actor: LoggedInDep) -> GridPublic:
     d = geography.grid_detail(session, actor=actor, code=code)
-    worker = WorkerPublic(id=d.worker.id, name=d.worker.display_name, phone=d.worker.phone) if d.worker else None
+    worker = (
+        WorkerPublic(id=d.worker.id, name=d.worker.display_name, phone=d.worker.phone) if d.worker else None
+    )
     return GridPublic(
-        code=d.grid.code, sequence=d.grid.sequence, area_m2=round(d.grid.area_m2, 1), land_use=d.grid.land_use,
-        management_level=d.grid.management_level, is_synthetic=d.grid.is_synthetic,
-        center_lng=d.grid.center_lng, center_lat=d.grid.center_lat,
+        code=d.grid.code,
+        sequence=d.grid.sequence,
+        area_m2=round(d.grid.area_m2, 1),
+        land_use=d.grid.land_use,
+        management_level=d.grid.management_level,
+        is_synthetic=d.grid.is_synthetic,
+        center_lng=d.grid.center_lng,
+        center_lat=d.grid.center_lat,
         community=PlacePublic(code=d.community.code, name=d.community.name),
         street=PlacePublic(code=d.street.code, name=d.street.name),
         responsibility_grid_code=d.responsibility.code if d.responsibility else None,
-        responsibility_grid_name=d.responsibility.name if d.responsibility else None, worker=worker,
-    )  # fmt: skip
+        responsibility_grid_name=d.responsibility.name if d.responsibility else None,
+        worker=worker,
+    )
 
 
 @router.get("/responsibility-grids", response_model=list[ResponsibilityGridPublic], summary="责任网格列表")
@@ -101,20 +128,34 @@ def list_responsibility_grids(session: SessionDep, actor: LoggedInDep, area: str
     return geography.list_responsibility_grids(session, actor=actor, area=area)
 
 
-@router.get("/responsibility-grids/{code}", response_model=ResponsibilityGridPublic, summary="责任网格及其单元网格")
+@router.get(
+    "/responsibility-grids/{code}", response_model=ResponsibilityGridPublic, summary="责任网格及其单元网格"
+)
 def get_responsibility_grid(code: str, session: SessionDep, actor: LoggedInDep) -> ResponsibilityGridPublic:
     found, codes = geography.responsibility_grid(session, actor=actor, code=code)
-    return ResponsibilityGridPublic(code=found.code, name=found.name, community_code=found.community_code,
-                                    worker_id=found.worker_id, unit_grid_codes=codes)  # fmt: skip
+    return ResponsibilityGridPublic(
+        code=found.code,
+        name=found.name,
+        community_code=found.community_code,
+        worker_id=found.worker_id,
+        unit_grid_codes=codes,
+    )
 
 
-@router.post("/import", response_model=ImportResult, summary="导入区划/网格 GeoJSON（管理员；全部通过才写入）")
+@router.post(
+    "/import", response_model=ImportResult, summary="导入区划/网格 GeoJSON（管理员；全部通过才写入）"
+)
 def import_geojson(
-    session: SessionDep, actor: LoggedInDep, now: NowDep, doc: Annotated[dict[str, Any], Body()],
-    crs: str = "gcj02", allow_gaps: bool = False,
-) -> ImportResult:  # fmt: skip
-    summary = geography.import_geojson(session, actor=actor, doc=doc, crs=parse_crs(crs), now=now,
-                                       allow_gaps=allow_gaps)  # fmt: skip
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    doc: Annotated[dict[str, Any], Body()],
+    crs: str = "gcj02",
+    allow_gaps: bool = False,
+) -> ImportResult:
+    summary = geography.import_geojson(
+        session, actor=actor, doc=doc, crs=parse_crs(crs), now=now, allow_gaps=allow_gaps
+    )
     return ImportResult(counts=summary.counts)
 
 

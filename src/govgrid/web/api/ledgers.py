@@ -101,7 +101,9 @@ class LedgerItemCreate(In):
 
 
 class RungCreate(In):
-    rung: str = Field(max_length=16, description="remind | urge | supervise | bulletin | interview | accountability")
+    rung: str = Field(
+        max_length=16, description="remind | urge | supervise | bulletin | interview | accountability"
+    )
     note: str = Field("", max_length=2000)
 
 
@@ -118,13 +120,28 @@ def target_text(item: LedgerItem) -> str:
 
 def item_public(item: LedgerItem, depth: int = 0, matched: bool = True) -> LedgerItemPublic:
     return LedgerItemPublic(
-        id=item.id, parent_id=item.parent_id, campaign_id=item.campaign_id, kind=item.kind,
-        kind_label=KIND_LABELS.get(item.kind, item.kind), number=item.number, content=item.content, source=item.source,
-        lead_unit_id=item.lead_unit_id, co_unit_ids=list(item.co_unit_ids), leader=item.leader, officer=item.officer,
-        deadline_at=item.deadline_at, target=target_text(item), status=item.status, progress=item.progress,
-        light=item.light, light_label=LIGHT_LABEL[Light(item.light)], rung=item.rung, depth=depth,
+        id=item.id,
+        parent_id=item.parent_id,
+        campaign_id=item.campaign_id,
+        kind=item.kind,
+        kind_label=KIND_LABELS.get(item.kind, item.kind),
+        number=item.number,
+        content=item.content,
+        source=item.source,
+        lead_unit_id=item.lead_unit_id,
+        co_unit_ids=list(item.co_unit_ids),
+        leader=item.leader,
+        officer=item.officer,
+        deadline_at=item.deadline_at,
+        target=target_text(item),
+        status=item.status,
+        progress=item.progress,
+        light=item.light,
+        light_label=LIGHT_LABEL[Light(item.light)],
+        rung=item.rung,
+        depth=depth,
         matched=matched,
-    )  # fmt: skip
+    )
 
 
 def rules(request: Request) -> ledger_service.LedgerRules:
@@ -142,32 +159,63 @@ def parse_filter(
     response_model=LedgerTreePublic,
     summary="督办台账（树，可按行动、单位、预警颜色、责任领导筛选）",
 )
-def list_items(session: SessionDep, actor: LoggedInDep, campaign_id: IdQuery = None, unit_id: IdQuery = None,
-               light: Annotated[str | None, Query(max_length=8)] = None,
-               leader: Annotated[str, Query(max_length=64)] = "", page: PageQuery = 1,
-               page_size: Annotated[int, Query(ge=1, le=ledger_views.MAX_PAGE_SIZE)] = ledger_views.PAGE_SIZE,
-               ) -> LedgerTreePublic:  # fmt: skip
-    found = ledger_views.tree(session, actor=actor, wanted=parse_filter(campaign_id, unit_id, light, leader),
-                              page=page, page_size=page_size)  # fmt: skip
-    return LedgerTreePublic(items=[item_public(r.item, r.depth, r.matched) for r in found.rows], page=found.page,
-                            page_size=page_size, pages=found.pages, total=found.total, campaigns=found.campaigns,
-                            counts=found.counts)  # fmt: skip
+def list_items(
+    session: SessionDep,
+    actor: LoggedInDep,
+    campaign_id: IdQuery = None,
+    unit_id: IdQuery = None,
+    light: Annotated[str | None, Query(max_length=8)] = None,
+    leader: Annotated[str, Query(max_length=64)] = "",
+    page: PageQuery = 1,
+    page_size: Annotated[int, Query(ge=1, le=ledger_views.MAX_PAGE_SIZE)] = ledger_views.PAGE_SIZE,
+) -> LedgerTreePublic:
+    found = ledger_views.tree(
+        session,
+        actor=actor,
+        wanted=parse_filter(campaign_id, unit_id, light, leader),
+        page=page,
+        page_size=page_size,
+    )
+    return LedgerTreePublic(
+        items=[item_public(r.item, r.depth, r.matched) for r in found.rows],
+        page=found.page,
+        page_size=page_size,
+        pages=found.pages,
+        total=found.total,
+        campaigns=found.campaigns,
+        counts=found.counts,
+    )
 
 
 @router.post(
     "/items", response_model=LedgerItemPublic, status_code=201, summary="新增行动、措施、任务或项目（交办）"
 )
-def add_item(body: LedgerItemCreate, request: Request, session: SessionDep, actor: LoggedInDep,
-             now: NowDep) -> LedgerItemPublic:  # fmt: skip
+def add_item(
+    body: LedgerItemCreate, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> LedgerItemPublic:
     parent = session.get(LedgerItem, body.parent_id) if body.parent_id else None
     area = parent.area_code if parent else (actor.scope_code or "")
-    target = Target(body.target_subject or body.content[:40], body.target_unit, body.target_value) \
-        if body.target_value is not None else None  # fmt: skip
-    data = ledger_service.NewItem(kind=body.kind, content=body.content, area_code=area, parent_id=body.parent_id,
-                                  number=body.number, source=body.source, lead_unit_code=body.lead_unit_code,
-                                  leader=body.leader, officer=body.officer, deadline_at=body.deadline_at,
-                                  consequence=body.consequence, weight=body.weight, sla_code=body.sla_code,
-                                  target=target)  # fmt: skip
+    target = (
+        Target(body.target_subject or body.content[:40], body.target_unit, body.target_value)
+        if body.target_value is not None
+        else None
+    )
+    data = ledger_service.NewItem(
+        kind=body.kind,
+        content=body.content,
+        area_code=area,
+        parent_id=body.parent_id,
+        number=body.number,
+        source=body.source,
+        lead_unit_code=body.lead_unit_code,
+        leader=body.leader,
+        officer=body.officer,
+        deadline_at=body.deadline_at,
+        consequence=body.consequence,
+        weight=body.weight,
+        sla_code=body.sla_code,
+        target=target,
+    )
     return item_public(
         ledger_service.add_item(session, actor=actor, rules=rules(request), data=data, now=now)
     )
@@ -182,47 +230,108 @@ def get_item(item_id: IdPath, session: SessionDep, actor: LoggedInDep) -> dict[s
         "item": item_public(found.item).model_dump(mode="json"),
         "path": [{"id": p.id, "number": p.number, "content": p.content} for p in found.path],
         "children": [item_public(c).model_dump(mode="json") for c in found.children],
-        "reports": [{"id": r.id, "kind": r.kind, "reported_at": r.reported_at.isoformat(), "reported_by": r.reported_by,
-                     "value_reached": r.value_reached, "narrative": r.narrative, "problems": r.problems,
-                     "next_steps": r.next_steps, "funds_used": r.funds_used,
-                     "evidence": [{"id": e.id, "filename": e.filename, "url": f"/api/v1/ledger/evidence/{e.id}"}
-                                  for e in found.evidence.get(r.id, [])]} for r in found.reports],
-        "events": [{"at": e.at.isoformat(), "actor": e.actor_name, "action": e.action, "note": e.note}
-                   for e in found.events],
-        "milestones": [{"id": m.id, "label": m.label, "kind": m.kind, "due_at": m.due_at.isoformat(),
-                        "done_at": m.done_at.isoformat() if m.done_at else None} for m in found.milestones],
-        "investment": [{"month": i.month, "planned": i.planned, "completed": i.completed} for i in found.investment],
-    }  # fmt: skip
+        "reports": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "reported_at": r.reported_at.isoformat(),
+                "reported_by": r.reported_by,
+                "value_reached": r.value_reached,
+                "narrative": r.narrative,
+                "problems": r.problems,
+                "next_steps": r.next_steps,
+                "funds_used": r.funds_used,
+                "evidence": [
+                    {"id": e.id, "filename": e.filename, "url": f"/api/v1/ledger/evidence/{e.id}"}
+                    for e in found.evidence.get(r.id, [])
+                ],
+            }
+            for r in found.reports
+        ],
+        "events": [
+            {"at": e.at.isoformat(), "actor": e.actor_name, "action": e.action, "note": e.note}
+            for e in found.events
+        ],
+        "milestones": [
+            {
+                "id": m.id,
+                "label": m.label,
+                "kind": m.kind,
+                "due_at": m.due_at.isoformat(),
+                "done_at": m.done_at.isoformat() if m.done_at else None,
+            }
+            for m in found.milestones
+        ],
+        "investment": [
+            {"month": i.month, "planned": i.planned, "completed": i.completed} for i in found.investment
+        ],
+    }
 
 
 @router.post("/items/{item_id}/reports", status_code=201, response_model=LedgerItemPublic, summary="填报进展")
-def report(item_id: IdPath, body: ProgressCreate, request: Request, session: SessionDep, actor: LoggedInDep,
-           now: NowDep) -> LedgerItemPublic:  # fmt: skip
-    ledger_service.report_progress(session, actor=actor, rules=rules(request), item_id=item_id, kind=body.kind,
-                                   value_reached=body.value_reached, narrative=body.narrative, now=now,
-                                   problems=body.problems, next_steps=body.next_steps, funds_used=body.funds_used,
-                                   milestone_id=body.milestone_id)  # fmt: skip
+def report(
+    item_id: IdPath,
+    body: ProgressCreate,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+) -> LedgerItemPublic:
+    ledger_service.report_progress(
+        session,
+        actor=actor,
+        rules=rules(request),
+        item_id=item_id,
+        kind=body.kind,
+        value_reached=body.value_reached,
+        narrative=body.narrative,
+        now=now,
+        problems=body.problems,
+        next_steps=body.next_steps,
+        funds_used=body.funds_used,
+        milestone_id=body.milestone_id,
+    )
     return item_public(ledger_views.get_item(session, actor=actor, item_id=item_id))
 
 
 @router.post(
     "/reports/{report_id}/evidence", status_code=201, response_model=dict[str, Any], summary="上传佐证材料"
 )
-def upload_evidence(report_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-                    file: Annotated[UploadFile, File()]) -> dict[str, Any]:  # fmt: skip
+def upload_evidence(
+    report_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File()],
+) -> dict[str, Any]:
     checked = evidence_of(request, file)
     if checked is None:
         raise InvalidInput("请选择文件", field="file")
-    saved = ledger_evidence.attach_evidence(session, actor=actor, media_dir=request.app.state.media_dir,
-                                            report_id=report_id, upload=checked, now=now)  # fmt: skip
-    return {"id": saved.id, "filename": saved.filename, "content_type": saved.content_type, "size": saved.size,
-            "url": f"/api/v1/ledger/evidence/{saved.id}"}  # fmt: skip
+    saved = ledger_evidence.attach_evidence(
+        session,
+        actor=actor,
+        media_dir=request.app.state.media_dir,
+        report_id=report_id,
+        upload=checked,
+        now=now,
+    )
+    return {
+        "id": saved.id,
+        "filename": saved.filename,
+        "content_type": saved.content_type,
+        "size": saved.size,
+        "url": f"/api/v1/ledger/evidence/{saved.id}",
+    }
 
 
 @router.get("/evidence/{evidence_id}", summary="下载佐证材料", response_class=FileResponse)
-def get_evidence(evidence_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> FileResponse:
-    evidence, path = ledger_evidence.evidence_file(session, actor=actor, media_dir=request.app.state.media_dir,
-                                                   evidence_id=evidence_id)  # fmt: skip
+def get_evidence(
+    evidence_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep
+) -> FileResponse:
+    evidence, path = ledger_evidence.evidence_file(
+        session, actor=actor, media_dir=request.app.state.media_dir, evidence_id=evidence_id
+    )
     return FileResponse(path, media_type=evidence.content_type, filename=evidence.filename)
 
 
@@ -251,28 +360,55 @@ def apply_closure(
 
 
 @router.post("/items/{item_id}/closure/decision", response_model=LedgerItemPublic, summary="审核销号")
-def decide_closure(item_id: IdPath, body: ClosureDecision, request: Request, session: SessionDep, actor: LoggedInDep,
-                   now: NowDep) -> LedgerItemPublic:  # fmt: skip
-    return item_public(ledger_closure.decide_closure(session, actor=actor, rules=rules(request), item_id=item_id,
-                                                     approve=body.approve, note=body.note, now=now))  # fmt: skip
+def decide_closure(
+    item_id: IdPath,
+    body: ClosureDecision,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+) -> LedgerItemPublic:
+    return item_public(
+        ledger_closure.decide_closure(
+            session,
+            actor=actor,
+            rules=rules(request),
+            item_id=item_id,
+            approve=body.approve,
+            note=body.note,
+            now=now,
+        )
+    )
 
 
 @router.get("/export", summary="导出台账（与页面筛选一致）：format=xlsx 或 csv", response_class=Response)
-def export(session: SessionDep, actor: LoggedInDep, now: NowDep, campaign_id: IdQuery = None,
-           unit_id: IdQuery = None, light: Annotated[str | None, Query(max_length=8)] = None,
-           leader: Annotated[str, Query(max_length=64)] = "", format: Annotated[str, Query(max_length=8)] = "xlsx",
-           ) -> Response:  # fmt: skip
+def export(
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    campaign_id: IdQuery = None,
+    unit_id: IdQuery = None,
+    light: Annotated[str | None, Query(max_length=8)] = None,
+    leader: Annotated[str, Query(max_length=64)] = "",
+    format: Annotated[str, Query(max_length=8)] = "xlsx",
+) -> Response:
     wanted = parse_filter(campaign_id, unit_id, light, leader)
     stamp = now.strftime("%Y%m%d")
     if format == "csv":
         data = ledger_export.export_csv(session, actor=actor, wanted=wanted)
-        return Response(data, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.csv"})  # fmt: skip
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.csv"},
+        )
     if format != "xlsx":
         raise InvalidInput("format 须为 xlsx 或 csv", field="format")
     data = ledger_export.export_xlsx(session, actor=actor, wanted=wanted, now=now)
-    return Response(data, media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.xlsx"})  # fmt: skip
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.xlsx"},
+    )
 
 
 @router.post(
@@ -281,17 +417,39 @@ def export(session: SessionDep, actor: LoggedInDep, now: NowDep, campaign_id: Id
     response_model=dict[str, Any],
     summary="导入台账（.xlsx/.csv，全部通过才写入）",
 )
-def import_ledger(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-                        file: Annotated[UploadFile, File()]) -> Any:  # fmt: skip
+def import_ledger(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File()],
+) -> Any:
     limits = request.app.state.sheet_limits
     data = read_upload(file, limits.max_bytes, "file")  # a larger file is refused, never cut
     try:
-        result = ledger_import.import_ledger(session, actor=actor, rules=rules(request), data=data,
-                                             filename=file.filename or "ledger.xlsx", area_code=ledger_views.home_area(session, actor),
-                                             now=now, limits=limits)  # fmt: skip
+        result = ledger_import.import_ledger(
+            session,
+            actor=actor,
+            rules=rules(request),
+            data=data,
+            filename=file.filename or "ledger.xlsx",
+            area_code=ledger_views.home_area(session, actor),
+            now=now,
+            limits=limits,
+        )
     except ledger_import.LedgerRejected as exc:
-        return JSONResponse(status_code=422, content={"error": {"code": "invalid_input", "message": exc.message,
-                            "field": "file", "total": exc.total, "rows": [e.__dict__ for e in exc.errors]}})  # fmt: skip
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": {
+                    "code": "invalid_input",
+                    "message": exc.message,
+                    "field": "file",
+                    "total": exc.total,
+                    "rows": [e.__dict__ for e in exc.errors],
+                }
+            },
+        )
     return result.__dict__
 
 
@@ -308,7 +466,9 @@ class PhaseIn(In):
 
 
 class ScheduleCreate(In):
-    phases: list[PhaseIn] = Field(max_length=50, description="从前到后的各阶段；最后一段止于完成时限（倒排工期）")
+    phases: list[PhaseIn] = Field(
+        max_length=50, description="从前到后的各阶段；最后一段止于完成时限（倒排工期）"
+    )
 
 
 class InvestmentPlan(In):
@@ -321,10 +481,24 @@ class InvestmentPlan(In):
 @router.post(
     "/items/{item_id}/milestones", status_code=201, response_model=dict[str, Any], summary="新增时间节点"
 )
-def add_milestone(item_id: IdPath, body: MilestoneCreate, request: Request, session: SessionDep, actor: LoggedInDep,
-                  now: NowDep) -> dict[str, Any]:  # fmt: skip
-    milestone = ledger_projects.add_milestone(session, actor=actor, rules=rules(request), item_id=item_id,
-                                              label=body.label, due_at=body.due_at, kind=body.kind, now=now)  # fmt: skip
+def add_milestone(
+    item_id: IdPath,
+    body: MilestoneCreate,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    milestone = ledger_projects.add_milestone(
+        session,
+        actor=actor,
+        rules=rules(request),
+        item_id=item_id,
+        label=body.label,
+        due_at=body.due_at,
+        kind=body.kind,
+        now=now,
+    )
     return {
         "id": milestone.id,
         "label": milestone.label,
@@ -336,19 +510,28 @@ def add_milestone(item_id: IdPath, body: MilestoneCreate, request: Request, sess
 @router.post(
     "/items/{item_id}/schedule", status_code=201, response_model=list[dict[str, Any]], summary="倒排工期"
 )
-def schedule(item_id: IdPath, body: ScheduleCreate, request: Request, session: SessionDep, actor: LoggedInDep,
-             now: NowDep) -> list[dict[str, Any]]:  # fmt: skip
+def schedule(
+    item_id: IdPath,
+    body: ScheduleCreate,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+) -> list[dict[str, Any]]:
     phases = [Phase(p.label, p.workdays, p.kind) for p in body.phases]
-    made = ledger_projects.schedule_backwards(session, actor=actor, rules=rules(request), item_id=item_id,
-                                              phases=phases, now=now)  # fmt: skip
+    made = ledger_projects.schedule_backwards(
+        session, actor=actor, rules=rules(request), item_id=item_id, phases=phases, now=now
+    )
     return [{"id": m.id, "label": m.label, "kind": m.kind, "due_at": m.due_at.isoformat()} for m in made]
 
 
 @router.put(
     "/items/{item_id}/investment", response_model=list[dict[str, Any]], summary="重点项目投资计划（按月）"
 )
-def plan_investment(item_id: IdPath, body: InvestmentPlan, session: SessionDep, actor: LoggedInDep,
-                    now: NowDep) -> list[dict[str, Any]]:  # fmt: skip
-    rows = ledger_projects.plan_investment(session, actor=actor, item_id=item_id, planned=body.planned, now=now,
-                                           ambassador=body.ambassador)  # fmt: skip
+def plan_investment(
+    item_id: IdPath, body: InvestmentPlan, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> list[dict[str, Any]]:
+    rows = ledger_projects.plan_investment(
+        session, actor=actor, item_id=item_id, planned=body.planned, now=now, ambassador=body.ambassador
+    )
     return [{"month": r.month, "planned": r.planned, "completed": r.completed} for r in rows]

@@ -41,10 +41,15 @@ def list_units(session: SessionDep, actor: LoggedInDep) -> Any:
     return people.list_units(session, actor=actor)
 
 
-@router.post("/tokens", response_model=TokenIssued, status_code=201,
-             summary="为自己签发接口令牌（有效期 days 天；退出登录、改密码或停用账号后失效）")  # fmt: skip
-def issue_token(body: TokenCreate, request: Request, session: SessionDep, actor: LoggedInDep,
-                now: NowDep) -> TokenIssued:  # fmt: skip
+@router.post(
+    "/tokens",
+    response_model=TokenIssued,
+    status_code=201,
+    summary="为自己签发接口令牌（有效期 days 天；退出登录、改密码或停用账号后失效）",
+)
+def issue_token(
+    body: TokenCreate, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> TokenIssued:
     days = body.days or request.app.state.settings.token_days
     return TokenIssued(token=people.issue_token(session, actor=actor, name=body.name, now=now, days=days))
 
@@ -55,7 +60,11 @@ def unlock_person(user_id: IdPath, session: SessionDep, actor: LoggedInDep, now:
     throttle.unlock(session, actor=actor, username=user.username, now=now, scope_code=user.scope_code)
 
 
-@router.post("/people/{user_id}/active", response_model=UserPublic, summary="停用或启用账号（管理员；停用即结束其全部会话和令牌）")
+@router.post(
+    "/people/{user_id}/active",
+    response_model=UserPublic,
+    summary="停用或启用账号（管理员；停用即结束其全部会话和令牌）",
+)
 def set_active(user_id: IdPath, body: ActiveIn, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Any:
     user = people.get_user(session, actor=actor, user_id=user_id)
     return people.set_active(session, actor=actor, username=user.username, active=body.is_active, now=now)

@@ -25,10 +25,14 @@ class ErrorBody(BaseModel):
 
 
 MEANING = {
-    401: "未登录，或令牌无效、过期、已失效", 403: "当前角色无权执行此操作", 404: "记录不存在，或不在您的数据范围内",
-    409: "记录已被他人改变（请刷新后重试），或编号已被占用", 413: "请求体超过上限", 422: "参数无效：error.field 指出哪一项",
+    401: "未登录，或令牌无效、过期、已失效",
+    403: "当前角色无权执行此操作",
+    404: "记录不存在，或不在您的数据范围内",
+    409: "记录已被他人改变（请刷新后重试），或编号已被占用",
+    413: "请求体超过上限",
+    422: "参数无效：error.field 指出哪一项",
     429: "请求过于频繁：见 Retry-After",
-}  # fmt: skip
+}
 RATE_LIMITED = ("/connectors/{connector_id}/events",)  # as the route knows its path, below /api/v1
 PUBLIC_LOOKUPS = ("/geo/geocode",)  # public, and may find nothing
 

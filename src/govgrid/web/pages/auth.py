@@ -38,29 +38,50 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 def login(
-    request: Request, session: SessionDep, now: NowDep, address: AddressDep, username: Annotated[str, Form()],
-    password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    address: AddressDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     verify_csrf(request, csrf_token)
     try:
-        _, token = login_sessions.log_in(session, username=username, password=password, address=address, now=now,
-                                         login_policy=request.app.state.login_policy,
-                                         policy=request.app.state.session_policy)  # fmt: skip
+        _, token = login_sessions.log_in(
+            session,
+            username=username,
+            password=password,
+            address=address,
+            now=now,
+            login_policy=request.app.state.login_policy,
+            policy=request.app.state.session_policy,
+        )
     except (NotAuthenticated, TooManyAttempts) as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 401
-        answer = page(request, "login.html", ANONYMOUS, status_code=status, next=_safe_next(next), error=exc.message)
+        answer = page(
+            request, "login.html", ANONYMOUS, status_code=status, next=_safe_next(next), error=exc.message
+        )
         if isinstance(exc, TooManyAttempts):
             answer.headers["Retry-After"] = str(exc.retry_after)
         return answer
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_cookie(request, response, SESSION_COOKIE, token, max_age=request.app.state.session_policy.hours * 3600)
+    set_cookie(
+        request, response, SESSION_COOKIE, token, max_age=request.app.state.session_policy.hours * 3600
+    )
     response.delete_cookie(PRE_COOKIE, path="/")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-           csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def logout(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     """Logging out ends every session and token of the user, on every device."""
     verify_csrf(request, csrf_token)
     user = session.get(login_sessions.User, actor.user_id)

@@ -27,30 +27,48 @@ def _page(request: Request, actor, now, *, status_code: int = 200, **extra) -> R
     for year in range(today.year - 1, today.year + 3):
         found = work_calendar.year_status(calendar, year)
         years.append((found, YEAR_SOURCE_LABEL[found.source]))
-    context = {"years": years, "last_official": calendar.last_official_day(), "units": [u.value for u in TimeUnit],
-               "warning": work_calendar.calendar_warning(calendar, today), "due": None, "problems": [],
-               "may_manage": reach(actor, Action.MANAGE_CALENDAR) is not Reach.NONE, "form": {}, **extra}  # fmt: skip
+    context = {
+        "years": years,
+        "last_official": calendar.last_official_day(),
+        "units": [u.value for u in TimeUnit],
+        "warning": work_calendar.calendar_warning(calendar, today),
+        "due": None,
+        "problems": [],
+        "may_manage": reach(actor, Action.MANAGE_CALENDAR) is not Reach.NONE,
+        "form": {},
+        **extra,
+    }
     return page(request, "calendar.html", actor, status_code=status_code, **context)
 
 
 @router.get("/calendar", response_class=HTMLResponse)
-def calendar_page(request: Request, actor: LoggedInDep, now: NowDep, start: str = "", amount: str = "",
-                  unit: str = "工作日") -> Response:  # fmt: skip
+def calendar_page(
+    request: Request, actor: LoggedInDep, now: NowDep, start: str = "", amount: str = "", unit: str = "工作日"
+) -> Response:
     scope_filter(actor, Action.READ_UNITS)  # staff only
     due = None
     if start:
         if unit not in {u.value for u in TimeUnit}:
             raise InvalidInput(f"时限单位“{unit[:20]}”无效", field="unit")
         value = work_calendar.parse_limit(amount, unit)
-        due = request.app.state.case_rules.calendar.due(work_calendar.parse_moment(start), value, TimeUnit(unit))
+        due = request.app.state.case_rules.calendar.due(
+            work_calendar.parse_moment(start), value, TimeUnit(unit)
+        )
     return _page(request, actor, now, due=due, query={"start": start, "amount": amount, "unit": unit})
 
 
 @router.post("/calendar/years")
-def enter_year(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-               year: Annotated[str, Form()], holidays: Annotated[str, Form()] = "",
-               workdays: Annotated[str, Form()] = "", source: Annotated[str, Form()] = "",
-               csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def enter_year(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    year: Annotated[str, Form()],
+    holidays: Annotated[str, Form()] = "",
+    workdays: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     """Enter a year from the form: dates or ranges, one per line (or separated by commas)."""
     verify_csrf(request, csrf_token)
     work_calendar.require_manager(session, actor)
@@ -58,14 +76,20 @@ def enter_year(request: Request, session: SessionDep, actor: LoggedInDep, now: N
     form = {"year": year, "holidays": holidays, "workdays": workdays, "source": source}
     if not year.strip().isascii() or not year.strip().isdigit() or len(year.strip()) != 4:
         raise InvalidInput(f"年份“{year[:10]}”无效", field="year")
-    lines = {key: [p for p in text.replace("，", ",").replace(",", "\n").splitlines() if p.strip()]
-             for key, text in (("holidays", holidays), ("workdays", workdays))}  # fmt: skip
+    lines = {
+        key: [p for p in text.replace("，", ",").replace(",", "\n").splitlines() if p.strip()]
+        for key, text in (("holidays", holidays), ("workdays", workdays))
+    }
     try:
         notice = work_calendar.parse_notice_fields(int(year), lines["holidays"], lines["workdays"], source)
-        work_calendar.set_year(session, actor=actor, calendar=rules.calendar, notice=notice, now=now,
-                               reschedule=lambda s, _y: steps.reschedule_provisional(s, actor=actor, rules=rules,
-                                                                                     now=now))  # fmt: skip
+        work_calendar.set_year(
+            session,
+            actor=actor,
+            calendar=rules.calendar,
+            notice=notice,
+            now=now,
+            reschedule=lambda s, _y: steps.reschedule_provisional(s, actor=actor, rules=rules, now=now),
+        )
     except NoticeRejected as exc:
         return _page(request, actor, now, status_code=422, problems=exc.problems, form=form)
     return RedirectResponse(f"/calendar?entered={int(year)}", status_code=303)
-

@@ -52,13 +52,27 @@ TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def case_list(request: Request, session: SessionDep, actor: LoggedInDep, status: str = "", near: str = "",
-              crs: str = "wgs84") -> Response:  # fmt: skip
+def case_list(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    status: str = "",
+    near: str = "",
+    crs: str = "wgs84",
+) -> Response:
     chosen = parse_choice(Status, status, "status", STATUS_LABEL)
     tabs = TABS.get(actor.role, []) if actor.role else []
     found = queries.list_cases(session, actor=actor, status=chosen, limit=500, near=parse_near(near, crs))
-    return page(request, "cases.html", actor, cases=found, tabs=tabs, chosen=chosen, labels=STATUS_LABEL,
-                classes=request.app.state.case_rules.classes)  # fmt: skip
+    return page(
+        request,
+        "cases.html",
+        actor,
+        cases=found,
+        tabs=tabs,
+        chosen=chosen,
+        labels=STATUS_LABEL,
+        classes=request.app.state.case_rules.classes,
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -75,14 +89,28 @@ def case_page(case_id: IdPath, request: Request, session: SessionDep, actor: Log
     due_hint = None
     if case_class and Step.DISPATCH in offered:
         due_hint = f"{case_class.time_limit:g} {case_class.time_unit.value}"
-    return page(request, "case.html", actor, case=case, case_class=case_class, steps=offered, step_labels=STEP_LABEL,
-                status_label=STATUS_LABEL[Status(case.status)], closure_labels=CLOSURE_LABEL, units=units,
-                suggested=suggested, due_hint=due_hint, history=queries.timeline(session, actor=actor, case_id=case_id),
-                history_label=history_label, side=side_actions(actor, case, case_class),
-                similar=_visible_similar(session, actor, case_id),
-                may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
-                photos=attachments.photos_of(session, actor=actor, case_id=case_id), follow_code=shown(case.follow_secret),
-                may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE)  # fmt: skip
+    return page(
+        request,
+        "case.html",
+        actor,
+        case=case,
+        case_class=case_class,
+        steps=offered,
+        step_labels=STEP_LABEL,
+        status_label=STATUS_LABEL[Status(case.status)],
+        closure_labels=CLOSURE_LABEL,
+        units=units,
+        suggested=suggested,
+        due_hint=due_hint,
+        history=queries.timeline(session, actor=actor, case_id=case_id),
+        history_label=history_label,
+        side=side_actions(actor, case, case_class),
+        similar=_visible_similar(session, actor, case_id),
+        may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
+        photos=attachments.photos_of(session, actor=actor, case_id=case_id),
+        follow_code=shown(case.follow_secret),
+        may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE,
+    )
 
 
 def _visible_similar(session: Any, actor: Actor, case_id: int) -> list[Any]:
@@ -103,14 +131,31 @@ def _may(actor: Actor, step: Step) -> bool:
 
 @router.post("/cases/{case_id}/steps")
 def take_step(
-    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    step: Annotated[Step, Form()], csrf_token: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-    unit_code: Annotated[str, Form()] = "", version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    step: Annotated[Step, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    unit_code: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     public_note: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     verify_csrf(request, csrf_token)
-    steps.transition(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id, step=step, now=now,
-                     note=note, unit_code=unit_code or None, expected_version=version, public_note=public_note)  # fmt: skip
+    steps.transition(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        case_id=case_id,
+        step=step,
+        now=now,
+        note=note,
+        unit_code=unit_code or None,
+        expected_version=version,
+        public_note=public_note,
+    )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -123,21 +168,45 @@ def report_form(request: Request, actor: LoggedInDep) -> Response:
 
 @router.post("/report")
 def report(
-    request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    class_code: Annotated[str, Form()], title: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "", lng: Annotated[str, Form()] = "", lat: Annotated[str, Form()] = "",
-    crs: Annotated[str, Form()] = "gcj02", address: Annotated[str, Form()] = "",
-    photo: Annotated[UploadFile | None, File()] = None, client_id: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    class_code: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    lng: Annotated[str, Form()] = "",
+    lat: Annotated[str, Form()] = "",
+    crs: Annotated[str, Form()] = "gcj02",
+    address: Annotated[str, Form()] = "",
+    photo: Annotated[UploadFile | None, File()] = None,
+    client_id: Annotated[str, Form()] = "",
+) -> Response:
     verify_csrf(request, csrf_token)
     limit_reports(request, session, actor, now)
     checked = photo_of(request, photo)  # the photo is checked before anything is written
-    report_data = intake.Report(channel=person_channel(actor, None), class_code=class_code, title=title,
-                               description=description, lng=_number(lng, "lng"), lat=_number(lat, "lat"),
-                               crs=parse_crs(crs), address=address, external_id=client_id or None)  # fmt: skip
-    case, is_new = intake.report(session, actor=actor, rules=request.app.state.case_rules,
-                                 locator=request.app.state.locator_cache, data=report_data, now=now,
-                                 photos=[checked] if checked else [], media_dir=request.app.state.media_dir)  # fmt: skip
+    report_data = intake.Report(
+        channel=person_channel(actor, None),
+        class_code=class_code,
+        title=title,
+        description=description,
+        lng=_number(lng, "lng"),
+        lat=_number(lat, "lat"),
+        crs=parse_crs(crs),
+        address=address,
+        external_id=client_id or None,
+    )
+    case, is_new = intake.report(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        locator=request.app.state.locator_cache,
+        data=report_data,
+        now=now,
+        photos=[checked] if checked else [],
+        media_dir=request.app.state.media_dir,
+    )
     if is_new:
         count_report(session, actor, now)
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
@@ -148,45 +217,73 @@ def side_actions(actor: Actor, case: Any, case_class: Any) -> dict[str, bool]:
     may_handle = reach(actor, Action.HANDLE_CASE) is not Reach.NONE
     may_manage = reach(actor, Action.MANAGE_CASE) is not Reach.NONE
     return {
-        "extend": may_handle and case.status in IN_HAND and bool(case_class and case_class.is_extendable)
+        "extend": may_handle
+        and case.status in IN_HAND
+        and bool(case_class and case_class.is_extendable)
         and case.extension_state != "requested",
         "decide": may_manage and case.extension_state == "requested",
         "supervise": may_manage and Status(case.status) not in FINAL and case.supervision_level < 2,
-    }  # fmt: skip
+    }
 
 
 @router.post("/cases/{case_id}/extension")
 def request_extension(
-    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    until: Annotated[str, Form()], reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    until: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     verify_csrf(request, csrf_token)
     try:
         day = date.fromisoformat(until)
     except ValueError:
         raise InvalidInput(f"延期日期“{until}”无效（YYYY-MM-DD）", field="until") from None
-    case_actions.request_extension(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
-                                   until=datetime.combine(day, END_OF_DAY, CHINA), reason=reason, now=now,
-                                   expected_version=version)  # fmt: skip
+    case_actions.request_extension(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        case_id=case_id,
+        until=datetime.combine(day, END_OF_DAY, CHINA),
+        reason=reason,
+        now=now,
+        expected_version=version,
+    )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/extension/decision")
 def decide_extension(
-    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    approve: Annotated[str, Form()], note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    approve: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     verify_csrf(request, csrf_token)
-    case_actions.decide_extension(session, actor=actor, case_id=case_id, approve=approve == "1", note=note, now=now)
+    case_actions.decide_extension(
+        session, actor=actor, case_id=case_id, approve=approve == "1", note=note, now=now
+    )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/supervision")
 def supervise(
-    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    note: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     verify_csrf(request, csrf_token)
     case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=note, now=now)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -194,24 +291,36 @@ def supervise(
 
 @router.post("/cases/{case_id}/merge")
 def merge(
-    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    into: Annotated[int, Form(ge=1, le=MAX_ID)], csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    into: Annotated[int, Form(ge=1, le=MAX_ID)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     verify_csrf(request, csrf_token)
-    similar_cases.merge_into(session, actor=actor, rules=request.app.state.case_rules, case_id=case_id,
-                             into_case_id=into, now=now)  # fmt: skip
+    similar_cases.merge_into(
+        session, actor=actor, rules=request.app.state.case_rules, case_id=case_id, into_case_id=into, now=now
+    )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/photos")
 def upload_photo(
-    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep,
-    photo: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    photo: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     verify_csrf(request, csrf_token)
     checked = photo_of(request, photo)
     if checked is None:
         raise InvalidInput("请选择照片", field="photo")
-    attachments.attach_photo(session, actor=actor, media_dir=request.app.state.media_dir, case_id=case_id,
-                             photo=checked, now=now)  # fmt: skip
+    attachments.attach_photo(
+        session, actor=actor, media_dir=request.app.state.media_dir, case_id=case_id, photo=checked, now=now
+    )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

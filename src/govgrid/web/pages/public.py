@@ -30,14 +30,22 @@ def api_docs(request: Request, actor: ActorDep) -> Response:
     """Swagger UI on the bundled assets (no CDN: government intranets have no internet)."""
     from govgrid.web.deps import csrf_token, remember_pre_cookie
 
-    response = request.app.state.templates.TemplateResponse(request, "docs.html", {"csrf_token": csrf_token(request)})
+    response = request.app.state.templates.TemplateResponse(
+        request, "docs.html", {"csrf_token": csrf_token(request)}
+    )
     remember_pre_cookie(request, response)
     return response
 
 
 @router.get("/follow", response_class=HTMLResponse)
-def follow(request: Request, session: SessionDep, now: NowDep, address: AddressDep,
-           code: Annotated[str, Query(max_length=32)] = "", secret: Annotated[str, Query(max_length=32)] = "") -> Response:  # fmt: skip
+def follow(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    address: AddressDep,
+    code: Annotated[str, Query(max_length=32)] = "",
+    secret: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
     found: Case | None = None
     history: list[CaseTransition] = []
     error: str | None = None
@@ -46,20 +54,44 @@ def follow(request: Request, session: SessionDep, now: NowDep, address: AddressD
         key = throttle.address_key("follow", address)
         window = timedelta(minutes=settings.throttle_window_minutes)
         try:
-            throttle.check_failures(session, key=key, limit=settings.follow_failures, window=window, now=now,
-                                    message="查询失败次数过多，请 {seconds} 秒后再试")  # fmt: skip
+            throttle.check_failures(
+                session,
+                key=key,
+                limit=settings.follow_failures,
+                window=window,
+                now=now,
+                message="查询失败次数过多，请 {seconds} 秒后再试",
+            )
             found, history = queries.follow(session, code=code, secret=secret)
         except NotFound as exc:
             throttle.record_failure(session, key=key, window=window, now=now)
             error = exc.message
         except TooManyAttempts as exc:
-            answer = page(request, "follow.html", ANONYMOUS, status_code=429, case=None, history=[],
-                          error=exc.message, code=code)  # fmt: skip
+            answer = page(
+                request,
+                "follow.html",
+                ANONYMOUS,
+                status_code=429,
+                case=None,
+                history=[],
+                error=exc.message,
+                code=code,
+            )
             answer.headers["Retry-After"] = str(exc.retry_after)
             return answer
     rules = request.app.state.case_rules
     community = session.get(Area, found.grid_code[:12]) if found and found.grid_code else None
     case_class = rules.classes.get(found.class_code) if found else None
-    return page(request, "follow.html", ANONYMOUS, case=found, history=history, error=error, code=code,
-                community=community.name if community else "", class_name=case_class.name if case_class else "",
-                status_label=STATUS_LABEL[Status(found.status)] if found else "", history_label=history_label)  # fmt: skip
+    return page(
+        request,
+        "follow.html",
+        ANONYMOUS,
+        case=found,
+        history=history,
+        error=error,
+        code=code,
+        community=community.name if community else "",
+        class_name=case_class.name if case_class else "",
+        status_label=STATUS_LABEL[Status(found.status)] if found else "",
+        history_label=history_label,
+    )

@@ -13,13 +13,18 @@ from govgrid.web.deps import csrf_token, remember_pre_cookie
 from govgrid.web.navigation import menu_for
 
 
-def page(request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     app = request.app
     context.update(
-        actor=actor, role_label=ROLE_LABEL.get(actor.role, "") if actor.role else "",
-        menu=menu_for(app.state.navigation, actor), csrf_token=csrf_token(request),
-        settings=app.state.settings, current_path=request.url.path,
-    )  # fmt: skip
+        actor=actor,
+        role_label=ROLE_LABEL.get(actor.role, "") if actor.role else "",
+        menu=menu_for(app.state.navigation, actor),
+        csrf_token=csrf_token(request),
+        settings=app.state.settings,
+        current_path=request.url.path,
+    )
     response = app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
     remember_pre_cookie(request, response)
     return response

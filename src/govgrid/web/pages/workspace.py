@@ -38,9 +38,19 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         if actor.role is Role.ADMIN
         else None
     )
-    return page(request, "workspace.html", actor, scope=scope, summary=summary, my_grids=mine, reminders=notes,
-                history_label=history_label, ledger=ledger, calendar_note=calendar_note,
-                light_labels={k.value: v for k, v in LIGHT_LABEL.items()})  # fmt: skip
+    return page(
+        request,
+        "workspace.html",
+        actor,
+        scope=scope,
+        summary=summary,
+        my_grids=mine,
+        reminders=notes,
+        history_label=history_label,
+        ledger=ledger,
+        calendar_note=calendar_note,
+        light_labels={k.value: v for k, v in LIGHT_LABEL.items()},
+    )
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -60,8 +70,16 @@ def people_page(
         if actor.role is not Role.CITIZEN
         else {}
     )
-    return page(request, "people.html", actor, users=users[:2000], total=len(users), units=units,
-                role_labels=ROLE_LABEL, selected_role=role)  # fmt: skip
+    return page(
+        request,
+        "people.html",
+        actor,
+        users=users[:2000],
+        total=len(users),
+        units=units,
+        role_labels=ROLE_LABEL,
+        selected_role=role,
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -16,8 +16,13 @@ branch_labels = None
 depends_on = None
 
 # the connectors shipped when this migration was written: channel → connector id
-SHIPPED = {"hotline": "hotline12345", "video": "video", "task": "superior_task", "epidemic": "epidemic",
-           "police": "police_screening"}  # fmt: skip
+SHIPPED = {
+    "hotline": "hotline12345",
+    "video": "video",
+    "task": "superior_task",
+    "epidemic": "epidemic",
+    "police": "police_screening",
+}
 
 
 def upgrade() -> None:
@@ -41,12 +46,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_connector_key_district_code"), ["district_code"], unique=False)
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source", sa.String(length=40), server_default="", nullable=False))
-    case = sa.table("case", sa.column("source", sa.String), sa.column("channel", sa.String),
-                    sa.column("reporter_id", sa.Integer))  # fmt: skip
+    case = sa.table(
+        "case",
+        sa.column("source", sa.String),
+        sa.column("channel", sa.String),
+        sa.column("reporter_id", sa.Integer),
+    )
     for channel, connector in SHIPPED.items():
         op.execute(case.update().where(case.c.channel == channel).values(source=connector))
-    op.execute(case.update().where(case.c.source == "", case.c.reporter_id.is_not(None))
-               .values(source=sa.literal("user:") + sa.cast(case.c.reporter_id, sa.String)))  # fmt: skip
+    op.execute(
+        case.update()
+        .where(case.c.source == "", case.c.reporter_id.is_not(None))
+        .values(source=sa.literal("user:") + sa.cast(case.c.reporter_id, sa.String))
+    )
     op.execute(case.update().where(case.c.source == "").values(source=sa.literal("legacy:") + case.c.channel))
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_constraint("uq_case_channel_external_id", type_="unique")

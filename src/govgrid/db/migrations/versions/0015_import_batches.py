@@ -34,8 +34,9 @@ def upgrade() -> None:
     with op.batch_alter_table("ledger_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("batch_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_ledger_item_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_foreign_key(batch_op.f("fk_ledger_item_batch_id_import_batch"), "import_batch",
-                                    ["batch_id"], ["id"])  # fmt: skip
+        batch_op.create_foreign_key(
+            batch_op.f("fk_ledger_item_batch_id_import_batch"), "import_batch", ["batch_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
