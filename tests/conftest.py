@@ -172,9 +172,11 @@ def shared_dir() -> Path:
 def demo_ledger(district_sessions: sessionmaker[Session], district: District) -> None:
     """The demo's ledgers (the three seed plans) in the shared test district, entered once."""
     from govgrid.services.demo.ledger import build_demo_ledger
-    from govgrid.services.ledger.items import shipped_ledger_rules
+    from tests.catalogs import CATALOGS
     from tests.factories import add_demo_ledger_units
 
     with district_sessions() as session:
         add_demo_ledger_units(session)
-        build_demo_ledger(session, rules=shipped_ledger_rules(), area_code="370102", now=NOW)
+        build_demo_ledger(
+            session, rules=CATALOGS.ledger_rules, source=CATALOGS.source, area_code="370102", now=NOW
+        )

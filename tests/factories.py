@@ -77,7 +77,9 @@ def build_district(session: Session) -> District:
     """Write the test district, its units, one worker per community and every persona."""
     features = district_features()
     write_features(session, actor=SYSTEM, features=features, now=NOW, synthetic=True)
-    for unit in catalog.load("demo_district.yaml")["units"]:  # the units the shipped catalogues name
+    for unit in catalog.SHIPPED_SOURCE.load("demo_district.yaml")[
+        "units"
+    ]:  # the units the shipped catalogues name
         session.add(OrgUnit(code=unit["code"], name=unit["name"], kind=unit["kind"], area_code=DISTRICT))
     for street in (STREET_A, STREET_B):
         session.add(OrgUnit(code=street, name=f"{street}办事处", kind="street", area_code=street))

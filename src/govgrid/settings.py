@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         description="Folder of the reference data (data/geo/370102.geojson …). Default: ../shared beside "
         "the working directory or the source checkout.",
     )
+    catalog_dir: Path | None = Field(
+        None,
+        description="A city's own catalogues: YAML files here (case_classes.yaml, responsibility.yaml, "
+        "calendar.yaml …) replace the shipped files of the same name, validated the same way at start-up.",
+    )
     media_dir: Path | None = Field(
         None,
         description="Folder for case photos and evidence files (stored by SHA-256). Default: media/ beside "

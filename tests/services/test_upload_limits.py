@@ -71,7 +71,7 @@ def test_a_ledger_import_of_a_bomb_is_refused_with_a_row_report_and_writes_nothi
 
     from govgrid.db.ledger_models import LedgerItem
     from govgrid.services.ledger.importing import LedgerRejected, import_ledger
-    from govgrid.services.ledger.items import shipped_ledger_rules
+    from tests.catalogs import CATALOGS
     from tests.factories import NOW
     from tests.services.cases.test_cases import who
 
@@ -80,7 +80,7 @@ def test_a_ledger_import_of_a_bomb_is_refused_with_a_row_report_and_writes_nothi
         import_ledger(
             session,
             actor=who(session, "supervisor"),
-            rules=shipped_ledger_rules(),
+            rules=CATALOGS.ledger_rules,
             data=samples.merged_bomb(),
             filename="炸弹.xlsx",
             area_code="370102",

@@ -16,8 +16,8 @@ from govgrid.domain.workflow import Step
 from govgrid.domain.worktime import CHINA, TimeUnit
 from govgrid.services import work_calendar
 from govgrid.services.cases import steps
-from govgrid.services.cases.rules import shipped_rules
-from govgrid.services.cases.sweeper import shipped_policy, sweep
+from govgrid.services.cases.sweeper import sweep
+from tests.catalogs import CATALOGS
 from tests.services.cases.test_cases import patrol, who
 
 MONDAY_28 = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA)
@@ -33,7 +33,7 @@ workdays: [2027-02-20, 2027-05-08, 2027-09-19, 2027-10-09]
 @pytest.fixture
 def rules():
     """Rules with a calendar of their own, so an entered year does not leak into other tests."""
-    return replace(shipped_rules(), calendar=load_calendar())
+    return replace(CATALOGS.case_rules, calendar=load_calendar())
 
 
 def dispatched(session, district, rules, when, class_code="E0101"):
@@ -61,7 +61,7 @@ def test_the_sweeper_warns_and_marks_overdue_through_a_provisional_january(sessi
     case = dispatched(session, district, rules, MONDAY_28)
     moment = MONDAY_28
     while moment < datetime(2027, 2, 3, tzinfo=CHINA):
-        sweep(session, rules=rules, policy=shipped_policy(), now=moment)
+        sweep(session, rules=rules, policy=CATALOGS.policy, now=moment)
         moment += timedelta(hours=12)
     marks = [
         r.step
@@ -149,9 +149,9 @@ def test_the_admin_is_warned_sixty_days_before_the_last_official_day(rules):
 
 def test_ledger_response_rules_hold_in_december_again(rules):
     from govgrid.domain.response_rules import deadlines
-    from govgrid.services.ledger.items import shipped_ledger_rules
+    from tests.catalogs import CATALOGS
 
-    ledger = shipped_ledger_rules(rules.calendar)
+    ledger = replace(CATALOGS.ledger_rules, calendar=rules.calendar)
     assigned = datetime(2026, 12, 20, 10, 0, tzinfo=CHINA)
     assert rules.calendar.knows(assigned)
     steps = deadlines(ledger.templates["3-7"], assigned, rules.calendar)

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from govgrid.catalog import CatalogError, load
+from govgrid.catalog import SHIPPED_SOURCE, CatalogError
 from govgrid.catalog.case_catalog import load_case_classes, load_responsibility
 from govgrid.domain.worktime import TimeUnit
 
@@ -27,7 +27,7 @@ def test_a_rule_for_an_area_wins_over_the_default_unit():
     city = load_responsibility(
         classes,
         {
-            **load("responsibility.yaml"),
+            **SHIPPED_SOURCE.load("responsibility.yaml"),
             "rules": [{"class": "E0102", "area": "370102004", "unit": "370102004"}],
         },
     )
@@ -50,7 +50,7 @@ def test_the_catalogue_has_components_and_events_of_every_major_class():
 
 
 def broken(change):
-    doc = copy.deepcopy(load("case_classes.yaml"))
+    doc = copy.deepcopy(SHIPPED_SOURCE.load("case_classes.yaml"))
     change(doc["classes"][1])
     return doc
 

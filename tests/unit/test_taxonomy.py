@@ -7,7 +7,7 @@ import pytest
 from govgrid.catalog import CatalogError
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.catalog.taxonomy import check_connector_categories, load_taxonomy
-from govgrid.services.cases.rules import shipped_rules
+from tests.catalogs import CATALOGS
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "messages" / "taxonomy_3level.csv"
 
@@ -23,7 +23,7 @@ def test_a_missing_column_or_empty_cell_is_named(tmp_path):
 
 
 def test_a_mapped_category_missing_from_the_taxonomy_is_refused():
-    connectors = load_connectors(set(shipped_rules().classes))
+    connectors = load_connectors(set(CATALOGS.case_rules.classes))
     with pytest.raises(CatalogError, match="环境卫生"):
         check_connector_categories(connectors, {"环境保护/环境污染/噪音污染"})
 
@@ -34,4 +34,4 @@ def test_every_shipped_12345_mapping_is_a_path_of_the_real_taxonomy():
         pytest.skip(f"参考数据 {SHARED} 不存在")
     paths = load_taxonomy(SHARED)
     assert len(paths) > 300 and len({p.split("/")[0] for p in paths}) == 15
-    check_connector_categories(load_connectors(set(shipped_rules().classes)), paths)
+    check_connector_categories(load_connectors(set(CATALOGS.case_rules.classes)), paths)

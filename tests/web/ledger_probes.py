@@ -23,6 +23,7 @@ def street_b_task(session):  # type: ignore[no-untyped-def]
         return task
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == STREET_B))
     campaign = LedgerItem(
+        district_code="370102",
         kind="campaign",
         number="PROBE-B",
         content="街道B专项行动（探针）",
@@ -37,6 +38,7 @@ def street_b_task(session):  # type: ignore[no-untyped-def]
     session.flush()
     campaign.campaign_id = campaign.id
     task = LedgerItem(
+        district_code="370102",
         kind="task",
         parent_id=campaign.id,
         campaign_id=campaign.id,
@@ -55,6 +57,7 @@ def street_b_task(session):  # type: ignore[no-untyped-def]
     session.add(task)
     session.flush()
     report = ProgressReport(
+        district_code="370102",
         item_id=task.id,
         kind="progress",
         reported_at=NOW,
@@ -66,6 +69,7 @@ def street_b_task(session):  # type: ignore[no-untyped-def]
     session.flush()
     session.add(
         ReportEvidence(
+            district_code="370102",
             report_id=report.id,
             uploaded_by="other_street_officer",
             uploaded_at=NOW,
@@ -143,13 +147,10 @@ def _ledger_rung(client, district, session):  # type: ignore[no-untyped-def]
 
 @probe("POST", "/api/v1/ledger/items/{item_id}/closure")
 def _ledger_closure(client, district, session):  # type: ignore[no-untyped-def]
-    refused(client.post(f"/api/v1/ledger/items/{street_b_task(session).id}/closure"))
-
-
-@probe("POST", "/api/v1/ledger/items/{item_id}/closure/decision")
-def _ledger_decision(client, district, session):  # type: ignore[no-untyped-def]
-    task = street_b_task(session)
-    refused(client.post(f"/api/v1/ledger/items/{task.id}/closure/decision", json={"approve": True}))
+    task = street_b_task(session)  # waiting for a decision: every step is tried
+    for step in ("apply", "approve", "refuse", "reopen"):
+        answer = client.post(f"/api/v1/ledger/items/{task.id}/closure", json={"step": step, "note": "探针"})
+        refused(answer)
 
 
 @probe("GET", "/api/v1/ledger/export")

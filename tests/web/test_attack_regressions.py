@@ -104,11 +104,13 @@ def test_a_unit_officers_export_carries_no_reports_of_rows_shown_only_as_context
 
     from govgrid.db.ledger_models import ProgressReport
     from govgrid.db.models import OrgUnit
-    from govgrid.domain import ledger_sheet as ls
+    from govgrid.excel import ledger_sheet as ls
 
     mine = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "LX-CGJ"))
     other = session.scalars(
-        select(LedgerItem).where(LedgerItem.kind == "project", LedgerItem.lead_unit_id != mine)
+        select(LedgerItem).where(
+            LedgerItem.kind == "project", LedgerItem.lead_unit_id != mine, LedgerItem.status == "open"
+        )
     ).first()
     reported = session.scalar(
         select(func.count()).select_from(ProgressReport).where(ProgressReport.item_id == other.id)
@@ -118,7 +120,7 @@ def test_a_unit_officers_export_carries_no_reports_of_rows_shown_only_as_context
         "/api/v1/ledger/items",
         json={"kind": "task", "content": "配合推进", "parent_id": other.id, "lead_unit_code": "LX-CGJ"},
     )
-    assert child.status_code == 201
+    assert child.status_code == 201, child.text
     officer = as_user("dept_officer")
     assert (
         officer.get(f"/api/v1/ledger/items/{other.id}").json()["reports"] == []

@@ -5,11 +5,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from govgrid.catalog import CatalogError, load
+from govgrid.catalog import SHIPPED_SOURCE, CatalogError
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.db.case_models import Case
 from govgrid.geo.crs import Crs, from_stored
-from govgrid.services.cases.rules import shipped_rules
+from tests.catalogs import CATALOGS
 from tests.factories import STREET_A
 
 
@@ -176,7 +176,7 @@ def test_an_unknown_connector_is_not_found(connector_client, district):
 
 
 def test_a_connector_mapping_to_an_unknown_class_is_refused_at_start_up():
-    doc = load("connectors.yaml")
+    doc = SHIPPED_SOURCE.load("connectors.yaml")
     doc[0]["class"]["map"]["某类"] = "E7777"
     with pytest.raises(CatalogError, match="E7777"):
-        load_connectors(set(shipped_rules().classes), doc)
+        load_connectors(set(CATALOGS.case_rules.classes), doc)

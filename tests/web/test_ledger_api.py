@@ -223,6 +223,9 @@ def test_a_unit_officer_cannot_assign_work(as_user, demo_ledger):
     assert answer.status_code == 403
 
 
+WORK = {"lead_unit_code": "LX-CGJ", "deadline_at": "2026-12-31T17:30:00+08:00"}
+
+
 def test_weights_on_some_siblings_only_are_refused_so_the_roll_up_never_breaks(as_user, demo_ledger):
     client = as_user("supervisor")
     campaign = client.post(
@@ -230,16 +233,16 @@ def test_weights_on_some_siblings_only_are_refused_so_the_roll_up_never_breaks(a
     ).json()
     first = client.post(
         "/api/v1/ledger/items",
-        json={"kind": "task", "content": "甲", "parent_id": campaign["id"], "weight": 2},
+        json={"kind": "task", "content": "甲", "parent_id": campaign["id"], "weight": 2, **WORK},
     )
     assert first.status_code == 201
     second = client.post(
-        "/api/v1/ledger/items", json={"kind": "task", "content": "乙", "parent_id": campaign["id"]}
+        "/api/v1/ledger/items", json={"kind": "task", "content": "乙", "parent_id": campaign["id"], **WORK}
     )
     assert second.status_code == 422 and second.json()["error"]["field"] == "weight"
     negative = client.post(
         "/api/v1/ledger/items",
-        json={"kind": "task", "content": "丙", "parent_id": campaign["id"], "weight": -1},
+        json={"kind": "task", "content": "丙", "parent_id": campaign["id"], "weight": -1, **WORK},
     )
     assert negative.status_code == 422 and "大于 0" in negative.json()["error"]["message"]
 
@@ -325,7 +328,7 @@ def test_a_large_campaign_is_paged_by_rows_not_by_campaigns(as_user, session, di
 
     from govgrid.db.ledger_models import LedgerItem
     from govgrid.services.ledger.importing import import_ledger
-    from govgrid.services.ledger.items import shipped_ledger_rules
+    from tests.catalogs import CATALOGS
     from tests.factories import NOW
     from tests.services.cases.test_cases import who
     from tests.services.ledger.test_staged_import import big_csv
@@ -334,7 +337,7 @@ def test_a_large_campaign_is_paged_by_rows_not_by_campaigns(as_user, session, di
     import_ledger(
         session,
         actor=who(session, "supervisor"),
-        rules=shipped_ledger_rules(),
+        rules=CATALOGS.ledger_rules,
         data=big_csv(number, 3000),
         filename="大台账.csv",
         area_code="370102",

@@ -194,9 +194,9 @@ def street_b_case(session, district):  # type: ignore[no-untyped-def]
 
     from govgrid.db.models import User
     from govgrid.services.cases import intake
-    from govgrid.services.cases.rules import shipped_rules
     from govgrid.services.geo.locate import LocatorCache
     from govgrid.services.people.accounts import actor_for
+    from tests.catalogs import CATALOGS
     from tests.factories import NOW
 
     point = district.grid(STREET_B).geometry.representative_point()
@@ -210,7 +210,7 @@ def street_b_case(session, district):  # type: ignore[no-untyped-def]
         external_id=str(uuid.uuid4()),
     )
     case, _ = intake.report(
-        session, actor=dispatcher, rules=shipped_rules(), locator=LocatorCache(), data=data, now=NOW
+        session, actor=dispatcher, rules=CATALOGS.case_rules, locator=LocatorCache(), data=data, now=NOW
     )
     return case
 
@@ -367,16 +367,16 @@ def _case_appeal_decision(client, district, session):  # type: ignore[no-untyped
 def _reminders(client, district, session):  # type: ignore[no-untyped-def]
     from govgrid.domain.workflow import Step
     from govgrid.services.cases import steps
-    from govgrid.services.cases.rules import shipped_rules
     from govgrid.services.people.accounts import User as UserModel
     from govgrid.services.people.accounts import actor_for
+    from tests.catalogs import CATALOGS
     from tests.factories import NOW
 
     case = street_b_case(session, district)
     dispatcher = actor_for(session.scalars(select(UserModel).where(UserModel.username == "dispatcher")).one())
     for step in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
         steps.transition(
-            session, actor=dispatcher, rules=shipped_rules(), case_id=case.id, step=step, now=NOW
+            session, actor=dispatcher, rules=CATALOGS.case_rules, case_id=case.id, step=step, now=NOW
         )
     assert str(case.id) not in {str(r["case_id"]) for r in client.get("/api/v1/reminders?limit=500").json()}
 

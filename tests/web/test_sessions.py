@@ -73,7 +73,7 @@ def test_disabling_a_user_ends_their_sessions_and_they_cannot_log_in(app, person
         page = client.get("/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         refused = client.post("/login", data={"username": person, "password": PASSWORD, "csrf_token": token})
-        assert refused.status_code == 401
+        assert refused.status_code == 401, refused.text[:3000]
 
 
 def test_a_token_expires_and_a_session_ends_after_idling(app, person, district_sessions):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from govgrid.catalog import CatalogError, load
+from govgrid.catalog import SHIPPED_SOURCE, CatalogError
 from govgrid.domain.worktime import WorkCalendar, YearOverride
 
 FILE = "calendar.yaml"
 
 
 def load_calendar(doc: Any = None) -> WorkCalendar:
-    doc = load(FILE) if doc is None else doc
+    doc = SHIPPED_SOURCE.load(FILE) if doc is None else doc
     hours = tuple(_interval(i, pair) for i, pair in enumerate(doc.get("office_hours") or [], start=1))
     if not hours:
         raise CatalogError(f"catalog/{FILE}：office_hours 不能为空", field="office_hours")

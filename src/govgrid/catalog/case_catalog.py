@@ -4,10 +4,10 @@ file, the row and the field."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from govgrid.catalog import CatalogError, load
+from govgrid.catalog import SHIPPED_SOURCE, CatalogError
+from govgrid.domain.case_rules import CaseClass, HotlineLimit, ResponsibilityList, ResponsibilityRule
 from govgrid.domain.worktime import TimeUnit
 
 CLASSES = "case_classes.yaml"
@@ -16,26 +16,8 @@ CODE = re.compile(r"^[EC]\d{4}$")
 LOCAL = "属地"  # 属地兜底: the street that owns the grid
 
 
-@dataclass(frozen=True)
-class CaseClass:
-    code: str
-    name: str
-    major_code: str
-    major_name: str
-    time_limit: float
-    time_unit: TimeUnit
-    unit_key: str
-    register_condition: str
-    close_condition: str
-    is_extendable: bool
-
-    @property
-    def is_event(self) -> bool:
-        return self.code.startswith("E")
-
-
 def load_case_classes(doc: Any = None) -> dict[str, CaseClass]:
-    doc = load(CLASSES) if doc is None else doc
+    doc = SHIPPED_SOURCE.load(CLASSES) if doc is None else doc
     majors = {m["code"]: m["name"] for m in doc.get("majors") or []}
     classes: dict[str, CaseClass] = {}
     for row, item in enumerate(doc.get("classes") or [], start=1):
@@ -83,33 +65,8 @@ def _case_class(row: int, item: Any, majors: dict[str, str]) -> CaseClass:
     )
 
 
-@dataclass(frozen=True)
-class ResponsibilityRule:
-    class_code: str
-    area_prefix: str
-    unit_code: str
-
-
-@dataclass(frozen=True)
-class ResponsibilityList:
-    """权责清单: class × area → unit code; "street" means the street of the grid (属地兜底)."""
-
-    keys: dict[str, str]
-    rules: tuple[ResponsibilityRule, ...]
-
-    def unit_for(self, case_class: CaseClass, grid_code: str | None) -> str | None:
-        """The unit code responsible, or None when only the owning street can be (属地, no grid known)."""
-        for rule in self.rules:
-            if rule.class_code == case_class.code and (grid_code or "").startswith(rule.area_prefix):
-                return rule.unit_code
-        unit = self.keys.get(case_class.unit_key, "street")
-        if unit == "street":
-            return grid_code[:9] if grid_code else None
-        return unit
-
-
 def load_responsibility(classes: dict[str, CaseClass], doc: Any = None) -> ResponsibilityList:
-    doc = load(RESPONSIBILITY) if doc is None else doc
+    doc = SHIPPED_SOURCE.load(RESPONSIBILITY) if doc is None else doc
     keys = {str(k): str(v) for k, v in (doc.get("keys") or {}).items()}
     for case_class in classes.values():
         if case_class.unit_key not in keys:
@@ -126,3 +83,26 @@ def load_responsibility(classes: dict[str, CaseClass], doc: Any = None) -> Respo
             )
         rules.append(ResponsibilityRule(str(item["class"]), str(item.get("area") or ""), str(item["unit"])))
     return ResponsibilityList(keys=keys, rules=tuple(rules))
+
+
+def load_hotline(doc: Any = None) -> dict[str, HotlineLimit]:
+    """catalog/hotline.yaml, with errors naming the urgency and the field."""
+    doc = SHIPPED_SOURCE.load("hotline.yaml") if doc is None else doc
+    limits = {}
+    for name, spec in (doc.get("urgencies") or {}).items():
+        try:
+            limits[str(name)] = HotlineLimit(
+                str(spec["label"]), _limit(spec["dispatch"]), _limit(spec["reply"])
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogError(
+                f"catalog/hotline.yaml 紧急程度 {name}：字段缺失或无效（{exc}）", field=str(name)
+            ) from None
+    return limits
+
+
+def _limit(pair: Any) -> tuple[float, TimeUnit]:
+    amount, unit = pair
+    if float(amount) <= 0:
+        raise ValueError("时限须为正数")
+    return float(amount), TimeUnit(str(unit))

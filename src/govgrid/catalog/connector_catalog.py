@@ -3,10 +3,10 @@ with errors that name the file, the connector and the field."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from govgrid.catalog import CatalogError, load
+from govgrid.catalog import SHIPPED_SOURCE, CatalogError
+from govgrid.domain.case_rules import Connector
 from govgrid.domain.workflow import Loop
 
 PERSON_CHANNELS = ("patrol", "citizen", "phone", "open311")  # domain.sources.Channel: filed by people
@@ -27,21 +27,8 @@ CASE_FIELDS = (
 REQUIRED = ("external_id", "title")
 
 
-@dataclass(frozen=True)
-class Connector:
-    id: str
-    name: str
-    channel: str
-    loop: Loop
-    fields: dict[str, str | dict[str, Any]]  # case field → dotted path, or {"value": constant}
-    class_from: str
-    class_map: dict[str, str]
-    class_default: str
-    is_public: bool = True  # its cases may show (without personal data) in public views such as Open311
-
-
 def load_connectors(known_classes: set[str], doc: Any = None) -> dict[str, Connector]:
-    doc = load(FILE) if doc is None else doc
+    doc = SHIPPED_SOURCE.load(FILE) if doc is None else doc
     found: dict[str, Connector] = {}
     for number, item in enumerate(doc or [], start=1):
         connector = _connector(number, item, known_classes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govgrid.catalog import CatalogError, load
+from govgrid.catalog import SHIPPED_SOURCE, CatalogError
 from govgrid.domain.response_rules import ResponseStep, ResponseTemplate
 from govgrid.domain.worktime import TimeUnit
 
@@ -12,7 +12,7 @@ FILE = "sla_templates.yaml"
 
 
 def load_templates(doc: Any = None) -> dict[str, ResponseTemplate]:
-    doc = load(FILE) if doc is None else doc
+    doc = SHIPPED_SOURCE.load(FILE) if doc is None else doc
     templates: dict[str, ResponseTemplate] = {}
     for number, item in enumerate(doc or [], start=1):
         where = f"catalog/{FILE} 第 {number} 个模板"

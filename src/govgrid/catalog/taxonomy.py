@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from govgrid.catalog import CatalogError
-from govgrid.catalog.connector_catalog import Connector
+from govgrid.domain.case_rules import Connector
 
 COLUMNS = ("一级分类", "二级分类", "三级分类")
 

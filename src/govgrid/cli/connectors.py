@@ -24,14 +24,13 @@ def connectors() -> None:
 def issue(obj: Context, connector_id: str, name: str, days: int | None) -> None:
     """Issue a key for CONNECTOR_ID; the key is printed once, as the last line."""
     from govgrid.services.cases.connector_keys import issue_key
-    from govgrid.services.cases.rules import shipped_rules
 
     with obj.migrated_sessions()() as session:
         try:
             key, secret = issue_key(
                 session,
                 actor=obj.operator(),
-                connectors=shipped_rules().connectors,
+                connectors=obj.catalogs.case_rules.connectors,
                 connector_id=connector_id,
                 name=name,
                 now=obj.now(),

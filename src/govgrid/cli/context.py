@@ -11,6 +11,7 @@ from typing import NoReturn
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from govgrid.catalog.bundle import Catalogs, load_catalogs
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.db.migrate import upgrade
 from govgrid.domain.errors import DomainError
@@ -23,12 +24,23 @@ class Context:
     def __init__(self) -> None:
         self._settings: Settings | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._catalogs: Catalogs | None = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings()
         return self._settings
+
+    @property
+    def catalogs(self) -> Catalogs:
+        """The catalogues, shipped or the city's own (GOVGRID_CATALOG_DIR), checked once per run."""
+        if self._catalogs is None:
+            try:
+                self._catalogs = load_catalogs(self.settings.catalog_dir)
+            except DomainError as exc:
+                self.fail(exc)
+        return self._catalogs
 
     def migrated_sessions(self) -> sessionmaker[Session]:
         """Sessions on the configured database, migrated to the newest schema first (once per run)."""

@@ -24,6 +24,7 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> 
         try:
             summary = build_demo(
                 session,
+                catalogs=obj.catalogs,
                 shared_dir=obj.settings.shared_dir,
                 password=obj.settings.demo_password,
                 now=obj.now(),
@@ -48,16 +49,15 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> 
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
     if scenario:
-        _scenario(sessions)
+        _scenario(obj)
     if then_serve:
         ctx.invoke(serve_command)
 
 
-def _scenario(sessions) -> None:
-    from govgrid.services.cases.rules import shipped_rules
+def _scenario(obj: Context) -> None:
     from govgrid.services.demo.scenario import run_scenario
     from govgrid.services.geo.locate import LocatorCache
 
     click.echo("工单闭环演示（模拟时钟）：")
-    with sessions() as session:
-        run_scenario(session, rules=shipped_rules(), locator=LocatorCache(), say=click.echo)
+    with obj.migrated_sessions()() as session:
+        run_scenario(session, catalogs=obj.catalogs, locator=LocatorCache(), say=click.echo)

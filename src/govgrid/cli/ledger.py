@@ -23,10 +23,8 @@ def ledger() -> None:
 @pass_context
 def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
     """Import a ledger (.xlsx or .csv); every row is checked first, nothing is written unless all pass."""
-    from govgrid.services.ledger import views as ledger_views
     from govgrid.services.ledger.importing import LedgerRejected
     from govgrid.services.ledger.importing import import_ledger as run
-    from govgrid.services.ledger.items import shipped_ledger_rules
 
     actor = obj.actor_named(as_user) if as_user else obj.operator()
     click.echo(f"读取 {path.name} …", err=True)
@@ -35,10 +33,9 @@ def import_ledger(obj: Context, path: Path, as_user: str | None) -> None:
             result = run(
                 session,
                 actor=actor,
-                rules=shipped_ledger_rules(),
+                rules=obj.catalogs.ledger_rules,
                 data=path.read_bytes(),
                 filename=path.name,
-                area_code=ledger_views.home_area(session, actor),
                 now=obj.now(),
                 progress=lambda message: click.echo(f"  {message}", err=True),
             )

@@ -20,14 +20,15 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
 
     sessions = obj.migrated_sessions()
     settings = obj.settings
-    if settings.embedded_worker:
-        start_embedded(sessions, interval=5, notify_urls=settings.notify_urls)
+    app = create_app(settings)
+    if settings.embedded_worker:  # the app's own catalogues and calendar
+        start_embedded(sessions, app.state.catalogs, interval=5, notify_urls=settings.notify_urls)
     click.echo(
         f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
     )
     # proxy_headers off: the client's address is decided by GOVGRID_TRUSTED_PROXIES (web/deps.client_address)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
@@ -43,13 +44,9 @@ def worker(obj: Context, once: bool, interval: int) -> None:
     """The supervision sweeper: 预警, 超期, 催办, 督办 (safe to run several copies)."""
     import time
 
-    from govgrid.services.cases.rules import shipped_rules
-    from govgrid.services.cases.sweeper import shipped_policy
-
     sessions = obj.migrated_sessions()
-    rules, policy = shipped_rules(), shipped_policy()
     while True:
-        applied, linked = run_round(sessions, rules, policy, obj.settings.notify_urls)
+        applied, linked = run_round(sessions, obj.catalogs, obj.settings.notify_urls)
         if applied or linked:
             click.echo(f"{obj.now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项；相似案件检查 {linked} 件")
         if once:

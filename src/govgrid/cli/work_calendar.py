@@ -14,13 +14,12 @@ from govgrid.domain.errors import DomainError
 from govgrid.domain.worktime import CHINA, YEAR_SOURCE_LABEL, TimeUnit
 
 
-def _calendar(sessions):
-    """The shipped calendar with every year entered in the database."""
-    from govgrid.services.cases.rules import shipped_rules
+def _calendar(obj: Context):
+    """The catalogue's calendar with every year entered in the database."""
     from govgrid.services.work_calendar import CalendarSync
 
-    calendar = shipped_rules().calendar
-    with sessions() as session:
+    calendar = obj.catalogs.case_rules.calendar
+    with obj.migrated_sessions()() as session:
         CalendarSync(calendar).refresh(session, force=True)
     return calendar
 
@@ -41,7 +40,6 @@ def calendar() -> None:
 @pass_context
 def set_year(obj: Context, year: int, path: Path) -> None:
     """Enter YEAR's holidays and 调休 from a YAML/JSON file (holidays, workdays, source); all or nothing."""
-    from govgrid.services.cases.rules import shipped_rules
     from govgrid.services.cases.steps import reschedule_provisional
     from govgrid.services.work_calendar import parse_notice
     from govgrid.services.work_calendar import set_year as enter
@@ -53,8 +51,8 @@ def set_year(obj: Context, year: int, path: Path) -> None:
     except UnicodeDecodeError:
         _fail(f"{path} 不是 UTF-8 编码")
     sessions = obj.migrated_sessions()
-    rules = shipped_rules()
-    calendar_ = _calendar(sessions)
+    rules = obj.catalogs.case_rules
+    calendar_ = _calendar(obj)
     operator = obj.operator()
     with sessions() as session:
         try:
@@ -89,7 +87,7 @@ def due(obj: Context, start: str, amount: str, unit: str) -> None:
     """When a time limit counted from START ends: govgrid calendar due 2026-12-28T10:00 20 工作日."""
     from govgrid.services.work_calendar import parse_limit, parse_moment
 
-    calendar_ = _calendar(obj.migrated_sessions())
+    calendar_ = _calendar(obj)
     try:
         deadline = calendar_.due(parse_moment(start), parse_limit(amount, unit), TimeUnit(unit))
     except DomainError as exc:
@@ -113,7 +111,7 @@ def status(obj: Context, year: int | None) -> None:
     """Where each year stands (official or provisional); with YEAR, its weekday days off and 调休."""
     from govgrid.services.work_calendar import calendar_warning, year_status
 
-    calendar_ = _calendar(obj.migrated_sessions())
+    calendar_ = _calendar(obj)
     today = datetime.now(UTC).astimezone(CHINA).date()
     click.echo(f"正式节假日安排截至 {calendar_.last_official_day().isoformat()}")
     warning = calendar_warning(calendar_, today)

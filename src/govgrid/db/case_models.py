@@ -19,9 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from govgrid.db.models import Base
+from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
+from govgrid.db.models import Base, StoredFile
 from govgrid.db.types import UtcDateTime
-from govgrid.domain.worktime import CHINA
+from govgrid.domain.case_fields import LENGTHS, case_code
 
 
 class Case(Base):
@@ -30,27 +31,28 @@ class Case(Base):
 
     __tablename__ = "case"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("case")
     loop: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    channel: Mapped[str] = mapped_column(String(24), index=True)
+    channel: Mapped[str] = mapped_column(String(LENGTHS["channel"]), index=True)
     # who sent it (a connector id, or user:<id>) and the sender's own number for it (an order number, a
     # client's UUID): a retry is recognised by the pair, so no sender can reach another's numbers
     source: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    external_id: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(LENGTHS["external_id"]))
     class_code: Mapped[str] = mapped_column(String(8), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(LENGTHS["title"]))
     description: Mapped[str] = mapped_column(Text, default="")
-    address: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(LENGTHS["address"]), default="")
     lng: Mapped[float | None] = mapped_column(Float)  # GCJ-02
     lat: Mapped[float | None] = mapped_column(Float)
     grid_code: Mapped[str | None] = mapped_column(String(15), index=True)
     scope_code: Mapped[str] = mapped_column(String(15), index=True)  # grid, else street, else district
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
-    reporter_name: Mapped[str] = mapped_column(String(64), default="")
-    reporter_phone: Mapped[str] = mapped_column(String(32), default="")
+    reporter_name: Mapped[str] = mapped_column(String(LENGTHS["reporter_name"]), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(LENGTHS["reporter_phone"]), default="")
     # the 查询码 a reporter follows the case with on the public page (with its number); no personal data
     # is shown there, so it guards against enumeration rather than secrets
     follow_secret: Mapped[str | None] = mapped_column(String(16))
@@ -71,7 +73,11 @@ class Case(Base):
     appeal_state: Mapped[str | None] = mapped_column(String(12))  # requested | approved | refused
     links_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_case_source_external_id"),)
+    __table_args__ = district_args(
+        "case",
+        UniqueConstraint("district_code", "source", "external_id", name="uq_case_source_external_id"),
+    )
+    __mapper_args__ = MAPPER_ARGS
 
     @property
     def code(self) -> str:
@@ -79,25 +85,14 @@ class Case(Base):
         return case_code(self.reported_at, self.id)
 
 
-def case_code(reported_at: datetime, case_id: int) -> str:
-    return f"{reported_at.astimezone(CHINA):%Y%m%d}{case_id:06d}"
-
-
-def case_id_from_code(code: str) -> int | None:
-    """The id inside a case number, or None when the text is not one (ASCII digits only, an id that fits)."""
-    if not (14 <= len(code) <= 20 and code.isascii() and code.isdigit()):
-        return None
-    case_id = int(code[8:])
-    return case_id if 0 < case_id < 2**31 else None
-
-
 class CaseTransition(Base):
     """One row per step taken on a case — its history, its audit and its notification outbox."""
 
     __tablename__ = "case_transition"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("case_transition")
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor_name: Mapped[str] = mapped_column(String(64))
@@ -110,7 +105,12 @@ class CaseTransition(Base):
     public_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_case_transition_case_at", "case_id", "at"),)
+    __table_args__ = district_args(
+        "case_transition",
+        district_fk("case_id", "case", "fk_case_transition_case_id_case"),
+        Index("ix_case_transition_case_at", "case_id", "at"),
+    )
+    __mapper_args__ = MAPPER_ARGS
 
 
 class CaseLink(Base):
@@ -119,27 +119,32 @@ class CaseLink(Base):
 
     __tablename__ = "case_link"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    similar_case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("case_link")
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    similar_case_id: Mapped[int] = mapped_column(Integer, index=True)  # in the same district
     reason: Mapped[str] = mapped_column(String(16))  # nearby | text
     distance_m: Mapped[float | None] = mapped_column(Float)
     is_merged: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
-    __table_args__ = (UniqueConstraint("case_id", "similar_case_id", name="uq_case_link_pair"),)
+    __table_args__ = district_args(
+        "case_link",
+        district_fk("case_id", "case", "fk_case_link_case_id_case"),
+        district_fk("similar_case_id", "case", "fk_case_link_similar_case_id_case"),
+        UniqueConstraint("district_code", "case_id", "similar_case_id", name="uq_case_link_pair"),
+    )
+    __mapper_args__ = MAPPER_ARGS
 
 
-class Attachment(Base):
+class Attachment(StoredFile, Base):
     """A photo on a case (现场照片), stored by content hash under the media folder."""
 
     __tablename__ = "attachment"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(32))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("attachment")
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+
+    __table_args__ = district_args("attachment", district_fk("case_id", "case", "fk_attachment_case_id_case"))
+    __mapper_args__ = MAPPER_ARGS

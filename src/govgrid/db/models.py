@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, id_column
 from govgrid.db.types import UtcDateTime
 
 NAMING = {
@@ -33,6 +34,17 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class StoredFile:
+    """The columns of a file stored by its SHA-256 (services.blobs.save_upload): a case photo, evidence."""
+
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class Area(Base):
@@ -190,8 +202,11 @@ class AuditEvent(Base):
     """Append-only record of every state change: who, when, what, on which record, in which area."""
 
     __tablename__ = "audit_event"
+    __table_args__ = district_args("audit_event")
+    __mapper_args__ = MAPPER_ARGS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = district_column()  # of its scope (000000: none, or the whole city)
+    id: Mapped[int] = id_column("audit_event")
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     actor_name: Mapped[str] = mapped_column(String(64))
@@ -222,9 +237,11 @@ class ImportBatch(Base):
     one short final step makes them live; a failed or abandoned batch is dropped whole."""
 
     __tablename__ = "import_batch"
+    __table_args__ = district_args("import_batch")
+    __mapper_args__ = MAPPER_ARGS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("import_batch")
     kind: Mapped[str] = mapped_column(String(16))  # ledger | cases
     state: Mapped[str] = mapped_column(String(12), index=True)  # staged | live | dropped
     filename: Mapped[str] = mapped_column(String(200), default="")

@@ -51,6 +51,16 @@ def ancestors(code: str) -> list[str]:
     return [code[:n] for n in (6, 9, 12) if n < len(code)]
 
 
+ALL_DISTRICTS = "000000"  # the district code of rows that belong to no single district (a city-wide audit)
+
+
+def district_of(code: str | None) -> str:
+    """The district an area code lies in (its first six digits); ALL_DISTRICTS for none, or a city's."""
+    if not code or len(code) < 6 or code[4:6] == "00":
+        return ALL_DISTRICTS
+    return code[:6]
+
+
 def is_within(code: str, scope_code: str) -> bool:
     """True when `code` lies inside (or is) the area `scope_code` — codes nest by prefix."""
     return code.startswith(scope_code)

@@ -6,16 +6,21 @@ Pure rules; storage and services come on top. A parent's progress is the weighte
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.response_rules import ResponseTemplate
+from govgrid.domain.worktime import WorkCalendar
 
 
 class Direction(StrEnum):
     INCREASE = "increase"  # 新增、达到、建成: more is better
     DECREASE = "decrease"  # 压减、控制在以内: less is better
+
+
+DIRECTION_LABEL = {Direction.INCREASE: "增长", Direction.DECREASE: "下降"}
 
 
 @dataclass(frozen=True)
@@ -183,3 +188,14 @@ def due_rung(shown: Light, red_workdays: int, policy: LadderPolicy = LadderPolic
 
 def is_higher(rung: Rung, than: Rung | None) -> bool:
     return than is None or LADDER.index(rung) > LADDER.index(than)
+
+
+@dataclass(frozen=True)
+class LedgerRules:
+    """What the ledger is run by, loaded once from the catalogues (catalog/ledger.py) and injected: the
+    working calendar, the response rules (SLA templates), the light thresholds and the ladder's policy."""
+
+    calendar: WorkCalendar
+    templates: dict[str, ResponseTemplate]
+    thresholds: LightThresholds = field(default_factory=LightThresholds)
+    ladder: LadderPolicy = field(default_factory=LadderPolicy)

@@ -56,6 +56,28 @@ def _back_workdays(day: date, days: int, calendar: WorkCalendar) -> date:
     return day
 
 
+def check_milestone(
+    label: str, kind: str, due_at: datetime, deadline_at: datetime | None
+) -> list[tuple[str, str]]:
+    """What a 时间节点 breaks, as (field, message): a name of at most 200 characters, a known kind, a due
+    date within the calendar's years and not after the item's deadline."""
+    from govgrid.domain.moments import in_range
+    from govgrid.domain.text import is_blank
+
+    found = []
+    if is_blank(label or ""):
+        found.append(("label", "“节点名称”不能为空"))
+    elif len(label.strip()) > 200:
+        found.append(("label", "节点名称超过 200 个字符"))
+    if kind not in MILESTONE_KINDS:
+        found.append(("kind", f"节点类型须为 {'、'.join(MILESTONE_KINDS.values())} 之一"))
+    if due_at.tzinfo is None or not in_range(due_at):
+        found.append(("due_at", "节点日期须带时区，且在 2000–2099 年之间"))
+    elif deadline_at is not None and due_at > deadline_at:
+        found.append(("due_at", "节点日期晚于完成时限"))
+    return found
+
+
 def check_month(text: str) -> str:
     """A month as YYYY-MM, or InvalidInput naming it."""
     value = str(text).strip()

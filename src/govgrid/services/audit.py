@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.models import AuditEvent
+from govgrid.domain.areas import district_of
 from govgrid.domain.permissions import Action, Actor, scope_filter
 
 
@@ -23,8 +24,10 @@ def record(
     scope_code: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one audit row to the caller's transaction (the caller commits)."""
+    """Add one audit row to the caller's transaction (the caller commits). It belongs to the district of its
+    scope, else of the actor's (a city-wide or unscoped row: 000000)."""
     event = AuditEvent(
+        district_code=district_of(scope_code or actor.scope_code),
         at=now,
         actor_id=actor.user_id,
         actor_name=actor.username,

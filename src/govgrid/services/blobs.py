@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from govgrid.uploads.files import Checked, check_evidence, check_image
 from govgrid.uploads.limits import ImageLimits, OfficeLimits
@@ -50,6 +52,19 @@ def _name(filename: str, fallback: str) -> str:
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     clean = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
     return clean[:200] or fallback
+
+
+def save_upload(media_dir: Path, upload: Upload, *, actor_name: str, now: datetime) -> dict[str, Any]:
+    """Store a checked upload; the columns of its row (db.models.StoredFile: a case photo or a report's
+    evidence), which the caller writes in the transaction of the record it belongs to."""
+    return {
+        "uploaded_by": actor_name,
+        "uploaded_at": now,
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "size": len(upload.data),
+        "sha256": store(media_dir, upload.data),
+    }
 
 
 def store(media_dir: Path, data: bytes) -> str:

@@ -9,21 +9,23 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from govgrid.catalog.bundle import Catalogs
+
 log = logging.getLogger("govgrid.worker")
 
 
-def run_round(sessions: Any, rules: Any, policy: Any, notify_urls: str = "") -> tuple[int, int]:
+def run_round(sessions: Any, catalogs: Catalogs, notify_urls: str = "") -> tuple[int, int]:
     """One round of background work: sweep case deadlines, link new cases to possible repeats, push
-    escalations, recompute ledger lights and climb the ledger ladder."""
+    escalations, recompute ledger lights and climb the ledger ladder — by the catalogues it was given."""
     from govgrid.services.cases.notify import notify_pending
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
     from govgrid.services.import_batches import drop_abandoned_once
     from govgrid.services.ledger.ladder import escalate_due
-    from govgrid.services.ledger.lights import recompute, shipped_ledger_rules
+    from govgrid.services.ledger.lights import recompute
     from govgrid.services.work_calendar import CalendarSync
 
-    ledger_rules = shipped_ledger_rules(rules.calendar)
+    rules, policy, ledger_rules = catalogs.case_rules, catalogs.policy, catalogs.ledger_rules
     with sessions() as session:
         CalendarSync(rules.calendar).refresh(session, force=True)  # a year entered meanwhile counts now
         applied = sweep(session, rules=rules, policy=policy, now=datetime.now(UTC))
@@ -36,19 +38,15 @@ def run_round(sessions: Any, rules: Any, policy: Any, notify_urls: str = "") -> 
     return applied, linked
 
 
-def start_embedded(sessions: Any, interval: float, notify_urls: str) -> None:
+def start_embedded(sessions: Any, catalogs: Catalogs, interval: float, notify_urls: str) -> None:
     """The background work inside `govgrid serve` (the embedded default needs no second process)."""
     import threading
     import time
 
-    from govgrid.services.cases.rules import shipped_rules
-    from govgrid.services.cases.sweeper import shipped_policy
-
     def loop() -> None:
-        rules, policy = shipped_rules(), shipped_policy()
         while True:
             try:
-                run_round(sessions, rules, policy, notify_urls)
+                run_round(sessions, catalogs, notify_urls)
             except Exception as exc:  # keep serving; the next round tries again
                 log.exception("后台任务出错：%s", exc)
             time.sleep(interval)

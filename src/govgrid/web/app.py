@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from govgrid import __version__
-from govgrid.catalog.calendars import load_calendar
+from govgrid.catalog.bundle import load_catalogs
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.domain.worktime import CHINA
 from govgrid.services.blobs import FileLimits
-from govgrid.services.cases.rules import shipped_rules
 from govgrid.services.geo.locate import LocatorCache
-from govgrid.services.ledger.items import shipped_ledger_rules
 from govgrid.services.people.sessions import SessionPolicy
 from govgrid.services.people.throttle import LoginPolicy
 from govgrid.services.work_calendar import CalendarSync
@@ -31,7 +28,6 @@ from govgrid.web.api import router as api_router
 from govgrid.web.deps import trusted_networks
 from govgrid.web.headers import BodyLimit, QueryGuard, SecurityHeaders
 from govgrid.web.logs import install_redaction
-from govgrid.web.navigation import load_navigation
 from govgrid.web.open311 import router as open311_router
 from govgrid.web.pages import router as page_router
 
@@ -112,12 +108,13 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.sheet_limits = SheetLimits(max_bytes=settings.max_import_mb * MB)
     # validated here: a bad catalogue stops start-up with file/row/field. The app owns its calendar: the
     # years entered in its database are added to it (CalendarSync), never to another app's.
-    app.state.case_rules = replace(shipped_rules(), calendar=load_calendar())
-    app.state.ledger_rules = shipped_ledger_rules(app.state.case_rules.calendar)
+    app.state.catalogs = load_catalogs(settings.catalog_dir)
+    app.state.case_rules = app.state.catalogs.case_rules
+    app.state.ledger_rules = app.state.catalogs.ledger_rules
     app.state.calendar_sync = CalendarSync(app.state.case_rules.calendar)  # years entered by any process
     app.state.connectors = app.state.case_rules.connectors
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
-    app.state.navigation = load_navigation()
+    app.state.navigation = app.state.catalogs.navigation
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.filters["cst"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M")
     app.state.templates.env.filters["cst_date"] = lambda moment: _beijing(moment, "%Y-%m-%d")

@@ -14,7 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Forbidden, NotAuthenticated
+from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.permissions import ANONYMOUS, Actor
 from govgrid.services.people import accounts as people
 from govgrid.services.people import sessions as login_sessions
@@ -183,6 +185,29 @@ def require_login(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     return actor
 
 
+def get_case_rules(request: Request) -> CaseRules:
+    return request.app.state.case_rules  # loaded and checked at start-up
+
+
+def get_ledger_rules(request: Request) -> LedgerRules:
+    return request.app.state.ledger_rules
+
+
+CaseRulesDep = Annotated[CaseRules, Depends(get_case_rules)]
+LedgerRulesDep = Annotated[LedgerRules, Depends(get_ledger_rules)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 LoggedInDep = Annotated[Actor, Depends(require_login)]
 AddressDep = Annotated[str, Depends(client_address)]
+
+
+async def page_csrf(request: Request, actor: ActorDep) -> None:
+    """The one CSRF check of the pages (a dependency of their router, so every page POST has it): a form
+    sent with the login cookie — or the pre-login cookie of the login form — carries its token in the field
+    `csrf_token` (or, from a script, the X-CSRF-Token header). A bearer token is no ambient credential and
+    needs none."""
+    if request.method in SAFE_METHODS or bearer_secret(request):
+        return
+    kind = request.headers.get("content-type", "")
+    is_form = kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    given = (await request.form()).get("csrf_token") if is_form else None
+    verify_csrf(request, given if given is not None else request.headers.get(CSRF_HEADER))

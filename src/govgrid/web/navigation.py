@@ -1,38 +1,11 @@
-"""The menu per role, from catalog/navigation.yaml, judged by the permission table."""
+"""The menu a person sees: the entries of catalog/navigation.yaml their permissions reach."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from govgrid import catalog
-from govgrid.domain.permissions import Action, Actor, Reach, reach
+from govgrid.catalog.navigation import NavItem
+from govgrid.domain.permissions import Actor, Reach, reach
 
 _ORDER = {Reach.NONE: 0, Reach.OWN: 1, Reach.UNIT: 2, Reach.SCOPE: 3, Reach.ALL: 4}
-FILE = "navigation.yaml"
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    href: str
-    needs: Action | None
-    reach: Reach
-
-
-def load_navigation() -> list[NavItem]:
-    rows = catalog.load(FILE)
-    catalog.require(FILE, rows, ("label", "href"))
-    items = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            needs = Action(row["needs"]) if row.get("needs") else None
-            level = Reach(row.get("reach", "own"))
-        except ValueError as exc:
-            raise catalog.CatalogError(
-                f"目录文件 catalog/{FILE} 第 {number} 条：{exc}", field="needs"
-            ) from None
-        items.append(NavItem(row["label"], row["href"], needs, level))
-    return items
 
 
 def menu_for(items: list[NavItem], actor: Actor) -> list[NavItem]:

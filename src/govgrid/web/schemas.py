@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_all
@@ -40,6 +43,35 @@ class In(BaseModel):
     def _no_control_characters(cls, values: Any) -> Any:
         check_all(values)
         return values
+
+
+def body_of(
+    command: type,
+    name: str,
+    *,
+    exclude: Collection[str] = (),
+    override: Mapping[str, tuple[Any, Any]] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+) -> type[In]:
+    """A request body made from a domain command (a dataclass), so the API takes exactly what the service
+    does — the same fields, defaults and limits, declared once. `override` gives a field another type (a
+    moment the API wants with its time zone), `descriptions` the words the API documents it with."""
+    hints = typing.get_type_hints(command, include_extras=True)
+    fields: dict[str, Any] = {}
+    for spec in dataclasses.fields(command):
+        if spec.name in exclude:
+            continue
+        if override and spec.name in override:
+            fields[spec.name] = override[spec.name]
+            continue
+        default: Any = spec.default
+        if default is dataclasses.MISSING:
+            factory: Any = spec.default_factory
+            default = factory() if factory is not dataclasses.MISSING else ...
+        if descriptions and spec.name in descriptions:
+            default = Field(default, description=descriptions[spec.name])
+        fields[spec.name] = (hints[spec.name], default)
+    return create_model(name, __base__=In, __doc__=command.__doc__, **fields)
 
 
 class Health(BaseModel):

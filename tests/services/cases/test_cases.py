@@ -12,12 +12,12 @@ from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.workflow import IllegalTransition, Status, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases import intake, queries, steps
-from govgrid.services.cases.rules import shipped_rules
 from govgrid.services.geo.locate import LocatorCache
 from govgrid.services.people.accounts import actor_for
+from tests.catalogs import CATALOGS
 from tests.factories import STREET_A
 
-RULES = shipped_rules()
+RULES = CATALOGS.case_rules
 LOCATOR = LocatorCache()
 WEDNESDAY_10 = datetime(2026, 11, 18, 10, 0, tzinfo=CHINA)
 

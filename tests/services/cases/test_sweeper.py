@@ -7,7 +7,8 @@ from sqlalchemy import select
 from govgrid.db.case_models import CaseTransition
 from govgrid.domain.workflow import Step
 from govgrid.domain.worktime import CHINA
-from govgrid.services.cases.sweeper import shipped_policy, sweep, sweep_once
+from govgrid.services.cases.sweeper import sweep, sweep_once
+from tests.catalogs import CATALOGS
 from tests.services.cases.test_cases import RULES, patrol, step
 
 FRIDAY_10 = datetime(2026, 11, 20, 10, 0, tzinfo=CHINA)
@@ -24,7 +25,7 @@ def sweep_through(session, start, *, days, every=timedelta(hours=1)):
     """Run the sweeper at every step of simulated time (a month takes about a second)."""
     moment = start
     while moment < start + timedelta(days=days):
-        sweep(session, rules=RULES, policy=shipped_policy(), now=moment)
+        sweep(session, rules=RULES, policy=CATALOGS.policy, now=moment)
         moment += every
 
 
@@ -54,8 +55,8 @@ def test_two_sweepers_never_apply_the_same_mark_twice(session, district, distric
     case = dispatched_on_friday(session, district)
     late = FRIDAY_10 + timedelta(hours=7)
     with district_sessions() as second:
-        while sweep_once(session, rules=RULES, policy=shipped_policy(), now=late) | sweep_once(
-            second, rules=RULES, policy=shipped_policy(), now=late
+        while sweep_once(session, rules=RULES, policy=CATALOGS.policy, now=late) | sweep_once(
+            second, rules=RULES, policy=CATALOGS.policy, now=late
         ):
             pass
     # first swept after its deadline: straight to 超期 (a warning would come too late), and only once
@@ -66,7 +67,7 @@ def test_a_case_closed_in_time_gets_no_marks(session, district):
     case = dispatched_on_friday(session, district)
     step(session, "dept_officer", case, Step.FEED_BACK, FRIDAY_10 + timedelta(hours=1))
     step(session, "grid_worker", case, Step.CHECK_PASS, FRIDAY_10 + timedelta(hours=2))
-    sweep(session, rules=RULES, policy=shipped_policy(), now=FRIDAY_10 + timedelta(days=10))
+    sweep(session, rules=RULES, policy=CATALOGS.policy, now=FRIDAY_10 + timedelta(days=10))
     assert marks_of(session, case.id) == []
 
 
@@ -79,7 +80,7 @@ def test_a_case_whose_dates_fall_outside_every_calendar_is_skipped_with_a_warnin
     session.get(Case, case.id).due_at = datetime(2099, 12, 31, 17, 0, tzinfo=CHINA)  # 催办 would fall in 2100
     session.get(Case, case.id).is_overdue = True
     session.commit()
-    sweep(session, rules=RULES, policy=shipped_policy(), now=datetime(2100, 1, 1, 20, 0, tzinfo=CHINA))
+    sweep(session, rules=RULES, policy=CATALOGS.policy, now=datetime(2100, 1, 1, 20, 0, tzinfo=CHINA))
     assert "2100" in caplog.text and marks_of(session, case.id) == []
 
 

@@ -12,6 +12,7 @@ from govgrid.domain.errors import NotFound
 from govgrid.geo.crs import Crs
 from govgrid.services.demo.district import build_demo
 from govgrid.services.geo.locate import LocatorCache, locate
+from tests.catalogs import CATALOGS
 from tests.factories import NOW
 
 pytestmark = pytest.mark.shared
@@ -33,7 +34,9 @@ def demo(tmp_path_factory):
         upgrade(engine)
         sessions = make_session_factory(engine)
         with sessions() as session:
-            summary = build_demo(session, shared_dir=shared, password="demo-pass-123", now=NOW)
+            summary = build_demo(
+                session, catalogs=CATALOGS, shared_dir=shared, password="demo-pass-123", now=NOW
+            )
         yield sessions, summary, shared
         engine.dispose()
 
@@ -110,11 +113,13 @@ def test_a_point_in_shizhong_district_is_outside_with_a_clear_answer(demo):
 def test_building_again_reports_the_existing_demo(demo):
     sessions, summary, shared = demo
     with sessions() as session:
-        again = build_demo(session, shared_dir=shared, password="demo-pass-123", now=NOW)
+        again = build_demo(session, catalogs=CATALOGS, shared_dir=shared, password="demo-pass-123", now=NOW)
     assert again.already_built and again.grids == summary.grids
 
 
 def test_without_the_reference_data_the_demo_names_the_file_it_needs(empty_sessions, tmp_path):
     with empty_sessions() as session, pytest.raises(NotFound) as caught:
-        build_demo(session, shared_dir=tmp_path / "nowhere", password="demo-pass-123", now=NOW)
+        build_demo(
+            session, catalogs=CATALOGS, shared_dir=tmp_path / "nowhere", password="demo-pass-123", now=NOW
+        )
     assert "370102.geojson" in caught.value.message and "GOVGRID_SHARED_DIR" in caught.value.message

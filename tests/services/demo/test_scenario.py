@@ -5,12 +5,12 @@ from sqlalchemy import select
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.services.demo.scenario import run_scenario
 from govgrid.services.geo.locate import LocatorCache
-from tests.services.cases.test_cases import RULES
+from tests.catalogs import CATALOGS
 
 
 def test_the_scenario_closes_one_case_normally_and_escalates_the_other(session, district):
     lines: list[str] = []
-    result = run_scenario(session, rules=RULES, locator=LocatorCache(), say=lines.append)
+    result = run_scenario(session, catalogs=CATALOGS, locator=LocatorCache(), say=lines.append)
     closed = session.get(Case, result.closed_case_id)
     supervised = session.get(Case, result.supervised_case_id)
     assert closed.status == "closed" and closed.closure_type == "normal" and closed.rework_count == 1

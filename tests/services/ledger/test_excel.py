@@ -18,6 +18,7 @@ from govgrid.services.demo.ledger import build_demo_ledger
 from govgrid.services.ledger.export import export_csv, export_xlsx
 from govgrid.services.ledger.importing import LedgerRejected, import_ledger
 from govgrid.services.ledger.views import LedgerFilter
+from tests.catalogs import CATALOGS
 from tests.databases import fresh_database
 from tests.factories import add_demo_ledger_units, build_district
 from tests.services.cases.test_cases import who
@@ -52,7 +53,7 @@ def own(empty_sessions):
 
 def demo(session, now=NOW):
     add_demo_ledger_units(session)
-    return build_demo_ledger(session, rules=RULES, area_code="370102", now=now)
+    return build_demo_ledger(session, rules=RULES, source=CATALOGS.source, area_code="370102", now=now)
 
 
 @pytest.mark.parametrize("now", [NOW, datetime(2026, 5, 11, 10, tzinfo=CHINA)])
@@ -117,7 +118,15 @@ def test_exporting_the_demo_ledger_and_importing_it_into_an_empty_database_gives
     demo(own)
     # a project with a schedule and investment, so those sheets travel too
     project = own.scalar(select(LedgerItem).where(LedgerItem.kind == "project"))
-    own.add(LedgerInvestment(item_id=project.id, month="2026-10", planned=1200.0, completed=830.5))
+    own.add(
+        LedgerInvestment(
+            district_code=project.district_code,
+            item_id=project.id,
+            month="2026-10",
+            planned=1200.0,
+            completed=830.5,
+        )
+    )
     project.ambassador = "刘洋"
     own.commit()
     before = snapshot(own)
@@ -348,6 +357,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_export_and_comes_back_
     )
     own.add(
         ProgressReport(
+            district_code=task.district_code,
             item_id=task.id,
             kind="progress",
             reported_at=NOW,

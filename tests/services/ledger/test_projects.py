@@ -8,12 +8,14 @@ from sqlalchemy import select
 
 from govgrid.db.ledger_models import LedgerEvent
 from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.ledger_items import NewReport
 from govgrid.domain.ledger_schedule import Phase
 from govgrid.domain.worktime import CHINA
 from govgrid.services import blobs
 from govgrid.services.ledger import evidence as ledger_evidence
-from govgrid.services.ledger import items as ledgers
 from govgrid.services.ledger import projects as ledger_projects
+from govgrid.services.ledger.lights import recompute
+from govgrid.services.ledger.reports import report_progress
 from tests import samples
 from tests.services.cases.test_cases import who
 from tests.services.ledger.test_ledgers import RULES, add
@@ -68,20 +70,15 @@ def test_a_missed_milestone_turns_the_light_yellow_until_a_report_meets_it(sessi
         due_at=datetime(2026, 4, 30, 17, tzinfo=CHINA),
         now=START,
     )
-    ledgers.recompute(
-        session, rules=RULES, now=datetime(2026, 5, 6, 9, tzinfo=CHINA), campaign_id=item.campaign_id
-    )
+    recompute(session, rules=RULES, now=datetime(2026, 5, 6, 9, tzinfo=CHINA), campaign_id=item.campaign_id)
     session.refresh(item)
     assert item.light == "yellow"
-    ledgers.report_progress(
+    report_progress(
         session,
         actor=who(session, "dept_officer"),
         rules=RULES,
         item_id=item.id,
-        kind="progress",
-        value_reached=40,
-        narrative="已开工",
-        milestone_id=start.id,
+        data=NewReport(kind="progress", value_reached=40, narrative="已开工", milestone_id=start.id),
         now=datetime(2026, 5, 6, 10, tzinfo=CHINA),
     )
     session.refresh(item)
@@ -100,15 +97,12 @@ def test_reported_funds_on_a_project_count_as_completed_investment_of_that_month
         now=START,
     )
     for day, funds in ((10, 120.5), (20, 200)):
-        ledgers.report_progress(
+        report_progress(
             session,
             actor=who(session, "dept_officer"),
             rules=RULES,
             item_id=item.id,
-            kind="progress",
-            value_reached=10,
-            narrative="推进",
-            funds_used=funds,
+            data=NewReport(kind="progress", value_reached=10, narrative="推进", funds_used=funds),
             now=datetime(2026, 4, day, 10, tzinfo=CHINA),
         )
     months = {m.month: (m.planned, m.completed) for m in ledger_projects.investment_of(session, item.id)}
@@ -132,14 +126,12 @@ def test_an_investment_plan_refuses_a_month_written_otherwise_and_keeps_nothing(
 
 def test_a_report_carries_evidence_files_checked_by_their_bytes(session, district, tmp_path):
     item = project(session)
-    report = ledgers.report_progress(
+    report = report_progress(
         session,
         actor=who(session, "dept_officer"),
         rules=RULES,
         item_id=item.id,
-        kind="progress",
-        value_reached=5,
-        narrative="完成立项",
+        data=NewReport(kind="progress", value_reached=5, narrative="完成立项"),
         now=START,
     )
     officer = who(session, "dept_officer")
@@ -176,14 +168,12 @@ def test_a_report_carries_evidence_files_checked_by_their_bytes(session, distric
 
 def test_another_unit_can_neither_add_nor_read_evidence(session, district, tmp_path):
     item = project(session)
-    report = ledgers.report_progress(
+    report = report_progress(
         session,
         actor=who(session, "dept_officer"),
         rules=RULES,
         item_id=item.id,
-        kind="progress",
-        value_reached=5,
-        narrative="完成立项",
+        data=NewReport(kind="progress", value_reached=5, narrative="完成立项"),
         now=START,
     )
     with pytest.raises(NotFound):

@@ -13,11 +13,11 @@ from govgrid.db.models import ImportBatch, Meta
 from govgrid.services import import_batches
 from govgrid.services.ledger import views as ledger_views
 from govgrid.services.ledger.importing import import_ledger
-from govgrid.services.ledger.items import shipped_ledger_rules
+from tests.catalogs import CATALOGS
 from tests.factories import NOW
 from tests.services.cases.test_cases import who
 
-RULES = shipped_ledger_rules()
+RULES = CATALOGS.ledger_rules
 
 
 def written(message: str) -> int:
@@ -136,6 +136,7 @@ def test_a_batch_a_crash_abandoned_is_dropped_by_the_worker(session, district):
     )
     session.execute(
         insert(LedgerItem).values(
+            district_code="370102",
             kind="campaign",
             number="CRASHED",
             content="写了一半",

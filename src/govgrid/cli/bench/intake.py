@@ -25,13 +25,13 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
 
     from govgrid.db.case_models import Case, CaseTransition
     from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.cases.bulk import case_row, report_batch
-    from govgrid.services.cases.intake import Report
-    from govgrid.services.cases.rules import shipped_rules
+    from govgrid.services.cases.bulk import report_batch
+    from govgrid.services.cases.history import history_row
+    from govgrid.services.cases.intake import Place, Report, case_row
     from govgrid.services.geo.locate import LocatorCache
 
     areas, grids = common.geography_rows(obj)
-    rules = shipped_rules()
+    rules = obj.catalogs.case_rules
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(grids), count)
     classes = sorted(rules.classes)
@@ -73,8 +73,16 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
                 if (i // batch) % 10 == 0:
                     click.echo(f"  受理进度 {i + len(reports[i : i + batch]):,}/{count:,}", err=True)
             full_rate = created / (time.perf_counter() - started)
-        rows = [
-            case_row(SYSTEM, r, grids[g]["code"], r.lng or 0.0, r.lat or 0.0, now)
+        rows = [  # the same columns intake writes, without its checks and its locating
+            case_row(
+                rules,
+                SYSTEM,
+                r,
+                Place(grids[g]["code"], r.lng, r.lat, grids[g]["code"]),
+                source="system",
+                key=r.external_id,
+                now=now,
+            )
             for r, g in zip(reports, picks, strict=True)
         ]
         with raw() as session:
@@ -85,17 +93,16 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
                 session.execute(
                     insert(CaseTransition),
                     [
-                        {
-                            "case_id": case_id,
-                            "at": now,
-                            "actor_id": None,
-                            "actor_name": "system",
-                            "step": "report",
-                            "from_status": None,
-                            "to_status": row["status"],
-                            "note": row["title"],
-                            "detail": {},
-                        }
+                        history_row(
+                            case_id,
+                            row["district_code"],
+                            actor=SYSTEM,
+                            step="report",
+                            from_status=None,
+                            to_status=row["status"],
+                            at=now,
+                            note=row["title"],
+                        )
                         for case_id, row in zip(ids, chunk, strict=True)
                     ],
                 )

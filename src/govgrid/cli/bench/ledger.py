@@ -115,6 +115,7 @@ def _fill(session, campaigns: int, tasks: int, now: datetime) -> None:
                 )
                 next_id += 1
     defaults = dict(
+        district_code="370102",
         source="",
         leader="",
         officer="",
@@ -135,7 +136,10 @@ def _fill(session, campaigns: int, tasks: int, now: datetime) -> None:
         lead_unit_id=None,
     )
     session.execute(insert(LedgerItem), [defaults | row for row in items])
-    session.execute(insert(ProgressReport), [dict(problems="", next_steps="") | r for r in reports])
+    session.execute(
+        insert(ProgressReport),
+        [dict(district_code="370102", problems="", next_steps="") | r for r in reports],
+    )
     session.commit()
 
 
@@ -155,14 +159,13 @@ def bench_ledger(obj: Context, tasks: int, campaigns: int) -> None:
     from govgrid.db.ledger_models import LedgerItem
     from govgrid.db.migrate import upgrade
     from govgrid.domain.roles import Role
-    from govgrid.services.ledger.items import recompute, shipped_ledger_rules
-    from govgrid.services.ledger.lights import COLUMNS
+    from govgrid.services.ledger.lights import COLUMNS, recompute
     from govgrid.services.people.accounts import add_user
     from govgrid.settings import load_settings
     from govgrid.web.app import create_app
 
     now = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
-    rules = shipped_ledger_rules()
+    rules = obj.catalogs.ledger_rules
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'ledger.db'}"
         engine = make_engine(url)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from govgrid.db.keys import include_object_on
 from govgrid.db.models import Base
 from govgrid.db.types import UtcDateTime
 
@@ -29,6 +30,7 @@ with engine.connect() as connection:
         render_as_batch=is_sqlite,
         compare_type=True,
         render_item=render_item,
+        include_object=include_object_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,9 +1,10 @@
 """Bulk intake: many reports in one transaction (a hotline batch, an import, the benchmark).
 
-The same rules as services.cases.report — the channel the sender may use, class from the catalogue, field
-sizes, the point located to its grid (vectorised over the batch), idempotency on the sender's own
-(source, external id), the responsible unit from the 权责清单, one history row per case — with rows
-that break a rule reported by number and field, and the good rows taken in."""
+The same path as one report (services.cases.intake): the channel the sender may use, `admit` (class, text,
+and a sender who may report at that place — a dispatcher of one street files nothing in another), the
+point located to its grid (vectorised over the batch), idempotency on the sender's own (source, external
+id), the same `case_row` and one history row per case through the history's writer — with rows that break
+a rule reported by number and field, and the good rows taken in."""
 
 from __future__ import annotations
 
@@ -15,15 +16,15 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case, CaseTransition
-from govgrid.domain.errors import InvalidInput
+from govgrid.db.case_models import Case
+from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.sources import source_of
-from govgrid.domain.workflow import START
 from govgrid.geo.crs import Crs, to_stored
 from govgrid.geo.index import NOWHERE
-from govgrid.services.cases.intake import Report, acceptance_deadline, check_text, deadline_columns, retry_key
-from govgrid.services.cases.rules import CaseRules
+from govgrid.services.cases.history import history_row, record_histories
+from govgrid.services.cases.intake import Place, Report, admit, case_row, retry_key
 from govgrid.services.geo.locate import LocatorCache
 
 
@@ -52,34 +53,36 @@ def report_batch(
     valid, points = _validated(fresh, rules, result)
     grids = _locate(session, locator, points, valid, result)
     rows, histories = [], []
-    start = now
     for (number, data), grid_code in zip(valid, grids, strict=True):
         if grid_code is None:
             continue
         lng, lat = points[number]
-        unit = rules.responsibility.unit_for(rules.classes[data.class_code], grid_code)
-        rows.append(
-            case_row(actor, data, grid_code, lng, lat, start)
-            | deadline_columns(acceptance_deadline(rules, data, start))
-            | {"source": source_of(actor), "external_id": keys[number]}
+        place = Place(grid_code, lng, lat, grid_code)
+        try:
+            admit(rules, actor, data, place)
+        except DomainError as exc:  # the same refusal a single report gets, for this row only
+            result.errors.append(f"第 {number} 行 {exc.field or 'lng'}：{exc.message}")
+            continue
+        rows.append(case_row(rules, actor, data, place, source=source_of(actor), key=keys[number], now=now))
+        histories.append(
+            {"suggested_unit": rules.responsibility.unit_for(rules.classes[data.class_code], grid_code)}
         )
-        histories.append({"suggested_unit": unit})
     if rows:
-        ids = session.scalars(insert(Case).returning(Case.id), rows).all()
-        session.execute(
-            insert(CaseTransition),
+        ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
+        record_histories(
+            session,
             [
-                {
-                    "case_id": case_id,
-                    "at": start,
-                    "actor_id": actor.user_id,
-                    "actor_name": actor.username,
-                    "step": "report",
-                    "from_status": None,
-                    "to_status": row["status"],
-                    "note": row["title"],
-                    "detail": detail,
-                }
+                history_row(
+                    case_id,
+                    row["district_code"],
+                    actor=actor,
+                    step="report",
+                    from_status=None,
+                    to_status=row["status"],
+                    at=now,
+                    note=row["title"],
+                    detail=detail,
+                )
                 for case_id, row, detail in zip(ids, rows, histories, strict=True)
             ],
         )
@@ -136,8 +139,6 @@ def _validated(
     valid, points = [], {}
     for number, data in fresh:
         try:
-            rules.case_class(data.class_code)
-            check_text(data)
             if data.lng is None or data.lat is None:
                 raise InvalidInput("批量受理须提供坐标", field="lng")
             points[number] = (
@@ -168,32 +169,3 @@ def _locate(
         else:
             grids.append(located.index.codes[int(hit)])
     return grids
-
-
-def case_row(
-    actor: Actor, data: Report, grid_code: str, lng: float, lat: float, now: datetime
-) -> dict[str, object]:
-    """The case row bulk intake inserts (also what the benchmark inserts raw, for a fair comparison)."""
-    return {
-        "loop": data.loop.value,
-        "status": START[data.loop].value,
-        "version": 1,
-        "channel": data.channel,
-        "external_id": data.external_id,
-        "class_code": data.class_code,
-        "title": data.title.strip(),
-        "description": data.description,
-        "address": data.address,
-        "lng": lng,
-        "lat": lat,
-        "grid_code": grid_code,
-        "scope_code": grid_code,
-        "reporter_id": actor.user_id,
-        "reporter_name": data.reporter_name,
-        "reporter_phone": data.reporter_phone,
-        "urgency": data.urgency,
-        "reported_at": now,
-        "rework_count": 0,
-        "is_overdue": False,
-        "supervision_level": 0,
-    }

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.catalog.connector_catalog import Connector
 from govgrid.db.models import ConnectorKey
+from govgrid.domain.case_rules import Connector
 from govgrid.domain.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.roles import Role

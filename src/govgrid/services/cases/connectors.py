@@ -9,15 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from govgrid.catalog.connector_catalog import Connector
 from govgrid.db.case_models import Case
+from govgrid.domain.case_rules import CaseRules, Connector
 from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.permissions import Actor
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_all
 from govgrid.geo.crs import parse_crs
 from govgrid.services.cases.intake import Report, report
-from govgrid.services.cases.rules import CaseRules
 from govgrid.services.geo.locate import LocatorCache
 
 URGENCIES = {"general", "emergency", "utility", "complex"}

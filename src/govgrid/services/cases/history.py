@@ -1,17 +1,48 @@
-"""A case's append-only history: the one writer of its rows, and the compare-and-set every change of a
-case goes through (of two concurrent changes one wins, the other gets a Conflict)."""
+"""A case's append-only history: the one writer of its rows — for a step on one case, a batch of new cases,
+the sweeper's marks and a replayed history alike — and the compare-and-set every change of a case goes
+through (of two concurrent changes one wins, the other gets a Conflict)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.errors import Conflict
 from govgrid.domain.permissions import Actor
+
+
+def history_row(
+    case_id: int,
+    district_code: str,
+    *,
+    actor: Actor,
+    step: str,
+    from_status: str | None,
+    to_status: str,
+    at: datetime,
+    note: str = "",
+    detail: dict[str, Any] | None = None,
+    public_note: str = "",
+) -> dict[str, Any]:
+    """The columns of one history row. `public_note` must have been checked (domain.public_note)."""
+    return {
+        "case_id": case_id,
+        "district_code": district_code,
+        "at": at,
+        "actor_id": actor.user_id,
+        "actor_name": actor.username,
+        "step": step,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+        "public_note": public_note,
+        "detail": detail or {},
+    }
 
 
 def record_history(
@@ -26,21 +57,26 @@ def record_history(
     detail: dict[str, Any] | None = None,
     public_note: str = "",
 ) -> None:
-    """The one writer of a case's history row (the caller commits). `public_note` must have been checked."""
-    session.add(
-        CaseTransition(
-            case_id=case.id,
-            at=now,
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            step=step,
-            from_status=from_status,
-            to_status=case.status,
-            note=note,
-            public_note=public_note,
-            detail=detail or {},
-        )
+    """One history row for a case as it now stands (the caller commits)."""
+    row = history_row(
+        case.id,
+        case.district_code,
+        actor=actor,
+        step=step,
+        from_status=from_status,
+        to_status=case.status,
+        at=now,
+        note=note,
+        detail=detail,
+        public_note=public_note,
     )
+    session.add(CaseTransition(**row))
+
+
+def record_histories(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many history rows in one statement (a batch of new cases, a replayed history); the caller commits."""
+    if rows:
+        session.execute(insert(CaseTransition), list(rows))
 
 
 def compare_and_set(session: Session, case: Case, expected_version: int | None, **values: Any) -> None:

@@ -1,6 +1,7 @@
-"""Taking a report in: who may report through which channel, the sender's own retry key, the case
-built from a report (class, text, place, deadline, 查询码) and its first history row. The one builder of
-a new case for every path: pages, the API, Open311, connectors and bulk intake."""
+"""Taking a report in: who may report through which channel, the sender's own retry key, what a report must
+be and where it may be filed (`admit`), the case built from it (`case_row`: class, text, place, deadline,
+查询码) and its first history row. The one builder of a new case for every path — pages, the API, Open311,
+connectors, bulk intake and a replayed history (services.cases.replay)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
 from govgrid.db.models import Area
-from govgrid.domain.areas import AreaLevel
+from govgrid.domain.areas import AreaLevel, district_of
+from govgrid.domain.case_fields import LENGTHS
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govgrid.domain.follow import new_secret as new_follow_secret
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
@@ -31,11 +34,7 @@ from govgrid.services import blobs
 from govgrid.services.cases.history import record_history
 from govgrid.services.cases.photos import add_photo
 from govgrid.services.cases.queries import get_case
-from govgrid.services.cases.rules import CaseRules
 from govgrid.services.geo.locate import LocatorCache
-
-MAX_TEXT = 4000
-
 
 log = logging.getLogger("govgrid.cases")
 
@@ -136,6 +135,65 @@ def _replay(session: Session, actor: Actor, case: Case) -> Case:
         raise Conflict("该 client_id 已经用过，请为新的上报生成新的 client_id", field="client_id") from None
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a report is filed: its grid and point (GCJ-02), or none yet (kept at district scope)."""
+
+    grid_code: str | None
+    lng: float | None
+    lat: float | None
+    scope_code: str
+
+
+def admit(rules: CaseRules, actor: Actor, data: Report, place: Place) -> None:
+    """What every new case must pass, however it comes in: a class of the catalogue, text within its
+    columns, and a sender who may report there — a citizen (reach "own") anywhere, as themselves; staff
+    only inside their area (being the reporter must not count as being "in scope" for them)."""
+    rules.case_class(data.class_code)
+    check_text(data)
+    is_own_reach = reach(actor, Action.REPORT_CASE) is Reach.OWN
+    authorize(
+        actor,
+        Action.REPORT_CASE,
+        area_code=place.scope_code,
+        owner_id=actor.user_id if is_own_reach else None,
+    )
+
+
+def case_row(
+    rules: CaseRules, actor: Actor, data: Report, place: Place, *, source: str, key: str | None, now: datetime
+) -> dict[str, Any]:
+    """The columns of a new case from an admitted report (its id is the database's)."""
+    return {
+        "district_code": district_of(place.scope_code),
+        "loop": data.loop.value,
+        "status": START[data.loop].value,
+        "version": 1,
+        "channel": data.channel,
+        "source": source,
+        "external_id": key,
+        "class_code": rules.case_class(data.class_code).code,
+        "title": data.title.strip(),
+        "description": data.description,
+        "address": data.address,
+        "lng": place.lng,
+        "lat": place.lat,
+        "grid_code": place.grid_code,
+        "scope_code": place.scope_code,
+        "reporter_id": actor.user_id,
+        "reporter_name": data.reporter_name,
+        "reporter_phone": data.reporter_phone,
+        "urgency": data.urgency,
+        "follow_secret": new_follow_secret(),
+        "reported_at": now,
+        "rework_count": 0,
+        "is_overdue": False,
+        "supervision_level": 0,
+        "links_checked": False,
+        **deadline_columns(acceptance_deadline(rules, data, now)),
+    }
+
+
 def _new_case(
     session: Session,
     *,
@@ -147,40 +205,9 @@ def _new_case(
     source: str,
     key: str | None,
 ) -> Case:
-    case_class = rules.case_class(data.class_code)
-    check_text(data)
-    grid_code, lng, lat = _place(session, locator, data)
-    scope = grid_code or _district_code(session)
-    # A citizen (reach "own") reports anywhere, as themselves; staff report only inside their area —
-    # being the reporter must not count as being "in scope" for them.
-    is_own_reach = reach(actor, Action.REPORT_CASE) is Reach.OWN
-    authorize(actor, Action.REPORT_CASE, area_code=scope, owner_id=actor.user_id if is_own_reach else None)
-    case = Case(
-        loop=data.loop.value,
-        status=START[data.loop].value,
-        version=1,
-        channel=data.channel,
-        source=source,
-        external_id=key,
-        class_code=case_class.code,
-        title=data.title.strip(),
-        description=data.description,
-        address=data.address,
-        lng=lng,
-        lat=lat,
-        grid_code=grid_code,
-        scope_code=scope,
-        reporter_id=actor.user_id,
-        reporter_name=data.reporter_name,
-        reporter_phone=data.reporter_phone,
-        urgency=data.urgency,
-        follow_secret=new_follow_secret(),
-        reported_at=now,
-        rework_count=0,
-        is_overdue=False,
-        supervision_level=0,
-        **deadline_columns(acceptance_deadline(rules, data, now)),
-    )
+    place = place_of(session, locator, data)
+    admit(rules, actor, data, place)
+    case = Case(**case_row(rules, actor, data, place, source=source, key=key, now=now))
     session.add(case)
     return case
 
@@ -210,39 +237,27 @@ def _district_code(session: Session) -> str:
     return code
 
 
-LIMITS = {
-    "title": 200,
-    "description": MAX_TEXT,
-    "address": 200,
-    "external_id": 64,
-    "reporter_name": 64,
-    "reporter_phone": 32,
-    "channel": 24,
-}
-
-
 def check_text(data: Report) -> None:
     """Text fields within their column sizes (the same answer on SQLite and PostgreSQL), with no control
     characters, and a title that says something."""
     required(data.title, "title", "标题")
-    for field, limit in LIMITS.items():
+    for field, limit in LENGTHS.items():
         value = check_chars(getattr(data, field) or "", field)
         if len(value) > limit:
             raise InvalidInput(f"{field} 过长（{len(value)} 字，上限 {limit}）", field=field)
 
 
-def _place(
-    session: Session, locator: LocatorCache, data: Report
-) -> tuple[str | None, float | None, float | None]:
-    """The grid of the report's point; a point outside the district is refused, never guessed."""
+def place_of(session: Session, locator: LocatorCache, data: Report) -> Place:
+    """The grid of the report's point; a point outside the district is refused, never guessed. A report
+    by address names its place, or waits at district scope for the center to locate it."""
     if data.lng is None or data.lat is None:
         if not data.address.strip():
             raise InvalidInput("须提供坐标（lng、lat）或地址", field="lng")
         named = locator.get(session).geocode(data.address)
-        if named is None or not named.is_inside:  # kept at district scope, for the center to locate
-            return None, None, None
-        return named.grid_code, named.lng, named.lat
+        if named is None or not named.is_inside:
+            return Place(None, None, None, _district_code(session))
+        return Place(named.grid_code, named.lng, named.lat, named.grid_code or _district_code(session))
     found = locator.get(session).locate(data.lng, data.lat, data.crs)
     if not found.is_inside:
         raise InvalidInput(found.message, field="lng")
-    return found.grid_code, found.lng, found.lat
+    return Place(found.grid_code, found.lng, found.lat, found.grid_code or _district_code(session))

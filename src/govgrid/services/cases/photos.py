@@ -27,15 +27,8 @@ def add_photo(
     )
     if Status(case.status) in FINAL:
         raise InvalidInput("案件已办结，不能再添加照片", field="photo")
-    saved = Attachment(
-        case_id=case.id,
-        uploaded_by=actor.username,
-        uploaded_at=now,
-        filename=photo.filename,
-        content_type=photo.content_type,
-        size=len(photo.data),
-        sha256=blobs.store(media_dir, photo.data),
-    )
+    stored = blobs.save_upload(media_dir, photo, actor_name=actor.username, now=now)
+    saved = Attachment(case_id=case.id, district_code=case.district_code, **stored)
     session.add(saved)
     session.flush()
     record_history(

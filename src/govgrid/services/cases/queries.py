@@ -128,7 +128,7 @@ def follow(session: Session, *, code: str, secret: str) -> tuple[Case, list[Case
     mismatch, so numbers cannot be probed; the page shows no personal data. The caller throttles failures."""
     import hmac
 
-    from govgrid.db.case_models import case_id_from_code
+    from govgrid.domain.case_fields import case_id_from_code
 
     missing = NotFound("未找到该案件：请核对案件编号和查询码")
     case_id = case_id_from_code(code.strip())

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.history import SIDE_LABEL, SideAction
 from govgrid.domain.moments import check_moment
@@ -20,7 +21,6 @@ from govgrid.domain.workflow import Status
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.queries import get_case
-from govgrid.services.cases.rules import CaseRules
 
 IN_HAND = {
     Status.DISPATCHED.value,

@@ -8,11 +8,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseLink
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Actor
 from govgrid.domain.similarity import NEARBY_METRES, WINDOW, Sighting, likeness
 from govgrid.domain.workflow import Status, Step
-from govgrid.services.cases.rules import CaseRules
 
 MAX_CANDIDATES = 500  # the most recent cases of the street and the nearby box
 MAX_LINKS = 20  # enough to show the problem repeats; a flood of repeats must not flood the links
@@ -42,6 +42,7 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
     query = (
         select(Case.id, Case.class_code, Case.reported_at, Case.lng, Case.lat, Case.title, Case.description)
         .where(
+            Case.district_code == case.district_code,  # links stay inside a district, as its cases do
             Case.id < case.id,
             Case.status != Status.CANCELLED.value,  # each pair once: by the later case
             Case.reported_at.between(case.reported_at - WINDOW, case.reported_at + WINDOW),
@@ -59,6 +60,7 @@ def link_similar(session: Session, case: Case, now: datetime) -> list[CaseLink]:
         found = likeness(new, old)
         if found is not None:
             link = CaseLink(
+                district_code=case.district_code,
                 case_id=case.id,
                 similar_case_id=row.id,
                 reason=found[0],
@@ -125,6 +127,8 @@ def merge_into(
     repeat = get_case(session, actor=actor, case_id=case_id)
     if repeat.id == target.id:
         raise InvalidInput("不能与自身并案", field="into")
+    if repeat.district_code != target.district_code:
+        raise InvalidInput("不能与其他区县的案件并案", field="into")
     if repeat.status not in (Status.REPORTED.value, Status.VERIFIED.value):
         raise InvalidInput("只有待核实、待立案的案件可以并案", field="status")
     link = session.scalar(
@@ -137,7 +141,12 @@ def merge_into(
     )
     if link is None:
         link = CaseLink(
-            case_id=repeat.id, similar_case_id=target.id, reason="manual", distance_m=None, created_at=now
+            district_code=repeat.district_code,
+            case_id=repeat.id,
+            similar_case_id=target.id,
+            reason="manual",
+            distance_m=None,
+            created_at=now,
         )
         session.add(link)
     link.is_merged = True

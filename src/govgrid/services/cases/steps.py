@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
 from govgrid.db.models import OrgUnit
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, InvalidInput
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.public_note import check_public_note
 from govgrid.domain.text import check_chars
 from govgrid.domain.workflow import FINAL, Loop, Status, Step, callback_answers, next_status
+from govgrid.domain.worktime import Deadline
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.intake import deadline_columns
 from govgrid.services.cases.queries import get_case
-from govgrid.services.cases.rules import CaseRules
 
 STEP_ACTION = {
     Step.VERIFY: Action.VERIFY_CASE,
@@ -68,19 +69,11 @@ def transition(
     published = check_public_note(public_note, reporter_names=reporter_names(session, case))
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)
-    changes = _effects(session, rules, case, step, after, now, unit_code)
-    if step is Step.FORCE_CLOSE and closure_type is not None:  # 强制结案 as 特殊 (default) or 差错
-        if closure_type not in ("special", "error"):
-            raise InvalidInput("强制结案的结案类型须为 special（特殊）或 error（差错）", field="closure_type")
-        changes["closure_type"] = closure_type
-    callback = None
-    if step is Step.CALL_BACK:  # checked before anything is written
-        given = answers or {}
-        callback = callback_answers(given.get("contacted"), given.get("resolved"), given.get("satisfaction"))
+    unit_id = dispatch_unit(session, rules, case, unit_code) if step is Step.DISPATCH else None
+    changes, detail = step_changes(
+        rules, case, step, after, now, unit_id=unit_id, closure_type=closure_type, answers=answers
+    )
     compare_and_set(session, case, expected_version, status=after.value, **changes)
-    detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
-    if callback is not None:
-        detail["callback"] = callback
     record_history(
         session,
         case,
@@ -96,26 +89,57 @@ def transition(
     return case
 
 
-def _effects(
-    session: Session,
+def step_changes(
     rules: CaseRules,
     case: Case,
     step: Step,
     after: Status,
     now: datetime,
-    unit_code: str | None,
+    *,
+    unit_id: int | None = None,
+    closure_type: str | None = None,
+    answers: dict[str, object] | None = None,
+    due_at: datetime | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a step changes besides the status (the unit and the clock on 派遣, closure, rework) and the
+    history's detail of it; all checked before anything is written. `due_at` is a deadline a replayed
+    record gives for 派遣, kept as given instead of counted from the catalogue."""
+    changes = _effects(rules, case, step, after, now, unit_id, due_at)
+    if step is Step.FORCE_CLOSE and closure_type is not None:  # 强制结案 as 特殊 (default) or 差错
+        if closure_type not in ("special", "error"):
+            raise InvalidInput("强制结案的结案类型须为 special（特殊）或 error（差错）", field="closure_type")
+        changes["closure_type"] = closure_type
+    detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
+    if step is Step.CALL_BACK:
+        given = answers or {}
+        detail["callback"] = callback_answers(
+            given.get("contacted"), given.get("resolved"), given.get("satisfaction")
+        )
+    return changes, detail
+
+
+def _effects(
+    rules: CaseRules,
+    case: Case,
+    step: Step,
+    after: Status,
+    now: datetime,
+    unit_id: int | None,
+    due_at: datetime | None,
 ) -> dict[str, Any]:
-    """What else a step changes besides the status: the unit and the clock, closure, rework."""
     if step is Step.DISPATCH:
-        unit = _unit(session, unit_code or suggested_unit(rules, case))
-        amount, time_unit = rules.limit_for(case.class_code, case.loop, case.urgency, at_dispatch=True)
+        if due_at is None:
+            amount, time_unit = rules.limit_for(case.class_code, case.loop, case.urgency, at_dispatch=True)
+            deadline = rules.calendar.due(now, amount, time_unit)
+        else:
+            deadline = Deadline(due_at, is_provisional=False)
         return {
-            "unit_id": unit.id,
+            "unit_id": unit_id,
             "dispatched_at": now,
             "is_overdue": False,
             "warned_at": None,
             "supervision_level": 0,
-            **deadline_columns(rules.calendar.due(now, amount, time_unit)),
+            **deadline_columns(deadline),
         }
     if step is Step.RETURN:
         return {"unit_id": None, **deadline_columns(None)}
@@ -126,6 +150,11 @@ def _effects(
         kind = "special" if step is Step.FORCE_CLOSE else ("overdue" if late else "normal")
         return {"closed_at": now, "closure_type": kind}
     return {}
+
+
+def dispatch_unit(session: Session, rules: CaseRules, case: Case, unit_code: str | None) -> int:
+    """The unit a case is dispatched to: the one named, else the one the responsibility list names."""
+    return _unit(session, unit_code or suggested_unit(rules, case)).id
 
 
 def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -> int:

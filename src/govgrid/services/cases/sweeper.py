@@ -7,38 +7,25 @@ on its version, so several workers can run side by side without a broker. Every 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from govgrid import catalog
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Case
+from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.permissions import SYSTEM
 from govgrid.domain.supervision import MARK_LABEL, Clock, Mark, Policy, next_mark
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.domain.worktime import CalendarUnknown, TimeUnit
-from govgrid.services.cases.rules import CaseRules
+from govgrid.services.cases.history import history_row, record_histories
 
 log = logging.getLogger(__name__)
 SWEEPER = "system:sweeper"
+SWEEPER_ACTOR = replace(SYSTEM, username=SWEEPER)
 OPEN = [s.value for s in Status if s not in FINAL and s is not Status.PARKED]
-
-
-@lru_cache(maxsize=1)
-def shipped_policy() -> Policy:
-    doc = catalog.load("supervision.yaml")
-    try:
-        return Policy(
-            warn_before_share=float(doc["warn_before_share"]),
-            urge_after_workdays=int(doc["urge_after_workdays"]),
-            supervise_after_workdays=int(doc["supervise_after_workdays"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise catalog.CatalogError(
-            f"catalog/supervision.yaml 字段缺失或无效：{exc}", field=str(exc)
-        ) from None
 
 
 def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datetime) -> bool:
@@ -57,6 +44,7 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
             Case.reported_at,
             Case.loop,
             Case.urgency,
+            Case.district_code,
         )
         .where(Case.status.in_(OPEN), Case.due_at.is_not(None))
         .order_by(Case.due_at)
@@ -80,7 +68,7 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
         except CalendarUnknown as exc:  # one case's dates fall in a year not entered: skip it, keep sweeping
             log.warning("案件 %s 无法计算督办时间：%s", row.id, exc.message)
             continue
-        if mark is not None and _apply(session, row.id, row.version, row.status, mark, now):
+        if mark is not None and _apply(session, row, mark, now):
             return True
     return False
 
@@ -93,26 +81,31 @@ _EFFECT: dict[Mark, dict[str, Any]] = {
 }
 
 
-def _apply(session: Session, case_id: int, version: int, status: str, mark: Mark, now: datetime) -> bool:
-    values = {**_EFFECT[mark], "version": version + 1}
+def _apply(session: Session, row: Any, mark: Mark, now: datetime) -> bool:
+    """The mark, if nobody moved the case meanwhile, with its history row."""
+    values = {**_EFFECT[mark], "version": row.version + 1}
     if mark is Mark.WARN:
         values["warned_at"] = now
-    done = session.execute(update(Case).where(Case.id == case_id, Case.version == version).values(**values))
+    done = session.execute(
+        update(Case).where(Case.id == row.id, Case.version == row.version).values(**values)
+    )
     if done.rowcount != 1:  # type: ignore[attr-defined]  # another worker or a user moved it first
         session.rollback()
         return False
-    session.add(
-        CaseTransition(
-            case_id=case_id,
-            at=now,
-            actor_id=None,
-            actor_name=SWEEPER,
-            step=mark.value,
-            from_status=status,
-            to_status=status,
-            note=MARK_LABEL[mark],
-            detail={},
-        )
+    record_histories(
+        session,
+        [
+            history_row(
+                row.id,
+                row.district_code,
+                actor=SWEEPER_ACTOR,
+                step=mark.value,
+                from_status=row.status,
+                to_status=row.status,
+                at=now,
+                note=MARK_LABEL[mark],
+            )
+        ],
     )
     session.commit()
     return True

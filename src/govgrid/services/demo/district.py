@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from govgrid import catalog
+from govgrid.catalog.bundle import Catalogs
 from govgrid.db.models import Area, Meta, OrgUnit, ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.areas import AreaLevel, unit_grid_code
 from govgrid.domain.permissions import SYSTEM
@@ -27,7 +28,6 @@ from govgrid.services import audit
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.reference import reference_file
 from govgrid.services.geo.geography import write_features
-from govgrid.services.ledger.items import shipped_ledger_rules
 from govgrid.services.people.accounts import add_user, hash_password
 
 DEMO_MARKER = "demo_district"
@@ -65,13 +65,14 @@ def is_built(session: Session) -> bool:
 def build_demo(
     session: Session,
     *,
+    catalogs: Catalogs,
     shared_dir: Path | None,
     password: str,
     now: datetime,
     progress: Progress = lambda _: None,
 ) -> DemoSummary:
     """Build the demo district into an empty database (a second call reports what is there)."""
-    spec = catalog.load(CATALOG)
+    spec = catalogs.source.load(CATALOG)
     catalog.require(CATALOG, spec["units"], ("code", "name", "kind"))
     catalog.require(CATALOG, spec["logins"], ("username", "name", "role"))
     if is_built(session):
@@ -106,7 +107,9 @@ def build_demo(
     )
     session.commit()
     progress("录入督办台账（三份工作方案）与全年进展…")
-    ledger = build_demo_ledger(session, rules=shipped_ledger_rules(), area_code=spec["district"], now=now)
+    ledger = build_demo_ledger(
+        session, rules=catalogs.ledger_rules, source=catalogs.source, area_code=spec["district"], now=now
+    )
     return replace(_summary(session, spec), ledger=ledger)
 
 

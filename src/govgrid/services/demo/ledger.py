@@ -1,37 +1,65 @@
 """The demo's 督办台账: the three work plans in ../shared/seeds (catalog/demo_ledger.yaml) entered as
-campaigns, with a year of progress reports so that every light colour shows on the day the demo is built.
+campaigns, with a year of progress so that every light colour shows on the day the demo is built — all of
+it through the services people use, each step at its own time: the supervisor's 交办 and 时间节点, each
+lead unit's liaison filing its reports (三天有回音、七天有阶段性成果, then monthly), 销号 applied for and
+approved. The lights and the ladder's steps are the system's own, as the year went.
 
-Each campaign is dated in the current year, or the last one if it would start less than a month ago.
-Reports follow the task's schedule (序时进度) with the first answer and the staged result in time; a few
-tasks stall (黄), a few are finished and closed (灰), a few have a 时间节点 in the coming days (蓝), and the
-unfinished tasks of a campaign whose deadline has passed are red (红). Which task gets which profile is
-fixed by its position, so the demo is the same every time."""
+Each campaign is dated in the current year, or the last one if it would start less than a month ago. A
+few tasks stall (黄), a few are finished and closed (灰), a few have a 时间节点 in the coming days (蓝),
+and the unfinished tasks of a campaign whose deadline has passed are red (红). Which task gets which
+profile is fixed by its position, so the demo is the same every time. The liaisons are fictitious
+people without a login; the units that have a demo login (区城管局, 泉城路街道) report as that person."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.ledger_models import LedgerEvent, LedgerItem, LedgerMilestone, ProgressReport
-from govgrid.db.models import OrgUnit
+from govgrid.catalog import CatalogSource
+from govgrid.db.ledger_models import LedgerItem
+from govgrid.db.models import OrgUnit, User
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger import Direction, Light, Target, expected_progress
-from govgrid.domain.ledger_schedule import Phase, backward_schedule
-from govgrid.domain.ledger_sheet import day_end, day_start
-from govgrid.domain.permissions import SYSTEM
+from govgrid.domain.ledger import Direction, LedgerRules, Target, expected_progress
+from govgrid.domain.ledger_items import NewItem, NewReport
+from govgrid.domain.ledger_schedule import Phase
+from govgrid.domain.ledger_states import ClosureStep, ItemKind
+from govgrid.domain.moments import day_end, day_start
+from govgrid.domain.permissions import Actor
+from govgrid.domain.roles import Role
 from govgrid.domain.worktime import CHINA
-from govgrid.services import audit
-from govgrid.services.ledger.items import LedgerRules, recompute
+from govgrid.services.ledger import closure, items, projects, reports
 from govgrid.services.ledger.ladder import escalate_due
+from govgrid.services.ledger.lights import recompute
+from govgrid.services.people.accounts import actor_for, add_user
 
-CATALOG = Path(__file__).resolve().parents[2] / "catalog" / "demo_ledger.yaml"
+CATALOG = "demo_ledger.yaml"
 PROFILES = ("on_track", "stalled", "on_track", "closed", "near_node")
+LIAISONS = (
+    "张伟",
+    "王芳",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "黄丽",
+    "周强",
+    "吴敏",
+    "徐杰",
+    "孙婷",
+    "马超",
+    "朱琳",
+    "胡军",
+    "郭颖",
+)
+PROJECT_PHASES = (
+    Phase("前期手续", 30),
+    Phase("开工", 5, "start"),
+    Phase("主体施工", 90),
+    Phase("竣工验收", 15, "finish"),
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +70,8 @@ class DemoLedger:
     lights: dict[str, int]
 
 
-def load_spec(path: Path = CATALOG) -> list[dict[str, Any]]:
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["campaigns"])
+def load_spec(source: CatalogSource) -> list[dict[str, Any]]:
+    return list(source.load(CATALOG)["campaigns"])
 
 
 def campaign_year(assigned: str, now: datetime) -> int:
@@ -58,120 +86,236 @@ def _on(year: int, month_day: str) -> datetime:
     return datetime(year, month, day, tzinfo=CHINA)
 
 
+@dataclass
+class _Run:
+    session: Session
+    rules: LedgerRules
+    now: datetime
+    supervisor: Actor
+    liaisons: dict[str, Actor]
+    reports: int = 0
+    position: int = 0
+
+
 def build_demo_ledger(
     session: Session,
     *,
     rules: LedgerRules,
+    source: CatalogSource,
     area_code: str,
     now: datetime,
     spec: list[dict[str, Any]] | None = None,
 ) -> DemoLedger:
-    """Enter the campaigns and their history; idempotent (skipped when the campaigns exist)."""
-    spec = spec if spec is not None else load_spec()
-    existing = set(session.scalars(select(LedgerItem.number).where(LedgerItem.parent_id.is_(None))))
-    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
-    reports = 0
-    position = 0
+    """Enter the campaigns and their year; idempotent (skipped when the campaigns exist)."""
+    spec = spec if spec is not None else load_spec(source)
+    existing = set(session.scalars(items.live_campaign_numbers()))
+    supervisor = actor_for(session.scalars(select(User).where(User.username == "supervisor")).one())
+    run = _Run(session, rules, now, supervisor, _liaisons(session, spec, area_code, now))
     for campaign in spec:
-        if campaign["number"] in existing:
-            continue
-        year = campaign_year(campaign["assigned"], now)
-        root = _add(session, None, "campaign", campaign, campaign, year, area_code, units, now)
-        for measure in campaign["measures"]:
-            node = _add(session, root, "measure", measure, campaign, year, area_code, units, now)
-            for task in measure["tasks"]:
-                leaf = _add(
-                    session, node, task.get("kind", "task"), task, campaign, year, area_code, units, now
-                )
-                profile = PROFILES[position % len(PROFILES)]
-                reports += _history(session, leaf, profile, rules, now)
-                if leaf.kind == "project":
-                    _schedule(session, leaf, profile, rules, now)
-                position += 1
-    session.flush()
-    recompute(session, rules=rules, now=now, commit=False)
-    audit.record(
-        session,
-        actor=SYSTEM,
-        action="ledger.demo",
-        entity_type="ledger_item",
-        entity_id="demo",
-        now=now,
-        scope_code=area_code,
-        detail={"campaigns": len(spec), "reports": reports},
-    )
-    session.commit()
+        if campaign["number"] not in existing:
+            _campaign(run, campaign)
+    recompute(session, rules=rules, now=now)  # the lights of today
     escalate_due(session, rules=rules, now=now)  # the ladder's first steps on what is late today
     lights: dict[str, int] = {}
     for (colour,) in session.execute(
-        select(LedgerItem.light).where(LedgerItem.kind.in_(("task", "project")))
+        select(LedgerItem.light).where(LedgerItem.kind.in_((ItemKind.TASK.value, ItemKind.PROJECT.value)))
     ):
         lights[colour] = lights.get(colour, 0) + 1
-    items = len(session.scalars(select(LedgerItem.id)).all())
-    return DemoLedger(campaigns=len(spec), items=items, reports=reports, lights=lights)
+    count = len(session.scalars(select(LedgerItem.id)).all())
+    return DemoLedger(campaigns=len(spec), items=count, reports=run.reports, lights=lights)
 
 
-def _add(
-    session: Session,
-    parent: LedgerItem | None,
-    kind: str,
+def _liaisons(
+    session: Session, spec: list[dict[str, Any]], area_code: str, now: datetime
+) -> dict[str, Actor]:
+    """Who files for each unit that leads or helps with a task: its demo login, else a fictitious liaison."""
+    codes = sorted(
+        {
+            c
+            for campaign in spec
+            for m in campaign["measures"]
+            for t in m["tasks"]
+            for c in _unit_codes(campaign, t)
+        }
+    )
+    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    found: dict[str, Actor] = {}
+    for number, code in enumerate(codes):
+        unit = units.get(code)
+        if unit is None:
+            raise InvalidInput(
+                f"演示台账中的单位“{code}”不在单位名录中（catalog/{CATALOG}）", field="lead_unit"
+            )
+        user = session.scalars(
+            select(User).where(
+                User.unit_id == unit.id,
+                User.password_hash.is_not(None),
+                User.role.in_([Role.DEPARTMENT_OFFICER.value, Role.STREET_OFFICER.value]),
+            )
+        ).first()
+        if user is None:
+            is_street = unit.kind == "street"
+            user = add_user(
+                session,
+                username=f"liaison-{code.lower()}",
+                display_name=f"{LIAISONS[number % len(LIAISONS)]}（{unit.name}联络员）",
+                role=Role.STREET_OFFICER if is_street else Role.DEPARTMENT_OFFICER,
+                unit_code=code,
+                scope_code=code if is_street else area_code,
+                phone="",
+                password=None,
+                now=now,
+            )
+        found[code] = actor_for(user)
+    session.commit()
+    return found
+
+
+def _unit_codes(campaign: dict[str, Any], task: dict[str, Any]) -> list[str]:
+    lead = task.get("lead_unit") or campaign.get("lead_unit")
+    return [code for code in (lead, *task.get("co_units", [])) if code]
+
+
+def _campaign(run: _Run, campaign: dict[str, Any]) -> None:
+    year = campaign_year(campaign["assigned"], run.now)
+    assigned = day_start(_on(year, campaign["assigned"]))
+    root = _assign(run, None, ItemKind.CAMPAIGN, campaign, campaign, year, assigned)
+    for measure in campaign["measures"]:
+        node = _assign(run, root, ItemKind.MEASURE, measure, campaign, year, assigned)
+        for task in measure["tasks"]:
+            kind = ItemKind(task.get("kind", "task"))
+            leaf = _assign(run, node, kind, task, campaign, year, assigned)
+            _year_of(run, leaf, PROFILES[run.position % len(PROFILES)], _unit_codes(campaign, task)[0])
+            run.position += 1
+
+
+def _assign(
+    run: _Run,
+    parent: int | None,
+    kind: ItemKind,
     row: dict[str, Any],
     campaign: dict[str, Any],
     year: int,
-    area_code: str,
-    units: dict[str, int],
-    now: datetime,
-) -> LedgerItem:
+    at: datetime,
+) -> int:
     target = row.get("target") or {}
-    lead = row.get("lead_unit") or campaign.get("lead_unit")
-    for code in [lead, *row.get("co_units", [])]:
-        if code and code not in units:
-            raise InvalidInput(
-                f"演示台账中的单位“{code}”不在单位名录中（catalog/demo_ledger.yaml，{row['number']}）",
-                field="lead_unit",
-            )
-    item = LedgerItem(
-        parent_id=parent.id if parent else None,
-        kind=kind,
-        number=str(row["number"]),
+    is_work = kind in (ItemKind.TASK, ItemKind.PROJECT)
+    data = NewItem(
+        kind=kind.value,
         content=row.get("content") or row.get("name") or "",
+        parent_id=parent,
+        number=str(row["number"]),
         source=campaign.get("source", ""),
-        area_code=area_code,
-        lead_unit_id=units.get(lead) if lead else None,
-        co_unit_ids=[units[c] for c in row.get("co_units", [])],
+        lead_unit_code=row.get("lead_unit") or campaign.get("lead_unit"),
+        co_unit_codes=tuple(row.get("co_units", [])),
         leader=row.get("leader") or campaign.get("leader", ""),
         officer=row.get("officer") or campaign.get("officer", ""),
-        ambassador="",
-        assigned_at=day_start(_on(year, campaign["assigned"])),
+        assigned_at=at,
         deadline_at=day_end(_on(year, row.get("deadline") or campaign["deadline"])),
         consequence=row.get("consequence") or campaign.get("consequence", ""),
         weight=row.get("weight"),
-        sla_code=campaign.get("sla") if kind in ("task", "project") else None,
+        sla_code=campaign.get("sla") if is_work else None,
         target_subject=target.get("subject", ""),
-        target_unit=target.get("unit", ""),
         target_value=target.get("value"),
+        target_unit=target.get("unit", ""),
         target_baseline=float(target.get("baseline", 0) or 0),
-        target_direction=target.get("direction", "increase"),
+        target_direction=target.get("direction", Direction.INCREASE.value),
         target_qualifier=target.get("qualifier", "") or "",
-        status="open",
-        progress=0.0,
-        light=Light.GREEN.value,
-        version=1,
     )
-    session.add(item)
-    session.flush()
-    item.campaign_id = parent.campaign_id if parent else item.id
-    session.add(
-        LedgerEvent(
+    return items.assign(run.session, actor=run.supervisor, rules=run.rules, data=data, now=at).id
+
+
+def _year_of(run: _Run, item_id: int, profile: str, lead: str) -> None:
+    """A task's year in its profile: its 时间节点, its reports in time order, 销号 if it was finished."""
+    item = run.session.get_one(LedgerItem, item_id)
+    assert item.assigned_at is not None and item.deadline_at is not None
+    start, deadline, calendar = item.assigned_at, item.deadline_at, run.rules.calendar
+    until = min(run.now, deadline)
+    past, officer = deadline < run.now, run.liaisons[lead]
+    finish = profile == "closed" or (past and profile in ("on_track", "near_node") and item.id % 2 == 0)
+    milestones = _milestones(run, item, profile, start)
+    # 三天有回音、七天有阶段性成果: an answer the next working day, a staged result on the fifth, at 10:00
+    moments = [datetime.combine(calendar.add_workdays(start, n).date(), time(10), CHINA) for n in (1, 5)]
+    month = (start.astimezone(CHINA).replace(day=10) + timedelta(days=31)).replace(day=10)
+    while month < until:
+        moments.append(datetime.combine(calendar.next_workday(month.date()), time(10), CHINA))
+        month = (month + timedelta(days=31)).replace(day=10)
+    filed = [(m, None) for m in moments if m <= until] + [
+        (due - timedelta(days=2), mid) for mid, due in milestones
+    ]
+    for number, (moment, milestone) in enumerate(sorted(filed, key=lambda f: f[0])):
+        share = expected_progress(start, deadline, moment)
+        if profile == "stalled" or (past and not finish):
+            share = min(share, 0.35) * 0.6
+        elif finish:
+            share = min(1.0, share * 1.6)
+        kind = ("progress", "staged_result")[number] if number < 2 else "progress"
+        _report(run, item, officer, moment, kind, share, _narrative(item, share, number), milestone)
+    if finish:
+        last = max((f[0] for f in filed), default=start)
+        done = min(until, calendar.add_workdays(last, 2))
+        _report(run, item, officer, done, "resolved", 1.0, "已全面完成目标任务", None, "巩固成果，申请销号")
+        for step, actor, note in (
+            (ClosureStep.APPLY, officer, "目标任务已全面完成，申请销号"),
+            (ClosureStep.APPROVE, run.supervisor, "核查属实，同意销号"),
+        ):
+            closure.take_closure_step(
+                run.session, actor=actor, rules=run.rules, item_id=item.id, step=step, note=note, now=done
+            )
+
+
+def _milestones(run: _Run, item: LedgerItem, profile: str, start: datetime) -> list[tuple[int, datetime]]:
+    """倒排工期 for a key project, and a 时间节点 in the coming days for a task near one. Returns the nodes a
+    report meets (those already due, except on a stalled project: its missed node keeps it yellow)."""
+    if item.kind == ItemKind.PROJECT:
+        made = projects.schedule_backwards(
+            run.session,
+            actor=run.supervisor,
+            rules=run.rules,
             item_id=item.id,
-            at=item.assigned_at or now,
-            actor_name="supervisor",
-            action="create",
-            note=item.content[:60],
-            detail={},
+            phases=PROJECT_PHASES,
+            now=start,
         )
+        met = [(m.id, m.due_at) for m in made if start < m.due_at - timedelta(days=2) < run.now]
+        return [] if profile == "stalled" else met
+    if profile == "near_node" and (item.deadline_at or run.now) > run.now:
+        due = datetime.combine(
+            run.rules.calendar.next_workday((run.now + timedelta(days=3)).date()), time(17, 30), CHINA
+        )
+        if item.deadline_at is None or due <= item.deadline_at:
+            projects.add_milestone(
+                run.session,
+                actor=run.supervisor,
+                rules=run.rules,
+                item_id=item.id,
+                label="阶段性成果验收",
+                due_at=due,
+                now=start,
+            )
+    return []
+
+
+def _report(
+    run: _Run,
+    item: LedgerItem,
+    officer: Actor,
+    at: datetime,
+    kind: str,
+    share: float,
+    narrative: str,
+    milestone: int | None,
+    next_steps: str = "按序时进度推进",
+) -> None:
+    data = NewReport(
+        narrative=narrative,
+        kind=kind,
+        value_reached=_value(item, share),
+        problems="" if share >= 0.2 else "前期手续办理较慢",
+        next_steps=next_steps,
+        milestone_id=milestone,
     )
-    return item
+    reports.report_progress(run.session, actor=officer, rules=run.rules, item_id=item.id, data=data, now=at)
+    run.reports += 1
 
 
 def _value(item: LedgerItem, share: float) -> float:
@@ -187,92 +331,6 @@ def _value(item: LedgerItem, share: float) -> float:
     )
     span = target.value - target.baseline
     return round(target.baseline + span * share, 2)
-
-
-def _history(session: Session, item: LedgerItem, profile: str, rules: LedgerRules, now: datetime) -> int:
-    """Reports from assignment to today in the task's profile; returns how many were filed."""
-    assert item.assigned_at is not None and item.deadline_at is not None
-    start, deadline = item.assigned_at, item.deadline_at
-    until = min(now, deadline)
-    calendar = rules.calendar
-    # 三天有回音、七天有阶段性成果: an answer the next working day, a staged result on the fifth, at 10:00
-    moments = [datetime.combine(calendar.add_workdays(start, n).date(), time(10), CHINA) for n in (1, 5)]
-    month = (start.astimezone(CHINA).replace(day=10) + timedelta(days=31)).replace(day=10)
-    while month < until:
-        moments.append(datetime.combine(calendar.next_workday(month.date()), time(10), CHINA))
-        month = (month + timedelta(days=31)).replace(day=10)
-    moments = [m for m in moments if m <= until]
-    past = deadline < now
-    finish = profile == "closed" or (past and profile in ("on_track", "near_node") and item.id % 2 == 0)
-    filed = 0
-    for number, moment in enumerate(moments):
-        share = expected_progress(start, deadline, moment)
-        if profile == "stalled" or (past and not finish):
-            share = min(share, 0.35) * 0.6
-        elif finish:
-            share = min(1.0, share * 1.6)
-        kind = ("progress", "staged_result")[number] if number < 2 else "progress"
-        session.add(
-            ProgressReport(
-                item_id=item.id,
-                kind=kind,
-                reported_at=moment,
-                reported_by="dept_officer",
-                value_reached=_value(item, share),
-                narrative=_narrative(item, share, number),
-                problems="" if share >= 0.2 else "前期手续办理较慢",
-                next_steps="按序时进度推进",
-            )
-        )
-        filed += 1
-    if finish:
-        done = min(until, calendar.add_workdays(moments[-1] if moments else start, 2))
-        session.add(
-            ProgressReport(
-                item_id=item.id,
-                kind="resolved",
-                reported_at=done,
-                reported_by="dept_officer",
-                value_reached=_value(item, 1.0),
-                narrative="已全面完成目标任务",
-                next_steps="巩固成果，申请销号",
-            )
-        )
-        item.status = "closed"
-        session.add(
-            LedgerEvent(
-                item_id=item.id,
-                at=done,
-                actor_name="supervisor",
-                action="close_approve",
-                note="核查属实，同意销号",
-                detail={},
-            )
-        )
-        filed += 1
-    elif profile == "near_node" and not past:
-        due = datetime.combine(calendar.next_workday((now + timedelta(days=3)).date()), time(17, 30), CHINA)
-        session.add(LedgerMilestone(item_id=item.id, label="阶段性成果验收", kind="step", due_at=due))
-    return filed
-
-
-PROJECT_PHASES = (
-    Phase("前期手续", 30),
-    Phase("开工", 5, "start"),
-    Phase("主体施工", 90),
-    Phase("竣工验收", 15, "finish"),
-)
-
-
-def _schedule(session: Session, item: LedgerItem, profile: str, rules: LedgerRules, now: datetime) -> None:
-    """倒排工期 for a key project: phases counted back from its deadline; those already due are met, except on
-    a stalled project (its missed 时间节点 keeps it yellow)."""
-    assert item.deadline_at is not None
-    for phase, due in backward_schedule(item.deadline_at, PROJECT_PHASES, rules.calendar):
-        done = due - timedelta(days=2) if due < now and profile != "stalled" else None
-        session.add(
-            LedgerMilestone(item_id=item.id, label=phase.label, kind=phase.kind, due_at=due, done_at=done)
-        )
 
 
 def _narrative(item: LedgerItem, share: float, number: int) -> str:

@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govgrid.catalog.bundle import Catalogs
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.history import history_label
 from govgrid.domain.workflow import CLOSURE_LABEL, STATUS_LABEL, Status, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases import intake, steps
-from govgrid.services.cases.rules import CaseRules
-from govgrid.services.cases.sweeper import shipped_policy, sweep
+from govgrid.services.cases.sweeper import sweep
 from govgrid.services.geo.locate import LocatorCache
 from govgrid.services.people.accounts import actor_for
 
@@ -40,13 +40,14 @@ class ScenarioResult:
 def run_scenario(
     session: Session,
     *,
-    rules: CaseRules,
+    catalogs: Catalogs,
     locator: LocatorCache,
     say: Callable[[str], None] = print,
     worker: str = "grid_worker",
     dispatcher: str = "dispatcher",
     officer: str = "dept_officer",
 ) -> ScenarioResult:
+    rules = catalogs.case_rules
     people = {
         name: actor_for(session.scalars(select(User).where(User.username == name)).one())
         for name in (worker, dispatcher, officer)
@@ -93,7 +94,7 @@ def run_scenario(
     second = act(officer, second, Step.SIGN, FRIDAY + timedelta(minutes=30))
     moment = FRIDAY
     while moment < FRIDAY + timedelta(days=14):
-        sweep(session, rules=rules, policy=shipped_policy(), now=moment)
+        sweep(session, rules=rules, policy=catalogs.policy, now=moment)
         moment += timedelta(hours=1)
     session.refresh(second)
     _print(session, second, say)

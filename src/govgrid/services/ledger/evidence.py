@@ -13,7 +13,8 @@ from govgrid.db.ledger_models import LedgerItem, ProgressReport, ReportEvidence
 from govgrid.domain.errors import NotFound
 from govgrid.domain.permissions import Action, Actor
 from govgrid.services import blobs
-from govgrid.services.ledger.items import add_evidence, authorize_on
+from govgrid.services.ledger.items import authorize_on
+from govgrid.services.ledger.reports import add_evidence
 
 
 def _report(session: Session, report_id: int) -> tuple[ProgressReport, LedgerItem]:

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerInvestment, LedgerItem, LedgerMilestone, ProgressReport
 from govgrid.db.models import OrgUnit
-from govgrid.domain import ledger_sheet as ls
 from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Light, Rung
+from govgrid.domain.ledger_items import PATH_SEP
 from govgrid.domain.permissions import Actor
 from govgrid.domain.worktime import CHINA
+from govgrid.excel import ledger_sheet as ls
 from govgrid.services.ledger.views import LedgerFilter, tree
 
 LIGHT_FILL = {
@@ -49,7 +50,7 @@ def _rows(
     paths: dict[int, str] = {}
     for item in shown:  # depth first: a parent's path is known before its children's
         own = item.number or str(item.id)
-        paths[item.id] = f"{paths[item.parent_id]}{ls.PATH_SEP}{own}" if item.parent_id in paths else own
+        paths[item.id] = f"{paths[item.parent_id]}{PATH_SEP}{own}" if item.parent_id in paths else own
     return shown, paths, [row.item.id for row in rows if row.matched]
 
 

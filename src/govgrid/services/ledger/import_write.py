@@ -1,7 +1,8 @@
 """Writing a checked ledger import as a staged batch: items level by level and their milestones, reports,
 investment months and import events in chunks of CHUNK rows, each chunk its own short transaction; lights
 computed while still staged; then one short step makes the whole ledger live. If anything fails, the batch
-is dropped and nothing of it remains."""
+is dropped and nothing of it remains. Rows have the shapes a person's 交办 and 填报 store (items.item_row,
+reports.report_row); the events go through the history's one writer."""
 
 from __future__ import annotations
 
@@ -14,19 +15,19 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from govgrid.db.ledger_models import (
-    LedgerEvent,
-    LedgerInvestment,
-    LedgerItem,
-    LedgerMilestone,
-    ProgressReport,
-)
-from govgrid.domain import ledger_sheet as ls
+from govgrid.db.ledger_models import LedgerInvestment, LedgerItem, LedgerMilestone, ProgressReport
+from govgrid.domain.areas import district_of
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger import Direction, Light, Rung
+from govgrid.domain.ledger import LedgerRules
+from govgrid.domain.ledger_items import PATH_SEP, Unit
+from govgrid.domain.ledger_states import EventKind
 from govgrid.domain.permissions import Actor
 from govgrid.services import audit, import_batches
-from govgrid.services.ledger.lights import LedgerRules, recompute
+from govgrid.services.ledger.events import Event, record_events
+from govgrid.services.ledger.import_check import Plan, PlannedItem
+from govgrid.services.ledger.items import item_row
+from govgrid.services.ledger.lights import recompute
+from govgrid.services.ledger.reports import report_row
 
 CHUNK = 2000
 
@@ -42,7 +43,8 @@ def write_staged(
     *,
     actor: Actor,
     rules: LedgerRules,
-    plan: Any,
+    plan: Plan,
+    units: dict[str, Unit],
     area_code: str,
     filename: str,
     now: datetime,
@@ -52,20 +54,21 @@ def write_staged(
     batch = import_batches.start(
         session,
         kind="ledger",
-        district_code=area_code,
+        district_code=district_of(area_code),
         filename=filename,
         actor_name=actor.username,
         rows=len(plan.items),
         now=now,
     )
     try:
-        ids, campaigns = _items(session, batch, plan.items, area_code, now, progress)
-        milestones = _milestones(session, batch, plan, ids, now)
+        district = district_of(area_code)
+        ids, campaigns = _items(session, batch, plan.items, units, area_code, now, progress)
+        milestones = _milestones(session, batch, plan, ids, district, now)
         _rows(
             session,
             batch,
             ProgressReport,
-            [_report(row, ids, milestones, actor) for row in plan.reports],
+            [_report(row, ids, milestones, district, actor) for row in plan.reports],
             now,
         )
         _rows(
@@ -75,6 +78,7 @@ def write_staged(
             [
                 {
                     "item_id": ids[r["path"]],
+                    "district_code": district,
                     "month": r["month"],
                     "planned": r["planned"] or 0.0,
                     "completed": r["completed"] or 0.0,
@@ -83,23 +87,24 @@ def write_staged(
             ],
             now,
         )
-        _rows(
-            session,
-            batch,
-            LedgerEvent,
-            [
-                {
-                    "item_id": ids[r["path"]],
-                    "at": now,
-                    "actor_name": actor.username,
-                    "action": "import",
-                    "note": f"由 {filename[:80]} 第{r['row']}行导入",
-                    "detail": {},
-                }
-                for r in plan.items
-            ],
-            now,
-        )
+        for start in range(0, len(plan.items), CHUNK):
+            chunk = plan.items[start : start + CHUNK]
+            record_events(
+                session,
+                [
+                    Event(
+                        ids[p.path],
+                        district,
+                        EventKind.IMPORT,
+                        now,
+                        actor.username,
+                        f"由 {filename[:80]} 第{p.row}行导入",
+                    )
+                    for p in chunk
+                ],
+            )
+            import_batches.touch(session, batch, now)
+            session.commit()
         for number, (campaign_id, _) in enumerate(campaigns, start=1):
             progress(f"计算进度和预警灯 {number}/{len(campaigns)}")
             recompute(session, rules=rules, now=now, campaign_id=campaign_id)
@@ -119,7 +124,8 @@ def write_staged(
 def _items(
     session: Session,
     batch: int,
-    items: Sequence[dict[str, Any]],
+    items: Sequence[PlannedItem],
+    units: dict[str, Unit],
     area_code: str,
     now: datetime,
     progress: Callable[[str], None],
@@ -127,20 +133,20 @@ def _items(
     """Insert items parents first (level by level); path → id, and the new campaigns."""
     ids: dict[str, int] = {}
     campaign_of: dict[str, int] = {}
-    levels: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in items:
-        levels[row["path"].count(ls.PATH_SEP)].append(row)
+    levels: dict[int, list[PlannedItem]] = defaultdict(list)
+    for planned in items:
+        levels[planned.path.count(PATH_SEP)].append(planned)
     done = 0
     for depth in sorted(levels):
         for start in range(0, len(levels[depth]), CHUNK):
             chunk = levels[depth][start : start + CHUNK]
-            values = [_item(row, ids, campaign_of, area_code, batch, now) for row in chunk]
+            values = [_item(p, ids, campaign_of, units, area_code, batch) for p in chunk]
             new = session.scalars(
                 insert(LedgerItem).returning(LedgerItem.id, sort_by_parameter_order=True), values
             ).all()
-            for row, item_id in zip(chunk, new, strict=True):
-                ids[row["path"]] = item_id
-                campaign_of[row["path"]] = campaign_of[row["parent"]] if row["parent"] else item_id
+            for planned, item_id in zip(chunk, new, strict=True):
+                ids[planned.path] = item_id
+                campaign_of[planned.path] = campaign_of[planned.parent] if planned.parent else item_id
             if depth == 0:
                 session.execute(
                     update(LedgerItem).where(LedgerItem.id.in_(new)).values(campaign_id=LedgerItem.id)
@@ -149,70 +155,52 @@ def _items(
             session.commit()
             done += len(chunk)
             progress(f"写入事项 {done:,}/{len(items):,}")
-    campaigns = [(ids[row["path"]], row["number"]) for row in levels.get(0, [])]
+    campaigns = [(ids[p.path], p.data.number) for p in levels.get(0, [])]
     return ids, campaigns
 
 
 def _item(
-    row: dict[str, Any],
+    planned: PlannedItem,
     ids: dict[str, int],
     campaign_of: dict[str, int],
+    units: dict[str, Unit],
     area_code: str,
     batch: int,
-    now: datetime,
 ) -> dict[str, Any]:
-    parent = row["parent"]
-    return {
+    row = item_row(
+        planned.data,
+        area_code=area_code,
+        units=units,
+        status=planned.status,
+        rung=planned.rung,
+        batch_id=batch,
+    )
+    parent = planned.parent
+    return row | {
         "parent_id": ids[parent] if parent else None,
         "campaign_id": campaign_of[parent] if parent else None,
-        "kind": row["kind"],
-        "number": row["number"],
-        "content": row["content"],
-        "source": row["source"],
-        "area_code": area_code,
-        "lead_unit_id": row["lead_unit_id"],
-        "co_unit_ids": row["co_unit_ids"],
-        "leader": row["leader"],
-        "officer": row["officer"],
-        "ambassador": row["ambassador"],
-        "assigned_at": row["assigned_at"] or now,
-        "deadline_at": row["deadline_at"],
-        "consequence": row["consequence"],
-        "weight": row["weight"],
-        "sla_code": row["sla_code"],
-        "target_subject": row["target_subject"],
-        "target_unit": row["target_unit"],
-        "target_value": row["target_value"],
-        "target_baseline": row["target_baseline"],
-        "target_direction": Direction(row["direction"]).value,
-        "target_qualifier": row["target_qualifier"],
-        "status": row["status"],
-        "progress": 0.0,
-        "light": Light.GREEN.value,
-        "rung": Rung(row["rung"]).value if row["rung"] else None,
-        "version": 1,
-        "batch_id": batch,
     }
 
 
 def _milestones(
-    session: Session, batch: int, plan: Any, ids: dict[str, int], now: datetime
+    session: Session, batch: int, plan: Plan, ids: dict[str, int], district: str, now: datetime
 ) -> dict[tuple[str, str], int]:
     """Insert the 时间节点 (one met by an imported report is done on that report's day); key → id."""
     met: dict[tuple[str, str], datetime] = {}
     for row in plan.reports:
         if row["milestone"]:
             key = (row["path"], row["milestone"])
-            met[key] = min(met.get(key, row["reported_at"]), row["reported_at"])
+            met[key] = min(met.get(key, row["at"]), row["at"])
     found: dict[tuple[str, str], int] = {}
     for start in range(0, len(plan.milestones), CHUNK):
         chunk = plan.milestones[start : start + CHUNK]
         values = [
             {
                 "item_id": ids[r["path"]],
+                "district_code": district,
                 "label": r["label"],
                 "kind": r["kind"],
-                "due_at": ls.day_end(r["due_at"]),
+                "due_at": r["due_at"],
                 "done_at": r["done_at"] or met.get((r["path"], r["label"])),
             }
             for r in chunk
@@ -229,20 +217,15 @@ def _milestones(
 
 
 def _report(
-    row: dict[str, Any], ids: dict[str, int], milestones: dict[tuple[str, str], int], actor: Actor
+    row: dict[str, Any],
+    ids: dict[str, int],
+    milestones: dict[tuple[str, str], int],
+    district: str,
+    actor: Actor,
 ) -> dict[str, Any]:
-    return {
-        "item_id": ids[row["path"]],
-        "kind": row["kind"],
-        "reported_at": row["reported_at"],
-        "reported_by": row["reported_by"] or actor.username,
-        "value_reached": row["value_reached"],
-        "narrative": row["narrative"],
-        "problems": row["problems"] or "",
-        "next_steps": row["next_steps"] or "",
-        "funds_used": row["funds_used"],
-        "milestone_id": milestones.get((row["path"], row["milestone"])) if row["milestone"] else None,
-    }
+    milestone = milestones.get((row["path"], row["milestone"])) if row["milestone"] else None
+    values = report_row(row["report"], None, reported_at=row["at"], reported_by=row["by"] or actor.username)
+    return values | {"item_id": ids[row["path"]], "district_code": district, "milestone_id": milestone}
 
 
 def _rows(session: Session, batch: int, table: Any, values: list[dict[str, Any]], now: datetime) -> None:
@@ -272,7 +255,7 @@ def _still_free(session: Session, campaigns: list[tuple[int, str]]) -> None:
 def _audit(
     session: Session,
     actor: Actor,
-    plan: Any,
+    plan: Plan,
     campaigns: list[tuple[int, str]],
     area_code: str,
     filename: str,

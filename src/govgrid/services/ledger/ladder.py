@@ -10,18 +10,22 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem
-from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger import RUNG_LABEL, Light, Rung, due_rung, is_higher
+from govgrid.domain.errors import Conflict, InvalidInput
+from govgrid.domain.ledger import RUNG_LABEL, LedgerRules, Light, Rung, due_rung, is_higher
+from govgrid.domain.ledger_states import EventKind, ItemStatus
 from govgrid.domain.permissions import Action, Actor
 from govgrid.domain.worktime import CalendarUnknown
-from govgrid.services import audit
-from govgrid.services.ledger.items import LedgerRules, item_for
+from govgrid.services.ledger.events import SYSTEM, Event, record_event, record_events
+from govgrid.services.ledger.items import item_for
 
 log = logging.getLogger(__name__)
-SWEEPER = "system:ledger"
 
 
-def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note: str, now: datetime) -> bool:
+def _climb(
+    session: Session, item: LedgerItem, rung: Rung, actor: Actor | None, note: str, now: datetime
+) -> bool:
+    """Take the rung if nobody changed the item meanwhile, with its event (a supervisor's, audited; or the
+    sweeper's)."""
     done = session.execute(
         update(LedgerItem)
         .where(LedgerItem.id == item.id, LedgerItem.version == item.version)
@@ -30,16 +34,13 @@ def _climb(session: Session, item: LedgerItem, rung: Rung, actor_name: str, note
     if done.rowcount != 1:  # type: ignore[attr-defined]  # another sweeper or a supervisor was first
         session.rollback()
         return False
-    session.add(
-        LedgerEvent(
-            item_id=item.id,
-            at=now,
-            actor_name=actor_name,
-            action="rung",
-            note=f"{RUNG_LABEL[rung]}{('：' + note) if note else ''}",
-            detail={"rung": rung.value},
+    text, detail = f"{RUNG_LABEL[rung]}{('：' + note) if note else ''}", {"rung": rung.value}
+    if actor is None:
+        record_events(
+            session, [Event(item.id, item.district_code, EventKind.RUNG, now, SYSTEM, text, detail)]
         )
-    )
+    else:
+        record_event(session, item, EventKind.RUNG, actor=actor, now=now, note=text, detail=detail)
     return True
 
 
@@ -49,7 +50,7 @@ def escalate_due(session: Session, *, rules: LedgerRules, now: datetime) -> int:
     candidates = session.scalars(
         select(LedgerItem)
         .where(
-            LedgerItem.status != "closed",
+            LedgerItem.status != ItemStatus.CLOSED.value,
             LedgerItem.batch_id.is_(None),
             LedgerItem.light.in_([Light.YELLOW.value, Light.RED.value]),
         )
@@ -63,7 +64,10 @@ def escalate_due(session: Session, *, rules: LedgerRules, now: datetime) -> int:
     for start in range(0, len(ids), 5000):
         events = session.scalars(
             select(LedgerEvent)
-            .where(LedgerEvent.action == "light", LedgerEvent.item_id.in_(ids[start : start + 5000]))
+            .where(
+                LedgerEvent.action == EventKind.LIGHT.value,
+                LedgerEvent.item_id.in_(ids[start : start + 5000]),
+            )
             .order_by(LedgerEvent.id)
         )
         for event in events:  # the latest turn to red wins
@@ -83,7 +87,7 @@ def escalate_due(session: Session, *, rules: LedgerRules, now: datetime) -> int:
             continue
         rung = due_rung(Light(item.light), red_days, rules.ladder)
         current = Rung(item.rung) if item.rung else None
-        if rung is not None and is_higher(rung, current) and _climb(session, item, rung, SWEEPER, "", now):
+        if rung is not None and is_higher(rung, current) and _climb(session, item, rung, None, "", now):
             session.commit()
             taken += 1
     return taken
@@ -99,18 +103,8 @@ def take_rung(
         raise InvalidInput(f"“{RUNG_LABEL[rung]}”不高于当前的“{RUNG_LABEL[current]}”", field="rung")
     if not note.strip():
         raise InvalidInput("须写明督办要求", field="note")
-    if not _climb(session, item, rung, actor.username, note, now):
-        raise InvalidInput("事项已被他人更新，请刷新后重试", field="version")
-    audit.record(
-        session,
-        actor=actor,
-        action="ledger.rung",
-        entity_type="ledger_item",
-        entity_id=str(item.id),
-        now=now,
-        scope_code=item.area_code,
-        detail={"rung": rung.value},
-    )
+    if not _climb(session, item, rung, actor, note, now):
+        raise Conflict("事项已被他人更新，请刷新后重试", field="version")
     session.commit()
     session.refresh(item)
     return item

@@ -7,28 +7,20 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.ledger_models import LedgerEvent, LedgerItem, LedgerMilestone, ProgressReport
+from govgrid.db.bulk import Moments, naive_utc, raw_rows, update_many
+from govgrid.db.ledger_models import LedgerItem, LedgerMilestone, ProgressReport
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger import (
-    LIGHT_LABEL,
-    Direction,
-    LadderPolicy,
-    Light,
-    LightThresholds,
-    completion,
-    light,
-    rollup,
-)
-from govgrid.domain.response_rules import Filed, ResponseStep, ResponseTemplate, deadlines, missed_steps
-from govgrid.domain.worktime import WorkCalendar
+from govgrid.domain.ledger import LIGHT_LABEL, Direction, LedgerRules, Light, completion, light, rollup
+from govgrid.domain.ledger_states import EventKind, ItemStatus
+from govgrid.domain.response_rules import Filed, ResponseStep, deadlines, missed_steps
+from govgrid.services.ledger.events import SYSTEM, Event, record_events
 
 log = logging.getLogger(__name__)
 SEVERITY = {Light.GREY: 0, Light.GREEN: 1, Light.BLUE: 2, Light.YELLOW: 3, Light.RED: 4}
@@ -48,119 +40,27 @@ COLUMNS = (
     "assigned_at",
     "deadline_at",
     "sla_code",
+    "district_code",
 )
 
 
-@dataclass(frozen=True)
-class LedgerRules:
-    calendar: WorkCalendar
-    templates: dict[str, ResponseTemplate]
-    thresholds: LightThresholds = field(default_factory=LightThresholds)
-    ladder: LadderPolicy = field(default_factory=LadderPolicy)
-
-
-def shipped_ledger_rules(calendar: WorkCalendar | None = None) -> LedgerRules:
-    """The ledger rules shipped as data: SLA templates, and the light thresholds and ladder policy under
-    `ledger:` in catalog/supervision.yaml (errors name the field)."""
-    from govgrid import catalog
-    from govgrid.catalog.calendars import load_calendar
-    from govgrid.catalog.sla import load_templates
-
-    doc = catalog.load("supervision.yaml").get("ledger") or {}
-    try:
-        thresholds = LightThresholds(near_days=float(doc["near_days"]), behind_by=float(doc["behind_by"]))
-        ladder = LadderPolicy(
-            red_workdays_to_supervise=int(doc["red_workdays_to_supervise"]),
-            red_workdays_to_bulletin=int(doc["red_workdays_to_bulletin"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise catalog.CatalogError(
-            f"catalog/supervision.yaml ledger 字段缺失或无效：{exc}", field=str(exc)
-        ) from None
-    return LedgerRules(
-        calendar=calendar or load_calendar(), templates=load_templates(), thresholds=thresholds, ladder=ladder
-    )
-
-
-def raw_rows(session: Session, query: Any) -> list[Any]:
-    """The rows as the database driver returns them, skipping SQLAlchemy's per-value processing (the query
-    is still SQLAlchemy's, so it is the same on every engine). Timestamps come back as the driver has them:
-    _Moments reads them."""
-    result = session.connection().execute(query)
-    try:
-        return list(result.cursor.fetchall())
-    finally:
-        result.close()
-
-
-def _write_back(session: Session, rows: list[tuple[float, str, int]]) -> None:
-    """(progress, light, id) written with the driver's own executemany: plain numbers and text need none of
-    SQLAlchemy's per-row processing, which costs more than the writing itself at 50,000 rows."""
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    sql = f"UPDATE ledger_item SET progress = {mark}, light = {mark} WHERE id = {mark}"
-    connection = session.connection()
-    cursor = connection.connection.cursor()  # the DBAPI connection of this session's transaction
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
-
-
 def _record_changes(session: Session, turned: list[_Node], now: datetime) -> None:
-    """One ledger_event per light change, written with the driver's executemany. Values go through the
-    columns' own SQLAlchemy bind processors (the timestamp once: every row has the same), so the stored form
-    is exactly what the ORM writes on either engine."""
-    table = cast(Table, LedgerEvent.__table__)
-    dialect = session.get_bind().dialect
-    columns = ("item_id", "at", "actor_name", "action", "note", "detail")
-
-    def bind(name: str) -> Callable[[Any], Any]:
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        return processor if processor is not None else (lambda value: value)
-
-    at, detail = bind("at")(now), bind("detail")
-    rows = [
-        (
-            n.id,
-            at,
-            "system:ledger",
-            "light",
-            f"{LIGHT_LABEL[Light(n.old_light)]} → {LIGHT_LABEL[Light(n.light)]}",
-            detail({"from": n.old_light, "to": n.light}),
-        )
-        for n in turned
-    ]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO ledger_event ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
-
-
-class _Moments:
-    """Timestamps inside a recompute are naive UTC: SQLite's driver returns the stored ISO text (read by
-    datetime.fromisoformat), other drivers aware values (converted). Nothing naive leaves this module."""
-
-    def __init__(self, session: Session) -> None:
-        self.raw = session.get_bind().dialect.name == "sqlite"
-        self.positions = [COLUMNS.index("assigned_at"), COLUMNS.index("deadline_at")]
-
-    def read(self, value: Any) -> datetime | None:
-        if value is None:
-            return None
-        return datetime.fromisoformat(value) if self.raw else naive_utc(value)
-
-    def row(self, row: Any) -> Any:
-        values = list(row)
-        for position in self.positions:
-            values[position] = self.read(values[position])
-        return values
-
-
-def naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    """One ledger_event per light change (the history's one writer, in bulk)."""
+    record_events(
+        session,
+        [
+            Event(
+                n.id,
+                n.district_code,
+                EventKind.LIGHT,
+                now,
+                SYSTEM,
+                f"{LIGHT_LABEL[Light(n.old_light)]} → {LIGHT_LABEL[Light(n.light)]}",
+                {"from": n.old_light, "to": n.light},
+            )
+            for n in turned
+        ],
+    )
 
 
 class _Node:
@@ -182,6 +82,7 @@ class _Node:
     assigned_at: datetime | None
     deadline_at: datetime | None
     sla_code: str | None
+    district_code: str
     old_progress: float
     old_light: str
 
@@ -202,6 +103,7 @@ class _Node:
             self.assigned_at,
             self.deadline_at,
             self.sla_code,
+            self.district_code,
         ) = row  # the order of COLUMNS
         self.old_progress = self.progress
         self.old_light = self.light
@@ -218,7 +120,8 @@ def recompute(
     """Progress bottom-up and lights for every item (of one campaign, or all); light changes recorded.
     Returns how many lights changed."""
     session.flush()
-    moment = _Moments(session)
+    moment = Moments(session)
+    positions = [COLUMNS.index("assigned_at"), COLUMNS.index("deadline_at")]
     query = select(*(getattr(LedgerItem, name) for name in COLUMNS))
     reports = select(
         ProgressReport.item_id, ProgressReport.reported_at, ProgressReport.kind, ProgressReport.value_reached
@@ -234,7 +137,7 @@ def recompute(
         reports = reports.where(ProgressReport.item_id.in_(members))
         milestones = milestones.where(LedgerMilestone.item_id.in_(members))
     walk = _Walk(rules=rules, now=naive_utc(now))
-    nodes = {row[0]: _Node(moment.row(row)) for row in raw_rows(session, query)}
+    nodes = {row[0]: _Node(_with_moments(row, positions, moment)) for row in raw_rows(session, query)}
     read = moment.read
     for item_id, at, kind, value in raw_rows(session, reports):  # in time order
         walk.reports[item_id].append(Filed(read(at) or walk.now, kind))
@@ -254,7 +157,9 @@ def recompute(
         walk.visit(root)
     changed = [n for n in nodes.values() if n.progress != n.old_progress or n.light != n.old_light]
     if changed:
-        _write_back(session, [(n.progress, n.light, n.id) for n in changed])
+        update_many(
+            session, LedgerItem, ("progress", "light"), [(n.progress, n.light, n.id) for n in changed]
+        )
         turned = [n for n in changed if n.light != n.old_light]
         if turned:
             _record_changes(session, turned, now)
@@ -266,6 +171,13 @@ def recompute(
     if commit:
         session.commit()
     return len(turned)
+
+
+def _with_moments(row: Any, positions: list[int], moment: Moments) -> list[Any]:
+    values = list(row)
+    for position in positions:
+        values[position] = moment.read(values[position])
+    return values
 
 
 @dataclass
@@ -297,7 +209,7 @@ class _Walk:
         else:
             node.progress = _leaf_progress(node, self.latest.get(node.id), node.id in self.resolved)
             shown = self._leaf_light(node, self.reports.get(node.id, []))
-        if node.status == "closed":
+        if node.status == ItemStatus.CLOSED:
             shown = Light.GREY
         node.light = shown.value
         return shown
@@ -329,7 +241,7 @@ class _Walk:
             start=node.assigned_at,
             deadline=node.deadline_at,
             now=self.now,
-            is_closed=node.status == "closed",
+            is_closed=node.status == ItemStatus.CLOSED,
             missed_response=late or node.id in self.late,
             thresholds=self.rules.thresholds,
             next_milestone=self.next_due.get(node.id),

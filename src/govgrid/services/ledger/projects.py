@@ -10,43 +10,27 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.ledger_models import LedgerEvent, LedgerInvestment, LedgerItem, LedgerMilestone
+from govgrid.db.ledger_models import LedgerInvestment, LedgerItem, LedgerMilestone
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.ledger_schedule import MILESTONE_KINDS, Phase, backward_schedule, check_month
-from govgrid.domain.moments import check_moment
+from govgrid.domain.ledger import LedgerRules
+from govgrid.domain.ledger_schedule import (
+    MILESTONE_KINDS,
+    Phase,
+    backward_schedule,
+    check_milestone,
+    check_month,
+)
+from govgrid.domain.ledger_states import EventKind, ItemKind
 from govgrid.domain.permissions import Action, Actor
 from govgrid.domain.quantity import check_amount
-from govgrid.domain.text import check_chars, required
-from govgrid.services import audit
-from govgrid.services.ledger.items import LedgerRules, item_for, recompute
+from govgrid.domain.text import check_chars
+from govgrid.services.ledger.events import record_event
+from govgrid.services.ledger.items import item_for
+from govgrid.services.ledger.lights import recompute
 
 
 def _managed_item(session: Session, actor: Actor, item_id: int) -> LedgerItem:
     return item_for(session, actor, Action.MANAGE_LEDGER, item_id)
-
-
-def _record(
-    session: Session,
-    item: LedgerItem,
-    actor: Actor,
-    action: str,
-    note: str,
-    now: datetime,
-    detail: dict[str, object],
-) -> None:
-    session.add(
-        LedgerEvent(item_id=item.id, at=now, actor_name=actor.username, action=action, note=note, detail={})
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action=f"ledger.{action}",
-        entity_type="ledger_item",
-        entity_id=str(item.id),
-        now=now,
-        scope_code=item.area_code,
-        detail=detail,
-    )
 
 
 def add_milestone(
@@ -62,25 +46,22 @@ def add_milestone(
 ) -> LedgerMilestone:
     """A supervisor adds a 时间节点 to a task or project."""
     item = _managed_item(session, actor, item_id)
-    if kind not in MILESTONE_KINDS:
-        raise InvalidInput(f"节点类型须为 {'、'.join(MILESTONE_KINDS.values())} 之一", field="kind")
-    required(label, "label", "节点名称")
-    check_moment(due_at, "due_at")
-    if len(label.strip()) > 200:
-        raise InvalidInput("节点名称超过 200 个字符", field="label")
-    if item.deadline_at is not None and due_at > item.deadline_at:
-        raise InvalidInput("节点日期晚于完成时限", field="due_at")
-    milestone = LedgerMilestone(item_id=item.id, label=label.strip(), kind=kind, due_at=due_at)
+    check_chars(label, "label")
+    for field, message in check_milestone(label, kind, due_at, item.deadline_at):
+        raise InvalidInput(message, field=field)
+    milestone = LedgerMilestone(
+        item_id=item.id, district_code=item.district_code, label=label.strip(), kind=kind, due_at=due_at
+    )
     session.add(milestone)
     session.flush()
-    _record(
+    record_event(
         session,
         item,
-        actor,
-        "milestone",
-        f"{MILESTONE_KINDS[kind]}：{label.strip()}",
-        now,
-        {"milestone_id": milestone.id, "due_at": due_at.isoformat()},
+        EventKind.MILESTONE,
+        actor=actor,
+        now=now,
+        note=f"{MILESTONE_KINDS[kind]}：{label.strip()}",
+        detail={"milestone_id": milestone.id, "due_at": due_at.isoformat()},
     )
     recompute(session, rules=rules, now=now, campaign_id=item.campaign_id, commit=False)
     session.commit()
@@ -105,19 +86,21 @@ def schedule_backwards(
         delete(LedgerMilestone).where(LedgerMilestone.item_id == item.id, LedgerMilestone.done_at.is_(None))
     )
     milestones = [
-        LedgerMilestone(item_id=item.id, label=phase.label, kind=phase.kind, due_at=due)
+        LedgerMilestone(
+            item_id=item.id, district_code=item.district_code, label=phase.label, kind=phase.kind, due_at=due
+        )
         for phase, due in planned
     ]
     session.add_all(milestones)
     session.flush()
-    _record(
+    record_event(
         session,
         item,
-        actor,
-        "schedule",
-        "倒排工期：" + "→".join(p.label for p in phases),
-        now,
-        {"phases": [[p.label, p.workdays, p.kind] for p in phases]},
+        EventKind.SCHEDULE,
+        actor=actor,
+        now=now,
+        note="倒排工期：" + "→".join(p.label for p in phases),
+        detail={"phases": [[p.label, p.workdays, p.kind] for p in phases]},
     )
     recompute(session, rules=rules, now=now, campaign_id=item.campaign_id, commit=False)
     session.commit()
@@ -135,7 +118,7 @@ def plan_investment(
 ) -> list[LedgerInvestment]:
     """The planned investment of a key project by month (万元); completed figures already reported stay."""
     item = _managed_item(session, actor, item_id)
-    if item.kind != "project":
+    if item.kind != ItemKind.PROJECT:
         raise InvalidInput("只有重点项目有投资计划", field="kind")
     if len(planned) > 240:
         raise InvalidInput("投资计划最多 240 个月", field="planned")
@@ -151,19 +134,21 @@ def plan_investment(
     for month, amount in planned.items():
         row = rows.get(month)
         if row is None:
-            rows[month] = row = LedgerInvestment(item_id=item.id, month=month, planned=0.0, completed=0.0)
+            rows[month] = row = LedgerInvestment(
+                item_id=item.id, district_code=item.district_code, month=month, planned=0.0, completed=0.0
+            )
             session.add(row)
         row.planned = float(amount)
     if ambassador is not None:
         item.ambassador = ambassador.strip()
-    _record(
+    record_event(
         session,
         item,
-        actor,
-        "investment",
-        f"投资计划 {sum(planned.values()):g} 万元",
-        now,
-        {"planned": dict(planned)},
+        EventKind.INVESTMENT,
+        actor=actor,
+        now=now,
+        note=f"投资计划 {sum(planned.values()):g} 万元",
+        detail={"planned": dict(planned)},
     )
     session.commit()
     return sorted(rows.values(), key=lambda r: r.month)

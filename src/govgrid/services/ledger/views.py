@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
+from govgrid.db.bulk import raw_rows
 from govgrid.db.ledger_models import (
     LedgerEvent,
     LedgerInvestment,
@@ -27,9 +28,9 @@ from govgrid.db.models import OrgUnit
 from govgrid.domain.areas import is_within
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import Light
+from govgrid.domain.ledger_states import EventKind
 from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.services.ledger.items import item_for
-from govgrid.services.ledger.lights import raw_rows
 
 LIGHTS = tuple(light.value for light in Light)
 
@@ -42,8 +43,17 @@ class LedgerFilter:
     leader: str = ""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "light", self.light or None)  # a form's empty choice is no filter
+        object.__setattr__(self, "leader", (self.leader or "").strip())
         if self.light is not None and self.light not in LIGHTS:
             raise InvalidInput(f"预警颜色须为 {'、'.join(LIGHTS)} 之一", field="light")
+
+
+def target_text(item: LedgerItem) -> str:
+    """The quantified target as offices write it: 重点项目 54个以上."""
+    if item.target_value is None:
+        return ""
+    return f"{item.target_subject} {item.target_value:g}{item.target_unit}{item.target_qualifier}"
 
 
 class _Row(NamedTuple):
@@ -361,7 +371,7 @@ def late_board(session: Session, *, actor: Actor, limit: int = 500) -> list[Late
     rungs: dict[int, LedgerEvent] = {}
     for event in session.scalars(
         select(LedgerEvent)
-        .where(LedgerEvent.action == "rung", LedgerEvent.item_id.in_([i.id for i in leaves]))
+        .where(LedgerEvent.action == EventKind.RUNG.value, LedgerEvent.item_id.in_([i.id for i in leaves]))
         .order_by(LedgerEvent.id)
     ):
         rungs[event.item_id] = event
@@ -374,18 +384,6 @@ def late_board(session: Session, *, actor: Actor, limit: int = 500) -> list[Late
         )
         for i in leaves
     ]
-
-
-def home_area(session: Session, actor: Actor) -> str:
-    """Where an actor's new ledgers apply: their scope, or the district for district-wide roles."""
-    if actor.scope_code:
-        return actor.scope_code
-    from govgrid.db.models import Area
-
-    district = session.scalar(select(Area.code).where(Area.level == "district").order_by(Area.code).limit(1))
-    if district is None:
-        raise InvalidInput("尚未导入行政区划，无法确定台账所属区域", field="area_code")
-    return district
 
 
 @dataclass

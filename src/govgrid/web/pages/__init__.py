@@ -1,9 +1,10 @@
 """Server-rendered pages in Chinese: adapters that call services and render templates."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from govgrid.web.pages import auth, calendar, cases, ledgers, public, workspace
+from govgrid.web.deps import page_csrf  # noqa: E402
+from govgrid.web.pages import auth, calendar, cases, ledger_projects, ledgers, public, workspace
 
-router = APIRouter(include_in_schema=False)
-for module in (auth, workspace, cases, ledgers, calendar, public):
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csrf)])  # CSRF on every page POST
+for module in (auth, workspace, cases, ledgers, ledger_projects, calendar, public):
     router.include_router(module.router)

@@ -19,7 +19,6 @@ from govgrid.web.deps import (
     NowDep,
     SessionDep,
     set_cookie,
-    verify_csrf,
 )
 from govgrid.web.pages.render import page
 
@@ -44,10 +43,8 @@ def login(
     address: AddressDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     try:
         _, token = login_sessions.log_in(
             session,
@@ -80,10 +77,8 @@ def logout(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Logging out ends every session and token of the user, on every device."""
-    verify_csrf(request, csrf_token)
     user = session.get(login_sessions.User, actor.user_id)
     if user is not None:
         login_sessions.log_out(session, user=user, now=now)

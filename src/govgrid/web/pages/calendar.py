@@ -14,7 +14,7 @@ from govgrid.domain.permissions import Action, Reach, reach, scope_filter
 from govgrid.domain.worktime import CHINA, YEAR_SOURCE_LABEL, TimeUnit
 from govgrid.services import work_calendar
 from govgrid.services.cases import steps
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, verify_csrf
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 
 router = APIRouter()
@@ -67,10 +67,8 @@ def enter_year(
     holidays: Annotated[str, Form()] = "",
     workdays: Annotated[str, Form()] = "",
     source: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Enter a year from the form: dates or ranges, one per line (or separated by commas)."""
-    verify_csrf(request, csrf_token)
     work_calendar.require_manager(session, actor)
     rules = request.app.state.case_rules
     form = {"year": year, "holidays": holidays, "workdays": workdays, "source": source}

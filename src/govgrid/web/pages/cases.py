@@ -34,7 +34,7 @@ from govgrid.services.cases import similar as similar_cases
 from govgrid.services.cases.side_actions import IN_HAND
 from govgrid.services.people import accounts as people
 from govgrid.web.api.cases import parse_near
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports, verify_csrf
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports
 from govgrid.web.pages.forms import number as _number
 from govgrid.web.pages.forms import parse_choice
 from govgrid.web.pages.render import page
@@ -137,13 +137,11 @@ def take_step(
     actor: LoggedInDep,
     now: NowDep,
     step: Annotated[Step, Form()],
-    csrf_token: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     unit_code: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     public_note: Annotated[str, Form()] = "",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     steps.transition(
         session,
         actor=actor,
@@ -174,7 +172,6 @@ def report(
     now: NowDep,
     class_code: Annotated[str, Form()],
     title: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     lng: Annotated[str, Form()] = "",
     lat: Annotated[str, Form()] = "",
@@ -183,7 +180,6 @@ def report(
     photo: Annotated[UploadFile | None, File()] = None,
     client_id: Annotated[str, Form()] = "",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     limit_reports(request, session, actor, now)
     checked = photo_of(request, photo)  # the photo is checked before anything is written
     report_data = intake.Report(
@@ -235,10 +231,8 @@ def request_extension(
     now: NowDep,
     until: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
     version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
     try:
         day = date.fromisoformat(until)
     except ValueError:
@@ -265,9 +259,7 @@ def decide_extension(
     now: NowDep,
     approve: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     case_actions.decide_extension(
         session, actor=actor, case_id=case_id, approve=approve == "1", note=note, now=now
     )
@@ -282,9 +274,7 @@ def supervise(
     actor: LoggedInDep,
     now: NowDep,
     note: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     case_actions.supervise_by_hand(session, actor=actor, case_id=case_id, note=note, now=now)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
@@ -297,9 +287,7 @@ def merge(
     actor: LoggedInDep,
     now: NowDep,
     into: Annotated[int, Form(ge=1, le=MAX_ID)],
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     similar_cases.merge_into(
         session, actor=actor, rules=request.app.state.case_rules, case_id=case_id, into_case_id=into, now=now
     )
@@ -314,9 +302,7 @@ def upload_photo(
     actor: LoggedInDep,
     now: NowDep,
     photo: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    verify_csrf(request, csrf_token)
     checked = photo_of(request, photo)
     if checked is None:
         raise InvalidInput("请选择照片", field="photo")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.moments import day_end, day_start, read_date_text
 from govgrid.domain.quantity import check_amount
 
 E = TypeVar("E", bound=StrEnum)
@@ -43,3 +45,9 @@ def parse_choice(kind: type[E], text: str, field: str, labels: dict[E, str]) -> 
     except ValueError:
         choices = "、".join(labels.get(member, member.value) for member in kind)
         raise InvalidInput(f"{field}“{text[:20]}”无效，可选：{choices}", field=field) from None
+
+
+def day(text: str, field: str, *, end: bool = True) -> datetime:
+    """A date typed in a form (2026-06-30) as the end (or the start) of that day in Beijing time."""
+    moment = read_date_text(text, field)
+    return day_end(moment) if end else day_start(moment)

@@ -1,6 +1,7 @@
-"""The ledger as offices keep it in Excel: the columns (Chinese headers, with the aliases offices use) and
-reading one cell — dates as text or Excel serials, numbers with 万/亿, vague targets refused. Pure: the
-workbook I/O and the database are in services/ledger_excel.py.
+"""The ledger as offices keep it in Excel: the columns (Chinese headers, with the aliases offices use, and
+their widths on export) and reading one cell — dates as text or Excel serials (counted from 1899-12-30),
+numbers with 万/亿, the apostrophe an export puts before formula-like text, vague targets refused. The
+workbook's bytes are read by uploads/sheets.py; the import and export services use these columns.
 
 Four sheets: 督办台账 (one row per item; 上级序号 is the parent's path such as "JD/一"), 进展记录, 时间节点
 and 投资计划 (rows point at an item by its path in 事项序号). Only 督办台账 is required."""
@@ -12,16 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.ledger import DIRECTION_LABEL
+from govgrid.domain.ledger_items import LENGTHS as ITEM_LENGTHS
+from govgrid.domain.ledger_schedule import MILESTONE_KINDS
+from govgrid.domain.ledger_states import KIND_LABEL, REPORT_LABEL, STATUS_LABEL
+from govgrid.domain.moments import read_date_text, read_month_text
 from govgrid.domain.quantity import Quantity, parse_quantity
-from govgrid.domain.worktime import CHINA, END_OF_DAY
+from govgrid.domain.worktime import CHINA
 
-START_OF_DAY = time(9, 0)
-PATH_SEP = "/"
 EXCEL_EPOCH = date(1899, 12, 30)
-DATE_TEXT = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?$"
-)
-MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ INVESTMENT = Sheet(
 
 SHEETS = (ITEMS, REPORTS, MILESTONES, INVESTMENT)
 
-KIND_LABELS = {"campaign": "行动", "measure": "措施", "task": "任务", "project": "项目"}
+KIND_LABELS = {k.value: v for k, v in KIND_LABEL.items()}
 KIND_ALIASES = {
     "攻坚行动": "campaign",
     "专项行动": "campaign",
@@ -131,17 +131,10 @@ KIND_ALIASES = {
     "工作任务": "task",
     "重点项目": "project",
 }
-DIRECTION_LABELS = {"increase": "增长", "decrease": "下降"}
-STATUS_LABELS = {"open": "进行中", "closing": "申请销号", "closed": "已销号"}
-REPORT_KIND_LABELS = {
-    "sign": "签收",
-    "progress": "进展",
-    "staged_result": "阶段性成果",
-    "plan": "工作方案",
-    "resolved": "已解决",
-    "resolved_major": "重大问题已解决",
-}
-MILESTONE_KIND_LABELS = {"step": "节点", "start": "开工", "finish": "竣工"}
+DIRECTION_LABELS = {k.value: v for k, v in DIRECTION_LABEL.items()}
+STATUS_LABELS = {k.value: v for k, v in STATUS_LABEL.items()}
+REPORT_KIND_LABELS = {k.value: v for k, v in REPORT_LABEL.items()}
+MILESTONE_KIND_LABELS = dict(MILESTONE_KINDS)
 
 
 def normalise_header(text: object) -> str:
@@ -191,18 +184,13 @@ def read_cell(column: Column, raw: object) -> object:
 
 PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 MONEY_UNITS = ("亿元", "万元", "亿", "万", "元")
-LENGTHS = {
-    "number": 32,
+LENGTHS = {  # a cell's limit: its column's in the tables, and the path of an item (序号 joined by "/")
+    **{key: ITEM_LENGTHS[key] for key in ("number", "source", "target_subject", "target_unit", "leader")},
+    **{
+        key: ITEM_LENGTHS[key]
+        for key in ("target_qualifier", "officer", "ambassador", "reported_by", "label")
+    },
     "parent": 400,
-    "source": 24,
-    "target_subject": 200,
-    "target_unit": 24,
-    "target_qualifier": 12,
-    "leader": 64,
-    "officer": 64,
-    "ambassador": 64,
-    "reported_by": 64,
-    "label": 200,
     "path": 400,
 }
 
@@ -244,44 +232,13 @@ def read_date(raw: object, *, with_time: bool = False) -> datetime:
         if not 2000 <= moment.year <= 2099:
             raise InvalidInput(f"“{raw}”不在 2000–2099 年之间", field="date")
         return moment.replace(tzinfo=CHINA, microsecond=0)
-    text = str(raw).strip()
-    match = DATE_TEXT.match(text)
-    if match is None:
-        raise InvalidInput(f"“{text}”不是日期，请写成 2026-06-30 这样的年月日", field="date")
-    year, month, day, hour, minute = match.groups()
-    try:
-        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=CHINA)
-    except ValueError as exc:
-        raise InvalidInput(f"“{text}”不是有效日期", field="date") from exc
-    if not 2000 <= moment.year <= 2099:
-        raise InvalidInput(f"“{text}”不在 2000–2099 年之间", field="date")
-    return moment
+    return read_date_text(str(raw))
 
 
 def read_month(raw: object) -> str:
     if isinstance(raw, datetime | date):
         return f"{raw.year:04d}-{raw.month:02d}"
-    text = str(raw).strip()
-    match = MONTH_TEXT.match(text)
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput(f"“{text}”不是月份，请写成 2026-03", field="month")
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
-
-
-def day_start(moment: datetime) -> datetime:
-    """A date read without a time: the start of that working day (交办日期)."""
-    local = moment.astimezone(CHINA)
-    if local.time() == time(0, 0):
-        return datetime.combine(local.date(), START_OF_DAY, CHINA)
-    return local
-
-
-def day_end(moment: datetime) -> datetime:
-    """A date read without a time: the end of that day (完成时限, 计划日期)."""
-    local = moment.astimezone(CHINA)
-    if local.time() == time(0, 0):
-        return datetime.combine(local.date(), END_OF_DAY, CHINA)
-    return local
+    return read_month_text(str(raw))
 
 
 def label_to_code(

@@ -1,17 +1,71 @@
-"""The rules a case is handled by: class catalogue, responsibility list, working calendar (loaded once)."""
+"""The rules a case is handled by, as data the catalogues give (catalog/case_catalog.py and
+connector_catalog.py load them): the class catalogue with its 处置时限, the responsibility list (权责清单:
+class × area → unit, 属地兜底), the 12345 limits by urgency, and the inbound systems (connectors)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from govgrid.catalog import CatalogError, load
-from govgrid.catalog.calendars import load_calendar
-from govgrid.catalog.case_catalog import CaseClass, ResponsibilityList, load_case_classes, load_responsibility
-from govgrid.catalog.connector_catalog import Connector, load_connectors
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.workflow import Loop
 from govgrid.domain.worktime import TimeUnit, WorkCalendar
+
+
+@dataclass(frozen=True)
+class CaseClass:
+    code: str
+    name: str
+    major_code: str
+    major_name: str
+    time_limit: float
+    time_unit: TimeUnit
+    unit_key: str
+    register_condition: str
+    close_condition: str
+    is_extendable: bool
+
+    @property
+    def is_event(self) -> bool:
+        return self.code.startswith("E")
+
+
+@dataclass(frozen=True)
+class ResponsibilityRule:
+    class_code: str
+    area_prefix: str
+    unit_code: str
+
+
+@dataclass(frozen=True)
+class ResponsibilityList:
+    """权责清单: class × area → unit code; "street" means the street of the grid (属地兜底)."""
+
+    keys: dict[str, str]
+    rules: tuple[ResponsibilityRule, ...]
+
+    def unit_for(self, case_class: CaseClass, grid_code: str | None) -> str | None:
+        """The unit code responsible, or None when only the owning street can be (属地, no grid known)."""
+        for rule in self.rules:
+            if rule.class_code == case_class.code and (grid_code or "").startswith(rule.area_prefix):
+                return rule.unit_code
+        unit = self.keys.get(case_class.unit_key, "street")
+        if unit == "street":
+            return grid_code[:9] if grid_code else None
+        return unit
+
+
+@dataclass(frozen=True)
+class Connector:
+    id: str
+    name: str
+    channel: str
+    loop: Loop
+    fields: dict[str, str | dict[str, Any]]  # case field → dotted path, or {"value": constant}
+    class_from: str
+    class_map: dict[str, str]
+    class_default: str
+    is_public: bool = True  # its cases may show (without personal data) in public views such as Open311
 
 
 @dataclass(frozen=True)
@@ -55,35 +109,3 @@ class CaseRules:
                 f"案件分类编码“{code}”不存在（见 catalog/case_classes.yaml）", field="class_code"
             )
         return found
-
-
-@lru_cache(maxsize=1)
-def shipped_rules() -> CaseRules:
-    """The catalogues shipped in the package, validated (errors name file, row and field)."""
-    classes = load_case_classes()
-    return CaseRules(
-        classes, load_responsibility(classes), load_calendar(), load_hotline(), load_connectors(set(classes))
-    )
-
-
-def load_hotline(doc: Any = None) -> dict[str, HotlineLimit]:
-    """catalog/hotline.yaml, with errors naming the urgency and the field."""
-    doc = load("hotline.yaml") if doc is None else doc
-    limits = {}
-    for name, spec in (doc.get("urgencies") or {}).items():
-        try:
-            limits[str(name)] = HotlineLimit(
-                str(spec["label"]), _limit(spec["dispatch"]), _limit(spec["reply"])
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CatalogError(
-                f"catalog/hotline.yaml 紧急程度 {name}：字段缺失或无效（{exc}）", field=str(name)
-            ) from None
-    return limits
-
-
-def _limit(pair: Any) -> tuple[float, TimeUnit]:
-    amount, unit = pair
-    if float(amount) <= 0:
-        raise ValueError("时限须为正数")
-    return float(amount), TimeUnit(str(unit))

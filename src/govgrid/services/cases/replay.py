@@ -1,0 +1,178 @@
+"""Replaying a recorded history — a year of a demo district, or the orders an incumbent system hands over —
+through the same rules as live work: each case is admitted and built by intake's `case_row` at its own
+report time, each step goes through the loop's transition table and the permission table as its own actor
+at its own time, and the deadlines the record gives are kept (not counted again from today's catalogue).
+A step out of order, before the one before it, or by someone who may not take it is refused naming the
+case and the step. Batched: one INSERT per table per batch, no commit per step; a batch is all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case
+from govgrid.db.models import OrgUnit
+from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.errors import DomainError, InvalidInput
+from govgrid.domain.permissions import Actor, authorize
+from govgrid.domain.public_note import check_public_note
+from govgrid.domain.workflow import Loop, Status, Step, next_status
+from govgrid.domain.worktime import Deadline
+from govgrid.services.cases.history import history_row, record_histories
+from govgrid.services.cases.intake import Report, admit, case_row, deadline_columns, place_of, retry_key
+from govgrid.services.cases.steps import STEP_ACTION, reporter_names, step_changes, suggested_unit
+from govgrid.services.geo.locate import LocatorCache
+
+
+@dataclass(frozen=True)
+class PastStep:
+    step: Step
+    at: datetime
+    actor: Actor
+    note: str = ""
+    public_note: str = ""
+    unit_code: str | None = None  # 派遣 to this unit (else the responsibility list's)
+    due_at: datetime | None = None  # the deadline the record gives for 派遣
+    closure_type: str | None = None
+    answers: dict[str, object] | None = None  # 回访
+
+
+@dataclass(frozen=True)
+class PastCase:
+    reporter: Actor
+    report: Report
+    reported_at: datetime
+    steps: Sequence[PastStep] = ()
+    due_at: datetime | None = None  # a 12345 order's dispatch deadline as the record gives it
+
+
+@dataclass
+class Replayed:
+    cases: list[int] = field(default_factory=list)  # the new cases' ids, in the order given
+    skipped: int = 0  # already there (the same sender's key): a replay may be run again
+
+
+class ReplayRefused(InvalidInput):
+    """A recorded step the rules refuse; nothing of its batch was written."""
+
+
+def replay(
+    session: Session,
+    *,
+    rules: CaseRules,
+    locator: LocatorCache,
+    cases: Sequence[PastCase],
+    batch: int = 500,
+) -> Replayed:
+    """Write the recorded cases and their histories, `batch` cases to a transaction."""
+    done = Replayed()
+    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    for start in range(0, len(cases), batch):
+        built: list[tuple[Case, list[dict[str, Any]]]] = []
+        for number, past in enumerate(cases[start : start + batch], start=start + 1):
+            try:
+                one = _build(session, rules, locator, units, past)
+            except DomainError as exc:
+                session.rollback()
+                raise ReplayRefused(f"第 {number} 件：{exc.message}", field=exc.field) from None
+            if one is None:
+                done.skipped += 1
+            else:
+                built.append(one)
+        session.add_all([case for case, _ in built])
+        session.flush()
+        rows = [row | {"case_id": case.id} for case, history in built for row in history]
+        record_histories(session, rows)
+        session.commit()
+        done.cases += [case.id for case, _ in built]
+    return done
+
+
+def _build(
+    session: Session, rules: CaseRules, locator: LocatorCache, units: dict[str, int], past: PastCase
+) -> tuple[Case, list[dict[str, Any]]] | None:
+    source, key = retry_key(rules, past.reporter, past.report)
+    if key is not None and session.scalar(
+        select(Case.id).where(Case.source == source, Case.external_id == key)
+    ):
+        return None
+    place = place_of(session, locator, past.report)
+    admit(rules, past.reporter, past.report, place)
+    row = case_row(rules, past.reporter, past.report, place, source=source, key=key, now=past.reported_at)
+    if past.due_at is not None:
+        row |= deadline_columns(Deadline(past.due_at, is_provisional=False))
+    case = Case(**row)
+    history = [_row(case, past.reporter, "report", None, past.reported_at, past.report.title)]
+    previous = past.reported_at
+    for step in past.steps:
+        if step.at < previous:
+            raise InvalidInput(f"“{step.step.value}”早于上一步（{previous.isoformat()}）", field="at")
+        history.append(_take(session, rules, units, case, step))
+        previous = step.at
+    return case, history
+
+
+def _take(
+    session: Session, rules: CaseRules, units: dict[str, int], case: Case, step: PastStep
+) -> dict[str, Any]:
+    """One recorded step on the case being built: permission, transition table, effects, its history row."""
+    authorize(
+        step.actor,
+        STEP_ACTION[step.step],
+        area_code=case.scope_code,
+        owner_id=case.reporter_id,
+        unit_id=case.unit_id,
+    )
+    before = Status(case.status)
+    after = next_status(Loop(case.loop), before, step.step)
+    unit_id = None
+    if step.step is Step.DISPATCH:
+        code = step.unit_code or suggested_unit(rules, case)
+        if code not in units:
+            raise InvalidInput(f"责任单位“{code}”不存在", field="unit_code")
+        unit_id = units[code]
+    changes, detail = step_changes(
+        rules,
+        case,
+        step.step,
+        after,
+        step.at,
+        unit_id=unit_id,
+        closure_type=step.closure_type,
+        answers=step.answers,
+        due_at=step.due_at,
+    )
+    for name, value in {"status": after.value, **changes}.items():
+        setattr(case, name, value)
+    case.version += 1
+    published = check_public_note(step.public_note, reporter_names=reporter_names(session, case))
+    return _row(case, step.actor, step.step.value, before.value, step.at, step.note, detail, published)
+
+
+def _row(
+    case: Case,
+    actor: Actor,
+    step: str,
+    before: str | None,
+    at: datetime,
+    note: str,
+    detail: dict[str, Any] | None = None,
+    public_note: str = "",
+) -> dict[str, Any]:
+    return history_row(
+        0,  # the case's id once it is written
+        case.district_code,
+        actor=actor,
+        step=step,
+        from_status=before,
+        to_status=case.status,
+        at=at,
+        note=note,
+        detail=detail,
+        public_note=public_note,
+    )
