@@ -114,3 +114,34 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
         assert sorted(inspect(engine).get_table_names()) == before
         assert "code" in {c["name"] for c in inspect(engine).get_columns("case")}
         engine.dispose()
+
+
+def test_every_large_table_carries_its_district_in_its_keys(tmp_path):
+    """Ready to shard by district: the key (PostgreSQL), every unique constraint and every foreign key
+    between these tables include the district code (SQLite: a unique (district_code, id) stands in)."""
+    from govgrid.db.keys import DISTRICT_KEYED
+
+    keyed = sorted(name for name, table in Base.metadata.tables.items() if table.info.get(DISTRICT_KEYED))
+    assert {"case", "case_transition", "attachment", "ledger_item", "ledger_event", "audit_event"} <= set(
+        keyed
+    )
+    with fresh_database(tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        found = inspect(engine)
+        for name in keyed:
+            column = next(c for c in found.get_columns(name) if c["name"] == "district_code")
+            assert not column["nullable"], name
+            uniques = [u["column_names"] for u in found.get_unique_constraints(name)]
+            assert all(u[0] == "district_code" for u in uniques), (name, uniques)
+            if engine.dialect.name == "postgresql":
+                assert found.get_pk_constraint(name)["constrained_columns"] == ["district_code", "id"]
+            else:
+                assert ["district_code", "id"] in uniques
+            for fk in found.get_foreign_keys(name):
+                if fk["referred_table"] in keyed:
+                    assert (
+                        fk["constrained_columns"][0] == "district_code"
+                        and fk["referred_columns"][0] == "district_code"
+                    )
+        engine.dispose()

@@ -219,21 +219,28 @@ def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(
 
 
 def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
+    from govgrid.domain.similarity import metres_between
     from govgrid.geo.crs import Crs, from_stored
 
     worker = as_user("grid_worker")
     grids = [f for f in district.features if f.code.startswith(f"{STREET_A}001") and len(f.code) == 15]
     near, far = grids[0].geometry.representative_point(), grids[-1].geometry.representative_point()
-    for point, title in ((far, "远处"), (near, "近处")):
-        worker.post(
+    ids = {}
+    for point, title in ((near, "近处"), (far, "远处")):  # the far one is the newest
+        answer = worker.post(
             "/api/v1/cases",
             json={"class_code": "E0506", "title": f"{title}-排序", "lng": point.x, "lat": point.y},
         )
+        ids[title] = answer.json()["id"]
     lng, lat = from_stored(near.x, near.y, Crs.WGS84)
-    listed = worker.get(f"/api/v1/cases?near={lng},{lat}&crs=wgs84&limit=2000").json()
-    titles = [c["title"] for c in listed if c["title"].endswith("-排序")]
-    assert titles[0] == "近处-排序"
+    first = worker.get(f"/api/v1/cases?near={lng},{lat}&crs=wgs84&page_size=20").json()["items"]
+    assert ids["近处"] in [c["id"] for c in first]  # nearest over every case, not only the newest ones
+    placed = [c for c in first if c["lng"] is not None]
+    metres = [metres_between(near.x, near.y, c["lng"], c["lat"]) for c in placed]
+    assert all(b >= a - 0.5 for a, b in zip(metres, metres[1:], strict=False))  # by distance, to 0.5 m
     assert worker.get("/api/v1/cases?near=abc").json()["error"]["field"] == "near"
+    newest = worker.get("/api/v1/cases?page_size=1").json()["items"]
+    assert newest[0]["id"] == ids["远处"]  # without `near`, newest first
 
 
 def test_an_oversized_body_is_refused_with_413_before_it_is_read(as_user, app):

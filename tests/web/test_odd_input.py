@@ -44,7 +44,7 @@ def test_an_unknown_status_in_a_page_filter_is_a_422_page_in_chinese(as_user):
     answer = as_user("dispatcher").get("/cases?status=bogus")
     assert answer.status_code == 422 and "status“bogus”无效" in answer.text and "待核实" in answer.text
     assert as_user("supervisor").get("/ledger?campaign_id=%C2%B2").status_code == 422
-    assert as_user("supervisor").get("/ledger?page_no=99999999999999999999").status_code == 422
+    assert as_user("supervisor").get("/ledger?page=99999999999999999999").status_code == 422
 
 
 def test_nan_infinity_and_absurd_numbers_are_refused_by_name(as_user, demo_ledger, session):
@@ -77,7 +77,7 @@ def test_nan_infinity_and_absurd_numbers_are_refused_by_name(as_user, demo_ledge
 
 def test_a_form_number_that_is_nan_or_huge_is_refused():
     from govgrid.domain.errors import InvalidInput
-    from govgrid.web.pages.forms import number
+    from govgrid.web.forms import number
 
     for text in ("nan", "inf", "-Infinity", "1e308"):
         with pytest.raises(InvalidInput):

@@ -152,13 +152,13 @@ def _disable_person(client, district, session):  # type: ignore[no-untyped-def]
 @probe("GET", "/api/v1/units")
 def _units(client, district, session):  # type: ignore[no-untyped-def]
     """The unit directory (names of departments and street offices) is shared by all staff by design."""
-    units = client.get("/api/v1/units").json()
+    units = client.get("/api/v1/units").json()["items"]
     assert {"code", "name", "kind", "area_code", "id"} == set(units[0])
 
 
 @probe("GET", "/api/v1/audit")
 def _audit(client, district, session):  # type: ignore[no-untyped-def]
-    nothing_of_street_b(client.get("/api/v1/audit?limit=1000"))
+    nothing_of_street_b(client.get("/api/v1/audit?page_size=500"))
 
 
 @probe("POST", "/api/v1/tokens")
@@ -228,7 +228,7 @@ def _report_case(client, district, session):  # type: ignore[no-untyped-def]
 @probe("GET", "/api/v1/cases")
 def _cases(client, district, session):  # type: ignore[no-untyped-def]
     street_b_case(session, district)
-    nothing_of_street_b(client.get("/api/v1/cases?limit=2000"))
+    nothing_of_street_b(client.get("/api/v1/cases?page_size=500"))
 
 
 @probe("GET", "/api/v1/cases/{case_id}")
@@ -378,7 +378,9 @@ def _reminders(client, district, session):  # type: ignore[no-untyped-def]
         steps.transition(
             session, actor=dispatcher, rules=CATALOGS.case_rules, case_id=case.id, step=step, now=NOW
         )
-    assert str(case.id) not in {str(r["case_id"]) for r in client.get("/api/v1/reminders?limit=500").json()}
+    assert str(case.id) not in {
+        str(r["case_id"]) for r in client.get("/api/v1/reminders?page_size=500").json()["items"]
+    }
 
 
 def officer_key(session):  # type: ignore[no-untyped-def]

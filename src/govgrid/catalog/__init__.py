@@ -65,6 +65,15 @@ class CatalogSource:
         except yaml.YAMLError as exc:
             raise CatalogError(f"目录文件 {self.origin(name)} 不是有效的 YAML：{exc}") from None
 
+    def named(self, error: CatalogError) -> CatalogError:
+        """The error with each file it names as where it was really read from (a city's own file by its
+        path): the loaders name files by their shipped name."""
+        message = error.message
+        for name in SHIPPED:
+            if self._own(name) is not None:
+                message = message.replace(f"catalog/{name}", self.origin(name))
+        return CatalogError(message, field=error.field)
+
     def _own(self, name: str) -> Path | None:
         if self.directory is None:
             return None

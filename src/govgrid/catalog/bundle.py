@@ -34,6 +34,13 @@ class Catalogs:
 def load_catalogs(directory: Path | None = None) -> Catalogs:
     """All catalogues, checked (CatalogError names file, row and field)."""
     source = CatalogSource(directory)
+    try:
+        return _load(source)
+    except CatalogError as exc:
+        raise source.named(exc) from None
+
+
+def _load(source: CatalogSource) -> Catalogs:
     classes = load_case_classes(source.load("case_classes.yaml"))
     calendar = load_calendar(source.load("calendar.yaml"))
     case_rules = CaseRules(

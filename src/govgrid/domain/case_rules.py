@@ -96,7 +96,7 @@ class CaseRules:
         self, case_class_code: str, loop: str, urgency: str, *, at_dispatch: bool
     ) -> tuple[float, TimeUnit]:
         """The time limit that applies: the 12345 limits by urgency, else the class's 处置时限."""
-        if loop == "hotline" and urgency in self.hotline:
+        if loop == Loop.HOTLINE and urgency in self.hotline:
             limits = self.hotline[urgency]
             return limits.reply if at_dispatch else limits.dispatch
         case_class = self.case_class(case_class_code)

@@ -101,7 +101,23 @@ STEP_LABEL = {
     Step.EXCLUDE: "剔单",
 }
 
-CLOSURE_LABEL = {"normal": "正常", "overdue": "超时", "error": "差错", "special": "特殊"}
+
+class ClosureType(StrEnum):
+    """How a case was closed (结案类型): counted differently by the assessment."""
+
+    NORMAL = "normal"  # 按期结案
+    OVERDUE = "overdue"  # 超期结案
+    SPECIAL = "special"  # 特殊结案 (强制结案, the default)
+    ERROR = "error"  # 差错结案 (强制结案: the case should not have been registered)
+
+
+FORCED_CLOSURES = frozenset({ClosureType.SPECIAL, ClosureType.ERROR})
+CLOSURE_LABEL = {
+    ClosureType.NORMAL: "正常",
+    ClosureType.OVERDUE: "超时",
+    ClosureType.ERROR: "差错",
+    ClosureType.SPECIAL: "特殊",
+}
 REPORT_LABEL = "上报"
 
 U, H, S, A = Loop.URBAN, Loop.HOTLINE, Status, Step
@@ -141,6 +157,8 @@ TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
 }
 START = {Loop.URBAN: Status.REPORTED, Loop.HOTLINE: Status.ACCEPTED}
 FINAL = frozenset({Status.CANCELLED, Status.CLOSED, Status.EVALUATED, Status.EXCLUDED})
+# with a unit, its clock running: 延期 may be asked for
+IN_HAND = frozenset({Status.DISPATCHED, Status.SIGNED, Status.HANDLING, Status.ASSIGNED, Status.CONTACTED})
 CLOCK_STARTS = frozenset({Step.DISPATCH})  # 派遣: the handling clock starts here (and again on 改派)
 
 
@@ -177,3 +195,11 @@ def callback_answers(contacted: object, resolved: object, satisfaction: object) 
     if satisfaction not in SATISFACTION:
         raise InvalidInput(f"满意度须为 {'、'.join(SATISFACTION)} 之一", field="satisfaction")
     return {"contacted": contacted, "resolved": resolved, "satisfaction": satisfaction}
+
+
+class Decision(StrEnum):
+    """Where a request beside the loop stands (延期, 申诉)."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"

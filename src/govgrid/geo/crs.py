@@ -68,3 +68,14 @@ def from_stored(lng: float, lat: float, crs: Crs) -> tuple[float, float]:
     else:
         c = prcoords.gcj_bd((lat, lng))
     return c.lon, c.lat
+
+
+def parse_near(near: str, crs: str) -> tuple[float, float] | None:
+    """ "lng,lat" in `crs` (a list's "near" filter) → a stored GCJ-02 point; None when not given."""
+    if not near:
+        return None
+    try:
+        lng, lat = (float(part) for part in near.split(","))
+    except ValueError:
+        raise InvalidInput(f"near“{near}”应为“经度,纬度”", field="near") from None
+    return to_stored(lng, lat, parse_crs(crs))

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.models import AuditEvent
+from govgrid.db.paging import fetch_page
 from govgrid.domain.areas import district_of
+from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, scope_filter
 
 
@@ -41,10 +43,10 @@ def record(
     return event
 
 
-def list_events(session: Session, *, actor: Actor, limit: int = 100) -> list[AuditEvent]:
-    """Audit rows the actor may read: inside their area scope, newest first."""
+def list_events(session: Session, *, actor: Actor, paging: Paging = Paging()) -> Paged[AuditEvent]:
+    """A page of the audit rows the actor may read: inside their area scope, newest first."""
     narrowing = scope_filter(actor, Action.READ_AUDIT)
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(max(limit, 1), 1000))
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if not narrowing.everything:
         query = query.where(AuditEvent.scope_code.startswith(narrowing.area_prefix or "\x00"))
-    return list(session.scalars(query))
+    return fetch_page(session, query, paging)

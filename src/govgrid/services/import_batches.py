@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,13 @@ from govgrid.db.ledger_models import (
     ReportEvidence,
 )
 from govgrid.db.models import ImportBatch
+
+
+class BatchState(StrEnum):
+    STAGED = "staged"  # rows written, seen by no reader
+    LIVE = "live"  # made visible in one step
+    DROPPED = "dropped"  # failed, or abandoned by a crash
+
 
 ABANDONED_AFTER = timedelta(minutes=30)  # no chunk written for this long: the importer died
 
@@ -36,7 +44,7 @@ def start(
     batch = ImportBatch(
         district_code=district_code[:6],
         kind=kind,
-        state="staged",
+        state=BatchState.STAGED,
         filename=filename[:200],
         actor_name=actor_name[:64],
         rows=rows,
@@ -66,7 +74,7 @@ def make_live(
     before()
     session.execute(update(LedgerItem).where(LedgerItem.batch_id == batch_id).values(batch_id=None))
     session.execute(
-        update(ImportBatch).where(ImportBatch.id == batch_id).values(state="live", finished_at=now)
+        update(ImportBatch).where(ImportBatch.id == batch_id).values(state=BatchState.LIVE, finished_at=now)
     )
     after()
     session.commit()
@@ -103,7 +111,9 @@ def drop(session: Session, batch_id: int, now: datetime) -> None:
             remaining -= leaves
         session.commit()
     session.execute(
-        update(ImportBatch).where(ImportBatch.id == batch_id).values(state="dropped", finished_at=now)
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .values(state=BatchState.DROPPED, finished_at=now)
     )
     session.commit()
 
@@ -112,7 +122,7 @@ def drop_abandoned_once(session: Session, *, now: datetime) -> bool:
     """Drop one staged batch whose importer has not written for ABANDONED_AFTER (a crash). False: none."""
     stale = session.scalar(
         select(ImportBatch.id)
-        .where(ImportBatch.state == "staged", ImportBatch.touched_at < now - ABANDONED_AFTER)
+        .where(ImportBatch.state == BatchState.STAGED, ImportBatch.touched_at < now - ABANDONED_AFTER)
         .limit(1)
     )
     if stale is None:

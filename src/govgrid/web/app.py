@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.navigation = app.state.catalogs.navigation
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.filters["cst"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M")
+    app.state.templates.env.filters["cst_seconds"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M:%S")
     app.state.templates.env.filters["cst_date"] = lambda moment: _beijing(moment, "%Y-%m-%d")
     app.state.secret_key = resolve_secret_key(settings)
     app.state.session_policy = SessionPolicy(

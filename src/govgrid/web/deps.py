@@ -98,7 +98,8 @@ def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
     )
     if found is None:
         return ANONYMOUS
-    request.state.login = found[0]
+    # the login's CSRF token as plain text: an error page drawn after a rollback must not reload it
+    request.state.login_csrf = str(found[0].csrf_token)
     if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
         verify_csrf(request, request.headers.get(CSRF_HEADER))
     return people.actor_for(found[1])
@@ -111,9 +112,9 @@ def _pre_csrf(request: Request, pre: str) -> str:
 
 def csrf_token(request: Request) -> str:
     """The CSRF token forms carry: the login's own, or — before login — one derived from a random cookie."""
-    login = getattr(request.state, "login", None)
-    if login is not None:
-        return str(login.csrf_token)
+    login_csrf = getattr(request.state, "login_csrf", None)
+    if login_csrf is not None:
+        return str(login_csrf)
     pre = request.cookies.get(PRE_COOKIE) or getattr(request.state, "new_pre", None)
     if not pre:
         pre = request.state.new_pre = secrets.token_urlsafe(24)
@@ -122,9 +123,9 @@ def csrf_token(request: Request) -> str:
 
 def verify_csrf(request: Request, given: object) -> None:
     """A write made with a cookie must carry the matching CSRF token (header or form field)."""
-    login = getattr(request.state, "login", None)
+    login_csrf = getattr(request.state, "login_csrf", None)
     pre = request.cookies.get(PRE_COOKIE)
-    expected = str(login.csrf_token) if login is not None else (_pre_csrf(request, pre) if pre else "")
+    expected = login_csrf if login_csrf is not None else (_pre_csrf(request, pre) if pre else "")
     if not (expected and isinstance(given, str) and secrets.compare_digest(expected, given)):
         raise Forbidden("缺少或错误的 CSRF 令牌（请刷新页面后重试）", field="csrf_token")
 

@@ -10,4 +10,3 @@ from fastapi import Path, Query
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL (SERIAL); nothing larger can exist
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="记录 id")]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-PageQuery = Annotated[int, Query(ge=1, le=100_000, description="页码，从 1 开始")]

@@ -87,3 +87,44 @@ def test_only_the_command_center_takes_batches(session, district):
             reports=reports(district, 1),
             now=WEDNESDAY_10,
         )
+
+
+def street_dispatcher(session):
+    """A dispatcher of one street's sub-center (分中心): their scope is street A only."""
+    from govgrid.domain.permissions import Actor
+    from govgrid.domain.roles import Role
+
+    return Actor(user_id=None, username="street_dispatcher", role=Role.DISPATCHER, scope_code=STREET_A)
+
+
+def test_a_batch_refuses_exactly_the_rows_a_single_report_refuses(session, district):
+    from govgrid.domain.errors import DomainError
+    from govgrid.services.cases.intake import report
+    from tests.factories import STREET_B
+
+    actor = street_dispatcher(session)
+    inside = reports(district, 1)[0]
+    point, _ = point_in(district, f"{STREET_B}001")
+    outside = Report(
+        channel="phone",
+        class_code="E0102",
+        title="另一街道的工单",
+        lng=point.x,
+        lat=point.y,
+        external_id=str(uuid.uuid4()),
+    )
+    unknown = Report(**{**inside.__dict__, "class_code": "E9999", "external_id": str(uuid.uuid4())})
+    singles = {}
+    for name, data in (("inside", inside), ("outside", outside), ("unknown", unknown)):
+        try:
+            report(session, actor=actor, rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10)
+            singles[name] = None
+        except DomainError as exc:
+            session.rollback()
+            singles[name] = exc.message
+    assert singles["inside"] is None and singles["outside"] and singles["unknown"]
+    again = [Report(**{**r.__dict__, "external_id": str(uuid.uuid4())}) for r in (inside, outside, unknown)]
+    result = report_batch(session, actor=actor, rules=RULES, locator=LOCATOR, reports=again, now=WEDNESDAY_10)
+    assert result.created == 1
+    assert [e.split("：", 1)[1] for e in result.errors] == [singles["outside"], singles["unknown"]]
+    assert session.scalar(select(func.count()).select_from(Case).where(Case.title == "另一街道的工单")) == 0

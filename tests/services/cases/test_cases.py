@@ -185,9 +185,9 @@ def test_a_department_officer_sees_only_cases_of_their_unit(session, district):
     case = patrol(session, district)
     for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
         case = step(session, "dispatcher", case, action, at(10))
-    visible = queries.list_cases(session, actor=who(session, "water_officer"))
+    visible = queries.list_cases(session, actor=who(session, "water_officer")).items
     assert case.id not in {c.id for c in visible}
-    assert case.id in {c.id for c in queries.list_cases(session, actor=who(session, "dept_officer"))}
+    assert case.id in {c.id for c in queries.list_cases(session, actor=who(session, "dept_officer")).items}
     assert Status(case.status) is Status.DISPATCHED
 
 
@@ -269,7 +269,7 @@ def test_a_citizen_reports_anywhere_in_the_district_and_follows_only_their_own_c
     case, _ = intake.report(
         session, actor=who(session, "citizen"), rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10
     )
-    mine = queries.list_cases(session, actor=who(session, "citizen"))
+    mine = queries.list_cases(session, actor=who(session, "citizen")).items
     assert case.id in {c.id for c in mine} and all(c.reporter_id == case.reporter_id for c in mine)
 
 

@@ -85,12 +85,18 @@ def test_a_case_whose_dates_fall_outside_every_calendar_is_skipped_with_a_warnin
 
 
 def test_the_handling_unit_is_reminded_of_the_urge_and_the_supervision(session, district):
+    from govgrid.domain.paging import Paging
     from govgrid.services.cases.reminders import reminders
     from tests.services.cases.test_cases import who
 
     case = dispatched_on_friday(session, district)
     sweep_through(session, FRIDAY_10, days=12, every=timedelta(hours=6))
-    mine = [(row.step, c.id) for row, c in reminders(session, actor=who(session, "dept_officer"), limit=500)]
+    mine = [
+        (row.step, c.id)
+        for row, c in reminders(session, actor=who(session, "dept_officer"), paging=Paging(1, 500)).items
+    ]
     assert ("urge", case.id) in mine and ("supervise", case.id) in mine
-    water = [c.id for _, c in reminders(session, actor=who(session, "water_officer"), limit=500)]
+    water = [
+        c.id for _, c in reminders(session, actor=who(session, "water_officer"), paging=Paging(1, 500)).items
+    ]
     assert case.id not in water

@@ -4,8 +4,9 @@ import pytest
 
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import SYSTEM
+from govgrid.geo.gazetteer import Gazetteer, Place
 from govgrid.services.cases import intake
-from govgrid.services.geo.gazetteer import Gazetteer, Place, add_places
+from govgrid.services.geo.gazetteer import add_places
 from govgrid.services.geo.locate import LocatorCache
 from tests.factories import STREET_A
 from tests.services.cases.test_cases import LOCATOR, RULES, WEDNESDAY_10, who

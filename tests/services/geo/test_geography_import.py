@@ -78,7 +78,7 @@ def test_unit_grids_import_under_a_stored_community_and_are_located_at_once(empt
         cache = LocatorCache()
         import_geojson(session, actor=admin, doc=district_doc(), crs=Crs.GCJ02, now=NOW, allow_gaps=True)
         assert not locate(session, cache=cache, lng=W + 0.001, lat=N - 0.001, crs=Crs.GCJ02).is_inside
-        import_geojson(session, actor=admin, doc=grids, crs=Crs.GCJ02, now=NOW)
+        import_geojson(session, actor=admin, doc=grids, crs=Crs.GCJ02, now=NOW, on_change=cache.invalidate)
         found = locate(session, cache=cache, lng=W + 0.001, lat=N - 0.001, crs=Crs.GCJ02)
         assert found.grid_code == "370199001001001"
         assert found.community.name == "西一社区" and found.street.name == "西街道"

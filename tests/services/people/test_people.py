@@ -104,7 +104,7 @@ def test_nobody_revokes_another_persons_token(session):
 
 
 def test_a_street_officer_lists_only_people_of_their_street(session):
-    listed = people.list_users(session, actor=actor(session, "street_officer"))
+    listed = people.list_users(session, actor=actor(session, "street_officer")).items
     assert listed and all(u.scope_code and u.scope_code.startswith(STREET_A) for u in listed)
     with pytest.raises(NotFound):
         people.get_user(
@@ -113,5 +113,5 @@ def test_a_street_officer_lists_only_people_of_their_street(session):
 
 
 def test_a_grid_worker_sees_only_themselves(session):
-    listed = people.list_users(session, actor=actor(session, "grid_worker"))
+    listed = people.list_users(session, actor=actor(session, "grid_worker")).items
     assert [u.username for u in listed] == ["grid_worker"]

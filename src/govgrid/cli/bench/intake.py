@@ -23,10 +23,10 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
 
     from sqlalchemy import insert
 
-    from govgrid.db.case_models import Case, CaseTransition
+    from govgrid.db.case_models import Case
     from govgrid.domain.permissions import SYSTEM
     from govgrid.services.cases.bulk import report_batch
-    from govgrid.services.cases.history import history_row
+    from govgrid.services.cases.history import history_row, record_histories
     from govgrid.services.cases.intake import Place, Report, case_row
     from govgrid.services.geo.locate import LocatorCache
 
@@ -90,8 +90,8 @@ def bench_intake(obj: Context, count: int, batch: int, seed: int) -> None:
             for i in range(0, count, batch):
                 chunk = rows[i : i + batch]
                 ids = session.scalars(insert(Case).returning(Case.id), chunk).all()
-                session.execute(
-                    insert(CaseTransition),
+                record_histories(
+                    session,
                     [
                         history_row(
                             case_id,

@@ -12,29 +12,69 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
 from govgrid.domain.case_rules import CaseRules
-from govgrid.domain.errors import InvalidInput
+from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.history import SIDE_LABEL, SideAction
 from govgrid.domain.moments import check_moment
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.text import check_chars, required
-from govgrid.domain.workflow import Status
+from govgrid.domain.workflow import FINAL, IN_HAND, Decision, Status
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.queries import get_case
-
-IN_HAND = {
-    Status.DISPATCHED.value,
-    Status.SIGNED.value,
-    Status.HANDLING.value,
-    Status.ASSIGNED.value,
-    Status.CONTACTED.value,
-}
 
 
 def _authorized(session: Session, actor: Actor, case_id: int, action: Action) -> Case:
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(actor, action, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id)
     return case
+
+
+def extension_refusal(rules: CaseRules, case: Case, now: datetime) -> InvalidInput | None:
+    """Why 延期 cannot be asked for now — or None. The service refuses with it; the page offers the form
+    only when there is none."""
+    if Status(case.status) not in IN_HAND or case.due_at is None:
+        return InvalidInput("只有已派遣、办理中的案件可以申请延期", field="status")
+    case_class = rules.case_class(case.class_code)
+    if not case_class.is_extendable:
+        return InvalidInput(f"“{case_class.name}”属一般案件，按规定不予延期", field="class_code")
+    if now >= case.due_at:
+        return InvalidInput("已超过处置时限，不能再申请延期", field="until")
+    if case.extension_state == Decision.REQUESTED:
+        return InvalidInput("已有延期申请待审批", field="status")
+    return None
+
+
+def decision_refusal(case: Case) -> InvalidInput | None:
+    if case.extension_state != Decision.REQUESTED or case.extension_until is None:
+        return InvalidInput("该案件没有待审批的延期申请", field="status")
+    return None
+
+
+def supervision_refusal(case: Case) -> InvalidInput | None:
+    if Status(case.status) in FINAL:
+        return InvalidInput("已办结的案件不能督办", field="status")
+    if case.supervision_level >= 2:
+        return InvalidInput("案件已在督办中", field="supervision_level")
+    return None
+
+
+def open_to(actor: Actor, rules: CaseRules, case: Case, now: datetime) -> dict[str, bool]:
+    """The side actions this actor may take on the case now (the forms the case page shows)."""
+
+    def may(action: Action) -> bool:
+        try:
+            authorize(
+                actor, action, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
+            )
+        except (Forbidden, NotFound):
+            return False
+        return True
+
+    return {
+        "extend": may(Action.HANDLE_CASE) and extension_refusal(rules, case, now) is None,
+        "decide": may(Action.MANAGE_CASE) and decision_refusal(case) is None,
+        "supervise": may(Action.MANAGE_CASE) and supervision_refusal(case) is None,
+    }
 
 
 def _record(
@@ -75,22 +115,17 @@ def request_extension(
     """The handling unit asks for a later deadline, with a reason, before the deadline has passed."""
     case = _authorized(session, actor, case_id, Action.HANDLE_CASE)
     check_moment(until, "until")
-    if case.status not in IN_HAND or case.due_at is None:
-        raise InvalidInput("只有已派遣、办理中的案件可以申请延期", field="status")
-    if not rules.case_class(case.class_code).is_extendable:
-        raise InvalidInput(
-            f"“{rules.case_class(case.class_code).name}”属一般案件，按规定不予延期", field="class_code"
-        )
-    if now >= case.due_at:
-        raise InvalidInput("已超过处置时限，不能再申请延期", field="until")
+    if (refusal := extension_refusal(rules, case, now)) is not None:
+        raise refusal
+    assert case.due_at is not None
     if until <= case.due_at:
         raise InvalidInput(
             f"申请的期限须晚于现期限 {case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}", field="until"
         )
     required(reason, "reason", "延期理由")
-    if case.extension_state == "requested":
-        raise InvalidInput("已有延期申请待审批", field="status")
-    compare_and_set(session, case, expected_version, extension_until=until, extension_state="requested")
+    compare_and_set(
+        session, case, expected_version, extension_until=until, extension_state=Decision.REQUESTED
+    )
     return _record(
         session, case, actor, SideAction.EXTENSION_REQUEST, now, reason, {"until": until.isoformat()}
     )
@@ -108,15 +143,16 @@ def decide_extension(
 ) -> Case:
     """The command center approves (the deadline moves to the date asked for) or refuses a request."""
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
-    if case.extension_state != "requested" or case.extension_until is None:
-        raise InvalidInput("该案件没有待审批的延期申请", field="status")
+    if (refusal := decision_refusal(case)) is not None:
+        raise refusal
+    assert case.extension_until is not None
     if approve:
         compare_and_set(
             session,
             case,
             expected_version,
             due_at=case.extension_until,
-            extension_state="approved",
+            extension_state=Decision.APPROVED,
             warned_at=None,
             due_is_provisional=False,
         )
@@ -129,7 +165,7 @@ def decide_extension(
             note,
             {"due_at": case.extension_until.isoformat()},
         )
-    compare_and_set(session, case, expected_version, extension_state="refused")
+    compare_and_set(session, case, expected_version, extension_state=Decision.REFUSED)
     return _record(session, case, actor, SideAction.EXTENSION_REFUSE, now, note, {})
 
 
@@ -144,8 +180,8 @@ def supervise_by_hand(
 ) -> Case:
     """A supervisor puts a case under 督办 at once, whatever its deadline (a leader's instruction, a complaint)."""
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
-    if Status(case.status).value in {Status.CLOSED.value, Status.CANCELLED.value}:
-        raise InvalidInput("已办结的案件不能督办", field="status")
+    if (refusal := supervision_refusal(case)) is not None:
+        raise refusal
     required(note, "note", "督办要求")
     compare_and_set(session, case, expected_version, supervision_level=2)
     return _record(session, case, actor, SideAction.SUPERVISE_BY_HAND, now, note, {})
@@ -157,9 +193,9 @@ def request_appeal(session: Session, *, actor: Actor, case_id: int, reason: str,
     if case.status != Status.EVALUATED.value:
         raise InvalidInput("只有已考评的 12345 工单可以申诉剔单", field="status")
     required(reason, "reason", "申诉理由")
-    if case.appeal_state == "requested":
+    if case.appeal_state == Decision.REQUESTED:
         raise InvalidInput("已有申诉待审核", field="status")
-    compare_and_set(session, case, None, appeal_state="requested")
+    compare_and_set(session, case, None, appeal_state=Decision.REQUESTED)
     return _record(session, case, actor, SideAction.APPEAL_REQUEST, now, reason, {})
 
 
@@ -171,10 +207,10 @@ def decide_appeal(
     from govgrid.services.cases.steps import transition
 
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
-    if case.appeal_state != "requested":
+    if case.appeal_state != Decision.REQUESTED:
         raise InvalidInput("该工单没有待审核的申诉", field="status")
     if approve:
-        case.appeal_state = "approved"
+        case.appeal_state = Decision.APPROVED
         return transition(
             session,
             actor=actor,
@@ -184,5 +220,5 @@ def decide_appeal(
             now=now,
             note=note or "申诉通过，剔单",
         )
-    compare_and_set(session, case, None, appeal_state="refused")
+    compare_and_set(session, case, None, appeal_state=Decision.REFUSED)
     return _record(session, case, actor, SideAction.APPEAL_REFUSE, now, note, {})

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseLink
 from govgrid.domain.case_rules import CaseRules
-from govgrid.domain.errors import InvalidInput
+from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.permissions import Actor
 from govgrid.domain.similarity import NEARBY_METRES, WINDOW, Sighting, likeness
 from govgrid.domain.workflow import Status, Step
@@ -102,10 +102,16 @@ def link_pending(session: Session, *, now: datetime, limit: int = 100_000) -> in
     return count
 
 
+SHOWN_LINKS = 50  # a case lists at most this many similar cases, the newest links first
+
+
 def similar_to(session: Session, case_id: int) -> list[tuple[CaseLink, Case]]:
-    """Links in both directions, with the other case."""
+    """Links in both directions, with the other case (the newest SHOWN_LINKS)."""
     rows = session.scalars(
-        select(CaseLink).where(or_(CaseLink.case_id == case_id, CaseLink.similar_case_id == case_id))
+        select(CaseLink)
+        .where(or_(CaseLink.case_id == case_id, CaseLink.similar_case_id == case_id))
+        .order_by(CaseLink.id.desc())
+        .limit(SHOWN_LINKS)
     ).all()
     result = []
     for link in rows:
@@ -113,6 +119,22 @@ def similar_to(session: Session, case_id: int) -> list[tuple[CaseLink, Case]]:
         if other is not None:
             result.append((link, other))
     return result
+
+
+def visible_similar(session: Session, *, actor: Actor, case_id: int) -> list[tuple[CaseLink, Case]]:
+    """The links of a case the actor may see, each with the other case — a link never reveals a case
+    outside the actor's scope (the API and the case page both list these)."""
+    from govgrid.services.cases.queries import get_case
+
+    get_case(session, actor=actor, case_id=case_id)
+    visible = []
+    for link, other in similar_to(session, case_id):
+        try:
+            get_case(session, actor=actor, case_id=other.id)
+        except DomainError:
+            continue
+        visible.append((link, other))
+    return visible
 
 
 def merge_into(

@@ -16,8 +16,19 @@ from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, InvalidInput
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.public_note import check_public_note
+from govgrid.domain.roles import Role
 from govgrid.domain.text import check_chars
-from govgrid.domain.workflow import FINAL, Loop, Status, Step, callback_answers, next_status
+from govgrid.domain.workflow import (
+    FINAL,
+    FORCED_CLOSURES,
+    ClosureType,
+    Decision,
+    Loop,
+    Status,
+    Step,
+    callback_answers,
+    next_status,
+)
 from govgrid.domain.worktime import Deadline
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.intake import deadline_columns
@@ -106,7 +117,7 @@ def step_changes(
     record gives for 派遣, kept as given instead of counted from the catalogue."""
     changes = _effects(rules, case, step, after, now, unit_id, due_at)
     if step is Step.FORCE_CLOSE and closure_type is not None:  # 强制结案 as 特殊 (default) or 差错
-        if closure_type not in ("special", "error"):
+        if closure_type not in FORCED_CLOSURES:
             raise InvalidInput("强制结案的结案类型须为 special（特殊）或 error（差错）", field="closure_type")
         changes["closure_type"] = closure_type
     detail = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()}
@@ -147,7 +158,11 @@ def _effects(
         return {"rework_count": case.rework_count + 1}
     if after is Status.CLOSED:
         late = case.due_at is not None and now > case.due_at
-        kind = "special" if step is Step.FORCE_CLOSE else ("overdue" if late else "normal")
+        kind = (
+            ClosureType.SPECIAL
+            if step is Step.FORCE_CLOSE
+            else (ClosureType.OVERDUE if late else ClosureType.NORMAL)
+        )
         return {"closed_at": now, "closure_type": kind}
     return {}
 
@@ -169,7 +184,7 @@ def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, 
     )
     for case_id in session.scalars(waiting).all():
         case = session.get(Case, case_id)
-        if case is None or case.due_at is None or case.extension_state == "approved":
+        if case is None or case.due_at is None or case.extension_state == Decision.APPROVED:
             continue
         start = case.dispatched_at or case.reported_at
         amount, unit = rules.limit_for(
@@ -205,7 +220,7 @@ def reporter_names(session: Session, case: Case) -> tuple[str, ...]:
     from govgrid.db.models import User
 
     account = session.get(User, case.reporter_id) if case.reporter_id else None
-    shown = account.display_name if account is not None and account.role == "citizen" else ""
+    shown = account.display_name if account is not None and account.role == Role.CITIZEN else ""
     return tuple(name for name in (case.reporter_name, shown) if name)
 
 

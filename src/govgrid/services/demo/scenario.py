@@ -20,7 +20,7 @@ from govgrid.catalog.bundle import Catalogs
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.history import history_label
-from govgrid.domain.workflow import CLOSURE_LABEL, STATUS_LABEL, Status, Step
+from govgrid.domain.workflow import CLOSURE_LABEL, STATUS_LABEL, ClosureType, Status, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases import intake, steps
 from govgrid.services.cases.sweeper import sweep
@@ -115,7 +115,7 @@ def _point_of(session: Session, worker_id: int | None) -> tuple[float, float]:
 
 
 def _print(session: Session, case: Case, say: Callable[[str], None]) -> None:
-    closure = CLOSURE_LABEL.get(case.closure_type or "", "—")
+    closure = CLOSURE_LABEL[ClosureType(case.closure_type)] if case.closure_type else "—"
     say(f"案件 {case.code}（{STATUS_LABEL[Status(case.status)]}，网格 {case.grid_code}，结案类型 {closure}）")
     for row in session.scalars(
         select(CaseTransition).where(CaseTransition.case_id == case.id).order_by(CaseTransition.id)

@@ -5,8 +5,6 @@ a text naming no known place gets no place — never a guess."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,45 +17,6 @@ from govgrid.geo.crs import Crs
 from govgrid.services import audit
 from govgrid.services.geo.geography import bump_revision
 from govgrid.services.geo.locate import LocatorCache
-
-KEY = 2  # names are indexed by their first two characters
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    kind: str
-    lng: float
-    lat: float
-    grid_code: str
-
-
-class Gazetteer:
-    def __init__(self, places: list[Place], revision: int) -> None:
-        self.revision = revision
-        self.by_prefix: dict[str, list[Place]] = defaultdict(list)
-        for place in places:
-            if len(place.name) >= KEY:
-                self.by_prefix[place.name[:KEY]].append(place)
-        for bucket in self.by_prefix.values():
-            bucket.sort(key=lambda p: -len(p.name))
-
-    def find(self, text: str) -> Place | None:
-        """The place with the longest name that occurs in `text`."""
-        best: Place | None = None
-        for i in range(len(text) - KEY + 1):
-            for place in self.by_prefix.get(text[i : i + KEY], ()):  # longest names first
-                if best is not None and len(place.name) <= len(best.name):
-                    break
-                if text.startswith(place.name, i):
-                    best = place
-                    break
-        return best
-
-
-def load_gazetteer(session: Session, revision: int) -> Gazetteer:
-    rows = session.scalars(select(GazetteerEntry)).all()
-    return Gazetteer([Place(r.name, r.kind, r.lng, r.lat, r.grid_code) for r in rows], revision)
 
 
 def add_places(
@@ -97,6 +56,7 @@ def add_places(
         detail={"count": len(rows), "synthetic": synthetic},
     )
     session.commit()
+    locator.invalidate()  # the next address is matched against these places too
     return len(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,15 +43,19 @@ def import_geojson(
     now: datetime,
     allow_gaps: bool = False,
     synthetic: bool = False,
+    on_change: Callable[[], None] = lambda: None,
 ) -> ImportSummary:
-    """Validate every feature and relation first; write all of them in one transaction, or nothing."""
+    """Validate every feature and relation first; write all of them in one transaction, or nothing.
+    `on_change` runs once it is written (the caller's locator cache invalidates itself)."""
     authorize(actor, Action.IMPORT_GEOGRAPHY)
     features, problems = read_features(doc, crs)
     if not problems:
         problems = check_topology(features, stored_geometries(session), allow_gaps=allow_gaps)
     if problems:
         raise GeoImportError(problems)
-    return write_features(session, actor=actor, features=features, now=now, synthetic=synthetic)
+    summary = write_features(session, actor=actor, features=features, now=now, synthetic=synthetic)
+    on_change()
+    return summary
 
 
 def write_features(
@@ -113,11 +118,7 @@ def stored_geometries(session: Session) -> dict[str, BaseGeometry]:
     return {code: from_wkb(wkb) for code, wkb in [*areas, *grids]}
 
 
-LOCAL_IMPORTS = [0]  # imports made by this process: its locator caches look again at once
-
-
 def bump_revision(session: Session) -> None:
-    LOCAL_IMPORTS[0] += 1
     meta = session.get(Meta, GEO_REVISION) or Meta(key=GEO_REVISION, value="0")
     meta.value = str(int(meta.value) + 1)
     session.add(meta)

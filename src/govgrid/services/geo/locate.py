@@ -11,12 +11,14 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.models import Area, UnitGrid
+from govgrid.db.models import Area, GazetteerEntry, UnitGrid
 from govgrid.domain.areas import AreaLevel
 from govgrid.geo.crs import Crs, to_stored
+from govgrid.geo.gazetteer import Gazetteer
+from govgrid.geo.gazetteer import Place as NamedPlace
 from govgrid.geo.index import GridIndex
 from govgrid.geo.shapes import from_wkb
-from govgrid.services.geo.geography import LOCAL_IMPORTS, geo_revision
+from govgrid.services.geo.geography import geo_revision
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,16 @@ class Locator:
         self.districts = [
             (code, from_wkb(wkb)) for code, _, level, wkb in areas if level == AreaLevel.DISTRICT
         ]
-        from govgrid.services.geo.gazetteer import load_gazetteer
-
-        self.gazetteer = load_gazetteer(session, self.revision)
+        places = session.execute(
+            select(
+                GazetteerEntry.name,
+                GazetteerEntry.kind,
+                GazetteerEntry.lng,
+                GazetteerEntry.lat,
+                GazetteerEntry.grid_code,
+            )
+        ).all()
+        self.gazetteer = Gazetteer([NamedPlace(*row) for row in places], self.revision)
 
     def geocode(self, address: str) -> Location | None:
         """The place an address names (via the gazetteer), located like a point; None when none is named."""
@@ -108,23 +117,21 @@ class Locator:
 
 class LocatorCache:
     """Keeps one Locator and rebuilds it when the stored geography revision changes. The revision is
-    read at most every `check_seconds` (an import is visible to every request within that time)."""
+    read at most every `check_seconds`, so an import by another process is seen within that time; the
+    writer that holds this cache calls `invalidate()` and its own next request looks again at once."""
 
     def __init__(self, check_seconds: float = 2.0) -> None:
         self._locator: Locator | None = None
         self._lock = threading.Lock()
         self._check_seconds = check_seconds
         self._checked_at = float("-inf")
-        self._imports_seen = -1
+
+    def invalidate(self) -> None:
+        self._checked_at = float("-inf")
 
     def get(self, session: Session) -> Locator:
-        is_fresh = (
-            time.monotonic() - self._checked_at < self._check_seconds
-            and self._imports_seen == LOCAL_IMPORTS[0]
-        )
-        if self._locator is not None and is_fresh:
+        if self._locator is not None and time.monotonic() - self._checked_at < self._check_seconds:
             return self._locator
-        self._imports_seen = LOCAL_IMPORTS[0]
         revision = geo_revision(session)
         self._checked_at = time.monotonic()
         with self._lock:

@@ -19,6 +19,7 @@ from govgrid.db.ledger_models import LedgerInvestment, LedgerItem, LedgerMilesto
 from govgrid.db.models import OrgUnit
 from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Light, Rung
 from govgrid.domain.ledger_items import PATH_SEP
+from govgrid.domain.ledger_states import ItemKind
 from govgrid.domain.permissions import Actor
 from govgrid.domain.worktime import CHINA
 from govgrid.excel import ledger_sheet as ls
@@ -45,7 +46,7 @@ def _rows(
     """The items as on screen, their paths, and the ids the filter matched: an item shown only as the context
     of a matching one (a unit officer's measure above its tasks) carries no reports, milestones or
     investment into the export, exactly as its page shows none."""
-    rows = tree(session, actor=actor, wanted=wanted, page_size=None).rows
+    rows = tree(session, actor=actor, wanted=wanted, paging=None).rows
     shown = [row.item for row in rows]
     paths: dict[int, str] = {}
     for item in shown:  # depth first: a parent's path is known before its children's
@@ -106,7 +107,7 @@ def export_xlsx(
         _append(sheet, [values[c.key] for c in columns])
         row = sheet.max_row
         sheet.cell(row, light_col).fill = PatternFill("solid", fgColor=LIGHT_FILL[item.light])
-        if item.kind in ("campaign", "measure"):
+        if item.kind in (ItemKind.CAMPAIGN, ItemKind.MEASURE):
             for col in range(1, len(columns) + 1):
                 sheet.cell(row, col).font = Font(bold=True)
     _formats(sheet, columns, first_row=3)

@@ -1,5 +1,5 @@
 """What people see of the ledgers: the tree with its filters (campaign, unit, colour, leader) as on screen
-and in exports, an item with its history, and the supervisor's board of what is late.
+and in exports, and an item with its history (the boards of what is late are in boards.py).
 
 Who sees what follows the permission table: supervisors and leaders their area; a unit officer the items
 their unit leads or helps with, shown under their campaign and measure for context."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import literal_column, select
@@ -28,7 +27,7 @@ from govgrid.db.models import OrgUnit
 from govgrid.domain.areas import is_within
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.ledger import Light
-from govgrid.domain.ledger_states import EventKind
+from govgrid.domain.paging import Paged, Paging, page_of
 from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.services.ledger.items import item_for
 
@@ -79,6 +78,7 @@ class TreePage:
     rows: list[TreeRow]
     page: int
     pages: int
+    page_size: int
     campaigns: int  # campaigns with something to show under the filter
     counts: dict[str, int] = field(default_factory=dict)  # matching items by light
     campaign_ids: list[int] = field(default_factory=list)  # every campaign the actor has something in
@@ -138,14 +138,14 @@ def _units(value: Any) -> list[int]:
 
 
 @dataclass
-class _Shown:
+class Shown:
     rows: dict[int, _Row]
     visible: set[int]  # everything the actor may see
     matched: set[int]  # …that the filter keeps
     context: set[int]  # ancestors of matched items, shown for context
 
 
-def _shown(session: Session, actor: Actor, wanted: LedgerFilter) -> _Shown:
+def visible_rows(session: Session, actor: Actor, wanted: LedgerFilter) -> Shown:
     scope_filter(actor, Action.READ_LEDGER)  # refuses roles without the ledger
     granted = reach(actor, Action.READ_LEDGER)
     rows = _index(session, with_co_units=granted is Reach.UNIT or wanted.unit_id is not None)
@@ -157,26 +157,26 @@ def _shown(session: Session, actor: Actor, wanted: LedgerFilter) -> _Shown:
         while parent is not None and parent not in context and parent not in matched:
             context.add(parent)
             parent = rows[parent].parent_id
-    return _Shown(rows, visible, matched, context)
+    return Shown(rows, visible, matched, context)
 
 
 def shown_ids(session: Session, *, actor: Actor, wanted: LedgerFilter) -> tuple[set[int], set[int]]:
     """(matching items the actor may see, their ancestors shown for context)."""
-    shown = _shown(session, actor, wanted)
+    shown = visible_rows(session, actor, wanted)
     return shown.matched, shown.context
 
 
-PAGE_SIZE = 200
-MAX_PAGE_SIZE = 500
+PAGE_SIZE = 200  # the ledger page's rows a page: a campaign and its measures at a glance
+TREE_PAGE = Paging(1, PAGE_SIZE)
 
 
 def tree(
-    session: Session, *, actor: Actor, wanted: LedgerFilter, page: int = 1, page_size: int | None = PAGE_SIZE
+    session: Session, *, actor: Actor, wanted: LedgerFilter, paging: Paging | None = TREE_PAGE
 ) -> TreePage:
-    """The filtered tree, depth first, `page_size` rows a page (None: every row, for exports) — a campaign of
+    """The filtered tree, depth first, a page of rows (paging None: every row, for exports) — a campaign of
     99,000 tasks is paged like any list. A page that starts inside a campaign first repeats the ancestors of
     its first row, as context. Only the page's items are loaded in full."""
-    found = _shown(session, actor, wanted)
+    found = visible_rows(session, actor, wanted)
     rows, matched = found.rows, found.matched
     shown = matched | found.context
     counts: dict[str, int] = defaultdict(int)
@@ -193,18 +193,19 @@ def tree(
         item_id, depth = stack.pop()
         order.append((item_id, depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(item_id, [])))
-    size = min(max(page_size, 1), MAX_PAGE_SIZE) if page_size else max(len(order), 1)
-    pages = max(1, -(-len(order) // size))
-    page = min(max(page, 1), pages)
-    chosen = order[(page - 1) * size : page * size]
+    cut = page_of(order, paging) if paging else Paged(order, len(order), 1, max(len(order), 1))
+    chosen = cut.items
     lead = _ancestors(rows, shown, chosen[0]) if chosen and chosen[0][1] > 0 else []
-    items = {i.id: i for i in _load(session, {item_id for item_id, _ in lead + chosen})} if chosen else {}
+    items = (
+        {i.id: i for i in load_items(session, {item_id for item_id, _ in lead + chosen})} if chosen else {}
+    )
     campaigns = sorted({c for c in (rows[i].campaign_id for i in found.visible) if c is not None})
     return TreePage(
         rows=[TreeRow(items[i], depth, False) for i, depth in lead]
         + [TreeRow(items[i], depth, i in matched) for i, depth in chosen],
-        page=page,
-        pages=pages,
+        page=cut.page,
+        pages=cut.pages,
+        page_size=cut.page_size,
         campaigns=len(roots),
         counts=dict(counts),
         campaign_ids=campaigns,
@@ -235,7 +236,7 @@ def campaign_choices(session: Session, campaign_ids: list[int]) -> list[tuple[in
     return [(i, found[i]) for i in campaign_ids if i in found]
 
 
-def _load(session: Session, ids: set[int]) -> list[LedgerItem]:
+def load_items(session: Session, ids: set[int]) -> list[LedgerItem]:
     found: list[LedgerItem] = []
     ordered = sorted(ids)
     for start in range(0, len(ordered), 5000):  # keep each IN list within every engine's parameter limit
@@ -258,7 +259,7 @@ def _readable(session: Session, actor: Actor, item_id: int) -> tuple[LedgerItem,
     item = session.get(LedgerItem, item_id)
     if item is None or item.batch_id is not None:
         raise NotFound(f"督办事项 {item_id} 不存在")
-    found = _shown(session, actor, LedgerFilter(campaign_id=item.campaign_id))
+    found = visible_rows(session, actor, LedgerFilter(campaign_id=item.campaign_id))
     allowed = found.matched | found.context
     if item.id not in allowed:
         raise NotFound("未找到该记录，或不在您的数据范围内")
@@ -339,68 +340,3 @@ def detail(session: Session, *, actor: Actor, item_id: int) -> ItemDetail:
     if context_only:
         found.events, found.milestones, found.investment = [], [], []
     return found
-
-
-@dataclass
-class LateRow:
-    item: LedgerItem
-    campaign: str
-    last_rung_at: datetime | None
-    last_rung_by: str
-
-
-def late_board(session: Session, *, actor: Actor, limit: int = 500) -> list[LateRow]:
-    """督办看板: red then yellow tasks (leaves) the actor may see, the most overdue first, with what the
-    ladder last did on each."""
-    late = set()
-    for colour in (Light.RED.value, Light.YELLOW.value):
-        matched, _ = shown_ids(session, actor=actor, wanted=LedgerFilter(light=colour))
-        late |= matched
-    parents = set(session.scalars(select(LedgerItem.parent_id).where(LedgerItem.parent_id.is_not(None))))
-    leaves = [i for i in _load(session, late - parents)] if late else []
-    leaves.sort(
-        key=lambda i: (
-            i.light != Light.RED.value,
-            i.deadline_at.timestamp() if i.deadline_at else float("inf"),
-            i.id,
-        )
-    )
-    leaves = leaves[:limit]
-    roots = select(LedgerItem.id, LedgerItem.content).where(LedgerItem.parent_id.is_(None))
-    names = {item_id: content for item_id, content in session.execute(roots)}
-    rungs: dict[int, LedgerEvent] = {}
-    for event in session.scalars(
-        select(LedgerEvent)
-        .where(LedgerEvent.action == EventKind.RUNG.value, LedgerEvent.item_id.in_([i.id for i in leaves]))
-        .order_by(LedgerEvent.id)
-    ):
-        rungs[event.item_id] = event
-    return [
-        LateRow(
-            item=i,
-            campaign=names.get(i.campaign_id or 0, ""),
-            last_rung_at=rungs[i.id].at if i.id in rungs else None,
-            last_rung_by=rungs[i.id].actor_name if i.id in rungs else "",
-        )
-        for i in leaves
-    ]
-
-
-@dataclass
-class Attention:
-    counts: dict[str, int]  # the actor's tasks (leaves) by light
-    late: list[LedgerItem]  # the red, then yellow, ones — most urgent first
-
-
-def attention(session: Session, *, actor: Actor, limit: int = 8) -> Attention:
-    """For a workspace: how the actor's tasks stand, and which need them first (red, then yellow)."""
-    found = _shown(session, actor, LedgerFilter())
-    parents = {row.parent_id for row in found.rows.values() if row.parent_id is not None}
-    leaves = [found.rows[i] for i in found.matched if i not in parents]
-    counts: dict[str, int] = defaultdict(int)
-    for row in leaves:
-        counts[row.light] += 1
-    order = {Light.RED.value: 0, Light.YELLOW.value: 1}
-    urgent = sorted((r for r in leaves if r.light in order), key=lambda r: (order[r.light], r.id))[:limit]
-    items = {i.id: i for i in _load(session, {r.id for r in urgent})} if urgent else {}
-    return Attention(counts=dict(counts), late=[items[r.id] for r in urgent])

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from govgrid.db.models import ApiToken, OrgUnit, User
+from govgrid.db.models import ApiToken, LoginSession, OrgUnit, User
+from govgrid.db.paging import fetch_page
 from govgrid.domain.areas import level_of
 from govgrid.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_chars, required
@@ -142,7 +144,6 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
 def set_password(session: Session, *, actor: Actor, username: str, password: str, now: datetime) -> None:
     """A user changes their own password; an administrator may reset anyone's. Every session and token of
     the user ends (a stolen cookie or token dies with the old password)."""
-    from govgrid.services.people.sessions import end_all
 
     user = _user_by_name(session, username)
     if actor.user_id != user.id:
@@ -163,7 +164,6 @@ def set_password(session: Session, *, actor: Actor, username: str, password: str
 
 def set_active(session: Session, *, actor: Actor, username: str, active: bool, now: datetime) -> User:
     """An administrator disables (every session and token ends) or enables an account."""
-    from govgrid.services.people.sessions import end_all
 
     authorize(actor, Action.MANAGE_PEOPLE)
     user = _user_by_name(session, username)
@@ -269,10 +269,12 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def list_users(session: Session, *, actor: Actor, role: Role | None = None) -> list[User]:
-    """People the actor may see: their own record, or everyone inside their area scope."""
+def list_users(
+    session: Session, *, actor: Actor, role: Role | None = None, paging: Paging = Paging()
+) -> Paged[User]:
+    """A page of the people the actor may see: their own record, or everyone inside their area scope."""
     narrowing = scope_filter(actor, Action.READ_PEOPLE)
-    query = select(User).order_by(User.username)
+    query = select(User).order_by(User.username, User.id)
     if role is not None:
         query = query.where(User.role == role.value)
     if not narrowing.everything:
@@ -280,7 +282,7 @@ def list_users(session: Session, *, actor: Actor, role: Role | None = None) -> l
         if narrowing.area_prefix:
             clauses.append(User.scope_code.startswith(narrowing.area_prefix))
         query = query.where(or_(*clauses))
-    return list(session.scalars(query))
+    return fetch_page(session, query, paging)
 
 
 def get_user(session: Session, *, actor: Actor, user_id: int) -> User:
@@ -295,3 +297,23 @@ def list_units(session: Session, *, actor: Actor) -> list[OrgUnit]:
     """The directory of units (departments, streets, command center) — the same for every staff role."""
     scope_filter(actor, Action.READ_UNITS)
     return list(session.scalars(select(OrgUnit).order_by(OrgUnit.kind, OrgUnit.code)))
+
+
+def end_all(session: Session, *, user: User, actor: Actor, now: datetime, reason: str) -> None:
+    """End every session and token of the user (the caller commits): logout, a new password, disabling."""
+    user.auth_generation += 1
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="session.end_all",
+        entity_type="user",
+        entity_id=user.username,
+        now=now,
+        scope_code=user.scope_code,
+        detail={"reason": reason},
+    )

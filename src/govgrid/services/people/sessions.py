@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.models import LoginSession, User
@@ -79,26 +79,6 @@ def find(
     return login, user
 
 
-def end_all(session: Session, *, user: User, actor: Actor, now: datetime, reason: str) -> None:
-    """End every session and token of the user (the caller commits): logout, a new password, disabling."""
-    user.auth_generation += 1
-    session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="session.end_all",
-        entity_type="user",
-        entity_id=user.username,
-        now=now,
-        scope_code=user.scope_code,
-        detail={"reason": reason},
-    )
-
-
 def log_in(
     session: Session,
     *,
@@ -150,5 +130,5 @@ def log_in(
 
 def log_out(session: Session, *, user: User, now: datetime) -> None:
     """Logging out ends every session and token of the user (all devices)."""
-    end_all(session, user=user, actor=people.actor_for(user), now=now, reason="logout")
+    people.end_all(session, user=user, actor=people.actor_for(user), now=now, reason="logout")
     session.commit()

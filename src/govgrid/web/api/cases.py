@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from govgrid.db.case_models import Case
-from govgrid.domain.errors import DomainError, InvalidInput, NotAuthenticated
+from govgrid.domain.errors import InvalidInput, NotAuthenticated
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Actor
 from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
-from govgrid.geo.crs import parse_crs, to_stored
+from govgrid.geo.crs import parse_crs, parse_near
 from govgrid.services.cases import connector_keys, connectors, intake, queries, reminders, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret, count_report, limit_reports
+from govgrid.web.paging import Page, PagingDep, page_body
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import (
     CaseIn,
@@ -93,29 +94,22 @@ def report_case(
     return public(case, request, actor)
 
 
-@router.get("", response_model=list[CasePublic], summary="案件列表（按数据范围、责任单位或本人上报）")
+@router.get(
+    "",
+    response_model=Page[CasePublic],
+    summary="案件列表（按数据范围、责任单位或本人上报；分页，最新在前或按距离）",
+)
 def list_cases(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
+    paging: PagingDep,
     status: Status | None = None,
-    limit: Annotated[int, Query(ge=1, le=2000)] = 200,
-    near: Annotated[str, Query(max_length=64)] = "",
+    near: Annotated[str, Query(max_length=64, description="经度,纬度：按距离排序")] = "",
     crs: Annotated[str, Query(max_length=8)] = "gcj02",
-) -> list[CasePublic]:
-    found = queries.list_cases(session, actor=actor, status=status, limit=limit, near=parse_near(near, crs))
-    return [public(c, request, actor) for c in found]
-
-
-def parse_near(near: str, crs: str) -> tuple[float, float] | None:
-    """ "lng,lat" in `crs` → a stored GCJ-02 point (None when not given)."""
-    if not near:
-        return None
-    try:
-        lng, lat = (float(part) for part in near.split(","))
-    except ValueError:
-        raise InvalidInput(f"near“{near}”应为“经度,纬度”", field="near") from None
-    return to_stored(lng, lat, parse_crs(crs))
+) -> Any:
+    found = queries.list_cases(session, actor=actor, status=status, paging=paging, near=parse_near(near, crs))
+    return page_body(found, lambda case: public(case, request, actor))
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情")
@@ -202,25 +196,18 @@ def supervise(
     summary="相似案件（50 米、24 小时内同类，或文字几乎相同）",
 )
 def similar(case_id: IdPath, session: SessionDep, actor: LoggedInDep) -> list[SimilarPublic]:
-    queries.get_case(session, actor=actor, case_id=case_id)
-    visible = []
-    for link, other in similar_cases.similar_to(session, case_id):
-        try:
-            queries.get_case(session, actor=actor, case_id=other.id)
-        except DomainError:
-            continue  # a link never reveals a case outside the caller's scope
-        visible.append(
-            SimilarPublic(
-                case_id=other.id,
-                code=other.code,
-                title=other.title,
-                status=other.status,
-                reason=link.reason,
-                distance_m=link.distance_m,
-                is_merged=link.is_merged,
-            )
+    return [
+        SimilarPublic(
+            case_id=other.id,
+            code=other.code,
+            title=other.title,
+            status=other.status,
+            reason=link.reason,
+            distance_m=link.distance_m,
+            is_merged=link.is_merged,
         )
-    return visible
+        for link, other in similar_cases.visible_similar(session, actor=actor, case_id=case_id)
+    ]
 
 
 @router.post("/{case_id}/merge", response_model=CasePublic, summary="并案：把本案并入另一案（本案作废）")
@@ -314,20 +301,18 @@ def decide_appeal(
 
 
 @reminders_router.get(
-    "", response_model=list[ReminderPublic], summary="我的提醒：预警、超期、催办、督办、派遣、返工、审批结果"
+    "", response_model=Page[ReminderPublic], summary="我的提醒：预警、超期、催办、督办、派遣、返工、审批结果"
 )
-def my_reminders(
-    session: SessionDep, actor: LoggedInDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> list[ReminderPublic]:
-    return [
-        ReminderPublic(
-            case_id=case.id,
-            code=case.code,
-            title=case.title,
-            step=row.step,
-            label=history_label(row.step),
-            at=row.at,
-            note=row.note,
-        )
-        for row, case in reminders.reminders(session, actor=actor, limit=limit)
-    ]
+def my_reminders(session: SessionDep, actor: LoggedInDep, paging: PagingDep) -> Any:
+    return page_body(
+        reminders.reminders(session, actor=actor, paging=paging),
+        lambda found: ReminderPublic(
+            case_id=found[1].id,
+            code=found[1].code,
+            title=found[1].title,
+            step=found[0].step,
+            label=history_label(found[0].step),
+            at=found[0].at,
+            note=found[0].note,
+        ),
+    )

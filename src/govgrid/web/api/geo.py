@@ -8,10 +8,12 @@ from fastapi import APIRouter, Body, Query, Request
 
 from govgrid.db.models import Area, UnitGrid
 from govgrid.domain.areas import AreaLevel
+from govgrid.domain.paging import page_of
 from govgrid.geo.crs import parse_crs
 from govgrid.geo.shapes import from_wkb, geojson_geometry
 from govgrid.services.geo import geography, locate
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.paging import Page, PagingDep, page_body
 from govgrid.web.schemas import (
     FeatureCollection,
     GridPublic,
@@ -123,9 +125,16 @@ def grid_detail(code: str, session: SessionDep, actor: LoggedInDep) -> GridPubli
     )
 
 
-@router.get("/responsibility-grids", response_model=list[ResponsibilityGridPublic], summary="责任网格列表")
-def list_responsibility_grids(session: SessionDep, actor: LoggedInDep, area: str | None = None) -> Any:
-    return geography.list_responsibility_grids(session, actor=actor, area=area)
+@router.get(
+    "/responsibility-grids", response_model=Page[ResponsibilityGridPublic], summary="责任网格列表（分页）"
+)
+def list_responsibility_grids(
+    session: SessionDep,
+    actor: LoggedInDep,
+    paging: PagingDep,
+    area: Annotated[str | None, Query(max_length=32, description="区划代码")] = None,
+) -> Any:
+    return page_body(page_of(geography.list_responsibility_grids(session, actor=actor, area=area), paging))
 
 
 @router.get(
@@ -146,6 +155,7 @@ def get_responsibility_grid(code: str, session: SessionDep, actor: LoggedInDep) 
     "/import", response_model=ImportResult, summary="导入区划/网格 GeoJSON（管理员；全部通过才写入）"
 )
 def import_geojson(
+    request: Request,
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
@@ -154,7 +164,13 @@ def import_geojson(
     allow_gaps: bool = False,
 ) -> ImportResult:
     summary = geography.import_geojson(
-        session, actor=actor, doc=doc, crs=parse_crs(crs), now=now, allow_gaps=allow_gaps
+        session,
+        actor=actor,
+        doc=doc,
+        crs=parse_crs(crs),
+        now=now,
+        allow_gaps=allow_gaps,
+        on_change=request.app.state.locator_cache.invalidate,
     )
     return ImportResult(counts=summary.counts)
 

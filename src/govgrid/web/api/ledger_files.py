@@ -12,9 +12,9 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.services.ledger import evidence as ledger_evidence
 from govgrid.services.ledger import export as ledger_export
 from govgrid.services.ledger import importing as ledger_import
-from govgrid.services.ledger.views import LedgerFilter
 from govgrid.web.deps import LedgerRulesDep, LoggedInDep, NowDep, SessionDep
-from govgrid.web.params import IdPath, IdQuery
+from govgrid.web.filters import LedgerFilterDep
+from govgrid.web.params import IdPath
 from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
@@ -67,13 +67,9 @@ def export(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    campaign_id: IdQuery = None,
-    unit_id: IdQuery = None,
-    light: Annotated[str | None, Query(max_length=8)] = None,
-    leader: Annotated[str, Query(max_length=64)] = "",
+    wanted: LedgerFilterDep,
     format: Annotated[str, Query(max_length=8)] = "xlsx",
 ) -> Response:
-    wanted = LedgerFilter(campaign_id=campaign_id, unit_id=unit_id, light=light, leader=leader)
     stamp = now.strftime("%Y%m%d")
     if format == "csv":
         data = ledger_export.export_csv(session, actor=actor, wanted=wanted)

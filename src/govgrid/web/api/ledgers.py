@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from govgrid.db.ledger_models import LedgerItem
@@ -20,9 +20,11 @@ from govgrid.services.ledger import items as ledger_items
 from govgrid.services.ledger import ladder as ledger_ladder
 from govgrid.services.ledger import reports as ledger_reports
 from govgrid.services.ledger import views as ledger_views
-from govgrid.services.ledger.views import LedgerFilter, target_text
+from govgrid.services.ledger.views import target_text
 from govgrid.web.deps import LedgerRulesDep, LoggedInDep, NowDep, SessionDep
-from govgrid.web.params import IdPath, IdQuery, PageQuery
+from govgrid.web.filters import LedgerFilterDep
+from govgrid.web.paging import Page, PagingDep
+from govgrid.web.params import IdPath
 from govgrid.web.schemas import In, Moment, Version, body_of
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
@@ -53,11 +55,7 @@ class LedgerItemPublic(BaseModel):
     matched: bool = Field(True, description="false：该行只是其下属匹配项的上级，作为上下文显示")
 
 
-class LedgerTreePublic(BaseModel):
-    items: list[LedgerItemPublic]
-    page: int
-    page_size: int
-    pages: int
+class LedgerTreePublic(Page[LedgerItemPublic]):
     total: int = Field(description="所有页的行数（匹配的事项及其作为上下文显示的上级）")
     campaigns: int
     counts: dict[str, int] = Field(description="匹配事项按预警颜色计数")
@@ -131,19 +129,14 @@ def item_public(item: LedgerItem, depth: int = 0, matched: bool = True) -> Ledge
 def list_items(
     session: SessionDep,
     actor: LoggedInDep,
-    campaign_id: IdQuery = None,
-    unit_id: IdQuery = None,
-    light: Annotated[str | None, Query(max_length=8)] = None,
-    leader: Annotated[str, Query(max_length=64)] = "",
-    page: PageQuery = 1,
-    page_size: Annotated[int, Query(ge=1, le=ledger_views.MAX_PAGE_SIZE)] = ledger_views.PAGE_SIZE,
+    paging: PagingDep,
+    wanted: LedgerFilterDep,
 ) -> LedgerTreePublic:
-    wanted = LedgerFilter(campaign_id=campaign_id, unit_id=unit_id, light=light, leader=leader)
-    found = ledger_views.tree(session, actor=actor, wanted=wanted, page=page, page_size=page_size)
+    found = ledger_views.tree(session, actor=actor, wanted=wanted, paging=paging)
     return LedgerTreePublic(
         items=[item_public(r.item, r.depth, r.matched) for r in found.rows],
         page=found.page,
-        page_size=page_size,
+        page_size=found.page_size,
         pages=found.pages,
         total=found.total,
         campaigns=found.campaigns,

@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from govgrid.domain.paging import page_of
 from govgrid.domain.roles import Role
 from govgrid.services.people import accounts as people
 from govgrid.services.people import throttle
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.paging import Page, PagingDep, page_body
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import ActiveIn, TokenCreate, TokenIssued, UnitPublic, UserCreate, UserPublic
 
@@ -21,9 +23,9 @@ def me(session: SessionDep, actor: LoggedInDep) -> Any:
     return people.get_user(session, actor=actor, user_id=actor.user_id or 0)
 
 
-@router.get("/people", response_model=list[UserPublic], summary="人员列表（按数据范围）")
-def list_people(session: SessionDep, actor: LoggedInDep, role: Role | None = None) -> Any:
-    return people.list_users(session, actor=actor, role=role)
+@router.get("/people", response_model=Page[UserPublic], summary="人员列表（按数据范围；分页，按用户名）")
+def list_people(session: SessionDep, actor: LoggedInDep, paging: PagingDep, role: Role | None = None) -> Any:
+    return page_body(people.list_users(session, actor=actor, role=role, paging=paging))
 
 
 @router.get("/people/{user_id}", response_model=UserPublic, summary="人员详情")
@@ -36,9 +38,9 @@ def create_person(body: UserCreate, session: SessionDep, actor: LoggedInDep, now
     return people.create_user(session, actor=actor, now=now, **body.model_dump())
 
 
-@router.get("/units", response_model=list[UnitPublic], summary="单位名录")
-def list_units(session: SessionDep, actor: LoggedInDep) -> Any:
-    return people.list_units(session, actor=actor)
+@router.get("/units", response_model=Page[UnitPublic], summary="单位名录（分页）")
+def list_units(session: SessionDep, actor: LoggedInDep, paging: PagingDep) -> Any:
+    return page_body(page_of(people.list_units(session, actor=actor), paging))
 
 
 @router.post(

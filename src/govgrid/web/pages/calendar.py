@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from govgrid.domain.calendar_notice import NoticeRejected
 from govgrid.domain.errors import InvalidInput
@@ -57,21 +58,28 @@ def calendar_page(
     return _page(request, actor, now, due=due, query={"start": start, "amount": amount, "unit": unit})
 
 
+class YearForm(BaseModel):
+    """A year's official arrangement as typed: dates or ranges, one per line (or separated by commas)."""
+
+    year: str
+    holidays: str = ""
+    workdays: str = ""
+    source: str = ""
+
+
 @router.post("/calendar/years")
 def enter_year(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    year: Annotated[str, Form()],
-    holidays: Annotated[str, Form()] = "",
-    workdays: Annotated[str, Form()] = "",
-    source: Annotated[str, Form()] = "",
+    typed: Annotated[YearForm, Form()],
 ) -> Response:
-    """Enter a year from the form: dates or ranges, one per line (or separated by commas)."""
+    """Enter a year from the form; a refused notice shows the form again with what was typed."""
     work_calendar.require_manager(session, actor)
     rules = request.app.state.case_rules
-    form = {"year": year, "holidays": holidays, "workdays": workdays, "source": source}
+    form = typed.model_dump()
+    year, holidays, workdays, source = typed.year, typed.holidays, typed.workdays, typed.source
     if not year.strip().isascii() or not year.strip().isdigit() or len(year.strip()) != 4:
         raise InvalidInput(f"年份“{year[:10]}”无效", field="year")
     lines = {

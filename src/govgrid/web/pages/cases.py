@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
-from govgrid.domain.errors import DomainError, InvalidInput
+from govgrid.domain.errors import InvalidInput
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
+from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
 from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
-    FINAL,
     STATUS_LABEL,
     STEP_LABEL,
     Loop,
@@ -26,22 +27,22 @@ from govgrid.domain.workflow import (
     allowed_steps,
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
-from govgrid.geo.crs import parse_crs
+from govgrid.geo.crs import parse_crs, parse_near
 from govgrid.services.cases import intake, queries, steps
 from govgrid.services.cases import photos as attachments
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
-from govgrid.services.cases.side_actions import IN_HAND
 from govgrid.services.people import accounts as people
-from govgrid.web.api.cases import parse_near
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports
-from govgrid.web.pages.forms import number as _number
-from govgrid.web.pages.forms import parse_choice
+from govgrid.web.forms import number as read_number
+from govgrid.web.forms import parse_choice
 from govgrid.web.pages.render import page
+from govgrid.web.paging import PageNumberDep
 from govgrid.web.params import MAX_ID, IdPath
 from govgrid.web.uploads import photo_of
 
 router = APIRouter()
+LIST_PAGE = 100  # cases a page of the list
 TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is always there
     Role.DISPATCHER: [Status.REPORTED, Status.VERIFIED, Status.REGISTERED, Status.FED_BACK],
     Role.DEPARTMENT_OFFICER: [Status.DISPATCHED, Status.SIGNED, Status.HANDLING],
@@ -56,18 +57,21 @@ def case_list(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
+    paging: PageNumberDep,
     status: str = "",
     near: str = "",
     crs: str = "wgs84",
 ) -> Response:
     chosen = parse_choice(Status, status, "status", STATUS_LABEL)
     tabs = TABS.get(actor.role, []) if actor.role else []
-    found = queries.list_cases(session, actor=actor, status=chosen, limit=500, near=parse_near(near, crs))
+    found = queries.list_cases(
+        session, actor=actor, status=chosen, paging=Paging(paging.page, LIST_PAGE), near=parse_near(near, crs)
+    )
     return page(
         request,
         "cases.html",
         actor,
-        cases=found,
+        found=found,
         tabs=tabs,
         chosen=chosen,
         labels=STATUS_LABEL,
@@ -76,7 +80,9 @@ def case_list(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+def case_page(
+    case_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> Response:
     rules = request.app.state.case_rules
     case = queries.get_case(session, actor=actor, case_id=case_id)
     offered = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, s)]
@@ -104,8 +110,8 @@ def case_page(case_id: IdPath, request: Request, session: SessionDep, actor: Log
         due_hint=due_hint,
         history=queries.timeline(session, actor=actor, case_id=case_id),
         history_label=history_label,
-        side=side_actions(actor, case, case_class),
-        similar=_visible_similar(session, actor, case_id),
+        side=case_actions.open_to(actor, rules, case, now),
+        similar=similar_cases.visible_similar(session, actor=actor, case_id=case_id),
         may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
         photos=attachments.photos_of(session, actor=actor, case_id=case_id),
         follow_code=shown(case.follow_secret),
@@ -113,20 +119,18 @@ def case_page(case_id: IdPath, request: Request, session: SessionDep, actor: Log
     )
 
 
-def _visible_similar(session: Any, actor: Actor, case_id: int) -> list[Any]:
-    """Linked cases the actor may see (a link never reveals a case outside their scope)."""
-    visible = []
-    for link, other in similar_cases.similar_to(session, case_id):
-        try:
-            queries.get_case(session, actor=actor, case_id=other.id)
-        except DomainError:
-            continue
-        visible.append((link, other))
-    return visible
-
-
 def _may(actor: Actor, step: Step) -> bool:
     return reach(actor, steps.STEP_ACTION[step]) is not Reach.NONE
+
+
+class StepForm(BaseModel):
+    """One step of the loop as the case page's forms send it (the JSON API's StepIn, as form fields)."""
+
+    step: Step
+    note: str = ""
+    unit_code: str = ""
+    version: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
+    public_note: str = ""
 
 
 @router.post("/cases/{case_id}/steps")
@@ -136,23 +140,19 @@ def take_step(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    step: Annotated[Step, Form()],
-    note: Annotated[str, Form()] = "",
-    unit_code: Annotated[str, Form()] = "",
-    version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
-    public_note: Annotated[str, Form()] = "",
+    form: Annotated[StepForm, Form()],
 ) -> Response:
     steps.transition(
         session,
         actor=actor,
         rules=request.app.state.case_rules,
         case_id=case_id,
-        step=step,
+        step=form.step,
         now=now,
-        note=note,
-        unit_code=unit_code or None,
-        expected_version=version,
-        public_note=public_note,
+        note=form.note,
+        unit_code=form.unit_code or None,
+        expected_version=form.version,
+        public_note=form.public_note,
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
@@ -164,35 +164,44 @@ def report_form(request: Request, actor: LoggedInDep) -> Response:
     return page(request, "report.html", actor, classes=classes, error=None, client_id=str(uuid.uuid4()))
 
 
+class CaseReportForm(BaseModel):
+    """上报 as the report page sends it: every field text, read into intake's Report (which checks it)."""
+
+    class_code: str
+    title: str
+    description: str = ""
+    lng: str = ""
+    lat: str = ""
+    crs: str = "gcj02"
+    address: str = ""
+    client_id: str = ""  # the form's retry key: a second submission files no second case
+
+    def command(self, actor: Actor) -> intake.Report:
+        return intake.Report(
+            channel=person_channel(actor, None),
+            class_code=self.class_code,
+            title=self.title,
+            description=self.description,
+            lng=read_number(self.lng, "lng"),
+            lat=read_number(self.lat, "lat"),
+            crs=parse_crs(self.crs),
+            address=self.address,
+            external_id=self.client_id or None,
+        )
+
+
 @router.post("/report")
 def report(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    class_code: Annotated[str, Form()],
-    title: Annotated[str, Form()],
-    description: Annotated[str, Form()] = "",
-    lng: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "",
-    crs: Annotated[str, Form()] = "gcj02",
-    address: Annotated[str, Form()] = "",
+    form: Annotated[CaseReportForm, Form()],
     photo: Annotated[UploadFile | None, File()] = None,
-    client_id: Annotated[str, Form()] = "",
 ) -> Response:
     limit_reports(request, session, actor, now)
     checked = photo_of(request, photo)  # the photo is checked before anything is written
-    report_data = intake.Report(
-        channel=person_channel(actor, None),
-        class_code=class_code,
-        title=title,
-        description=description,
-        lng=_number(lng, "lng"),
-        lat=_number(lat, "lat"),
-        crs=parse_crs(crs),
-        address=address,
-        external_id=client_id or None,
-    )
+    report_data = form.command(actor)
     case, is_new = intake.report(
         session,
         actor=actor,
@@ -208,18 +217,10 @@ def report(
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
-def side_actions(actor: Actor, case: Any, case_class: Any) -> dict[str, bool]:
-    """Which side-action forms the case page offers this actor (the services check again)."""
-    may_handle = reach(actor, Action.HANDLE_CASE) is not Reach.NONE
-    may_manage = reach(actor, Action.MANAGE_CASE) is not Reach.NONE
-    return {
-        "extend": may_handle
-        and case.status in IN_HAND
-        and bool(case_class and case_class.is_extendable)
-        and case.extension_state != "requested",
-        "decide": may_manage and case.extension_state == "requested",
-        "supervise": may_manage and Status(case.status) not in FINAL and case.supervision_level < 2,
-    }
+class ExtensionForm(BaseModel):
+    until: str
+    reason: str = ""
+    version: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
 
 
 @router.post("/cases/{case_id}/extension")
@@ -229,23 +230,21 @@ def request_extension(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    until: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
-    version: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    form: Annotated[ExtensionForm, Form()],
 ) -> Response:
     try:
-        day = date.fromisoformat(until)
+        day = date.fromisoformat(form.until)
     except ValueError:
-        raise InvalidInput(f"延期日期“{until}”无效（YYYY-MM-DD）", field="until") from None
+        raise InvalidInput(f"延期日期“{form.until[:20]}”无效（YYYY-MM-DD）", field="until") from None
     case_actions.request_extension(
         session,
         actor=actor,
         rules=request.app.state.case_rules,
         case_id=case_id,
         until=datetime.combine(day, END_OF_DAY, CHINA),
-        reason=reason,
+        reason=form.reason,
         now=now,
-        expected_version=version,
+        expected_version=form.version,
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 

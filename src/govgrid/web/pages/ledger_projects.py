@@ -8,13 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger_schedule import MILESTONE_KINDS, Phase
 from govgrid.services.ledger import projects as ledger_projects
 from govgrid.web.deps import LedgerRulesDep, LoggedInDep, NowDep, SessionDep
-from govgrid.web.pages.forms import day
-from govgrid.web.pages.forms import number as read_number
+from govgrid.web.forms import day
+from govgrid.web.forms import number as read_number
 from govgrid.web.params import IdPath
 
 router = APIRouter()
@@ -30,6 +31,12 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
     return found
 
 
+class MilestoneForm(BaseModel):
+    label: str
+    due: str
+    kind: str = "step"
+
+
 @router.post("/ledger/items/{item_id}/milestone")
 def add_milestone(
     item_id: IdPath,
@@ -37,18 +44,16 @@ def add_milestone(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    label: Annotated[str, Form()],
-    due: Annotated[str, Form()],
-    kind: Annotated[str, Form()] = "step",
+    form: Annotated[MilestoneForm, Form()],
 ) -> Response:
     ledger_projects.add_milestone(
         session,
         actor=actor,
         rules=rules,
         item_id=item_id,
-        label=label,
-        due_at=day(due, "due"),
-        kind=kind,
+        label=form.label,
+        due_at=day(form.due, "due"),
+        kind=form.kind,
         now=now,
     )
     return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from govgrid.db.ledger_models import LedgerItem
@@ -25,7 +25,9 @@ from govgrid.domain.ledger_states import (
     ClosureStep,
     ItemStatus,
 )
+from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, reach
+from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.ledger import closure as ledger_closure
 from govgrid.services.ledger import importing as ledger_import
 from govgrid.services.ledger import items as ledger_items
@@ -35,9 +37,11 @@ from govgrid.services.ledger import views as ledger_views
 from govgrid.services.ledger.views import LedgerFilter, target_text
 from govgrid.services.people.accounts import list_units
 from govgrid.web.deps import LedgerRulesDep, LoggedInDep, NowDep, SessionDep
-from govgrid.web.pages.forms import day, identifier, number, parse_choice
+from govgrid.web.filters import LedgerFilterDep
+from govgrid.web.forms import day, identifier, number, parse_choice
 from govgrid.web.pages.render import page
-from govgrid.web.params import IdPath, PageQuery
+from govgrid.web.paging import PageNumberDep
+from govgrid.web.params import IdPath
 from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter()
@@ -63,23 +67,16 @@ def tree_page(
     session: SessionDep,
     actor: LoggedInDep,
     rules: LedgerRulesDep,
-    campaign_id: str = "",
-    unit_id: str = "",
-    light: str = "",
-    leader: str = "",
-    page_no: PageQuery = 1,
+    paging: PageNumberDep,
+    wanted: LedgerFilterDep,
 ) -> Response:
-    wanted = LedgerFilter(
-        campaign_id=identifier(campaign_id, "campaign_id"),
-        unit_id=identifier(unit_id, "unit_id"),
-        light=light,
-        leader=leader,
-    )
-    return _tree(request, session, actor, rules, wanted, page_no)
+    return _tree(request, session, actor, rules, wanted, paging.page)
 
 
 def _tree(request, session, actor, rules, wanted, page_no=1, import_errors=None, total=0, status_code=200):
-    found = ledger_views.tree(session, actor=actor, wanted=wanted, page=page_no)
+    found = ledger_views.tree(
+        session, actor=actor, wanted=wanted, paging=Paging(page_no, ledger_views.PAGE_SIZE)
+    )
     return page(
         request,
         "ledger.html",
@@ -101,7 +98,7 @@ def _tree(request, session, actor, rules, wanted, page_no=1, import_errors=None,
 
 @router.get("/ledger/board", response_class=HTMLResponse)
 def board_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    rows = ledger_views.late_board(session, actor=actor)
+    rows = ledger_boards.late_board(session, actor=actor)
     return page(
         request, "ledger_board.html", actor, rows=rows, units=unit_names(session, actor), labels=LABELS
     )
@@ -137,6 +134,7 @@ class ReportForm(BaseModel):
     next_steps: str = ""
     funds_used: str = ""
     milestone_id: str = ""
+    evidence: UploadFile | None = None  # 佐证材料, checked before the report is written
 
     def command(self) -> NewReport:
         return NewReport(
@@ -159,9 +157,8 @@ def report(
     now: NowDep,
     rules: LedgerRulesDep,
     form: Annotated[ReportForm, Form()],
-    evidence: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    checked = evidence_of(request, evidence, "evidence")  # checked before the report is written
+    checked = evidence_of(request, form.evidence, "evidence")  # checked before the report is written
     ledger_reports.report_progress(
         session,
         actor=actor,
@@ -191,6 +188,14 @@ def take_rung(
     return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
 
 
+class ClosureForm(BaseModel):
+    """申请销号 / 批准 / 退回 / 重新打开 as the item page sends it (the API's closure body, as text)."""
+
+    step: Annotated[str, Field(max_length=12)]
+    note: Annotated[str, Field(max_length=2000)] = ""
+    version: Annotated[str, Field(max_length=12)] = ""
+
+
 @router.post("/ledger/items/{item_id}/closure")
 def closure(
     item_id: IdPath,
@@ -198,11 +203,9 @@ def closure(
     actor: LoggedInDep,
     now: NowDep,
     rules: LedgerRulesDep,
-    step: Annotated[str, Form(max_length=12)],
-    note: Annotated[str, Form(max_length=2000)] = "",
-    version: Annotated[str, Form(max_length=12)] = "",
+    form: Annotated[ClosureForm, Form()],
 ) -> Response:
-    chosen = parse_choice(ClosureStep, step, "step", STEP_LABEL)
+    chosen = parse_choice(ClosureStep, form.step, "step", STEP_LABEL)
     if chosen is None:
         raise InvalidInput("请选择销号操作", field="step")
     ledger_closure.take_closure_step(
@@ -211,9 +214,9 @@ def closure(
         rules=rules,
         item_id=item_id,
         step=chosen,
-        note=note,
+        note=form.note,
         now=now,
-        expected_version=identifier(version, "version"),
+        expected_version=identifier(form.version, "version"),
     )
     return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -24,7 +25,14 @@ def page(
         csrf_token=csrf_token(request),
         settings=app.state.settings,
         current_path=request.url.path,
+        page_url=lambda path, number: page_url(request, path, number),
     )
     response = app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
     remember_pre_cookie(request, response)
     return response
+
+
+def page_url(request: Request, path: str, number: int) -> str:
+    """The link to page `number` of the list at `path`, with the request's other query parameters kept."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key != "page"]
+    return f"{path}?{urlencode([*kept, ('page', str(number))])}"

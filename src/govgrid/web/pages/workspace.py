@@ -8,18 +8,21 @@ from fastapi.responses import HTMLResponse, Response
 from govgrid.db.models import Area
 from govgrid.domain.history import history_label
 from govgrid.domain.ledger import LIGHT_LABEL
+from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import ROLE_LABEL, Role
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit, work_calendar
 from govgrid.services.cases import reminders
 from govgrid.services.geo import geography
-from govgrid.services.ledger import views as ledger_views
+from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
+from govgrid.web.paging import PageNumberDep
 
 router = APIRouter()
+LIST_PAGE = 200  # people or audit rows a page
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -27,9 +30,9 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
-    notes = reminders.reminders(session, actor=actor, limit=20)
+    notes = reminders.reminders(session, actor=actor, paging=Paging(1, 20)).items
     ledger = (
-        ledger_views.attention(session, actor=actor)
+        ledger_boards.attention(session, actor=actor)
         if reach(actor, Action.READ_LEDGER) is not Reach.NONE
         else None
     )
@@ -62,9 +65,9 @@ def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
 
 @router.get("/people", response_class=HTMLResponse)
 def people_page(
-    request: Request, session: SessionDep, actor: LoggedInDep, role: Role | None = None
+    request: Request, session: SessionDep, actor: LoggedInDep, paging: PageNumberDep, role: Role | None = None
 ) -> Response:
-    users = people.list_users(session, actor=actor, role=role)
+    found = people.list_users(session, actor=actor, role=role, paging=Paging(paging.page, LIST_PAGE))
     units = (
         {u.id: u.name for u in people.list_units(session, actor=actor)}
         if actor.role is not Role.CITIZEN
@@ -74,8 +77,7 @@ def people_page(
         request,
         "people.html",
         actor,
-        users=users[:2000],
-        total=len(users),
+        found=found,
         units=units,
         role_labels=ROLE_LABEL,
         selected_role=role,
@@ -83,5 +85,6 @@ def people_page(
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    return page(request, "audit.html", actor, events=audit.list_events(session, actor=actor, limit=200))
+def audit_page(request: Request, session: SessionDep, actor: LoggedInDep, paging: PageNumberDep) -> Response:
+    found = audit.list_events(session, actor=actor, paging=Paging(paging.page, LIST_PAGE))
+    return page(request, "audit.html", actor, found=found)
