@@ -17,6 +17,7 @@ SHIPPED = (
     "calendar.yaml",
     "case_classes.yaml",
     "connectors.yaml",
+    "demo_cases.yaml",
     "demo_district.yaml",
     "demo_ledger.yaml",
     "hotline.yaml",

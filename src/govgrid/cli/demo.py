@@ -13,9 +13,12 @@ from govgrid.domain.errors import DomainError
 @click.command()
 @click.option("--serve/--no-serve", "then_serve", default=True, help="建好后是否启动服务")
 @click.option("--scenario", is_flag=True, help="运行工单闭环演示脚本（模拟时钟），打印两件案件的流转记录")
+@click.option(
+    "--days", type=click.IntRange(1, 3660), default=None, help="只生成最近若干天的案件（缺省：目录中的一年）"
+)
 @pass_context
 @click.pass_context
-def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> None:
+def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, days: int | None) -> None:
     """Build the demo district (历下区) into the database, print the demo logins, then serve it."""
     from govgrid.services.demo.district import build_demo
 
@@ -29,6 +32,7 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> 
                 password=obj.settings.demo_password,
                 now=obj.now(),
                 progress=lambda msg: click.echo(f"  {msg}"),
+                days=days,
             )
         except DomainError as exc:
             obj.fail(exc)
@@ -45,6 +49,8 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> 
             f"督办台账：{summary.ledger.campaigns} 项行动、{summary.ledger.items} 个事项、"
             f"{summary.ledger.reports} 条进展；任务预警：{lights}"
         )
+    if summary.year is not None:
+        _print_year(summary.year)
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
@@ -52,6 +58,39 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool) -> 
         _scenario(obj)
     if then_serve:
         ctx.invoke(serve_command)
+
+
+CHANNEL_LABEL = {
+    "patrol": "巡查",
+    "hotline12345": "12345",
+    "citizen": "市民",
+    "video": "视频",
+    "superior_task": "上级交办",
+    "epidemic": "疫情防控",
+    "police_screening": "公安排查",
+}
+OUTCOME_LABEL = {
+    "on_time": "按期反馈",
+    "late": "超期反馈",
+    "reworked": "返工",
+    "cancelled": "作废",
+    "parked": "挂账",
+    "forced": "强制结案",
+    "called_back": "12345 回访",
+}
+
+
+def _print_year(year: object) -> None:
+    from govgrid.services.demo.year import DemoYear
+
+    assert isinstance(year, DemoYear)
+    channels = "、".join(f"{CHANNEL_LABEL.get(k, k)} {v}" for k, v in sorted(year.by_channel.items()))
+    outcomes = "、".join(f"{OUTCOME_LABEL.get(k, k)} {v}" for k, v in sorted(year.by_outcome.items()))
+    click.echo(
+        f"全年案件（合成）：{year.cases} 件，用时 {year.seconds:.1f} 秒；尚未办结 {year.still_open} 件"
+    )
+    click.echo(f"  按渠道：{channels}")
+    click.echo(f"  按结果：{outcomes}")
 
 
 def _scenario(obj: Context) -> None:

@@ -3,12 +3,17 @@ bounds, the same errors naming the parameter."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
 
+from govgrid.domain.case_filter import CaseFilter
+from govgrid.domain.moments import read_date_text
+from govgrid.domain.workflow import STATUS_LABEL, Status
+from govgrid.domain.worktime import CHINA
 from govgrid.services.ledger.views import LedgerFilter
-from govgrid.web.forms import identifier
+from govgrid.web.forms import identifier, parse_choice
 
 
 def ledger_filter(
@@ -27,3 +32,41 @@ def ledger_filter(
 
 
 LedgerFilterDep = Annotated[LedgerFilter, Depends(ledger_filter)]
+
+
+def case_filter(
+    q: Annotated[str, Query(max_length=64, description="搜索：案件编号、标题、地址、报告人")] = "",
+    status: Annotated[str, Query(max_length=16, description="状态")] = "",
+    class_code: Annotated[str, Query(max_length=8, description="分类（E0102）或大类（E01）")] = "",
+    area: Annotated[str, Query(max_length=15, description="街道、社区或网格代码")] = "",
+    unit_id: Annotated[str, Query(max_length=12, description="责任单位编号")] = "",
+    channel: Annotated[str, Query(max_length=24, description="来源渠道")] = "",
+    overdue: Annotated[bool, Query(description="只看超期")] = False,
+    supervised: Annotated[bool, Query(description="只看催办、督办")] = False,
+    reworked: Annotated[bool, Query(description="只看返工")] = False,
+    reported_from: Annotated[
+        str, Query(max_length=16, description="上报日期起（YYYY-MM-DD，北京时间）")
+    ] = "",
+    reported_to: Annotated[str, Query(max_length=16, description="上报日期止（含）")] = "",
+) -> CaseFilter:
+    """The case list's filter: the API, the list page and its export choose cases the same way."""
+    return CaseFilter(
+        text=q,
+        status=parse_choice(Status, status, "status", STATUS_LABEL),
+        class_code=class_code,
+        area_code=area,
+        unit_id=identifier(unit_id, "unit_id"),
+        channel=channel,
+        overdue=overdue,
+        supervised=supervised,
+        reworked=reworked,
+        reported_from=_day(reported_from, "reported_from"),
+        reported_to=_day(reported_to, "reported_to"),
+    )
+
+
+def _day(text: str, field: str) -> date | None:
+    return read_date_text(text, field).astimezone(CHINA).date() if text.strip() else None
+
+
+CaseFilterDep = Annotated[CaseFilter, Depends(case_filter)]

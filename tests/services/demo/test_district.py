@@ -16,6 +16,7 @@ from tests.catalogs import CATALOGS
 from tests.factories import NOW
 
 pytestmark = pytest.mark.shared
+DAYS = 21  # the demo's last three weeks of cases: the whole year is built by `govgrid demo`
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,12 @@ def demo(tmp_path_factory):
         sessions = make_session_factory(engine)
         with sessions() as session:
             summary = build_demo(
-                session, catalogs=CATALOGS, shared_dir=shared, password="demo-pass-123", now=NOW
+                session,
+                catalogs=CATALOGS,
+                shared_dir=shared,
+                password="demo-pass-123",
+                now=NOW,
+                days=DAYS,
             )
         yield sessions, summary, shared
         engine.dispose()
@@ -123,3 +129,80 @@ def test_without_the_reference_data_the_demo_names_the_file_it_needs(empty_sessi
             session, catalogs=CATALOGS, shared_dir=tmp_path / "nowhere", password="demo-pass-123", now=NOW
         )
     assert "370102.geojson" in caught.value.message and "GOVGRID_SHARED_DIR" in caught.value.message
+
+
+def test_the_demo_year_has_cases_from_every_channel_at_about_a_hundred_a_day(demo):
+    _, summary, _ = demo
+    year = summary.year
+    assert year is not None and 60 * DAYS <= year.cases <= 140 * DAYS
+    assert set(year.by_channel) == {
+        "patrol",
+        "hotline12345",
+        "citizen",
+        "video",
+        "superior_task",
+        "epidemic",
+        "police_screening",
+    }
+    assert sum(year.by_channel.values()) == year.cases
+    assert {"on_time", "late", "reworked", "cancelled", "called_back"} <= set(year.by_outcome)
+    assert 0 < year.still_open < year.cases / 2
+
+
+def test_every_demo_case_stands_where_its_history_ends(demo):
+    """Built through the transition table: each case's status is its last history row's."""
+    from govgrid.db.case_models import Case, CaseTransition
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        last = (
+            select(CaseTransition.case_id, func.max(CaseTransition.id).label("last_id"))
+            .group_by(CaseTransition.case_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(Case.status, CaseTransition.to_status)
+            .join(last, last.c.case_id == Case.id)
+            .join(CaseTransition, CaseTransition.id == last.c.last_id)
+        ).all()
+        assert rows and all(status == ended for status, ended in rows)
+        late = session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.closure_type == "overdue", Case.closed_at <= Case.due_at)
+        )
+        assert late == 0
+        unlabelled = select(func.count()).select_from(Case).where(Case.description.not_like("%合成演示数据%"))
+        assert session.scalar(unlabelled) == 0  # every synthetic case says so
+
+
+def test_building_the_demo_year_again_adds_nothing(demo):
+    from govgrid.services.demo.year import build_demo_year
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        again = build_demo_year(
+            session, rules=CATALOGS.case_rules, source=CATALOGS.source, area_code="370102", now=NOW, days=DAYS
+        )
+    assert again.cases == 0
+
+
+def test_streets_differ_in_how_often_they_are_late(demo):
+    from govgrid.db.case_models import Case
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        rows = session.execute(
+            select(func.substr(Case.scope_code, 1, 9), Case.closure_type, func.count())
+            .where(Case.closure_type.in_(["normal", "overdue"]))
+            .group_by(func.substr(Case.scope_code, 1, 9), Case.closure_type)
+        ).all()
+    by_street: dict[str, dict[str, int]] = {}
+    for street, kind, count in rows:
+        by_street.setdefault(street, {})[kind] = count
+    shares = [
+        kinds.get("overdue", 0) / sum(kinds.values())
+        for kinds in by_street.values()
+        if sum(kinds.values()) >= 20
+    ]
+    assert len(shares) >= 5 and max(shares) - min(shares) > 0.05

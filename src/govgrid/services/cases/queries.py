@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, true
@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.paging import fetch_page
+from govgrid.domain.case_fields import case_id_from_code
+from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.errors import NotFound
 from govgrid.domain.follow import normalized
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
-from govgrid.domain.workflow import Status
+from govgrid.domain.workflow import ClosureType, Status
+from govgrid.domain.worktime import CHINA
 
 
 def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
@@ -50,11 +53,12 @@ def list_cases(
     status: Status | None = None,
     paging: Paging = Paging(),
     near: tuple[float, float] | None = None,
+    wanted: CaseFilter = CaseFilter(),
 ) -> Paged[Case]:
     """A page of the cases the actor may see: in their area, assigned to their unit, or reported by them;
     newest first, or nearest first when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks
     near where they stand. Distance is ordered in SQL over every visible case, not only the newest page."""
-    query = select(Case).where(visible_cases(actor))
+    query = select(Case).where(visible_cases(actor), *matching(wanted))
     if status is not None:
         query = query.where(Case.status == status.value)
     if near is not None:
@@ -62,6 +66,45 @@ def list_cases(
     else:
         query = query.order_by(Case.id.desc())
     return fetch_page(session, query, paging)
+
+
+def matching(wanted: CaseFilter) -> list[Any]:
+    """The SQL conditions of a case filter (the API, the list page and its export share them)."""
+    found: list[Any] = []
+    if wanted.text:
+        text = wanted.text
+        numbered = case_id_from_code(text)
+        found.append(
+            or_(
+                Case.id == (numbered or 0),
+                Case.title.icontains(text, autoescape=True),
+                Case.address.icontains(text, autoescape=True),
+                Case.reporter_name.icontains(text, autoescape=True),
+            )
+        )
+    if wanted.status is not None:
+        found.append(Case.status == wanted.status.value)
+    if wanted.class_code:
+        found.append(Case.class_code.startswith(wanted.class_code, autoescape=True))
+    if wanted.area_code:
+        found.append(Case.scope_code.startswith(wanted.area_code, autoescape=True))
+    if wanted.unit_id is not None:
+        found.append(Case.unit_id == wanted.unit_id)
+    if wanted.channel:
+        found.append(Case.channel == wanted.channel)
+    if wanted.overdue:
+        found.append(or_(Case.is_overdue.is_(True), Case.closure_type == ClosureType.OVERDUE.value))
+    if wanted.supervised:
+        found.append(Case.supervision_level >= 1)
+    if wanted.reworked:
+        found.append(Case.rework_count > 0)
+    if wanted.reported_from is not None:
+        found.append(Case.reported_at >= datetime.combine(wanted.reported_from, time.min, CHINA))
+    if wanted.reported_to is not None:
+        found.append(
+            Case.reported_at < datetime.combine(wanted.reported_to + timedelta(days=1), time.min, CHINA)
+        )
+    return found
 
 
 def nearness(point: tuple[float, float]) -> Any:

@@ -3,7 +3,8 @@ through the same rules as live work: each case is admitted and built by intake's
 report time, each step goes through the loop's transition table and the permission table as its own actor
 at its own time, and the deadlines the record gives are kept (not counted again from today's catalogue).
 A step out of order, before the one before it, or by someone who may not take it is refused naming the
-case and the step. Batched: one INSERT per table per batch, no commit per step; a batch is all or nothing."""
+case and the step. Batched: one INSERT per table per batch, no commit per step; a batch is all or nothing.
+Replayed cases are not linked as 相似案件 by the worker (that is for live intake)."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def replay(
                 one = _build(session, rules, locator, units, past)
             except DomainError as exc:
                 session.rollback()
-                raise ReplayRefused(f"第 {number} 件：{exc.message}", field=exc.field) from None
+                raise ReplayRefused(f"第 {number} 件：{exc.message}{_where(exc)}", field=exc.field) from None
             if one is None:
                 done.skipped += 1
             else:
@@ -91,6 +92,11 @@ def replay(
         session.commit()
         done.cases += [case.id for case, _ in built]
     return done
+
+
+def _where(exc: DomainError) -> str:
+    step = getattr(exc, "step", None)
+    return f"（{step}）" if step else ""
 
 
 def _build(
@@ -106,6 +112,7 @@ def _build(
     row = case_row(rules, past.reporter, past.report, place, source=source, key=key, now=past.reported_at)
     if past.due_at is not None:
         row |= deadline_columns(Deadline(past.due_at, is_provisional=False))
+    row["links_checked"] = True  # a recorded case is not searched for 相似案件: its time has passed
     case = Case(**row)
     history = [_row(case, past.reporter, "report", None, past.reported_at, past.report.title)]
     previous = past.reported_at
@@ -121,13 +128,17 @@ def _take(
     session: Session, rules: CaseRules, units: dict[str, int], case: Case, step: PastStep
 ) -> dict[str, Any]:
     """One recorded step on the case being built: permission, transition table, effects, its history row."""
-    authorize(
-        step.actor,
-        STEP_ACTION[step.step],
-        area_code=case.scope_code,
-        owner_id=case.reporter_id,
-        unit_id=case.unit_id,
-    )
+    try:
+        authorize(
+            step.actor,
+            STEP_ACTION[step.step],
+            area_code=case.scope_code,
+            owner_id=case.reporter_id,
+            unit_id=case.unit_id,
+        )
+    except DomainError as exc:
+        exc.step = f"{step.step.value} 由 {step.actor.username}"  # type: ignore[attr-defined]
+        raise
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step.step)
     unit_id = None
@@ -150,7 +161,11 @@ def _take(
     for name, value in {"status": after.value, **changes}.items():
         setattr(case, name, value)
     case.version += 1
-    published = check_public_note(step.public_note, reporter_names=reporter_names(session, case))
+    published = (  # the reporter's names are read only when there is a note to check against them
+        check_public_note(step.public_note, reporter_names=reporter_names(session, case))
+        if step.public_note
+        else ""
+    )
     return _row(case, step.actor, step.step.value, before.value, step.at, step.note, detail, published)
 
 

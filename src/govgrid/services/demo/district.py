@@ -27,6 +27,7 @@ from govgrid.geo.topology import check_topology
 from govgrid.services import audit
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.reference import reference_file
+from govgrid.services.demo.year import DemoYear, build_demo_year
 from govgrid.services.geo.geography import write_features
 from govgrid.services.people.accounts import add_user, hash_password
 
@@ -49,6 +50,7 @@ class DemoSummary:
     logins: list[dict[str, str]]
     already_built: bool = False
     ledger: DemoLedger | None = None
+    year: DemoYear | None = None
 
 
 def chinese_number(n: int) -> str:
@@ -70,8 +72,10 @@ def build_demo(
     password: str,
     now: datetime,
     progress: Progress = lambda _: None,
+    days: int | None = None,
 ) -> DemoSummary:
-    """Build the demo district into an empty database (a second call reports what is there)."""
+    """Build the demo district into an empty database (a second call reports what is there): its
+    geography and people, its ledger, and a year of cases (`days` to make fewer, e.g. in tests)."""
     spec = catalogs.source.load(CATALOG)
     catalog.require(CATALOG, spec["units"], ("code", "name", "kind"))
     catalog.require(CATALOG, spec["logins"], ("username", "name", "role"))
@@ -110,7 +114,17 @@ def build_demo(
     ledger = build_demo_ledger(
         session, rules=catalogs.ledger_rules, source=catalogs.source, area_code=spec["district"], now=now
     )
-    return replace(_summary(session, spec), ledger=ledger)
+    progress("生成全年案件（合成数据，经由与实际相同的立案与流转规则）…")
+    year = build_demo_year(
+        session,
+        rules=catalogs.case_rules,
+        source=catalogs.source,
+        area_code=spec["district"],
+        now=now,
+        progress=progress,
+        days=days,
+    )
+    return replace(_summary(session, spec), ledger=ledger, year=year)
 
 
 def _reference(shared_dir: Path | None, spec: dict[str, Any]) -> tuple[Any, list[tuple[str, str]]]:

@@ -29,31 +29,15 @@ from govgrid.domain.ledger_schedule import Phase
 from govgrid.domain.ledger_states import ClosureStep, ItemKind
 from govgrid.domain.moments import day_end, day_start
 from govgrid.domain.permissions import Actor
-from govgrid.domain.roles import Role
 from govgrid.domain.worktime import CHINA
+from govgrid.services.demo.people import unit_handlers
 from govgrid.services.ledger import closure, items, projects, reports
 from govgrid.services.ledger.ladder import escalate_due
 from govgrid.services.ledger.lights import recompute
-from govgrid.services.people.accounts import actor_for, add_user
+from govgrid.services.people.accounts import actor_for
 
 CATALOG = "demo_ledger.yaml"
 PROFILES = ("on_track", "stalled", "on_track", "closed", "near_node")
-LIAISONS = (
-    "张伟",
-    "王芳",
-    "刘洋",
-    "陈静",
-    "杨帆",
-    "黄丽",
-    "周强",
-    "吴敏",
-    "徐杰",
-    "孙婷",
-    "马超",
-    "朱琳",
-    "胡军",
-    "郭颖",
-)
 PROJECT_PHASES = (
     Phase("前期手续", 30),
     Phase("开工", 5, "start"),
@@ -139,36 +123,12 @@ def _liaisons(
         }
     )
     units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
-    found: dict[str, Actor] = {}
-    for number, code in enumerate(codes):
-        unit = units.get(code)
-        if unit is None:
-            raise InvalidInput(
-                f"演示台账中的单位“{code}”不在单位名录中（catalog/{CATALOG}）", field="lead_unit"
-            )
-        user = session.scalars(
-            select(User).where(
-                User.unit_id == unit.id,
-                User.password_hash.is_not(None),
-                User.role.in_([Role.DEPARTMENT_OFFICER.value, Role.STREET_OFFICER.value]),
-            )
-        ).first()
-        if user is None:
-            is_street = unit.kind == "street"
-            user = add_user(
-                session,
-                username=f"liaison-{code.lower()}",
-                display_name=f"{LIAISONS[number % len(LIAISONS)]}（{unit.name}联络员）",
-                role=Role.STREET_OFFICER if is_street else Role.DEPARTMENT_OFFICER,
-                unit_code=code,
-                scope_code=code if is_street else area_code,
-                phone="",
-                password=None,
-                now=now,
-            )
-        found[code] = actor_for(user)
-    session.commit()
-    return found
+    missing = [code for code in codes if code not in units]
+    if missing:
+        raise InvalidInput(
+            f"演示台账中的单位“{missing[0]}”不在单位名录中（catalog/{CATALOG}）", field="lead_unit"
+        )
+    return unit_handlers(session, [units[code] for code in codes], area_code, now)
 
 
 def _unit_codes(campaign: dict[str, Any], task: dict[str, Any]) -> list[str]:

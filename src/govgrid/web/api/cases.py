@@ -18,6 +18,7 @@ from govgrid.services.cases import connector_keys, connectors, intake, queries, 
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret, count_report, limit_reports
+from govgrid.web.filters import CaseFilterDep
 from govgrid.web.paging import Page, PagingDep, page_body
 from govgrid.web.params import IdPath
 from govgrid.web.schemas import (
@@ -104,11 +105,11 @@ def list_cases(
     session: SessionDep,
     actor: LoggedInDep,
     paging: PagingDep,
-    status: Status | None = None,
+    wanted: CaseFilterDep,
     near: Annotated[str, Query(max_length=64, description="经度,纬度：按距离排序")] = "",
     crs: Annotated[str, Query(max_length=8)] = "gcj02",
 ) -> Any:
-    found = queries.list_cases(session, actor=actor, status=status, paging=paging, near=parse_near(near, crs))
+    found = queries.list_cases(session, actor=actor, wanted=wanted, paging=paging, near=parse_near(near, crs))
     return page_body(found, lambda case: public(case, request, actor))
 
 

@@ -16,7 +16,7 @@ from govgrid.domain.history import history_label
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
-from govgrid.domain.sources import person_channel
+from govgrid.domain.sources import CHANNEL_LABEL, person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
     STATUS_LABEL,
@@ -34,8 +34,8 @@ from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports
+from govgrid.web.filters import CaseFilterDep
 from govgrid.web.forms import number as read_number
-from govgrid.web.forms import parse_choice
 from govgrid.web.pages.render import page
 from govgrid.web.paging import PageNumberDep
 from govgrid.web.params import MAX_ID, IdPath
@@ -58,20 +58,26 @@ def case_list(
     session: SessionDep,
     actor: LoggedInDep,
     paging: PageNumberDep,
-    status: str = "",
+    wanted: CaseFilterDep,
     near: str = "",
     crs: str = "wgs84",
 ) -> Response:
-    chosen = parse_choice(Status, status, "status", STATUS_LABEL)
+    chosen = wanted.status
     tabs = TABS.get(actor.role, []) if actor.role else []
     found = queries.list_cases(
-        session, actor=actor, status=chosen, paging=Paging(paging.page, LIST_PAGE), near=parse_near(near, crs)
+        session, actor=actor, wanted=wanted, paging=Paging(paging.page, LIST_PAGE), near=parse_near(near, crs)
     )
     return page(
         request,
         "cases.html",
         actor,
         found=found,
+        wanted=wanted,
+        channels={
+            **{c.value: label for c, label in CHANNEL_LABEL.items()},
+            **{c.channel: c.name for c in request.app.state.case_rules.connectors.values()},
+        },
+        units=people.list_units(session, actor=actor) if actor.role is not Role.CITIZEN else [],
         tabs=tabs,
         chosen=chosen,
         labels=STATUS_LABEL,

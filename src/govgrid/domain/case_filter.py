@@ -1,0 +1,44 @@
+"""What a case list is filtered by — the same filter for the JSON API, the case list page and its export:
+a search text (number, title, address, reporter), status, class, street or community, unit, channel,
+overdue / under supervision / reworked, and a range of report dates (Beijing days)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from govgrid.domain.errors import InvalidInput
+from govgrid.domain.workflow import Status
+
+MAX_TEXT = 64
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    text: str = ""
+    status: Status | None = None
+    class_code: str = ""  # a class (E0102) or a major class (E01)
+    area_code: str = ""  # a street (9 digits), a community (12) or a grid (15)
+    unit_id: int | None = None
+    channel: str = ""
+    overdue: bool = False
+    supervised: bool = False  # 催办 or 督办
+    reworked: bool = False
+    reported_from: date | None = None
+    reported_to: date | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", " ".join(self.text.split())[:MAX_TEXT])
+        for name in ("class_code", "area_code", "channel"):
+            value = getattr(self, name).strip()
+            if len(value) > 24 or not value.isascii() or not all(c.isalnum() or c in "_-" for c in value):
+                raise InvalidInput(f"{name}“{value[:24]}”无效", field=name)
+            object.__setattr__(self, name, value)
+        if self.area_code and not self.area_code.isdigit():
+            raise InvalidInput(f"区域代码“{self.area_code}”须为数字", field="area_code")
+        if self.reported_from and self.reported_to and self.reported_from > self.reported_to:
+            raise InvalidInput("开始日期晚于结束日期", field="reported_from")
+
+    @property
+    def is_empty(self) -> bool:
+        return self == CaseFilter()
