@@ -231,6 +231,16 @@ def _cases(client, district, session):  # type: ignore[no-untyped-def]
     nothing_of_street_b(client.get("/api/v1/cases?page_size=500"))
 
 
+@probe("GET", "/api/v1/cases/export")
+def _case_export(client, district, session):  # type: ignore[no-untyped-def]
+    """The export is the list: nothing of street B, in either format, with any filter."""
+    case = street_b_case(session, district)
+    for query in ("format=csv", f"format=csv&area={STREET_B}", f"format=csv&q={case.title}"):
+        answer = client.get(f"/api/v1/cases/export?{query}")
+        assert answer.status_code == 200 and case.code not in answer.text and STREET_B not in answer.text
+    assert client.get("/api/v1/cases/export").status_code == 200
+
+
 @probe("GET", "/api/v1/cases/{case_id}")
 def _case(client, district, session):  # type: ignore[no-untyped-def]
     refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}"))

@@ -114,10 +114,16 @@ class Actor:
     scope_code: str | None = None
     unit_id: int | None = None
     source: str | None = None  # the connector id of an inbound system (role connector)
+    display_name: str = ""  # the person's name (吴刚), shown wherever people read who acted
 
     @property
     def is_anonymous(self) -> bool:
         return self.role is None
+
+    @property
+    def name(self) -> str:
+        """Who acted, as people read it: the person's name, else the account or system name."""
+        return self.display_name or self.username
 
 
 ANONYMOUS = Actor(user_id=None, username="anonymous", role=None)

@@ -34,6 +34,11 @@ CHANNEL_LABEL = {
 }
 
 
+def channel_labels(connector_channels: dict[str, str]) -> dict[str, str]:
+    """Every channel with its Chinese name: the person channels, then each connector's (channel → name)."""
+    return {**{c.value: label for c, label in CHANNEL_LABEL.items()}, **connector_channels}
+
+
 def source_of(actor: Actor) -> str:
     """The namespace of the actor's retry keys."""
     if actor.role is Role.CONNECTOR and actor.source:

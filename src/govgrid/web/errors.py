@@ -78,11 +78,21 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_api(request) and exc.status_code in PAGE_MESSAGES:
+            return _error_page(request, exc.status_code, PAGE_MESSAGES[exc.status_code])
         if not is_api(request) and exc.status_code != 400:
             from fastapi.exception_handlers import http_exception_handler
 
             return await http_exception_handler(request, exc)
         return _http_error(request, exc)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """A fault of ours: logged with its traceback (by the server), answered without one."""
+        if is_api(request) or request.url.path.startswith("/open311/"):
+            body = error_body("internal_error", "服务器内部错误，已记录，请稍后再试")
+            return JSONResponse(body, status_code=500)
+        return _error_page(request, 500, "服务器内部错误，已记录。请稍后再试，或联系管理员。")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -100,6 +110,25 @@ def install(app: FastAPI) -> None:
             return page(request, "error.html", ANONYMOUS, status_code=422, status=422, message=text)
         body = error_body("invalid_input", first["message"], first["field"], problems=problems)
         return JSONResponse(body, status_code=422)
+
+
+PAGE_MESSAGES = {
+    404: "页面不存在：请检查地址，或从菜单进入。",
+    405: "此页面不接受这种请求。",
+}
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    """The error as a page in Chinese, for a browser: never raw JSON."""
+    from govgrid.domain.permissions import ANONYMOUS
+    from govgrid.web.pages.render import page
+
+    try:
+        return page(request, "error.html", ANONYMOUS, status_code=status, status=status, message=message)
+    except Exception:  # the page itself cannot be drawn (e.g. no database): plain text, still in Chinese
+        from fastapi.responses import PlainTextResponse
+
+        return PlainTextResponse(f"{status} {message}", status_code=status)
 
 
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

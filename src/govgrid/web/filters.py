@@ -12,6 +12,7 @@ from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.moments import read_date_text
 from govgrid.domain.workflow import STATUS_LABEL, Status
 from govgrid.domain.worktime import CHINA
+from govgrid.services.audit import AuditFilter
 from govgrid.services.ledger.views import LedgerFilter
 from govgrid.web.forms import identifier, parse_choice
 
@@ -70,3 +71,24 @@ def _day(text: str, field: str) -> date | None:
 
 
 CaseFilterDep = Annotated[CaseFilter, Depends(case_filter)]
+
+
+def audit_filter(
+    who: Annotated[str, Query(max_length=64, description="操作人（姓名或账号，部分即可）")] = "",
+    action: Annotated[str, Query(max_length=64, description="操作，如 case.dispatch，或其类别 case")] = "",
+    entity_type: Annotated[str, Query(max_length=32, description="对象类别：case、ledger_item、user …")] = "",
+    entity_id: Annotated[str, Query(max_length=64, description="对象编号")] = "",
+    day_from: Annotated[str, Query(max_length=16, description="日期起（北京时间）")] = "",
+    day_to: Annotated[str, Query(max_length=16, description="日期止（含）")] = "",
+) -> AuditFilter:
+    return AuditFilter(
+        who=who,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        day_from=_day(day_from, "day_from"),
+        day_to=_day(day_to, "day_to"),
+    )
+
+
+AuditFilterDep = Annotated[AuditFilter, Depends(audit_filter)]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.errors import Conflict
 from govgrid.domain.permissions import Actor
+from govgrid.services import audit
 
 
 def history_row(
@@ -35,7 +36,7 @@ def history_row(
         "district_code": district_code,
         "at": at,
         "actor_id": actor.user_id,
-        "actor_name": actor.username,
+        "actor_name": actor.name[:64],
         "step": step,
         "from_status": from_status,
         "to_status": to_status,
@@ -57,7 +58,8 @@ def record_history(
     detail: dict[str, Any] | None = None,
     public_note: str = "",
 ) -> None:
-    """One history row for a case as it now stands (the caller commits)."""
+    """One history row for a case as it now stands, and its audit row (the caller commits). Bulk writers
+    (record_histories) audit their batch once instead."""
     row = history_row(
         case.id,
         case.district_code,
@@ -71,6 +73,16 @@ def record_history(
         public_note=public_note,
     )
     session.add(CaseTransition(**row))
+    audit.record(
+        session,
+        actor=actor,
+        action=f"case.{step}",
+        entity_type="case",
+        entity_id=case.code,
+        now=now,
+        scope_code=case.scope_code,
+        detail={"from": from_status, "to": case.status},
+    )
 
 
 def record_histories(session: Session, rows: Sequence[dict[str, Any]]) -> None:

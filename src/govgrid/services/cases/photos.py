@@ -27,7 +27,7 @@ def add_photo(
     )
     if Status(case.status) in FINAL:
         raise InvalidInput("案件已办结，不能再添加照片", field="photo")
-    stored = blobs.save_upload(media_dir, photo, actor_name=actor.username, now=now)
+    stored = blobs.save_upload(media_dir, photo, actor_name=actor.name, now=now)
     saved = Attachment(case_id=case.id, district_code=case.district_code, **stored)
     session.add(saved)
     session.flush()

@@ -153,7 +153,7 @@ def as_seen(row: CaseTransition, actor: Actor) -> Entry:
     return Entry(
         row.id,
         row.at,
-        actor.username if own else "工作人员",
+        actor.name if own else "工作人员",
         row.step,
         row.from_status,
         row.to_status,

@@ -62,7 +62,7 @@ def record_event(
 ) -> None:
     """A person's event on an item, with its audit row (action "ledger.<kind>")."""
     detail = detail or {}
-    event = Event(item.id, item.district_code, kind, now, actor.username, note, detail)
+    event = Event(item.id, item.district_code, kind, now, actor.name[:64], note, detail)
     record_events(session, [event])
     audit.record(
         session,

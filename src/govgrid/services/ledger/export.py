@@ -7,7 +7,6 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -23,6 +22,7 @@ from govgrid.domain.ledger_states import ItemKind
 from govgrid.domain.permissions import Actor
 from govgrid.domain.worktime import CHINA
 from govgrid.excel import ledger_sheet as ls
+from govgrid.excel.cells import append_inert, inert
 from govgrid.services.ledger.views import LedgerFilter, tree
 
 LIGHT_FILL = {
@@ -104,7 +104,7 @@ def export_xlsx(
     light_col = [c.key for c in columns].index("light") + 1
     for item in items:
         values = item_values(item, paths, units)
-        _append(sheet, [values[c.key] for c in columns])
+        append_inert(sheet, [values[c.key] for c in columns])
         row = sheet.max_row
         sheet.cell(row, light_col).fill = PatternFill("solid", fgColor=LIGHT_FILL[item.light])
         if item.kind in (ItemKind.CAMPAIGN, ItemKind.MEASURE):
@@ -211,7 +211,7 @@ def _children(book: Workbook, session: Session, ids: list[int], paths: dict[int,
         sheet = book.create_sheet(spec.name)
         _header(sheet, spec.columns, 1)
         for values in rows:
-            _append(sheet, [values[c.key] for c in spec.columns])
+            append_inert(sheet, [values[c.key] for c in spec.columns])
         _formats(sheet, spec.columns, first_row=2)
         sheet.freeze_panes = "A2"
 
@@ -227,27 +227,11 @@ def export_csv(session: Session, *, actor: Actor, wanted: LedgerFilter) -> bytes
         values = item_values(item, paths, units)
         writer.writerow(
             [
-                _inert(_text(values[c.key], c)) if c.kind in ("text", "computed") else _text(values[c.key], c)
+                inert(_text(values[c.key], c)) if c.kind in ("text", "computed") else _text(values[c.key], c)
                 for c in ls.ITEMS.columns
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _append(sheet: Any, values: list[object]) -> None:
-    """A row whose text is always text: openpyxl would store "=HYPERLINK(…)" typed by a user as a live formula."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-            cell.data_type = "s"
-
-
-def _inert(text: str) -> str:
-    """CSV has no types: a leading apostrophe keeps Excel from running text as a formula (the importer drops it)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _text(value: object, column: ls.Column) -> str:

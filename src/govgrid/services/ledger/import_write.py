@@ -97,7 +97,7 @@ def write_staged(
                         district,
                         EventKind.IMPORT,
                         now,
-                        actor.username,
+                        actor.name[:64],
                         f"由 {filename[:80]} 第{p.row}行导入",
                     )
                     for p in chunk
@@ -224,7 +224,7 @@ def _report(
     actor: Actor,
 ) -> dict[str, Any]:
     milestone = milestones.get((row["path"], row["milestone"])) if row["milestone"] else None
-    values = report_row(row["report"], None, reported_at=row["at"], reported_by=row["by"] or actor.username)
+    values = report_row(row["report"], None, reported_at=row["at"], reported_by=row["by"] or actor.name)
     return values | {"item_id": ids[row["path"]], "district_code": district, "milestone_id": milestone}
 
 

@@ -46,7 +46,7 @@ def report_progress(
     """The lead unit or a co-unit reports on a task of theirs that is still open; the ledger recomputes."""
     item = item_for(session, actor, Action.REPORT_PROGRESS, item_id)
     raise_first(check_report(data, report_context(session, item)))
-    report = ProgressReport(**report_row(data, item, reported_at=now, reported_by=actor.username))
+    report = ProgressReport(**report_row(data, item, reported_at=now, reported_by=actor.name))
     session.add(report)
     if data.milestone_id is not None:
         session.get_one(LedgerMilestone, data.milestone_id).done_at = now
@@ -122,7 +122,7 @@ def add_evidence(
     an audit row. A closed item takes no more evidence."""
     if item.status == ItemStatus.CLOSED:
         raise InvalidInput("事项已销号，不能再添加佐证材料", field="file")
-    stored = blobs.save_upload(media_dir, upload, actor_name=actor.username, now=now)
+    stored = blobs.save_upload(media_dir, upload, actor_name=actor.name, now=now)
     saved = ReportEvidence(report_id=report.id, district_code=item.district_code, **stored)
     session.add(saved)
     session.flush()

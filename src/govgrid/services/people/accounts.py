@@ -34,6 +34,7 @@ def actor_for(user: User) -> Actor:
         role=Role(user.role),
         scope_code=user.scope_code,
         unit_id=user.unit_id,
+        display_name=user.display_name or "",
     )
 
 

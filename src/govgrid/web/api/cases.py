@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 
@@ -11,10 +12,13 @@ from govgrid.domain.errors import InvalidInput, NotAuthenticated
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Actor
-from govgrid.domain.sources import person_channel
+from govgrid.domain.sources import channel_labels, person_channel
 from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
+from govgrid.domain.worktime import CHINA
+from govgrid.excel.cells import XLSX
 from govgrid.geo.crs import parse_crs, parse_near
 from govgrid.services.cases import connector_keys, connectors, intake, queries, reminders, steps
+from govgrid.services.cases import export as case_export
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret, count_report, limit_reports
@@ -111,6 +115,35 @@ def list_cases(
 ) -> Any:
     found = queries.list_cases(session, actor=actor, wanted=wanted, paging=paging, near=parse_near(near, crs))
     return page_body(found, lambda case: public(case, request, actor))
+
+
+@router.get(
+    "/export",
+    summary="导出案件列表（与列表筛选一致）：format=xlsx 或 csv，最多 5 万件",
+    response_class=Response,
+)
+def export_cases(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    wanted: CaseFilterDep,
+    format: Annotated[str, Query(max_length=8)] = "xlsx",
+) -> Response:
+    if format not in ("xlsx", "csv"):
+        raise InvalidInput("format 须为 xlsx 或 csv", field="format")
+    rules = request.app.state.case_rules
+    channels = channel_labels({c.channel: c.name for c in rules.connectors.values()})
+    rows = case_export.case_rows(session, actor=actor, rules=rules, wanted=wanted, channels=channels)
+    name = quote(f"案件-{now.astimezone(CHINA):%Y-%m-%d}.{format}")
+    data, media = (
+        (case_export.to_csv(rows), "text/csv; charset=utf-8")
+        if format == "csv"
+        else (case_export.to_xlsx(rows), XLSX)
+    )
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    )
 
 
 @router.get("/{case_id}", response_model=CasePublic, summary="案件详情")

@@ -4,11 +4,14 @@ export follows the filter on screen, the import is all or nothing with a row-by-
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.worktime import CHINA
+from govgrid.excel.cells import XLSX
 from govgrid.services.ledger import evidence as ledger_evidence
 from govgrid.services.ledger import export as ledger_export
 from govgrid.services.ledger import importing as ledger_import
@@ -18,7 +21,6 @@ from govgrid.web.params import IdPath
 from govgrid.web.uploads import evidence_of, read_upload
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post(
@@ -70,13 +72,13 @@ def export(
     wanted: LedgerFilterDep,
     format: Annotated[str, Query(max_length=8)] = "xlsx",
 ) -> Response:
-    stamp = now.strftime("%Y%m%d")
+    stamp = quote(f"督办台账-{now.astimezone(CHINA):%Y-%m-%d}")
     if format == "csv":
         data = ledger_export.export_csv(session, actor=actor, wanted=wanted)
         return Response(
             data,
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.csv"},
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{stamp}.csv"},
         )
     if format != "xlsx":
         raise InvalidInput("format 须为 xlsx 或 csv", field="format")
@@ -84,7 +86,7 @@ def export(
     return Response(
         data,
         media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''ledger-{stamp}.xlsx"},
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{stamp}.xlsx"},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,7 +17,7 @@ from govgrid.domain.history import history_label
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.roles import Role
-from govgrid.domain.sources import CHANNEL_LABEL, person_channel
+from govgrid.domain.sources import channel_labels, person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
     STATUS_LABEL,
@@ -73,10 +74,10 @@ def case_list(
         actor,
         found=found,
         wanted=wanted,
-        channels={
-            **{c.value: label for c, label in CHANNEL_LABEL.items()},
-            **{c.channel: c.name for c in request.app.state.case_rules.connectors.values()},
-        },
+        query=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
+        channels=channel_labels(
+            {c.channel: c.name for c in request.app.state.case_rules.connectors.values()}
+        ),
         units=people.list_units(session, actor=actor) if actor.role is not Role.CITIZEN else [],
         tabs=tabs,
         chosen=chosen,
@@ -110,6 +111,7 @@ def case_page(
         steps=offered,
         step_labels=STEP_LABEL,
         status_label=STATUS_LABEL[Status(case.status)],
+        status_labels=STATUS_LABEL,
         closure_labels=CLOSURE_LABEL,
         units=units,
         suggested=suggested,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govgrid.db.models import Area
+from govgrid.domain.audit_labels import ENTITY_LABEL, action_label, entity_label
 from govgrid.domain.history import history_label
 from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.paging import Paging
@@ -18,6 +19,7 @@ from govgrid.services.geo import geography
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.filters import AuditFilterDep
 from govgrid.web.pages.render import page
 from govgrid.web.paging import PageNumberDep
 
@@ -85,6 +87,17 @@ def people_page(
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, session: SessionDep, actor: LoggedInDep, paging: PageNumberDep) -> Response:
-    found = audit.list_events(session, actor=actor, paging=Paging(paging.page, LIST_PAGE))
-    return page(request, "audit.html", actor, found=found)
+def audit_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, paging: PageNumberDep, wanted: AuditFilterDep
+) -> Response:
+    found = audit.list_events(session, actor=actor, paging=Paging(paging.page, LIST_PAGE), wanted=wanted)
+    return page(
+        request,
+        "audit.html",
+        actor,
+        found=found,
+        wanted=wanted,
+        action_label=action_label,
+        entity_label=entity_label,
+        entity_labels=ENTITY_LABEL,
+    )
