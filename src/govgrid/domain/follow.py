@@ -12,8 +12,17 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 12
 
 
+SPACE = len(ALPHABET) ** LENGTH
+
+
 def new_secret() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """One draw from the operating system's CSPRNG over all codes, written in base 31: uniform like twelve
+    separate draws, at one call instead of twelve (bulk intake makes one per case)."""
+    number, chars = secrets.randbelow(SPACE), []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[digit])
+    return "".join(chars)
 
 
 def normalized(text: str) -> str:

@@ -46,6 +46,12 @@ def test_a_batch_is_taken_in_with_one_history_row_per_case(session, district):
         select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id.in_(ids))
     )
     assert len(ids) == 50 and rows == 50
+    pairs = session.execute(
+        select(Case.title, CaseTransition.note)
+        .join(CaseTransition, CaseTransition.case_id == Case.id)
+        .where(Case.id.in_(ids))
+    ).all()
+    assert all(title == note for title, note in pairs)  # each history row belongs to its own case
 
 
 def test_resending_a_batch_and_repeats_inside_it_make_no_duplicates(session, district):
