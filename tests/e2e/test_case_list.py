@@ -60,3 +60,14 @@ def test_the_case_list_and_its_filter_fit_a_phone(page):
     page.goto("/cases")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SHOTS / "case-list-390.png"), full_page=True)
+
+
+def test_every_menu_item_is_on_screen_at_phone_width(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "admin")
+    items = page.locator("nav.menu a")
+    assert items.count() >= 6
+    for n in range(items.count()):
+        box = items.nth(n).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, items.nth(n).inner_text()
+    page.screenshot(path=str(SHOTS / "menu-admin-390.png"))

@@ -145,7 +145,9 @@ def test_an_extension_is_asked_for_and_approved_through_the_api(as_user, distric
     assert asked.status_code == 200, asked.text
     decided = dispatcher.post(f"/api/v1/cases/{case['id']}/extension/decision", json={"approve": True}).json()
     assert decided["due_at"].startswith("2027-06-30")
-    stale = dispatcher.post(f"/api/v1/cases/{case['id']}/steps", json={"step": "park", "expected_version": 1})
+    stale = dispatcher.post(
+        f"/api/v1/cases/{case['id']}/steps", json={"step": "park", "expected_version": 1, "note": "待资金"}
+    )
     assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"
 
 

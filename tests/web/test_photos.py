@@ -103,7 +103,7 @@ def test_no_photo_is_added_to_a_closed_case(session, district, tmp_path):
 
     case = patrol(session, district)
     for action, user in ((Step.VERIFY, "dispatcher"), (Step.CANCEL, "dispatcher")):
-        case = step(session, user, case, action, case.reported_at)
+        case = step(session, user, case, action, case.reported_at, note="误报")
     upload = blobs.photo("late.png", PNG, blobs.FileLimits())
     with pytest.raises(InvalidInput, match="已办结"):
         attachments.attach_photo(

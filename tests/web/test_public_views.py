@@ -141,7 +141,7 @@ def test_cancelled_cases_and_the_police_and_epidemic_systems_are_not_public(
         .json()
     )
     dispatcher = as_user("dispatcher")
-    dispatcher.post(f"/api/v1/cases/{spam['id']}/steps", json={"step": "cancel"})
+    dispatcher.post(f"/api/v1/cases/{spam['id']}/steps", json={"step": "cancel", "note": "误报"})
     police = (
         connector_client("police_screening")
         .post(

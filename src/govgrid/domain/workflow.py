@@ -203,3 +203,15 @@ class Decision(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REFUSED = "refused"
+
+
+# Steps that end or stop a case outside the normal loop: each needs its reason written down.
+REASON_REQUIRED = frozenset({Step.CANCEL, Step.FORCE_CLOSE, Step.PARK, Step.EXCLUDE})
+
+
+def check_reason(step: Step, note: str) -> None:
+    """作废, 强制结案, 挂账 and 剔单 are refused without a reason (the note)."""
+    from govgrid.domain.errors import InvalidInput
+
+    if step in REASON_REQUIRED and not note.strip():
+        raise InvalidInput(f"“{STEP_LABEL[step]}”须写明理由", field="note")

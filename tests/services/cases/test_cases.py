@@ -152,6 +152,7 @@ def test_of_two_concurrent_steps_one_wins_and_the_other_gets_a_conflict(session,
             step=Step.CANCEL,
             now=at(10, 1),
             expected_version=version,
+            note="重复上报",
         )
     rows = session.scalar(
         select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id == case.id)

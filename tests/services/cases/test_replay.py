@@ -106,6 +106,9 @@ def test_a_step_before_the_one_before_it_or_by_someone_who_may_not_take_it_is_re
     stranger = recorded(session, district, MONDAY, steps=[PastStep(Step.VERIFY, MONDAY, citizen)])
     with pytest.raises(ReplayRefused):
         replay(session, rules=RULES, locator=LOCATOR, cases=[stranger])
+    unexplained = recorded(session, district, MONDAY, steps=[PastStep(Step.CANCEL, MONDAY, dispatcher)])
+    with pytest.raises(ReplayRefused, match="须写明理由"):  # the same reason rule as a live 作废
+        replay(session, rules=RULES, locator=LOCATOR, cases=[unexplained])
 
 
 def test_a_thousand_recorded_cases_go_in_a_few_batches_without_a_commit_per_step(session, district):

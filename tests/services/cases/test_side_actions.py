@@ -179,7 +179,7 @@ def test_an_order_not_yet_evaluated_cannot_be_appealed(session, district):
 
 def test_a_forced_closure_is_special_unless_marked_as_an_error(session, district):
     first, second = dispatched(session, district, "E0102"), dispatched(session, district, "E0102")
-    first = step(session, "dispatcher", first, Step.FORCE_CLOSE, at(15))
+    first = step(session, "dispatcher", first, Step.FORCE_CLOSE, at(15), note="历史遗留问题")
     second = steps.transition(
         session,
         actor=who(session, "dispatcher"),
@@ -188,6 +188,7 @@ def test_a_forced_closure_is_special_unless_marked_as_an_error(session, district
         step=Step.FORCE_CLOSE,
         now=at(15),
         closure_type="error",
+        note="不应立案",
     )
     assert (first.closure_type, second.closure_type) == ("special", "error")
     with pytest.raises(InvalidInput):
@@ -199,4 +200,5 @@ def test_a_forced_closure_is_special_unless_marked_as_an_error(session, district
             step=Step.FORCE_CLOSE,
             now=at(15),
             closure_type="whatever",
+            note="理由",
         )

@@ -22,7 +22,7 @@ from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.permissions import Actor, authorize
 from govgrid.domain.public_note import check_public_note
-from govgrid.domain.workflow import Loop, Status, Step, next_status
+from govgrid.domain.workflow import Loop, Status, Step, check_reason, next_status
 from govgrid.domain.worktime import Deadline
 from govgrid.services.cases.history import history_row, record_histories
 from govgrid.services.cases.intake import Report, admit, case_row, deadline_columns, place_of, retry_key
@@ -139,6 +139,7 @@ def _take(
     except DomainError as exc:
         exc.step = f"{step.step.value} 由 {step.actor.username}"  # type: ignore[attr-defined]
         raise
+    check_reason(step.step, step.note)
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step.step)
     unit_id = None

@@ -27,6 +27,7 @@ from govgrid.domain.workflow import (
     Status,
     Step,
     callback_answers,
+    check_reason,
     next_status,
 )
 from govgrid.domain.worktime import Deadline
@@ -77,6 +78,7 @@ def transition(
         actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
     )
     check_chars(note, "note")
+    check_reason(step, note)
     published = check_public_note(public_note, reporter_names=reporter_names(session, case))
     before = Status(case.status)
     after = next_status(Loop(case.loop), before, step)

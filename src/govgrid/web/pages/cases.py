@@ -20,6 +20,8 @@ from govgrid.domain.roles import Role
 from govgrid.domain.sources import channel_labels, person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
+    REASON_REQUIRED,
+    SATISFACTION,
     STATUS_LABEL,
     STEP_LABEL,
     Loop,
@@ -112,6 +114,8 @@ def case_page(
         step_labels=STEP_LABEL,
         status_label=STATUS_LABEL[Status(case.status)],
         status_labels=STATUS_LABEL,
+        reason_steps=REASON_REQUIRED,
+        satisfaction=SATISFACTION,
         closure_labels=CLOSURE_LABEL,
         units=units,
         suggested=suggested,
@@ -139,6 +143,15 @@ class StepForm(BaseModel):
     unit_code: str = ""
     version: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
     public_note: str = ""
+    contacted: bool | None = None  # 回访's three answers
+    resolved: bool | None = None
+    satisfaction: str = ""
+    confirmed: bool = False  # 作废, 强制结案, 挂账, 剔单 are confirmed on the form
+
+    def answers(self) -> dict[str, object] | None:
+        if self.step is not Step.CALL_BACK:
+            return None
+        return {"contacted": self.contacted, "resolved": self.resolved, "satisfaction": self.satisfaction}
 
 
 @router.post("/cases/{case_id}/steps")
@@ -150,6 +163,8 @@ def take_step(
     now: NowDep,
     form: Annotated[StepForm, Form()],
 ) -> Response:
+    if form.step in REASON_REQUIRED and not form.confirmed:  # the page asks twice; the API caller means it
+        raise InvalidInput(f"请勾选确认后再{STEP_LABEL[form.step]}", field="confirmed")
     steps.transition(
         session,
         actor=actor,
@@ -161,6 +176,7 @@ def take_step(
         unit_code=form.unit_code or None,
         expected_version=form.version,
         public_note=form.public_note,
+        answers=form.answers(),
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
