@@ -118,3 +118,31 @@ def test_a_title_that_looks_like_a_formula_is_exported_as_text(as_user, district
     report(as_user("grid_worker"), district, f'=HYPERLINK("http://x","{mark}")')
     text = as_user("dispatcher").get(f"/api/v1/cases/export?format=csv&q={mark}").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+
+
+def test_the_list_names_streets_and_communities_and_its_tabs_count_what_they_show(as_user, district):
+    dispatcher = as_user("dispatcher")
+    mark = uuid.uuid4().hex[:6]
+    report(as_user("grid_worker"), district, f"计数{mark}")
+    html = dispatcher.get(f"/cases?q={mark}").text
+    listed = html.split('id="case-list"', 1)[1]
+    street = district.grid(STREET_A)
+    assert " · " in listed and street.code not in re.sub(r'title="[^"]*"', "", listed)  # names, not codes
+    tab = re.search(r'data-status="reported">待核实 <span class="count">(\d+)</span>', html).group(1)
+    assert int(tab) == len(ids(dispatcher, f"q={mark}&status=reported")) == 1
+
+
+def test_nearest_first_leaves_out_finished_cases_and_shows_distances(as_user, district):
+    from govgrid.geo.crs import Crs, from_stored
+
+    worker, dispatcher = as_user("grid_worker"), as_user("dispatcher")
+    mark = uuid.uuid4().hex[:6]
+    done = report(worker, district, f"已作废{mark}")
+    dispatcher.post(f"/api/v1/cases/{done['id']}/steps", json={"step": "cancel", "note": "误报"})
+    open_case = report(worker, district, f"待办{mark}")
+    point = district.grid(STREET_A).geometry.representative_point()
+    lng, lat = from_stored(point.x, point.y, Crs.WGS84)
+    near = f"near={lng},{lat}&crs=wgs84"
+    assert ids(dispatcher, f"q={mark}&{near}") == {open_case["id"]}
+    html = dispatcher.get(f"/cases?q={mark}&{near}").text
+    assert "<th>距离</th>" in html and re.search(r'class="distance">\d+ 米<', html)

@@ -308,3 +308,12 @@ def test_a_report_with_a_bad_photo_is_refused_and_creates_nothing(as_user, distr
     )
     assert answer.status_code == 422
     assert session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_the_people_page_searches_by_name_and_shows_scopes_by_name(as_user):
+    html = as_user("admin").get("/people?q=street_officer").text
+    listed = html.split('id="people-list"', 1)[1]
+    assert "street_officer" in listed and "dispatcher" not in listed
+    scopes = re.findall(r'<td title="(\d+)">([^<]*)</td>', listed)
+    assert scopes and all(name and name != code for code, name in scopes)  # each scope by its name
+    assert as_user("admin").get("/people?q=" + "长" * 65).status_code == 422

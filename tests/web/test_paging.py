@@ -96,7 +96,7 @@ def test_paging_in_memory_brings_odd_values_into_range():
 
 
 def test_the_case_list_page_links_to_its_next_page_keeping_the_status_filter(as_user, district, monkeypatch):
-    from govgrid.web.pages import cases as case_pages
+    from govgrid.web.pages import case_list as case_pages
 
     monkeypatch.setattr(case_pages, "LIST_PAGE", 1)  # a page of one case, so the few test cases make pages
     report(as_user("citizen"), district, 2)

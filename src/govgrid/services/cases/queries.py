@@ -4,11 +4,11 @@ and following a case by its number and 查询码."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
@@ -19,7 +19,7 @@ from govgrid.domain.errors import NotFound
 from govgrid.domain.follow import normalized
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
-from govgrid.domain.workflow import ClosureType, Status
+from govgrid.domain.workflow import FINAL, ClosureType, Status
 from govgrid.domain.worktime import CHINA
 
 
@@ -61,7 +61,8 @@ def list_cases(
     query = select(Case).where(visible_cases(actor), *matching(wanted))
     if status is not None:
         query = query.where(Case.status == status.value)
-    if near is not None:
+    if near is not None:  # the work near where one stands: what is still open
+        query = query.where(Case.status.not_in([s.value for s in FINAL]))
         query = query.order_by(Case.lng.is_(None), nearness(near), Case.id.desc())
     else:
         query = query.order_by(Case.id.desc())
@@ -105,6 +106,16 @@ def matching(wanted: CaseFilter) -> list[Any]:
             Case.reported_at < datetime.combine(wanted.reported_to + timedelta(days=1), time.min, CHINA)
         )
     return found
+
+
+def status_counts(session: Session, *, actor: Actor, wanted: CaseFilter = CaseFilter()) -> dict[str, int]:
+    """How many of the filtered cases the actor may see stand in each status (the list's tabs): the
+    filter's own status is left out, so every tab counts what it would show."""
+    wider = replace(wanted, status=None)
+    rows = session.execute(
+        select(Case.status, func.count()).where(visible_cases(actor), *matching(wider)).group_by(Case.status)
+    )
+    return {status: count for status, count in rows}
 
 
 def nearness(point: tuple[float, float]) -> Any:

@@ -146,6 +146,18 @@ def list_areas(
     return list(session.scalars(query))
 
 
+def area_names(session: Session, codes: set[str]) -> dict[str, str]:
+    """The names of the streets and communities over the given grid or area codes (for lists that show
+    names, not 15-digit codes). Names are not personal data: no permission is needed to read them."""
+    wanted = {code[:length] for code in codes for length in (6, 9, 12) if len(code) >= length}
+    if not wanted:
+        return {}
+    return {
+        code: name
+        for code, name in session.execute(select(Area.code, Area.name).where(Area.code.in_(wanted)))
+    }
+
+
 def get_area(session: Session, *, actor: Actor, code: str) -> Area:
     level_of(code)
     area = session.get(Area, code)

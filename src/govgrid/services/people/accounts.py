@@ -271,11 +271,20 @@ def _digest(secret: str) -> str:
 
 
 def list_users(
-    session: Session, *, actor: Actor, role: Role | None = None, paging: Paging = Paging()
+    session: Session, *, actor: Actor, role: Role | None = None, paging: Paging = Paging(), text: str = ""
 ) -> Paged[User]:
-    """A page of the people the actor may see: their own record, or everyone inside their area scope."""
+    """A page of the people the actor may see (their own record, or everyone inside their area scope),
+    optionally those whose name or account contains `text`."""
     narrowing = scope_filter(actor, Action.READ_PEOPLE)
     query = select(User).order_by(User.username, User.id)
+    text = " ".join(text.split())[:64]
+    if text:
+        query = query.where(
+            or_(
+                User.username.icontains(text, autoescape=True),
+                User.display_name.icontains(text, autoescape=True),
+            )
+        )
     if role is not None:
         query = query.where(User.role == role.value)
     if not narrowing.everything:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,10 +13,8 @@ from pydantic import BaseModel, Field
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
-from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Actor, Reach, reach
-from govgrid.domain.roles import Role
-from govgrid.domain.sources import channel_labels, person_channel
+from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
     REASON_REQUIRED,
@@ -30,62 +27,19 @@ from govgrid.domain.workflow import (
     allowed_steps,
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
-from govgrid.geo.crs import parse_crs, parse_near
+from govgrid.geo.crs import parse_crs
 from govgrid.services.cases import intake, queries, steps
 from govgrid.services.cases import photos as attachments
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports
-from govgrid.web.filters import CaseFilterDep
 from govgrid.web.forms import number as read_number
 from govgrid.web.pages.render import page
-from govgrid.web.paging import PageNumberDep
 from govgrid.web.params import MAX_ID, IdPath
 from govgrid.web.uploads import photo_of
 
 router = APIRouter()
-LIST_PAGE = 100  # cases a page of the list
-TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is always there
-    Role.DISPATCHER: [Status.REPORTED, Status.VERIFIED, Status.REGISTERED, Status.FED_BACK],
-    Role.DEPARTMENT_OFFICER: [Status.DISPATCHED, Status.SIGNED, Status.HANDLING],
-    Role.STREET_OFFICER: [Status.DISPATCHED, Status.SIGNED, Status.HANDLING],
-    Role.GRID_WORKER: [Status.FED_BACK, Status.REPORTED],
-    Role.SUPERVISOR: [Status.FED_BACK, Status.DISPATCHED, Status.SIGNED],
-}
-
-
-@router.get("/cases", response_class=HTMLResponse)
-def case_list(
-    request: Request,
-    session: SessionDep,
-    actor: LoggedInDep,
-    paging: PageNumberDep,
-    wanted: CaseFilterDep,
-    near: str = "",
-    crs: str = "wgs84",
-) -> Response:
-    chosen = wanted.status
-    tabs = TABS.get(actor.role, []) if actor.role else []
-    found = queries.list_cases(
-        session, actor=actor, wanted=wanted, paging=Paging(paging.page, LIST_PAGE), near=parse_near(near, crs)
-    )
-    return page(
-        request,
-        "cases.html",
-        actor,
-        found=found,
-        wanted=wanted,
-        query=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
-        channels=channel_labels(
-            {c.channel: c.name for c in request.app.state.case_rules.connectors.values()}
-        ),
-        units=people.list_units(session, actor=actor) if actor.role is not Role.CITIZEN else [],
-        tabs=tabs,
-        chosen=chosen,
-        labels=STATUS_LABEL,
-        classes=request.app.state.case_rules.classes,
-    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

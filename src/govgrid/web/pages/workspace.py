@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govgrid.db.models import Area
@@ -67,9 +69,14 @@ def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
 
 @router.get("/people", response_class=HTMLResponse)
 def people_page(
-    request: Request, session: SessionDep, actor: LoggedInDep, paging: PageNumberDep, role: Role | None = None
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    paging: PageNumberDep,
+    role: Role | None = None,
+    q: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
-    found = people.list_users(session, actor=actor, role=role, paging=Paging(paging.page, LIST_PAGE))
+    found = people.list_users(session, actor=actor, role=role, paging=Paging(paging.page, LIST_PAGE), text=q)
     units = (
         {u.id: u.name for u in people.list_units(session, actor=actor)}
         if actor.role is not Role.CITIZEN
@@ -81,6 +88,8 @@ def people_page(
         actor,
         found=found,
         units=units,
+        text=q,
+        scopes=geography.area_names(session, {u.scope_code for u in found.items if u.scope_code}),
         role_labels=ROLE_LABEL,
         selected_role=role,
     )
