@@ -105,9 +105,16 @@ def test_the_export_holds_exactly_the_rows_of_the_filtered_list(as_user, distric
         answer.status_code == 200 and "%E6%A1%88%E4%BB%B6-" in answer.headers["content-disposition"]
     )  # 案件-
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["案件编号", "来源渠道", "问题分类"]
+    header = rows[0]
+    assert header[:6] == ["案件编号", "来源", "问题分类", "标题", "问题描述", "地址"]  # the import's headers
+    column = {name: n for n, name in enumerate(header)}
     assert {r[0] for r in rows[1:]} == {c["code"] for c in made}
-    assert {r[2] for r in rows[1:]} == {"暴露垃圾"} and {r[6] for r in rows[1:]} == {"待核实"}
+    assert {r[column["问题分类"]] for r in rows[1:]} == {"E0102"}
+    assert {r[column["分类名称"]] for r in rows[1:]} == {"暴露垃圾"}
+    assert {r[column["当前状态"]] for r in rows[1:]} == {"待核实"}
+    assert {r[column["来源"]] for r in rows[1:]} == {"巡查"} and {r[column["坐标系"]] for r in rows[1:]} == {
+        "gcj02"
+    }
     book = load_workbook(io.BytesIO(dispatcher.get(f"/api/v1/cases/export?{query}").content))
     codes = {row[0] for row in book.active.iter_rows(min_row=2, values_only=True)}
     assert codes == {c["code"] for c in made}

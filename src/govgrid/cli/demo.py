@@ -77,6 +77,7 @@ OUTCOME_LABEL = {
     "parked": "挂账",
     "forced": "强制结案",
     "called_back": "12345 回访",
+    "extended": "延期",
 }
 
 

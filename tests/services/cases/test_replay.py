@@ -129,3 +129,49 @@ def test_a_thousand_recorded_cases_go_in_a_few_batches_without_a_commit_per_step
         select(func.count()).select_from(CaseTransition).where(CaseTransition.case_id.in_(done.cases))
     )
     assert rows == 7000
+
+
+def test_a_recorded_extension_moves_the_deadline_through_the_same_rules_as_a_live_one(session, district):
+    from govgrid.domain.history import SideAction
+    from govgrid.services.cases.replay import PastSide
+
+    dispatcher, officer = who(session, "dispatcher"), who(session, "dept_officer")
+    point, _ = point_in(district, f"{STREET_A}001")
+    due = MONDAY + timedelta(days=20)
+    later = due + timedelta(days=10)
+
+    def extended(until, by=dispatcher):  # type: ignore[no-untyped-def]
+        return PastCase(
+            reporter=who(session, "grid_worker"),
+            report=Report(
+                channel="patrol",
+                class_code="E0101",
+                title="违建延期",
+                lng=point.x,
+                lat=point.y,
+                external_id=str(uuid.uuid4()),
+            ),
+            reported_at=MONDAY,
+            steps=[
+                PastStep(Step.VERIFY, MONDAY + timedelta(minutes=5), dispatcher),
+                PastStep(Step.REGISTER, MONDAY + timedelta(minutes=6), dispatcher),
+                PastStep(
+                    Step.DISPATCH, MONDAY + timedelta(minutes=7), dispatcher, unit_code="LX-CGJ", due_at=due
+                ),
+                PastStep(Step.SIGN, MONDAY + timedelta(hours=1), officer),
+                PastSide(
+                    SideAction.EXTENSION_REQUEST, MONDAY + timedelta(days=2), officer, "需协调拆除", until
+                ),
+                PastSide(SideAction.EXTENSION_APPROVE, MONDAY + timedelta(days=3), by, "同意"),
+            ],
+        )
+
+    done = replay(session, rules=RULES, locator=LOCATOR, cases=[extended(later)])
+    case = session.get(Case, done.cases[0])
+    assert case.due_at == later and case.extension_state == "approved"
+    steps = session.scalars(select(CaseTransition.step).where(CaseTransition.case_id == case.id)).all()
+    assert steps[-2:] == ["extension_request", "extension_approve"]
+    with pytest.raises(ReplayRefused, match="须晚于现期限"):  # the service's own refusal
+        replay(session, rules=RULES, locator=LOCATOR, cases=[extended(due - timedelta(days=1))])
+    with pytest.raises(ReplayRefused):  # a unit officer may not approve its own request
+        replay(session, rules=RULES, locator=LOCATOR, cases=[extended(later, by=officer)])

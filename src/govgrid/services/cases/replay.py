@@ -20,12 +20,15 @@ from govgrid.db.case_models import Case
 from govgrid.db.models import OrgUnit
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import DomainError, InvalidInput
-from govgrid.domain.permissions import Actor, authorize
+from govgrid.domain.history import SIDE_LABEL, SideAction
+from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.public_note import check_public_note
+from govgrid.domain.text import check_chars
 from govgrid.domain.workflow import Loop, Status, Step, check_reason, next_status
 from govgrid.domain.worktime import Deadline
 from govgrid.services.cases.history import history_row, record_histories
 from govgrid.services.cases.intake import Report, admit, case_row, deadline_columns, place_of, retry_key
+from govgrid.services.cases.side_actions import extension_decision, extension_request
 from govgrid.services.cases.steps import STEP_ACTION, reporter_names, step_changes, suggested_unit
 from govgrid.services.geo.locate import LocatorCache
 
@@ -44,11 +47,29 @@ class PastStep:
 
 
 @dataclass(frozen=True)
+class PastSide:
+    """A request beside the loop in a record: 延期 asked for (with its date) and approved or refused."""
+
+    action: SideAction
+    at: datetime
+    actor: Actor
+    note: str = ""
+    until: datetime | None = None  # the deadline asked for
+
+
+SIDE_ACTION = {
+    SideAction.EXTENSION_REQUEST: Action.HANDLE_CASE,
+    SideAction.EXTENSION_APPROVE: Action.MANAGE_CASE,
+    SideAction.EXTENSION_REFUSE: Action.MANAGE_CASE,
+}
+
+
+@dataclass(frozen=True)
 class PastCase:
     reporter: Actor
     report: Report
     reported_at: datetime
-    steps: Sequence[PastStep] = ()
+    steps: Sequence[PastStep | PastSide] = ()
     due_at: datetime | None = None  # a 12345 order's dispatch deadline as the record gives it
 
 
@@ -118,8 +139,12 @@ def _build(
     previous = past.reported_at
     for step in past.steps:
         if step.at < previous:
-            raise InvalidInput(f"“{step.step.value}”早于上一步（{previous.isoformat()}）", field="at")
-        history.append(_take(session, rules, units, case, step))
+            name = step.action.value if isinstance(step, PastSide) else step.step.value
+            raise InvalidInput(f"“{name}”早于上一步（{previous.isoformat()}）", field="at")
+        if isinstance(step, PastSide):
+            history.append(_side(rules, case, step))
+        else:
+            history.append(_take(session, rules, units, case, step))
         previous = step.at
     return case, history
 
@@ -168,6 +193,31 @@ def _take(
         else ""
     )
     return _row(case, step.actor, step.step.value, before.value, step.at, step.note, detail, published)
+
+
+def _side(rules: CaseRules, case: Case, side: PastSide) -> dict[str, Any]:
+    """One recorded side action: the same permission, refusals and changes as side_actions' services."""
+    if side.action not in SIDE_ACTION:
+        raise InvalidInput(f"历史回放不接受“{SIDE_LABEL[side.action]}”", field="step")
+    authorize(
+        side.actor,
+        SIDE_ACTION[side.action],
+        area_code=case.scope_code,
+        owner_id=case.reporter_id,
+        unit_id=case.unit_id,
+    )
+    check_chars(side.note, "note")
+    if side.action is SideAction.EXTENSION_REQUEST:
+        if side.until is None:
+            raise InvalidInput("延期申请须有申请的期限", field="until")
+        changes, detail = extension_request(rules, case, until=side.until, reason=side.note, now=side.at)
+    else:
+        _, changes, detail = extension_decision(case, approve=side.action is SideAction.EXTENSION_APPROVE)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.version += 1
+    note = side.note or SIDE_LABEL[side.action]
+    return _row(case, side.actor, side.action.value, case.status, side.at, note, detail)
 
 
 def _row(

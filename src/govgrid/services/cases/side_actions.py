@@ -101,6 +101,41 @@ def _record(
     return case
 
 
+def extension_request(
+    rules: CaseRules, case: Case, *, until: datetime, reason: str, now: datetime
+) -> tuple[dict[str, object], dict[str, str]]:
+    """The changes and history detail of a request for a later deadline — what the service and a replayed
+    history both write. Refused before the case is in hand, for an ordinary class, after the deadline, for a
+    date not later than it, or without a reason."""
+    check_moment(until, "until")
+    if (refusal := extension_refusal(rules, case, now)) is not None:
+        raise refusal
+    assert case.due_at is not None
+    if until <= case.due_at:
+        raise InvalidInput(
+            f"申请的期限须晚于现期限 {case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}", field="until"
+        )
+    required(reason, "reason", "延期理由")
+    return {"extension_until": until, "extension_state": Decision.REQUESTED}, {"until": until.isoformat()}
+
+
+def extension_decision(case: Case, *, approve: bool) -> tuple[SideAction, dict[str, object], dict[str, str]]:
+    """The side action, changes and detail of approving (the deadline moves to the date asked for) or
+    refusing a pending request."""
+    if (refusal := decision_refusal(case)) is not None:
+        raise refusal
+    assert case.extension_until is not None
+    if not approve:
+        return SideAction.EXTENSION_REFUSE, {"extension_state": Decision.REFUSED}, {}
+    changes: dict[str, object] = {
+        "due_at": case.extension_until,
+        "extension_state": Decision.APPROVED,
+        "warned_at": None,
+        "due_is_provisional": False,
+    }
+    return SideAction.EXTENSION_APPROVE, changes, {"due_at": case.extension_until.isoformat()}
+
+
 def request_extension(
     session: Session,
     *,
@@ -114,21 +149,9 @@ def request_extension(
 ) -> Case:
     """The handling unit asks for a later deadline, with a reason, before the deadline has passed."""
     case = _authorized(session, actor, case_id, Action.HANDLE_CASE)
-    check_moment(until, "until")
-    if (refusal := extension_refusal(rules, case, now)) is not None:
-        raise refusal
-    assert case.due_at is not None
-    if until <= case.due_at:
-        raise InvalidInput(
-            f"申请的期限须晚于现期限 {case.due_at.astimezone(CHINA):%Y-%m-%d %H:%M}", field="until"
-        )
-    required(reason, "reason", "延期理由")
-    compare_and_set(
-        session, case, expected_version, extension_until=until, extension_state=Decision.REQUESTED
-    )
-    return _record(
-        session, case, actor, SideAction.EXTENSION_REQUEST, now, reason, {"until": until.isoformat()}
-    )
+    changes, detail = extension_request(rules, case, until=until, reason=reason, now=now)
+    compare_and_set(session, case, expected_version, **changes)
+    return _record(session, case, actor, SideAction.EXTENSION_REQUEST, now, reason, detail)
 
 
 def decide_extension(
@@ -143,30 +166,9 @@ def decide_extension(
 ) -> Case:
     """The command center approves (the deadline moves to the date asked for) or refuses a request."""
     case = _authorized(session, actor, case_id, Action.MANAGE_CASE)
-    if (refusal := decision_refusal(case)) is not None:
-        raise refusal
-    assert case.extension_until is not None
-    if approve:
-        compare_and_set(
-            session,
-            case,
-            expected_version,
-            due_at=case.extension_until,
-            extension_state=Decision.APPROVED,
-            warned_at=None,
-            due_is_provisional=False,
-        )
-        return _record(
-            session,
-            case,
-            actor,
-            SideAction.EXTENSION_APPROVE,
-            now,
-            note,
-            {"due_at": case.extension_until.isoformat()},
-        )
-    compare_and_set(session, case, expected_version, extension_state=Decision.REFUSED)
-    return _record(session, case, actor, SideAction.EXTENSION_REFUSE, now, note, {})
+    side, changes, detail = extension_decision(case, approve=approve)
+    compare_and_set(session, case, expected_version, **changes)
+    return _record(session, case, actor, side, now, note, detail)
 
 
 def supervise_by_hand(

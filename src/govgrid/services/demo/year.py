@@ -20,15 +20,17 @@ from sqlalchemy.orm import Session
 from govgrid.catalog import CatalogSource
 from govgrid.db.models import Area, OrgUnit, ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.history import SideAction
 from govgrid.domain.permissions import Actor
 from govgrid.domain.roles import Role
 from govgrid.domain.workflow import ClosureType, Loop, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.geo.crs import Crs
 from govgrid.services.cases.intake import Report
-from govgrid.services.cases.replay import PastCase, PastStep, replay
+from govgrid.services.cases.replay import PastCase, PastSide, PastStep, replay
 from govgrid.services.demo.people import demo_citizens, unit_handlers
 from govgrid.services.demo.year_spec import YearSpec, load_year_spec
+from govgrid.services.demo.year_steps import Steps, chunks
 from govgrid.services.geo.locate import LocatorCache
 
 Progress = Callable[[str], None]
@@ -90,7 +92,7 @@ def build_demo_year(
     run = _start(session, rules, spec, area_code, now)
     locator = LocatorCache()
     total = 0
-    for chunk in _chunks(_generate(run), CHUNK):
+    for chunk in chunks(_generate(run), CHUNK):
         total += len(replay(session, rules=rules, locator=locator, cases=chunk, batch=1000).cases)
         progress(f"  已生成 {total} 件案件（合成数据）…")
     return DemoYear(
@@ -162,17 +164,6 @@ def _places(session: Session, area_code: str) -> list[_Place]:
     return found
 
 
-def _chunks(cases: Iterator[PastCase], size: int) -> Iterator[list[PastCase]]:
-    chunk: list[PastCase] = []
-    for case in cases:
-        chunk.append(case)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _generate(run: _Run) -> Iterator[PastCase]:
     spec, rng = run.spec, run.rng
     first = (run.now.astimezone(CHINA) - timedelta(days=spec.days)).date()
@@ -236,30 +227,6 @@ def _reporter(run: _Run, channel: str, place: _Place) -> Actor:
     return run.connectors[channel]
 
 
-class _Steps:
-    """The steps of one case, each at a time on the working calendar after the one before; a step whose
-    time is after the build moment is not taken (the case stays where it is)."""
-
-    def __init__(self, run: _Run, at: datetime) -> None:
-        self.run, self.at, self.stopped = run, at, False
-        self.taken: list[PastStep] = []
-
-    def take(self, step: Step, actor: Actor, work_hours: float, **extra: object) -> bool:
-        if self.stopped:
-            return False
-        at = self.run.rules.calendar.add_work_hours(self.at, work_hours)
-        return self.take_at(step, actor, at, **extra)
-
-    def take_at(self, step: Step, actor: Actor, at: datetime, **extra: object) -> bool:
-        if self.stopped or at >= self.run.now:
-            self.stopped = True
-            return False
-        at = max(at, self.at + timedelta(seconds=1))
-        self.taken.append(PastStep(step=step, at=at, actor=actor, **extra))  # type: ignore[arg-type]
-        self.at = at
-        return True
-
-
 def _due(run: _Run, report: Report, at: datetime) -> datetime:
     amount, unit = run.rules.limit_for(report.class_code, report.loop, report.urgency, at_dispatch=True)
     return run.rules.calendar.due(at, amount, unit).at
@@ -282,7 +249,7 @@ def _finish_at(
 
 
 def _dispatch_and_handle(
-    run: _Run, steps: _Steps, report: Report, place: _Place, outcome: str
+    run: _Run, steps: Steps, report: Report, place: _Place, outcome: str
 ) -> tuple[str, datetime] | None:
     """派遣 (回退 and 改派 for the returned ones), 签收, 处置 or 先行联系, 反馈; the unit and its deadline."""
     rng = run.rng
@@ -304,6 +271,17 @@ def _dispatch_and_handle(
     if report.loop is Loop.HOTLINE:
         steps.take(Step.CONTACT, handler, rng.uniform(0.1, 2.0), note="已电话联系来电人")
     steps.take(Step.HANDLE, handler, rng.uniform(0.1, 1.0))
+    if outcome == "extended" and run.rules.case_class(report.class_code).is_extendable and steps.at < due:
+        until = run.rules.calendar.add_workdays(due, rng.randint(3, 15))
+        reason = "涉及多个部门协调，需延长处置时限"
+        asked = steps.side(
+            SideAction.EXTENSION_REQUEST, handler, steps.at + (due - steps.at) * 0.3, reason, until
+        )
+        if asked and steps.side(
+            SideAction.EXTENSION_APPROVE, run.dispatcher, steps.at + (due - steps.at) * 0.3, "同意延期"
+        ):
+            run.outcomes["extended"] += 1
+            due = until
     late_share = run.spec.outcomes["late"]
     finish, is_late = _finish_at(run, unit, steps.at, due, late_share)
     if not is_late and finish > due:
@@ -313,9 +291,9 @@ def _dispatch_and_handle(
     return unit, due
 
 
-def _urban_steps(run: _Run, report: Report, place: _Place, at: datetime) -> list[PastStep]:
+def _urban_steps(run: _Run, report: Report, place: _Place, at: datetime) -> list[PastStep | PastSide]:
     rng, shares = run.rng, run.spec.outcomes
-    steps = _Steps(run, at)
+    steps = Steps(run.rules.calendar, run.now, at)
     outcome = rng.choices(
         ["cancelled", "returned", "reworked", "parked", "forced", "ordinary"],
         weights=[
@@ -327,6 +305,8 @@ def _urban_steps(run: _Run, report: Report, place: _Place, at: datetime) -> list
             1.0,
         ],
     )[0]
+    if outcome == "ordinary" and run.rules.case_class(report.class_code).is_extendable:
+        outcome = "extended" if rng.random() < shares["extended"] else outcome
     if outcome == "cancelled":
         if steps.take(Step.CANCEL, run.dispatcher, rng.uniform(0.1, 1.0), note="经核实不属于立案范围，作废"):
             run.outcomes["cancelled"] += 1
@@ -368,9 +348,9 @@ def _urban_steps(run: _Run, report: Report, place: _Place, at: datetime) -> list
     return _done(run, steps)
 
 
-def _hotline_steps(run: _Run, report: Report, place: _Place, at: datetime) -> list[PastStep]:
+def _hotline_steps(run: _Run, report: Report, place: _Place, at: datetime) -> list[PastStep | PastSide]:
     rng, shares = run.rng, run.spec.outcomes
-    steps = _Steps(run, at)
+    steps = Steps(run.rules.calendar, run.now, at)
     outcome = "returned" if rng.random() < shares["returned"] else "ordinary"
     if _dispatch_and_handle(run, steps, report, place, outcome) is None:
         return _done(run, steps)
@@ -394,7 +374,7 @@ def _hotline_steps(run: _Run, report: Report, place: _Place, at: datetime) -> li
     return _done(run, steps)
 
 
-def _done(run: _Run, steps: _Steps) -> list[PastStep]:
+def _done(run: _Run, steps: Steps) -> list[PastStep | PastSide]:
     if steps.stopped:
         run.open_now += 1
     return steps.taken
