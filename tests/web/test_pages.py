@@ -19,9 +19,9 @@ EXPECTED_MENU = {
         "工作日历",
         "接口文档",
     ],
-    "dispatcher": ["工作台", "案件", "上报", "督办台账", "网格地图", "人员名录", "操作日志"],
+    "dispatcher": ["工作台", "案件", "上报", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志"],
     "supervisor": ["工作台", "案件", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志"],
-    "leader": ["工作台", "案件", "督办台账", "网格地图", "人员名录", "操作日志"],
+    "leader": ["工作台", "案件", "督办台账", "督办看板", "网格地图", "人员名录", "操作日志"],
     "street_officer": ["工作台", "案件", "上报", "督办台账", "网格地图", "人员名录", "操作日志"],
     "dept_officer": ["工作台", "案件", "督办台账", "网格地图"],
     "grid_worker": ["工作台", "案件", "上报", "网格地图"],
@@ -317,3 +317,10 @@ def test_the_people_page_searches_by_name_and_shows_scopes_by_name(as_user):
     scopes = re.findall(r'<td title="(\d+)">([^<]*)</td>', listed)
     assert scopes and all(name and name != code for code, name in scopes)  # each scope by its name
     assert as_user("admin").get("/people?q=" + "长" * 65).status_code == 422
+
+
+def test_a_leader_finds_the_late_board_in_the_menu_and_it_opens(as_user, demo_ledger):
+    leader = as_user("leader")
+    assert 'href="/ledger/board"' in leader.get("/").text
+    board = leader.get("/ledger/board")
+    assert board.status_code == 200 and "督办看板" in board.text
