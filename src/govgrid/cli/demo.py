@@ -50,7 +50,7 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, day
             f"{summary.ledger.reports} 条进展；任务预警：{lights}"
         )
     if summary.year is not None:
-        _print_year(summary.year)
+        _print_year(summary.year, obj)
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
@@ -60,15 +60,6 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, day
         ctx.invoke(serve_command)
 
 
-CHANNEL_LABEL = {
-    "patrol": "巡查",
-    "hotline12345": "12345",
-    "citizen": "市民",
-    "video": "视频",
-    "superior_task": "上级交办",
-    "epidemic": "疫情防控",
-    "police_screening": "公安排查",
-}
 OUTCOME_LABEL = {
     "on_time": "按期反馈",
     "late": "超期反馈",
@@ -81,11 +72,18 @@ OUTCOME_LABEL = {
 }
 
 
-def _print_year(year: object) -> None:
+def _print_year(year: object, obj: Context) -> None:
     from govgrid.services.demo.year import DemoYear
 
     assert isinstance(year, DemoYear)
-    channels = "、".join(f"{CHANNEL_LABEL.get(k, k)} {v}" for k, v in sorted(year.by_channel.items()))
+    from govgrid.domain.sources import CHANNEL_LABEL
+
+    connectors = obj.catalogs.case_rules.connectors
+    names = {
+        **{c.value: label for c, label in CHANNEL_LABEL.items()},
+        **{k: c.name for k, c in connectors.items()},
+    }
+    channels = "、".join(f"{names.get(k, k)} {v}" for k, v in sorted(year.by_channel.items()))
     outcomes = "、".join(f"{OUTCOME_LABEL.get(k, k)} {v}" for k, v in sorted(year.by_outcome.items()))
     click.echo(
         f"全年案件（合成）：{year.cases} 件，用时 {year.seconds:.1f} 秒；尚未办结 {year.still_open} 件"

@@ -5,7 +5,7 @@ time — so it is refused by name wherever a moment enters."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.worktime import CHINA, END_OF_DAY
@@ -76,3 +76,9 @@ def day_end(moment: datetime) -> datetime:
     if local.time() == time(0, 0):
         return datetime.combine(local.date(), END_OF_DAY, CHINA)
     return local
+
+
+def midnight(day: date, *, days_after: int = 0) -> datetime:
+    """Beijing midnight at the start of `day` (plus `days_after` days): the bounds of a range of days in a
+    filter, `>= midnight(first)` and `< midnight(last, days_after=1)`."""
+    return datetime.combine(day + timedelta(days=days_after), time.min, CHINA)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Actor
 from govgrid.domain.roles import Role
@@ -34,9 +35,12 @@ CHANNEL_LABEL = {
 }
 
 
-def channel_labels(connector_channels: dict[str, str]) -> dict[str, str]:
-    """Every channel with its Chinese name: the person channels, then each connector's (channel → name)."""
-    return {**{c.value: label for c, label in CHANNEL_LABEL.items()}, **connector_channels}
+def channel_labels(rules: CaseRules) -> dict[str, str]:
+    """Every channel with its Chinese name: the person channels, then each connector's by its channel."""
+    return {
+        **{c.value: label for c, label in CHANNEL_LABEL.items()},
+        **{c.channel: c.name for c in rules.connectors.values()},
+    }
 
 
 def source_of(actor: Actor) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -13,9 +13,9 @@ from govgrid.db.models import AuditEvent
 from govgrid.db.paging import fetch_page
 from govgrid.domain.areas import district_of
 from govgrid.domain.errors import InvalidInput
+from govgrid.domain.moments import midnight
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, scope_filter
-from govgrid.domain.worktime import CHINA
 
 
 def record(
@@ -92,7 +92,7 @@ def _matching(wanted: AuditFilter) -> list[Any]:
     if wanted.entity_id:
         found.append(AuditEvent.entity_id == wanted.entity_id)
     if wanted.day_from:
-        found.append(AuditEvent.at >= datetime.combine(wanted.day_from, time.min, CHINA))
+        found.append(AuditEvent.at >= midnight(wanted.day_from))
     if wanted.day_to:
-        found.append(AuditEvent.at < datetime.combine(wanted.day_to + timedelta(days=1), time.min, CHINA))
+        found.append(AuditEvent.at < midnight(wanted.day_to, days_after=1))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, true
@@ -17,10 +17,10 @@ from govgrid.domain.case_fields import case_id_from_code
 from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.errors import NotFound
 from govgrid.domain.follow import normalized
+from govgrid.domain.moments import midnight
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
 from govgrid.domain.workflow import FINAL, ClosureType, Status
-from govgrid.domain.worktime import CHINA
 
 
 def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
@@ -100,11 +100,9 @@ def matching(wanted: CaseFilter) -> list[Any]:
     if wanted.reworked:
         found.append(Case.rework_count > 0)
     if wanted.reported_from is not None:
-        found.append(Case.reported_at >= datetime.combine(wanted.reported_from, time.min, CHINA))
+        found.append(Case.reported_at >= midnight(wanted.reported_from))
     if wanted.reported_to is not None:
-        found.append(
-            Case.reported_at < datetime.combine(wanted.reported_to + timedelta(days=1), time.min, CHINA)
-        )
+        found.append(Case.reported_at < midnight(wanted.reported_to, days_after=1))
     return found
 
 

@@ -133,7 +133,7 @@ def export_cases(
     if format not in ("xlsx", "csv"):
         raise InvalidInput("format 须为 xlsx 或 csv", field="format")
     rules = request.app.state.case_rules
-    channels = channel_labels({c.channel: c.name for c in rules.connectors.values()})
+    channels = channel_labels(rules)
     rows = case_export.case_rows(session, actor=actor, rules=rules, wanted=wanted, channels=channels)
     name = quote(f"案件-{now.astimezone(CHINA):%Y-%m-%d}.{format}")
     data, media = (

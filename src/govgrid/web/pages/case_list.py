@@ -65,9 +65,7 @@ def case_list(
         found=found,
         wanted=wanted,
         query=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
-        channels=channel_labels(
-            {c.channel: c.name for c in request.app.state.case_rules.connectors.values()}
-        ),
+        channels=channel_labels(request.app.state.case_rules),
         units=people.list_units(session, actor=actor) if actor.role is not Role.CITIZEN else [],
         tabs=tabs,
         counts=queries.status_counts(session, actor=actor, wanted=wanted),
