@@ -71,3 +71,13 @@ def test_every_menu_item_is_on_screen_at_phone_width(page):
         box = items.nth(n).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, items.nth(n).inner_text()
     page.screenshot(path=str(SHOTS / "menu-admin-390.png"))
+
+
+@pytest.mark.parametrize("path", ["/cases", "/audit", "/people"])
+def test_lists_fit_a_command_center_screen(page, path):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    log_in(page, "admin")
+    page.goto(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{path.strip('/')}-1920.png"))
