@@ -66,6 +66,7 @@ def app(district_url: str, district: District, tmp_path_factory: pytest.TempPath
         secret_key="test-secret-key-that-is-long-enough",
         media_dir=tmp_path_factory.mktemp("media"),
         reports_per_minute=100_000,
+        signups_per_hour=100_000,
     )
     return create_app(settings, clock=lambda: NOW)
 

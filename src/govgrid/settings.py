@@ -144,6 +144,11 @@ class Settings(BaseSettings):
         ge=1,
         description="The window in which failures per client address are counted (logins, follow page).",
     )
+    signups_per_hour: int = Field(
+        5,
+        ge=1,
+        description="Citizen sign-ups (/signup) per client address and hour, attempts that fail included.",
+    )
     follow_failures: int = Field(
         20, ge=1, description="Wrong 查询码 guesses on the public follow page per client address and window."
     )

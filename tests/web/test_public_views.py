@@ -80,6 +80,8 @@ def anonymous_paths(citizen, order) -> list[str]:  # type: ignore[no-untyped-def
     paths = [
         "/api/v1/health",
         "/login",
+        "/signup",
+        "/sw.js",
         "/follow",
         "/docs",
         "/api/v1/openapi.json",

@@ -11,6 +11,7 @@ ACTION_LABEL = {
     "session.login_failed": "登录失败",
     "session.end_all": "结束全部会话",
     "user.create": "新建账号",
+    "user.signup": "市民注册",
     "user.password": "修改密码",
     "user.enable": "启用账号",
     "user.disable": "停用账号",

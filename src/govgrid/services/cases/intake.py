@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case
 from govgrid.db.models import Area
 from govgrid.domain.areas import AreaLevel, district_of
-from govgrid.domain.case_fields import LENGTHS
+from govgrid.domain.case_fields import LABELS, LENGTHS, is_phone
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govgrid.domain.follow import new_secret as new_follow_secret
@@ -56,6 +56,8 @@ class Report:
     reporter_phone: str = ""
     urgency: str = "general"
     loop: Loop = Loop.URBAN
+    must_place: bool = False  # the report pages: an address the gazetteer does not know is refused, not
+    # left at district scope for the center (a person at the place can tap the map or use their position)
 
 
 def report(
@@ -149,8 +151,7 @@ def admit(rules: CaseRules, actor: Actor, data: Report, place: Place) -> None:
     """What every new case must pass, however it comes in: a class of the catalogue, text within its
     columns, and a sender who may report there — a citizen (reach "own") anywhere, as themselves; staff
     only inside their area (being the reporter must not count as being "in scope" for them)."""
-    rules.case_class(data.class_code)
-    check_text(data)
+    check_report(rules, data)
     is_own_reach = reach(actor, Action.REPORT_CASE) is Reach.OWN
     authorize(
         actor,
@@ -205,6 +206,7 @@ def _new_case(
     source: str,
     key: str | None,
 ) -> Case:
+    check_report(rules, data)  # what the report says is checked before where it is looked up
     place = place_of(session, locator, data)
     admit(rules, actor, data, place)
     case = Case(**case_row(rules, actor, data, place, source=source, key=key, now=now))
@@ -237,6 +239,14 @@ def _district_code(session: Session) -> str:
     return code
 
 
+def check_report(rules: CaseRules, data: Report) -> None:
+    """What a report must say, wherever it is filed: a class of the catalogue and its text."""
+    if not data.class_code.strip():
+        raise InvalidInput("请选择分类", field="class_code")
+    rules.case_class(data.class_code)
+    check_text(data)
+
+
 def check_text(data: Report) -> None:
     """Text fields within their column sizes (the same answer on SQLite and PostgreSQL), with no control
     characters, and a title that says something."""
@@ -244,7 +254,11 @@ def check_text(data: Report) -> None:
     for field, limit in LENGTHS.items():
         value = check_chars(getattr(data, field) or "", field)
         if len(value) > limit:
-            raise InvalidInput(f"{field} 过长（{len(value)} 字，上限 {limit}）", field=field)
+            raise InvalidInput(f"{LABELS[field]}过长（{len(value)} 字，上限 {limit}）", field=field)
+    if data.reporter_phone and not is_phone(data.reporter_phone):
+        raise InvalidInput(
+            f"联系电话“{data.reporter_phone[:20]}”无效：只能含数字、空格、+ 和 -", field="reporter_phone"
+        )
 
 
 def place_of(session: Session, locator: LocatorCache, data: Report) -> Place:
@@ -252,9 +266,14 @@ def place_of(session: Session, locator: LocatorCache, data: Report) -> Place:
     by address names its place, or waits at district scope for the center to locate it."""
     if data.lng is None or data.lat is None:
         if not data.address.strip():
-            raise InvalidInput("须提供坐标（lng、lat）或地址", field="lng")
+            raise InvalidInput("须提供位置：在地图上点选、使用当前位置，或填写地址", field="address")
         named = locator.get(session).geocode(data.address)
         if named is None or not named.is_inside:
+            if data.must_place:
+                raise InvalidInput(
+                    f"未找到地址“{data.address.strip()[:40]}”：请在地图上点选位置，或使用当前位置",
+                    field="address",
+                )
             return Place(None, None, None, _district_code(session))
         return Place(named.grid_code, named.lng, named.lat, named.grid_code or _district_code(session))
     found = locator.get(session).locate(data.lng, data.lat, data.crs)

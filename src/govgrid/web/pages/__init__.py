@@ -3,8 +3,18 @@
 from fastapi import APIRouter, Depends
 
 from govgrid.web.deps import page_csrf  # noqa: E402
-from govgrid.web.pages import auth, calendar, case_list, cases, ledger_projects, ledgers, public, workspace
+from govgrid.web.pages import (
+    auth,
+    calendar,
+    case_list,
+    cases,
+    ledger_projects,
+    ledgers,
+    public,
+    report,
+    workspace,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csrf)])  # CSRF on every page POST
-for module in (auth, workspace, case_list, cases, ledgers, ledger_projects, calendar, public):
+for module in (auth, workspace, case_list, cases, report, ledgers, ledger_projects, calendar, public):
     router.include_router(module.router)

@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
-from govgrid.domain.errors import NotAuthenticated, TooManyAttempts
+from govgrid.domain.errors import Conflict, InvalidInput, NotAuthenticated, TooManyAttempts
 from govgrid.domain.permissions import ANONYMOUS
 from govgrid.services.people import sessions as login_sessions
+from govgrid.services.people import signup as citizens
 from govgrid.web.deps import (
     PRE_COOKIE,
     SESSION_COOKIE,
@@ -64,6 +66,66 @@ def login(
             answer.headers["Retry-After"] = str(exc.retry_after)
         return answer
     response = RedirectResponse(_safe_next(next), status_code=303)
+    set_cookie(
+        request, response, SESSION_COOKIE, token, max_age=request.app.state.session_policy.hours * 3600
+    )
+    response.delete_cookie(PRE_COOKIE, path="/")
+    return response
+
+
+class SignupForm(BaseModel):
+    phone: str = Field("", max_length=32)
+    name: str = Field("", max_length=64)
+    password: str = Field("", max_length=256)
+    repeated: str = Field("", max_length=256)
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request) -> Response:
+    return page(request, "signup.html", ANONYMOUS, error=None, field=None, phone="", name="")
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    address: AddressDep,
+    form: Annotated[SignupForm, Form()],
+) -> Response:
+    """市民注册 (services.people.signup), then logged in as the new citizen."""
+    try:
+        user = citizens.sign_up(
+            session,
+            phone=form.phone,
+            name=form.name,
+            password=form.password,
+            repeated=form.repeated,
+            address=address,
+            limit=request.app.state.settings.signups_per_hour,
+            now=now,
+        )
+    except (InvalidInput, Conflict, TooManyAttempts) as exc:
+        session.rollback()
+        status = 429 if isinstance(exc, TooManyAttempts) else 422
+        answer = page(
+            request,
+            "signup.html",
+            ANONYMOUS,
+            status_code=status,
+            error=exc.message,
+            field=exc.field,
+            phone=form.phone[:20],
+            name=form.name[:32],
+        )
+        if isinstance(exc, TooManyAttempts):
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
+    token = login_sessions.start(
+        session, user=user, address=address, now=now, policy=request.app.state.session_policy
+    )
+    session.commit()
+    response = RedirectResponse("/", status_code=303)
     set_cookie(
         request, response, SESSION_COOKIE, token, max_age=request.app.state.session_policy.hours * 3600
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Annotated
 
@@ -14,7 +13,6 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, Actor, Reach, reach
-from govgrid.domain.sources import person_channel
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
     REASON_REQUIRED,
@@ -27,14 +25,12 @@ from govgrid.domain.workflow import (
     allowed_steps,
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
-from govgrid.geo.crs import parse_crs
-from govgrid.services.cases import intake, queries, steps
 from govgrid.services.cases import photos as attachments
+from govgrid.services.cases import queries, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.services.people import accounts as people
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, count_report, limit_reports
-from govgrid.web.forms import number as read_number
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 from govgrid.web.params import MAX_ID, IdPath
 from govgrid.web.uploads import photo_of
@@ -133,66 +129,6 @@ def take_step(
         answers=form.answers(),
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
-
-
-@router.get("/report", response_class=HTMLResponse)
-def report_form(request: Request, actor: LoggedInDep) -> Response:
-    classes = sorted(request.app.state.case_rules.classes.values(), key=lambda c: c.code)
-    # a fresh retry key per form: submitting it twice (a double click, a resend) files one case
-    return page(request, "report.html", actor, classes=classes, error=None, client_id=str(uuid.uuid4()))
-
-
-class CaseReportForm(BaseModel):
-    """上报 as the report page sends it: every field text, read into intake's Report (which checks it)."""
-
-    class_code: str
-    title: str
-    description: str = ""
-    lng: str = ""
-    lat: str = ""
-    crs: str = "gcj02"
-    address: str = ""
-    client_id: str = ""  # the form's retry key: a second submission files no second case
-
-    def command(self, actor: Actor) -> intake.Report:
-        return intake.Report(
-            channel=person_channel(actor, None),
-            class_code=self.class_code,
-            title=self.title,
-            description=self.description,
-            lng=read_number(self.lng, "lng"),
-            lat=read_number(self.lat, "lat"),
-            crs=parse_crs(self.crs),
-            address=self.address,
-            external_id=self.client_id or None,
-        )
-
-
-@router.post("/report")
-def report(
-    request: Request,
-    session: SessionDep,
-    actor: LoggedInDep,
-    now: NowDep,
-    form: Annotated[CaseReportForm, Form()],
-    photo: Annotated[UploadFile | None, File()] = None,
-) -> Response:
-    limit_reports(request, session, actor, now)
-    checked = photo_of(request, photo)  # the photo is checked before anything is written
-    report_data = form.command(actor)
-    case, is_new = intake.report(
-        session,
-        actor=actor,
-        rules=request.app.state.case_rules,
-        locator=request.app.state.locator_cache,
-        data=report_data,
-        now=now,
-        photos=[checked] if checked else [],
-        media_dir=request.app.state.media_dir,
-    )
-    if is_new:
-        count_report(session, actor, now)
-    return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
 class ExtensionForm(BaseModel):

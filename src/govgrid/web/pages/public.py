@@ -95,3 +95,14 @@ def follow(
         status_label=STATUS_LABEL[Status(found.status)] if found else "",
         history_label=history_label,
     )
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The report page's service worker, served at the root so that its scope covers /report."""
+    from pathlib import Path
+
+    from fastapi.responses import FileResponse
+
+    script = Path(__file__).resolve().parent.parent / "static" / "js" / "sw.js"
+    return FileResponse(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})

@@ -14,9 +14,10 @@ from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import ROLE_LABEL, Role
+from govgrid.domain.workflow import STATUS_LABEL
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit, work_calendar
-from govgrid.services.cases import reminders
+from govgrid.services.cases import queries, reminders
 from govgrid.services.geo import geography
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.people import accounts as people
@@ -34,6 +35,11 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
+    own = (
+        queries.list_cases(session, actor=actor, paging=Paging(1, 20))
+        if actor.role is Role.CITIZEN
+        else None
+    )
     notes = reminders.reminders(session, actor=actor, paging=Paging(1, 20)).items
     ledger = (
         ledger_boards.attention(session, actor=actor)
@@ -56,6 +62,8 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         history_label=history_label,
         ledger=ledger,
         calendar_note=calendar_note,
+        own=own,
+        status_labels={k.value: v for k, v in STATUS_LABEL.items()},
         light_labels={k.value: v for k, v in LIGHT_LABEL.items()},
     )
 
