@@ -36,9 +36,7 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
     summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
     own = (
-        queries.list_cases(session, actor=actor, paging=Paging(1, 20))
-        if actor.role is Role.CITIZEN
-        else None
+        queries.list_cases(session, actor=actor, paging=Paging(1, 20)) if actor.role is Role.CITIZEN else None
     )
     notes = reminders.reminders(session, actor=actor, paging=Paging(1, 20)).items
     ledger = (
