@@ -57,6 +57,9 @@ class Case(Base):
     # is shown there, so it guards against enumeration rather than secrets
     follow_secret: Mapped[str | None] = mapped_column(String(16))
     urgency: Mapped[str] = mapped_column(String(12), default="general")
+    # made by `govgrid demo` (the demo year), never by a person or a connector: lists label it, and an
+    # assessment of real work can leave it out
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
@@ -145,6 +148,8 @@ class Attachment(StoredFile, Base):
     district_code: Mapped[str] = district_column()
     id: Mapped[int] = id_column("attachment")
     case_id: Mapped[int] = mapped_column(Integer, index=True)
+    # when it was taken, from the case's status then (domain.photos.phase_of): before / after / check
+    phase: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
     __table_args__ = district_args("attachment", district_fk("case_id", "case", "fk_attachment_case_id_case"))
     __mapper_args__ = MAPPER_ARGS

@@ -205,12 +205,14 @@ class Decision(StrEnum):
     REFUSED = "refused"
 
 
-# Steps that end or stop a case outside the normal loop: each needs its reason written down.
-REASON_REQUIRED = frozenset({Step.CANCEL, Step.FORCE_CLOSE, Step.PARK, Step.EXCLUDE})
+# Steps that end or stop a case outside the normal loop (the pages ask twice and show them apart) …
+GRAVE = frozenset({Step.CANCEL, Step.FORCE_CLOSE, Step.PARK, Step.EXCLUDE})
+# … and the steps that send work back (退单, 核查不通过): each needs its reason written down.
+REASON_REQUIRED = GRAVE | {Step.RETURN, Step.CHECK_FAIL}
 
 
 def check_reason(step: Step, note: str) -> None:
-    """作废, 强制结案, 挂账 and 剔单 are refused without a reason (the note)."""
+    """作废, 强制结案, 挂账, 剔单, 退单 and 核查不通过 are refused without a reason (the note)."""
     from govgrid.domain.errors import InvalidInput
 
     if step in REASON_REQUIRED and not note.strip():

@@ -322,6 +322,7 @@ class PhotoPublic(BaseModel):
     size: int
     uploaded_by: str
     uploaded_at: datetime
+    phase: str = Field(description="before（处置前）| after（处置后）| check（核查）; empty for older photos")
     url: str
 
 

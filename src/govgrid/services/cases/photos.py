@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Attachment, Case
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.photos import PHASE_LABEL, phase_of
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.services import blobs
 from govgrid.services.cases.history import record_history
@@ -28,7 +29,8 @@ def add_photo(
     if Status(case.status) in FINAL:
         raise InvalidInput("案件已办结，不能再添加照片", field="photo")
     stored = blobs.save_upload(media_dir, photo, actor_name=actor.name, now=now)
-    saved = Attachment(case_id=case.id, district_code=case.district_code, **stored)
+    phase = phase_of(Status(case.status))
+    saved = Attachment(case_id=case.id, district_code=case.district_code, phase=phase.value, **stored)
     session.add(saved)
     session.flush()
     record_history(
@@ -38,7 +40,7 @@ def add_photo(
         step="photo",
         from_status=case.status,
         now=now,
-        note=f"上传照片 {photo.filename}",
+        note=f"上传{PHASE_LABEL[phase]}照片 {photo.filename}",
         detail={"attachment_id": saved.id},
     )
     return saved

@@ -27,6 +27,7 @@ def photo_public(photo: Attachment) -> PhotoPublic:
         size=photo.size,
         uploaded_by=photo.uploaded_by,
         uploaded_at=photo.uploaded_at,
+        phase=photo.phase,
         url=f"/api/v1/photos/{photo.id}",
     )
 

@@ -13,8 +13,11 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, Actor, Reach, reach
+from govgrid.domain.photos import phase_label
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
+    FINAL,
+    GRAVE,
     REASON_REQUIRED,
     SATISFACTION,
     STATUS_LABEL,
@@ -65,6 +68,7 @@ def case_page(
         status_label=STATUS_LABEL[Status(case.status)],
         status_labels=STATUS_LABEL,
         reason_steps=REASON_REQUIRED,
+        grave_steps=GRAVE,
         satisfaction=SATISFACTION,
         closure_labels=CLOSURE_LABEL,
         units=units,
@@ -77,7 +81,8 @@ def case_page(
         may_merge=reach(actor, Action.REGISTER_CASE) is not Reach.NONE,
         photos=attachments.photos_of(session, actor=actor, case_id=case_id),
         follow_code=shown(case.follow_secret),
-        may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE,
+        may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE and Status(case.status) not in FINAL,
+        phase_label=phase_label,
     )
 
 
@@ -113,7 +118,7 @@ def take_step(
     now: NowDep,
     form: Annotated[StepForm, Form()],
 ) -> Response:
-    if form.step in REASON_REQUIRED and not form.confirmed:  # the page asks twice; the API caller means it
+    if form.step in GRAVE and not form.confirmed:  # the page asks twice; the API caller means it
         raise InvalidInput(f"请勾选确认后再{STEP_LABEL[form.step]}", field="confirmed")
     steps.transition(
         session,
