@@ -251,6 +251,7 @@ class CasePublic(BaseModel):
     rework_count: int
     is_overdue: bool
     supervision_level: int
+    is_synthetic: bool = Field(False, description="govgrid demo 生成的合成演示数据（不是真实工单）")
     allowed_steps: list[str]
     follow_secret: str | None = Field(
         None, description="查询码（只给上报人看）：凭案件编号和它在公开查询页看办理进度"

@@ -174,6 +174,8 @@ def test_every_demo_case_stands_where_its_history_ends(demo):
         assert late == 0
         unlabelled = select(func.count()).select_from(Case).where(Case.description.not_like("%合成演示数据%"))
         assert session.scalar(unlabelled) == 0  # every synthetic case says so
+        unmarked = select(func.count()).select_from(Case).where(Case.is_synthetic.is_(False))
+        assert session.scalar(unmarked) == 0  # … and is marked so that lists and assessments can tell
 
 
 def test_building_the_demo_year_again_adds_nothing(demo):

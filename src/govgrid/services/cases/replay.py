@@ -71,6 +71,7 @@ class PastCase:
     reported_at: datetime
     steps: Sequence[PastStep | PastSide] = ()
     due_at: datetime | None = None  # a 12345 order's dispatch deadline as the record gives it
+    is_synthetic: bool = False  # made up (the demo year), not a record of real work
 
 
 @dataclass
@@ -134,6 +135,7 @@ def _build(
     if past.due_at is not None:
         row |= deadline_columns(Deadline(past.due_at, is_provisional=False))
     row["links_checked"] = True  # a recorded case is not searched for 相似案件: its time has passed
+    row["is_synthetic"] = past.is_synthetic
     case = Case(**row)
     history = [_row(case, past.reporter, "report", None, past.reported_at, past.report.title)]
     previous = past.reported_at

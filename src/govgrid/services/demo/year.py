@@ -216,7 +216,7 @@ def _case(run: _Run, channel: str, class_code: str, at: datetime, number: int) -
         if loop is Loop.HOTLINE
         else _urban_steps(run, report, place, at)
     )
-    return PastCase(reporter=reporter, report=report, reported_at=at, steps=steps)
+    return PastCase(reporter=reporter, report=report, reported_at=at, steps=steps, is_synthetic=True)
 
 
 def _reporter(run: _Run, channel: str, place: _Place) -> Actor:
