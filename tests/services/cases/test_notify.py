@@ -1,4 +1,4 @@
-"""Escalations are pushed to a group (here a real HTTP receiver on loopback, through apprise's json://)."""
+"""A new order (派遣, naming the unit) and escalations are pushed to a group (here a real HTTP receiver on loopback, through apprise's json://)."""
 
 import json
 import threading
@@ -38,7 +38,7 @@ def receiver():
     server.shutdown()
 
 
-def test_urge_and_supervision_reach_the_group_once_each_even_when_the_group_fails_once(
+def test_a_dispatch_and_its_escalations_reach_the_group_once_each_even_when_the_group_fails_once(
     session, district, receiver
 ):
     _cursor(session)  # a new installation starts after the existing history
@@ -48,7 +48,12 @@ def test_urge_and_supervision_reach_the_group_once_each_even_when_the_group_fail
     assert notify_pending(session, urls=[receiver]) == 0  # the group failed: nothing advanced
     notify_pending(session, urls=[receiver])
     mine = [m["title"] for m in Receiver.received if case.code in m["title"]]
-    assert mine == [f"【超期】案件 {case.code}", f"【催办】案件 {case.code}", f"【督办】案件 {case.code}"]
+    assert mine == [
+        f"【派遣】案件 {case.code}",
+        f"【超期】案件 {case.code}",
+        f"【催办】案件 {case.code}",
+        f"【督办】案件 {case.code}",
+    ]
     assert notify_pending(session, urls=[receiver]) == 0  # nothing is sent twice
 
 

@@ -1,4 +1,4 @@
-"""Pushing escalations to the groups people read (企业微信 / 钉钉 / any apprise URL).
+"""Pushing a new order (派遣: the unit learns a case is theirs) and escalations to the groups people read (企业微信 / 钉钉 / any apprise URL).
 
 The case history is the outbox: a cursor in `meta` remembers the last row pushed. A row is sent first and
 the cursor moved after, by compare-and-set — at least once: a crash between the two repeats one message,
@@ -19,7 +19,7 @@ from govgrid.domain.worktime import CHINA
 
 log = logging.getLogger(__name__)
 CURSOR = "notify_cursor"
-PUSHED = ("overdue", "urge", "supervise", "supervise_by_hand")
+PUSHED = ("overdue", "urge", "supervise", "supervise_by_hand", "dispatch")  # escalations, and a new order
 
 
 def _cursor(session: Session) -> int:

@@ -35,7 +35,13 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
 
 def visible_cases(actor: Actor) -> Any:
     """The SQL condition for the cases an actor may see: in their area, their unit's, or their own."""
-    narrowing = scope_filter(actor, Action.READ_CASES)
+    return may(actor, Action.READ_CASES)
+
+
+def may(actor: Actor, action: Action) -> Any:
+    """The SQL condition for the cases on which the actor may do `action`, as `authorize` decides it for one
+    case (its area, its unit, its reporter)."""
+    narrowing = scope_filter(actor, action)
     if narrowing.everything:
         return true()
     clauses = [Case.reporter_id == narrowing.owner_id]

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from govgrid.web.deps import page_csrf  # noqa: E402
 from govgrid.web.pages import (
+    account,
     auth,
     calendar,
     case_list,
@@ -16,5 +17,16 @@ from govgrid.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csrf)])  # CSRF on every page POST
-for module in (auth, workspace, case_list, cases, report, ledgers, ledger_projects, calendar, public):
+for module in (
+    auth,
+    account,
+    workspace,
+    case_list,
+    cases,
+    report,
+    ledgers,
+    ledger_projects,
+    calendar,
+    public,
+):
     router.include_router(module.router)

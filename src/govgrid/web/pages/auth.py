@@ -33,8 +33,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> Response:
-    return page(request, "login.html", ANONYMOUS, next=_safe_next(next), error=None)
+def login_form(request: Request, next: str | None = None, changed: str | None = None) -> Response:
+    return page(request, "login.html", ANONYMOUS, next=_safe_next(next), error=None, changed=changed == "1")
 
 
 @router.post("/login")

@@ -17,7 +17,7 @@ from govgrid.domain.roles import ROLE_LABEL, Role
 from govgrid.domain.workflow import STATUS_LABEL
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit, work_calendar
-from govgrid.services.cases import queries, reminders
+from govgrid.services.cases import queries, reminders, todo
 from govgrid.services.geo import geography
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.people import accounts as people
@@ -33,7 +33,13 @@ LIST_PAGE = 200  # people or audit rows a page
 @router.get("/", response_class=HTMLResponse)
 def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
-    summary = None if actor.role is Role.CITIZEN else geography.scope_summary(session, actor=actor)
+    summary = (
+        None
+        if actor.role in (Role.CITIZEN, Role.GRID_WORKER)
+        else geography.scope_summary(session, actor=actor)
+    )
+    waiting = todo.waiting(session, actor=actor) if actor.role is not Role.CITIZEN else None
+    today = todo.done_today(session, actor=actor, now=now) if actor.role is Role.GRID_WORKER else None
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
     own = (
         queries.list_cases(session, actor=actor, paging=Paging(1, 20)) if actor.role is Role.CITIZEN else None
@@ -61,6 +67,9 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         ledger=ledger,
         calendar_note=calendar_note,
         own=own,
+        waiting=waiting,
+        today=today,
+        names=geography.area_names(session, {c.scope_code for c in (waiting.items if waiting else [])}),
         status_labels={k.value: v for k, v in STATUS_LABEL.items()},
         light_labels={k.value: v for k, v in LIGHT_LABEL.items()},
     )
