@@ -138,6 +138,15 @@ def _ledger_evidence(client, district, session):  # type: ignore[no-untyped-def]
     refused(client.get(f"/api/v1/ledger/evidence/{evidence_id(session)}"))
 
 
+@probe("POST", "/api/v1/ledger/items/{item_id}/instruction")
+def _ledger_instruction(client, district, session):  # type: ignore[no-untyped-def]
+    refused(
+        client.post(
+            f"/api/v1/ledger/items/{street_b_task(session).id}/instruction", json={"note": "越界批示"}
+        )
+    )
+
+
 @probe("POST", "/api/v1/ledger/items/{item_id}/rungs")
 def _ledger_rung(client, district, session):  # type: ignore[no-untyped-def]
     refused(

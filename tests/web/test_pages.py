@@ -324,3 +324,16 @@ def test_a_leader_finds_the_late_board_in_the_menu_and_it_opens(as_user, demo_le
     assert 'href="/ledger/board"' in leader.get("/").text
     board = leader.get("/ledger/board")
     assert board.status_code == 200 and "督办看板" in board.text
+
+
+@pytest.mark.parametrize("username", ["leader", "supervisor", "dispatcher"])
+def test_the_workspaces_light_counts_equal_what_their_links_show(as_user, demo_ledger, username):
+    client = as_user(username)
+    home = client.get("/").text
+    links = re.findall(r'<a href="(/ledger\?light=(\w+)&amp;tasks=1)"[^>]*>[^<]* (\d+)</a>', home)
+    assert len(links) == 5 and sum(int(count) for _, _, count in links) > 0
+    for href, light, count in links:
+        listed = client.get(href.replace("&amp;", "&")).text
+        shown = re.search(rf'<span class="light light-{light}">[^<]* (\d+)</span>', listed).group(1)
+        assert shown == count, (light, count, shown)
+        assert "只计末级任务" in listed

@@ -285,6 +285,12 @@ def _case_supervision(client, district, session):  # type: ignore[no-untyped-def
     assert case.supervision_level == 0
 
 
+@probe("POST", "/api/v1/cases/{case_id}/instruction")
+def _case_instruction(client, district, session):  # type: ignore[no-untyped-def]
+    case = street_b_case(session, district)
+    refused(client.post(f"/api/v1/cases/{case.id}/instruction", json={"note": "越界批示"}))
+
+
 @probe("GET", "/api/v1/cases/{case_id}/similar")
 def _case_similar(client, district, session):  # type: ignore[no-untyped-def]
     refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}/similar"))

@@ -18,6 +18,7 @@ class SideAction(StrEnum):
     APPEAL_REQUEST = "appeal_request"  # 申诉（请求剔单）
     APPEAL_REFUSE = "appeal_refuse"  # 驳回申诉
     RESCHEDULE = "reschedule"  # 重算期限 (a provisional deadline, once the year's notice is entered)
+    INSTRUCT = "instruct"  # 领导批示
 
 
 SIDE_LABEL = {
@@ -28,6 +29,7 @@ SIDE_LABEL = {
     SideAction.APPEAL_REQUEST: "申诉",
     SideAction.APPEAL_REFUSE: "驳回申诉",
     SideAction.RESCHEDULE: "重算期限",
+    SideAction.INSTRUCT: "领导批示",
 }
 
 

@@ -114,6 +114,7 @@ class EventKind(StrEnum):
     MILESTONE = "milestone"
     SCHEDULE = "schedule"
     INVESTMENT = "investment"
+    INSTRUCT = "instruct"
 
 
 EVENT_LABEL = {
@@ -130,6 +131,7 @@ EVENT_LABEL = {
     EventKind.MILESTONE: "时间节点",
     EventKind.SCHEDULE: "倒排工期",
     EventKind.INVESTMENT: "投资计划",
+    EventKind.INSTRUCT: "领导批示",
 }
 CLOSURE_EVENT = {
     ClosureStep.APPLY: EventKind.CLOSE_REQUEST,

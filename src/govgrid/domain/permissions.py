@@ -41,6 +41,7 @@ class Action(StrEnum):
     REPORT_PROGRESS = "report_progress"  # 进展填报 by the lead or a co-unit
     MANAGE_CALENDAR = "manage_calendar"  # 录入节假日安排（工作日历）
     MANAGE_CONNECTORS = "manage_connectors"  # 连接器密钥：签发、吊销
+    INSTRUCT = "instruct"  # 领导批示 on a case or a ledger item
 
 
 class Reach(StrEnum):
@@ -87,6 +88,7 @@ manage_ledger          -        -           -              -                  - 
 report_progress        -        -           unit           unit               -          -          -      all   -
 manage_calendar        -        -           -              -                  -          -          -      all   -
 manage_connectors      -        -           -              -                  -          -          -      all   -
+instruct               -        -           -              -                  -          -          scope  all   -
 """
 
 

@@ -22,6 +22,7 @@ def ledger_filter(
     unit_id: Annotated[str, Query(max_length=12, description="牵头或配合单位编号")] = "",
     light: Annotated[str, Query(max_length=8, description="预警颜色：red、yellow、green、blue")] = "",
     leader: Annotated[str, Query(max_length=64, description="责任领导（姓名）")] = "",
+    tasks: Annotated[bool, Query(description="只看任务（末级事项，不含其上的措施和专项）")] = False,
 ) -> LedgerFilter:
     """The ledger's filter: the tree, its page and its exports choose rows the same way."""
     return LedgerFilter(
@@ -29,6 +30,7 @@ def ledger_filter(
         unit_id=identifier(unit_id, "unit_id"),
         light=light,
         leader=leader,
+        tasks_only=tasks,
     )
 
 

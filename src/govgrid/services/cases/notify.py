@@ -19,7 +19,8 @@ from govgrid.domain.worktime import CHINA
 
 log = logging.getLogger(__name__)
 CURSOR = "notify_cursor"
-PUSHED = ("overdue", "urge", "supervise", "supervise_by_hand", "dispatch")  # escalations, and a new order
+# escalations, a new order and a leader's instruction
+PUSHED = ("overdue", "urge", "supervise", "supervise_by_hand", "dispatch", "instruct")
 
 
 def _cursor(session: Session) -> int:

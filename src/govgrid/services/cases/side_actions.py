@@ -22,6 +22,8 @@ from govgrid.domain.worktime import CHINA
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.queries import get_case
 
+MAX_INSTRUCTION = 1000
+
 
 def _authorized(session: Session, actor: Actor, case_id: int, action: Action) -> Case:
     case = get_case(session, actor=actor, case_id=case_id)
@@ -74,6 +76,7 @@ def open_to(actor: Actor, rules: CaseRules, case: Case, now: datetime) -> dict[s
         "extend": may(Action.HANDLE_CASE) and extension_refusal(rules, case, now) is None,
         "decide": may(Action.MANAGE_CASE) and decision_refusal(case) is None,
         "supervise": may(Action.MANAGE_CASE) and supervision_refusal(case) is None,
+        "instruct": may(Action.INSTRUCT),
     }
 
 
@@ -187,6 +190,16 @@ def supervise_by_hand(
     required(note, "note", "督办要求")
     compare_and_set(session, case, expected_version, supervision_level=2)
     return _record(session, case, actor, SideAction.SUPERVISE_BY_HAND, now, note, {})
+
+
+def instruct(session: Session, *, actor: Actor, case_id: int, note: str, now: datetime) -> Case:
+    """领导批示: a leader's instruction on a case in their area — on its timeline, in the 提醒 of everyone
+    who handles or oversees it, and pushed to the group. It changes no status and no deadline."""
+    case = _authorized(session, actor, case_id, Action.INSTRUCT)
+    text = required(note, "note", "批示内容")
+    if len(text) > MAX_INSTRUCTION:
+        raise InvalidInput(f"批示内容过长（{len(text)} 字，上限 {MAX_INSTRUCTION}）", field="note")
+    return _record(session, case, actor, SideAction.INSTRUCT, now, text, {})
 
 
 def request_appeal(session: Session, *, actor: Actor, case_id: int, reason: str, now: datetime) -> Case:

@@ -69,10 +69,10 @@ class Attention:
 
 
 def attention(session: Session, *, actor: Actor, limit: int = 8) -> Attention:
-    """For a workspace: how the actor's tasks stand, and which need them first (red, then yellow)."""
-    found = visible_rows(session, actor, LedgerFilter())
-    parents = {row.parent_id for row in found.rows.values() if row.parent_id is not None}
-    leaves = [found.rows[i] for i in found.matched if i not in parents]
+    """For a workspace: how the actor's tasks stand, and which need them first (red, then yellow). The
+    counts are of tasks only, as the ledger page counts them with 只看任务 (tasks=1)."""
+    found = visible_rows(session, actor, LedgerFilter(tasks_only=True))
+    leaves = [found.rows[i] for i in found.matched]
     counts: dict[str, int] = defaultdict(int)
     for row in leaves:
         counts[row.light] += 1

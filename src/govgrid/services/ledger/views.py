@@ -40,6 +40,7 @@ class LedgerFilter:
     unit_id: int | None = None
     light: str | None = None
     leader: str = ""
+    tasks_only: bool = False  # only the tasks (items with no children), not the measures above them
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "light", self.light or None)  # a form's empty choice is no filter
@@ -151,6 +152,8 @@ def visible_rows(session: Session, actor: Actor, wanted: LedgerFilter) -> Shown:
     rows = _index(session, with_co_units=granted is Reach.UNIT or wanted.unit_id is not None)
     visible = {i for i, row in rows.items() if _sees(actor, granted, row)}
     matched = {i for i in visible if _matches(rows[i], wanted)}
+    if wanted.tasks_only:
+        matched -= {row.parent_id for row in rows.values() if row.parent_id is not None}
     context: set[int] = set()
     for item_id in matched:
         parent = rows[item_id].parent_id

@@ -224,6 +224,16 @@ def supervise(
     return public(case, request, actor)
 
 
+@router.post(
+    "/{case_id}/instruction", response_model=CasePublic, summary="领导批示（记入时间线并提醒办理单位）"
+)
+def instruct(
+    case_id: IdPath, body: NoteIn, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> CasePublic:
+    case = case_actions.instruct(session, actor=actor, case_id=case_id, note=body.note, now=now)
+    return public(case, request, actor)
+
+
 @router.get(
     "/{case_id}/similar",
     response_model=list[SimilarPublic],

@@ -16,6 +16,7 @@ from govgrid.domain.ledger import LIGHT_LABEL, RUNG_LABEL, Light, Rung
 from govgrid.domain.ledger_items import NewItem, NewReport
 from govgrid.domain.ledger_states import KIND_LABEL, STEP_LABEL, ClosureStep, ItemKind
 from govgrid.services.ledger import closure as ledger_closure
+from govgrid.services.ledger import instructions as ledger_instructions
 from govgrid.services.ledger import items as ledger_items
 from govgrid.services.ledger import ladder as ledger_ladder
 from govgrid.services.ledger import reports as ledger_reports
@@ -25,7 +26,7 @@ from govgrid.web.deps import LedgerRulesDep, LoggedInDep, NowDep, SessionDep
 from govgrid.web.filters import LedgerFilterDep
 from govgrid.web.paging import Page, PagingDep
 from govgrid.web.params import IdPath
-from govgrid.web.schemas import In, Moment, Version, body_of
+from govgrid.web.schemas import In, Moment, NoteIn, Version, body_of
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -217,6 +218,15 @@ def report(
     data = NewReport(**body.model_dump())  # type: ignore[attr-defined]
     ledger_reports.report_progress(session, actor=actor, rules=rules, item_id=item_id, data=data, now=now)
     return item_public(ledger_views.get_item(session, actor=actor, item_id=item_id))
+
+
+@router.post("/items/{item_id}/instruction", response_model=LedgerItemPublic, summary="领导批示")
+def instruct(
+    item_id: IdPath, body: NoteIn, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> LedgerItemPublic:
+    return item_public(
+        ledger_instructions.instruct(session, actor=actor, item_id=item_id, note=body.note, now=now)
+    )
 
 
 @router.post("/items/{item_id}/rungs", response_model=LedgerItemPublic, summary="升级督办（提醒…约谈、问责）")

@@ -197,6 +197,18 @@ def supervise(
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
+@router.post("/cases/{case_id}/instruction")
+def instruct(
+    case_id: IdPath,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    case_actions.instruct(session, actor=actor, case_id=case_id, note=note, now=now)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
 @router.post("/cases/{case_id}/merge")
 def merge(
     case_id: IdPath,

@@ -30,6 +30,7 @@ from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.ledger import closure as ledger_closure
 from govgrid.services.ledger import importing as ledger_import
+from govgrid.services.ledger import instructions as ledger_instructions
 from govgrid.services.ledger import items as ledger_items
 from govgrid.services.ledger import ladder as ledger_ladder
 from govgrid.services.ledger import reports as ledger_reports
@@ -119,6 +120,7 @@ def item_page(item_id: IdPath, request: Request, session: SessionDep, actor: Log
         target_text=target_text,
         may_report=may_report and item.status != ItemStatus.CLOSED,
         may_manage=ledger_items.may(actor, Action.MANAGE_LEDGER, item),
+        may_instruct=ledger_items.may(actor, Action.INSTRUCT, item),
         closure_steps=ledger_closure.steps_open_to(actor, item, has_children=bool(found.children)),
         rungs=list(Rung),
         open_milestones=[m for m in found.milestones if m.done_at is None],
@@ -169,6 +171,18 @@ def report(
         evidence=[checked] if checked else [],
         media_dir=request.app.state.media_dir,
     )
+    return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
+
+
+@router.post("/ledger/items/{item_id}/instruction")
+def instruct(
+    item_id: IdPath,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    ledger_instructions.instruct(session, actor=actor, item_id=item_id, note=note, now=now)
     return RedirectResponse(f"/ledger/items/{item_id}", status_code=303)
 
 

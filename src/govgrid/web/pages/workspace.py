@@ -20,6 +20,7 @@ from govgrid.services import audit, work_calendar
 from govgrid.services.cases import queries, reminders, todo
 from govgrid.services.geo import geography
 from govgrid.services.ledger import boards as ledger_boards
+from govgrid.services.ledger import instructions as ledger_instructions
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.filters import AuditFilterDep
@@ -65,6 +66,7 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         reminders=notes,
         history_label=history_label,
         ledger=ledger,
+        instructions=ledger_instructions.recent(session, actor=actor) if ledger is not None else [],
         calendar_note=calendar_note,
         own=own,
         waiting=waiting,
