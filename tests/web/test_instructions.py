@@ -41,6 +41,7 @@ def test_a_leaders_instruction_is_on_the_timeline_and_in_the_units_reminders(as_
     assert answer.status_code == 200
     entry = leader.get(f"/api/v1/cases/{case}/timeline").json()[-1]
     assert entry["step"] == "instruct" and entry["actor_name"] == "leader" and "三日内" in entry["note"]
+    code = leader.get(f"/api/v1/cases/{case}").json()["code"]
     home = as_user("dept_officer").get("/").text
     reminders = home.split('id="reminders"', 1)[1].split("</section>", 1)[0]
     assert "领导批示" in reminders and "请三日内处置到位并回复" in reminders
@@ -48,7 +49,7 @@ def test_a_leaders_instruction_is_on_the_timeline_and_in_the_units_reminders(as_
         session.scalar(
             select(func.count())
             .select_from(AuditEvent)
-            .where(AuditEvent.action == "case.instruct", AuditEvent.entity_id == str(case))
+            .where(AuditEvent.action == "case.instruct", AuditEvent.entity_id == code)
         )
         == 1
     )
