@@ -11,7 +11,7 @@ def page_routes(app):  # type: ignore[no-untyped-def]
     routers as such (0.16x): their routes, with the prefixes applied, are their effective contexts."""
     for route in app.routes:
         if isinstance(route, APIRoute):
-            found = [(route_path, route.methods)]
+            found = [(route.path, route.methods)]
         elif hasattr(route, "effective_route_contexts"):
             found = [(c.path, c.methods) for c in route.effective_route_contexts()]
         else:

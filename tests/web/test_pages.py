@@ -16,6 +16,9 @@ EXPECTED_MENU = {
         "网格地图",
         "人员名录",
         "操作日志",
+        "单位",
+        "责任网格",
+        "连接器",
         "工作日历",
         "接口文档",
     ],
@@ -312,7 +315,7 @@ def test_a_report_with_a_bad_photo_is_refused_and_creates_nothing(as_user, distr
 
 def test_the_people_page_searches_by_name_and_shows_scopes_by_name(as_user):
     html = as_user("admin").get("/people?q=street_officer").text
-    listed = html.split('id="people-list"', 1)[1]
+    listed = html.split('id="people-list"', 1)[1].split("</table>", 1)[0]
     assert "street_officer" in listed and "dispatcher" not in listed
     scopes = re.findall(r'<td title="(\d+)">([^<]*)</td>', listed)
     assert scopes and all(name and name != code for code, name in scopes)  # each scope by its name

@@ -25,6 +25,8 @@ ACTION_LABEL = {
     "gazetteer.add": "导入地名地址",
     "demo.build": "生成演示数据",
     "ledger.import": "导入台账",
+    "unit.create": "新建单位",
+    "responsibility.assign": "指定网格员",
 }
 ENTITY_LABEL = {
     "case": "案件",
@@ -35,6 +37,8 @@ ENTITY_LABEL = {
     "calendar_year": "工作日历",
     "area": "区划",
     "gazetteer": "地名地址库",
+    "org_unit": "单位",
+    "responsibility_grid": "责任网格",
 }
 
 

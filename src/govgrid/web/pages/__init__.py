@@ -5,12 +5,14 @@ from fastapi import APIRouter, Depends
 from govgrid.web.deps import page_csrf  # noqa: E402
 from govgrid.web.pages import (
     account,
+    admin,
     auth,
     calendar,
     case_list,
     cases,
     ledger_projects,
     ledgers,
+    people,
     public,
     report,
     workspace,
@@ -20,6 +22,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csrf)])  
 for module in (
     auth,
     account,
+    people,
+    admin,
     workspace,
     case_list,
     cases,

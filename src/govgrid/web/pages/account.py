@@ -24,13 +24,13 @@ router = APIRouter()
 
 
 class PasswordForm(BaseModel):
-    current: str = Field("", max_length=256)
-    new: str = Field("", max_length=256)
-    repeated: str = Field("", max_length=256)
+    current: Annotated[str, Field(max_length=256)] = ""
+    new: Annotated[str, Field(max_length=256)] = ""
+    repeated: Annotated[str, Field(max_length=256)] = ""
 
 
 class TokenForm(BaseModel):
-    name: str = Field("", max_length=64)
+    name: Annotated[str, Field(max_length=64)] = ""
     days: int = Field(90, ge=1, le=3650)
 
 

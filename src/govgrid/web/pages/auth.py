@@ -74,10 +74,10 @@ def login(
 
 
 class SignupForm(BaseModel):
-    phone: str = Field("", max_length=32)
-    name: str = Field("", max_length=64)
-    password: str = Field("", max_length=256)
-    repeated: str = Field("", max_length=256)
+    phone: Annotated[str, Field(max_length=32)] = ""
+    name: Annotated[str, Field(max_length=64)] = ""
+    password: Annotated[str, Field(max_length=256)] = ""
+    repeated: Annotated[str, Field(max_length=256)] = ""
 
 
 @router.get("/signup", response_class=HTMLResponse)

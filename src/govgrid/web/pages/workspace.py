@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govgrid.db.models import Area
@@ -13,7 +11,7 @@ from govgrid.domain.history import history_label
 from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, authorize, reach
-from govgrid.domain.roles import ROLE_LABEL, Role
+from govgrid.domain.roles import Role
 from govgrid.domain.workflow import STATUS_LABEL
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit, work_calendar
@@ -21,7 +19,6 @@ from govgrid.services.cases import queries, reminders, todo
 from govgrid.services.geo import geography
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.ledger import instructions as ledger_instructions
-from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.filters import AuditFilterDep
 from govgrid.web.pages.render import page
@@ -82,34 +79,6 @@ def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
     authorize(actor, Action.READ_GEOGRAPHY, area_code=actor.scope_code)
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     return page(request, "map.html", actor, scope=scope)
-
-
-@router.get("/people", response_class=HTMLResponse)
-def people_page(
-    request: Request,
-    session: SessionDep,
-    actor: LoggedInDep,
-    paging: PageNumberDep,
-    role: Role | None = None,
-    q: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    found = people.list_users(session, actor=actor, role=role, paging=Paging(paging.page, LIST_PAGE), text=q)
-    units = (
-        {u.id: u.name for u in people.list_units(session, actor=actor)}
-        if actor.role is not Role.CITIZEN
-        else {}
-    )
-    return page(
-        request,
-        "people.html",
-        actor,
-        found=found,
-        units=units,
-        text=q,
-        scopes=geography.area_names(session, {u.scope_code for u in found.items if u.scope_code}),
-        role_labels=ROLE_LABEL,
-        selected_role=role,
-    )
 
 
 @router.get("/audit", response_class=HTMLResponse)

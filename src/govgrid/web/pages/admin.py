@@ -1,0 +1,162 @@
+"""The administrator's pages: who walks each 责任网格 (services.people.directory) and the keys inbound
+systems push with (services.cases.connector_keys — a new key's secret is shown once, never kept)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from govgrid.db.models import ResponsibilityGrid, User
+from govgrid.db.paging import fetch_page
+from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.paging import Paging
+from govgrid.domain.permissions import Action, Actor, authorize
+from govgrid.domain.roles import Role
+from govgrid.services.cases import connector_keys
+from govgrid.services.geo import geography
+from govgrid.services.people import directory
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.pages.render import page
+from govgrid.web.paging import PageNumberDep
+from govgrid.web.params import IdPath
+
+router = APIRouter()
+GRID_PAGE = 100
+
+
+class KeyForm(BaseModel):
+    connector_id: Annotated[str, Field(max_length=32)] = ""
+    name: Annotated[str, Field(max_length=64)] = ""
+    days: Annotated[str, Field(max_length=5)] = ""
+
+
+@router.get("/responsibility", response_class=HTMLResponse)
+def responsibility_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    paging: PageNumberDep,
+    q: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    return _grids(request, session, actor, page_number=paging.page, text=q)
+
+
+@router.post("/responsibility/{code}/worker")
+def assign_worker(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    code: Annotated[str, Path(max_length=20)],
+    username: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    try:
+        directory.assign_worker(session, actor=actor, grid_code=code, username=username, now=now)
+    except (InvalidInput, NotFound) as exc:
+        session.rollback()
+        return _grids(request, session, actor, text=code, error=exc.message)
+    return RedirectResponse(f"/responsibility?q={code}", status_code=303)
+
+
+def _grids(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    page_number: int = 1,
+    text: str = "",
+    error: str | None = None,
+) -> Response:
+    authorize(actor, Action.MANAGE_PEOPLE)
+    text = " ".join(text.split())
+    query = select(ResponsibilityGrid, User).outerjoin(User, User.id == ResponsibilityGrid.worker_id)
+    if text:
+        query = query.where(
+            or_(
+                ResponsibilityGrid.code.startswith(text, autoescape=True),
+                ResponsibilityGrid.name.icontains(text, autoescape=True),
+                User.display_name.icontains(text, autoescape=True),
+                User.username.icontains(text, autoescape=True),
+            )
+        )
+    found = fetch_page(
+        session, query.order_by(ResponsibilityGrid.code), Paging(page_number, GRID_PAGE), scalars=False
+    )
+    workers = session.execute(
+        select(User.username, User.display_name, User.scope_code)
+        .where(User.role == Role.GRID_WORKER.value, User.is_active.is_(True))
+        .order_by(User.scope_code, User.username)
+    ).all()
+    return page(
+        request,
+        "responsibility.html",
+        actor,
+        status_code=422 if error else 200,
+        found=found,
+        text=text,
+        workers=workers,
+        names=geography.area_names(session, {g.community_code for g, _ in found.items}),
+        error=error,
+    )
+
+
+@router.get("/connectors", response_class=HTMLResponse)
+def connectors_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    return _keys(request, session, actor)
+
+
+@router.post("/connectors/keys")
+def issue_key(
+    request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep, form: Annotated[KeyForm, Form()]
+) -> Response:
+    try:
+        days = int(form.days) if form.days.strip() else None
+    except ValueError:
+        days = -1  # refused by the service, naming the field
+    try:
+        key, secret = connector_keys.issue_key(
+            session,
+            actor=actor,
+            connectors=request.app.state.connectors,
+            connector_id=form.connector_id,
+            name=form.name,
+            now=now,
+            days=days,
+        )
+    except (InvalidInput, NotFound) as exc:
+        session.rollback()
+        return _keys(request, session, actor, error=exc.message)
+    answer = _keys(request, session, actor, new_key=(key.id, secret))
+    answer.headers["Cache-Control"] = "no-store"  # the secret is shown once: never kept by a cache
+    return answer
+
+
+@router.post("/connectors/keys/{key_id}/revoke")
+def revoke_key(key_id: IdPath, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
+    connector_keys.revoke_key(session, actor=actor, key_id=key_id, now=now)
+    return RedirectResponse("/connectors", status_code=303)
+
+
+def _keys(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    error: str | None = None,
+    new_key: tuple[int, str] | None = None,
+) -> Response:
+    return page(
+        request,
+        "connectors.html",
+        actor,
+        status_code=422 if error else 200,
+        keys=connector_keys.list_keys(session, actor=actor),
+        connectors=request.app.state.connectors,
+        error=error,
+        new_key=new_key,
+    )
