@@ -95,4 +95,5 @@ def audit_page(
         action_label=action_label,
         entity_label=entity_label,
         entity_labels=ENTITY_LABEL,
+        names=geography.area_names(session, {e.scope_code for e in found.items if e.scope_code}),
     )
