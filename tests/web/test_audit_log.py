@@ -48,7 +48,9 @@ def test_a_dispatch_is_in_the_audit_log_by_name_in_chinese(app, as_user, distric
     assert "案件·派遣" in listed and "案件·核实" in listed and name in listed
     assert "case.dispatch" not in re.sub(r'data-action="[^"]*"', "", listed)  # shown in Chinese
     areas = re.findall(r'<td class="area" title="(\d*)">([^<]*)</td>', listed)
-    assert areas and all(name.strip() and code not in name for code, name in areas if code)  # names, not codes
+    assert areas and all(
+        name.strip() and code not in name for code, name in areas if code
+    )  # names, not codes
     assert any("第1街道" in name for _, name in areas)
     timeline = admin.get(f"/cases/{case['id']}").text.split('id="timeline"', 1)[1]
     assert "待签收" in timeline and "dispatched" not in timeline and name in timeline

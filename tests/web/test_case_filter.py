@@ -153,3 +153,35 @@ def test_nearest_first_leaves_out_finished_cases_and_shows_distances(as_user, di
     assert ids(dispatcher, f"q={mark}&{near}") == {open_case["id"]}
     html = dispatcher.get(f"/cases?q={mark}&{near}").text
     assert "<th>距离</th>" in html and re.search(r'class="distance">\d+ 米<', html)
+
+
+def test_the_list_sorts_by_a_column_the_same_way_in_the_api_the_page_and_the_export(as_user, district):
+    import csv
+    import io
+
+    worker, dispatcher = as_user("grid_worker"), as_user("dispatcher")
+    mark = uuid.uuid4().hex[:6]
+    made = [
+        report(worker, district, f"排序{mark}{n}", class_code=code)
+        for n, code in enumerate(["E0201", "E0102", "E0103"])
+    ]
+    by_class = [c["id"] for c in dispatcher.get(f"/api/v1/cases?q={mark}&sort=class").json()["items"]]
+    assert by_class == [made[1]["id"], made[2]["id"], made[0]["id"]]
+    newest = [c["id"] for c in dispatcher.get(f"/api/v1/cases?q={mark}").json()["items"]]
+    assert newest == [c["id"] for c in reversed(made)]  # the default: newest first
+    page = dispatcher.get(f"/cases?q={mark}&sort=class").text
+    listed = re.findall(r'<a href="/cases/(\d+)">', page.split('id="case-list"', 1)[1])
+    assert [int(i) for i in listed] == by_class
+    assert 'data-sort="class" href="/cases?q=' in page and "sort=-class" in page  # the header turns it round
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                dispatcher.get(f"/api/v1/cases/export?format=csv&q={mark}&sort=class").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    assert [r[0] for r in rows[1:]] == [made[1]["code"], made[2]["code"], made[0]["code"]]
+    refused = dispatcher.get("/api/v1/cases?sort=title")
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "sort"

@@ -11,6 +11,16 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.workflow import Status
 
 MAX_TEXT = 64
+# what a list may be sorted by (a "-" before the key: largest, newest first) → the case's column
+SORTS = {
+    "reported": "reported_at",
+    "due": "due_at",
+    "closed": "closed_at",
+    "status": "status",
+    "class": "class_code",
+    "rework": "rework_count",
+}
+DEFAULT_SORT = "-reported"
 
 
 @dataclass(frozen=True)
@@ -26,8 +36,14 @@ class CaseFilter:
     reworked: bool = False
     reported_from: date | None = None
     reported_to: date | None = None
+    sort: str = DEFAULT_SORT
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "sort", (self.sort or DEFAULT_SORT).strip())
+        if self.sort.removeprefix("-") not in SORTS:
+            raise InvalidInput(
+                f"排序“{self.sort[:16]}”无效：可用 {'、'.join(SORTS)}（前加 - 为倒序）", field="sort"
+            )
         object.__setattr__(self, "text", " ".join(self.text.split())[:MAX_TEXT])
         for name in ("class_code", "area_code", "channel"):
             value = getattr(self, name).strip()
@@ -41,4 +57,9 @@ class CaseFilter:
 
     @property
     def is_empty(self) -> bool:
-        return self == CaseFilter()
+        return self == CaseFilter(sort=self.sort)
+
+    @property
+    def order(self) -> tuple[str, bool]:
+        """(the column sorted by, whether descending)."""
+        return SORTS[self.sort.removeprefix("-")], self.sort.startswith("-")

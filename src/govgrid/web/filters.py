@@ -51,6 +51,10 @@ def case_filter(
         str, Query(max_length=16, description="上报日期起（YYYY-MM-DD，北京时间）")
     ] = "",
     reported_to: Annotated[str, Query(max_length=16, description="上报日期止（含）")] = "",
+    sort: Annotated[
+        str,
+        Query(max_length=16, description="排序：reported、due、closed、status、class、rework；前加 - 为倒序"),
+    ] = "-reported",
 ) -> CaseFilter:
     """The case list's filter: the API, the list page and its export choose cases the same way."""
     return CaseFilter(
@@ -65,6 +69,7 @@ def case_filter(
         reworked=reworked,
         reported_from=_day(reported_from, "reported_from"),
         reported_to=_day(reported_to, "reported_to"),
+        sort=sort,
     )
 
 

@@ -71,8 +71,16 @@ def list_cases(
         query = query.where(Case.status.not_in([s.value for s in FINAL]))
         query = query.order_by(Case.lng.is_(None), nearness(near), Case.id.desc())
     else:
-        query = query.order_by(Case.id.desc())
+        query = query.order_by(*ordering(wanted))
     return fetch_page(session, query, paging)
+
+
+def ordering(wanted: CaseFilter) -> list[Any]:
+    """The ORDER BY of a filtered list (the list, the API and the export): the chosen column, empty values
+    last either way, then the newest case first."""
+    name, descending = wanted.order
+    column = getattr(Case, name)
+    return [column.is_(None), column.desc() if descending else column.asc(), Case.id.desc()]
 
 
 def matching(wanted: CaseFilter) -> list[Any]:

@@ -74,4 +74,11 @@ def case_list(
         chosen=chosen,
         labels=STATUS_LABEL,
         classes=request.app.state.case_rules.classes,
+        sort_url=lambda key: (
+            "/cases?"
+            + urlencode(
+                [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "sort")]
+                + [("sort", key)]
+            )
+        ),
     )
