@@ -5,9 +5,10 @@ Beijing's 12345 rule (DOMAIN.md §4): overdue → 催办 the next day; five work
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.domain.worktime import WorkCalendar
@@ -21,6 +22,12 @@ class Mark(StrEnum):
 
 
 MARK_LABEL = {Mark.WARN: "临期预警", Mark.OVERDUE: "超期", Mark.URGE: "催办", Mark.SUPERVISE: "督办"}
+EFFECT: dict[Mark, dict[str, Any]] = {  # what a mark changes on the case (besides its history row)
+    Mark.WARN: {},
+    Mark.OVERDUE: {"is_overdue": True},
+    Mark.URGE: {"supervision_level": 1},
+    Mark.SUPERVISE: {"supervision_level": 2},
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,37 @@ def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy
     if case.supervision_level == 1:
         supervise_at = calendar.add_workdays(urge_at, policy.supervise_after_workdays)
         return Mark.SUPERVISE if now >= _start_of(supervise_at) else None
+    return None
+
+
+def marks_between(
+    case: Clock, start: datetime, end: datetime, calendar: WorkCalendar, policy: Policy
+) -> list[tuple[Mark, datetime]]:
+    """The 超期, 催办 and 督办 a case earns in [start, end) as a sweeper ticking at each threshold gives
+    them — each decided by `next_mark` itself, so a replayed or imported history carries the marks the live
+    sweeper would have written. 临期预警 is left out: it depends on when the sweeper happened to look."""
+    found: list[tuple[Mark, datetime]] = []
+    while (at := _threshold(case, calendar, policy)) is not None and at < end:
+        at = max(at, start)
+        mark = next_mark(case, at, calendar, policy)
+        if mark is None or mark is Mark.WARN:
+            break
+        found.append((mark, at))
+        case = replace(case, **EFFECT[mark])
+    return found
+
+
+def _threshold(case: Clock, calendar: WorkCalendar, policy: Policy) -> datetime | None:
+    """The first moment the next rung of the ladder can fall due (see `next_mark`)."""
+    if case.due_at is None or case.status in FINAL or case.status is Status.PARKED:
+        return None
+    if not case.is_overdue:
+        return case.due_at + timedelta(seconds=1)
+    urge_at = calendar.add_workdays(case.due_at, policy.urge_after_workdays)
+    if case.supervision_level == 0:
+        return _start_of(urge_at)
+    if case.supervision_level == 1:
+        return _start_of(calendar.add_workdays(urge_at, policy.supervise_after_workdays))
     return None
 
 

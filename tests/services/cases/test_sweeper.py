@@ -100,3 +100,23 @@ def test_the_handling_unit_is_reminded_of_the_urge_and_the_supervision(session, 
         c.id for _, c in reminders(session, actor=who(session, "water_officer"), paging=Paging(1, 500)).items
     ]
     assert case.id not in water
+
+
+def test_the_marks_a_replayed_history_records_are_the_ones_the_sweeper_gives(session, district):
+    from govgrid.domain.supervision import marks_between
+    from govgrid.services.cases.sweeper import clock_of
+
+    case = dispatched_on_friday(session, district)
+    end = FRIDAY_10 + timedelta(days=30)
+    replayed = marks_between(clock_of(RULES, case), FRIDAY_10, end, RULES.calendar, CATALOGS.policy)
+    tick = timedelta(minutes=30)
+    sweep_through(session, FRIDAY_10, days=30, every=tick)
+    swept = session.scalars(
+        select(CaseTransition)
+        .where(CaseTransition.case_id == case.id, CaseTransition.actor_name == "system:sweeper")
+        .where(CaseTransition.step != "warn")
+        .order_by(CaseTransition.id)
+    ).all()
+    assert [m.value for m, _ in replayed] == [r.step for r in swept] == ["overdue", "urge", "supervise"]
+    for (_, at), row in zip(replayed, swept, strict=True):
+        assert at <= row.at < at + tick  # the sweeper gives each at its first tick after the threshold

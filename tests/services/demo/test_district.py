@@ -178,6 +178,28 @@ def test_every_demo_case_stands_where_its_history_ends(demo):
         assert session.scalar(unmarked) == 0  # … and is marked so that lists and assessments can tell
 
 
+def test_the_sweeper_finds_no_mark_the_demo_year_has_not_recorded(demo):
+    from govgrid.db.case_models import CaseTransition
+    from govgrid.services.cases.sweeper import sweep
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        before = session.scalar(
+            select(func.count()).select_from(CaseTransition).where(CaseTransition.step != "warn")
+        )
+        late = session.scalar(
+            select(func.count())
+            .select_from(CaseTransition)
+            .where(CaseTransition.step.in_(["overdue", "urge", "supervise"]))
+        )
+        sweep(session, rules=CATALOGS.case_rules, policy=CATALOGS.policy, now=NOW)
+        after = session.scalar(
+            select(func.count()).select_from(CaseTransition).where(CaseTransition.step != "warn")
+        )
+    assert late > 0  # late cases carry 超期, 催办, 督办 in their histories …
+    assert after == before  # … and the live sweeper, run at the build time, has nothing to add but 预警
+
+
 def test_building_the_demo_year_again_adds_nothing(demo):
     from govgrid.services.demo.year import build_demo_year
 

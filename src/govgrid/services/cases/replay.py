@@ -23,13 +23,15 @@ from govgrid.domain.errors import DomainError, InvalidInput
 from govgrid.domain.history import SIDE_LABEL, SideAction
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.public_note import check_public_note
+from govgrid.domain.supervision import EFFECT, Policy, marks_between
 from govgrid.domain.text import check_chars
 from govgrid.domain.workflow import Loop, Status, Step, check_reason, next_status
-from govgrid.domain.worktime import Deadline
+from govgrid.domain.worktime import CalendarUnknown, Deadline
 from govgrid.services.cases.history import history_row, record_histories
 from govgrid.services.cases.intake import Report, admit, case_row, deadline_columns, place_of, retry_key
 from govgrid.services.cases.side_actions import extension_decision, extension_request
 from govgrid.services.cases.steps import STEP_ACTION, reporter_names, step_changes, suggested_unit
+from govgrid.services.cases.sweeper import clock_of, mark_row
 from govgrid.services.geo.locate import LocatorCache
 
 
@@ -80,6 +82,15 @@ class Replayed:
     skipped: int = 0  # already there (the same sender's key): a replay may be run again
 
 
+@dataclass(frozen=True)
+class Marking:
+    """Record the sweeper's 超期, 催办 and 督办 in the replayed histories, by its policy, up to `until`
+    (the time of the replay: a case still open then carries the marks it has earned by now)."""
+
+    policy: Policy
+    until: datetime
+
+
 class ReplayRefused(InvalidInput):
     """A recorded step the rules refuse; nothing of its batch was written."""
 
@@ -91,6 +102,7 @@ def replay(
     locator: LocatorCache,
     cases: Sequence[PastCase],
     batch: int = 500,
+    marking: Marking | None = None,
 ) -> Replayed:
     """Write the recorded cases and their histories, `batch` cases to a transaction."""
     done = Replayed()
@@ -99,7 +111,7 @@ def replay(
         built: list[tuple[Case, list[dict[str, Any]]]] = []
         for number, past in enumerate(cases[start : start + batch], start=start + 1):
             try:
-                one = _build(session, rules, locator, units, past)
+                one = _build(session, rules, locator, units, past, marking)
             except DomainError as exc:
                 session.rollback()
                 raise ReplayRefused(f"第 {number} 件：{exc.message}{_where(exc)}", field=exc.field) from None
@@ -122,7 +134,12 @@ def _where(exc: DomainError) -> str:
 
 
 def _build(
-    session: Session, rules: CaseRules, locator: LocatorCache, units: dict[str, int], past: PastCase
+    session: Session,
+    rules: CaseRules,
+    locator: LocatorCache,
+    units: dict[str, int],
+    past: PastCase,
+    marking: Marking | None = None,
 ) -> tuple[Case, list[dict[str, Any]]] | None:
     source, key = retry_key(rules, past.reporter, past.report)
     if key is not None and session.scalar(
@@ -143,12 +160,34 @@ def _build(
         if step.at < previous:
             name = step.action.value if isinstance(step, PastSide) else step.step.value
             raise InvalidInput(f"“{name}”早于上一步（{previous.isoformat()}）", field="at")
+        history += _marks(rules, marking, case, previous, step.at)
         if isinstance(step, PastSide):
             history.append(_side(rules, case, step))
         else:
             history.append(_take(session, rules, units, case, step))
         previous = step.at
+    if marking is not None and previous < marking.until:
+        history += _marks(rules, marking, case, previous, marking.until)
     return case, history
+
+
+def _marks(
+    rules: CaseRules, marking: Marking | None, case: Case, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The sweeper's marks between two recorded steps, applied to the case as the sweeper applies them."""
+    if marking is None or case.due_at is None:
+        return []
+    try:
+        found = marks_between(clock_of(rules, case), start, end, rules.calendar, marking.policy)
+    except CalendarUnknown:
+        return []
+    rows = []
+    for mark, at in found:
+        for name, value in EFFECT[mark].items():
+            setattr(case, name, value)
+        case.version += 1
+        rows.append(mark_row(0, case.district_code, case.status, mark, at))
+    return rows
 
 
 def _take(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import SYSTEM
-from govgrid.domain.supervision import MARK_LABEL, Clock, Mark, Policy, next_mark
+from govgrid.domain.supervision import EFFECT, MARK_LABEL, Clock, Mark, Policy, next_mark
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.domain.worktime import CalendarUnknown, TimeUnit
 from govgrid.services.cases.history import history_row, record_histories
@@ -50,19 +50,7 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
         .order_by(Case.due_at)
     ).all()
     for row in rows:
-        _, unit = rules.limit_for(
-            row.class_code, row.loop, row.urgency, at_dispatch=row.dispatched_at is not None
-        )
-        facts = Clock(
-            Status(row.status),
-            row.dispatched_at,
-            row.due_at,
-            row.warned_at,
-            row.is_overdue,
-            row.supervision_level,
-            unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS),
-            row.reported_at,
-        )
+        facts = clock_of(rules, row)
         try:
             mark = next_mark(facts, now, rules.calendar, policy)
         except CalendarUnknown as exc:  # one case's dates fall in a year not entered: skip it, keep sweeping
@@ -73,17 +61,40 @@ def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datet
     return False
 
 
-_EFFECT: dict[Mark, dict[str, Any]] = {
-    Mark.WARN: {},
-    Mark.OVERDUE: {"is_overdue": True},
-    Mark.URGE: {"supervision_level": 1},
-    Mark.SUPERVISE: {"supervision_level": 2},
-}
+def clock_of(rules: CaseRules, case: Any) -> Clock:
+    """The facts the ladder decides on, from a case (or a row with the same columns)."""
+    _, unit = rules.limit_for(
+        case.class_code, case.loop, case.urgency, at_dispatch=case.dispatched_at is not None
+    )
+    return Clock(
+        Status(case.status),
+        case.dispatched_at,
+        case.due_at,
+        case.warned_at,
+        case.is_overdue,
+        case.supervision_level,
+        unit in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS),
+        case.reported_at,
+    )
+
+
+def mark_row(case_id: int, district_code: str, status: str, mark: Mark, at: datetime) -> dict[str, Any]:
+    """The history row of a mark: the sweeper's, whether it gives it now or a replay records it."""
+    return history_row(
+        case_id,
+        district_code,
+        actor=SWEEPER_ACTOR,
+        step=mark.value,
+        from_status=status,
+        to_status=status,
+        at=at,
+        note=MARK_LABEL[mark],
+    )
 
 
 def _apply(session: Session, row: Any, mark: Mark, now: datetime) -> bool:
     """The mark, if nobody moved the case meanwhile, with its history row."""
-    values = {**_EFFECT[mark], "version": row.version + 1}
+    values = {**EFFECT[mark], "version": row.version + 1}
     if mark is Mark.WARN:
         values["warned_at"] = now
     done = session.execute(
@@ -92,21 +103,7 @@ def _apply(session: Session, row: Any, mark: Mark, now: datetime) -> bool:
     if done.rowcount != 1:  # type: ignore[attr-defined]  # another worker or a user moved it first
         session.rollback()
         return False
-    record_histories(
-        session,
-        [
-            history_row(
-                row.id,
-                row.district_code,
-                actor=SWEEPER_ACTOR,
-                step=mark.value,
-                from_status=row.status,
-                to_status=row.status,
-                at=now,
-                note=MARK_LABEL[mark],
-            )
-        ],
-    )
+    record_histories(session, [mark_row(row.id, row.district_code, row.status, mark, now)])
     session.commit()
     return True
 

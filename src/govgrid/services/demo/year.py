@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.catalog import CatalogSource
+from govgrid.catalog.bundle import load_policy
 from govgrid.db.models import Area, OrgUnit, ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.history import SideAction
@@ -27,7 +28,7 @@ from govgrid.domain.workflow import ClosureType, Loop, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.geo.crs import Crs
 from govgrid.services.cases.intake import Report
-from govgrid.services.cases.replay import PastCase, PastSide, PastStep, replay
+from govgrid.services.cases.replay import Marking, PastCase, PastSide, PastStep, replay
 from govgrid.services.demo.people import demo_citizens, unit_handlers
 from govgrid.services.demo.year_spec import YearSpec, load_year_spec
 from govgrid.services.demo.year_steps import Steps, chunks
@@ -91,9 +92,13 @@ def build_demo_year(
         spec = replace(spec, days=max(1, min(days, spec.days)))
     run = _start(session, rules, spec, area_code, now)
     locator = LocatorCache()
+    marking = Marking(
+        load_policy(source.load("supervision.yaml")), now
+    )  # the sweeper's marks, as it gives them
     total = 0
     for chunk in chunks(_generate(run), CHUNK):
-        total += len(replay(session, rules=rules, locator=locator, cases=chunk, batch=1000).cases)
+        done = replay(session, rules=rules, locator=locator, cases=chunk, batch=1000, marking=marking)
+        total += len(done.cases)
         progress(f"  已生成 {total} 件案件（合成数据）…")
     return DemoYear(
         cases=total,
