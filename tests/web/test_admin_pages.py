@@ -90,6 +90,15 @@ def test_disabling_an_account_ends_its_logins_and_enabling_restores_them(as_user
     assert audited(session, "user.disable", name) == 1 and audited(session, "user.password", name) == 1
 
 
+def test_an_administrator_cannot_disable_their_own_account(as_user, session):
+    admin = as_user("admin")
+    uid = session.scalar(select(User.id).where(User.username == "admin"))
+    answer = post(admin, f"/people/{uid}/active", "/people", active="false")
+    assert answer.status_code == 422 and "不能停用自己的账号" in answer.text
+    session.expire_all()
+    assert session.get(User, uid).is_active
+
+
 @pytest.mark.parametrize("path", ["/people", "/units", "/people/1/active", "/people/1/password"])
 def test_nobody_but_the_administrator_manages_people_or_units(as_user, path):
     for username in ("dispatcher", "leader", "street_officer"):

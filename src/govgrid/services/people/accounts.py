@@ -168,6 +168,8 @@ def set_active(session: Session, *, actor: Actor, username: str, active: bool, n
 
     authorize(actor, Action.MANAGE_PEOPLE)
     user = _user_by_name(session, username)
+    if not active and user.id == actor.user_id:
+        raise InvalidInput("不能停用自己的账号（请由另一位管理员操作）", field="active")
     user.is_active = active
     if not active:
         end_all(session, user=user, actor=actor, now=now, reason="disabled")

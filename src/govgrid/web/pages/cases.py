@@ -32,6 +32,7 @@ from govgrid.services.cases import photos as attachments
 from govgrid.services.cases import queries, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
+from govgrid.services.geo import geography
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
@@ -83,6 +84,7 @@ def case_page(
         follow_code=shown(case.follow_secret),
         may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE and Status(case.status) not in FINAL,
         phase_label=phase_label,
+        place_names=geography.area_names(session, {case.grid_code} if case.grid_code else set()),
     )
 
 
