@@ -56,3 +56,21 @@ def action_label(action: str) -> str:
 
 def entity_label(entity_type: str) -> str:
     return ENTITY_LABEL.get(entity_type, entity_type)
+
+
+SYSTEM_NAMES = {
+    "system": "系统",
+    "system:sweeper": "系统（督办巡检）",
+    "system:ledger": "系统（台账预警）",
+}
+
+
+def who_label(name: str, connectors: dict[str, str] | None = None) -> str:
+    """Who acted, as people read it: a person's recorded name as it is; the system's parts and inbound
+    systems (connector:hotline12345) by their Chinese names."""
+    if name in SYSTEM_NAMES:
+        return SYSTEM_NAMES[name]
+    if name.startswith("connector:"):
+        connector = name.removeprefix("connector:")
+        return (connectors or {}).get(connector, f"外部系统 {connector}")
+    return name

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from govgrid import __version__
 from govgrid.catalog.bundle import load_catalogs
 from govgrid.db.engine import make_engine, make_session_factory
+from govgrid.domain.audit_labels import who_label
 from govgrid.domain.worktime import CHINA
 from govgrid.services.blobs import FileLimits
 from govgrid.services.geo.locate import LocatorCache
@@ -119,6 +120,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.templates.env.filters["cst"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M")
     app.state.templates.env.filters["cst_seconds"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M:%S")
     app.state.templates.env.filters["cst_date"] = lambda moment: _beijing(moment, "%Y-%m-%d")
+    connector_names = {cid: c.name for cid, c in app.state.connectors.items()}
+    app.state.templates.env.filters["who"] = lambda name: who_label(name or "", connector_names)
     app.state.secret_key = resolve_secret_key(settings)
     app.state.session_policy = SessionPolicy(
         hours=settings.session_hours, idle_minutes=settings.session_idle_minutes
