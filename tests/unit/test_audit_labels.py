@@ -1,5 +1,3 @@
-
-
 def test_the_system_and_inbound_systems_are_named_in_chinese_and_people_as_recorded():
     from govgrid.domain.audit_labels import who_label
 

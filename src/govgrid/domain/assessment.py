@@ -1,0 +1,180 @@
+"""考核指标 from the case history, never from hand-kept counters: what each case was at a period's end, and
+the counts and rates of a period (DOMAIN.md §5; the definitions are issue 11's).
+
+- registered: the first 立案; a 12345 order is registered when accepted (受理, its first row).
+- closed: the first 结案 (核查通过 or 强制结案); a 12345 order is closed by its 办结反馈, which this loop never
+  sends back once given.
+- deadline: the handling deadline in force at the period's end — set by the last 派遣/改派 (its row's
+  `due_at`), moved by an approved 延期 or a recomputed provisional deadline, cleared by 退单.
+- settle time: the earlier of the deadline and the close; a case settles once, so it is due once.
+- left out: cancelled (作废) or removed (剔单) by the period's end; parked (挂账) then: not due in it.
+Every time is compared in Beijing days; a period is [first day, last day], both included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from govgrid.domain.workflow import Loop, Status, Step
+from govgrid.domain.worktime import CHINA
+
+SATISFIED, FAIRLY_SATISFIED = "satisfied", "basically_satisfied"  # the keys of workflow.SATISFACTION
+FAIRLY_WEIGHT = 0.9  # 基本满意 counts as 0.9 of 满意 in the 满意率 (the 12345 三率)
+COUNTS = ("registered", "due", "closed", "closed_on_time", "reworked", "callbacks", "contacted", "resolved")
+RATES = {  # key → (numerator, denominator)
+    "closure_rate": ("closed", "due"),
+    "on_time_rate": ("closed_on_time", "due"),
+    "rework_rate": ("reworked", "registered"),
+    "response_rate": ("contacted", "callbacks"),
+    "resolution_rate": ("resolved", "callbacks"),
+    "satisfaction_rate": ("satisfaction_points", "callbacks"),
+}
+LABELS = {
+    "registered": "立案数",
+    "due": "应结案数",
+    "closed": "结案数",
+    "closed_on_time": "按期结案数",
+    "reworked": "返工数",
+    "callbacks": "有效回访数",
+    "contacted": "联系数",
+    "resolved": "解决数",
+    "closure_rate": "结案率",
+    "on_time_rate": "按期结案率",
+    "rework_rate": "返工率",
+    "response_rate": "响应率",
+    "resolution_rate": "解决率",
+    "satisfaction_rate": "满意率",
+}
+LEFT_OUT = {Status.CANCELLED.value, Status.EXCLUDED.value}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One history row as the metrics read it."""
+
+    at: datetime
+    step: str
+    to_status: str
+    detail: dict
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, datetime.min.time(), CHINA)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period (its last day included)."""
+        return datetime.combine(self.last + timedelta(days=1), datetime.min.time(), CHINA)
+
+    def holds(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start <= moment < self.end
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A case as it stood at a moment, read from its history up to then."""
+
+    status: str | None
+    registered_at: datetime | None
+    closed_at: datetime | None
+    deadline: datetime | None
+    reworks: int
+    unit_id: int | None  # the unit of its last 派遣
+    callback: dict | None  # 回访 answers, if any
+
+    @property
+    def settles_at(self) -> datetime | None:
+        times = [t for t in (self.deadline, self.closed_at) if t is not None]
+        return min(times) if times else None
+
+
+def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
+    """What the case was just before `until`, from its history rows (in the order they were written)."""
+    status = registered = closed = deadline = callback = None
+    reworks = 0
+    unit_id = None
+    for event in events:
+        if event.at >= until:
+            break
+        status = event.to_status
+        if registered is None and (
+            event.step == Step.REGISTER.value or (loop is Loop.HOTLINE and event.step == "report")
+        ):
+            registered = event.at
+        if closed is None and (
+            event.to_status == Status.CLOSED.value
+            or (loop is Loop.HOTLINE and event.to_status == Status.REPLIED.value)
+        ):
+            closed = event.at
+        if "due_at" in event.detail and event.step in _DEADLINE_STEPS:
+            value = event.detail["due_at"]
+            deadline = datetime.fromisoformat(value) if value else None
+        if event.step == Step.DISPATCH.value:
+            unit_id = event.detail.get("unit_id")
+        if event.step == Step.CHECK_FAIL.value:
+            reworks += 1
+        if event.step == Step.CALL_BACK.value and event.detail.get("callback"):
+            callback = event.detail["callback"]
+    return Facts(status, registered, closed, deadline, reworks, unit_id, callback)
+
+
+_DEADLINE_STEPS = {Step.DISPATCH.value, Step.RETURN.value, "extension_approve", "reschedule"}
+
+
+def outcomes(facts: Facts, period: Period) -> dict[str, float]:
+    """The case's share of each count in the period (0 or 1; 满意 points 1, 0.9 or 0)."""
+    if facts.status in LEFT_OUT:
+        return {}
+    found: dict[str, float] = {}
+    if period.holds(facts.registered_at):
+        found["registered"] = 1
+        if facts.reworks:
+            found["reworked"] = 1
+        if facts.callback is not None:
+            answers = facts.callback
+            found["callbacks"] = 1
+            found["contacted"] = 1 if answers.get("contacted") else 0
+            found["resolved"] = 1 if answers.get("resolved") else 0
+            found["satisfaction_points"] = {SATISFIED: 1.0, FAIRLY_SATISFIED: FAIRLY_WEIGHT}.get(
+                str(answers.get("satisfaction")), 0.0
+            )
+    if facts.status != Status.PARKED.value and period.holds(facts.settles_at):
+        found["due"] = 1
+        if facts.closed_at is not None:
+            found["closed"] = 1
+            if facts.deadline is None or facts.closed_at <= facts.deadline:
+                found["closed_on_time"] = 1
+    return found
+
+
+def totals(shares: Iterable[dict[str, float]]) -> dict[str, float]:
+    summed: dict[str, float] = dict.fromkeys((*COUNTS, "satisfaction_points"), 0)
+    for share in shares:
+        for key, value in share.items():
+            summed[key] += value
+    return summed
+
+
+def with_rates(counts: dict[str, float]) -> dict[str, float | int | None]:
+    """The counts (as integers) and every rate: a fraction to 4 places, or None when nothing is counted."""
+    result: dict[str, float | int | None] = {key: int(counts.get(key, 0)) for key in COUNTS}
+    for key, (top, bottom) in RATES.items():
+        denominator = counts.get(bottom, 0)
+        result[key] = round(counts.get(top, 0) / denominator, 4) if denominator else None
+    return result
+
+
+def matches(share: dict[str, float], metric: str, without: str = "") -> bool:
+    """Whether a case counts in `metric` (and not in `without`): a drill-down from a figure to its cases."""
+    return share.get(metric, 0) > 0 and not (without and share.get(without, 0) > 0)
+
+
+def events_of(rows: Sequence[tuple[datetime, str, str, dict | None]]) -> list[Event]:
+    return [Event(at, step, to_status, detail or {}) for at, step, to_status, detail in rows]
