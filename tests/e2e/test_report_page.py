@@ -157,3 +157,39 @@ def test_the_report_page_fits_a_phone(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
     page.screenshot(path=str(SHOTS / "report-390.png"), full_page=True)
+
+
+def test_a_queued_report_waits_for_its_own_author_on_a_shared_phone_and_goes_after_a_new_login(
+    page, district, session
+):
+    from govgrid.db.models import User
+
+    point = district.grid(f"{STREET_A}001").geometry.representative_point()
+    title = "共用手机上排队的上报"
+    log_in(page, "grid_worker")
+    page.goto("/report")
+    page.route(
+        "**/report", lambda route: route.abort() if route.request.method == "POST" else route.continue_()
+    )
+    pick_class(page, "垃圾", "E0102")
+    page.fill("input[name=title]", title)
+    tap_the_map(page, point.x, point.y)
+    page.click("#report-submit")
+    expect(page.locator("#queue-count")).to_have_text("1")
+    page.unroute("**/report")
+    log_out(page)  # the session (and its form token) ends
+
+    log_in(page, "gw_370102001002")  # another grid worker on the same phone
+    page.goto("/report")
+    expect(page.locator("#report-map[data-ready='1']")).to_be_attached()
+    expect(page.locator("#offline-queue")).to_be_hidden()  # nobody sees or sends another's reports
+    page.wait_for_timeout(500)
+    assert cases_titled(session, title) == 0
+    log_out(page)
+
+    log_in(page, "grid_worker")  # back, with a new session and a new form token
+    page.goto("/report")
+    expect(page.locator("#sent-notice")).to_contain_text("已发送离线保存的上报", timeout=20_000)
+    assert cases_titled(session, title) == 1
+    case = session.scalar(select(Case).where(Case.title == title))
+    assert case.reporter_id == session.scalar(select(User.id).where(User.username == "grid_worker"))

@@ -193,3 +193,12 @@ def test_an_administrator_issues_a_connector_key_shown_once_and_revokes_it(as_us
     bad = post(admin, "/connectors/keys", "/connectors", connector_id="nope", days="30")
     assert bad.status_code == 422 and "连接器“nope”不存在" in bad.text
     assert as_user("dispatcher").get("/connectors").status_code in (403, 404)
+
+
+def test_nobody_sets_their_own_password_through_the_administrators_form(as_user, session):
+    for username in ("citizen", "grid_worker", "dispatcher"):
+        client = as_user(username)
+        own = session.scalar(select(User.id).where(User.username == username))
+        answer = post(client, f"/people/{own}/password", "/account", password="taken-over-1")
+        assert answer.status_code in (403, 404), (username, answer.status_code)
+    assert as_user("citizen").get("/").status_code == 200  # the old password still logs in (as_user did)

@@ -185,3 +185,9 @@ def test_sign_ups_from_one_address_are_throttled_whether_or_not_they_succeed(app
         app.state.settings.signups_per_hour = 100_000
         session.execute(delete(ThrottleCounter).where(ThrottleCounter.key == key))
         session.commit()
+
+
+def test_sign_up_refuses_an_account_without_a_password(anonymous, session):
+    answer = signup(anonymous, phone="13712340002", password="", repeated="")
+    assert answer.status_code == 422 and "密码至少 8 位" in answer.text
+    assert session.scalar(select(User.id).where(User.username == "13712340002")) is None

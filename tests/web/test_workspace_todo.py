@@ -104,3 +104,24 @@ def test_a_grid_worker_sees_todays_patrol_counts_instead_of_an_empty_area_summar
 def test_a_citizen_has_no_queue(as_user, session):
     assert 'id="waiting"' not in as_user("citizen").get("/").text
     assert todo.waiting(session, actor=actor(session, "citizen")).total == 0
+
+
+def test_a_street_officers_own_report_dispatched_to_another_unit_does_not_wait_for_them(
+    as_user, district, session
+):
+    point = district.grid(f"{STREET_A}001").geometry.representative_point()
+    body = {
+        "class_code": "E0102",
+        "title": "待办：自报他办",
+        "lng": point.x,
+        "lat": point.y,
+        "client_id": str(uuid.uuid4()),
+    }
+    answer = as_user("street_officer").post("/api/v1/cases", json=body)
+    assert answer.status_code == 201, answer.text
+    case = answer.json()["id"]
+    for name in (Step.VERIFY, Step.REGISTER):
+        step(session, "dispatcher", case, name)
+    step(session, "dispatcher", case, Step.DISPATCH, unit_code="LX-CGJ")
+    assert case not in waiting_ids(session, "street_officer")  # 签收 is the department's, not the reporter's
+    assert case in waiting_ids(session, "dept_officer")

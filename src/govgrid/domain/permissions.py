@@ -42,6 +42,7 @@ class Action(StrEnum):
     MANAGE_CALENDAR = "manage_calendar"  # 录入节假日安排（工作日历）
     MANAGE_CONNECTORS = "manage_connectors"  # 连接器密钥：签发、吊销
     INSTRUCT = "instruct"  # 领导批示 on a case or a ledger item
+    READ_ASSESSMENT = "read_assessment"  # 考核指标、排名 over the cases one may see
 
 
 class Reach(StrEnum):
@@ -89,6 +90,7 @@ report_progress        -        -           unit           unit               - 
 manage_calendar        -        -           -              -                  -          -          -      all   -
 manage_connectors      -        -           -              -                  -          -          -      all   -
 instruct               -        -           -              -                  -          -          scope  all   -
+read_assessment        -        -           scope          unit               scope      scope      scope  all   -
 """
 
 

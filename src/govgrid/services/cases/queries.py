@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
@@ -40,16 +40,17 @@ def visible_cases(actor: Actor) -> Any:
 
 def may(actor: Actor, action: Action) -> Any:
     """The SQL condition for the cases on which the actor may do `action`, as `authorize` decides it for one
-    case (its area, its unit, its reporter)."""
+    case (its area, its unit, its reporter — the reporter only for an own or area reach, as there)."""
     narrowing = scope_filter(actor, action)
     if narrowing.everything:
         return true()
-    clauses = [Case.reporter_id == narrowing.owner_id]
+    by_unit = reach(actor, action) is Reach.UNIT
+    clauses = [] if by_unit else [Case.reporter_id == narrowing.owner_id]
     if narrowing.area_prefix:
         clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
     if narrowing.unit_id is not None:
         clauses.append(Case.unit_id == narrowing.unit_id)
-    return or_(*clauses)
+    return or_(*clauses) if clauses else false()
 
 
 def list_cases(

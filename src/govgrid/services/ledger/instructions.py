@@ -37,11 +37,14 @@ def recent(session: Session, *, actor: Actor, limit: int = 5) -> list[tuple[Ledg
     visible = visible_rows(session, actor, LedgerFilter()).visible
     if not visible:
         return []
-    rows = session.execute(
+    query = (
         select(LedgerEvent, LedgerItem)
         .join(LedgerItem, LedgerItem.id == LedgerEvent.item_id)
         .where(LedgerEvent.action == EventKind.INSTRUCT.value)
         .order_by(LedgerEvent.id.desc())
-        .limit(limit * 20)
-    ).all()
+    )
+    if len(visible) <= 10_000:  # a unit's or a street's items: ask for exactly those
+        exact = session.execute(query.where(LedgerItem.id.in_(visible)).limit(limit))
+        return [(event, item) for event, item in exact]
+    rows = session.execute(query.limit(2_000)).all()  # a district's whole ledger: filter what was read
     return [(event, item) for event, item in rows if item.id in visible][:limit]

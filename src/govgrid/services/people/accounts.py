@@ -143,12 +143,22 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
 
 
 def set_password(session: Session, *, actor: Actor, username: str, password: str, now: datetime) -> None:
-    """A user changes their own password; an administrator may reset anyone's. Every session and token of
-    the user ends (a stolen cookie or token dies with the old password)."""
+    """An administrator resets anyone's password (people change their own through
+    services.people.own_account, which first checks the current one). Every session and token of the user
+    ends (a stolen cookie or token dies with the old password)."""
+    authorize(actor, Action.MANAGE_PEOPLE)
+    _replace_password(session, actor=actor, user=_user_by_name(session, username), password=password, now=now)
 
-    user = _user_by_name(session, username)
-    if actor.user_id != user.id:
-        authorize(actor, Action.MANAGE_PEOPLE)
+
+def store_own_password(session: Session, *, actor: Actor, password: str, now: datetime) -> None:
+    """The person's own new password — only once their current one was checked (own_account)."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotAuthenticated("请先登录")
+    _replace_password(session, actor=actor, user=user, password=password, now=now)
+
+
+def _replace_password(session: Session, *, actor: Actor, user: User, password: str, now: datetime) -> None:
     user.password_hash = hash_password(password)
     end_all(session, user=user, actor=actor, now=now, reason="password")
     audit.record(

@@ -41,7 +41,7 @@ def change_password(
         raise InvalidInput("两次输入的新密码不一致", field="repeated")
     if new == current:
         raise InvalidInput("新密码不能与当前密码相同", field="new")
-    accounts.set_password(session, actor=actor, username=actor.username, password=new, now=now)
+    accounts.store_own_password(session, actor=actor, password=new, now=now)
 
 
 def own_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:

@@ -5,6 +5,7 @@ units added (services.people.directory). A refused form comes back on the page w
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -121,7 +122,7 @@ def create_account(
     except (InvalidInput, Conflict) as exc:
         session.rollback()
         return _people(request, session, actor, form=form, error=exc.message, field=exc.field)
-    return RedirectResponse(f"/people?q={form.username.strip()}", status_code=303)
+    return RedirectResponse(f"/people?q={quote(form.username.strip())}", status_code=303)
 
 
 @router.post("/people/{user_id}/active")
@@ -130,7 +131,7 @@ def set_active(
 ) -> Response:
     user = people.get_user(session, actor=actor, user_id=user_id)
     people.set_active(session, actor=actor, username=user.username, active=active, now=now)
-    return RedirectResponse(f"/people?q={user.username}", status_code=303)
+    return RedirectResponse(f"/people?q={quote(user.username)}", status_code=303)
 
 
 @router.post("/people/{user_id}/password")
@@ -143,14 +144,14 @@ def reset_password(
 ) -> Response:
     user = people.get_user(session, actor=actor, user_id=user_id)
     people.set_password(session, actor=actor, username=user.username, password=password, now=now)
-    return RedirectResponse(f"/people?q={user.username}", status_code=303)
+    return RedirectResponse(f"/people?q={quote(user.username)}", status_code=303)
 
 
 @router.post("/people/{user_id}/unlock")
 def unlock(user_id: IdPath, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
     user = people.get_user(session, actor=actor, user_id=user_id)
     throttle.unlock(session, actor=actor, username=user.username, now=now, scope_code=user.scope_code)
-    return RedirectResponse(f"/people?q={user.username}", status_code=303)
+    return RedirectResponse(f"/people?q={quote(user.username)}", status_code=303)
 
 
 @router.get("/units", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from govgrid.db.models import Area, User
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.case_fields import LABELS
 from govgrid.domain.case_rules import CaseRules
-from govgrid.domain.errors import Conflict, InvalidInput
+from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govgrid.domain.permissions import Actor
 from govgrid.domain.roles import Role
 from govgrid.domain.sources import person_channel
@@ -94,7 +94,7 @@ def report(
             photos=[checked] if checked else [],
             media_dir=request.app.state.media_dir,
         )
-    except (InvalidInput, Conflict) as exc:
+    except (InvalidInput, Conflict, NotFound, Forbidden) as exc:  # Forbidden/NotFound: a place out of reach
         session.rollback()
         if is_api(request):
             raise  # the page's script shows the message beside the field

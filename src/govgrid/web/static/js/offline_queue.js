@@ -34,13 +34,21 @@
         if (value.size) { photo = value; photoName = value.name || "photo.jpg"; }
       } else { fields[key] = value; }
     });
-    return { client_id: fields.client_id, fields: fields, photo: photo, photo_name: photoName,
-             queued_at: new Date().toISOString(), problem: "", held: false };
+    return { client_id: fields.client_id, user: form.dataset.user || "", fields: fields, photo: photo,
+             photo_name: photoName, queued_at: new Date().toISOString(), problem: "", held: false };
+  }
+
+  // the page's own form token, not the one the entry was made with: a login since then has a new one
+  function currentToken() {
+    var field = document.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
   }
 
   function body(entry) {
     var data = new FormData();
-    Object.keys(entry.fields).forEach(function (key) { data.append(key, entry.fields[key]); });
+    Object.keys(entry.fields).forEach(function (key) {
+      data.append(key, key === "csrf_token" ? currentToken() || entry.fields[key] : entry.fields[key]);
+    });
     if (entry.photo) { data.append("photo", entry.photo, entry.photo_name); }
     return data;
   }
@@ -53,8 +61,8 @@
         return r.json().catch(function () { return {}; }).then(function (answer) {
           if (r.ok) { return { sent: true, answer: answer }; }
           var message = answer.error ? answer.error.message : "服务器返回 " + r.status;
-          var retry = r.status === 429 || r.status >= 500 || r.status === 401 || r.status === 403;
-          if (r.status === 401 || r.status === 403) { message = "登录已过期，请重新登录后再发送"; }
+          var retry = r.status === 429 || r.status >= 500 || r.status === 401;  // 403: held, not resent
+          if (r.status === 401) { message = "登录已过期，请重新登录后再发送"; }
           return { sent: false, problem: message, field: answer.error ? answer.error.field : null, keep: retry };
         });
       }, function () { return { sent: false, offline: true, problem: "网络不可用", keep: true }; });
@@ -62,9 +70,9 @@
 
   var flushing = null;
   // Send every queued entry in order; stop at the first network failure. Resolves the answers sent.
-  function flush(onSent) {
+  function flush(user, onSent) {
     if (flushing) { return flushing; }
-    flushing = all().then(function (entries) {
+    flushing = all(user).then(function (entries) {
       var sent = [];
       return entries.reduce(function (chain, entry) {
         return chain.then(function (stop) {
@@ -87,9 +95,11 @@
 
   function put(entry) { return run("readwrite", function (s) { return s.put(entry); }); }
   function remove(id) { return run("readwrite", function (s) { return s.delete(id); }); }
-  function all() {
+  // a person's own entries only: on a shared phone nobody sees, edits or sends another's reports
+  function all(user) {
     return run("readonly", function (s) { return s.getAll(); }).then(function (list) {
-      return (list || []).sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
+      return (list || []).filter(function (e) { return e.user === user; })
+        .sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
     });
   }
 

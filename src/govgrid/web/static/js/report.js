@@ -136,7 +136,10 @@
     button.disabled = true;
     queue.send(entry).then(function (outcome) {
       button.disabled = false;
-      if (outcome.sent) { window.location.assign(outcome.answer.url); return; }
+      if (outcome.sent) {  // a mended queued report leaves the queue once it is filed
+        queue.remove(entry.client_id).then(function () { window.location.assign(outcome.answer.url); });
+        return;
+      }
       if (!outcome.offline) { showProblem(outcome.problem, outcome.field); return; }
       return queue.put(entry).then(function () {
         form.reset(); clearProblems();
@@ -153,7 +156,7 @@
   // 待发送队列：显示、联网后发送、被拒的可删除或改后重发
   function notice(text) { var el = $("sent-notice"); el.textContent = text; el.hidden = false; }
   function showQueue() {
-    return queue.all().then(function (entries) {
+    return queue.all(form.dataset.user || "").then(function (entries) {
       $("offline-queue").hidden = entries.length === 0;
       $("queue-count").textContent = String(entries.length);
       var list = $("queue-list");
@@ -176,7 +179,8 @@
       });
     });
   }
-  function reopen(entry) {  // back into the form, with its photo and its client id (still unused)
+  function reopen(entry) {  // back into the form, with its photo and its client id (still unused); it stays
+    // queued (held) until the mended form is filed, so a reload loses nothing
     Object.keys(entry.fields).forEach(function (key) {
       if (form.elements[key] && key !== "csrf_token") { form.elements[key].value = entry.fields[key]; }
     });
@@ -185,12 +189,11 @@
       files.items.add(new File([entry.photo], entry.photo_name, { type: entry.photo.type }));
       $("photo").files = files.files;
     }
-    queue.remove(entry.client_id).then(showQueue);
     if (entry.problem) { showProblem(entry.problem, null); }
   }
   function flush() {
     if (navigator.onLine === false) { return; }
-    queue.flush(function (entry, answer) {
+    queue.flush(form.dataset.user || "", function (entry, answer) {
       notice("已发送离线保存的上报“" + entry.fields.title + "”：案件 " + answer.code);
     }).then(showQueue);
   }

@@ -20,7 +20,10 @@ self.addEventListener("activate", function (event) {
 
 function keep(cache, request) {
   return fetch(request, { credentials: "same-origin" }).then(function (response) {
-    if (response.ok && !response.redirected) { cache.put(request, response.clone()); }
+    if (response.redirected) {  // a lapsed login sent it to /login: drop the kept page, follow the redirect
+      return caches.delete(CACHE).then(function () { return Response.redirect(response.url, 303); });
+    }
+    if (response.ok) { cache.put(request, response.clone()); }
     return response;
   });
 }
@@ -28,7 +31,7 @@ function keep(cache, request) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) { return; }
-  if (url.pathname === "/login") {  // logged out: the kept page (the person's name, phone, form token) goes
+  if (url.pathname === "/login" || url.pathname === "/signup") {  // logged out: the kept page (the person's name, phone, form token) goes
     event.waitUntil(caches.delete(CACHE));
     return;
   }

@@ -1,0 +1,183 @@
+"""考核指标 of a period by a slice, read from the case history (domain.assessment): the rows and the total
+of GET /api/v1/assessment/metrics, and the cases behind any figure (the case list's drill-down). Each
+caller counts only the cases it may see. This is the plain path — every case that can count in the
+period is read with its history up to the period's end; issue 11's rollups will answer the same."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.models import OrgUnit, ResponsibilityGrid, UnitGrid, User
+from govgrid.domain.assessment import Period, events_of, facts_at, outcomes, totals, with_rates
+from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.permissions import Action, Actor, scope_filter
+from govgrid.domain.sources import channel_labels
+from govgrid.domain.workflow import FINAL, Loop
+from govgrid.services.cases.queries import visible_cases
+from govgrid.services.geo import geography
+
+
+class Slice(StrEnum):
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+    DEPARTMENT = "department"
+    CLASS = "class"
+    CHANNEL = "channel"
+    WORKER = "worker"
+
+
+AREA_DIGITS = {Slice.DISTRICT: 6, Slice.STREET: 9, Slice.COMMUNITY: 12, Slice.GRID: 15}
+NOWHERE = {  # the row of the cases a slice cannot place
+    Slice.DEPARTMENT: "未派遣",
+    Slice.WORKER: "无责任网格员",
+    Slice.GRID: "未定位",
+    Slice.COMMUNITY: "未定位",
+    Slice.STREET: "未定位",
+}
+
+
+@dataclass(frozen=True)
+class Counted:
+    case_id: int
+    share: dict[str, float]
+    attributes: dict[str, Any]  # what slices read: area code, unit, class, channel
+
+
+def counted_cases(session: Session, *, actor: Actor, period: Period) -> Iterator[Counted]:
+    """Every case the actor may see that can count in the period, with its share of each count."""
+    scope_filter(actor, Action.READ_ASSESSMENT)
+    moved = select(CaseTransition.case_id).where(
+        CaseTransition.at >= period.start, CaseTransition.at < period.end
+    )
+    candidates = (
+        select(Case.id, Case.loop, Case.scope_code, Case.grid_code, Case.class_code, Case.channel)
+        .where(visible_cases(actor), Case.reported_at < period.end)
+        .where(or_(Case.status.not_in([s.value for s in FINAL]), Case.id.in_(moved)))
+    )
+    cases = {row.id: row for row in session.execute(candidates)}
+    if not cases:
+        return
+    history = session.execute(
+        select(
+            CaseTransition.case_id,
+            CaseTransition.at,
+            CaseTransition.step,
+            CaseTransition.to_status,
+            CaseTransition.detail,
+        )
+        .where(
+            CaseTransition.case_id.in_(candidates.with_only_columns(Case.id)), CaseTransition.at < period.end
+        )
+        .order_by(CaseTransition.case_id, CaseTransition.id)
+    )
+    rows: dict[int, list[Any]] = defaultdict(list)
+    for case_id, at, step, to_status, detail in history:
+        rows[case_id].append((at, step, to_status, detail))
+    for case_id, row in cases.items():
+        facts = facts_at(Loop(row.loop), events_of(rows.get(case_id, [])), period.end)
+        share = outcomes(facts, period)
+        if share:
+            yield Counted(
+                case_id,
+                share,
+                {
+                    "area": row.grid_code or row.scope_code,
+                    "unit": facts.unit_id,
+                    "class": row.class_code,
+                    "channel": row.channel,
+                    "grid": row.grid_code,
+                },
+            )
+
+
+def metrics(session: Session, *, actor: Actor, rules: CaseRules, period: Period, by: Slice) -> dict[str, Any]:
+    """{from, to, by, rows: [{code, name, …every count and rate}], total} — total over every case counted."""
+    counted = list(counted_cases(session, actor=actor, period=period))
+    keys = _keys(session, by, counted)
+    grouped: dict[str | None, list[dict[str, float]]] = defaultdict(list)
+    for item in counted:
+        grouped[keys(item)].append(item.share)
+    names = _names(session, rules, by, {code for code in grouped if code})
+    rows = [
+        {
+            "code": code,
+            "name": names.get(code, code) if code else NOWHERE.get(by, "—"),
+            **with_rates(totals(shares)),
+        }
+        for code, shares in sorted(grouped.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+    ]
+    return {
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "by": by.value,
+        "rows": rows,
+        "total": with_rates(totals(item.share for item in counted)),
+    }
+
+
+def drill(
+    session: Session, *, actor: Actor, period: Period, metric: str, without: str = "", limit: int = 50_000
+) -> list[int]:
+    """The ids of the cases behind a figure: counted in `metric` and not in `without`, in the period."""
+    from govgrid.domain.assessment import matches
+
+    found = [
+        c.case_id
+        for c in counted_cases(session, actor=actor, period=period)
+        if matches(c.share, metric, without)
+    ]
+    return found[:limit]
+
+
+def _keys(session: Session, by: Slice, counted: list[Counted]) -> Any:
+    if by in AREA_DIGITS:
+        digits = AREA_DIGITS[by]
+        return lambda c: c.attributes["area"][:digits] if len(c.attributes["area"] or "") >= digits else None
+    if by is Slice.DEPARTMENT:
+        return lambda c: str(c.attributes["unit"]) if c.attributes["unit"] is not None else None
+    if by is Slice.WORKER:
+        grids = {c.attributes["grid"] for c in counted if c.attributes["grid"]}
+        workers = (
+            dict(
+                session.execute(
+                    select(UnitGrid.code, ResponsibilityGrid.worker_id)
+                    .join(ResponsibilityGrid, ResponsibilityGrid.code == UnitGrid.responsibility_grid_code)
+                    .where(UnitGrid.code.in_(grids))
+                ).all()
+            )
+            if grids
+            else {}
+        )
+        return lambda c: str(workers[c.attributes["grid"]]) if workers.get(c.attributes["grid"]) else None
+    field = "class" if by is Slice.CLASS else "channel"
+    return lambda c: c.attributes[field]
+
+
+def _names(session: Session, rules: CaseRules, by: Slice, codes: set[str]) -> dict[str, str]:
+    if by in AREA_DIGITS:
+        return geography.area_names(session, codes)
+    if by is Slice.DEPARTMENT:
+        ids = [int(code) for code in codes]
+        return {
+            str(i): name
+            for i, name in session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)))
+        }
+    if by is Slice.WORKER:
+        ids = [int(code) for code in codes]
+        return {
+            str(i): name
+            for i, name in session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+        }
+    if by is Slice.CLASS:
+        return {code: rules.classes[code].name for code in codes if code in rules.classes}
+    return {code: name for code, name in channel_labels(rules).items() if code in codes}
