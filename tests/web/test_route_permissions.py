@@ -291,6 +291,13 @@ def _case_instruction(client, district, session):  # type: ignore[no-untyped-def
     refused(client.post(f"/api/v1/cases/{case.id}/instruction", json={"note": "越界批示"}))
 
 
+@probe("GET", "/api/v1/assessment/metrics")
+def _assessment_metrics(client, district, session):  # type: ignore[no-untyped-def]
+    """Street A's officer counts street A's cases only: street B shows in no row."""
+    answer = client.get("/api/v1/assessment/metrics?from=2025-01-01&to=2025-12-31&by=street")
+    nothing_of_street_b(answer)
+
+
 @probe("GET", "/api/v1/cases/{case_id}/similar")
 def _case_similar(client, district, session):  # type: ignore[no-untyped-def]
     refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}/similar"))

@@ -21,6 +21,7 @@ SORTS = {
     "rework": "rework_count",
 }
 DEFAULT_SORT = "-reported"
+MAX_PERIOD_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,15 @@ class CaseFilter:
     reported_from: date | None = None
     reported_to: date | None = None
     sort: str = DEFAULT_SORT
+    # a drill-down from an assessment figure: the cases counted in `metric` (and not in `without`) over
+    # [period_from, period_to], read from their histories (domain.assessment)
+    metric: str = ""
+    without: str = ""
+    period_from: date | None = None
+    period_to: date | None = None
 
     def __post_init__(self) -> None:
+        self._check_drill()
         object.__setattr__(self, "sort", (self.sort or DEFAULT_SORT).strip())
         if self.sort.removeprefix("-") not in SORTS:
             raise InvalidInput(
@@ -54,6 +62,23 @@ class CaseFilter:
             raise InvalidInput(f"区域代码“{self.area_code}”须为数字", field="area_code")
         if self.reported_from and self.reported_to and self.reported_from > self.reported_to:
             raise InvalidInput("开始日期晚于结束日期", field="reported_from")
+
+    def _check_drill(self) -> None:
+        from govgrid.domain.assessment import COUNTS
+
+        for name in ("metric", "without"):
+            value = getattr(self, name)
+            if value and value not in COUNTS:
+                raise InvalidInput(f"指标“{value[:24]}”无效：可用 {'、'.join(COUNTS)}", field=name)
+        if self.without and not self.metric:
+            raise InvalidInput("“without”须与 metric 同用", field="without")
+        if self.metric:
+            if self.period_from is None or self.period_to is None:
+                raise InvalidInput("按指标钻取须给出期间（period_from、period_to）", field="period_from")
+            if self.period_from > self.period_to:
+                raise InvalidInput("期间开始日期晚于结束日期", field="period_from")
+            if (self.period_to - self.period_from).days > MAX_PERIOD_DAYS:
+                raise InvalidInput(f"期间不超过 {MAX_PERIOD_DAYS} 天", field="period_to")
 
     @property
     def is_empty(self) -> bool:

@@ -55,6 +55,10 @@ def case_filter(
         str,
         Query(max_length=16, description="排序：reported、due、closed、status、class、rework；前加 - 为倒序"),
     ] = "-reported",
+    metric: Annotated[str, Query(max_length=24, description="钻取：指标，如 due（应结案）")] = "",
+    without: Annotated[str, Query(max_length=24, description="钻取：不含该指标，如 closed_on_time")] = "",
+    period_from: Annotated[str, Query(max_length=16, description="钻取期间起（YYYY-MM-DD）")] = "",
+    period_to: Annotated[str, Query(max_length=16, description="钻取期间止（含）")] = "",
 ) -> CaseFilter:
     """The case list's filter: the API, the list page and its export choose cases the same way."""
     return CaseFilter(
@@ -70,6 +74,10 @@ def case_filter(
         reported_from=_day(reported_from, "reported_from"),
         reported_to=_day(reported_to, "reported_to"),
         sort=sort,
+        metric=metric.strip(),
+        without=without.strip(),
+        period_from=_day(period_from, "period_from"),
+        period_to=_day(period_to, "period_to"),
     )
 
 

@@ -15,7 +15,7 @@ from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.paging import fetch_page
 from govgrid.domain.case_fields import case_id_from_code
 from govgrid.domain.case_filter import CaseFilter
-from govgrid.domain.errors import NotFound
+from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.follow import normalized
 from govgrid.domain.moments import midnight
 from govgrid.domain.paging import Paged, Paging
@@ -65,7 +65,7 @@ def list_cases(
     """A page of the cases the actor may see: in their area, assigned to their unit, or reported by them;
     newest first, or nearest first when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks
     near where they stand. Distance is ordered in SQL over every visible case, not only the newest page."""
-    query = select(Case).where(visible_cases(actor), *matching(wanted))
+    query = select(Case).where(*conditions(session, actor, wanted))
     if status is not None:
         query = query.where(Case.status == status.value)
     if near is not None:  # the work near where one stands: what is still open
@@ -74,6 +74,32 @@ def list_cases(
     else:
         query = query.order_by(*ordering(wanted))
     return fetch_page(session, query, paging)
+
+
+MAX_DRILLED = 30_000  # the cases one drill-down may name (a district's year is well inside it)
+
+
+def conditions(session: Session, actor: Actor, wanted: CaseFilter) -> list[Any]:
+    """Every SQL condition of a filtered list the actor reads: their reach, the filter, and a drill-down's
+    cases (computed from the histories by the assessment's own terms, so a list and its figure agree)."""
+    found = [visible_cases(actor), *matching(wanted)]
+    if wanted.metric and wanted.period_from and wanted.period_to:
+        from govgrid.domain.assessment import Period
+        from govgrid.services.assessment.metrics import drill
+
+        period = Period(wanted.period_from, wanted.period_to)
+        ids = drill(
+            session,
+            actor=actor,
+            period=period,
+            metric=wanted.metric,
+            without=wanted.without,
+            limit=MAX_DRILLED + 1,
+        )
+        if len(ids) > MAX_DRILLED:
+            raise InvalidInput(f"钻取的案件超过 {MAX_DRILLED} 件，请缩小期间或范围", field="period_to")
+        found.append(Case.id.in_(ids) if ids else false())
+    return found
 
 
 def ordering(wanted: CaseFilter) -> list[Any]:
@@ -126,7 +152,7 @@ def status_counts(session: Session, *, actor: Actor, wanted: CaseFilter = CaseFi
     filter's own status is left out, so every tab counts what it would show."""
     wider = replace(wanted, status=None)
     rows = session.execute(
-        select(Case.status, func.count()).where(visible_cases(actor), *matching(wider)).group_by(Case.status)
+        select(Case.status, func.count()).where(*conditions(session, actor, wider)).group_by(Case.status)
     )
     return {status: count for status, count in rows}
 

@@ -2,11 +2,22 @@
 
 from fastapi import APIRouter
 
-from govgrid.web.api import audit, cases, geo, health, ledger_files, ledger_projects, ledgers, people, photos
+from govgrid.web.api import (
+    assessment,
+    audit,
+    cases,
+    geo,
+    health,
+    ledger_files,
+    ledger_projects,
+    ledgers,
+    people,
+    photos,
+)
 from govgrid.web.api.responses import document_errors
 
 router = APIRouter(prefix="/api/v1")
-for module in (health, geo, people, audit, cases, photos, ledgers, ledger_projects, ledger_files):
+for module in (health, geo, people, audit, cases, assessment, photos, ledgers, ledger_projects, ledger_files):
     router.include_router(module.router)
 router.include_router(cases.connectors_router)
 router.include_router(cases.reminders_router)

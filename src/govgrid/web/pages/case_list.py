@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from govgrid.domain.assessment import LABELS as METRIC_LABELS
 from govgrid.domain.paging import Paging
 from govgrid.domain.roles import Role
 from govgrid.domain.similarity import metres_between
@@ -74,6 +75,7 @@ def case_list(
         chosen=chosen,
         labels=STATUS_LABEL,
         classes=request.app.state.case_rules.classes,
+        metric_labels=METRIC_LABELS,
         sort_url=lambda key: (
             "/cases?"
             + urlencode(
