@@ -107,4 +107,7 @@ def test_a_case_goes_round_the_loop_through_the_pages(page, district):
     # people by their names: the grid worker's is 网格员…, the test dispatcher's is its username
     assert "网格员" in rows.nth(0).inner_text() and "dispatcher" in rows.nth(4).inner_text()
     assert "待核实" in rows.nth(0).inner_text() and "reported" not in rows.nth(0).inner_text()
-    assert page.locator("form.step").count() == 0  # a leader only reads
+    assert page.locator("form[data-step]").count() == 0  # a leader takes no step of the loop …
+    assert (
+        page.locator("form.step").count() == 1 and page.locator("#instruction-form").count() == 1
+    )  # … but 批示

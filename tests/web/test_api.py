@@ -241,8 +241,11 @@ def test_a_grid_worker_lists_cases_nearest_first(as_user, district):
     metres = [metres_between(near.x, near.y, c["lng"], c["lat"]) for c in placed]
     assert all(b >= a - 0.5 for a, b in zip(metres, metres[1:], strict=False))  # by distance, to 0.5 m
     assert worker.get("/api/v1/cases?near=abc").json()["error"]["field"] == "near"
-    newest = worker.get("/api/v1/cases?page_size=1").json()["items"]
-    assert newest[0]["id"] == ids["远处"]  # without `near`, newest first
+    listed = worker.get("/api/v1/cases?page_size=500").json()["items"]  # without `near`: newest first
+    times = [c["reported_at"] for c in listed]
+    assert times == sorted(times, reverse=True)
+    order = [c["id"] for c in listed]
+    assert order.index(ids["远处"]) < order.index(ids["近处"])  # the same moment: the later case first
 
 
 def test_an_oversized_body_is_refused_with_413_before_it_is_read(as_user, app):

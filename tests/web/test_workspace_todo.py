@@ -84,9 +84,13 @@ def test_the_department_sees_its_queue_with_deadlines(as_user, district, session
     for name in (Step.VERIFY, Step.REGISTER):
         step(session, "dispatcher", case, name)
     step(session, "dispatcher", case, Step.DISPATCH, unit_code="LX-CGJ")
+    assert case in waiting_ids(session, "dept_officer")
     home = as_user("dept_officer").get("/").text
     section = home.split('id="waiting"', 1)[1].split("</section>", 1)[0]
-    assert "待办：部门队列" in section and "待签收" in section
+    total = len(waiting_ids(session, "dept_officer"))
+    assert (
+        f"我的待办（{total}）" in section and "待签收" in section
+    )  # the nearest deadlines first, with the count
     reminders = home.split('id="reminders"', 1)[1].split("</section>", 1)[0]
     assert "派遣" in reminders  # the notice that a case is now the unit's
 

@@ -21,7 +21,7 @@ from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import Action, Actor, scope_filter
 from govgrid.domain.sources import channel_labels
 from govgrid.domain.workflow import FINAL, Loop
-from govgrid.services.cases.queries import visible_cases
+from govgrid.services.cases.reach import visible_cases
 from govgrid.services.geo import geography
 
 

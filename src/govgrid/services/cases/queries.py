@@ -8,19 +8,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.paging import fetch_page
+from govgrid.domain.assessment import Period
 from govgrid.domain.case_fields import case_id_from_code
 from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.follow import normalized
 from govgrid.domain.moments import midnight
 from govgrid.domain.paging import Paged, Paging
-from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.workflow import FINAL, ClosureType, Status
+from govgrid.services.assessment.metrics import drill
+from govgrid.services.cases.reach import visible_cases
 
 
 def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
@@ -31,26 +34,6 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> Case:
         actor, Action.READ_CASES, area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
     )
     return case
-
-
-def visible_cases(actor: Actor) -> Any:
-    """The SQL condition for the cases an actor may see: in their area, their unit's, or their own."""
-    return may(actor, Action.READ_CASES)
-
-
-def may(actor: Actor, action: Action) -> Any:
-    """The SQL condition for the cases on which the actor may do `action`, as `authorize` decides it for one
-    case (its area, its unit, its reporter — the reporter only for an own or area reach, as there)."""
-    narrowing = scope_filter(actor, action)
-    if narrowing.everything:
-        return true()
-    by_unit = reach(actor, action) is Reach.UNIT
-    clauses = [] if by_unit else [Case.reporter_id == narrowing.owner_id]
-    if narrowing.area_prefix:
-        clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
-    if narrowing.unit_id is not None:
-        clauses.append(Case.unit_id == narrowing.unit_id)
-    return or_(*clauses) if clauses else false()
 
 
 def list_cases(
@@ -84,9 +67,6 @@ def conditions(session: Session, actor: Actor, wanted: CaseFilter) -> list[Any]:
     cases (computed from the histories by the assessment's own terms, so a list and its figure agree)."""
     found = [visible_cases(actor), *matching(wanted)]
     if wanted.metric and wanted.period_from and wanted.period_to:
-        from govgrid.domain.assessment import Period
-        from govgrid.services.assessment.metrics import drill
-
         period = Period(wanted.period_from, wanted.period_to)
         ids = drill(
             session,

@@ -19,7 +19,7 @@ from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Actor, Reach, reach
 from govgrid.domain.workflow import GRAVE, TRANSITIONS, Step
 from govgrid.domain.worktime import CHINA
-from govgrid.services.cases.queries import may
+from govgrid.services.cases.reach import may
 from govgrid.services.cases.steps import STEP_ACTION
 
 BESIDE_THE_LOOP = GRAVE | {Step.RETURN, Step.UNPARK}
