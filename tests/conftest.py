@@ -181,3 +181,11 @@ def demo_ledger(district_sessions: sessionmaker[Session], district: District) ->
         build_demo_ledger(
             session, rules=CATALOGS.ledger_rules, source=CATALOGS.source, area_code="370102", now=NOW
         )
+
+
+@pytest.fixture(scope="session")
+def may_cases(district_sessions, district):  # type: ignore[no-untyped-def]
+    """A month (May 2025) of cases with known outcomes in the shared district, entered once."""
+    from tests.services.test_assessment_metrics import build_may_cases
+
+    return build_may_cases(district_sessions, district)

@@ -4,7 +4,6 @@ the case list drills from a figure (应结案 but not 按期) to exactly the cas
 
 from datetime import date, datetime
 
-import pytest
 from sqlalchemy import select
 
 from govgrid.db.models import OrgUnit
@@ -33,8 +32,7 @@ def handled(session, case, day, hour, minute=0, officer="dept_officer"):
     return step(session, officer, case, Step.FEED_BACK, at(day, hour, minute + 5))
 
 
-@pytest.fixture(scope="module")
-def may_cases(district_sessions, district):  # type: ignore[no-untyped-def]
+def build_may_cases(district_sessions, district):  # type: ignore[no-untyped-def]
     with district_sessions() as session:
         on_time = dispatched(session, district, 6)
         handled(session, on_time, 6, 9, 20)

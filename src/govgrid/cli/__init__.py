@@ -14,6 +14,7 @@ from govgrid.cli.geo import import_geo, import_places
 from govgrid.cli.get import get
 from govgrid.cli.ledger import ledger
 from govgrid.cli.people import users
+from govgrid.cli.report import report
 from govgrid.cli.serve import serve, worker
 from govgrid.cli.work_calendar import calendar
 
@@ -40,6 +41,7 @@ for command in (
     connectors,
     calendar,
     ledger,
+    report,
     bench,
 ):
     main.add_command(command)

@@ -176,5 +176,25 @@ def matches(share: dict[str, float], metric: str, without: str = "") -> bool:
     return share.get(metric, 0) > 0 and not (without and share.get(without, 0) > 0)
 
 
+MAX_PERIOD_DAYS = 366
+
+
+def parse_period(first: str, last: str) -> Period:
+    """A period as people type it (YYYY-MM-DD, both days included), bounded; errors name from / to."""
+    from govgrid.domain.errors import InvalidInput
+
+    days = []
+    for text, field in ((first, "from"), (last, "to")):
+        try:
+            days.append(date.fromisoformat(text.strip()))
+        except ValueError:
+            raise InvalidInput(f"日期“{text[:16]}”无效（YYYY-MM-DD）", field=field) from None
+    if days[0] > days[1]:
+        raise InvalidInput("开始日期晚于结束日期", field="from")
+    if (days[1] - days[0]).days > MAX_PERIOD_DAYS:
+        raise InvalidInput(f"期间不超过 {MAX_PERIOD_DAYS} 天", field="to")
+    return Period(days[0], days[1])
+
+
 def events_of(rows: Sequence[tuple[datetime, str, str, dict | None]]) -> list[Event]:
     return [Event(at, step, to_status, detail or {}) for at, step, to_status, detail in rows]

@@ -21,7 +21,6 @@ SORTS = {
     "rework": "rework_count",
 }
 DEFAULT_SORT = "-reported"
-MAX_PERIOD_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class CaseFilter:
             raise InvalidInput("开始日期晚于结束日期", field="reported_from")
 
     def _check_drill(self) -> None:
-        from govgrid.domain.assessment import COUNTS
+        from govgrid.domain.assessment import COUNTS, MAX_PERIOD_DAYS
 
         for name in ("metric", "without"):
             value = getattr(self, name)

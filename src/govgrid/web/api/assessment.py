@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from govgrid.domain.assessment import Period
-from govgrid.domain.case_filter import MAX_PERIOD_DAYS
-from govgrid.domain.errors import InvalidInput
+from govgrid.domain.assessment import parse_period
 from govgrid.services.assessment import metrics as assessment
 from govgrid.services.assessment.metrics import Slice
 from govgrid.web.deps import LoggedInDep, SessionDep
 
 router = APIRouter(prefix="/assessment", tags=["assessment"])
-
-
-def period_of(first: str, last: str) -> Period:
-    days = []
-    for text, field in ((first, "from"), (last, "to")):
-        try:
-            days.append(date.fromisoformat(text.strip()))
-        except ValueError:
-            raise InvalidInput(f"日期“{text[:16]}”无效（YYYY-MM-DD）", field=field) from None
-    if days[0] > days[1]:
-        raise InvalidInput("开始日期晚于结束日期", field="from")
-    if (days[1] - days[0]).days > MAX_PERIOD_DAYS:
-        raise InvalidInput(f"期间不超过 {MAX_PERIOD_DAYS} 天", field="to")
-    return Period(days[0], days[1])
 
 
 @router.get("/metrics", summary="考核指标：立案、应结案、结案、按期结案、返工与 12345 三率（按期间与切片）")
@@ -41,5 +24,5 @@ def metrics(
     by: Annotated[Slice, Query(description="切片")] = Slice.DISTRICT,
 ) -> dict[str, Any]:
     return assessment.metrics(
-        session, actor=actor, rules=request.app.state.case_rules, period=period_of(first, last), by=by
+        session, actor=actor, rules=request.app.state.case_rules, period=parse_period(first, last), by=by
     )

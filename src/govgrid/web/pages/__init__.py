@@ -6,6 +6,7 @@ from govgrid.web.deps import page_csrf  # noqa: E402
 from govgrid.web.pages import (
     account,
     admin,
+    assessment,
     auth,
     calendar,
     case_list,
@@ -30,6 +31,7 @@ for module in (
     report,
     ledgers,
     ledger_projects,
+    assessment,
     calendar,
     public,
 ):
