@@ -99,7 +99,19 @@ def test_an_administrator_cannot_disable_their_own_account(as_user, session):
     assert session.get(User, uid).is_active
 
 
-@pytest.mark.parametrize("path", ["/people", "/units", "/people/1/active", "/people/1/password"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/people",
+        "/units",
+        "/people/1/active",
+        "/people/1/password",
+        "/people/1/unlock",
+        "/responsibility/370102001001-01/worker",
+        "/connectors/keys",
+        "/connectors/keys/1/revoke",
+    ],
+)
 def test_nobody_but_the_administrator_manages_people_or_units(as_user, path):
     for username in ("dispatcher", "leader", "street_officer"):
         client = as_user(username)

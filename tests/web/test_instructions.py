@@ -97,3 +97,18 @@ def test_a_leaders_instruction_on_a_ledger_item_reaches_its_lead_unit(as_user, d
     ).status_code in (403, 404)
     home = as_user(officers[unit.code]).get("/").text  # the lead unit's own officer, in the workspace
     assert note in home.split('id="ledger-attention"', 1)[1]
+
+
+def test_the_instruction_forms_refuse_everyone_but_a_leader(as_user, district, session, demo_ledger):
+    case = dispatched_case(as_user, district, session, "批示：页面无权")
+    item = session.scalar(select(LedgerItem).order_by(LedgerItem.id).limit(1))
+    for username in ("dispatcher", "supervisor", "dept_officer"):
+        client = as_user(username)
+        token = csrf_of(client.get("/").text)
+        for path in (f"/cases/{case}/instruction", f"/ledger/items/{item.id}/instruction"):
+            answer = client.post(path, data={"csrf_token": token, "note": "越权批示"}, follow_redirects=False)
+            assert answer.status_code in (403, 404), (username, path, answer.status_code)
+    assert (
+        session.scalar(select(func.count()).select_from(LedgerEvent).where(LedgerEvent.note == "越权批示"))
+        == 0
+    )

@@ -14,6 +14,7 @@ from govgrid.db.case_models import Case
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.history import SIDE_LABEL, SideAction
+from govgrid.domain.instructions import instruction_text
 from govgrid.domain.moments import check_moment
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.text import check_chars, required
@@ -21,8 +22,6 @@ from govgrid.domain.workflow import FINAL, IN_HAND, Decision, Status
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.queries import get_case
-
-MAX_INSTRUCTION = 1000
 
 
 def _authorized(session: Session, actor: Actor, case_id: int, action: Action) -> Case:
@@ -196,10 +195,7 @@ def instruct(session: Session, *, actor: Actor, case_id: int, note: str, now: da
     """领导批示: a leader's instruction on a case in their area — on its timeline, in the 提醒 of everyone
     who handles or oversees it, and pushed to the group. It changes no status and no deadline."""
     case = _authorized(session, actor, case_id, Action.INSTRUCT)
-    text = required(note, "note", "批示内容")
-    if len(text) > MAX_INSTRUCTION:
-        raise InvalidInput(f"批示内容过长（{len(text)} 字，上限 {MAX_INSTRUCTION}）", field="note")
-    return _record(session, case, actor, SideAction.INSTRUCT, now, text, {})
+    return _record(session, case, actor, SideAction.INSTRUCT, now, instruction_text(note), {})
 
 
 def request_appeal(session: Session, *, actor: Actor, case_id: int, reason: str, now: datetime) -> Case:

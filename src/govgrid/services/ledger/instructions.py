@@ -10,11 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem
-from govgrid.domain.errors import InvalidInput
+from govgrid.domain.instructions import instruction_text
 from govgrid.domain.ledger_states import EventKind
 from govgrid.domain.permissions import Action, Actor, Reach, reach
-from govgrid.domain.text import required
-from govgrid.services.cases.side_actions import MAX_INSTRUCTION
 from govgrid.services.ledger.events import record_event
 from govgrid.services.ledger.items import item_for
 from govgrid.services.ledger.views import LedgerFilter, visible_rows
@@ -22,10 +20,7 @@ from govgrid.services.ledger.views import LedgerFilter, visible_rows
 
 def instruct(session: Session, *, actor: Actor, item_id: int, note: str, now: datetime) -> LedgerItem:
     item = item_for(session, actor, Action.INSTRUCT, item_id)
-    text = required(note, "note", "批示内容")
-    if len(text) > MAX_INSTRUCTION:
-        raise InvalidInput(f"批示内容过长（{len(text)} 字，上限 {MAX_INSTRUCTION}）", field="note")
-    record_event(session, item, EventKind.INSTRUCT, actor=actor, now=now, note=text)
+    record_event(session, item, EventKind.INSTRUCT, actor=actor, now=now, note=instruction_text(note))
     session.commit()
     return item
 

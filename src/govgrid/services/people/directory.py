@@ -5,12 +5,16 @@ grid) and audited; a grid handed to another worker is theirs at once (their å¾…å
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.models import Area, OrgUnit, ResponsibilityGrid, User
+from govgrid.db.paging import fetch_page
+from govgrid.domain.areas import AreaLevel
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
+from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_chars, required
@@ -84,3 +88,50 @@ def assign_worker(
     )
     session.commit()
     return grid
+
+
+def responsibility_grids(
+    session: Session, *, actor: Actor, text: str, paging: Paging
+) -> Paged[tuple[ResponsibilityGrid, User | None]]:
+    """A page of responsibility grids with their worker, those whose code, name or worker match `text`."""
+    authorize(actor, Action.MANAGE_PEOPLE)
+    text = " ".join(text.split())[:64]
+    query = select(ResponsibilityGrid, User).outerjoin(User, User.id == ResponsibilityGrid.worker_id)
+    if text:
+        query = query.where(
+            or_(
+                ResponsibilityGrid.code.startswith(text, autoescape=True),
+                ResponsibilityGrid.name.icontains(text, autoescape=True),
+                User.display_name.icontains(text, autoescape=True),
+                User.username.icontains(text, autoescape=True),
+            )
+        )
+    return fetch_page(session, query.order_by(ResponsibilityGrid.code), paging, scalars=False)
+
+
+def active_grid_workers(session: Session, *, actor: Actor) -> list[Any]:
+    """(username, display name, scope) of every grid worker in post: who a grid may be given to."""
+    authorize(actor, Action.MANAGE_PEOPLE)
+    return list(
+        session.execute(
+            select(User.username, User.display_name, User.scope_code)
+            .where(User.role == Role.GRID_WORKER.value, User.is_active.is_(True))
+            .order_by(User.scope_code, User.username)
+        ).all()
+    )
+
+
+def staff_by_unit(session: Session) -> dict[int, int]:
+    """How many accounts each unit has (the directory is readable by all staff; counts are no personal data)."""
+    rows = session.execute(
+        select(User.unit_id, func.count()).where(User.unit_id.is_not(None)).group_by(User.unit_id)
+    )
+    return {unit_id: count for unit_id, count in rows if unit_id is not None}
+
+
+def unit_areas(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the district and streets a unit may belong to, in code order."""
+    rows = session.execute(
+        select(Area.code, Area.name).where(Area.level.in_([AreaLevel.DISTRICT.value, AreaLevel.STREET.value]))
+    )
+    return sorted((code, name) for code, name in rows)

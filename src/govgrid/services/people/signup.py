@@ -48,8 +48,7 @@ def sign_up(
     name = check_chars(name.strip(), "name")
     if len(name) > 32:
         raise InvalidInput("称呼不超过 32 个字", field="name")
-    if len(password) < accounts.MIN_PASSWORD:
-        raise InvalidInput(f"密码至少 {accounts.MIN_PASSWORD} 位", field="password")
+    accounts.check_password(password)  # add_user takes an empty one as "no password": refuse it first
     if password != repeated:
         raise InvalidInput("两次输入的密码不一致", field="repeated")
     if session.scalar(select(User.id).where(User.username == phone)) is not None:

@@ -8,15 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.models import ResponsibilityGrid, User
-from govgrid.db.paging import fetch_page
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.paging import Paging
-from govgrid.domain.permissions import Action, Actor, authorize
-from govgrid.domain.roles import Role
+from govgrid.domain.permissions import Actor
 from govgrid.services.cases import connector_keys
 from govgrid.services.geo import geography
 from govgrid.services.people import directory
@@ -72,26 +68,11 @@ def _grids(
     text: str = "",
     error: str | None = None,
 ) -> Response:
-    authorize(actor, Action.MANAGE_PEOPLE)
     text = " ".join(text.split())
-    query = select(ResponsibilityGrid, User).outerjoin(User, User.id == ResponsibilityGrid.worker_id)
-    if text:
-        query = query.where(
-            or_(
-                ResponsibilityGrid.code.startswith(text, autoescape=True),
-                ResponsibilityGrid.name.icontains(text, autoescape=True),
-                User.display_name.icontains(text, autoescape=True),
-                User.username.icontains(text, autoescape=True),
-            )
-        )
-    found = fetch_page(
-        session, query.order_by(ResponsibilityGrid.code), Paging(page_number, GRID_PAGE), scalars=False
+    found = directory.responsibility_grids(
+        session, actor=actor, text=text, paging=Paging(page_number, GRID_PAGE)
     )
-    workers = session.execute(
-        select(User.username, User.display_name, User.scope_code)
-        .where(User.role == Role.GRID_WORKER.value, User.is_active.is_(True))
-        .order_by(User.scope_code, User.username)
-    ).all()
+    workers = directory.active_grid_workers(session, actor=actor)
     return page(
         request,
         "responsibility.html",

@@ -10,10 +10,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.models import Area, User
 from govgrid.domain.errors import Conflict, InvalidInput
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Actor, Reach, reach
@@ -189,12 +187,8 @@ def _units(
     field: str | None = None,
 ) -> Response:
     units = people.list_units(session, actor=actor)
-    staff = dict(
-        session.execute(
-            select(User.unit_id, func.count()).where(User.unit_id.is_not(None)).group_by(User.unit_id)
-        ).all()
-    )
-    areas = session.execute(select(Area.code, Area.name).where(Area.level.in_(["district", "street"]))).all()
+    staff = directory.staff_by_unit(session)
+    areas = directory.unit_areas(session)
     return page(
         request,
         "units.html",
@@ -204,7 +198,7 @@ def _units(
         staff=staff,
         kind_label=unit_kind_label,
         kinds=UNIT_KIND_LABEL,
-        areas=sorted(areas),
+        areas=areas,
         area_names=dict(areas),
         may_manage=reach(actor, Action.MANAGE_PEOPLE) is not Reach.NONE,
         form=form or UnitForm(),
