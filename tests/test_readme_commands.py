@@ -157,6 +157,14 @@ def test_the_console_commands_run(demo_dir, tmp_path):
         encoding="utf-8",
     )
     govgrid(demo_dir, "ledger", "import", str(small))
+    history = tmp_path / "历史案件.csv"
+    history.write_text(
+        "案件编号,来源,问题分类,标题,经度,纬度,上报时间,当前状态\n"
+        "OLD-1,巡查,E0102,说明案件,117.0386,36.6642,2025-03-03 09:00,待立案\n",
+        encoding="utf-8",
+    )
+    done = govgrid(demo_dir, "cases", "import", str(history), "--source", "readme")
+    assert "新建 1 件" in done.stdout
 
 
 def test_import_geo_runs_on_an_empty_database(tmp_path):

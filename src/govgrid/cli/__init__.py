@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from govgrid.cli.bench import bench
+from govgrid.cli.cases import cases
 from govgrid.cli.connectors import connectors
 from govgrid.cli.context import Context
 from govgrid.cli.db import db
@@ -37,6 +38,7 @@ for command in (
     import_geo,
     import_places,
     get,
+    cases,
     users,
     connectors,
     calendar,

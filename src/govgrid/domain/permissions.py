@@ -43,6 +43,7 @@ class Action(StrEnum):
     MANAGE_CONNECTORS = "manage_connectors"  # 连接器密钥：签发、吊销
     INSTRUCT = "instruct"  # 领导批示 on a case or a ledger item
     READ_ASSESSMENT = "read_assessment"  # 考核指标、排名 over the cases one may see
+    IMPORT_CASES = "import_cases"  # 历史案件导入 from an incumbent system (any 来源)
 
 
 class Reach(StrEnum):
@@ -91,6 +92,7 @@ manage_calendar        -        -           -              -                  - 
 manage_connectors      -        -           -              -                  -          -          -      all   -
 instruct               -        -           -              -                  -          -          scope  all   -
 read_assessment        -        -           scope          unit               scope      scope      scope  all   -
+import_cases           -        -           -              -                  -          -          -      all   -
 """
 
 

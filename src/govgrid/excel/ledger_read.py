@@ -67,13 +67,14 @@ def read_file(
                 errors.append(RowError(sheet.name, 0, "", "", f"工作簿中没有“{sheet.name}”工作表"))
         if grid is None:
             continue
-        rows, problems = _under_header(sheet, grid.rows)
+        rows, problems = under_header(sheet, grid.rows)
         found[sheet.name] = rows
         errors.extend(problems)
     return found, errors
 
 
-def _under_header(sheet: ls.Sheet, grid: list[list[object]]) -> tuple[SheetRows, list[RowError]]:
+def under_header(sheet: ls.Sheet, grid: list[list[object]]) -> tuple[SheetRows, list[RowError]]:
+    """The rows under the sheet's header row (found among the first 10), blank rows skipped."""
     best: tuple[int, dict[str, int], list[str]] | None = None
     for number, row in enumerate(grid[:10], start=1):
         columns, missing = ls.header_map(sheet, list(row))
@@ -81,7 +82,7 @@ def _under_header(sheet: ls.Sheet, grid: list[list[object]]) -> tuple[SheetRows,
             best = (number, columns, missing)
     if best is None or not best[1]:
         return SheetRows(sheet), [
-            RowError(sheet.name, 1, "", "", "找不到表头行（前 10 行中没有“序号”“工作内容”等列名）")
+            RowError(sheet.name, 1, "", "", f"找不到表头行（前 10 行中没有{_required(sheet)}等列名）")
         ]
     header_row, columns, missing = best
     if missing:
@@ -95,3 +96,7 @@ def _under_header(sheet: ls.Sheet, grid: list[list[object]]) -> tuple[SheetRows,
             continue  # blank rows between groups are common
         rows.rows.append((number, cells))
     return rows, []
+
+
+def _required(sheet: ls.Sheet) -> str:
+    return "".join(f"“{c.header}”" for c in sheet.columns if c.required)

@@ -28,6 +28,7 @@ from govgrid.web import errors
 from govgrid.web.api import router as api_router
 from govgrid.web.deps import trusted_networks
 from govgrid.web.headers import BodyLimit, QueryGuard, SecurityHeaders
+from govgrid.web.jobs import Jobs
 from govgrid.web.logs import install_redaction
 from govgrid.web.open311 import router as open311_router
 from govgrid.web.pages import router as page_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
+    app.state.jobs = Jobs()
     app.state.media_dir = resolve_media_dir(settings)
     app.state.file_limits = file_limits(settings)
     app.state.sheet_limits = SheetLimits(max_bytes=settings.max_import_mb * MB)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
@@ -25,7 +25,7 @@ from govgrid.domain.sources import source_of
 from govgrid.geo.crs import Crs, to_stored
 from govgrid.geo.index import NOWHERE
 from govgrid.services.cases.history import history_row, record_histories
-from govgrid.services.cases.intake import Place, Report, admit, case_row, retry_key
+from govgrid.services.cases.intake import Place, Report, admit, case_row, known_keys, retry_key
 from govgrid.services.geo.locate import LocatorCache
 
 
@@ -69,7 +69,7 @@ def report_batch(
             {"suggested_unit": rules.responsibility.unit_for(rules.classes[data.class_code], grid_code)}
         )
     if rows:
-        ids = _insert_cases(session, rows)
+        ids = insert_cases(session, rows)
         record_histories(
             session,
             [
@@ -92,17 +92,20 @@ def report_batch(
     return result
 
 
-def _insert_cases(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+def insert_cases(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert the rows in one statement and return their ids in the rows' order. One INSERT … RETURNING
     does not promise its rows back in order, and asking SQLAlchemy to sort them makes SQLite insert row by
     row (half the speed); so each returned id is matched to its row by the row's follow secret — random,
     and checked unique within the batch (if two ever collide, the sorted, row-by-row form is used)."""
     secrets = [row["follow_secret"] for row in rows]
+    table = cast(Table, Case.__table__)  # a Core insert: the ORM's splits the rows wherever a value is None
     if len(set(secrets)) != len(secrets):
-        return list(session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows))
+        return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     found = {
         secret: case_id
-        for case_id, secret in session.execute(insert(Case).returning(Case.id, Case.follow_secret), rows)
+        for case_id, secret in session.execute(
+            insert(table).returning(table.c.id, table.c.follow_secret), rows
+        )
     }
     return [found[secret] for secret in secrets]
 
@@ -127,17 +130,7 @@ def _new_only(
 ) -> list[tuple[int, Report]]:
     """Drop reports the sender already sent (its own key), in the database or earlier in the batch."""
     keys = [key for _, _, key in keyed if key]
-    seen: set[str] = set()
-    for chunk in range(0, len(keys), 900):
-        seen.update(
-            key
-            for key in session.execute(
-                select(Case.external_id).where(
-                    Case.source == source, Case.external_id.in_(keys[chunk : chunk + 900])
-                )
-            ).scalars()
-            if key
-        )
+    seen = known_keys(session, source, keys)
     fresh = []
     for number, data, key in keyed:
         if key and key in seen:

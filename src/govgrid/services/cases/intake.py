@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,8 @@ from govgrid.domain.sources import Channel, client_id, source_of
 from govgrid.domain.text import check_chars, required
 from govgrid.domain.workflow import START, Loop
 from govgrid.domain.worktime import Deadline
-from govgrid.geo.crs import Crs
+from govgrid.geo.crs import Crs, to_stored
+from govgrid.geo.index import NOWHERE
 from govgrid.services import blobs
 from govgrid.services.cases.history import record_history
 from govgrid.services.cases.photos import add_photo
@@ -117,14 +119,41 @@ def check_channel(rules: CaseRules, actor: Actor, channel: str) -> None:
         return
     if actor.role is Role.CONNECTOR:
         raise InvalidInput("外部系统只能在自己的渠道上推送", field="channel")
-    if channel not in {c.value for c in Channel}:
-        raise InvalidInput(f"渠道“{channel[:24]}”不存在", field="channel")
+    check_known_channel(rules, channel)
     if actor.role is Role.CITIZEN and channel not in (Channel.CITIZEN.value, Channel.OPEN311.value):
         raise InvalidInput("市民上报的渠道只能是 citizen", field="channel")
 
 
+def check_known_channel(rules: CaseRules, channel: str) -> None:
+    """A channel of this deployment: a person channel or a connector's."""
+    if rules.channel_owner(channel) is None and channel not in {c.value for c in Channel}:
+        raise InvalidInput(f"渠道“{channel[:24]}”不存在", field="channel")
+
+
 def _by_source_key(session: Session, source: str, key: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.source == source, Case.external_id == key))
+    return session.scalar(select(Case).where(*by_retry_key(source, [key])))
+
+
+def by_retry_key(source: str, keys: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
+    """The cases under a sender's keys, through the unique index (district_code, source, external_id): the
+    district column leads the index, so it is named (every district of the deployment) or the lookup
+    would read the whole table."""
+    districts = select(Area.code).where(Area.level == AreaLevel.DISTRICT.value)
+    return (Case.district_code.in_(districts), Case.source == source, Case.external_id.in_(keys))
+
+
+def known_keys(session: Session, source: str, keys: Sequence[str]) -> set[str]:
+    """Which of a sender's keys already name a case (900 keys to a query)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 900):
+        found.update(
+            key
+            for key in session.scalars(
+                select(Case.external_id).where(*by_retry_key(source, keys[start : start + 900]))
+            )
+            if key
+        )
+    return found
 
 
 def _replay(session: Session, actor: Actor, case: Case) -> Case:
@@ -259,6 +288,37 @@ def check_text(data: Report) -> None:
         raise InvalidInput(
             f"联系电话“{data.reporter_phone[:20]}”无效：只能含数字、空格、+ 和 -", field="reporter_phone"
         )
+
+
+def places_of(
+    session: Session, locator: LocatorCache, reports: Sequence[Report]
+) -> list[Place | InvalidInput]:
+    """`place_of` for many reports at once (a replayed history): the points located in one vectorised
+    query; a report by address, or a point outside, goes through `place_of` itself."""
+    located = locator.get(session)
+    found: list[Place | InvalidInput | None] = [None] * len(reports)
+    pointed: list[tuple[int, float, float]] = []
+    for number, data in enumerate(reports):
+        if data.lng is None or data.lat is None:
+            continue
+        try:
+            pointed.append((number, *to_stored(data.lng, data.lat, data.crs)))
+        except InvalidInput as exc:
+            found[number] = exc
+    if pointed:
+        xy = np.array([(x, y) for _, x, y in pointed], dtype=float)
+        hits = located.index.locate_many(xy[:, 0], xy[:, 1])
+        for (number, x, y), hit in zip(pointed, hits, strict=True):
+            if hit != NOWHERE:
+                code = located.index.codes[int(hit)]
+                found[number] = Place(code, x, y, code)
+    for number, place in enumerate(found):
+        if place is None:
+            try:
+                found[number] = place_of(session, locator, reports[number])
+            except InvalidInput as exc:
+                found[number] = exc
+    return [place for place in found if place is not None]
 
 
 def place_of(session: Session, locator: LocatorCache, data: Report) -> Place:
