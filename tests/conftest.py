@@ -189,3 +189,12 @@ def may_cases(district_sessions, district):  # type: ignore[no-untyped-def]
     from tests.services.test_assessment_metrics import build_may_cases
 
     return build_may_cases(district_sessions, district)
+
+
+@pytest.fixture
+def fresh(empty_sessions):  # type: ignore[no-untyped-def]
+    """A district of its own (the test district, with no cases), and a grid point in it."""
+    with empty_sessions() as session:
+        district = build_district(session)
+    point = district.grid(district.features[1].code).geometry.representative_point()
+    return empty_sessions, (round(point.x, 6), round(point.y, 6))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from govgrid.catalog import CatalogError, CatalogSource
+from govgrid.catalog.assessment_catalog import load_assessment
 from govgrid.catalog.calendars import load_calendar
 from govgrid.catalog.case_catalog import load_case_classes, load_hotline, load_responsibility
 from govgrid.catalog.connector_catalog import load_connectors
@@ -47,6 +48,7 @@ def _load(source: CatalogSource) -> Catalogs:
         classes,
         load_responsibility(classes, source.load("responsibility.yaml")),
         calendar,
+        load_assessment(source.load("assessment.yaml")),
         load_hotline(source.load("hotline.yaml")),
         load_connectors(set(classes), source.load("connectors.yaml")),
     )

@@ -47,24 +47,32 @@ def metrics(obj: Context, first: str, last: str, by: str, fmt: str, as_user: str
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     keys = [
+        "reported",
         "registered",
+        "dispatched",
         "due",
         "closed",
         "closed_on_time",
+        "overdue",
         "reworked",
+        "supervised",
+        "extended",
         "closure_rate",
         "on_time_rate",
         "rework_rate",
+        "avg_handling_hours",
     ]
     click.echo("\t".join(["名称", *(LABELS[k] for k in keys)]))
     for row in [*found["rows"], {"name": "合计", **found["total"]}]:
-        cells = [row["name"], *(_cell(row[k]) for k in keys)]
+        cells = [row["name"], *(_cell(k, row[k]) for k in keys)]
         click.echo("\t".join(cells))
 
 
-def _cell(value: object) -> str:
+def _cell(key: str, value: object) -> str:
+    from govgrid.domain.assessment import RATES
+
     if value is None:
         return "—"
-    if isinstance(value, float):
+    if key in RATES and isinstance(value, float):
         return f"{value * 100:.2f}%"
     return str(value)

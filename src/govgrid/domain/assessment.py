@@ -1,5 +1,6 @@
 """考核指标 from the case history, never from hand-kept counters: what each case was at a period's end, and
-the counts and rates of a period (DOMAIN.md §5; the definitions are issue 11's).
+the counts and rates of a period (DOMAIN.md §5; the definitions are issue 11's, the weights and statuses
+catalog/assessment.yaml's).
 
 - registered: the first 立案; a 12345 order is registered when accepted (受理, its first row).
 - closed: the first 结案 (核查通过 or 强制结案); a 12345 order is closed by its 办结反馈, which this loop never
@@ -8,11 +9,14 @@ the counts and rates of a period (DOMAIN.md §5; the definitions are issue 11's)
   `due_at`), moved by an approved 延期 or a recomputed provisional deadline, cleared by 退单.
 - settle time: the earlier of the deadline and the close; a case settles once, so it is due once.
 - left out: cancelled (作废) or removed (剔单) by the period's end; parked (挂账) then: not due in it.
+- reported, dispatched, extended, supervised: a 上报, a 派遣, an approved 延期, a 督办 (the sweeper's or by
+  hand) in the period, each case once; overdue: due and not closed by its deadline; handled: closed in the
+  period after a 派遣, with the working hours from its first 派遣 to its close (平均处置时长).
 Every time is compared in Beijing days; a period is [first day, last day], both included."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,8 +24,26 @@ from govgrid.domain.workflow import Loop, Status, Step
 from govgrid.domain.worktime import CHINA
 
 SATISFIED, FAIRLY_SATISFIED = "satisfied", "basically_satisfied"  # the keys of workflow.SATISFACTION
-FAIRLY_WEIGHT = 0.9  # 基本满意 counts as 0.9 of 满意 in the 满意率 (the 12345 三率)
-COUNTS = ("registered", "due", "closed", "closed_on_time", "reworked", "callbacks", "contacted", "resolved")
+COUNTS = (
+    "reported",
+    "registered",
+    "dispatched",
+    "due",
+    "closed",
+    "closed_on_time",
+    "overdue",
+    "reworked",
+    "reworked_few",
+    "reworked_thrice",
+    "extended",
+    "supervised",
+    "handled",
+    "callbacks",
+    "contacted",
+    "resolved",
+    "satisfied",
+)
+SUPERVISION_STEPS = {"supervise", "supervise_by_hand"}  # the sweeper's 督办, and 督查督办 by hand
 RATES = {  # key → (numerator, denominator)
     "closure_rate": ("closed", "due"),
     "on_time_rate": ("closed_on_time", "due"),
@@ -31,14 +53,24 @@ RATES = {  # key → (numerator, denominator)
     "satisfaction_rate": ("satisfaction_points", "callbacks"),
 }
 LABELS = {
+    "reported": "上报数",
     "registered": "立案数",
+    "dispatched": "派遣数",
     "due": "应结案数",
     "closed": "结案数",
     "closed_on_time": "按期结案数",
+    "overdue": "超期数",
     "reworked": "返工数",
+    "reworked_few": "返工一至两次",
+    "reworked_thrice": "返工三次及以上",
+    "extended": "延期数",
+    "supervised": "督办数",
+    "handled": "处置完成数",
+    "avg_handling_hours": "平均处置时长（工作小时）",
     "callbacks": "有效回访数",
     "contacted": "联系数",
     "resolved": "解决数",
+    "satisfied": "满意及基本满意数",
     "closure_rate": "结案率",
     "on_time_rate": "按期结案率",
     "rework_rate": "返工率",
@@ -46,7 +78,15 @@ LABELS = {
     "resolution_rate": "解决率",
     "satisfaction_rate": "满意率",
 }
-LEFT_OUT = {Status.CANCELLED.value, Status.EXCLUDED.value}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the counts leave out and how 满意 is weighed (catalog/assessment.yaml, with their sources)."""
+
+    fairly_weight: float  # 基本满意 counts as this share of 满意 in the 满意率
+    left_out: frozenset[str]  # statuses that count nowhere (作废, 剔单)
+    not_due: frozenset[str]  # statuses at the period's end that are not due in it (挂账)
 
 
 @dataclass(frozen=True)
@@ -88,6 +128,9 @@ class Facts:
     reworks: int
     unit_id: int | None  # the unit of its last 派遣
     callback: dict | None  # 回访 answers, if any
+    reported_at: datetime | None = None
+    first_dispatch_at: datetime | None = None
+    marks: tuple[tuple[str, datetime], ...] = ()  # (派遣 | 延期 | 督办, when) — what happened when
 
     @property
     def settles_at(self) -> datetime | None:
@@ -97,13 +140,16 @@ class Facts:
 
 def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
     """What the case was just before `until`, from its history rows (in the order they were written)."""
-    status = registered = closed = deadline = callback = None
+    status = registered = closed = deadline = callback = reported = dispatched = None
     reworks = 0
     unit_id = None
+    marks: list[tuple[str, datetime]] = []
     for event in events:
         if event.at >= until:
             break
         status = event.to_status
+        if reported is None:
+            reported = event.at
         if registered is None and (
             event.step == Step.REGISTER.value or (loop is Loop.HOTLINE and event.step == "report")
         ):
@@ -118,44 +164,75 @@ def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
             deadline = datetime.fromisoformat(value) if value else None
         if event.step == Step.DISPATCH.value:
             unit_id = event.detail.get("unit_id")
+            dispatched = dispatched or event.at
+            marks.append(("dispatched", event.at))
+        elif event.step == "extension_approve":
+            marks.append(("extended", event.at))
+        elif event.step in SUPERVISION_STEPS:
+            marks.append(("supervised", event.at))
         if event.step == Step.CHECK_FAIL.value:
             reworks += 1
         if event.step == Step.CALL_BACK.value and event.detail.get("callback"):
             callback = event.detail["callback"]
-    return Facts(status, registered, closed, deadline, reworks, unit_id, callback)
+    return Facts(
+        status, registered, closed, deadline, reworks, unit_id, callback, reported, dispatched, tuple(marks)
+    )
 
 
 _DEADLINE_STEPS = {Step.DISPATCH.value, Step.RETURN.value, "extension_approve", "reschedule"}
 
 
-def outcomes(facts: Facts, period: Period) -> dict[str, float]:
-    """The case's share of each count in the period (0 or 1; 满意 points 1, 0.9 or 0)."""
-    if facts.status in LEFT_OUT:
+def outcomes(
+    facts: Facts,
+    period: Period,
+    terms: Terms,
+    work_hours: Callable[[datetime, datetime], float] | None = None,
+) -> dict[str, float]:
+    """The case's share of each count in the period (0 or 1; 满意 points 1, the weight of 基本满意, or 0;
+    `handling_hours` its working hours from first 派遣 to close, when `work_hours` is given)."""
+    if facts.status in terms.left_out:
         return {}
     found: dict[str, float] = {}
+    if period.holds(facts.reported_at):
+        found["reported"] = 1
+    for mark, moment in facts.marks:
+        if period.holds(moment):
+            found[mark] = 1
     if period.holds(facts.registered_at):
         found["registered"] = 1
         if facts.reworks:
             found["reworked"] = 1
+            found["reworked_thrice" if facts.reworks >= 3 else "reworked_few"] = 1
         if facts.callback is not None:
-            answers = facts.callback
-            found["callbacks"] = 1
-            found["contacted"] = 1 if answers.get("contacted") else 0
-            found["resolved"] = 1 if answers.get("resolved") else 0
-            found["satisfaction_points"] = {SATISFIED: 1.0, FAIRLY_SATISFIED: FAIRLY_WEIGHT}.get(
-                str(answers.get("satisfaction")), 0.0
-            )
-    if facts.status != Status.PARKED.value and period.holds(facts.settles_at):
+            _callback(found, facts.callback, terms)
+    if facts.status not in terms.not_due and period.holds(facts.settles_at):
         found["due"] = 1
         if facts.closed_at is not None:
             found["closed"] = 1
-            if facts.deadline is None or facts.closed_at <= facts.deadline:
-                found["closed_on_time"] = 1
+        if facts.closed_at is not None and (facts.deadline is None or facts.closed_at <= facts.deadline):
+            found["closed_on_time"] = 1
+        else:
+            found["overdue"] = 1
+    if facts.first_dispatch_at is not None and period.holds(facts.closed_at):
+        found["handled"] = 1
+        if work_hours is not None and facts.closed_at is not None:
+            found["handling_hours"] = work_hours(facts.first_dispatch_at, facts.closed_at)
     return found
 
 
+def _callback(found: dict[str, float], answers: dict, terms: Terms) -> None:
+    found["callbacks"] = 1
+    found["contacted"] = 1 if answers.get("contacted") else 0
+    found["resolved"] = 1 if answers.get("resolved") else 0
+    weight = {SATISFIED: 1.0, FAIRLY_SATISFIED: terms.fairly_weight}.get(
+        str(answers.get("satisfaction")), 0.0
+    )
+    found["satisfaction_points"] = weight
+    found["satisfied"] = 1 if weight else 0
+
+
 def totals(shares: Iterable[dict[str, float]]) -> dict[str, float]:
-    summed: dict[str, float] = dict.fromkeys((*COUNTS, "satisfaction_points"), 0)
+    summed: dict[str, float] = dict.fromkeys((*COUNTS, "satisfaction_points", "handling_hours"), 0)
     for share in shares:
         for key, value in share.items():
             summed[key] += value
@@ -163,11 +240,14 @@ def totals(shares: Iterable[dict[str, float]]) -> dict[str, float]:
 
 
 def with_rates(counts: dict[str, float]) -> dict[str, float | int | None]:
-    """The counts (as integers) and every rate: a fraction to 4 places, or None when nothing is counted."""
+    """The counts (as integers), every rate (a fraction to 4 places) and the mean handling time (working
+    hours to 2 places); None where nothing is counted."""
     result: dict[str, float | int | None] = {key: int(counts.get(key, 0)) for key in COUNTS}
     for key, (top, bottom) in RATES.items():
         denominator = counts.get(bottom, 0)
         result[key] = round(counts.get(top, 0) / denominator, 4) if denominator else None
+    handled = counts.get("handled", 0)
+    result["avg_handling_hours"] = round(counts.get("handling_hours", 0) / handled, 2) if handled else None
     return result
 
 
@@ -177,6 +257,34 @@ def matches(share: dict[str, float], metric: str, without: str = "") -> bool:
 
 
 MAX_PERIOD_DAYS = 366
+
+
+def previous_period(period: Period) -> Period:
+    """环比: the period just before — the months before for whole calendar months, else as many days."""
+    first, last = period.first, period.last
+    if first.day == 1 and (last + timedelta(days=1)).day == 1:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        start = _add_months(first, -months)
+        return Period(start, first - timedelta(days=1))
+    days = (last - first).days + 1
+    return Period(first - timedelta(days=days), first - timedelta(days=1))
+
+
+def year_before(period: Period) -> Period:
+    """同比: the same dates a year before (29 February becomes the 28th)."""
+    return Period(_year_back(period.first), _year_back(period.last))
+
+
+def _year_back(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def parse_period(first: str, last: str) -> Period:

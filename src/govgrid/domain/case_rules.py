@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from govgrid.domain.assessment_schemes import AssessmentRules
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.workflow import Loop
 from govgrid.domain.worktime import TimeUnit, WorkCalendar
@@ -80,6 +81,7 @@ class CaseRules:
     classes: dict[str, CaseClass]
     responsibility: ResponsibilityList
     calendar: WorkCalendar
+    assessment: AssessmentRules  # 考核口径与方案 (catalog/assessment.yaml)
     hotline: dict[str, HotlineLimit] = field(default_factory=dict)
     connectors: dict[str, Connector] = field(default_factory=dict)
 

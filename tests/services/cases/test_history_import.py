@@ -22,7 +22,7 @@ from govgrid.services.assessment.metrics import Slice, metrics
 from govgrid.services.cases import intake
 from govgrid.services.cases.history_import import CasesRejected, import_cases
 from govgrid.services.geo.locate import LocatorCache
-from tests.factories import build_district, connector_actor
+from tests.factories import connector_actor
 from tests.services.cases.test_cases import RULES, who
 
 HEADERS = [
@@ -66,15 +66,6 @@ def _text(value: object) -> str:
 
 def march(day: int, hour: int = 9) -> datetime:
     return datetime(2025, 3, day, hour, 0, tzinfo=CHINA)
-
-
-@pytest.fixture
-def fresh(empty_sessions):  # type: ignore[no-untyped-def]
-    """A district of its own (the same test district, no cases), and a grid point in it."""
-    with empty_sessions() as session:
-        district = build_district(session)
-    point = district.grid(district.features[1].code).geometry.representative_point()
-    return empty_sessions, (round(point.x, 6), round(point.y, 6))
 
 
 def run(session, data: bytes, *, source: str = "szcg", username: str = "admin", name: str = "history.csv"):  # type: ignore[no-untyped-def]

@@ -16,11 +16,21 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.models import OrgUnit, ResponsibilityGrid, UnitGrid, User
-from govgrid.domain.assessment import Period, events_of, facts_at, outcomes, totals, with_rates
+from govgrid.domain.assessment import (
+    Period,
+    events_of,
+    facts_at,
+    outcomes,
+    previous_period,
+    totals,
+    with_rates,
+    year_before,
+)
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import Action, Actor, scope_filter
 from govgrid.domain.sources import channel_labels
 from govgrid.domain.workflow import FINAL, Loop
+from govgrid.services.assessment.ledger_figures import ledger_figures
 from govgrid.services.cases.reach import visible_cases
 from govgrid.services.geo import geography
 
@@ -53,7 +63,7 @@ class Counted:
     attributes: dict[str, Any]  # what slices read: area code, unit, class, channel
 
 
-def counted_cases(session: Session, *, actor: Actor, period: Period) -> Iterator[Counted]:
+def counted_cases(session: Session, *, actor: Actor, rules: CaseRules, period: Period) -> Iterator[Counted]:
     """Every case the actor may see that can count in the period, with its share of each count."""
     scope_filter(actor, Action.READ_ASSESSMENT)
     moved = select(CaseTransition.case_id).where(
@@ -81,11 +91,16 @@ def counted_cases(session: Session, *, actor: Actor, period: Period) -> Iterator
         .order_by(CaseTransition.case_id, CaseTransition.id)
     )
     rows: dict[int, list[Any]] = defaultdict(list)
+
+    def work_hours(start: Any, end: Any) -> float:
+        return rules.calendar.work_time_between(start, end).total_seconds() / 3600
+
     for case_id, at, step, to_status, detail in history:
         rows[case_id].append((at, step, to_status, detail))
+    terms = rules.assessment.terms
     for case_id, row in cases.items():
         facts = facts_at(Loop(row.loop), events_of(rows.get(case_id, [])), period.end)
-        share = outcomes(facts, period)
+        share = outcomes(facts, period, terms, work_hours)
         if share:
             yield Counted(
                 case_id,
@@ -100,9 +115,21 @@ def counted_cases(session: Session, *, actor: Actor, period: Period) -> Iterator
             )
 
 
-def metrics(session: Session, *, actor: Actor, rules: CaseRules, period: Period, by: Slice) -> dict[str, Any]:
-    """{from, to, by, rows: [{code, name, …every count and rate}], total} — total over every case counted."""
-    counted = list(counted_cases(session, actor=actor, period=period))
+def metrics(
+    session: Session, *, actor: Actor, rules: CaseRules, period: Period, by: Slice, compare: bool = True
+) -> dict[str, Any]:
+    """{from, to, by, rows: [{code, name, …every count and rate}], total, ledger, mom, yoy} — total over
+    every case counted; mom and yoy the same for the period before and the same dates a year before."""
+    found = _figures(session, actor, rules, period, by)
+    found["ledger"] = ledger_figures(session, actor=actor, period=period)
+    if compare:
+        for key, other in (("mom", previous_period(period)), ("yoy", year_before(period))):
+            found[key] = _figures(session, actor, rules, other, by)
+    return found
+
+
+def _figures(session: Session, actor: Actor, rules: CaseRules, period: Period, by: Slice) -> dict[str, Any]:
+    counted = list(counted_cases(session, actor=actor, rules=rules, period=period))
     keys = _keys(session, by, counted)
     grouped: dict[str | None, list[dict[str, float]]] = defaultdict(list)
     for item in counted:
@@ -126,14 +153,21 @@ def metrics(session: Session, *, actor: Actor, rules: CaseRules, period: Period,
 
 
 def drill(
-    session: Session, *, actor: Actor, period: Period, metric: str, without: str = "", limit: int = 50_000
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    period: Period,
+    metric: str,
+    without: str = "",
+    limit: int = 50_000,
 ) -> list[int]:
     """The ids of the cases behind a figure: counted in `metric` and not in `without`, in the period."""
     from govgrid.domain.assessment import matches
 
     found = [
         c.case_id
-        for c in counted_cases(session, actor=actor, period=period)
+        for c in counted_cases(session, actor=actor, rules=rules, period=period)
         if matches(c.share, metric, without)
     ]
     return found[:limit]

@@ -103,7 +103,7 @@ def case_rows(
     session: Session, *, actor: Actor, rules: CaseRules, wanted: CaseFilter, channels: dict[str, str]
 ) -> list[list[object]]:
     """The rows of the list, newest first, as people read them."""
-    query = select(Case).where(*conditions(session, actor, wanted)).order_by(*ordering(wanted))
+    query = select(Case).where(*conditions(session, actor, wanted, rules)).order_by(*ordering(wanted))
     found = list(session.scalars(query.limit(MAX_ROWS + 1)))
     if len(found) > MAX_ROWS:
         raise InvalidInput(f"符合条件的案件超过 {MAX_ROWS} 件，请缩小筛选范围后再导出", field="q")

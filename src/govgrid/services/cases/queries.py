@@ -16,6 +16,7 @@ from govgrid.db.paging import fetch_page
 from govgrid.domain.assessment import Period
 from govgrid.domain.case_fields import case_id_from_code
 from govgrid.domain.case_filter import CaseFilter
+from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.follow import normalized
 from govgrid.domain.moments import midnight
@@ -44,11 +45,12 @@ def list_cases(
     paging: Paging = Paging(),
     near: tuple[float, float] | None = None,
     wanted: CaseFilter = CaseFilter(),
+    rules: CaseRules | None = None,
 ) -> Paged[Case]:
     """A page of the cases the actor may see: in their area, assigned to their unit, or reported by them;
     newest first, or nearest first when `near` (a stored GCJ-02 point) is given — a grid worker's 核查 tasks
     near where they stand. Distance is ordered in SQL over every visible case, not only the newest page."""
-    query = select(Case).where(*conditions(session, actor, wanted))
+    query = select(Case).where(*conditions(session, actor, wanted, rules))
     if status is not None:
         query = query.where(Case.status == status.value)
     if near is not None:  # the work near where one stands: what is still open
@@ -62,15 +64,21 @@ def list_cases(
 MAX_DRILLED = 30_000  # the cases one drill-down may name (a district's year is well inside it)
 
 
-def conditions(session: Session, actor: Actor, wanted: CaseFilter) -> list[Any]:
+def conditions(
+    session: Session, actor: Actor, wanted: CaseFilter, rules: CaseRules | None = None
+) -> list[Any]:
     """Every SQL condition of a filtered list the actor reads: their reach, the filter, and a drill-down's
-    cases (computed from the histories by the assessment's own terms, so a list and its figure agree)."""
+    cases (computed from the histories by the assessment's own terms, so a list and its figure agree: a
+    drill-down needs the rules those terms are in)."""
     found = [visible_cases(actor), *matching(wanted)]
     if wanted.metric and wanted.period_from and wanted.period_to:
+        if rules is None:
+            raise ValueError("a drill-down is counted by the assessment's terms: pass the case rules")
         period = Period(wanted.period_from, wanted.period_to)
         ids = drill(
             session,
             actor=actor,
+            rules=rules,
             period=period,
             metric=wanted.metric,
             without=wanted.without,
@@ -127,12 +135,16 @@ def matching(wanted: CaseFilter) -> list[Any]:
     return found
 
 
-def status_counts(session: Session, *, actor: Actor, wanted: CaseFilter = CaseFilter()) -> dict[str, int]:
+def status_counts(
+    session: Session, *, actor: Actor, wanted: CaseFilter = CaseFilter(), rules: CaseRules | None = None
+) -> dict[str, int]:
     """How many of the filtered cases the actor may see stand in each status (the list's tabs): the
     filter's own status is left out, so every tab counts what it would show."""
     wider = replace(wanted, status=None)
     rows = session.execute(
-        select(Case.status, func.count()).where(*conditions(session, actor, wider)).group_by(Case.status)
+        select(Case.status, func.count())
+        .where(*conditions(session, actor, wider, rules))
+        .group_by(Case.status)
     )
     return {status: count for status, count in rows}
 

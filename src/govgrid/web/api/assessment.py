@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from govgrid.domain.assessment import parse_period
 from govgrid.services.assessment import metrics as assessment
+from govgrid.services.assessment import ranking as assessment_ranking
 from govgrid.services.assessment.metrics import Slice
 from govgrid.web.deps import LoggedInDep, SessionDep
 
@@ -25,4 +26,28 @@ def metrics(
 ) -> dict[str, Any]:
     return assessment.metrics(
         session, actor=actor, rules=request.app.state.case_rules, period=parse_period(first, last), by=by
+    )
+
+
+@router.get(
+    "/ranking", summary="考核排名：按考核方案计分（附扣分说明），应结案不足最低件数的列出不排名，含红黑榜"
+)
+def ranking(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    first: Annotated[str, Query(alias="from", max_length=10, description="期间起（YYYY-MM-DD，北京时间）")],
+    last: Annotated[str, Query(alias="to", max_length=10, description="期间止（含）")],
+    by: Annotated[Slice, Query(description="切片")] = Slice.STREET,
+    scheme: Annotated[
+        str, Query(max_length=32, description="考核方案 id（catalog/assessment.yaml）")
+    ] = "composite",
+) -> dict[str, Any]:
+    return assessment_ranking.ranking(
+        session,
+        actor=actor,
+        rules=request.app.state.case_rules,
+        period=parse_period(first, last),
+        by=by,
+        scheme_id=scheme,
     )

@@ -113,7 +113,14 @@ def list_cases(
     near: Annotated[str, Query(max_length=64, description="经度,纬度：按距离排序")] = "",
     crs: Annotated[str, Query(max_length=8)] = "gcj02",
 ) -> Any:
-    found = queries.list_cases(session, actor=actor, wanted=wanted, paging=paging, near=parse_near(near, crs))
+    found = queries.list_cases(
+        session,
+        actor=actor,
+        wanted=wanted,
+        paging=paging,
+        near=parse_near(near, crs),
+        rules=request.app.state.case_rules,
+    )
     return page_body(found, lambda case: public(case, request, actor))
 
 

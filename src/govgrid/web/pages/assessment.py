@@ -1,25 +1,28 @@
-"""考核 page: the metrics of a period by a slice, the rows ranked by 按期结案率 (a row with fewer due cases
-than the minimum is listed but not ranked: one fast case must not top the table), and every count a link
-to the case list filtered to exactly the cases behind it."""
+"""考核 page: the metrics of a period by a slice, ranked on a scheme of catalog/assessment.yaml (a row with
+fewer cases than the minimum is listed but not ranked: one fast case must not top the table), each score
+with its explanation, the 红黑榜, 环比 and 同比, the ledger's figures; every count a link to the case list
+filtered to exactly the cases behind it; and the table as a workbook."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from datetime import date, datetime, timedelta
+from typing import Annotated
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from govgrid.domain.assessment import LABELS, parse_period
+from govgrid.domain.assessment import LABELS, Period, parse_period
+from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.worktime import CHINA
+from govgrid.services.assessment.export import workbook
 from govgrid.services.assessment.metrics import Slice
 from govgrid.services.assessment.metrics import metrics as compute
+from govgrid.services.assessment.ranking import ranking
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 
 router = APIRouter()
-MIN_DUE = 20  # fewer due cases than this: listed, not ranked
 SLICE_LABEL = {
     Slice.DISTRICT: "区县",
     Slice.STREET: "街道",
@@ -57,28 +60,25 @@ def assessment_page(
     first: Annotated[str, Query(alias="from", max_length=10)] = "",
     last: Annotated[str, Query(alias="to", max_length=10)] = "",
     by: Slice = Slice.STREET,
+    scheme: Annotated[str, Query(max_length=32)] = "composite",
 ) -> Response:
-    if not first or not last:
-        start, end = last_month(now.astimezone(CHINA).date())
-        first, last = first or start.isoformat(), last or end.isoformat()
-    period = parse_period(first, last)
-    found = compute(session, actor=actor, rules=request.app.state.case_rules, period=period, by=by)
-    ranked = sorted(
-        (r for r in found["rows"] if r["code"] and r["due"] >= MIN_DUE),
-        key=lambda r: (-(r["on_time_rate"] or 0), -(r["closure_rate"] or 0), r["name"]),
-    )
-    unranked = [r for r in found["rows"] if r not in ranked]
+    period = _period(now, first, last)
+    rules = request.app.state.case_rules
+    found = compute(session, actor=actor, rules=rules, period=period, by=by)
+    board = ranking(session, actor=actor, rules=rules, period=period, by=by, scheme_id=scheme, found=found)
+    rows = {r["code"]: r for r in found["rows"]}
 
-    def drill(row: dict[str, Any] | None, metric: str, without: str = "") -> str:
+    def drill(code: str | None, metric: str, without: str = "", when: Period = period) -> str:
+        """The case list of exactly the cases behind a figure of the row `code` (None: the total)."""
         query = [
             ("metric", metric),
-            ("period_from", period.first.isoformat()),
-            ("period_to", period.last.isoformat()),
+            ("period_from", when.first.isoformat()),
+            ("period_to", when.last.isoformat()),
         ]
         if without:
             query.append(("without", without))
-        if row is not None and row["code"] and by in ROW_FILTER:
-            query.append((ROW_FILTER[by], row["code"]))
+        if code and by in ROW_FILTER:
+            query.append((ROW_FILTER[by], code))
         return "/cases?" + urlencode(query)
 
     return page(
@@ -86,13 +86,62 @@ def assessment_page(
         "assessment.html",
         actor,
         found=found,
-        ranked=ranked,
-        unranked=unranked,
+        board=board,
+        rows=rows,
+        nowhere=[r for r in found["rows"] if not r["code"]],
         by=by,
         slices=SLICE_LABEL,
+        schemes=rules.assessment.schemes,
+        sources=rules.assessment.sources,
+        terms=rules.assessment.terms,
+        light_labels={k.value: v for k, v in LIGHT_LABEL.items()},
         labels=LABELS,
         first=period.first.isoformat(),
         last=period.last.isoformat(),
-        min_due=MIN_DUE,
+        periods={
+            "this": period,
+            "mom": parse_period(found["mom"]["from"], found["mom"]["to"]),
+            "yoy": parse_period(found["yoy"]["from"], found["yoy"]["to"]),
+        },
         drill=drill,
+        query=urlencode(
+            {
+                "from": period.first.isoformat(),
+                "to": period.last.isoformat(),
+                "by": by.value,
+                "scheme": scheme,
+            }
+        ),
     )
+
+
+@router.get("/assessment/export")
+def export_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    first: Annotated[str, Query(alias="from", max_length=10)] = "",
+    last: Annotated[str, Query(alias="to", max_length=10)] = "",
+    by: Slice = Slice.STREET,
+    scheme: Annotated[str, Query(max_length=32)] = "composite",
+) -> Response:
+    """The page's table as a workbook: the ranking with scores and their explanation, then the figures."""
+    period = _period(now, first, last)
+    rules = request.app.state.case_rules
+    found = compute(session, actor=actor, rules=rules, period=period, by=by, compare=False)
+    board = ranking(session, actor=actor, rules=rules, period=period, by=by, scheme_id=scheme, found=found)
+    data = workbook(found, board, SLICE_LABEL[by])
+    name = quote(f"考核-{SLICE_LABEL[by]}-{period.first.isoformat()}至{period.last.isoformat()}.xlsx")
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
+
+
+def _period(now: datetime, first: str, last: str) -> Period:
+    if not first or not last:
+        start, end = last_month(now.astimezone(CHINA).date())
+        first, last = first or start.isoformat(), last or end.isoformat()
+    return parse_period(first, last)

@@ -47,8 +47,9 @@ def case_list(
     chosen = wanted.status
     tabs = TABS.get(actor.role, []) if actor.role else []
     point = parse_near(near, crs)
+    rules = request.app.state.case_rules
     found = queries.list_cases(
-        session, actor=actor, wanted=wanted, paging=Paging(paging.page, LIST_PAGE), near=point
+        session, actor=actor, wanted=wanted, paging=Paging(paging.page, LIST_PAGE), near=point, rules=rules
     )
     distances = (
         {
@@ -69,7 +70,7 @@ def case_list(
         channels=channel_labels(request.app.state.case_rules),
         units=people.list_units(session, actor=actor) if actor.role is not Role.CITIZEN else [],
         tabs=tabs,
-        counts=queries.status_counts(session, actor=actor, wanted=wanted),
+        counts=queries.status_counts(session, actor=actor, wanted=wanted, rules=rules),
         names=geography.area_names(session, {c.grid_code for c in found.items if c.grid_code}),
         distances=distances,
         chosen=chosen,
