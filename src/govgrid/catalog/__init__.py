@@ -14,6 +14,7 @@ import yaml
 from govgrid.domain.errors import InvalidInput
 
 SHIPPED = (
+    "assessment.yaml",
     "calendar.yaml",
     "case_classes.yaml",
     "connectors.yaml",
