@@ -8,6 +8,7 @@ from govgrid.web.pages import (
     admin,
     assessment,
     auth,
+    bulletins,
     calendar,
     case_import,
     case_list,
@@ -34,6 +35,7 @@ for module in (
     ledgers,
     ledger_projects,
     assessment,
+    bulletins,
     calendar,
     public,
 ):
