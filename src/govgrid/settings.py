@@ -98,6 +98,16 @@ class Settings(BaseSettings):
         "separated by spaces, e.g. `wxteams://…` (企业微信群机器人) or `dingtalk://…` (钉钉). Empty: in-app "
         "reminders only.",
     )
+    public_url: str = Field(
+        "",
+        description="The address people open the platform at (e.g. `https://govgrid.lixia.gov.cn`): pushed "
+        "bulletins link to their page there. Empty: pushes carry no link.",
+    )
+    push_hosts: str = Field(
+        "qyapi.weixin.qq.com oapi.dingtalk.com",
+        description="The hosts a group robot's address may point at (企业微信, 钉钉; a city's own gateway may "
+        "be added), separated by spaces. Robot addresses must be https, except to a loopback host named here.",
+    )
     session_hours: int = Field(
         8, ge=1, le=720, description="How long a login session lasts at most, in hours."
     )

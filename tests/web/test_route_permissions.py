@@ -298,6 +298,12 @@ def _assessment_metrics(client, district, session):  # type: ignore[no-untyped-d
     nothing_of_street_b(answer)
 
 
+@probe("GET", "/api/v1/assessment/ranking")
+def _assessment_ranking(client, district, session):  # type: ignore[no-untyped-def]
+    """Street A's officer ranks street A's cases only: street B is in no list."""
+    nothing_of_street_b(client.get("/api/v1/assessment/ranking?from=2025-01-01&to=2025-12-31&by=street"))
+
+
 @probe("GET", "/api/v1/cases/{case_id}/similar")
 def _case_similar(client, district, session):  # type: ignore[no-untyped-def]
     refused(client.get(f"/api/v1/cases/{street_b_case(session, district).id}/similar"))

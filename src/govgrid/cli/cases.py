@@ -47,6 +47,7 @@ def import_cases(obj: Context, path: Path, source: str, as_user: str | None) -> 
                 now=obj.now(),
                 source=source,
                 progress=lambda message: click.echo(f"  {message}", err=True),
+                pause_gc=True,
             )
         except CasesRejected as exc:
             click.echo(f"案件未导入，共 {exc.total} 处问题（数据库未作任何改动）：", err=True)

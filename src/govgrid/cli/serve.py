@@ -22,7 +22,13 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     settings = obj.settings
     app = create_app(settings)
     if settings.embedded_worker:  # the app's own catalogues and calendar
-        start_embedded(sessions, app.state.catalogs, interval=5, notify_urls=settings.notify_urls)
+        start_embedded(
+            sessions,
+            app.state.catalogs,
+            interval=5,
+            notify_urls=settings.notify_urls,
+            public_url=settings.public_url,
+        )
     click.echo(
         f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
     )
@@ -46,7 +52,7 @@ def worker(obj: Context, once: bool, interval: int) -> None:
 
     sessions = obj.migrated_sessions()
     while True:
-        applied, linked = run_round(sessions, obj.catalogs, obj.settings.notify_urls)
+        applied, linked = run_round(sessions, obj.catalogs, obj.settings.notify_urls, obj.settings.public_url)
         if applied or linked:
             click.echo(f"{obj.now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项；相似案件检查 {linked} 件")
         if once:

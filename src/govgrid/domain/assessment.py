@@ -297,6 +297,8 @@ def parse_period(first: str, last: str) -> Period:
             days.append(date.fromisoformat(text.strip()))
         except ValueError:
             raise InvalidInput(f"日期“{text[:16]}”无效（YYYY-MM-DD）", field=field) from None
+        if not 2000 <= days[-1].year <= 2099:
+            raise InvalidInput(f"日期“{text[:16]}”不在 2000–2099 年之间", field=field)
     if days[0] > days[1]:
         raise InvalidInput("开始日期晚于结束日期", field="from")
     if (days[1] - days[0]).days > MAX_PERIOD_DAYS:

@@ -139,6 +139,11 @@ class AssessmentRules:
     schemes: dict[str, Scheme]
     sources: dict[str, str]  # what each value rests on, for the page that explains it
 
+    @property
+    def default_scheme(self) -> str:
+        """The composite where the catalogue has it, else its first scheme."""
+        return "composite" if "composite" in self.schemes else next(iter(self.schemes))
+
     def scheme(self, scheme_id: str) -> Scheme:
         from govgrid.domain.errors import InvalidInput
 

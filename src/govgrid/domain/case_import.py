@@ -133,7 +133,7 @@ def _urban(case: OldCase) -> list[OldStep | OldExtension]:
     status, S = case.status, OldStatus
     if case.callback is not None:
         raise InvalidInput("回访仅用于 12345 工单", field="callback_contacted")
-    _no_reworks_unless(case, status in (S.TO_CHECK, S.CLOSED, S.IN_HAND, S.PARKED))
+    _no_reworks_unless(case, status in (S.TO_CHECK, S.CLOSED) and case.dispatched_at is not None)
     if status is S.CANCELLED:
         return [OldStep(Step.CANCEL, _latest(case), By.CENTER)]
     registered = _need(case.registered_at, "registered_at", status) if status is not S.TO_REGISTER else None
@@ -217,8 +217,9 @@ def _need(moment: datetime | None, field: str, status: OldStatus) -> datetime:
 
 
 def _no_reworks_unless(case: OldCase, allowed: bool) -> None:
+    """返工 happens between a 反馈 and a 核查: only a case fed back (待核查, 已结案) after a 派遣 has them."""
     if case.reworks and not allowed:
-        raise InvalidInput(f"“{case.status.value}”的案件不应有返工", field="reworks")
+        raise InvalidInput(f"“{case.status.value}”（无派遣与反馈）的案件不应有返工", field="reworks")
 
 
 def _latest(case: OldCase) -> datetime:

@@ -44,6 +44,8 @@ class Action(StrEnum):
     INSTRUCT = "instruct"  # 领导批示 on a case or a ledger item
     READ_ASSESSMENT = "read_assessment"  # 考核指标、排名 over the cases one may see
     IMPORT_CASES = "import_cases"  # 历史案件导入 from an incumbent system (any 来源)
+    MANAGE_PUSHES = "manage_pushes"  # 推送目标 (group robots) and issuing a bulletin on demand
+    READ_BULLETINS = "read_bulletins"  # 通报: district-wide, for those whose scope is the district
 
 
 class Reach(StrEnum):
@@ -93,6 +95,8 @@ manage_connectors      -        -           -              -                  - 
 instruct               -        -           -              -                  -          -          scope  all   -
 read_assessment        -        -           scope          unit               scope      scope      scope  all   -
 import_cases           -        -           -              -                  -          -          -      all   -
+manage_pushes          -        -           -              -                  -          -          -      all   -
+read_bulletins         -        -           -              -                  scope      scope      scope  all   -
 """
 
 

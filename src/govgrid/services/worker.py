@@ -14,15 +14,20 @@ from govgrid.catalog.bundle import Catalogs
 log = logging.getLogger("govgrid.worker")
 
 
-def run_round(sessions: Any, catalogs: Catalogs, notify_urls: str = "") -> tuple[int, int]:
+def run_round(
+    sessions: Any, catalogs: Catalogs, notify_urls: str = "", public_url: str = ""
+) -> tuple[int, int]:
     """One round of background work: sweep case deadlines, link new cases to possible repeats, push
-    escalations, recompute ledger lights and climb the ledger ladder — by the catalogues it was given."""
+    escalations, recompute ledger lights and climb the ledger ladder, issue the bulletins that are due and
+    push what waits to every group robot — by the catalogues it was given."""
     from govgrid.services.cases.notify import notify_pending
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
     from govgrid.services.import_batches import drop_abandoned_once
     from govgrid.services.ledger.ladder import escalate_due
     from govgrid.services.ledger.lights import recompute
+    from govgrid.services.pushes.destinations import issue_due
+    from govgrid.services.pushes.outbox import push_round
     from govgrid.services.work_calendar import CalendarSync
 
     rules, policy, ledger_rules = catalogs.case_rules, catalogs.policy, catalogs.ledger_rules
@@ -35,10 +40,21 @@ def run_round(sessions: Any, catalogs: Catalogs, notify_urls: str = "") -> tuple
         applied += escalate_due(session, rules=ledger_rules, now=datetime.now(UTC))
         while drop_abandoned_once(session, now=datetime.now(UTC)):  # an import a crash left half-staged
             pass
+        for name, task in (
+            ("通报", lambda: issue_due(session, rules=rules, now=datetime.now(UTC))),
+            ("推送", lambda: push_round(session, now=datetime.now(UTC), base_url=public_url)),
+        ):
+            try:  # one failing (a bulletin that cannot be composed) does not stop the other
+                task()
+            except Exception as exc:
+                session.rollback()
+                log.exception("后台任务“%s”出错：%s", name, exc)
     return applied, linked
 
 
-def start_embedded(sessions: Any, catalogs: Catalogs, interval: float, notify_urls: str) -> None:
+def start_embedded(
+    sessions: Any, catalogs: Catalogs, interval: float, notify_urls: str, public_url: str = ""
+) -> None:
     """The background work inside `govgrid serve` (the embedded default needs no second process)."""
     import threading
     import time
@@ -46,7 +62,7 @@ def start_embedded(sessions: Any, catalogs: Catalogs, interval: float, notify_ur
     def loop() -> None:
         while True:
             try:
-                run_round(sessions, catalogs, notify_urls)
+                run_round(sessions, catalogs, notify_urls, public_url)
             except Exception as exc:  # keep serving; the next round tries again
                 log.exception("后台任务出错：%s", exc)
             time.sleep(interval)

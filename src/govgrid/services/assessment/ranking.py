@@ -29,7 +29,7 @@ def ranking(
     each entry {place, code, name, score, lines: [{label, points, text, drill: {metric, without}}]} and the
     row's figures. `found` is the period's metrics when the caller has them already."""
     assessment = rules.assessment
-    scheme = assessment.scheme(scheme_id)
+    scheme = assessment.scheme(scheme_id or assessment.default_scheme)
     found = found or metrics(session, actor=actor, rules=rules, period=period, by=by, compare=False)
     rows = [row for row in found["rows"] if row["code"]]  # the cases no unit holds are not a unit
     ranked = rank(scheme, rows, min_count=assessment.min_due, board=assessment.board)

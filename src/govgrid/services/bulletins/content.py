@@ -65,10 +65,20 @@ def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date) 
     to_date = Period(period.first.replace(day=1), period.last) if kind is not Kind.MONTHLY else period
     found = metrics(session, actor=actor, rules=rules, period=period, by=Slice.CHANNEL, compare=False)
     streets = ranking(
-        session, actor=actor, rules=rules, period=to_date, by=Slice.STREET, scheme_id="composite"
+        session,
+        actor=actor,
+        rules=rules,
+        period=to_date,
+        by=Slice.STREET,
+        scheme_id=rules.assessment.default_scheme,
     )
     units = ranking(
-        session, actor=actor, rules=rules, period=to_date, by=Slice.DEPARTMENT, scheme_id="composite"
+        session,
+        actor=actor,
+        rules=rules,
+        period=to_date,
+        by=Slice.DEPARTMENT,
+        scheme_id=rules.assessment.default_scheme,
     )
     total = found["total"]
     office = session.scalar(select(OrgUnit.name).where(OrgUnit.kind == UnitKind.COMMAND_CENTER.value)) or (
@@ -98,7 +108,7 @@ def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date) 
         sections=sections,
         trend=_trend(session, actor, period),
         rates=[(e["name"], e["figures"]["on_time_rate"]) for e in streets["ranked"] + streets["unranked"]],
-        density=_density(session, period),
+        density=_density(session, district, period),
         summary=summary,
     )
 
@@ -259,11 +269,14 @@ def _trend(session: Session, actor: Actor, period: Period) -> list[tuple[date, i
     ]
 
 
-def _density(session: Session, period: Period) -> list[tuple[str, float, float, int]]:
+def _density(session: Session, district: str, period: Period) -> list[tuple[str, float, float, int]]:
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for grid, lng, lat in session.execute(
         select(Case.grid_code, Case.lng, Case.lat).where(
-            Case.reported_at >= period.start, Case.reported_at < period.end, Case.grid_code.is_not(None)
+            Case.district_code == district,
+            Case.reported_at >= period.start,
+            Case.reported_at < period.end,
+            Case.grid_code.is_not(None),
         )
     ):
         if grid and lng is not None and lat is not None:

@@ -173,6 +173,8 @@ def _moment(raw: object) -> datetime:
             moment = datetime.fromisoformat(raw.strip())
         except ValueError:
             raise InvalidInput(f"“{raw.strip()[:30]}”不是时间", field="date") from None
+        if not 2000 <= moment.year <= 2099:
+            raise InvalidInput(f"“{raw.strip()[:30]}”不在 2000–2099 年之间", field="date")
         return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
     value = read_cell(COLUMNS["reported_at"], raw)
     assert isinstance(value, datetime)

@@ -14,7 +14,7 @@ import gc
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,11 +81,13 @@ def import_cases(
     source: str = DEFAULT_SOURCE,
     progress: Callable[[str], None] = lambda _: None,
     limits: SheetLimits = LIMITS,
+    pause_gc: bool = False,
 ) -> CasesImported:
     """Check the whole file, then write its new cases with their histories (CasesRejected lists every bad
-    row; nothing is then written)."""
+    row; nothing is then written). `pause_gc`: the console's import pauses the cyclic garbage collector (a
+    process of its own; a server's threads would all feel it)."""
     authorize(actor, Action.IMPORT_CASES, area_code=actor.scope_code)
-    with _no_cyclic_gc():
+    with _no_cyclic_gc() if pause_gc else nullcontext():
         return _import(session, actor, rules, locator, data, filename, now, source, progress, limits)
 
 

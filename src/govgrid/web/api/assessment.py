@@ -39,9 +39,7 @@ def ranking(
     first: Annotated[str, Query(alias="from", max_length=10, description="期间起（YYYY-MM-DD，北京时间）")],
     last: Annotated[str, Query(alias="to", max_length=10, description="期间止（含）")],
     by: Annotated[Slice, Query(description="切片")] = Slice.STREET,
-    scheme: Annotated[
-        str, Query(max_length=32, description="考核方案 id（catalog/assessment.yaml）")
-    ] = "composite",
+    scheme: Annotated[str, Query(max_length=32, description="考核方案 id（catalog/assessment.yaml）")] = "",
 ) -> dict[str, Any]:
     return assessment_ranking.ranking(
         session,

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from govgrid.domain.assessment import LABELS, Period, parse_period
 from govgrid.domain.ledger import LIGHT_LABEL
@@ -51,18 +52,27 @@ def last_month(today: date) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
+class AssessmentQuery(BaseModel):
+    """The page's and the export's query: a period (default: last month), a slice and a scheme."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    first: str = Field("", alias="from", max_length=10)
+    last: str = Field("", alias="to", max_length=10)
+    by: Slice = Slice.STREET
+    scheme: str = Field("", max_length=32)
+
+
 @router.get("/assessment", response_class=HTMLResponse)
 def assessment_page(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    first: Annotated[str, Query(alias="from", max_length=10)] = "",
-    last: Annotated[str, Query(alias="to", max_length=10)] = "",
-    by: Slice = Slice.STREET,
-    scheme: Annotated[str, Query(max_length=32)] = "composite",
+    asked: Annotated[AssessmentQuery, Query()],
 ) -> Response:
-    period = _period(now, first, last)
+    by, scheme = asked.by, asked.scheme
+    period = _period(now, asked.first, asked.last)
     rules = request.app.state.case_rules
     found = compute(session, actor=actor, rules=rules, period=period, by=by)
     board = ranking(session, actor=actor, rules=rules, period=period, by=by, scheme_id=scheme, found=found)
@@ -121,13 +131,11 @@ def export_page(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
-    first: Annotated[str, Query(alias="from", max_length=10)] = "",
-    last: Annotated[str, Query(alias="to", max_length=10)] = "",
-    by: Slice = Slice.STREET,
-    scheme: Annotated[str, Query(max_length=32)] = "composite",
+    asked: Annotated[AssessmentQuery, Query()],
 ) -> Response:
+    by, scheme = asked.by, asked.scheme
     """The page's table as a workbook: the ranking with scores and their explanation, then the figures."""
-    period = _period(now, first, last)
+    period = _period(now, asked.first, asked.last)
     rules = request.app.state.case_rules
     found = compute(session, actor=actor, rules=rules, period=period, by=by, compare=False)
     board = ranking(session, actor=actor, rules=rules, period=period, by=by, scheme_id=scheme, found=found)

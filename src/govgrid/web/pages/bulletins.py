@@ -1,25 +1,33 @@
 """通报: the daily, weekly and monthly bulletins of the district — the list, a preview, and each as .docx (in
 official document style) and PDF. A bulletin is composed on request from the history (services.bulletins),
-so it always says what the history says; it is meant for circulation, and shows to everyone with the
-assessment (read_assessment)."""
+so it always says what the history says. It is district-wide (every street's rank, the ledger's red items):
+it shows to those whose scope is the whole district (read_bulletins); streets and departments get it as
+circulated, through the group robots the administrator keeps."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from govgrid.domain.bulletins import KIND_LABEL, Kind, parse_kind, period_of, span
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.permissions import Action, Actor, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
+from govgrid.domain.pushes import PLATFORM_LABEL
 from govgrid.domain.worktime import CHINA
 from govgrid.services.bulletins.content import Bulletin, compose
 from govgrid.services.bulletins.docx_render import render_docx
 from govgrid.services.bulletins.render import render_html, render_pdf
+from govgrid.services.pushes import destinations
+from govgrid.services.pushes.destinations import district_code
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
+from govgrid.web.params import IdPath
 
 router = APIRouter()
 SHOWN = {Kind.DAILY: 14, Kind.WEEKLY: 8, Kind.MONTHLY: 12}
@@ -41,20 +49,104 @@ def _issues(kind: Kind, today: date) -> list[date]:
 
 
 @router.get("/bulletins", response_class=HTMLResponse)
-def bulletins_page(request: Request, actor: LoggedInDep, now: NowDep) -> Response:
-    scope_filter(actor, Action.READ_ASSESSMENT)
+def bulletins_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
+    return _page(request, session, actor, now)
+
+
+def _may_read(session: Session, actor: Actor) -> None:
+    """Only a caller whose scope covers the whole district reads its bulletins."""
+    authorize(actor, Action.READ_BULLETINS, area_code=district_code(session))
+
+
+def _page(
+    request: Request, session: Session, actor: Actor, now: datetime, status_code: int = 200, **extra: object
+) -> Response:
+    _may_read(session, actor)
     today = now.astimezone(CHINA).date()
     lists = {kind: [(day, span(period_of(kind, day))) for day in _issues(kind, today)] for kind in Kind}
-    return page(request, "bulletins.html", actor, lists=lists, labels=KIND_LABEL)
+    may_push = reach(actor, Action.MANAGE_PUSHES) is not Reach.NONE
+    context: dict[str, object] = {
+        "lists": lists,
+        "labels": KIND_LABEL,
+        "pushes": destinations.shown(session, actor=actor) if may_push else None,
+        "platforms": PLATFORM_LABEL,
+        "today": today.isoformat(),
+        "error": None,
+        "form": {},
+    }
+    return page(request, "bulletins.html", actor, status_code=status_code, **(context | extra))
+
+
+class DestinationForm(BaseModel):
+    name: str = Field("", max_length=64)
+    platform: str = Field("", max_length=12)
+    url: str = Field("", max_length=1000)
+    secret: str = Field("", max_length=128)
+
+
+@router.post("/bulletins/pushes")
+def add_destination(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    form: Annotated[DestinationForm, Form()],
+) -> Response:
+    try:
+        destinations.add_destination(
+            session,
+            actor=actor,
+            name=form.name,
+            platform=form.platform,
+            url=form.url,
+            secret=form.secret,
+            now=now,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        kept = form.model_dump(exclude={"secret"})
+        return _page(request, session, actor, now, error=exc.message, form=kept, status_code=422)
+    return RedirectResponse("/bulletins#pushes", status_code=303)
+
+
+@router.post("/bulletins/pushes/{destination_id}/active")
+def set_active(
+    destination_id: IdPath,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    destinations.set_active(
+        session, actor=actor, destination_id=destination_id, active=active == "true", now=now
+    )
+    return RedirectResponse("/bulletins#pushes", status_code=303)
+
+
+@router.post("/bulletins/issue")
+def issue_now(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    kind: Annotated[str, Form(max_length=8)] = "daily",
+) -> Response:
+    """Issue today's bulletin of a kind now (once a day); the worker pushes it to every robot."""
+    authorize(actor, Action.MANAGE_PUSHES, area_code=actor.scope_code)
+    rules = request.app.state.case_rules
+    destinations.issue(
+        session, rules=rules, kind=parse_kind(kind), day=now.astimezone(CHINA).date(), now=now, actor=actor
+    )
+    return RedirectResponse("/bulletins#pushes", status_code=303)  # the worker pushes it in its next round
 
 
 def _bulletin(
     request: Request, session: SessionDep, actor: Actor, now: NowDep, kind: str, issued_on: str
 ) -> Bulletin:
-    scope_filter(actor, Action.READ_ASSESSMENT)
+    _may_read(session, actor)
     chosen = parse_kind(kind)
     try:
-        day = date.fromisoformat(issued_on[:10])
+        day = date.fromisoformat(issued_on[:16])
     except ValueError:
         raise InvalidInput(f"日期“{issued_on[:16]}”无效（YYYY-MM-DD）", field="issued_on") from None
     today = now.astimezone(CHINA).date()

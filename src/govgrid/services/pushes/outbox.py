@@ -1,0 +1,198 @@
+"""Pushing to group robots: each destination reads the outboxes (the case history's escalations, new orders
+and 批示; the bulletins issued) from its own cursors, posts each platform's exact JSON to its URL, and moves
+its cursors only after the robot said yes — at least once, never lost. It keeps to the robot's limit (20 a
+minute), merging what waits into one digest; a failure is recorded with the robot's answer and retried
+later (1, 5, 15, 60 minutes), and is shown on the 通报 page."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import CaseTransition
+from govgrid.db.push_models import BulletinIssue, PushAttempt, PushDestination
+from govgrid.domain.bulletins import KIND_LABEL, Kind
+from govgrid.domain.pushes import (
+    Message,
+    Platform,
+    digest,
+    dingtalk_payload,
+    retry_delay,
+    room,
+    signed_url,
+    wecom_payload,
+)
+from govgrid.services.cases.notify import PUSHED, message
+
+MAX_DIGEST = 100  # messages merged into one digest at most (the rest wait for the next round)
+NEWS = timedelta(hours=24)  # a history row older than this is not news (a replayed or imported history)
+Post = Callable[[str, dict[str, object]], tuple[int, str]]
+
+
+def http_post(url: str, payload: dict[str, object]) -> tuple[int, str]:
+    """POST the JSON; (status, body), or (0, the error) when nothing answered."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (a configured robot URL)
+            return answer.status, answer.read(4096).decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(4096).decode("utf-8", errors="replace")
+    except OSError as exc:
+        return 0, str(exc)[:200]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    case_row: int | None  # the case_transition id, or
+    issue: int | None  # the bulletin_issue id
+    message: Message
+
+
+def waiting(session: Session, destination: PushDestination, base_url: str, now: datetime) -> list[Waiting]:
+    """What the destination has not had yet: the pushed steps of the last day (an imported or replayed
+    history's old rows are history, not news), then the bulletins issued."""
+    rows = session.scalars(
+        select(CaseTransition)
+        .where(
+            CaseTransition.district_code == destination.district_code,
+            CaseTransition.id > destination.case_cursor,
+            CaseTransition.step.in_(PUSHED),
+            CaseTransition.at >= now - NEWS,
+        )
+        .order_by(CaseTransition.id)
+        .limit(MAX_DIGEST)
+    ).all()
+    found = []
+    for row in rows:
+        title, body = message(session, row)
+        found.append(Waiting(row.id, None, Message(title, (body,))))
+    for issue in session.scalars(
+        select(BulletinIssue)
+        .where(
+            BulletinIssue.district_code == destination.district_code,
+            BulletinIssue.id > destination.bulletin_cursor,
+        )
+        .order_by(BulletinIssue.id)
+    ):
+        label = KIND_LABEL[Kind(issue.kind)]
+        link = f"{base_url.rstrip('/')}/bulletins/{issue.kind}/{issue.issued_on}" if base_url else ""
+        found.append(
+            Waiting(None, issue.id, Message(f"【{label}】{issue.issued_on}", (issue.summary,), link))
+        )
+    return found
+
+
+def push_round(session: Session, *, now: datetime, base_url: str = "", post: Post = http_post) -> int:
+    """One round over every active destination due; returns the messages delivered."""
+    delivered = 0
+    destinations = session.scalars(
+        select(PushDestination).where(PushDestination.active.is_(True)).order_by(PushDestination.id)
+    ).all()
+    for destination in destinations:
+        if destination.retry_at is not None and destination.retry_at > now:
+            continue
+        delivered += _push(session, destination, now, base_url, post)
+    return delivered
+
+
+def _push(session: Session, destination: PushDestination, now: datetime, base_url: str, post: Post) -> int:
+    sent = session.scalar(
+        select(func.count()).where(
+            PushAttempt.destination_id == destination.id, PushAttempt.at > now - timedelta(minutes=1)
+        )
+    )
+    space = room(sent or 0)
+    items = waiting(session, destination, base_url, now)
+    if not items or not space:
+        return 0
+    batches = [[item] for item in items] if len(items) <= space else [items]  # more than fits: one digest
+    delivered = 0
+    for batch in batches[:space]:
+        if not _send(session, destination, batch, now, post):
+            break
+        delivered += len(batch)
+    return delivered
+
+
+def _send(
+    session: Session, destination: PushDestination, batch: list[Waiting], now: datetime, post: Post
+) -> bool:
+    merged = digest([item.message for item in batch])
+    platform = Platform(destination.platform)
+    payload = wecom_payload(merged) if platform is Platform.WECOM else dingtalk_payload(merged)
+    url = (
+        signed_url(destination.url, destination.secret, now)
+        if platform is Platform.DINGTALK
+        else destination.url
+    )
+    status, body = post(url, payload)
+    ok = status == 200 and _accepted(body)
+    session.add(
+        PushAttempt(
+            district_code=destination.district_code,
+            destination_id=destination.id,
+            at=now,
+            ok=ok,
+            items=len(batch),
+            status_code=status or None,
+            error="" if ok else _reason(status, body)[:500],
+            summary=merged.title[:200],
+        )
+    )
+    if ok:
+        cases = [i.case_row for i in batch if i.case_row is not None]
+        issues = [i.issue for i in batch if i.issue is not None]
+        session.execute(
+            update(PushDestination)
+            .where(
+                PushDestination.id == destination.id,
+                PushDestination.district_code == destination.district_code,
+            )
+            .values(
+                case_cursor=max([destination.case_cursor, *cases]),
+                bulletin_cursor=max([destination.bulletin_cursor, *issues]),
+                failures=0,
+                retry_at=None,
+            )
+        )
+    else:
+        failures = destination.failures + 1
+        session.execute(
+            update(PushDestination)
+            .where(
+                PushDestination.id == destination.id,
+                PushDestination.district_code == destination.district_code,
+            )
+            .values(failures=failures, retry_at=now + retry_delay(failures))
+        )
+    session.commit()
+    session.refresh(destination)
+    return ok
+
+
+def _reason(status: int, body: str) -> str:
+    """Why a robot refused, as it said it: errcode and errmsg when it answered JSON."""
+    try:
+        doc = json.loads(body)
+        return f"errcode {doc.get('errcode')}：{str(doc.get('errmsg', ''))[:200]}"
+    except (ValueError, AttributeError):  # not a robot's answer: its body is not shown
+        return f"HTTP {status}（应答不是机器人的 JSON）" if status else f"无响应：{body[:120]}"
+
+
+def _accepted(body: str) -> bool:
+    """Both robots answer 200 with {"errcode": 0, …} when they took the message, and an errcode when not."""
+    try:
+        return json.loads(body).get("errcode", 0) == 0
+    except (ValueError, AttributeError):
+        return False
