@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.db.models import Area, OrgUnit
-from govgrid.domain.areas import AreaLevel
 from govgrid.domain.assessment import Period
 from govgrid.domain.bulletins import KIND_LABEL, Kind, number_of, period_of, span, written
 from govgrid.domain.case_rules import CaseRules
@@ -27,6 +26,7 @@ from govgrid.domain.units import UnitKind
 from govgrid.domain.worktime import CHINA
 from govgrid.services.assessment.metrics import Slice, metrics
 from govgrid.services.assessment.ranking import ranking
+from govgrid.services.geo.geography import the_district
 from govgrid.services.ledger.views import LedgerFilter, shown_ids
 
 CLOSING_STEPS = ("check_pass", "force_close")
@@ -59,7 +59,7 @@ class Bulletin:
 
 
 def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date) -> Bulletin:
-    district, district_name = _district(session)
+    district, district_name = the_district(session)
     actor = Actor(None, "system:bulletin", Role.LEADER, scope_code=district, display_name="系统（通报）")
     period = period_of(kind, issued_on)
     to_date = Period(period.first.replace(day=1), period.last) if kind is not Kind.MONTHLY else period
@@ -291,14 +291,3 @@ def _density(session: Session, district: str, period: Period) -> list[tuple[str,
         )
         for code, found in sorted(points.items())
     ]
-
-
-def _district(session: Session) -> tuple[str, str]:
-    row = session.execute(
-        select(Area.code, Area.name).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code)
-    ).first()
-    if row is None:
-        from govgrid.domain.errors import InvalidInput
-
-        raise InvalidInput("尚未导入区县边界，无法生成通报", field="kind")
-    return row[0], row[1]

@@ -189,27 +189,30 @@ def _channel(values: dict[str, Any], lookup: Lookup) -> None:
     values["channel"], values["loop"] = found
 
 
+def _code_of(table: dict[str, str | None], text: str, field: str, what: str, where: str, hint: str) -> str:
+    """A code from a cell that gives the code or the name; a name several entries share is refused."""
+    if text not in table:
+        raise InvalidInput(f"{what}不在{where}中（{hint}）", field=field)
+    code = table[text]
+    if code is None:
+        raise InvalidInput(f"多个{what}同名，请填代码", field=field)
+    return code
+
+
 def _class(values: dict[str, Any], lookup: Lookup) -> None:
     text = str(values["class"]).strip()
-    if text not in lookup.classes:
-        raise InvalidInput("问题分类不在分类目录中（填代码如 E0102，或名称如 暴露垃圾）", field="class")
-    code = lookup.classes[text]
-    if code is None:
-        raise InvalidInput("多个分类同名，请填分类代码", field="class")
-    values["class_code"] = code
+    values["class_code"] = _code_of(
+        lookup.classes, text, "class", "问题分类", "分类目录", "填代码如 E0102，或名称如 暴露垃圾"
+    )
 
 
 def _unit(values: dict[str, Any], lookup: Lookup) -> None:
-    values["unit_code"] = None
     text = str(values["unit"] or "").strip()
-    if not text:
-        return
-    if text not in lookup.unit_codes:
-        raise InvalidInput("处置单位不在单位目录中（填单位代码或全称）", field="unit")
-    code = lookup.unit_codes[text]
-    if code is None:
-        raise InvalidInput("多个单位同名，请填单位代码", field="unit")
-    values["unit_code"] = code
+    values["unit_code"] = (
+        _code_of(lookup.unit_codes, text, "unit", "处置单位", "单位目录", "填单位代码或全称")
+        if text
+        else None
+    )
 
 
 def _status(values: dict[str, Any], lookup: Lookup) -> None:

@@ -22,8 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
-from govgrid.db.models import Area, AuditEvent
-from govgrid.domain.areas import AreaLevel
+from govgrid.db.models import AuditEvent
 from govgrid.domain.case_import import (
     FILLED_IN,
     By,
@@ -42,6 +41,7 @@ from govgrid.services import audit
 from govgrid.services.cases.case_import_rows import Lookup, outside_rows, read_row
 from govgrid.services.cases.intake import Report, known_keys
 from govgrid.services.cases.replay import PastCase, PastExtension, PastStep, replay
+from govgrid.services.geo.geography import the_district
 from govgrid.services.geo.locate import LocatorCache
 from govgrid.uploads.limits import MB, SheetLimits
 
@@ -126,7 +126,7 @@ def _import(
     if errors:
         raise CasesRejected(errors)
     progress(f"检查 {len(sheet.rows):,} 行…")
-    district = _district(session)
+    district, _ = the_district(session)
     lookup = Lookup.of(session, rules, locator)
     checked = _check(sheet.sheet.name, sheet.rows, lookup, district, source)
     if not checked.cases and not checked.errors:
@@ -274,13 +274,6 @@ def _remove(session: Session, ids: list[int]) -> None:
         session.execute(delete(CaseTransition).where(CaseTransition.case_id.in_(chunk)))
         session.execute(delete(Case).where(Case.id.in_(chunk)))
     session.commit()
-
-
-def _district(session: Session) -> str:
-    code = session.scalar(select(Area.code).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code))
-    if code is None:
-        raise InvalidInput("尚未导入区县边界，无法导入案件", field="file")
-    return code
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,17 @@ def grids_of_worker(session: Session, *, actor: Actor) -> list[ResponsibilityGri
             .order_by(ResponsibilityGrid.code)
         )
     )
+
+
+def the_district(session: Session) -> tuple[str, str]:
+    """(code, name) of the deployment's district — the first, until issue 12 puts several in one; refused
+    while no district boundary has been imported."""
+    from govgrid.domain.areas import AreaLevel
+    from govgrid.domain.errors import InvalidInput
+
+    row = session.execute(
+        select(Area.code, Area.name).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code)
+    ).first()
+    if row is None:
+        raise InvalidInput("尚未导入区县边界：请先导入区划（govgrid import-geo）", field="district")
+    return row[0], row[1]

@@ -20,6 +20,7 @@ from govgrid.domain.pushes import Platform, allowed_url
 from govgrid.domain.text import check_chars, required
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit
+from govgrid.services.geo.geography import the_district
 
 ROBOT_HOSTS = (
     "qyapi.weixin.qq.com",
@@ -174,10 +175,4 @@ def issue_due(session: Session, *, rules: CaseRules, now: datetime) -> list[Bull
 
 
 def district_code(session: Session) -> str:
-    from govgrid.db.models import Area
-    from govgrid.domain.areas import AreaLevel
-
-    code = session.scalar(select(Area.code).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code))
-    if code is None:
-        raise InvalidInput("尚未导入区县边界", field="district")
-    return code
+    return the_district(session)[0]

@@ -6,15 +6,17 @@ filtered to exactly the cases behind it; and the table as a workbook."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from govgrid.domain.assessment import LABELS, Period, parse_period
 from govgrid.domain.ledger import LIGHT_LABEL
+from govgrid.domain.permissions import Actor
 from govgrid.domain.worktime import CHINA
 from govgrid.services.assessment.export import workbook
 from govgrid.services.assessment.metrics import Slice
@@ -72,10 +74,8 @@ def assessment_page(
     asked: Annotated[AssessmentQuery, Query()],
 ) -> Response:
     by, scheme = asked.by, asked.scheme
-    period = _period(now, asked.first, asked.last)
     rules = request.app.state.case_rules
-    found = compute(session, actor=actor, rules=rules, period=period, by=by)
-    board = ranking(session, actor=actor, rules=rules, period=period, by=by, scheme_id=scheme, found=found)
+    period, found, board = _figures(request, session, actor, now, asked, compare=True)
     rows = {r["code"]: r for r in found["rows"]}
 
     def drill(code: str | None, metric: str, without: str = "", when: Period = period) -> str:
@@ -133,12 +133,9 @@ def export_page(
     now: NowDep,
     asked: Annotated[AssessmentQuery, Query()],
 ) -> Response:
-    by, scheme = asked.by, asked.scheme
     """The page's table as a workbook: the ranking with scores and their explanation, then the figures."""
-    period = _period(now, asked.first, asked.last)
-    rules = request.app.state.case_rules
-    found = compute(session, actor=actor, rules=rules, period=period, by=by, compare=False)
-    board = ranking(session, actor=actor, rules=rules, period=period, by=by, scheme_id=scheme, found=found)
+    by = asked.by
+    period, found, board = _figures(request, session, actor, now, asked, compare=False)
     data = workbook(found, board, SLICE_LABEL[by])
     name = quote(f"考核-{SLICE_LABEL[by]}-{period.first.isoformat()}至{period.last.isoformat()}.xlsx")
     return Response(
@@ -146,6 +143,19 @@ def export_page(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
     )
+
+
+def _figures(
+    request: Request, session: Session, actor: Actor, now: datetime, asked: AssessmentQuery, *, compare: bool
+) -> tuple[Period, dict[str, Any], dict[str, Any]]:
+    """The period asked for, its metrics (with 环比 and 同比 when `compare`) and the ranking on the scheme."""
+    period = _period(now, asked.first, asked.last)
+    rules = request.app.state.case_rules
+    found = compute(session, actor=actor, rules=rules, period=period, by=asked.by, compare=compare)
+    board = ranking(
+        session, actor=actor, rules=rules, period=period, by=asked.by, scheme_id=asked.scheme, found=found
+    )
+    return period, found, board
 
 
 def _period(now: datetime, first: str, last: str) -> Period:
