@@ -104,8 +104,7 @@ def export_xlsx(
     light_col = [c.key for c in columns].index("light") + 1
     for item in items:
         values = item_values(item, paths, units)
-        append_inert(sheet, [values[c.key] for c in columns])
-        row = sheet.max_row
+        row = append_inert(sheet, [values[c.key] for c in columns])
         sheet.cell(row, light_col).fill = PatternFill("solid", fgColor=LIGHT_FILL[item.light])
         if item.kind in (ItemKind.CAMPAIGN, ItemKind.MEASURE):
             for col in range(1, len(columns) + 1):
