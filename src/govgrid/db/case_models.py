@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -107,11 +109,15 @@ class CaseTransition(Base):
     # carry no phone, ID or flat number, nor the reporter's name
     public_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # PostgreSQL: the writing transaction's id (pg_current_xact_id, the column's default), so readers of
+    # the history as an outbox take rows in commit order (services.assessment.rollups); SQLite: not set
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
 
     __table_args__ = district_args(
         "case_transition",
         district_fk("case_id", "case", "fk_case_transition_case_id_case"),
         Index("ix_case_transition_case_at", "case_id", "at"),
+        Index("ix_case_transition_district_txid", "district_code", "txid"),
     )
     __mapper_args__ = MAPPER_ARGS
 

@@ -190,45 +190,72 @@ def outcomes(
 ) -> dict[str, float]:
     """The case's share of each count in the period (0 or 1; 满意 points 1, the weight of 基本满意, or 0;
     `handling_hours` its working hours from first 派遣 to close, when `work_hours` is given)."""
-    if facts.status in terms.left_out:
-        return {}
     found: dict[str, float] = {}
-    if period.holds(facts.reported_at):
-        found["reported"] = 1
-    for mark, moment in facts.marks:
-        if period.holds(moment):
-            found[mark] = 1
-    if period.holds(facts.registered_at):
-        found["registered"] = 1
-        if facts.reworks:
-            found["reworked"] = 1
-            found["reworked_thrice" if facts.reworks >= 3 else "reworked_few"] = 1
-        if facts.callback is not None:
-            _callback(found, facts.callback, terms)
-    if facts.status not in terms.not_due and period.holds(facts.settles_at):
-        found["due"] = 1
-        if facts.closed_at is not None:
-            found["closed"] = 1
-        if facts.closed_at is not None and (facts.deadline is None or facts.closed_at <= facts.deadline):
-            found["closed_on_time"] = 1
-        else:
-            found["overdue"] = 1
-    if facts.first_dispatch_at is not None and period.holds(facts.closed_at):
-        found["handled"] = 1
-        if work_hours is not None and facts.closed_at is not None:
-            found["handling_hours"] = work_hours(facts.first_dispatch_at, facts.closed_at)
+    for key, day, since, value in dated_counts(facts, terms, work_hours):
+        if period.first <= day <= period.last and (since is None or since < period.first):
+            found[key] = found.get(key, 0) + value
     return found
 
 
-def _callback(found: dict[str, float], answers: dict, terms: Terms) -> None:
-    found["callbacks"] = 1
-    found["contacted"] = 1 if answers.get("contacted") else 0
-    found["resolved"] = 1 if answers.get("resolved") else 0
+def dated_counts(
+    facts: Facts, terms: Terms, work_hours: Callable[[datetime, datetime], float] | None = None
+) -> list[tuple[str, date, date | None, float]]:
+    """Every count the case can give, with the Beijing day it falls on: (key, day, since, value). A period
+    holding `day` counts it — a mark (派遣, 延期, 督办) only if the case's mark of that kind before it (`since`)
+    falls before the period, so a case counts once however often it was marked. `outcomes` and the
+    rollups (services.assessment.rollups) both read this one list."""
+    if facts.status in terms.left_out:
+        return []
+    found: list[tuple[str, date, date | None, float]] = []
+    if facts.reported_at is not None:
+        found.append(("reported", local_day(facts.reported_at), None, 1))
+    last_mark: dict[str, date] = {}
+    for mark, moment in facts.marks:
+        day = local_day(moment)
+        found.append((mark, day, last_mark.get(mark), 1))
+        last_mark[mark] = day
+    if facts.registered_at is not None:
+        day = local_day(facts.registered_at)
+        found.append(("registered", day, None, 1))
+        if facts.reworks:
+            found.append(("reworked", day, None, 1))
+            found.append(("reworked_thrice" if facts.reworks >= 3 else "reworked_few", day, None, 1))
+        if facts.callback is not None:
+            found.extend((key, day, None, value) for key, value in _callback(facts.callback, terms).items())
+    settles = facts.settles_at
+    if facts.status not in terms.not_due and settles is not None:
+        day = local_day(settles)
+        found.append(("due", day, None, 1))
+        if facts.closed_at is not None:
+            found.append(("closed", day, None, 1))
+        on_time = facts.closed_at is not None and (
+            facts.deadline is None or facts.closed_at <= facts.deadline
+        )
+        found.append(("closed_on_time" if on_time else "overdue", day, None, 1))
+    if facts.first_dispatch_at is not None and facts.closed_at is not None:
+        day = local_day(facts.closed_at)
+        found.append(("handled", day, None, 1))
+        if work_hours is not None:
+            found.append(("handling_hours", day, None, work_hours(facts.first_dispatch_at, facts.closed_at)))
+    return found
+
+
+def local_day(moment: datetime) -> date:
+    """The Beijing day of a moment: a period [first, last] holds it when first ≤ day ≤ last."""
+    return moment.astimezone(CHINA).date()
+
+
+def _callback(answers: dict, terms: Terms) -> dict[str, float]:
     weight = {SATISFIED: 1.0, FAIRLY_SATISFIED: terms.fairly_weight}.get(
         str(answers.get("satisfaction")), 0.0
     )
-    found["satisfaction_points"] = weight
-    found["satisfied"] = 1 if weight else 0
+    return {
+        "callbacks": 1,
+        "contacted": 1 if answers.get("contacted") else 0,
+        "resolved": 1 if answers.get("resolved") else 0,
+        "satisfaction_points": weight,
+        "satisfied": 1 if weight else 0,
+    }
 
 
 def totals(shares: Iterable[dict[str, float]]) -> dict[str, float]:

@@ -16,7 +16,7 @@ def append_inert(sheet: Any, values: list[object]) -> int:
     append scans every cell of the sheet, which made a 5,000-row export take a minute."""
     cells = []
     for value in values:
-        cell = Cell(sheet, value=value)
+        cell = Cell(sheet, value=value)  # type: ignore[call-arg, arg-type]  # placed by append
         if isinstance(value, str) and value.startswith(FORMULA_START):
             cell.data_type = "s"
         cells.append(cell)

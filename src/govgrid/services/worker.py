@@ -20,6 +20,7 @@ def run_round(
     """One round of background work: sweep case deadlines, link new cases to possible repeats, push
     escalations, recompute ledger lights and climb the ledger ladder, issue the bulletins that are due and
     push what waits to every group robot — by the catalogues it was given."""
+    from govgrid.services.assessment.rollups import catch_up_all
     from govgrid.services.cases.notify import notify_pending
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
@@ -41,6 +42,7 @@ def run_round(
         while drop_abandoned_once(session, now=datetime.now(UTC)):  # an import a crash left half-staged
             pass
         for name, task in (
+            ("考核汇总", lambda: catch_up_all(session, rules=rules, now=datetime.now(UTC))),
             ("通报", lambda: issue_due(session, rules=rules, now=datetime.now(UTC))),
             ("推送", lambda: push_round(session, now=datetime.now(UTC), base_url=public_url)),
         ):

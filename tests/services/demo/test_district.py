@@ -229,3 +229,29 @@ def test_streets_differ_in_how_often_they_are_late(demo):
         if sum(kinds.values()) >= 20
     ]
     assert len(shares) >= 5 and max(shares) - min(shares) > 0.05
+
+
+def test_the_rollups_give_the_plain_figures_over_the_demo_weeks(demo):
+    from datetime import date, timedelta
+
+    from govgrid.domain.assessment import Period
+    from govgrid.domain.permissions import Actor, Role
+    from govgrid.services.assessment.metrics import Slice, metrics
+
+    sessions, _, _ = demo
+    admin = Actor(user_id=None, username="rollup-check", role=Role.ADMIN)
+    last = NOW.date()
+    month = last.replace(day=1) - timedelta(days=1)
+    periods = [
+        Period(last - timedelta(days=DAYS), last),
+        Period(last - timedelta(days=6), last),
+        Period(month.replace(day=1), month),  # a whole month: the monthly rollup
+        Period(date(last.year, last.month, 1), last),
+    ]
+    with sessions() as session:
+        for period in periods:
+            for by in (Slice.STREET, Slice.COMMUNITY, Slice.DEPARTMENT, Slice.CLASS, Slice.CHANNEL):
+                args = dict(actor=admin, rules=CATALOGS.case_rules, period=period, by=by, compare=False)
+                rolled, plain = metrics(session, **args), metrics(session, **args, plain=True)
+                assert rolled == plain, (period, by)
+        assert plain["total"]["registered"] > 100 and plain["total"]["supervised"] > 0

@@ -27,9 +27,10 @@ from govgrid.domain.assessment import (
     year_before,
 )
 from govgrid.domain.case_rules import CaseRules
-from govgrid.domain.permissions import Action, Actor, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.domain.sources import channel_labels
 from govgrid.domain.workflow import FINAL, Loop
+from govgrid.services.assessment import rollups
 from govgrid.services.assessment.ledger_figures import ledger_figures
 from govgrid.services.cases.reach import visible_cases
 from govgrid.services.geo import geography
@@ -63,17 +64,21 @@ class Counted:
     attributes: dict[str, Any]  # what slices read: area code, unit, class, channel
 
 
-def counted_cases(session: Session, *, actor: Actor, rules: CaseRules, period: Period) -> Iterator[Counted]:
-    """Every case the actor may see that can count in the period, with its share of each count."""
+def counted_cases(
+    session: Session, *, actor: Actor, rules: CaseRules, period: Period, where: Any = None
+) -> Iterator[Counted]:
+    """Every case the actor may see (and that meets `where`) that can count in the period, with its share
+    of each count. A case finished before the period began cannot count in it: every other may (one closed
+    after the period whose deadline fell in it is due and overdue there)."""
     scope_filter(actor, Action.READ_ASSESSMENT)
-    moved = select(CaseTransition.case_id).where(
-        CaseTransition.at >= period.start, CaseTransition.at < period.end
-    )
+    moved = select(CaseTransition.case_id).where(CaseTransition.at >= period.start)
     candidates = (
         select(Case.id, Case.loop, Case.scope_code, Case.grid_code, Case.class_code, Case.channel)
         .where(visible_cases(actor), Case.reported_at < period.end)
         .where(or_(Case.status.not_in([s.value for s in FINAL]), Case.id.in_(moved)))
     )
+    if where is not None:
+        candidates = candidates.where(where)
     cases = {row.id: row for row in session.execute(candidates)}
     if not cases:
         return
@@ -116,40 +121,94 @@ def counted_cases(session: Session, *, actor: Actor, rules: CaseRules, period: P
 
 
 def metrics(
-    session: Session, *, actor: Actor, rules: CaseRules, period: Period, by: Slice, compare: bool = True
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    period: Period,
+    by: Slice,
+    compare: bool = True,
+    plain: bool = False,
 ) -> dict[str, Any]:
     """{from, to, by, rows: [{code, name, …every count and rate}], total, ledger, mom, yoy} — total over
-    every case counted; mom and yoy the same for the period before and the same dates a year before."""
-    found = _figures(session, actor, rules, period, by)
+    every case counted; mom and yoy the same for the period before and the same dates a year before.
+    Read from the rollups where they answer the slice and the caller's scope (areas down to the community,
+    departments, classes, channels; a caller seeing everything or an area), else — or with `plain` — from
+    the history itself; both give the same figures (tests/services/test_assessment_rollups.py)."""
+    found = _figures(session, actor, rules, period, by, plain)
     found["ledger"] = ledger_figures(session, actor=actor, period=period)
     if compare:
         for key, other in (("mom", previous_period(period)), ("yoy", year_before(period))):
-            found[key] = _figures(session, actor, rules, other, by)
+            found[key] = _figures(session, actor, rules, other, by, plain)
     return found
 
 
-def _figures(session: Session, actor: Actor, rules: CaseRules, period: Period, by: Slice) -> dict[str, Any]:
-    counted = list(counted_cases(session, actor=actor, rules=rules, period=period))
-    keys = _keys(session, by, counted)
-    grouped: dict[str | None, list[dict[str, float]]] = defaultdict(list)
-    for item in counted:
-        grouped[keys(item)].append(item.share)
+def _figures(
+    session: Session, actor: Actor, rules: CaseRules, period: Period, by: Slice, plain: bool
+) -> dict[str, Any]:
+    scope_filter(actor, Action.READ_ASSESSMENT)
+    grouped = None if plain else rolled_up(session, actor, rules, period, by)
+    if grouped is None:
+        grouped = _grouped_plain(session, actor, rules, period, by)
     names = _names(session, rules, by, {code for code in grouped if code})
     rows = [
         {
             "code": code,
             "name": names.get(code, code) if code else NOWHERE.get(by, "—"),
-            **with_rates(totals(shares)),
+            **with_rates(counts),
         }
-        for code, shares in sorted(grouped.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+        for code, counts in sorted(grouped.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
     ]
     return {
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "by": by.value,
         "rows": rows,
-        "total": with_rates(totals(item.share for item in counted)),
+        "total": with_rates(totals(grouped.values())),
     }
+
+
+def _grouped_plain(
+    session: Session, actor: Actor, rules: CaseRules, period: Period, by: Slice, where: Any = None
+) -> dict[str | None, dict[str, float]]:
+    counted = list(counted_cases(session, actor=actor, rules=rules, period=period, where=where))
+    keys = _keys(session, by, counted)
+    grouped: dict[str | None, list[dict[str, float]]] = defaultdict(list)
+    for item in counted:
+        grouped[keys(item)].append(item.share)
+    return {code: totals(shares) for code, shares in grouped.items()}
+
+
+def rolled_up(
+    session: Session, actor: Actor, rules: CaseRules, period: Period, by: Slice
+) -> dict[str | None, dict[str, float]] | None:
+    """The counts by slice from the rollups, brought up to date first; None where they cannot answer."""
+    from datetime import UTC, datetime
+
+    if by in (Slice.GRID, Slice.WORKER) or reach(actor, Action.READ_CASES) is Reach.UNIT:
+        return None
+    narrowing = scope_filter(actor, Action.READ_CASES)
+    prefix = narrowing.area_prefix or ""
+    if not narrowing.everything and not 6 <= len(prefix) <= AREA_DIGITS[Slice.COMMUNITY]:
+        return None
+    districts = None if narrowing.everything else [prefix[:6]]
+    for code in districts or list(session.scalars(select(Case.district_code).distinct())):
+        rollups.catch_up(session, rules=rules, district_code=code, now=datetime.now(UTC))
+    grouped = rollups.sums(
+        session,
+        period=period,
+        digits=AREA_DIGITS.get(by),
+        column=rollups.SLICE_COLUMNS.get(by.value),
+        districts=districts,
+        scope_prefix=prefix,
+    )
+    if prefix and narrowing.owner_id is not None:  # their own reports outside their area, as the plain path
+        elsewhere = (Case.reporter_id == narrowing.owner_id) & ~Case.scope_code.startswith(prefix)
+        for place, counts in _grouped_plain(session, actor, rules, period, by, elsewhere).items():
+            into = grouped.setdefault(place, dict.fromkeys(counts, 0.0))
+            for name, value in counts.items():
+                into[name] = into.get(name, 0) + value
+    return grouped
 
 
 def drill(

@@ -38,6 +38,7 @@ from govgrid.domain.workflow import Loop, Step
 from govgrid.excel.case_sheet import read_cases
 from govgrid.excel.ledger_read import RowError, UnreadableFile
 from govgrid.services import audit
+from govgrid.services.assessment.rollups import catch_up
 from govgrid.services.cases.case_import_rows import Lookup, outside_rows, read_row
 from govgrid.services.cases.intake import Report, known_keys
 from govgrid.services.cases.replay import PastCase, PastExtension, PastStep, replay
@@ -146,6 +147,14 @@ def _import(
         detail={"source": source, "rows": len(checked.cases), "created": len(written), "present": present},
     )
     session.commit()
+    progress("更新考核汇总…")
+    catch_up(
+        session,
+        rules=rules,
+        district_code=district,
+        now=now,
+        progress=lambda done, total: progress(f"更新考核汇总：{done:,} / {total:,} 件"),
+    )
     progress(f"完成：新建 {len(written):,} 件，已存在 {present:,} 件")
     return CasesImported(len(checked.cases), len(written), present, time.perf_counter() - started, written)
 

@@ -25,6 +25,7 @@ from govgrid.geo.features import AreaFeature, GeoImportError
 from govgrid.geo.partition import StreetCells, partition_district
 from govgrid.geo.topology import check_topology
 from govgrid.services import audit
+from govgrid.services.assessment.rollups import catch_up
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.reference import reference_file
 from govgrid.services.demo.year import DemoYear, build_demo_year
@@ -124,6 +125,8 @@ def build_demo(
         progress=progress,
         days=days,
     )
+    progress("汇总考核指标…")
+    catch_up(session, rules=catalogs.case_rules, district_code=spec["district"], now=now)
     return replace(_summary(session, spec), ledger=ledger, year=year)
 
 

@@ -1,0 +1,266 @@
+"""The assessment's rollups (domain.assessment_rollup), kept from the case history as from an outbox: each
+district has a cursor on its history; `catch_up` rolls the rows written since — for every case they touch,
+its rows as of the history before them are taken away and its rows as of the history with them are added —
+and moves the cursor in the same transaction. It runs before the figures are read (so they are never behind
+what was committed before the call), after an import, and in every round of the worker. The cursor is
+claimed by a compare-and-set first: of two concurrent catch-ups one rolls, the other finds nothing to do.
+
+Commit order: on SQLite one writer at a time holds the database, so history ids commit in order and the
+cursor is the last id rolled. On PostgreSQL ids are drawn before commit, so a smaller id can commit after a
+larger one; each row carries its transaction's id (txid), and the cursor is the oldest transaction still
+running when it was taken (pg_snapshot_xmin): every row of a transaction below it has committed or never
+will, so none is missed and none is rolled twice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.rollup_models import (
+    KEY,
+    VALUES,
+    month_rollup_table,
+    rolled_case_table,
+    rollup_cursor_table,
+    rollup_table,
+)
+from govgrid.domain.assessment import Event, Period
+from govgrid.domain.assessment_rollup import Changes, Place, case_changes, merge
+from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.workflow import Loop
+
+CHUNK = 2_000  # cases read and rolled at a time
+T = CaseTransition
+
+
+def catch_up(
+    session: Session,
+    *,
+    rules: CaseRules,
+    district_code: str,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Roll the district's history written since its cursor; commits. Returns the number of cases rolled."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    start = session.scalar(
+        select(rollup_cursor_table.c.position).where(rollup_cursor_table.c.district_code == district_code)
+    )
+    if postgres:
+        target = int(session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")))
+    else:
+        target = int(session.scalar(select(func.max(T.id)).where(T.district_code == district_code)) or 0)
+    begin = int(start or 0)
+    if start is not None and target <= begin:
+        return 0
+    if not _claim(session, district_code, start, target, now):
+        return 0
+    done_before, done_after = _positions(postgres, begin, target)
+    window = and_(T.district_code == district_code, done_after, ~done_before)
+    touched = list(session.scalars(select(T.case_id).where(window).distinct().order_by(T.case_id)))
+    for offset in range(0, len(touched), CHUNK):
+        chunk = touched[offset : offset + CHUNK]
+        _roll(session, rules, district_code, chunk, done_before, done_after)
+        if progress is not None:
+            progress(min(offset + CHUNK, len(touched)), len(touched))
+    session.commit()
+    return len(touched)
+
+
+def catch_up_all(session: Session, *, rules: CaseRules, now: datetime) -> int:
+    """Every district with a history (the worker's round)."""
+    codes = session.scalars(select(Case.district_code).distinct())
+    return sum(catch_up(session, rules=rules, district_code=code, now=now) for code in list(codes))
+
+
+def rebuild(session: Session, *, rules: CaseRules, district_code: str, now: datetime) -> int:
+    """Drop the district's rollups and roll its whole history again (the recomputation tests compare)."""
+    for table in (rollup_table, month_rollup_table, rolled_case_table, rollup_cursor_table):
+        session.execute(delete(table).where(table.c.district_code == district_code))
+    session.commit()
+    return catch_up(session, rules=rules, district_code=district_code, now=now)
+
+
+def _claim(session: Session, district_code: str, start: int | None, target: int, now: datetime) -> bool:
+    cursor = rollup_cursor_table
+    if start is None:
+        inserted = (
+            _upsert(session, cursor)
+            .values(district_code=district_code, position=target, rolled_at=now)
+            .on_conflict_do_nothing()
+            .returning(cursor.c.district_code)
+        )
+        claimed = session.execute(inserted).first() is not None
+    else:
+        moved = session.execute(
+            update(cursor)
+            .where(cursor.c.district_code == district_code, cursor.c.position == start)
+            .values(position=target, rolled_at=now)
+        )
+        claimed = moved.rowcount == 1  # type: ignore[attr-defined]
+    if not claimed:
+        session.rollback()
+    return claimed
+
+
+def _positions(postgres: bool, begin: int, target: int) -> tuple[Any, Any]:
+    """(rolled before this catch-up, rolled after it) as conditions on a history row."""
+    if postgres:
+        return T.txid < begin, T.txid < target
+    return T.id <= begin, T.id <= target
+
+
+def _roll(
+    session: Session,
+    rules: CaseRules,
+    district_code: str,
+    case_ids: list[int],
+    done_before: Any,
+    done_after: Any,
+) -> None:
+    cases = {
+        row.id: row
+        for row in session.execute(
+            select(Case.id, Case.loop, Case.grid_code, Case.scope_code, Case.class_code, Case.channel).where(
+                Case.district_code == district_code, Case.id.in_(case_ids)
+            )
+        )
+    }
+    rolled = {
+        row.case_id: Place(row.area, row.scope, row.class_code, row.channel)
+        for row in session.execute(
+            select(rolled_case_table).where(
+                rolled_case_table.c.district_code == district_code, rolled_case_table.c.case_id.in_(case_ids)
+            )
+        )
+    }
+    old: dict[int, list[Event]] = defaultdict(list)
+    new: dict[int, list[Event]] = defaultdict(list)
+    history = session.execute(
+        select(T.case_id, T.at, T.step, T.to_status, T.detail, done_before.label("before"))
+        .where(T.district_code == district_code, T.case_id.in_(case_ids), done_after)
+        .order_by(T.case_id, T.id)
+    )
+    for case_id, at, step, to_status, detail, before in history:
+        event = Event(at, step, to_status, detail or {})
+        new[case_id].append(event)
+        if before:
+            old[case_id].append(event)
+    terms = rules.assessment.terms
+
+    def work_hours(begin: datetime, end: datetime) -> float:
+        return rules.calendar.work_time_between(begin, end).total_seconds() / 3600
+
+    changes: Changes = {}
+    places: list[dict[str, Any]] = []
+    for case_id, row in cases.items():
+        loop = Loop(row.loop)
+        place = Place.of(row.grid_code, row.scope_code, row.class_code, row.channel)
+        merge(changes, case_changes(loop, old.get(case_id, []), rolled.get(case_id), terms, work_hours), -1)
+        merge(changes, case_changes(loop, new.get(case_id, []), place, terms, work_hours))
+        if rolled.get(case_id) != place:
+            places.append({"district_code": district_code, "case_id": case_id, **place.__dict__})
+    _add(session, district_code, changes)
+    if places:
+        upsert = _upsert(session, rolled_case_table)
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["district_code", "case_id"],
+                set_={name: upsert.excluded[name] for name in ("area", "scope", "class_code", "channel")},
+            ),
+            places,
+        )
+
+
+def _add(session: Session, district_code: str, changes: Changes) -> None:
+    """Add the changes to the daily rollup and, with their days cut to months, to the monthly one."""
+    months: Changes = {}
+    for (day, since, asof, *place), counts in changes.items():
+        merge(months, {(_month(day), _month(since), _month(asof), *place): counts})  # type: ignore[dict-item]
+    for table, rows in ((rollup_table, changes), (month_rollup_table, months)):
+        _upsert_sums(session, table, district_code, rows)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _upsert_sums(session: Session, table: Any, district_code: str, changes: Changes) -> None:
+    rows = []
+    for key, counts in changes.items():
+        if not any(counts.values()):
+            continue
+        values = dict(zip(KEY[1:], key, strict=True))
+        rows.append({"district_code": district_code, **values, **{v: counts.get(v, 0) for v in VALUES}})
+    if not rows:
+        return
+    upsert = _upsert(session, table)
+    statement = upsert.on_conflict_do_update(
+        index_elements=list(KEY), set_={v: table.c[v] + upsert.excluded[v] for v in VALUES}
+    )
+    for offset in range(0, len(rows), 5_000):
+        session.execute(statement, rows[offset : offset + 5_000])
+
+
+def _upsert(session: Session, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT (both engines speak it)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+# the figures ------------------------------------------------------------------------------------------------
+
+SLICE_COLUMNS = {"department": "unit_id", "class": "class_code", "channel": "channel"}
+
+
+def sums(
+    session: Session,
+    *,
+    period: Period,
+    digits: int | None,
+    column: str | None,
+    districts: Iterable[str] | None,
+    scope_prefix: str = "",
+) -> dict[str | None, dict[str, float]]:
+    """The counts of a period from the rollups, grouped by an area cut to `digits` or by a column
+    (unit_id, class_code, channel); `districts` None for all, `scope_prefix` a caller's area."""
+    whole_months = period.first.day == 1 and (period.last + timedelta(days=1)).day == 1
+    r = month_rollup_table if whole_months else rollup_table
+    if digits is not None:
+        group: Any = func.substr(r.c.area, 1, digits)
+    elif column is not None:
+        group = r.c[column]
+    else:
+        group = r.c.district_code
+    first, last = period.first, (_month(period.last) if whole_months else period.last)
+    query = (
+        select(group.label("code"), *(func.sum(r.c[v]).label(v) for v in VALUES))
+        .where(r.c.day >= first, r.c.day <= last, r.c.since < first, r.c.asof <= last)
+        .group_by(group)
+    )
+    if districts is not None:
+        query = query.where(r.c.district_code.in_(list(districts)))
+    if scope_prefix:
+        query = query.where(r.c.scope.startswith(scope_prefix, autoescape=True))
+    found: dict[str | None, dict[str, float]] = {}
+    for row in session.execute(query):
+        code = _code_of(row, digits, column)
+        into = found.setdefault(code, dict.fromkeys(VALUES, 0.0))
+        for name in VALUES:
+            into[name] += float(getattr(row, name) or 0)
+    return found
+
+
+def _code_of(row: Any, digits: int | None, column: str | None) -> str | None:
+    if digits is not None:
+        return row.code if len(row.code or "") >= digits else None
+    if column == "unit_id":
+        return str(row.code) if row.code else None
+    return str(row.code)

@@ -1,0 +1,116 @@
+"""The rollups answer exactly what the plain path reads from the history: for every slice they serve, for
+periods long and short, for callers seeing everything or an area; a period's figures do not change when
+its cases change after it ends; rolling the whole history again gives the same rows; and on PostgreSQL a
+history row whose transaction commits after a later one is not lost."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from govgrid.db.case_models import Case
+from govgrid.db.rollup_models import KEY, VALUES, month_rollup_table, rollup_table
+from govgrid.domain.assessment import Period
+from govgrid.domain.workflow import Step
+from govgrid.domain.worktime import CHINA
+from govgrid.services.assessment import rollups
+from govgrid.services.assessment.metrics import Slice, metrics, rolled_up
+from govgrid.services.cases.history import history_row, record_histories
+from tests.services.cases.test_cases import RULES, patrol, step, who
+
+SERVED = [Slice.DISTRICT, Slice.STREET, Slice.COMMUNITY, Slice.DEPARTMENT, Slice.CLASS, Slice.CHANNEL]
+PERIODS = [
+    Period(date(2025, 5, 1), date(2025, 5, 31)),
+    Period(date(2025, 5, 6), date(2025, 5, 8)),
+    Period(date(2025, 5, 12), date(2025, 5, 12)),
+    Period(date(2026, 11, 1), date(2026, 11, 30)),
+    Period(date(2026, 1, 1), date(2026, 12, 31)),
+]
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def both_paths(session, username, period, by):
+    actor = who(session, username)
+    assert rolled_up(session, actor, RULES, period, by) is not None  # the rollups answer, not the history
+    rolled = metrics(session, actor=actor, rules=RULES, period=period, by=by, compare=False)
+    plain = metrics(session, actor=actor, rules=RULES, period=period, by=by, compare=False, plain=True)
+    return rolled, plain
+
+
+@pytest.mark.parametrize("username", ["admin", "dispatcher", "street_officer"])
+def test_the_rollups_give_the_plain_figures_for_every_slice_and_period(session, may_cases, username):
+    counted = 0
+    for period in PERIODS:
+        for by in SERVED:
+            rolled, plain = both_paths(session, username, period, by)
+            assert rolled == plain, (username, period, by)
+            counted += plain["total"]["registered"] + plain["total"]["due"]
+    assert counted > 0  # the comparison is over real figures, not two empty tables
+
+
+def test_a_periods_figures_do_not_change_when_its_cases_change_after_it_ends(session, district):
+    march = Period(date(2024, 3, 1), date(2024, 3, 31))
+
+    def when(month, day, hour=9):
+        return datetime(2024, month, day, hour, tzinfo=CHINA)
+
+    case = patrol(session, district, when=when(3, 4, 8))
+    for action in (Step.VERIFY, Step.REGISTER):
+        case = step(session, "dispatcher", case, action, when(3, 4, 8))
+    case = step(session, "dispatcher", case, Step.DISPATCH, when(3, 4), unit_code="LX-CGJ")
+    step(session, "dept_officer", case, Step.SIGN, when(3, 5))
+    step(session, "dept_officer", case, Step.FEED_BACK, when(3, 5, 10))
+    before, _ = both_paths(session, "admin", march, Slice.DEPARTMENT)
+    assert before["total"]["registered"] == 1 and before["total"]["reworked"] == 0
+    step(session, "dispatcher", case, Step.CHECK_FAIL, when(4, 2), note="仍有残留")  # in April
+    after, plain = both_paths(session, "admin", march, Slice.DEPARTMENT)
+    assert after == plain == before  # March, as it stood at its end, had no 返工
+    april, plain = both_paths(session, "admin", Period(date(2024, 3, 1), date(2024, 4, 30)), Slice.DISTRICT)
+    assert april == plain and april["total"]["reworked"] == 1
+
+
+def rows_of(session):
+    found = {}
+    for table in (rollup_table, month_rollup_table):
+        for row in session.execute(select(table)):
+            values = tuple(round(float(getattr(row, v)), 6) for v in VALUES)
+            if any(values):
+                found[(table.name, *(getattr(row, k) for k in KEY))] = values
+    return found
+
+
+def test_rolling_the_whole_history_again_gives_the_same_rows(session, may_cases):
+    code = session.scalar(select(Case.district_code).limit(1))
+    rollups.catch_up(session, rules=RULES, district_code=code, now=NOW)
+    kept = rows_of(session)
+    assert kept  # the district has a history
+    rolled = rollups.rebuild(session, rules=RULES, district_code=code, now=NOW)
+    assert rolled == session.query(Case).filter(Case.district_code == code).count()
+    assert rows_of(session) == kept
+
+
+def test_a_history_row_committed_after_a_later_one_is_not_lost(district_sessions, district):
+    with district_sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite has one writer at a time: its history ids commit in order")
+        first = patrol(session, district, when=datetime(2024, 6, 3, 9, tzinfo=CHINA))
+        second = patrol(session, district, when=datetime(2024, 6, 3, 9, tzinfo=CHINA))
+        code = first.district_code
+        rollups.catch_up(session, rules=RULES, district_code=code, now=NOW)
+    june = Period(date(2024, 6, 1), date(2024, 6, 30))
+    mark = {"step": "supervise_by_hand", "from_status": "reported", "to_status": "reported"}
+    slow, quick = district_sessions(), district_sessions()
+    actor = None
+    with slow, quick:
+        actor = who(slow, "supervisor")
+        moment = datetime(2024, 6, 4, 9, tzinfo=CHINA)
+        record_histories(slow, [history_row(first.id, code, actor=actor, at=moment, **mark)])
+        slow.flush()  # its id is drawn now, its transaction still open
+        record_histories(quick, [history_row(second.id, code, actor=actor, at=moment, **mark)])
+        quick.commit()  # a later id, committed first
+        with district_sessions() as reader:
+            rollups.catch_up(reader, rules=RULES, district_code=code, now=NOW)
+        slow.commit()
+    with district_sessions() as reader:
+        rolled, plain = both_paths(reader, "admin", june, Slice.DISTRICT)
+    assert rolled == plain and plain["total"]["supervised"] == 2
