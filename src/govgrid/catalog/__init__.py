@@ -22,6 +22,7 @@ SHIPPED = (
     "demo_district.yaml",
     "demo_ledger.yaml",
     "hotline.yaml",
+    "inspection_sheets.yaml",
     "navigation.yaml",
     "responsibility.yaml",
     "sla_templates.yaml",

@@ -9,7 +9,13 @@ from govgrid.catalog import SHIPPED_SOURCE, CatalogError
 from govgrid.domain.case_rules import Connector
 from govgrid.domain.workflow import Loop
 
-PERSON_CHANNELS = ("patrol", "citizen", "phone", "open311")  # domain.sources.Channel: filed by people
+PERSON_CHANNELS = (
+    "patrol",
+    "citizen",
+    "phone",
+    "open311",
+    "inspection",
+)  # domain.sources.Channel: filed by people
 
 FILE = "connectors.yaml"
 CASE_FIELDS = (

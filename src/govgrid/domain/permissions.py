@@ -46,6 +46,8 @@ class Action(StrEnum):
     IMPORT_CASES = "import_cases"  # 历史案件导入 from an incumbent system (any 来源)
     MANAGE_PUSHES = "manage_pushes"  # 推送目标 (group robots) and issuing a bulletin on demand
     READ_BULLETINS = "read_bulletins"  # 通报: district-wide, for those whose scope is the district
+    INSPECT = "inspect"  # 督导检查：发起检查、现场评分、提出整改意见
+    READ_INSPECTIONS = "read_inspections"  # 督导检查的评分与排名
 
 
 class Reach(StrEnum):
@@ -79,7 +81,7 @@ read_units             -        all         all            all                al
 read_audit             -        -           scope          -                  scope      scope      scope  all   -
 manage_own_tokens      own      own         own            own                own        own        own    own   -
 read_cases             own      scope       scope          unit               scope      scope      scope  all   -
-report_case            own      scope       scope          -                  scope      -          -      all   scope
+report_case            own      scope       scope          -                  scope      scope      -      all   scope
 verify_case            -        scope       -              -                  scope      -          -      all   -
 register_case          -        -           -              -                  scope      -          -      all   -
 dispatch_case          -        -           -              -                  scope      -          -      all   -
@@ -97,6 +99,8 @@ read_assessment        -        -           scope          unit               sc
 import_cases           -        -           -              -                  -          -          -      all   -
 manage_pushes          -        -           -              -                  -          -          -      all   -
 read_bulletins         -        -           -              -                  scope      scope      scope  all   -
+inspect                -        -           -              -                  -          scope      -      all   -
+read_inspections       -        -           scope          -                  scope      scope      scope  all   -
 """
 
 

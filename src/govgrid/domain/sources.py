@@ -25,6 +25,7 @@ class Channel(StrEnum):
     CITIZEN = "citizen"  # 市民上报（网页）
     PHONE = "phone"  # 来电：staff entering a caller's report
     OPEN311 = "open311"  # GeoReport v2 clients
+    INSPECTION = "inspection"  # 督导检查：现场评分提出的整改意见
 
 
 CHANNEL_LABEL = {
@@ -32,6 +33,7 @@ CHANNEL_LABEL = {
     Channel.CITIZEN: "市民",
     Channel.PHONE: "来电",
     Channel.OPEN311: "Open311",
+    Channel.INSPECTION: "督导检查",
 }
 
 

@@ -255,3 +255,25 @@ def test_the_rollups_give_the_plain_figures_over_the_demo_weeks(demo):
                 rolled, plain = metrics(session, **args), metrics(session, **args, plain=True)
                 assert rolled == plain, (period, by)
         assert plain["total"]["registered"] > 100 and plain["total"]["supervised"] > 0
+
+
+def test_the_demo_has_an_inspection_campaign_over_its_communities_with_rankings_and_rectifications(demo):
+    from govgrid.db.case_models import Case
+    from govgrid.db.inspection_models import InspectionCampaign, InspectionDeduction
+    from govgrid.domain.permissions import Actor, Role
+    from govgrid.services import inspection
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        campaign = session.scalars(select(InspectionCampaign)).one()
+        board = inspection.ranking(
+            session, actor=Actor(user_id=None, username="check", role=Role.ADMIN), campaign=campaign
+        )
+        assert campaign.is_synthetic and board["inspected"] > board["places"] / 2
+        scores = [p.score for p in board["rows"] if p.score is not None]
+        assert scores == sorted(scores, reverse=True) and min(scores) < 100
+        raised = session.scalars(
+            select(InspectionDeduction.case_id).where(InspectionDeduction.case_id.is_not(None))
+        )
+        cases = [session.get(Case, case_id) for case_id in raised]
+        assert cases and all(c.channel == "inspection" and c.is_synthetic for c in cases)

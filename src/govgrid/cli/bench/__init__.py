@@ -8,6 +8,7 @@ from govgrid.cli.bench.api import bench_api
 from govgrid.cli.bench.intake import bench_intake
 from govgrid.cli.bench.ledger import bench_ledger
 from govgrid.cli.bench.locate import bench_locate
+from govgrid.cli.bench.report import bench_report
 
 
 @click.group()
@@ -15,5 +16,5 @@ def bench() -> None:
     """性能基准：与同一次运行中测得的基线对比。"""
 
 
-for command in (bench_locate, bench_intake, bench_api, bench_ledger):
+for command in (bench_locate, bench_intake, bench_api, bench_ledger, bench_report):
     bench.add_command(command)

@@ -39,6 +39,7 @@ PERSON_LABELS = {  # 来源 as incumbent systems write it → a person channel
     "来电": Channel.PHONE,
     "电话": Channel.PHONE,
     "open311": Channel.OPEN311,
+    "督导检查": Channel.INSPECTION,
 }
 CONNECTOR_LABELS = {  # 来源 → a connector's channel, where this deployment has that connector
     "12345": "hotline",

@@ -26,6 +26,7 @@ from govgrid.geo.partition import StreetCells, partition_district
 from govgrid.geo.topology import check_topology
 from govgrid.services import audit
 from govgrid.services.assessment.rollups import catch_up
+from govgrid.services.demo.inspections import build_demo_inspections
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.reference import reference_file
 from govgrid.services.demo.year import DemoYear, build_demo_year
@@ -125,6 +126,8 @@ def build_demo(
         progress=progress,
         days=days,
     )
+    progress("督导检查：按评分表对各社区现场评分，扣分项提出整改意见（合成数据）…")
+    build_demo_inspections(session, catalogs=catalogs, area_code=spec["district"], now=now)
     progress("汇总考核指标…")
     catch_up(session, rules=catalogs.case_rules, district_code=spec["district"], now=now)
     return replace(_summary(session, spec), ledger=ledger, year=year)

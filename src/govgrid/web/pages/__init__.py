@@ -13,6 +13,7 @@ from govgrid.web.pages import (
     case_import,
     case_list,
     cases,
+    inspections,
     ledger_projects,
     ledgers,
     people,
@@ -36,6 +37,7 @@ for module in (
     ledger_projects,
     assessment,
     bulletins,
+    inspections,
     calendar,
     public,
 ):
