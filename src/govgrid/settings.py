@@ -92,12 +92,14 @@ class Settings(BaseSettings):
         "(default: the reference data/messages/taxonomy_3level.csv), the 12345 connector's category map is "
         "checked against it at start-up. govgrid ships no copy.",
     )
-    notify_urls: str = Field(
+    smtp_url: str = Field(
         "",
-        description="Where escalations (超期, 催办, 督办) are pushed by the background worker: apprise URLs "
-        "separated by spaces, e.g. `wxteams://…` (企业微信群机器人) or `dingtalk://…` (钉钉). Empty: in-app "
-        "reminders only.",
+        description="The mail relay email destinations (通报 page, 推送到工作群) are sent through: "
+        "`smtp://host:25`, `smtp://user:password@host:587?starttls=1` or `smtps://host:465`. Empty: email "
+        "destinations record a failure until one is set. Escalations, new orders and bulletins go to the "
+        "destinations the administrator keeps there (group robots and email).",
     )
+    mail_from: str = Field("govgrid@localhost", description="The From address of pushed emails.")
     public_url: str = Field(
         "",
         description="The address people open the platform at (e.g. `https://govgrid.lixia.gov.cn`): pushed "

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from govgrid.cli.context import Context, pass_context
+from govgrid.services.pushes.mail import Mail
 from govgrid.services.worker import run_round, start_embedded
+from govgrid.settings import Settings
 
 
 @click.command()
@@ -26,8 +28,8 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
             sessions,
             app.state.catalogs,
             interval=5,
-            notify_urls=settings.notify_urls,
             public_url=settings.public_url,
+            mail=mailer(settings),
         )
     click.echo(
         f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
@@ -42,6 +44,13 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     )
 
 
+def mailer(settings: Settings) -> Mail | None:
+    """The email destinations' sender through GOVGRID_SMTP_URL (None when no relay is configured)."""
+    from govgrid.services.pushes.mail import smtp_sender
+
+    return smtp_sender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="扫描一轮后退出")
 @click.option("--interval", default=60, show_default=True, help="两轮扫描间隔（秒）")
@@ -52,7 +61,7 @@ def worker(obj: Context, once: bool, interval: int) -> None:
 
     sessions = obj.migrated_sessions()
     while True:
-        applied, linked = run_round(sessions, obj.catalogs, obj.settings.notify_urls, obj.settings.public_url)
+        applied, linked = run_round(sessions, obj.catalogs, obj.settings.public_url, mailer(obj.settings))
         if applied or linked:
             click.echo(f"{obj.now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项；相似案件检查 {linked} 件")
         if once:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,9 +23,16 @@ RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15)
 class Platform(StrEnum):
     WECOM = "wecom"
     DINGTALK = "dingtalk"
+    EMAIL = "email"  # addresses, sent through the deployment's mail relay (GOVGRID_SMTP_URL)
 
 
-PLATFORM_LABEL = {Platform.WECOM: "企业微信群机器人", Platform.DINGTALK: "钉钉群机器人"}
+PLATFORM_LABEL = {
+    Platform.WECOM: "企业微信群机器人",
+    Platform.DINGTALK: "钉钉群机器人",
+    Platform.EMAIL: "电子邮件",
+}
+ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+MAX_RECIPIENTS = 20
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,28 @@ def allowed_url(url: str, hosts: tuple[str, ...]) -> bool:
     return parts.hostname in hosts and (
         parts.scheme == "https" or parts.hostname in ("127.0.0.1", "localhost")
     )
+
+
+def recipients(text: str) -> list[str]:
+    """An email destination's addresses: separated by commas, semicolons or spaces; refused naming the bad one."""
+    from govgrid.domain.errors import InvalidInput
+
+    found = [part for part in re.split(r"[,，;；\s]+", text.strip()) if part]
+    if not found or len(found) > MAX_RECIPIENTS:
+        raise InvalidInput(f"请填写 1–{MAX_RECIPIENTS} 个邮箱地址（以逗号分隔）", field="url")
+    for address in found:
+        if not ADDRESS.match(address):
+            raise InvalidInput(f"邮箱地址“{address[:80]}”无效", field="url")
+    return found
+
+
+def email_text(message: Message) -> tuple[str, str]:
+    """(subject, plain-text body) of a message sent as an email: people's text stays text."""
+    subject = " ".join(message.title.split())[:200]
+    body = "\n".join(
+        [message.title, "", *message.lines, *([f"\n查看：{message.link}"] if message.link else [])]
+    )
+    return subject, body
 
 
 def room(sent_in_last_minute: int) -> int:

@@ -1,5 +1,5 @@
 """Background work, one round at a time: the case sweeper (预警, 超期, 催办, 督办), similar-case linking,
-escalation pushes, ledger lights and the ledger's ladder, and dropping imports a crash abandoned. Every
+pushes (robots and email), the rollups, ledger lights and the ledger's ladder, and dropping imports a crash abandoned. Every
 step claims its work by compare-and-set, so several workers may run; `govgrid worker` loops it, and
 `govgrid serve` runs it in a thread unless told not to."""
 
@@ -10,18 +10,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from govgrid.catalog.bundle import Catalogs
+from govgrid.services.pushes.mail import Mail
 
 log = logging.getLogger("govgrid.worker")
 
 
 def run_round(
-    sessions: Any, catalogs: Catalogs, notify_urls: str = "", public_url: str = ""
+    sessions: Any, catalogs: Catalogs, public_url: str = "", mail: Mail | None = None
 ) -> tuple[int, int]:
-    """One round of background work: sweep case deadlines, link new cases to possible repeats, push
-    escalations, recompute ledger lights and climb the ledger ladder, issue the bulletins that are due and
-    push what waits to every group robot — by the catalogues it was given."""
+    """One round of background work: sweep case deadlines, link new cases to possible repeats, recompute
+    ledger lights and climb the ledger ladder, issue the bulletins that are due and
+    push what waits to every group robot and email destination — by the catalogues it was given."""
     from govgrid.services.assessment.rollups import catch_up_all
-    from govgrid.services.cases.notify import notify_pending
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
     from govgrid.services.import_batches import drop_abandoned_once
@@ -36,7 +36,6 @@ def run_round(
         CalendarSync(rules.calendar).refresh(session, force=True)  # a year entered meanwhile counts now
         applied = sweep(session, rules=rules, policy=policy, now=datetime.now(UTC))
         linked = link_pending(session, now=datetime.now(UTC))
-        notify_pending(session, urls=notify_urls.split())
         recompute(session, rules=ledger_rules, now=datetime.now(UTC))
         applied += escalate_due(session, rules=ledger_rules, now=datetime.now(UTC))
         while drop_abandoned_once(session, now=datetime.now(UTC)):  # an import a crash left half-staged
@@ -44,7 +43,7 @@ def run_round(
         for name, task in (
             ("考核汇总", lambda: catch_up_all(session, rules=rules, now=datetime.now(UTC))),
             ("通报", lambda: issue_due(session, rules=rules, now=datetime.now(UTC))),
-            ("推送", lambda: push_round(session, now=datetime.now(UTC), base_url=public_url)),
+            ("推送", lambda: push_round(session, now=datetime.now(UTC), base_url=public_url, mail=mail)),
         ):
             try:  # one failing (a bulletin that cannot be composed) does not stop the other
                 task()
@@ -55,7 +54,7 @@ def run_round(
 
 
 def start_embedded(
-    sessions: Any, catalogs: Catalogs, interval: float, notify_urls: str, public_url: str = ""
+    sessions: Any, catalogs: Catalogs, interval: float, public_url: str = "", mail: Mail | None = None
 ) -> None:
     """The background work inside `govgrid serve` (the embedded default needs no second process)."""
     import threading
@@ -64,7 +63,7 @@ def start_embedded(
     def loop() -> None:
         while True:
             try:
-                run_round(sessions, catalogs, notify_urls, public_url)
+                run_round(sessions, catalogs, public_url, mail)
             except Exception as exc:  # keep serving; the next round tries again
                 log.exception("后台任务出错：%s", exc)
             time.sleep(interval)

@@ -16,7 +16,7 @@ from govgrid.domain.bulletins import Kind
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.permissions import SYSTEM, Action, Actor, authorize
-from govgrid.domain.pushes import Platform, allowed_url
+from govgrid.domain.pushes import Platform, allowed_url, recipients
 from govgrid.domain.text import check_chars, required
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit
@@ -51,9 +51,15 @@ def add_destination(
     try:
         chosen = Platform(platform)
     except ValueError:
-        raise InvalidInput("平台须为 wecom（企业微信）或 dingtalk（钉钉）", field="platform") from None
+        raise InvalidInput(
+            "平台须为 wecom（企业微信）、dingtalk（钉钉）或 email（电子邮件）", field="platform"
+        ) from None
     url = url.strip()
-    if len(url) > 1000 or not allowed_url(url, hosts):
+    if chosen is Platform.EMAIL:
+        if len(url) > 1000:
+            raise InvalidInput("邮箱地址过多或过长", field="url")
+        url = ", ".join(recipients(url))
+    elif len(url) > 1000 or not allowed_url(url, hosts):
         raise InvalidInput(f"机器人地址须为 https:// 开头、主机为 {'、'.join(hosts)} 之一的网址", field="url")
     if chosen is Platform.DINGTALK and not secret.strip():
         raise InvalidInput("钉钉机器人须填加签密钥（SEC 开头）", field="secret")

@@ -1,4 +1,4 @@
-"""Pushing to group robots: each destination reads the outboxes (the case history's escalations, new orders
+"""Pushing to group robots and by email: each destination reads the outboxes (the case history's escalations, new orders
 and 批示; the bulletins issued) from its own cursors, posts each platform's exact JSON to its URL, and moves
 its cursors only after the robot said yes — at least once, never lost. It keeps to the robot's limit (20 a
 minute), merging what waits into one digest; a failure is recorded with the robot's answer and retried
@@ -16,24 +16,41 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import CaseTransition
+from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.models import OrgUnit
 from govgrid.db.push_models import BulletinIssue, PushAttempt, PushDestination
 from govgrid.domain.bulletins import KIND_LABEL, Kind
+from govgrid.domain.history import history_label
 from govgrid.domain.pushes import (
     Message,
     Platform,
     digest,
     dingtalk_payload,
+    email_text,
+    recipients,
     retry_delay,
     room,
     signed_url,
     wecom_payload,
 )
-from govgrid.services.cases.notify import PUSHED, message
+from govgrid.domain.worktime import CHINA
+from govgrid.services.pushes.mail import Mail
 
+# escalations, a new order and a leader's instruction
+PUSHED = ("overdue", "urge", "supervise", "supervise_by_hand", "dispatch", "instruct")
 MAX_DIGEST = 100  # messages merged into one digest at most (the rest wait for the next round)
 NEWS = timedelta(hours=24)  # a history row older than this is not news (a replayed or imported history)
 Post = Callable[[str, dict[str, object]], tuple[int, str]]
+
+
+def message(session: Session, row: CaseTransition) -> tuple[str, str]:
+    """A pushed history row as (title, body): the step, the case's number, title, grid, unit and deadline."""
+    case = session.get_one(Case, row.case_id)
+    unit = session.get(OrgUnit, case.unit_id) if case.unit_id else None
+    due = f"，期限 {case.due_at.astimezone(CHINA):%m-%d %H:%M}" if case.due_at else ""
+    title = f"【{history_label(row.step)}】案件 {case.code}"
+    body = f"{case.title}（网格 {case.grid_code or '未定位'}，责任单位 {unit.name if unit else '未派遣'}{due}）{row.note}"
+    return title, body
 
 
 def http_post(url: str, payload: dict[str, object]) -> tuple[int, str]:
@@ -93,8 +110,11 @@ def waiting(session: Session, destination: PushDestination, base_url: str, now: 
     return found
 
 
-def push_round(session: Session, *, now: datetime, base_url: str = "", post: Post = http_post) -> int:
-    """One round over every active destination due; returns the messages delivered."""
+def push_round(
+    session: Session, *, now: datetime, base_url: str = "", post: Post = http_post, mail: Mail | None = None
+) -> int:
+    """One round over every active destination due; returns the messages delivered. Email destinations go
+    through `mail` (services.pushes.mail; None: no relay configured, which is recorded as their failure)."""
     delivered = 0
     destinations = session.scalars(
         select(PushDestination).where(PushDestination.active.is_(True)).order_by(PushDestination.id)
@@ -102,8 +122,22 @@ def push_round(session: Session, *, now: datetime, base_url: str = "", post: Pos
     for destination in destinations:
         if destination.retry_at is not None and destination.retry_at > now:
             continue
-        delivered += _push(session, destination, now, base_url, post)
+        delivered += _push(session, destination, now, base_url, _sender(destination, post, mail))
     return delivered
+
+
+def _sender(destination: PushDestination, post: Post, mail: Mail | None) -> Post:
+    """How a destination's payload is delivered: posted to a robot, or mailed to its addresses."""
+    if Platform(destination.platform) is not Platform.EMAIL:
+        return post
+
+    def send(addresses: str, payload: dict[str, object]) -> tuple[int, str]:
+        if mail is None:
+            return 0, "未配置邮件服务器（GOVGRID_SMTP_URL）"
+        status, said = mail(recipients(addresses), str(payload["subject"]), str(payload["body"]))
+        return (200, '{"errcode": 0}') if status == 250 else (status, said)
+
+    return send
 
 
 def _push(session: Session, destination: PushDestination, now: datetime, base_url: str, post: Post) -> int:
@@ -130,7 +164,7 @@ def _send(
 ) -> bool:
     merged = digest([item.message for item in batch])
     platform = Platform(destination.platform)
-    payload = wecom_payload(merged) if platform is Platform.WECOM else dingtalk_payload(merged)
+    payload = _payload(platform, merged)
     url = (
         signed_url(destination.url, destination.secret, now)
         if platform is Platform.DINGTALK
@@ -181,12 +215,23 @@ def _send(
     return ok
 
 
+def _payload(platform: Platform, merged: Message) -> dict[str, object]:
+    if platform is Platform.EMAIL:
+        subject, body = email_text(merged)
+        return {"subject": subject, "body": body}
+    return wecom_payload(merged) if platform is Platform.WECOM else dingtalk_payload(merged)
+
+
 def _reason(status: int, body: str) -> str:
     """Why a robot refused, as it said it: errcode and errmsg when it answered JSON."""
     try:
         doc = json.loads(body)
         return f"errcode {doc.get('errcode')}：{str(doc.get('errmsg', ''))[:200]}"
     except (ValueError, AttributeError):  # not a robot's answer: its body is not shown
+        if status and status < 100:  # unreachable: no code
+            return f"无响应：{body[:120]}"
+        if 400 <= status < 600 and not body.lstrip().startswith("<"):  # a mail relay's code and words
+            return f"{status} {body[:200]}"
         return f"HTTP {status}（应答不是机器人的 JSON）" if status else f"无响应：{body[:120]}"
 
 
