@@ -114,3 +114,49 @@ def test_a_history_row_committed_after_a_later_one_is_not_lost(district_sessions
     with district_sessions() as reader:
         rolled, plain = both_paths(reader, "admin", june, Slice.DISTRICT)
     assert rolled == plain and plain["total"]["supervised"] == 2
+
+
+def test_other_terms_or_calendar_roll_the_district_again_and_a_request_leaves_it_to_the_worker(
+    session, may_cases
+):
+    from dataclasses import replace
+
+    code = session.scalar(select(Case.district_code).limit(1))
+    rollups.catch_up(session, rules=RULES, district_code=code, now=NOW)
+    terms = replace(RULES.assessment.terms, fairly_weight=0.5)
+    other = replace(RULES, assessment=replace(RULES.assessment, terms=terms))
+    assert rollups.catch_up(session, rules=other, district_code=code, now=NOW, most=5_000) is None
+    assert rollups.catch_up(session, rules=other, district_code=code, now=NOW) > 0  # rolled again
+    assert rollups.catch_up(session, rules=RULES, district_code=code, now=NOW) > 0  # and back
+    rolled, plain = both_paths(session, "admin", PERIODS[0], Slice.DISTRICT)
+    assert rolled == plain
+
+
+def test_cases_a_failed_import_removes_are_taken_out_of_the_rollups(fresh):
+    from sqlalchemy import delete
+
+    from govgrid.db.case_models import CaseTransition
+    from tests.factories import District, district_features
+
+    sessions, _ = fresh
+    district = District(district_features())
+    with sessions() as session:
+        kept = patrol(session, district, when=datetime(2024, 6, 3, 9, tzinfo=CHINA))
+        doomed = patrol(session, district, when=datetime(2024, 6, 3, 10, tzinfo=CHINA))
+        code = kept.district_code
+        rollups.catch_up(session, rules=RULES, district_code=code, now=NOW)
+        rollups.forget(session, rules=RULES, district_code=code, case_ids=[doomed.id])
+        session.execute(delete(CaseTransition).where(CaseTransition.case_id == doomed.id))
+        session.execute(delete(Case).where(Case.id == doomed.id))
+        session.commit()
+        patrol(
+            session, district, when=datetime(2024, 6, 4, 9, tzinfo=CHINA)
+        )  # on SQLite: the freed ids again
+        rollups.catch_up(session, rules=RULES, district_code=code, now=NOW)
+        kept_rows = rows_of(session)
+        rollups.rebuild(session, rules=RULES, district_code=code, now=NOW)
+        assert rows_of(session) == kept_rows
+        rolled, plain = both_paths(
+            session, "admin", Period(date(2024, 6, 1), date(2024, 6, 30)), Slice.DISTRICT
+        )
+        assert rolled == plain and plain["total"]["reported"] == 2

@@ -159,3 +159,27 @@ def test_only_supervisors_in_scope_score_and_others_cannot_see_another_streets_p
             area_code=DISTRICT,
             now=WHEN,
         )
+
+
+def test_a_form_id_another_inspector_used_is_refused_and_a_resend_files_what_is_missing(
+    session, tools, campaign
+):
+    from govgrid.db.inspection_models import InspectionDeduction
+
+    form = "shared-" + uuid.uuid4().hex[:8]
+    args = dict(tools=tools, campaign_id=campaign.id, place_code=f"{STREET_A}001", note="", now=WHEN)
+    first = inspection.record(
+        session,
+        actor=who(session, "supervisor"),
+        ticked=[inspection.Ticked("order-piles", rectify=True)],
+        client_id=form,
+        **args,
+    )
+    row = session.scalars(select(InspectionDeduction).where(InspectionDeduction.record_id == first.id)).one()
+    filed, row.case_id = row.case_id, None  # as if filing had failed after the record was written
+    session.commit()
+    again = inspection.record(session, actor=who(session, "supervisor"), ticked=[], client_id=form, **args)
+    session.refresh(row)
+    assert again.id == first.id and row.case_id == filed  # the same case, found by its retry key
+    with pytest.raises(InvalidInput, match="已被使用"):
+        inspection.record(session, actor=who(session, "admin"), ticked=[], client_id=form, **args)

@@ -66,4 +66,5 @@ class InspectionDeduction(Base):
     points: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     photo: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the stored file's columns (services.blobs)
+    rectify: Mapped[bool] = mapped_column(default=False)  # 提出整改意见: a case is to be filed for it
     case_id: Mapped[int | None] = mapped_column(Integer)  # the rectification case it raised

@@ -60,4 +60,5 @@ rollup_cursor_table = Table(
     # history row of a transaction below this id (pg_snapshot_xmin) is rolled
     Column("position", BigInteger, nullable=False),
     Column("rolled_at", UtcDateTime(), nullable=False),
+    Column("basis", String(32), nullable=False),  # the terms and calendar rolled under (rollups.basis_of)
 )

@@ -1,5 +1,5 @@
-"""督导检查·现场评分: the one path for campaigns, scored sheets and their rectification orders — the pages, the
-API and the demo all call it. A supervisor starts a campaign over the communities of an area on a sheet of
+"""督导检查·现场评分: the one path for campaigns, scored sheets and their rectification orders — the pages and
+the demo call it. A supervisor starts a campaign over the communities of an area on a sheet of
 catalog/inspection_sheets.yaml, scores each place on the spot (on a phone, with photos), and any deduction
 may raise a rectification order (整改意见): a case filed by the inspector through intake, on the 督导检查
 channel, which then runs the normal loop to its close. Every record is audited; a resent form records once."""
@@ -14,6 +14,7 @@ from typing import Any
 
 from shapely import from_wkb
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
@@ -102,7 +103,7 @@ def create_campaign(
 def campaigns(session: Session, *, actor: Actor) -> list[InspectionCampaign]:
     """The campaigns over the actor's scope (or within it), newest first."""
     narrowing = scope_filter(actor, Action.READ_INSPECTIONS)
-    query = select(InspectionCampaign).order_by(InspectionCampaign.id.desc())
+    query = select(InspectionCampaign).order_by(InspectionCampaign.id.desc()).limit(500)
     found = list(session.scalars(query))
     if narrowing.everything:
         return found
@@ -154,17 +155,19 @@ def record(
     client_id = client_id.strip()[:36]
     if not client_id:
         raise InvalidInput("表单缺少编号，请刷新后重试", field="client_id")
-    earlier = session.scalar(
-        select(InspectionRecord).where(
-            InspectionRecord.district_code == campaign.district_code, InspectionRecord.client_id == client_id
-        )
-    )
-    if earlier is not None:
-        return earlier
+    where = point or _inside(place)
+    earlier = _earlier(session, actor, campaign, client_id)
+    if earlier is not None:  # a resend: the first record, with any rectification it could not file then
+        return _file_missing(session, actor, tools, campaign, place, earlier, where, now)
     if len(note) > 2000 or any(len(t.note) > 500 for t in ticked):
         raise InvalidInput("说明过长（总说明至多 2000 字，每项至多 500 字）", field="note")
-    sheet = tools.sheets[campaign.sheet_id]
+    sheet = sheet_of(tools.sheets, campaign)
     total, _ = score(sheet, [t.code for t in ticked])
+    if any(t.rectify for t in ticked):  # where its cases will be filed is checked before anything is written
+        probe = intake.Report(
+            channel=Channel.INSPECTION.value, class_code="", title="", lng=where[0], lat=where[1]
+        )
+        intake.place_of(session, tools.locator, probe)
     saved = InspectionRecord(
         district_code=campaign.district_code,
         campaign_id=campaign.id,
@@ -194,10 +197,18 @@ def record(
             points=deduction.points,
             note=tick.note.strip(),
             photo=_json(photo),
+            rectify=tick.rectify,
         )
         session.add(row)
         rows.append((row, tick))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same form sent twice at once: the other one recorded it
+        session.rollback()
+        again = _earlier(session, actor, campaign, client_id)
+        if again is None:
+            raise
+        return _file_missing(session, actor, tools, campaign, place, again, where, now)
     audit.record(
         session,
         actor=actor,
@@ -209,11 +220,57 @@ def record(
         detail={"campaign": campaign.id, "score": total, "deductions": [t.code for t in ticked]},
     )
     session.commit()
-    where = point or _inside(place)
     for row, tick in rows:
         if tick.rectify:
             row.case_id = _rectify(session, actor, tools, campaign, place, row, tick, where, now).id
-    session.commit()
+            session.commit()
+    return saved
+
+
+def sheet_of(sheets: dict[str, Sheet], campaign: InspectionCampaign) -> Sheet:
+    sheet = sheets.get(campaign.sheet_id)
+    if sheet is None:
+        raise NotFound(f"评分表“{campaign.sheet_id}”已不在目录中", field="sheet_id")
+    return sheet
+
+
+def _earlier(
+    session: Session, actor: Actor, campaign: InspectionCampaign, client_id: str
+) -> InspectionRecord | None:
+    """The record this form already made; a form id another inspector or campaign used is refused."""
+    found = session.scalar(
+        select(InspectionRecord).where(
+            InspectionRecord.district_code == campaign.district_code, InspectionRecord.client_id == client_id
+        )
+    )
+    if found is not None and (found.inspector_id != actor.user_id or found.campaign_id != campaign.id):
+        raise InvalidInput("表单编号已被使用，请刷新后重试", field="client_id")
+    return found
+
+
+def _file_missing(
+    session: Session,
+    actor: Actor,
+    tools: Tools,
+    campaign: InspectionCampaign,
+    place: Area,
+    saved: InspectionRecord,
+    where: tuple[float, float],
+    now: datetime,
+) -> InspectionRecord:
+    """File the rectification cases a record asked for and does not have yet (a failure half-way)."""
+    missing = session.scalars(
+        select(InspectionDeduction).where(
+            InspectionDeduction.district_code == saved.district_code,
+            InspectionDeduction.record_id == saved.id,
+            InspectionDeduction.rectify.is_(True),
+            InspectionDeduction.case_id.is_(None),
+        )
+    ).all()
+    for row in missing:
+        tick = Ticked(row.deduction_code, note=row.note, rectify=True)
+        row.case_id = _rectify(session, actor, tools, campaign, place, row, tick, where, now).id
+        session.commit()
     return saved
 
 
@@ -241,7 +298,7 @@ def _rectify(
 ) -> Case:
     """The rectification order as a case, filed by the inspector through intake (its retry key is the
     deduction's, so a retry files one case)."""
-    item, deduction = tools.sheets[campaign.sheet_id].deduction(row.deduction_code)
+    item, deduction = sheet_of(tools.sheets, campaign).deduction(row.deduction_code)
     seen = f"。现场情况：{tick.note.strip()}" if tick.note.strip() else ""
     if campaign.is_synthetic:
         seen += "。（合成演示数据）"

@@ -48,6 +48,7 @@ class Slice(StrEnum):
 
 
 AREA_DIGITS = {Slice.DISTRICT: 6, Slice.STREET: 9, Slice.COMMUNITY: 12, Slice.GRID: 15}
+CATCH_UP = 5_000  # cases a request rolls before it reads the rollups; more wait for the worker
 NOWHERE = {  # the row of the cases a slice cannot place
     Slice.DEPARTMENT: "未派遣",
     Slice.WORKER: "无责任网格员",
@@ -193,7 +194,12 @@ def rolled_up(
         return None
     districts = None if narrowing.everything else [prefix[:6]]
     for code in districts or list(session.scalars(select(Case.district_code).distinct())):
-        rollups.catch_up(session, rules=rules, district_code=code, now=datetime.now(UTC))
+        if (
+            rollups.catch_up(session, rules=rules, district_code=code, now=datetime.now(UTC), most=CATCH_UP)
+            is None
+        ):
+            return None  # a backlog (an import, a calendar change): the worker rolls it, the history answers
+
     grouped = rollups.sums(
         session,
         period=period,

@@ -13,6 +13,7 @@ will, so none is missed and none is rolled twice."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -47,12 +48,25 @@ def catch_up(
     district_code: str,
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Roll the district's history written since its cursor; commits. Returns the number of cases rolled."""
+    most: int | None = None,
+) -> int | None:
+    """Roll the district's history written since its cursor; commits. Returns the number of cases rolled,
+    or None when more than `most` cases wait (a page's request: the worker rolls a backlog, and the caller
+    reads the history meanwhile). Rolled under other terms or another working calendar than the rules'
+    (a year entered, a catalogue changed), the district is rolled again from the start."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    start = session.scalar(
-        select(rollup_cursor_table.c.position).where(rollup_cursor_table.c.district_code == district_code)
-    )
+    cursor = session.execute(
+        select(rollup_cursor_table.c.position, rollup_cursor_table.c.basis).where(
+            rollup_cursor_table.c.district_code == district_code
+        )
+    ).first()
+    basis = basis_of(rules)
+    if cursor is not None and cursor.basis != basis:
+        if most is not None:
+            return None
+        _drop(session, district_code)
+        cursor = None
+    start = cursor.position if cursor is not None else None
     if postgres:
         target = int(session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")))
     else:
@@ -60,11 +74,17 @@ def catch_up(
     begin = int(start or 0)
     if start is not None and target <= begin:
         return 0
-    if not _claim(session, district_code, start, target, now):
-        return 0
     done_before, done_after = _positions(postgres, begin, target)
     window = and_(T.district_code == district_code, done_after, ~done_before)
-    touched = list(session.scalars(select(T.case_id).where(window).distinct().order_by(T.case_id)))
+    waiting = select(T.case_id).where(window).distinct()
+    if (
+        most is not None
+        and (session.scalar(select(func.count()).select_from(waiting.limit(most + 1).subquery())) or 0) > most
+    ):
+        return None
+    if not _claim(session, district_code, start, target, now, basis):
+        return 0
+    touched = list(session.scalars(waiting.order_by(T.case_id)))
     for offset in range(0, len(touched), CHUNK):
         chunk = touched[offset : offset + CHUNK]
         _roll(session, rules, district_code, chunk, done_before, done_after)
@@ -74,26 +94,70 @@ def catch_up(
     return len(touched)
 
 
+def basis_of(rules: CaseRules) -> str:
+    """What the rolled figures depend on besides the history: the terms and the working calendar."""
+    calendar = rules.calendar
+    seen = repr(
+        (
+            rules.assessment.terms,
+            calendar.office_hours,
+            sorted(calendar.overrides.items()),
+            sorted(calendar.entered.items()),
+        )
+    )
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+def forget(session: Session, *, rules: CaseRules, district_code: str, case_ids: list[int]) -> None:
+    """Take cases about to be deleted (an import that failed half-way) out of the rollups; the caller
+    deletes them and commits. On SQLite the cursor moves back to the last id left, since SQLite hands a
+    deleted row's id to the next row."""
+    position = session.scalar(
+        select(rollup_cursor_table.c.position).where(rollup_cursor_table.c.district_code == district_code)
+    )
+    if position is None:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    done, _ = _positions(postgres, int(position), int(position))
+    for offset in range(0, len(case_ids), CHUNK):
+        _roll(session, rules, district_code, case_ids[offset : offset + CHUNK], done, done, gone=True)
+    if not postgres:
+        kept = select(func.max(T.id)).where(T.district_code == district_code, T.case_id.not_in(case_ids))
+        session.execute(
+            update(rollup_cursor_table)
+            .where(rollup_cursor_table.c.district_code == district_code)
+            .values(
+                position=func.min(rollup_cursor_table.c.position, func.coalesce(kept.scalar_subquery(), 0))
+            )
+        )
+
+
 def catch_up_all(session: Session, *, rules: CaseRules, now: datetime) -> int:
     """Every district with a history (the worker's round)."""
     codes = session.scalars(select(Case.district_code).distinct())
-    return sum(catch_up(session, rules=rules, district_code=code, now=now) for code in list(codes))
+    return sum(catch_up(session, rules=rules, district_code=code, now=now) or 0 for code in list(codes))
 
 
 def rebuild(session: Session, *, rules: CaseRules, district_code: str, now: datetime) -> int:
     """Drop the district's rollups and roll its whole history again (the recomputation tests compare)."""
+    _drop(session, district_code)
+    session.commit()
+    return catch_up(session, rules=rules, district_code=district_code, now=now) or 0
+
+
+def _drop(session: Session, district_code: str) -> None:
     for table in (rollup_table, month_rollup_table, rolled_case_table, rollup_cursor_table):
         session.execute(delete(table).where(table.c.district_code == district_code))
-    session.commit()
-    return catch_up(session, rules=rules, district_code=district_code, now=now)
 
 
-def _claim(session: Session, district_code: str, start: int | None, target: int, now: datetime) -> bool:
+def _claim(
+    session: Session, district_code: str, start: int | None, target: int, now: datetime, basis: str
+) -> bool:
     cursor = rollup_cursor_table
     if start is None:
         inserted = (
             _upsert(session, cursor)
-            .values(district_code=district_code, position=target, rolled_at=now)
+            .values(district_code=district_code, position=target, rolled_at=now, basis=basis)
             .on_conflict_do_nothing()
             .returning(cursor.c.district_code)
         )
@@ -102,7 +166,7 @@ def _claim(session: Session, district_code: str, start: int | None, target: int,
         moved = session.execute(
             update(cursor)
             .where(cursor.c.district_code == district_code, cursor.c.position == start)
-            .values(position=target, rolled_at=now)
+            .values(position=target, rolled_at=now, basis=basis)
         )
         claimed = moved.rowcount == 1  # type: ignore[attr-defined]
     if not claimed:
@@ -124,7 +188,10 @@ def _roll(
     case_ids: list[int],
     done_before: Any,
     done_after: Any,
+    gone: bool = False,
 ) -> None:
+    """Roll these cases: take away their rows as of the history before, add them as of the history after
+    (none when `gone`: cases about to be deleted)."""
     cases = {
         row.id: row
         for row in session.execute(
@@ -164,10 +231,18 @@ def _roll(
         loop = Loop(row.loop)
         place = Place.of(row.grid_code, row.scope_code, row.class_code, row.channel)
         merge(changes, case_changes(loop, old.get(case_id, []), rolled.get(case_id), terms, work_hours), -1)
+        if gone:
+            continue
         merge(changes, case_changes(loop, new.get(case_id, []), place, terms, work_hours))
         if rolled.get(case_id) != place:
             places.append({"district_code": district_code, "case_id": case_id, **place.__dict__})
     _add(session, district_code, changes)
+    if gone:
+        session.execute(
+            delete(rolled_case_table).where(
+                rolled_case_table.c.district_code == district_code, rolled_case_table.c.case_id.in_(case_ids)
+            )
+        )
     if places:
         upsert = _upsert(session, rolled_case_table)
         session.execute(

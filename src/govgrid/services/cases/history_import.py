@@ -38,7 +38,7 @@ from govgrid.domain.workflow import Loop, Step
 from govgrid.excel.case_sheet import read_cases
 from govgrid.excel.ledger_read import RowError, UnreadableFile
 from govgrid.services import audit
-from govgrid.services.assessment.rollups import catch_up
+from govgrid.services.assessment.rollups import catch_up, forget
 from govgrid.services.cases.case_import_rows import Lookup, outside_rows, read_row
 from govgrid.services.cases.intake import Report, known_keys
 from govgrid.services.cases.replay import PastCase, PastExtension, PastStep, replay
@@ -272,12 +272,16 @@ def _write(
             progress(f"  已写入 {start + len(done.cases) + done.skipped:,}/{len(cases):,} 件")
     except Exception:  # a rule the check could not see, or the database (another import's same keys)
         session.rollback()
-        _remove(session, written)
+        _remove(session, rules, written)
         raise
     return written
 
 
-def _remove(session: Session, ids: list[int]) -> None:
+def _remove(session: Session, rules: CaseRules, ids: list[int]) -> None:
+    """Delete what a failed import wrote, taking it out of the rollups first (a catch-up may have rolled it)."""
+    if ids:
+        district, _ = the_district(session)
+        forget(session, rules=rules, district_code=district, case_ids=ids)
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         session.execute(delete(CaseTransition).where(CaseTransition.case_id.in_(chunk)))

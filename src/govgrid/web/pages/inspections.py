@@ -4,7 +4,7 @@ with the rectification cases it raised. Everything goes through services.inspect
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +16,7 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.inspection import score
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.services import inspection
+from govgrid.services.geo.geography import the_district
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 from govgrid.web.params import IdPath
@@ -23,6 +24,7 @@ from govgrid.web.uploads import photo_of
 
 router = APIRouter()
 MAX_TICKS = 60
+SHOWN = 20  # the newest campaigns on the list
 
 
 def _sheets(request: Request) -> dict:
@@ -35,9 +37,9 @@ def campaigns_page(request: Request, session: SessionDep, actor: LoggedInDep) ->
 
 
 def _list(request: Request, session, actor, status_code: int = 200, **extra: object) -> Response:
-    found = inspection.campaigns(session, actor=actor)
+    found = inspection.campaigns(session, actor=actor)[:SHOWN]
     boards = {c.id: inspection.ranking(session, actor=actor, campaign=c) for c in found}
-    context = {
+    context: dict[str, Any] = {
         "campaigns": found,
         "boards": boards,
         "sheets": _sheets(request),
@@ -68,7 +70,7 @@ def start_campaign(
             sheets=_sheets(request),
             name=form.name,
             sheet_id=form.sheet_id,
-            area_code=(actor.scope_code or "")[:12],
+            area_code=(actor.scope_code or the_district(session)[0])[:12],
             now=now,
         )
     except InvalidInput as exc:
@@ -80,9 +82,9 @@ def start_campaign(
 @router.get("/inspections/{campaign_id}", response_class=HTMLResponse)
 def campaign_page(campaign_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     campaign = inspection.get_campaign(session, actor=actor, campaign_id=campaign_id)
-    context = {
+    context: dict[str, Any] = {
         "campaign": campaign,
-        "sheet": _sheets(request)[campaign.sheet_id],
+        "sheet": inspection.sheet_of(_sheets(request), campaign),
         "board": inspection.ranking(session, actor=actor, campaign=campaign),
         "records": inspection.records_of(session, actor=actor, campaign=campaign),
         "names": {a.code: a.name for a in inspection.places_of(session, campaign, actor)},
@@ -111,9 +113,9 @@ def _form(request, session, actor, campaign_id, place, status_code=200, **extra)
 
     campaign = inspection.get_campaign(session, actor=actor, campaign_id=campaign_id)
     places = inspection.places_of(session, campaign, actor)
-    context = {
+    context: dict[str, Any] = {
         "campaign": campaign,
-        "sheet": _sheets(request)[campaign.sheet_id],
+        "sheet": inspection.sheet_of(_sheets(request), campaign),
         "places": places,
         "place": place,
         "client_id": str(uuid.uuid4()),
@@ -194,10 +196,10 @@ def _ticked(request: Request, form: ScoreForm, everything: FormData) -> list[ins
 @router.get("/inspections/records/{record_id}", response_class=HTMLResponse)
 def record_page(record_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     found, campaign, deductions = inspection.get_record(session, actor=actor, record_id=record_id)
-    sheet = _sheets(request)[campaign.sheet_id]
+    sheet = inspection.sheet_of(_sheets(request), campaign)
     _, lines = score(sheet, [d.deduction_code for d in deductions])
     names = {a.code: a.name for a in inspection.places_of(session, campaign)}
-    context = {
+    context: dict[str, Any] = {
         "record": found,
         "campaign": campaign,
         "sheet": sheet,

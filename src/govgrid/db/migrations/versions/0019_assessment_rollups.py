@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("district_code", sa.String(length=6), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
         sa.Column("rolled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("basis", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("district_code", name="pk_assessment_rollup_cursor"),
     )
 

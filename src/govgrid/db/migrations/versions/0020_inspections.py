@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("points", sa.Float(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("photo", sa.JSON(), nullable=True),
+        sa.Column("rectify", sa.Boolean(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
         *_keys("inspection_deduction"),
         sa.ForeignKeyConstraint(
