@@ -112,6 +112,8 @@ def test_a_history_row_committed_after_a_later_one_is_not_lost(district_sessions
         quick.commit()  # a later id, committed first
         with district_sessions() as reader:
             rollups.catch_up(reader, rules=RULES, district_code=code, now=NOW)
+            rolled, plain = both_paths(reader, "admin", june, Slice.DISTRICT)
+            assert rolled == plain and plain["total"]["supervised"] == 1  # committed, behind an open one
         slow.commit()
     with district_sessions() as reader:
         rolled, plain = both_paths(reader, "admin", june, Slice.DISTRICT)

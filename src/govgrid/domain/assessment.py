@@ -272,9 +272,13 @@ def with_rates(counts: dict[str, float]) -> dict[str, float | int | None]:
     result: dict[str, float | int | None] = {key: int(counts.get(key, 0)) for key in COUNTS}
     for key, (top, bottom) in RATES.items():
         denominator = counts.get(bottom, 0)
-        result[key] = round(counts.get(top, 0) / denominator, 4) if denominator else None
+        # sums of weights like 0.9 differ in their last bits with the order they were added in (SQL or
+        # Python): cut to 6 places first, so every path rounds the same number
+        result[key] = round(round(counts.get(top, 0), 6) / round(denominator, 6), 4) if denominator else None
     handled = counts.get("handled", 0)
-    result["avg_handling_hours"] = round(counts.get("handling_hours", 0) / handled, 2) if handled else None
+    result["avg_handling_hours"] = (
+        round(round(counts.get("handling_hours", 0), 6) / handled, 2) if handled else None
+    )
     return result
 
 

@@ -30,7 +30,7 @@ from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.domain.sources import channel_labels
 from govgrid.domain.workflow import FINAL, Loop
-from govgrid.services.assessment import rollups
+from govgrid.services.assessment import rollup_sums, rollups
 from govgrid.services.assessment.ledger_figures import ledger_figures
 from govgrid.services.cases.reach import visible_cases
 from govgrid.services.geo import geography
@@ -193,18 +193,21 @@ def rolled_up(
     if not narrowing.everything and not 6 <= len(prefix) <= AREA_DIGITS[Slice.COMMUNITY]:
         return None
     districts = None if narrowing.everything else [prefix[:6]]
+    waiting: dict[str, Any] = {}
     for code in districts or list(session.scalars(select(Case.district_code).distinct())):
-        if (
-            rollups.catch_up(session, rules=rules, district_code=code, now=datetime.now(UTC), most=CATCH_UP)
-            is None
-        ):
+        now = datetime.now(UTC)
+        if rollups.catch_up(session, rules=rules, district_code=code, now=now, most=CATCH_UP) is None:
             return None  # a backlog (an import, a calendar change): the worker rolls it, the history answers
+        waiting[code] = rollups.pending(session, rules=rules, district_code=code, most=CATCH_UP)
+        if waiting[code] is None:
+            return None
 
-    grouped = rollups.sums(
+    grouped = rollup_sums.sums(
         session,
+        waiting=waiting,
         period=period,
         digits=AREA_DIGITS.get(by),
-        column=rollups.SLICE_COLUMNS.get(by.value),
+        column=rollup_sums.SLICE_COLUMNS.get(by.value),
         districts=districts,
         scope_prefix=prefix,
     )

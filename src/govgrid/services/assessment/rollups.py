@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy import and_, delete, func, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from govgrid.db.rollup_models import (
     rollup_cursor_table,
     rollup_table,
 )
-from govgrid.domain.assessment import Event, Period
+from govgrid.domain.assessment import Event
 from govgrid.domain.assessment_rollup import Changes, Place, case_changes, merge
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.workflow import Loop
@@ -192,6 +192,51 @@ def _roll(
 ) -> None:
     """Roll these cases: take away their rows as of the history before, add them as of the history after
     (none when `gone`: cases about to be deleted)."""
+    changes, places = _changes(session, rules, district_code, case_ids, done_before, done_after, gone)
+    _add(session, district_code, changes)
+    if gone:
+        session.execute(
+            delete(rolled_case_table).where(
+                rolled_case_table.c.district_code == district_code, rolled_case_table.c.case_id.in_(case_ids)
+            )
+        )
+    if places:
+        upsert = _upsert(session, rolled_case_table)
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["district_code", "case_id"],
+                set_={name: upsert.excluded[name] for name in ("area", "scope", "class_code", "channel")},
+            ),
+            places,
+        )
+
+
+def pending(session: Session, *, rules: CaseRules, district_code: str, most: int) -> Changes | None:
+    """What the history holds beyond the cursor, as changes to add to the sums: on PostgreSQL the cursor
+    stops below the oldest transaction still open anywhere, so rows committed since wait there until it
+    ends. None when more than `most` cases wait (the caller reads the history instead)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return {}  # SQLite's cursor is the last id committed: nothing committed waits
+    position = session.scalar(
+        select(rollup_cursor_table.c.position).where(rollup_cursor_table.c.district_code == district_code)
+    )
+    rolled = T.txid < int(position or 0)
+    waiting = select(T.case_id).where(T.district_code == district_code, ~rolled).distinct()
+    ids = list(session.scalars(waiting.limit(most + 1)))
+    if len(ids) > most:
+        return None
+    return _changes(session, rules, district_code, ids, rolled, true(), False)[0] if ids else {}
+
+
+def _changes(
+    session: Session,
+    rules: CaseRules,
+    district_code: str,
+    case_ids: list[int],
+    done_before: Any,
+    done_after: Any,
+    gone: bool,
+) -> tuple[Changes, list[dict[str, Any]]]:
     cases = {
         row.id: row
         for row in session.execute(
@@ -236,22 +281,7 @@ def _roll(
         merge(changes, case_changes(loop, new.get(case_id, []), place, terms, work_hours))
         if rolled.get(case_id) != place:
             places.append({"district_code": district_code, "case_id": case_id, **place.__dict__})
-    _add(session, district_code, changes)
-    if gone:
-        session.execute(
-            delete(rolled_case_table).where(
-                rolled_case_table.c.district_code == district_code, rolled_case_table.c.case_id.in_(case_ids)
-            )
-        )
-    if places:
-        upsert = _upsert(session, rolled_case_table)
-        session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["district_code", "case_id"],
-                set_={name: upsert.excluded[name] for name in ("area", "scope", "class_code", "channel")},
-            ),
-            places,
-        )
+    return changes, places
 
 
 def _add(session: Session, district_code: str, changes: Changes) -> None:
@@ -288,54 +318,3 @@ def _upsert(session: Session, table: Any) -> Any:
     """An INSERT that can say ON CONFLICT (both engines speak it)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-# the figures ------------------------------------------------------------------------------------------------
-
-SLICE_COLUMNS = {"department": "unit_id", "class": "class_code", "channel": "channel"}
-
-
-def sums(
-    session: Session,
-    *,
-    period: Period,
-    digits: int | None,
-    column: str | None,
-    districts: Iterable[str] | None,
-    scope_prefix: str = "",
-) -> dict[str | None, dict[str, float]]:
-    """The counts of a period from the rollups, grouped by an area cut to `digits` or by a column
-    (unit_id, class_code, channel); `districts` None for all, `scope_prefix` a caller's area."""
-    whole_months = period.first.day == 1 and (period.last + timedelta(days=1)).day == 1
-    r = month_rollup_table if whole_months else rollup_table
-    if digits is not None:
-        group: Any = func.substr(r.c.area, 1, digits)
-    elif column is not None:
-        group = r.c[column]
-    else:
-        group = r.c.district_code
-    first, last = period.first, (_month(period.last) if whole_months else period.last)
-    query = (
-        select(group.label("code"), *(func.sum(r.c[v]).label(v) for v in VALUES))
-        .where(r.c.day >= first, r.c.day <= last, r.c.since < first, r.c.asof <= last)
-        .group_by(group)
-    )
-    if districts is not None:
-        query = query.where(r.c.district_code.in_(list(districts)))
-    if scope_prefix:
-        query = query.where(r.c.scope.startswith(scope_prefix, autoescape=True))
-    found: dict[str | None, dict[str, float]] = {}
-    for row in session.execute(query):
-        code = _code_of(row, digits, column)
-        into = found.setdefault(code, dict.fromkeys(VALUES, 0.0))
-        for name in VALUES:
-            into[name] += float(getattr(row, name) or 0)
-    return found
-
-
-def _code_of(row: Any, digits: int | None, column: str | None) -> str | None:
-    if digits is not None:
-        return row.code if len(row.code or "") >= digits else None
-    if column == "unit_id":
-        return str(row.code) if row.code else None
-    return str(row.code)
