@@ -96,3 +96,17 @@ def test_only_a_supervisor_starts_or_scores_and_a_street_sees_its_own_places(as_
     street = as_user("other_street_officer").get(f"/inspections/{campaign}").text
     assert f'data-code="{STREET_B}001"' in street and f'data-code="{STREET_A}001"' not in street
     assert as_user("dept_officer").get("/inspections").status_code == 403
+
+
+def test_a_scored_sheet_of_another_street_is_not_found_and_anonymous_callers_are_sent_to_log_in(
+    as_user, anonymous
+):
+    supervisor = as_user("supervisor")
+    campaign = start(supervisor, "越权查看测试")
+    sent = score(supervisor, campaign, f"{STREET_A}001", ["ads-posters"])
+    record = sent.headers["location"]
+    assert as_user("street_officer").get(record).status_code == 200  # its own street
+    assert as_user("other_street_officer").get(record).status_code == 404
+    for path in ("/inspections", f"/inspections/{campaign}", f"/inspections/{campaign}/score", record):
+        answer = anonymous.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login"), path
