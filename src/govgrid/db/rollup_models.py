@@ -33,6 +33,7 @@ def _rollup(name: str) -> Table:
             )
             for name in VALUES
         ),
+        sqlite_with_rowid=False,  # the key is the row: one B-tree to seek, update and scan (0021)
     )
 
 
@@ -50,6 +51,7 @@ rolled_case_table = Table(
     Column("scope", String(12), nullable=False),
     Column("class_code", String(8), nullable=False),
     Column("channel", String(24), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 rollup_cursor_table = Table(

@@ -192,9 +192,9 @@ def rolled_up(
     prefix = narrowing.area_prefix or ""
     if not narrowing.everything and not 6 <= len(prefix) <= AREA_DIGITS[Slice.COMMUNITY]:
         return None
-    districts = None if narrowing.everything else [prefix[:6]]
+    districts = rollups.districts(session) if narrowing.everything else [prefix[:6]]
     waiting: dict[str, Any] = {}
-    for code in districts or list(session.scalars(select(Case.district_code).distinct())):
+    for code in districts:
         now = datetime.now(UTC)
         if rollups.catch_up(session, rules=rules, district_code=code, now=now, most=CATCH_UP) is None:
             return None  # a backlog (an import, a calendar change): the worker rolls it, the history answers
