@@ -32,6 +32,7 @@ class CaseFilter:
     unit_id: int | None = None
     channel: str = ""
     overdue: bool = False
+    open: bool = False  # 未办结: not yet closed, cancelled, evaluated or excluded (parked cases are open)
     supervised: bool = False  # 催办 or 督办
     reworked: bool = False
     reported_from: date | None = None

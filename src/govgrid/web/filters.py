@@ -45,6 +45,7 @@ def case_filter(
     unit_id: Annotated[str, Query(max_length=12, description="责任单位编号")] = "",
     channel: Annotated[str, Query(max_length=24, description="来源渠道")] = "",
     overdue: Annotated[bool, Query(description="只看超期")] = False,
+    open: Annotated[bool, Query(description="只看未办结")] = False,
     supervised: Annotated[bool, Query(description="只看催办、督办")] = False,
     reworked: Annotated[bool, Query(description="只看返工")] = False,
     reported_from: Annotated[
@@ -69,6 +70,7 @@ def case_filter(
         unit_id=identifier(unit_id, "unit_id"),
         channel=channel,
         overdue=overdue,
+        open=open,
         supervised=supervised,
         reworked=reworked,
         reported_from=_day(reported_from, "reported_from"),

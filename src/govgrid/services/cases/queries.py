@@ -124,6 +124,8 @@ def matching(wanted: CaseFilter) -> list[Any]:
         found.append(Case.channel == wanted.channel)
     if wanted.overdue:
         found.append(or_(Case.is_overdue.is_(True), Case.closure_type == ClosureType.OVERDUE.value))
+    if wanted.open:
+        found.append(Case.status.not_in([s.value for s in FINAL]))
     if wanted.supervised:
         found.append(Case.supervision_level >= 1)
     if wanted.reworked:
