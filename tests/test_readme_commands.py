@@ -181,6 +181,7 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "api", "--rate", "20", "--seconds", "1")
     govgrid(demo_dir, "bench", "ledger", "--tasks", "500", "--campaigns", "5")
     govgrid(demo_dir, "bench", "report", "--cases", "4000")
+    govgrid(demo_dir, "bench", "import", "--rows", "2000")
 
 
 def test_every_command_in_the_readme_table_was_run():

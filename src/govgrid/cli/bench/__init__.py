@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from govgrid.cli.bench.api import bench_api
+from govgrid.cli.bench.importing import bench_import
 from govgrid.cli.bench.intake import bench_intake
 from govgrid.cli.bench.ledger import bench_ledger
 from govgrid.cli.bench.locate import bench_locate
@@ -16,5 +17,5 @@ def bench() -> None:
     """性能基准：与同一次运行中测得的基线对比。"""
 
 
-for command in (bench_locate, bench_intake, bench_api, bench_ledger, bench_report):
+for command in (bench_locate, bench_intake, bench_api, bench_ledger, bench_report, bench_import):
     bench.add_command(command)

@@ -114,4 +114,3 @@ def after(session: Session, position: Position, *, limit: int = 1_000) -> list[C
 
 def _xmin(session: Session) -> int:
     return int(session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")))
-
