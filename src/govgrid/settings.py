@@ -170,6 +170,12 @@ class Settings(BaseSettings):
         description="New reports one person may file per minute, through the JSON API, the report page and "
         "Open311 together (a retry with the same client_id is not counted). Connectors have their own limit.",
     )
+    streams_per_user: int = Field(
+        6,
+        ge=1,
+        le=100,
+        description="Live event streams (/api/v1/stream: big screens, maps) one person may hold open at once.",
+    )
     connector_posts_per_minute: int = Field(
         600, ge=1, description="Pushes one connector key may make per minute (12345 peaks, video alarms)."
     )

@@ -188,8 +188,8 @@ def _revoke_token(client, district, session):  # type: ignore[no-untyped-def]
     assert token.revoked_at is None
 
 
-def street_b_case(session, district):  # type: ignore[no-untyped-def]
-    """A fresh case in street B, reported by the command center."""
+def street_b_case(session, district, street: str = STREET_B):  # type: ignore[no-untyped-def]
+    """A fresh case in street B (or another), reported by the command center."""
     import uuid
 
     from govgrid.db.models import User
@@ -199,12 +199,12 @@ def street_b_case(session, district):  # type: ignore[no-untyped-def]
     from tests.catalogs import CATALOGS
     from tests.factories import NOW
 
-    point = district.grid(STREET_B).geometry.representative_point()
+    point = district.grid(street).geometry.representative_point()
     dispatcher = actor_for(session.scalars(select(User).where(User.username == "dispatcher")).one())
     data = intake.Report(
         channel="phone",
         class_code="E0102",
-        title="街道B的案件",
+        title="街道B的案件" if street == STREET_B else "本街道的案件",
         lng=point.x,
         lat=point.y,
         external_id=str(uuid.uuid4()),
@@ -229,6 +229,19 @@ def _report_case(client, district, session):  # type: ignore[no-untyped-def]
 def _cases(client, district, session):  # type: ignore[no-untyped-def]
     street_b_case(session, district)
     nothing_of_street_b(client.get("/api/v1/cases?page_size=500"))
+
+
+@probe("GET", "/api/v1/stream")
+def _stream(client, district, session):  # type: ignore[no-untyped-def]
+    """The live stream replays from before a street B and a street A case: only street A's is sent."""
+    from govgrid.services.cases import feed
+
+    before = feed.head(session)
+    theirs = street_b_case(session, district)
+    mine = street_b_case(session, district, STREET_A)
+    answer = client.get("/api/v1/stream?seconds=1", headers={"Last-Event-ID": str(before)})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/event-stream")
+    assert mine.code in answer.text and theirs.code not in answer.text
 
 
 @probe("GET", "/api/v1/cases/export")

@@ -32,6 +32,7 @@ from govgrid.web.jobs import Jobs
 from govgrid.web.logs import install_redaction
 from govgrid.web.open311 import router as open311_router
 from govgrid.web.pages import router as page_router
+from govgrid.web.stream_hub import Hub
 
 HERE = Path(__file__).parent
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
     app.state.jobs = Jobs()
+    app.state.stream_hub = Hub(app.state.session_factory)
     app.state.media_dir = resolve_media_dir(settings)
     app.state.file_limits = file_limits(settings)
     app.state.sheet_limits = SheetLimits(max_bytes=settings.max_import_mb * MB)

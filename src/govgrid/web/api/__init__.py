@@ -13,11 +13,24 @@ from govgrid.web.api import (
     ledgers,
     people,
     photos,
+    stream,
 )
 from govgrid.web.api.responses import document_errors
 
 router = APIRouter(prefix="/api/v1")
-for module in (health, geo, people, audit, cases, assessment, photos, ledgers, ledger_projects, ledger_files):
+for module in (
+    health,
+    geo,
+    people,
+    audit,
+    cases,
+    assessment,
+    photos,
+    ledgers,
+    ledger_projects,
+    ledger_files,
+    stream,
+):
     router.include_router(module.router)
 router.include_router(cases.connectors_router)
 router.include_router(cases.reminders_router)
