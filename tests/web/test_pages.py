@@ -9,6 +9,7 @@ from tests.conftest import login
 EXPECTED_MENU = {
     "admin": [
         "工作台",
+        "大屏",
         "案件",
         "上报",
         "督办台账",
@@ -28,6 +29,7 @@ EXPECTED_MENU = {
     ],
     "dispatcher": [
         "工作台",
+        "大屏",
         "案件",
         "上报",
         "督办台账",
@@ -41,6 +43,7 @@ EXPECTED_MENU = {
     ],
     "supervisor": [
         "工作台",
+        "大屏",
         "案件",
         "上报",  # rectification orders and problems seen on an inspection
         "督办台账",
@@ -54,6 +57,7 @@ EXPECTED_MENU = {
     ],
     "leader": [
         "工作台",
+        "大屏",
         "案件",
         "督办台账",
         "督办看板",
@@ -66,6 +70,7 @@ EXPECTED_MENU = {
     ],
     "street_officer": [
         "工作台",
+        "大屏",
         "案件",
         "上报",
         "督办台账",
@@ -75,7 +80,7 @@ EXPECTED_MENU = {
         "人员名录",
         "操作日志",
     ],
-    "dept_officer": ["工作台", "案件", "督办台账", "考核", "网格地图"],
+    "dept_officer": ["工作台", "大屏", "案件", "督办台账", "考核", "网格地图"],
     "grid_worker": ["工作台", "案件", "上报", "网格地图"],
     "citizen": ["工作台", "案件", "上报"],
 }

@@ -19,6 +19,7 @@ from govgrid.web.pages import (
     people,
     public,
     report,
+    screen,
     workspace,
 )
 
@@ -38,6 +39,7 @@ for module in (
     assessment,
     bulletins,
     inspections,
+    screen,
     calendar,
     public,
 ):

@@ -1,0 +1,41 @@
+"""大屏 (/screen): the command center's wall, a street's or a department's own screen — the same page in
+each caller's data scope, live through /api/v1/stream."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from govgrid.db.models import Area
+from govgrid.domain.ledger import LIGHT_LABEL
+from govgrid.domain.workflow import FINAL, STATUS_LABEL
+from govgrid.domain.worktime import CHINA
+from govgrid.services.dashboard.screen import screen
+from govgrid.services.dashboard.tiles import tiles
+from govgrid.services.geo import geography
+from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.pages.render import page
+
+router = APIRouter()
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def big_screen(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
+    rules = request.app.state.case_rules
+    found = screen(session, actor=actor, rules=rules, now=now)
+    scope = session.get(Area, actor.scope_code) if actor.scope_code else None
+    places = {r["code"] for r in found.rising if r["kind"] == "place"}
+    return page(
+        request,
+        "screen.html",
+        actor,
+        scope=scope,
+        screen=found,
+        tiles=tiles(session, actor=actor, rules=rules, now=now),
+        place_names=geography.area_names(session, places),
+        light_labels={k.value: v for k, v in LIGHT_LABEL.items()},
+        status_labels={k.value: v for k, v in STATUS_LABEL.items()},
+        final=[s.value for s in FINAL],
+        now_text=now.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+        now_iso=now.isoformat(),
+    )
