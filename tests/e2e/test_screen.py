@@ -102,3 +102,16 @@ def test_a_street_officers_screen_holds_only_their_street(page, district_session
     with district_sessions() as session:
         scopes = set(session.scalars(select(Case.scope_code).where(Case.id.in_([p[3] for p in points]))))
     assert all(code.startswith(STREET_A) for code in scopes), scopes
+
+
+def test_the_leaders_phone_view_fits_a_phone_and_leads_to_the_instruction(page, demo_ledger):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "leader")
+    page.goto("/today")
+    assert page.locator(".today-tile").count() == 9
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "leader-today-390x844.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.locator("#today-ledger a.button").count() >= 1, "the demo ledger has red or yellow items"
+    page.locator("#today-ledger a.button").first.click()
+    page.wait_for_selector("#instruction-form")

@@ -9,6 +9,7 @@ from tests.conftest import login
 EXPECTED_MENU = {
     "admin": [
         "工作台",
+        "今日概览",
         "大屏",
         "案件",
         "上报",
@@ -57,6 +58,7 @@ EXPECTED_MENU = {
     ],
     "leader": [
         "工作台",
+        "今日概览",
         "大屏",
         "案件",
         "督办台账",

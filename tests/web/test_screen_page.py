@@ -44,3 +44,9 @@ def test_each_tile_links_to_the_list_behind_it(as_user):
     html = as_user("dispatcher").get("/screen").text
     assert 'href="/cases?open=true"' in html and 'href="/cases?open=true&amp;overdue=true"' in html
     assert "metric=due&amp;period_from=" in html and "without=closed_on_time" in html
+
+
+def test_the_leaders_phone_view_is_for_those_who_read_the_assessment(as_user):
+    assert as_user("grid_worker").get("/today").status_code in (403, 404)
+    html = as_user("leader").get("/today").text
+    assert "今日概览" in html and 'href="/cases?open=true"' in html and "/bulletins/daily/" in html
