@@ -36,8 +36,11 @@ def test_a_wrong_password_is_shown_on_the_form(page):
 
 
 def open_map_at(page, lng, lat, zoom=17):
-    page.click("text=网格地图")
+    page.click("text=指挥地图")
     page.wait_for_selector("#map[data-ready='1']")
+    if page.locator("#map-filters input[name=cases]").count():  # the case layer off: a click finds the grid
+        page.uncheck("#map-filters input[name=cases]")
+        page.wait_for_selector("#map[data-mode='off']")
     page.evaluate(f"() => {{ window.govgridMap.setView([{lat}, {lng}], {zoom}, {{animate: false}}); }}")
     box = page.locator("#map").bounding_box()
     page.wait_for_timeout(300)

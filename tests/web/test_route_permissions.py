@@ -231,6 +231,17 @@ def _cases(client, district, session):  # type: ignore[no-untyped-def]
     nothing_of_street_b(client.get("/api/v1/cases?page_size=500"))
 
 
+@probe("GET", "/api/v1/map/cases")
+def _map_cases(client, district, session):  # type: ignore[no-untyped-def]
+    """The map's cells and points hold only the officer's street, even for a box around street B."""
+    theirs = street_b_case(session, district)
+    box = district.grid(STREET_B).geometry.buffer(0.002).bounds
+    for zoom in (13, 18):
+        answer = client.get(f"/api/v1/map/cases?bbox={','.join(str(v) for v in box)}&zoom={zoom}")
+        assert answer.status_code == 200 and theirs.code not in answer.text
+        assert all(p["id"] != theirs.id for p in answer.json()["points"])
+
+
 @probe("GET", "/api/v1/stream")
 def _stream(client, district, session):  # type: ignore[no-untyped-def]
     """The live stream replays from before a street B and a street A case: only street A's is sent."""

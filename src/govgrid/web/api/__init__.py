@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from govgrid.web.api import (
     assessment,
     audit,
+    case_map,
     cases,
     geo,
     health,
@@ -23,6 +24,7 @@ for module in (
     geo,
     people,
     audit,
+    case_map,
     cases,
     assessment,
     photos,

@@ -1,4 +1,4 @@
-"""工作台, 网格地图, 人员名录, 操作日志."""
+"""工作台, 指挥地图, 人员名录, 操作日志."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import Role
+from govgrid.domain.sources import channel_labels
 from govgrid.domain.workflow import STATUS_LABEL
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit, work_calendar
@@ -78,7 +79,19 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
 def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     authorize(actor, Action.READ_GEOGRAPHY, area_code=actor.scope_code)
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
-    return page(request, "map.html", actor, scope=scope)
+    rules = request.app.state.case_rules
+    majors = sorted({(c.major_code, c.major_name) for c in rules.classes.values()})
+    may_cases = reach(actor, Action.READ_CASES) is not Reach.NONE
+    return page(
+        request,
+        "map.html",
+        actor,
+        scope=scope,
+        may_cases=may_cases,
+        majors=majors,
+        statuses={k.value: v for k, v in STATUS_LABEL.items()},
+        channels=channel_labels(rules),
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -37,7 +37,10 @@
     });
 
   var loading = 0;
+  var gridBox = document.querySelector("#map-filters input[name=grids]");
+  if (gridBox) { gridBox.addEventListener("change", function () { refreshGrids(); }); }
   function refreshGrids() {
+    if (gridBox && !gridBox.checked) { grids.clearLayers(); say("单元网格图层已关闭"); return; }
     if (map.getZoom() < GRID_ZOOM) { grids.clearLayers(); say("放大到 " + GRID_ZOOM + " 级显示单元网格"); return; }
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");

@@ -1,0 +1,81 @@
+"""The command map in a real browser: the dispatcher's map draws the open cases as server-side clusters
+whose counts add up to the list's, a filter narrows them, zooming in shows the cases themselves and a point
+opens its case, and the grid layer turns off on demand (screenshots in build/screenshots/map/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_browser import log_in
+from tests.factories import STREET_A
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "map"
+
+
+@pytest.fixture(scope="module")
+def a_case(app, district):  # type: ignore[no-untyped-def]
+    """An open case in street A, reported through the API: (id, lng, lat)."""
+    import uuid
+
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import login
+
+    point = district.grid(f"{STREET_A}002").geometry.representative_point()
+    with TestClient(app) as client:
+        login(client, "dispatcher")
+        answer = client.post(
+            "/api/v1/cases",
+            json={
+                "class_code": "E0102",
+                "title": "地图测试",
+                "lng": point.x,
+                "lat": point.y,
+                "client_id": str(uuid.uuid4()),
+            },
+        )
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()["id"], point.x, point.y
+
+
+def ready(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector("#map[data-cases-ready='1']")
+
+
+def test_the_command_map_clusters_filters_and_opens_a_case(page, a_case):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, "dispatcher")
+    page.goto("/map")
+    ready(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "command-map-1366.png"), full_page=True)
+    total = int(page.locator("#map").get_attribute("data-total") or "-1")
+    listed = page.request.get("/api/v1/cases?open=true&page_size=1").json()["total"]
+    assert total == listed and total > 0
+    assert page.locator(".cluster").count() >= 1
+    clustered = sum(int(t) for t in page.locator(".cluster span").all_inner_texts())
+    assert clustered == total
+
+    page.evaluate("() => { document.getElementById('map').dataset.casesReady = ''; }")
+    page.select_option("#map-filters select[name=class_code]", "E01")
+    ready(page)
+    narrowed = int(page.locator("#map").get_attribute("data-total") or "-1")
+    assert narrowed == page.request.get("/api/v1/cases?open=true&class_code=E01&page_size=1").json()["total"]
+
+    page.evaluate("() => { document.getElementById('map').dataset.casesReady = ''; }")
+    page.select_option("#map-filters select[name=class_code]", "")
+    page.uncheck("#map-filters input[name=grids]")
+    page.evaluate("([lat, lng]) => window.govgridMap.setView([lat, lng], 17)", [a_case[2], a_case[1]])
+    page.wait_for_selector("#map[data-mode='points']")
+    page.screenshot(path=str(SHOTS / "command-map-points.png"), full_page=True)
+    point = page.evaluate(
+        "([lat, lng]) => { const p = window.govgridMap.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+        [a_case[2], a_case[1]],
+    )
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_url("**/cases/*")

@@ -1,0 +1,58 @@
+"""The command map's cases: clustered on the server by zoom, every case in exactly one cell, the cells'
+counts adding up to the list's count for the same filter, the cases themselves when zoomed in, a bad box
+named, and nothing of another street for a street officer."""
+
+from __future__ import annotations
+
+from tests.factories import DISTRICT_OUTLINE, STREET_A, STREET_B
+
+WHOLE = ",".join(str(round(v, 6)) for v in DISTRICT_OUTLINE.buffer(0.001).bounds)
+
+
+def listed(client, query: str = "") -> int:  # type: ignore[no-untyped-def]
+    return int(client.get(f"/api/v1/cases?open=true&page_size=1{query}").json()["total"])
+
+
+def test_the_cells_hold_every_open_case_once_and_add_up_to_the_list(as_user, session, district):
+    from tests.web.test_route_permissions import street_b_case
+
+    for street in (STREET_A, STREET_B, STREET_A):
+        street_b_case(session, district, street)
+    dispatcher = as_user("dispatcher")
+    body = dispatcher.get(f"/api/v1/map/cases?bbox={WHOLE}&zoom=13").json()
+    assert body["mode"] == "cells" and body["cells"]
+    assert sum(c["count"] for c in body["cells"]) == body["total"] == listed(dispatcher)
+    for cell in body["cells"]:  # each cell's mean point lies inside the cell
+        assert cell["west"] <= cell["lng"] < cell["west"] + cell["size"] + 1e-9
+        assert cell["south"] <= cell["lat"] < cell["south"] + cell["size"] + 1e-9
+    finer = dispatcher.get(f"/api/v1/map/cases?bbox={WHOLE}&zoom=15").json()
+    assert len(finer["cells"]) >= len(body["cells"]) and finer["total"] == body["total"]
+
+
+def test_zoomed_in_the_cases_themselves_are_sent_with_the_filters_applied(as_user):
+    dispatcher = as_user("dispatcher")
+    body = dispatcher.get(f"/api/v1/map/cases?bbox={WHOLE}&zoom=17&class_code=E0102").json()
+    assert body["mode"] == "points" and body["points"]
+    assert all(p["class_code"] == "E0102" for p in body["points"])
+    assert body["total"] == listed(dispatcher, "&class_code=E0102") == len(body["points"])
+    assert {"id", "code", "lng", "lat", "status", "overdue"} <= set(body["points"][0])
+
+
+def test_a_street_officer_sees_only_their_streets_cells(as_user, session):
+    from sqlalchemy import select
+
+    from govgrid.db.case_models import Case
+
+    officer = as_user("street_officer")
+    body = officer.get(f"/api/v1/map/cases?bbox={WHOLE}&zoom=17").json()
+    ids = [p["id"] for p in body["points"]]
+    scopes = set(session.scalars(select(Case.scope_code).where(Case.id.in_(ids))))
+    assert scopes and all(code.startswith(STREET_A) for code in scopes)
+
+
+def test_a_bad_box_or_zoom_is_named(as_user):
+    dispatcher = as_user("dispatcher")
+    for bbox in ("1,2,3", "117,36,116,37", "东,南,西,北"):
+        answer = dispatcher.get(f"/api/v1/map/cases?bbox={bbox}")
+        assert answer.status_code == 422 and answer.json()["error"]["field"] == "bbox", answer.text
+    assert dispatcher.get(f"/api/v1/map/cases?bbox={WHOLE}&zoom=40").status_code == 422
