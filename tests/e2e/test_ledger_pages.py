@@ -34,7 +34,8 @@ def test_a_supervisor_filters_red_items_opens_one_and_sees_its_escalations(page,
     page.wait_for_url(re.compile(r".*/ledger/items/\d+$"))
     assert "约谈" in page.locator("#events tr[data-action=rung]").first.inner_text()
     page.click("nav.menu >> text=督办看板")
-    assert page.locator("#late-board tbody tr[data-light=red]").count() >= 1
+    page.wait_for_url("**/ledger/board")  # count() does not wait: under load it ran before the board loaded
+    page.wait_for_selector("#late-board tbody tr[data-light=red]")
 
 
 def test_a_unit_officer_files_a_report_and_the_light_changes(page, demo_ledger, district_sessions):
