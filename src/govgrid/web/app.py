@@ -121,6 +121,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = app.state.catalogs.navigation
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    # tojson keeps Chinese readable (a raw connector message); <, >, & and ' are still escaped
+    app.state.templates.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     app.state.templates.env.filters["cst"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M")
     app.state.templates.env.filters["cst_seconds"] = lambda moment: _beijing(moment, "%Y-%m-%d %H:%M:%S")
     app.state.templates.env.filters["cst_date"] = lambda moment: _beijing(moment, "%Y-%m-%d")

@@ -17,7 +17,15 @@ from govgrid.domain.workflow import STATUS_LABEL, Loop, Status, allowed_steps
 from govgrid.domain.worktime import CHINA
 from govgrid.excel.cells import XLSX
 from govgrid.geo.crs import parse_crs, parse_near
-from govgrid.services.cases import connector_keys, connectors, intake, queries, reminders, steps
+from govgrid.services.cases import (
+    connector_keys,
+    connector_log,
+    connectors,
+    intake,
+    queries,
+    reminders,
+    steps,
+)
 from govgrid.services.cases import export as case_export
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
@@ -301,7 +309,7 @@ def connector_event(
         now=now,
         per_minute=request.app.state.settings.connector_posts_per_minute,
     )
-    case, is_new = connectors.receive(
+    case, is_new = connector_log.take(  # kept in the linked systems' log, taken or refused
         session,
         actor=actor,
         connector_id=connector_id,

@@ -3,6 +3,7 @@ systems push with (services.cases.connector_keys — a new key's secret is shown
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Actor
-from govgrid.services.cases import connector_keys
+from govgrid.services.cases import connector_keys, connector_log
 from govgrid.services.geo import geography
 from govgrid.services.people import directory
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
@@ -87,8 +88,31 @@ def _grids(
 
 
 @router.get("/connectors", response_class=HTMLResponse)
-def connectors_page(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    return _keys(request, session, actor)
+def connectors_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
+    return _keys(request, session, actor, now=now)
+
+
+@router.post("/connectors/messages/{message_id}/replay")
+def replay_message(
+    message_id: IdPath, request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep
+) -> Response:
+    """重放: a rejected message through intake again, under the catalogue as it is now."""
+    row = connector_log.replay(
+        session,
+        actor=actor,
+        message_id=message_id,
+        rules=request.app.state.case_rules,
+        locator=request.app.state.locator_cache,
+        now=now,
+    )
+    said = f"已重放 #{message_id}：" + (
+        f"立案件 {row.case_id}"
+        if row.outcome == "taken"
+        else f"已有案件 {row.case_id}，未重复建立"
+        if row.outcome == "duplicate"
+        else f"仍被拒收：{row.reason}"
+    )
+    return _keys(request, session, actor, now=now, replayed=said)
 
 
 @router.post("/connectors/keys")
@@ -111,8 +135,8 @@ def issue_key(
         )
     except (InvalidInput, NotFound) as exc:
         session.rollback()
-        return _keys(request, session, actor, error=exc.message)
-    answer = _keys(request, session, actor, new_key=(key.id, secret))
+        return _keys(request, session, actor, now=now, error=exc.message)
+    answer = _keys(request, session, actor, now=now, new_key=(key.id, secret))
     answer.headers["Cache-Control"] = "no-store"  # the secret is shown once: never kept by a cache
     return answer
 
@@ -128,9 +152,12 @@ def _keys(
     session: Session,
     actor: Actor,
     *,
+    now: datetime,
     error: str | None = None,
     new_key: tuple[int, str] | None = None,
+    replayed: str | None = None,
 ) -> Response:
+    rules = request.app.state.case_rules
     return page(
         request,
         "connectors.html",
@@ -138,6 +165,9 @@ def _keys(
         status_code=422 if error else 200,
         keys=connector_keys.list_keys(session, actor=actor),
         connectors=request.app.state.connectors,
+        health=connector_log.health(session, actor=actor, rules=rules, now=now),
+        waiting=connector_log.waiting(session),
         error=error,
         new_key=new_key,
+        replayed=replayed,
     )
