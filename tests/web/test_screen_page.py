@@ -50,3 +50,32 @@ def test_the_leaders_phone_view_is_for_those_who_read_the_assessment(as_user):
     assert as_user("grid_worker").get("/today").status_code in (403, 404)
     html = as_user("leader").get("/today").text
     assert "今日概览" in html and 'href="/cases?open=true"' in html and "/bulletins/daily/" in html
+
+
+def test_a_street_officer_sees_their_own_place_in_the_districts_ranking_and_no_other(as_user):
+    html = as_user("street_officer").get("/screen").text
+    assert 'id="own-place"' in html and "本街道在全区的排名" in html
+    assert STREET_B not in html
+    assert 'id="own-place"' not in as_user("dispatcher").get("/screen").text
+
+
+def test_the_own_place_is_the_streets_row_of_the_districts_ranking(session):
+    from datetime import datetime
+
+    from govgrid.services.assessment.metrics import Slice
+    from govgrid.services.assessment.ranking import ranking
+    from govgrid.services.dashboard.screen import last_month, own_place
+    from tests.catalogs import CATALOGS
+    from tests.factories import NOW
+    from tests.services.cases.test_cases import who
+
+    period = last_month(datetime.fromisoformat(NOW.isoformat()).date())
+    rules = CATALOGS.case_rules
+    board = ranking(
+        session, actor=who(session, "dispatcher"), rules=rules, period=period, by=Slice.STREET, scheme_id=""
+    )
+    mine = own_place(session, actor=who(session, "street_officer"), rules=rules, period=period)
+    assert mine is not None and mine["of"] == len(board["ranked"])
+    expected = next((e for e in board["ranked"] if e["code"] == STREET_A), None)
+    assert mine["place"] == (expected["place"] if expected else None)
+    assert mine["score"] == (expected["score"] if expected else None)

@@ -46,6 +46,7 @@ class Screen:
     patrol_count: int = 0
     points: list[list[Any]] = field(default_factory=list)  # [lat, lng, status, id, code, class, overdue]
     ranked_month: Period | None = None  # the rankings are monthly: of the last whole month
+    own: dict[str, Any] | None = None  # a street's or department's own place in the district's ranking
 
 
 def last_month(today: date) -> Period:
@@ -70,6 +71,7 @@ def screen(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -
         found.rankings[by.value] = ranking(
             session, actor=actor, rules=rules, period=found.ranked_month, by=by, scheme_id=""
         )
+    found.own = own_place(session, actor=actor, rules=rules, period=found.ranked_month)
     names = {code: c.name for code, c in rules.classes.items()}
     month_counts = _by(session, actor, Case.class_code, month.first, today)
     found.top_classes = [(code, names.get(code, code), n) for code, n in month_counts.most_common(7)]
@@ -82,6 +84,34 @@ def screen(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -
     found.patrol_count = _count(session, actor, patrols)
     found.points = _points(session, actor)
     return found
+
+
+def own_place(session: Session, *, actor: Actor, rules: CaseRules, period: Period) -> dict[str, Any] | None:
+    """A street officer's street, or a department officer's department, in the whole district's monthly
+    ranking: its own place, score and the number ranked — nothing of the others (the published 红黑榜
+    carries them). None for callers who see the whole ranking already."""
+    if actor.role is Role.STREET_OFFICER and actor.scope_code:
+        by, code = Slice.STREET, actor.scope_code[:9]
+    elif actor.role is Role.DEPARTMENT_OFFICER and actor.unit_id is not None:
+        by, code = Slice.DEPARTMENT, str(actor.unit_id)
+    else:
+        return None
+    reader = Actor(
+        user_id=None,
+        username="ranking",
+        role=Role.LEADER,
+        scope_code=code[:6] if by is Slice.STREET else (actor.scope_code or "")[:6],
+    )  # the district's view, of which only the caller's row is kept
+    board = ranking(session, actor=reader, rules=rules, period=period, by=by, scheme_id="")
+    mine = next((e for e in board["ranked"] if e["code"] == code), None)
+    return {
+        "by": by.value,
+        "place": mine["place"] if mine else None,
+        "of": len(board["ranked"]),
+        "score": mine["score"] if mine else None,
+        "red": any(e["code"] == code for e in board["red"]),
+        "black": any(e["code"] == code for e in board["black"]),
+    }
 
 
 def _count(session: Session, actor: Actor, wanted: CaseFilter) -> int:
