@@ -56,7 +56,6 @@ async def stream(
             f"实时连接过多：每人至多同时打开 {most} 个，请关闭其他大屏或标签页后再试", retry_after=30
         )
     since = Position.parse(request.headers.get("last-event-id") or last_event_id)
-    hub.open[holder] += 1
     return StreamingResponse(
         _events(request, hub, actor, holder, since, time.monotonic() + seconds),
         media_type="text/event-stream",
@@ -73,6 +72,7 @@ def _actor(request: Request) -> Actor:
 async def _events(
     request: Request, hub: Hub, actor: Actor, holder: str, since: Position | None, until: float
 ) -> AsyncIterator[str]:
+    hub.open[holder] += 1  # counted once the stream runs: a body never started holds no place
     try:
         position = since or await hub.start()
         yield "retry: 3000\n\n"
