@@ -4,6 +4,7 @@ open-loop load with percentiles."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import click
 
@@ -112,3 +113,20 @@ def open_loop(send, rate: int, seconds: float) -> list[float]:
     with ThreadPoolExecutor(max_workers=48) as pool:
         list(pool.map(one, range(total)))
     return latencies
+
+
+def district_of(areas: list[dict]) -> str:
+    return next(a["code"] for a in areas if a["level"] == "district")
+
+
+def bench_units(session: Any, areas: list[dict], codes: tuple[str, ...]) -> list[int]:
+    """Departments for synthetic cases to be dispatched to (bench data): their ids."""
+    from sqlalchemy import select
+
+    from govgrid.db.models import OrgUnit
+
+    district = district_of(areas)
+    for code in codes:
+        session.add(OrgUnit(code=code, name=f"{code}（基准）", kind="department", area_code=district))
+    session.commit()
+    return list(session.scalars(select(OrgUnit.id)))

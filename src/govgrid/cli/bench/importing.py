@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from govgrid.cli.bench import common
-from govgrid.cli.bench.report import UNITS, _units, areas_district
+from govgrid.cli.bench.report import UNITS
 from govgrid.cli.context import Context, pass_context
 from govgrid.domain.worktime import CHINA
 
@@ -67,7 +67,7 @@ def bench_import(obj: Context, rows: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         sessions = common.bench_database(folder, "import", areas, grids)
         with sessions() as session:
-            _units(session, areas)
+            common.bench_units(session, areas, UNITS)
             started = time.perf_counter()
             result = import_cases(
                 session,
@@ -85,7 +85,7 @@ def bench_import(obj: Context, rows: int, seed: int) -> None:
             )
             took = time.perf_counter() - started
     click.echo(
-        f"合成历史表格（基准数据）{read:,} 行，{len(data) / 1e6:.1f} MB；区 {areas_district(areas)}；SQLite 临时库"
+        f"合成历史表格（基准数据）{read:,} 行，{len(data) / 1e6:.1f} MB；区 {common.district_of(areas)}；SQLite 临时库"
     )
     click.echo(f"  导入：{took:.1f} s（新建 {result.created:,} 件，{result.rows / took:,.0f} 行/秒）")
     click.echo(f"  基线（只用 csv 模块读同一文件）：{baseline:.2f} s；导入是它的 {took / baseline:.0f} 倍")

@@ -44,7 +44,7 @@ def bench_report(obj: Context, count: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         sessions = common.bench_database(folder, "report", areas, grids)
         with sessions() as session:
-            units = _units(session, areas)
+            units = common.bench_units(session, areas, UNITS)
             grid_codes = [g["code"] for g in grids]
             classes = sorted(rules.classes)
             first = max(1, count // 4)
@@ -57,26 +57,10 @@ def bench_report(obj: Context, count: int, seed: int) -> None:
                 started = time.perf_counter()
                 from govgrid.services.assessment.rollups import catch_up
 
-                catch_up(session, rules=rules, district_code=areas_district(areas), now=NOW)
+                catch_up(session, rules=rules, district_code=common.district_of(areas), now=NOW)
                 rolled = time.perf_counter() - started
                 click.echo(f"{size:,} 件：写入历史 {filled:.1f} s，汇总 {rolled:.1f} s")
                 _measure(session, rules, admin, month, size)
-
-
-def areas_district(areas: list[dict]) -> str:
-    return next(a["code"] for a in areas if a["level"] == "district")
-
-
-def _units(session: Any, areas: list[dict]) -> list[int]:
-    from sqlalchemy import select
-
-    from govgrid.db.models import OrgUnit
-
-    district = areas_district(areas)
-    for code in UNITS:
-        session.add(OrgUnit(code=code, name=f"{code}（基准）", kind="department", area_code=district))
-    session.commit()
-    return list(session.scalars(select(OrgUnit.id)))
 
 
 def _measure(session: Any, rules: Any, admin: Any, month: Any, size: int) -> None:

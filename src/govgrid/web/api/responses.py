@@ -1,7 +1,7 @@
 """The 4xx answers each API route can give, documented in the OpenAPI document (one error shape for all),
 derived from what the route is: every route validates its input (422); a route that needs a login also
 answers 401, 403 and 404 (records outside the caller's reach are "not found"); a write may meet a changed
-record (409) or too large a body (413); the connector push is rate-limited (429)."""
+record (409) or too large a body (413); the connector push and the live stream are limited (429)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ MEANING = {
     422: "参数无效：error.field 指出哪一项",
     429: "请求过于频繁：见 Retry-After",
 }
-RATE_LIMITED = ("/connectors/{connector_id}/events",)  # as the route knows its path, below /api/v1
+# as the route knows its path, below /api/v1: the connector push (per key) and the live stream (per person;
+# it resolves its caller itself, holding no session, so it is not seen to need a login)
+RATE_LIMITED = ("/connectors/{connector_id}/events", "/stream")
 PUBLIC_LOOKUPS = ("/geo/geocode",)  # public, and may find nothing
 
 
