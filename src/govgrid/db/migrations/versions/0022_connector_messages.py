@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=12), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("field", sa.String(length=64), nullable=True),
-        sa.Column("payload", sa.JSON(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("millis", sa.Float(), nullable=False),
         sa.Column("replay_of", sa.Integer(), nullable=True),
