@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, true, update
+from sqlalchemy import and_, delete, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from govgrid.domain.assessment import Event
 from govgrid.domain.assessment_rollup import Changes, Place, case_changes, merge
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.workflow import Loop
+from govgrid.services.cases.feed import snapshot_xmin
 
 CHUNK = 2_000  # cases read and rolled at a time
 T = CaseTransition
@@ -68,7 +69,7 @@ def catch_up(
         cursor = None
     start = cursor.position if cursor is not None else None
     if postgres:
-        target = int(session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")))
+        target = snapshot_xmin(session)
     else:
         target = int(session.scalar(select(func.max(T.id)).where(T.district_code == district_code)) or 0)
     begin = int(start or 0)

@@ -121,10 +121,15 @@ def actor_for_key(
     if key.last_used_at is None or now - key.last_used_at > TOUCH_INTERVAL:
         key.last_used_at = now  # at most once a minute: a busy system must not write on every push
         session.commit()
+    return connector_actor(key.connector_id, key.district_code)
+
+
+def connector_actor(connector_id: str, district_code: str) -> Actor:
+    """An inbound system acting (a push by its key, or an administrator's replay of its message)."""
     return Actor(
         user_id=None,
-        username=f"connector:{key.connector_id}"[:64],
+        username=f"connector:{connector_id}"[:64],
         role=Role.CONNECTOR,
-        scope_code=key.district_code,
-        source=key.connector_id,
+        scope_code=district_code,
+        source=connector_id,
     )

@@ -19,10 +19,9 @@ from govgrid.db.connector_models import ConnectorMessage
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.permissions import Action, Actor, authorize
-from govgrid.domain.roles import Role
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit
-from govgrid.services.cases import connectors
+from govgrid.services.cases import connector_keys, connectors
 from govgrid.services.geo.locate import LocatorCache
 
 TAKEN, DUPLICATE, REJECTED = "taken", "duplicate", "rejected"
@@ -40,11 +39,30 @@ def take(
 ) -> tuple[Case, bool]:
     """A push from an inbound system (connectors.receive), kept in the log either way; a refused one is
     kept with its reason before the refusal goes back to the sender."""
+    _, case, is_new, refused = _run(session, actor, actor, connector_id, payload, rules, locator, now)
+    session.commit()
+    if refused is not None or case is None:
+        raise refused or ValueError("intake returned no case")
+    return case, is_new
+
+
+def _run(
+    session: Session,
+    as_connector: Actor,
+    logged_as: Actor,
+    connector_id: str,
+    payload: Any,
+    rules: CaseRules,
+    locator: LocatorCache,
+    now: datetime,
+    replay_of: int | None = None,
+) -> tuple[ConnectorMessage, Case | None, bool, InvalidInput | None]:
+    """Run one message through intake as its connector and log the outcome (the caller commits)."""
     started = time.perf_counter()
     try:
         case, is_new = connectors.receive(
             session,
-            actor=actor,
+            actor=as_connector,
             connector_id=connector_id,
             payload=payload,
             rules=rules,
@@ -53,16 +71,31 @@ def take(
         )
     except InvalidInput as exc:
         session.rollback()
-        _keep(
-            session, actor, connector_id, payload, REJECTED, now, started, reason=exc.message, field=exc.field
+        row = _keep(
+            session,
+            logged_as,
+            connector_id,
+            payload,
+            REJECTED,
+            now,
+            started,
+            reason=exc.message,
+            field=exc.field,
+            replay_of=replay_of,
         )
-        session.commit()
-        raise
-    _keep(
-        session, actor, connector_id, payload, TAKEN if is_new else DUPLICATE, now, started, case_id=case.id
+        return row, None, False, exc
+    row = _keep(
+        session,
+        logged_as,
+        connector_id,
+        payload,
+        TAKEN if is_new else DUPLICATE,
+        now,
+        started,
+        case_id=case.id,
+        replay_of=replay_of,
     )
-    session.commit()
-    return case, is_new
+    return row, case, is_new, None
 
 
 def _keep(
@@ -179,52 +212,12 @@ def replay(
     if message is None or message.outcome != REJECTED or message.replay_of is not None:
         raise NotFound(f"没有被拒收的消息 #{message_id}")
     connector = connectors.known(rules, message.connector_id)
-    as_connector = Actor(
-        user_id=None,
-        username=f"connector:{connector.id}"[:64],
-        role=Role.CONNECTOR,
-        scope_code=message.district_code,
-        source=connector.id,
+    as_connector = connector_keys.connector_actor(connector.id, message.district_code)
+    row, _, _, refused = _run(
+        session, as_connector, actor, connector.id, message.payload, rules, locator, now, replay_of=message_id
     )
-    started = time.perf_counter()
-    try:
-        case, is_new = connectors.receive(
-            session,
-            actor=as_connector,
-            connector_id=connector.id,
-            payload=message.payload,
-            rules=rules,
-            locator=locator,
-            now=now,
-        )
-    except InvalidInput as exc:
-        session.rollback()
-        row = _keep(
-            session,
-            actor,
-            connector.id,
-            message.payload,
-            REJECTED,
-            now,
-            started,
-            reason=exc.message,
-            field=exc.field,
-            replay_of=message_id,
-        )
-        outcome: dict[str, Any] = {"outcome": REJECTED, "reason": exc.message}
-    else:
-        row = _keep(
-            session,
-            actor,
-            connector.id,
-            message.payload,
-            TAKEN if is_new else DUPLICATE,
-            now,
-            started,
-            case_id=case.id,
-            replay_of=message_id,
-        )
-        outcome = {"outcome": row.outcome, "case_id": case.id}
+    outcome: dict[str, Any] = {"outcome": row.outcome}
+    outcome.update({"reason": refused.message} if refused else {"case_id": row.case_id})
     audit.record(
         session,
         actor=actor,

@@ -62,7 +62,7 @@ def head(session: Session) -> Position:
     """The position after every row committed so far: a new reader starts here."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
-        limit = _xmin(session)
+        limit = snapshot_xmin(session)
         last = session.execute(
             select(T.txid, T.id).where(T.txid < limit).order_by(T.txid.desc(), T.id.desc()).limit(1)
         ).first()
@@ -90,7 +90,7 @@ def after(session: Session, position: Position, *, limit: int = 1_000) -> list[C
     ).join(Case, and_(Case.district_code == T.district_code, Case.id == T.case_id))
     if postgres:
         beyond = or_(T.txid > position.txid, and_(T.txid == position.txid, T.id > position.id))
-        query = query.where(beyond, T.txid < _xmin(session)).order_by(T.txid, T.id)
+        query = query.where(beyond, T.txid < snapshot_xmin(session)).order_by(T.txid, T.id)
     else:
         query = query.where(T.id > position.id).order_by(T.id)
     return [
@@ -112,5 +112,7 @@ def after(session: Session, position: Position, *, limit: int = 1_000) -> list[C
     ]
 
 
-def _xmin(session: Session) -> int:
+def snapshot_xmin(session: Session) -> int:
+    """PostgreSQL: the oldest transaction still running; every history row with a smaller txid has committed
+    or never will (the feed's and the rollups' commit order)."""
     return int(session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")))

@@ -137,6 +137,13 @@ def matching(wanted: CaseFilter) -> list[Any]:
     return found
 
 
+def count_cases(session: Session, *, actor: Actor, wanted: CaseFilter = CaseFilter()) -> int:
+    """How many cases the list would hold for this actor and filter (the big screen's tiles and panels)."""
+    return int(
+        session.scalar(select(func.count()).select_from(Case).where(*conditions(session, actor, wanted))) or 0
+    )
+
+
 def status_counts(
     session: Session, *, actor: Actor, wanted: CaseFilter = CaseFilter(), rules: CaseRules | None = None
 ) -> dict[str, int]:

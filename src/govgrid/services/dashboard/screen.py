@@ -81,7 +81,7 @@ def screen(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -
     found.on_duty = _on_duty(session, actor, today)
     patrols = CaseFilter(channel="patrol", reported_from=today, reported_to=today)
     found.patrols = queries.list_cases(session, actor=actor, wanted=patrols).items[:8]
-    found.patrol_count = _count(session, actor, patrols)
+    found.patrol_count = queries.count_cases(session, actor=actor, wanted=patrols)
     found.points = _points(session, actor)
     return found
 
@@ -112,11 +112,6 @@ def own_place(session: Session, *, actor: Actor, rules: CaseRules, period: Perio
         "red": any(e["code"] == code for e in board["red"]),
         "black": any(e["code"] == code for e in board["black"]),
     }
-
-
-def _count(session: Session, actor: Actor, wanted: CaseFilter) -> int:
-    where = queries.conditions(session, actor, wanted)
-    return int(session.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
 
 
 def _midnight(day: date) -> datetime:

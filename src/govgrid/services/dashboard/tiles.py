@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case
 from govgrid.domain.assessment import Period
 from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.case_rules import CaseRules
@@ -59,8 +57,7 @@ def tiles(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) ->
     month = Period(today.replace(day=1), today)
 
     def count(wanted: CaseFilter) -> int:
-        where = queries.conditions(session, actor, wanted)
-        return int(session.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
+        return queries.count_cases(session, actor=actor, wanted=wanted)
 
     found = [
         Tile(
