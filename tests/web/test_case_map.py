@@ -78,3 +78,9 @@ def test_a_bad_box_or_zoom_is_named(as_user):
         answer = dispatcher.get(f"/api/v1/map/cases?bbox={bbox}")
         assert answer.status_code == 422 and answer.json()["error"]["field"] == "bbox", answer.text
     assert dispatcher.get(f"/api/v1/map/cases?bbox={WHOLE}&zoom=40").status_code == 422
+
+
+def test_an_anonymous_caller_is_asked_to_log_in(anonymous):
+    assert anonymous.get(f"/api/v1/map/cases?bbox={WHOLE}").status_code == 401
+    assert anonymous.get("/screen", follow_redirects=False).headers["location"] == "/login?next=/screen"
+    assert anonymous.get("/today", follow_redirects=False).headers["location"] == "/login?next=/today"
