@@ -144,35 +144,32 @@ def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
     reworks = 0
     unit_id = None
     marks: list[tuple[str, datetime]] = []
+    hotline = loop is Loop.HOTLINE
     for event in events:
         if event.at >= until:
             break
+        step = event.step
         status = event.to_status
         if reported is None:
             reported = event.at
-        if registered is None and (
-            event.step == Step.REGISTER.value or (loop is Loop.HOTLINE and event.step == "report")
-        ):
+        if registered is None and (step == _REGISTER or (hotline and step == "report")):
             registered = event.at
-        if closed is None and (
-            event.to_status == Status.CLOSED.value
-            or (loop is Loop.HOTLINE and event.to_status == Status.REPLIED.value)
-        ):
+        if closed is None and (status == _CLOSED or (hotline and status == _REPLIED)):
             closed = event.at
-        if "due_at" in event.detail and event.step in _DEADLINE_STEPS:
+        if step in _DEADLINE_STEPS and "due_at" in event.detail:
             value = event.detail["due_at"]
             deadline = datetime.fromisoformat(value) if value else None
-        if event.step == Step.DISPATCH.value:
+        if step == _DISPATCH:
             unit_id = event.detail.get("unit_id")
             dispatched = dispatched or event.at
             marks.append(("dispatched", event.at))
-        elif event.step == "extension_approve":
+        elif step == "extension_approve":
             marks.append(("extended", event.at))
-        elif event.step in SUPERVISION_STEPS:
+        elif step in SUPERVISION_STEPS:
             marks.append(("supervised", event.at))
-        if event.step == Step.CHECK_FAIL.value:
+        elif step == _CHECK_FAIL:
             reworks += 1
-        if event.step == Step.CALL_BACK.value and event.detail.get("callback"):
+        elif step == _CALL_BACK and event.detail.get("callback"):
             callback = event.detail["callback"]
     return Facts(
         status, registered, closed, deadline, reworks, unit_id, callback, reported, dispatched, tuple(marks)
@@ -180,6 +177,14 @@ def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
 
 
 _DEADLINE_STEPS = {Step.DISPATCH.value, Step.RETURN.value, "extension_approve", "reschedule"}
+# the values read in facts_at's loop, once (an enum member's .value is a descriptor call)
+_REGISTER, _DISPATCH, _CHECK_FAIL, _CALL_BACK = (
+    Step.REGISTER.value,
+    Step.DISPATCH.value,
+    Step.CHECK_FAIL.value,
+    Step.CALL_BACK.value,
+)
+_CLOSED, _REPLIED = Status.CLOSED.value, Status.REPLIED.value
 
 
 def outcomes(
