@@ -330,3 +330,64 @@ def test_an_old_history_row_is_not_news(fresh, robot):
         session.commit()
         assert push_round(session, now=MONDAY_8 + timedelta(minutes=1)) == 1
     assert "督办" in robot.received[0][2]["markdown"]["content"]
+
+
+def test_a_history_row_committed_after_a_later_one_is_still_pushed(fresh, robot):
+    """On PostgreSQL a row whose id was drawn first can commit last: the outbox reads in commit order, so
+    the robot gets it after all (a cursor of ids alone would have passed it by)."""
+    from govgrid.db.case_models import Case
+    from govgrid.domain.permissions import SYSTEM
+    from govgrid.services.cases.history import history_row, record_histories
+    from tests.services.cases.test_history_import import case_row, run, sheet
+
+    sessions, point = fresh
+    with sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite has one writer at a time: its history ids commit in order")
+        wecom, ding = destinations(session, robot)
+        session.delete(session.get(PushDestination, ding.id))
+        session.commit()
+        run(
+            session,
+            sheet(
+                [
+                    case_row(
+                        f"LATE-{n}",
+                        point,
+                        上报时间=datetime(2025, 3, 3, 8, tzinfo=CHINA),
+                        立案时间=datetime(2025, 3, 3, 9, tzinfo=CHINA),
+                        派遣时间=datetime(2025, 3, 3, 10, tzinfo=CHINA),
+                        处置时限=datetime(2025, 3, 5, 10, tzinfo=CHINA),
+                        当前状态="处置中",
+                    )
+                    for n in (1, 2)
+                ]
+            ),
+        )
+        first, second = session.scalars(select(Case).order_by(Case.id)).all()
+
+    def supervise(case: Case, note: str) -> dict:
+        return history_row(
+            case.id,
+            case.district_code,
+            actor=SYSTEM,
+            step="supervise",
+            from_status=case.status,
+            to_status=case.status,
+            at=MONDAY_8,
+            note=note,
+        )
+
+    with sessions() as slow, sessions() as quick:
+        record_histories(slow, [supervise(first, "先取号后提交")])
+        slow.flush()  # its id is drawn, its transaction still open
+        record_histories(quick, [supervise(second, "后取号先提交")])
+        quick.commit()
+        with sessions() as reader:
+            push_round(reader, now=MONDAY_8 + timedelta(minutes=1))  # may push nothing yet: one is open
+        slow.commit()
+    with sessions() as reader:
+        push_round(reader, now=MONDAY_8 + timedelta(minutes=2))
+    sent = "".join(body["markdown"]["content"] for _, _, body in robot.received)
+    assert "先取号后提交" in sent and "后取号先提交" in sent
+    assert sent.count("先取号后提交") == 1 and sent.count("后取号先提交") == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, id_column
@@ -26,7 +26,9 @@ class PushDestination(Base):
     url: Mapped[str] = mapped_column(Text)  # the robot's webhook (a local receiver in tests)
     secret: Mapped[str] = mapped_column(String(128), default="")  # 钉钉 加签 secret
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    case_cursor: Mapped[int] = mapped_column(Integer, default=0)  # the last case_transition id pushed
+    # the last case_transition pushed, as a feed position in commit order (services.cases.feed): (txid, id)
+    case_txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    case_cursor: Mapped[int] = mapped_column(Integer, default=0)
     bulletin_cursor: Mapped[int] = mapped_column(Integer, default=0)  # the last bulletin_issue id pushed
     failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
     retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, CaseTransition
@@ -70,9 +71,23 @@ def head(session: Session) -> Position:
     return Position(0, int(session.scalar(select(func.max(T.id))) or 0))
 
 
+def beyond(session: Session, position: Position) -> tuple[ColumnElement[bool], tuple[Any, ...]]:
+    """The history rows committed beyond `position`, as a condition and the commit order: for readers
+    that select their own columns (the stream's `after`, the push outbox)."""
+    if session.get_bind().dialect.name == "postgresql":
+        later = or_(T.txid > position.txid, and_(T.txid == position.txid, T.id > position.id))
+        return and_(later, T.txid < snapshot_xmin(session)), (T.txid, T.id)
+    return T.id > position.id, (T.id,)
+
+
+def position_of(session: Session, txid: int | None, row_id: int) -> Position:
+    """A history row's position as `beyond` orders it (SQLite's txid is always 0)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return Position(int(txid or 0) if postgres else 0, row_id)
+
+
 def after(session: Session, position: Position, *, limit: int = 1_000) -> list[Change]:
     """Rows committed beyond `position`, in commit order, at most `limit`."""
-    postgres = session.get_bind().dialect.name == "postgresql"
     query = select(
         T.txid,
         T.id,
@@ -88,11 +103,8 @@ def after(session: Session, position: Position, *, limit: int = 1_000) -> list[C
         Case.reporter_id,
         Case.unit_id,
     ).join(Case, and_(Case.district_code == T.district_code, Case.id == T.case_id))
-    if postgres:
-        beyond = or_(T.txid > position.txid, and_(T.txid == position.txid, T.id > position.id))
-        query = query.where(beyond, T.txid < snapshot_xmin(session)).order_by(T.txid, T.id)
-    else:
-        query = query.where(T.id > position.id).order_by(T.id)
+    later, order = beyond(session, position)
+    postgres = session.get_bind().dialect.name == "postgresql"
     return [
         Change(
             position=Position(int(row.txid or 0) if postgres else 0, row.id),
@@ -108,7 +120,7 @@ def after(session: Session, position: Position, *, limit: int = 1_000) -> list[C
             reporter_id=row.reporter_id,
             unit_id=row.unit_id,
         )
-        for row in session.execute(query.limit(limit))
+        for row in session.execute(query.where(later).order_by(*order).limit(limit))
     ]
 
 

@@ -10,7 +10,6 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import CaseTransition
 from govgrid.db.push_models import BulletinIssue, PushAttempt, PushDestination
 from govgrid.domain.bulletins import Kind
 from govgrid.domain.case_rules import CaseRules
@@ -20,6 +19,7 @@ from govgrid.domain.pushes import Platform, allowed_url, recipients
 from govgrid.domain.text import check_chars, required
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit
+from govgrid.services.cases import feed
 from govgrid.services.geo.geography import the_district
 
 ROBOT_HOSTS = (
@@ -64,6 +64,7 @@ def add_destination(
     if chosen is Platform.DINGTALK and not secret.strip():
         raise InvalidInput("钉钉机器人须填加签密钥（SEC 开头）", field="secret")
     district = district_code(session)
+    start = feed.head(session)  # from now on, no flood of old rows
     destination = PushDestination(
         district_code=district,
         name=name,
@@ -71,8 +72,8 @@ def add_destination(
         url=url,
         secret=check_chars(secret.strip(), "secret")[:128],
         active=True,
-        case_cursor=session.scalar(select(func.max(CaseTransition.id)))
-        or 0,  # from now on, no flood of old rows
+        case_txid=start.txid,
+        case_cursor=start.id,
         bulletin_cursor=session.scalar(select(func.max(BulletinIssue.id))) or 0,
         failures=0,
         created_at=now,

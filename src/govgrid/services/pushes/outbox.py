@@ -1,6 +1,7 @@
 """Pushing to group robots and by email: each destination reads the outboxes (the case history's escalations, new orders
 and 批示; the bulletins issued) from its own cursors, posts each platform's exact JSON to its URL, and moves
-its cursors only after the robot said yes — at least once, never lost. It keeps to the robot's limit (20 a
+its cursors only after the robot said yes — at least once, never lost. The case history is read in commit
+order (services.cases.feed), so on PostgreSQL a row whose id was drawn early but committed late still goes. It keeps to the robot's limit (20 a
 minute), merging what waits into one digest; a failure is recorded with the robot's answer and retried
 later (1, 5, 15, 60 minutes), and is shown on the 通报 page."""
 
@@ -34,6 +35,7 @@ from govgrid.domain.pushes import (
     wecom_payload,
 )
 from govgrid.domain.worktime import CHINA
+from govgrid.services.cases import feed
 from govgrid.services.pushes.mail import Mail
 
 # escalations, a new order and a leader's instruction
@@ -71,7 +73,7 @@ def http_post(url: str, payload: dict[str, object]) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class Waiting:
-    case_row: int | None  # the case_transition id, or
+    case_row: feed.Position | None  # the case_transition's position in commit order, or
     issue: int | None  # the bulletin_issue id
     message: Message
 
@@ -79,21 +81,22 @@ class Waiting:
 def waiting(session: Session, destination: PushDestination, base_url: str, now: datetime) -> list[Waiting]:
     """What the destination has not had yet: the pushed steps of the last day (an imported or replayed
     history's old rows are history, not news), then the bulletins issued."""
+    later, order = feed.beyond(session, feed.Position(destination.case_txid, destination.case_cursor))
     rows = session.scalars(
         select(CaseTransition)
         .where(
             CaseTransition.district_code == destination.district_code,
-            CaseTransition.id > destination.case_cursor,
+            later,
             CaseTransition.step.in_(PUSHED),
             CaseTransition.at >= now - NEWS,
         )
-        .order_by(CaseTransition.id)
+        .order_by(*order)
         .limit(MAX_DIGEST)
     ).all()
     found = []
     for row in rows:
         title, body = message(session, row)
-        found.append(Waiting(row.id, None, Message(title, (body,))))
+        found.append(Waiting(feed.position_of(session, row.txid, row.id), None, Message(title, (body,))))
     for issue in session.scalars(
         select(BulletinIssue)
         .where(
@@ -186,6 +189,7 @@ def _send(
     )
     if ok:
         cases = [i.case_row for i in batch if i.case_row is not None]
+        case_at = max([feed.Position(destination.case_txid, destination.case_cursor), *cases])
         issues = [i.issue for i in batch if i.issue is not None]
         session.execute(
             update(PushDestination)
@@ -194,7 +198,8 @@ def _send(
                 PushDestination.district_code == destination.district_code,
             )
             .values(
-                case_cursor=max([destination.case_cursor, *cases]),
+                case_txid=case_at.txid,
+                case_cursor=case_at.id,
                 bulletin_cursor=max([destination.bulletin_cursor, *issues]),
                 failures=0,
                 retry_at=None,
