@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,7 +33,13 @@ class Settings(BaseSettings):
     tile_url: str = Field(
         "",
         description="Optional base-map tile URL template for the map page (e.g. a city's own tile server, "
-        "http://tiles.example.gov.cn/{z}/{x}/{y}.png, GCJ-02). Empty: no base map, vector layers only.",
+        "http://tiles.example.gov.cn/{z}/{x}/{y}.png; its system in tile_crs). Empty: no base map, vector layers only.",
+    )
+    tile_crs: Literal["gcj02", "wgs84"] = Field(
+        "gcj02",
+        description="The tiles' coordinate system: gcj02 (Amap, Tencent and most city tile servers) or wgs84 "
+        "(天地图, CGCS2000). The server sends every map overlay (areas, grids, cases, the big "
+        "screen's points, the live stream's) in it, and reads the map's clicks and views in it.",
     )
     tile_attribution: str = Field("", description="Attribution text shown for the tile layer.")
     shared_dir: Path | None = Field(

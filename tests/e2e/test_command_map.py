@@ -81,3 +81,56 @@ def test_the_command_map_clusters_filters_and_opens_a_case(page, a_case):
     assert box is not None
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     page.wait_for_url("**/cases/*")
+    assert page.url.endswith(f"/cases/{a_case[0]}")
+
+
+def test_on_wgs84_tiles_a_case_and_a_grid_are_drawn_and_clicked_where_they_are(page, app, a_case, district):
+    """GOVGRID_TILE_CRS=wgs84 (天地图): the page asks for every overlay in WGS-84, so clicking the case's
+    WGS-84 point opens it and clicking a grid's WGS-84 point names that grid (geo.crs converts; here the
+    browser's requests are checked to say so)."""
+    from govgrid.geo.crs import Crs, from_stored
+
+    app.state.settings.tile_crs = "wgs84"
+    try:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        log_in(page, "dispatcher")
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/v1/" in r.url else None)
+        page.goto("/map")
+        ready(page)
+        lng, lat = from_stored(a_case[1], a_case[2], Crs.WGS84)
+        page.evaluate("() => { document.getElementById('map').dataset.casesReady = ''; }")
+        page.evaluate("([lat, lng]) => { window.govgridMap.setView([lat, lng], 17); }", [lat, lng])
+        page.wait_for_selector("#map[data-mode='points']")
+        page.screenshot(path=str(SHOTS / "command-map-wgs84.png"), full_page=True)
+        overlays = [u for u in asked if "/geo/areas" in u or "/geo/grids" in u or "/map/cases" in u]
+        assert overlays and all("crs=wgs84" in u for u in overlays)
+
+        grid = district.grid(f"{STREET_A}001")
+        centre = grid.geometry.representative_point()
+        glng, glat = from_stored(centre.x, centre.y, Crs.WGS84)
+        page.uncheck("#map-filters input[name=cases]")
+        page.evaluate("([lat, lng]) => { window.govgridMap.setView([lat, lng], 17); }", [glat, glng])
+        box = page.locator("#map").bounding_box()
+        assert box is not None
+        spot = page.evaluate(
+            "([lat, lng]) => { const p = window.govgridMap.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+            [glat, glng],
+        )
+        page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+        page.wait_for_selector(".grid-popup td[data-field=code]")
+        assert page.locator(".grid-popup td[data-field=code]").inner_text() == grid.code
+
+        page.check("#map-filters input[name=cases]")
+        page.evaluate("([lat, lng]) => { window.govgridMap.setView([lat, lng], 18); }", [lat, lng])
+        page.wait_for_selector("#map[data-mode='points']")
+        page.wait_for_timeout(300)
+        spot = page.evaluate(
+            "([lat, lng]) => { const p = window.govgridMap.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+            [lat, lng],
+        )
+        page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+        page.wait_for_url("**/cases/*")
+        assert page.url.endswith(f"/cases/{a_case[0]}")
+    finally:
+        app.state.settings.tile_crs = "gcj02"

@@ -33,7 +33,7 @@ def keys(district_sessions, district):
 
 
 def listen(
-    base_url: str, key: str, into: queue.Queue, stop: threading.Event, last: str = ""
+    base_url: str, key: str, into: queue.Queue, stop: threading.Event, last: str = "", query: str = ""
 ) -> threading.Thread:
     """Read the stream in a thread, putting each event (kind, id, data) on the queue."""
 
@@ -41,7 +41,9 @@ def listen(
         headers = {"Authorization": f"Bearer {key}"}
         if last:
             headers["Last-Event-ID"] = last
-        with requests.get(f"{base_url}/api/v1/stream", headers=headers, stream=True, timeout=30) as answer:
+        with requests.get(
+            f"{base_url}/api/v1/stream{query}", headers=headers, stream=True, timeout=30
+        ) as answer:
             into.put(("status", answer.status_code, answer.headers.get("content-type", "")))
             kind, event_id, data = "", "", ""
             for line in answer.iter_lines(decode_unicode=True):
@@ -111,6 +113,25 @@ def test_a_reported_case_reaches_an_open_stream_within_two_seconds(base_url, key
     assert data["code"] == case["code"] and data["status"] == "reported" and data["class_code"] == "E0102"
     assert isinstance(data["lng"], float) and isinstance(data["lat"], float)
     assert "-" in event_id  # (txid, id): a position in commit order
+
+
+def test_a_map_on_wgs84_tiles_gets_the_points_converted_on_the_server(base_url, keys, district):
+    """天地图 tiles are WGS-84: `crs=wgs84` sends each case's point as the stored one converted, some
+    hundred metres off the stored GCJ-02 (geo.crs, the one conversion)."""
+    from govgrid.geo.crs import Crs, from_stored
+
+    into: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    listen(base_url, keys["dispatcher"], into, stop, query="?crs=wgs84")
+    opened(into)
+    time.sleep(0.5)
+    case = report(base_url, keys["admin"], district, STREET_A)
+    data, _, _ = next_case(into, case["id"], within=5)
+    stop.set()
+    point = district.grid(f"{STREET_A}001").geometry.representative_point()
+    expected = from_stored(point.x, point.y, Crs.WGS84)
+    assert abs(data["lng"] - expected[0]) < 1e-6 and abs(data["lat"] - expected[1]) < 1e-6
+    assert abs(data["lng"] - point.x) > 0.001  # the offset is there: hundreds of metres, not none
 
 
 def test_the_tiles_follow_a_new_case_as_a_kpi_event(base_url, keys, district):

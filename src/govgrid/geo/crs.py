@@ -4,9 +4,12 @@ boundary files); WGS-84 (GPS, 天地图, Open311) and BD-09 (Baidu) are converte
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 import prcoords
+import shapely
 
 from govgrid.domain.errors import InvalidInput
 
@@ -79,3 +82,42 @@ def parse_near(near: str, crs: str) -> tuple[float, float] | None:
     except ValueError:
         raise InvalidInput(f"near“{near}”应为“经度,纬度”", field="near") from None
     return to_stored(lng, lat, parse_crs(crs))
+
+
+def shape_from_stored(geometry: Any, crs: Crs) -> Any:
+    """A stored (GCJ-02) shapely geometry with every vertex in `crs`: what a map on 天地图 (WGS-84) tiles
+    draws over them."""
+    if crs is Crs.GCJ02:
+        return geometry
+
+    def convert(coords: Any) -> Any:
+        out = coords.copy()
+        for i, (lng, lat) in enumerate(coords):
+            out[i] = from_stored(float(lng), float(lat), crs)
+        return out
+
+    return shapely.transform(geometry, convert)
+
+
+def box_to_stored(box: tuple[float, float, float, float], crs: Crs) -> tuple[float, float, float, float]:
+    """A map's view (west, south, east, north) in `crs` as the stored box that covers it."""
+    if crs is Crs.GCJ02:
+        return box
+    west, south, east, north = box
+    corners = [to_stored(lng, lat, crs) for lng in (west, east) for lat in (south, north)]
+    lngs, lats = [c[0] for c in corners], [c[1] for c in corners]
+    return min(lngs), min(lats), max(lngs), max(lats)
+
+
+def points_from_stored(items: Iterable[dict[str, Any]], crs: Crs) -> list[dict[str, Any]]:
+    """Dicts carrying a stored point as "lng"/"lat" (map points, clusters, stream events), in `crs`."""
+    if crs is Crs.GCJ02:
+        return list(items)
+    out = []
+    for item in items:
+        if item.get("lng") is None or item.get("lat") is None:
+            out.append(item)
+            continue
+        lng, lat = from_stored(item["lng"], item["lat"], crs)
+        out.append({**item, "lng": round(lng, 7), "lat": round(lat, 7)})
+    return out

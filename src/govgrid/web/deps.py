@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from govgrid.domain.case_rules import CaseRules
@@ -199,6 +199,10 @@ LedgerRulesDep = Annotated[LedgerRules, Depends(get_ledger_rules)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 LoggedInDep = Annotated[Actor, Depends(require_login)]
 AddressDep = Annotated[str, Depends(client_address)]
+# the coordinate system a map speaks (its tiles'): the stored GCJ-02, or WGS-84 (天地图), BD-09
+CrsQuery = Annotated[
+    str, Query(max_length=16, description="坐标系：gcj02（默认，存储）、wgs84（天地图）或 bd09")
+]
 
 
 async def page_csrf(request: Request, actor: ActorDep) -> None:

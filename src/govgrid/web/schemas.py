@@ -89,8 +89,8 @@ class PlacePublic(BaseModel):
 class LocationPublic(BaseModel):
     is_inside: bool
     message: str
-    lng: float = Field(description="GCJ-02 longitude of the point, as stored")
-    lat: float = Field(description="GCJ-02 latitude of the point, as stored")
+    lng: float = Field(description="longitude: GCJ-02 as stored (locate), or in the crs asked for (geocode)")
+    lat: float = Field(description="latitude: GCJ-02 as stored (locate), or in the crs asked for (geocode)")
     grid_code: str | None = None
     responsibility_grid_code: str | None = None
     community: PlacePublic | None = None

@@ -17,6 +17,7 @@ from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Actor
 from govgrid.domain.workflow import FINAL
+from govgrid.geo.crs import Crs, box_to_stored, from_stored, points_from_stored
 from govgrid.services.cases import queries
 
 POINTS_FROM_ZOOM = 16  # at this zoom and closer the cases themselves are sent
@@ -49,9 +50,18 @@ def cell_size(zoom: int) -> float:
 
 
 def case_map(
-    session: Session, *, actor: Actor, box: Box, zoom: int, wanted: CaseFilter, open_only: bool = True
+    session: Session,
+    *,
+    actor: Actor,
+    box: Box,
+    zoom: int,
+    wanted: CaseFilter,
+    open_only: bool = True,
+    crs: Crs = Crs.GCJ02,
 ) -> dict[str, Any]:
-    """{"mode": "cells"|"points", "cell": degrees, "cells": [...], "points": [...], "total": n}."""
+    """{"mode": "cells"|"points", "cell": degrees, "cells": [...], "points": [...], "total": n}, the box
+    and every point in `crs` (the tiles' system: GCJ-02 as stored, or WGS-84 for 天地图)."""
+    box = Box(*box_to_stored((box.west, box.south, box.east, box.north), crs))
     where = [
         *queries.conditions(session, actor, wanted),
         Case.lng.between(box.west, box.east),
@@ -81,6 +91,7 @@ def case_map(
             }
             for r in rows
         ]
+        points = points_from_stored(points, crs)
         return {"mode": "points", "cell": None, "cells": [], "points": points, "total": total}
     size = cell_size(zoom)
     x, y = _cell(session, Case.lng, size), _cell(session, Case.lat, size)
@@ -108,7 +119,18 @@ def case_map(
         }
         for r in rows
     ]
-    return {"mode": "cells", "cell": size, "cells": cells, "points": [], "total": total}
+    return {"mode": "cells", "cell": size, "cells": _cells_in(cells, crs), "points": [], "total": total}
+
+
+def _cells_in(cells: list[dict[str, Any]], crs: Crs) -> list[dict[str, Any]]:
+    """The cells' mean points and south-west corners in `crs` (their size in degrees barely changes)."""
+    if crs is Crs.GCJ02:
+        return cells
+    out = []
+    for cell in points_from_stored(cells, crs):
+        west, south = from_stored(cell["west"], cell["south"], crs)
+        out.append({**cell, "west": round(west, 7), "south": round(south, 7)})
+    return out
 
 
 def _cell(session: Session, column: Any, size: float) -> Any:

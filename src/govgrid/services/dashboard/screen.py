@@ -24,6 +24,7 @@ from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.roles import Role
 from govgrid.domain.workflow import FINAL
 from govgrid.domain.worktime import CHINA
+from govgrid.geo.crs import Crs, from_stored
 from govgrid.services.assessment.metrics import Slice
 from govgrid.services.assessment.ranking import ranking
 from govgrid.services.cases import queries
@@ -60,7 +61,10 @@ def allowed(actor: Actor) -> None:
     authorize(actor, Action.READ_ASSESSMENT, area_code=actor.scope_code, unit_id=actor.unit_id)
 
 
-def screen(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -> Screen:
+def screen(
+    session: Session, *, actor: Actor, rules: CaseRules, now: datetime, crs: Crs = Crs.GCJ02
+) -> Screen:
+    """The screen in the caller's scope; its map points in `crs`, the tiles' system."""
     allowed(actor)
     today = now.astimezone(CHINA).date()
     found = Screen(today=today)
@@ -82,7 +86,7 @@ def screen(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -
     patrols = CaseFilter(channel="patrol", reported_from=today, reported_to=today)
     found.patrols = queries.list_cases(session, actor=actor, wanted=patrols).items[:8]
     found.patrol_count = queries.count_cases(session, actor=actor, wanted=patrols)
-    found.points = _points(session, actor)
+    found.points = _points(session, actor, crs)
     return found
 
 
@@ -190,7 +194,7 @@ def _on_duty(session: Session, actor: Actor, today: date) -> list[str]:
     return sorted(rows)
 
 
-def _points(session: Session, actor: Actor) -> list[list[Any]]:
+def _points(session: Session, actor: Actor, crs: Crs) -> list[list[Any]]:
     seen = queries.conditions(session, actor, CaseFilter())
     rows = session.execute(
         select(Case.lat, Case.lng, Case.status, Case.id, Case.reported_at, Case.class_code, Case.is_overdue)
@@ -199,7 +203,8 @@ def _points(session: Session, actor: Actor) -> list[list[Any]]:
         .limit(MAP_POINTS)
     )
 
-    return [
-        [r.lat, r.lng, r.status, r.id, case_code(r.reported_at, r.id), r.class_code, r.is_overdue]
-        for r in rows
-    ]
+    points = []
+    for r in rows:
+        lng, lat = from_stored(r.lng, r.lat, crs) if crs is not Crs.GCJ02 else (r.lng, r.lat)
+        points.append([lat, lng, r.status, r.id, case_code(r.reported_at, r.id), r.class_code, r.is_overdue])
+    return points

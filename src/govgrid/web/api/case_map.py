@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from govgrid.domain.permissions import Action, scope_filter
+from govgrid.geo.crs import parse_crs
 from govgrid.services.dashboard.case_map import Box, case_map
-from govgrid.web.deps import LoggedInDep, SessionDep
+from govgrid.web.deps import CrsQuery, LoggedInDep, SessionDep
 from govgrid.web.filters import CaseFilterDep
 
 router = APIRouter(prefix="/map", tags=["map"])
@@ -21,11 +22,18 @@ def map_cases(
     session: SessionDep,
     actor: LoggedInDep,
     wanted: CaseFilterDep,
-    bbox: Annotated[str, Query(max_length=100, description="西,南,东,北（GCJ-02 经纬度）")],
+    bbox: Annotated[str, Query(max_length=100, description="西,南,东,北（经纬度，坐标系见 crs）")],
     zoom: Annotated[int, Query(ge=1, le=20, description="地图缩放级别")] = 13,
     all_cases: Annotated[bool, Query(alias="all", description="含已办结（默认只看在办）")] = False,
+    crs: CrsQuery = "gcj02",
 ) -> dict[str, Any]:
     scope_filter(actor, Action.READ_CASES)  # refuses a role with no reach at all
     return case_map(
-        session, actor=actor, box=Box.parse(bbox), zoom=zoom, wanted=wanted, open_only=not all_cases
+        session,
+        actor=actor,
+        box=Box.parse(bbox),
+        zoom=zoom,
+        wanted=wanted,
+        open_only=not all_cases,
+        crs=parse_crs(crs),
     )

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Query, Request
 from govgrid.db.models import Area, UnitGrid
 from govgrid.domain.areas import AreaLevel
 from govgrid.domain.paging import page_of
-from govgrid.geo.crs import parse_crs
+from govgrid.geo.crs import Crs, box_to_stored, from_stored, parse_crs, shape_from_stored
 from govgrid.geo.shapes import from_wkb, geojson_geometry
 from govgrid.services.geo import geography, locate
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
+from govgrid.web.deps import CrsQuery, LoggedInDep, NowDep, SessionDep
 from govgrid.web.paging import Page, PagingDep, page_body
 from govgrid.web.schemas import (
     FeatureCollection,
@@ -41,7 +41,7 @@ def locate_point(
     return found
 
 
-def _area_feature(area: Area, with_geometry: bool) -> dict[str, Any]:
+def _area_feature(area: Area, with_geometry: bool, crs: Crs = Crs.GCJ02) -> dict[str, Any]:
     props = {
         "code": area.code,
         "name": area.name,
@@ -50,7 +50,9 @@ def _area_feature(area: Area, with_geometry: bool) -> dict[str, Any]:
         "area_m2": round(area.area_m2),
         "is_synthetic": area.is_synthetic,
     }
-    geometry = geojson_geometry(from_wkb(area.geometry_wkb)) if with_geometry else None
+    geometry = (
+        geojson_geometry(shape_from_stored(from_wkb(area.geometry_wkb), crs)) if with_geometry else None
+    )
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
@@ -61,35 +63,47 @@ def list_areas(
     level: AreaLevel | None = None,
     parent: str | None = None,
     geometry: bool = True,
+    crs: CrsQuery = "gcj02",
 ) -> FeatureCollection:
     areas = geography.list_areas(session, actor=actor, level=level, parent=parent)
-    return FeatureCollection(features=[_area_feature(a, geometry) for a in areas])
+    chosen = parse_crs(crs)
+    return FeatureCollection(
+        crs_note=_note(chosen), features=[_area_feature(a, geometry, chosen) for a in areas]
+    )
 
 
 @router.get("/areas/{code}", summary="单个区划（GeoJSON Feature）")
-def get_area(code: str, session: SessionDep, actor: LoggedInDep) -> dict[str, Any]:
-    return _area_feature(geography.get_area(session, actor=actor, code=code), True)
+def get_area(code: str, session: SessionDep, actor: LoggedInDep, crs: CrsQuery = "gcj02") -> dict[str, Any]:
+    return _area_feature(geography.get_area(session, actor=actor, code=code), True, parse_crs(crs))
 
 
-def _grid_feature(grid: UnitGrid) -> dict[str, Any]:
+def _note(crs: Crs) -> str:
+    return {Crs.GCJ02: "GCJ-02", Crs.WGS84: "WGS-84", Crs.BD09: "BD-09"}[crs] + " longitude/latitude"
+
+
+def _grid_feature(grid: UnitGrid, crs: Crs) -> dict[str, Any]:
     props = {
         "code": grid.code,
         "community_code": grid.community_code,
         "responsibility_grid_code": grid.responsibility_grid_code,
     }
-    return {"type": "Feature", "properties": props, "geometry": geojson_geometry(from_wkb(grid.geometry_wkb))}
+    geometry = geojson_geometry(shape_from_stored(from_wkb(grid.geometry_wkb), crs))
+    return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
 @router.get("/grids", response_model=FeatureCollection, summary="范围内的单元网格（按数据范围）")
 def grids_in_bbox(
     session: SessionDep,
     actor: LoggedInDep,
-    bbox: Annotated[str, Query(description="最小经度,最小纬度,最大经度,最大纬度 (GCJ-02)")],
+    bbox: Annotated[
+        str, Query(max_length=100, description="最小经度,最小纬度,最大经度,最大纬度（坐标系见 crs）")
+    ],
+    crs: CrsQuery = "gcj02",
 ) -> FeatureCollection:
-    box = _parse_bbox(bbox)
-    return FeatureCollection(
-        features=[_grid_feature(g) for g in geography.grids_in_bbox(session, actor=actor, bbox=box)]
-    )
+    chosen = parse_crs(crs)
+    box = box_to_stored(_parse_bbox(bbox), chosen)
+    grids = geography.grids_in_bbox(session, actor=actor, bbox=box)
+    return FeatureCollection(crs_note=_note(chosen), features=[_grid_feature(g, chosen) for g in grids])
 
 
 def _parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -103,8 +117,9 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 
 @router.get("/grids/{code}", response_model=GridPublic, summary="单元网格详情：社区、街道、责任网格、网格员")
-def grid_detail(code: str, session: SessionDep, actor: LoggedInDep) -> GridPublic:
+def grid_detail(code: str, session: SessionDep, actor: LoggedInDep, crs: CrsQuery = "gcj02") -> GridPublic:
     d = geography.grid_detail(session, actor=actor, code=code)
+    center_lng, center_lat = from_stored(d.grid.center_lng, d.grid.center_lat, parse_crs(crs))
     worker = (
         WorkerPublic(id=d.worker.id, name=d.worker.display_name, phone=d.worker.phone) if d.worker else None
     )
@@ -115,8 +130,8 @@ def grid_detail(code: str, session: SessionDep, actor: LoggedInDep) -> GridPubli
         land_use=d.grid.land_use,
         management_level=d.grid.management_level,
         is_synthetic=d.grid.is_synthetic,
-        center_lng=d.grid.center_lng,
-        center_lat=d.grid.center_lat,
+        center_lng=round(center_lng, 7),
+        center_lat=round(center_lat, 7),
         community=PlacePublic(code=d.community.code, name=d.community.name),
         street=PlacePublic(code=d.street.code, name=d.street.name),
         responsibility_grid_code=d.responsibility.code if d.responsibility else None,
@@ -176,10 +191,19 @@ def import_geojson(
 
 
 @router.get("/geocode", response_model=LocationPublic, summary="地址文字定位到单元网格（公开；按地名地址库）")
-def geocode(request: Request, session: SessionDep, address: Annotated[str, Query(max_length=200)]) -> Any:
+def geocode(
+    request: Request,
+    session: SessionDep,
+    address: Annotated[str, Query(max_length=200)],
+    crs: CrsQuery = "gcj02",
+) -> Any:
+    """The place named in the address, its point in `crs` (a map on 天地图 tiles asks for wgs84)."""
+    from dataclasses import replace
+
     from govgrid.domain.errors import NotFound
 
     found = request.app.state.locator_cache.get(session).geocode(address)
     if found is None:
         raise NotFound(f"地址“{address}”中没有地名地址库里的地名", field="address")
-    return found
+    lng, lat = from_stored(found.lng, found.lat, parse_crs(crs))
+    return replace(found, lng=round(lng, 7), lat=round(lat, 7))

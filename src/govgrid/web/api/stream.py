@@ -17,9 +17,10 @@ from fastapi.responses import StreamingResponse
 
 from govgrid.domain.errors import Forbidden, NotAuthenticated, TooManyAttempts
 from govgrid.domain.permissions import Action, Actor, Reach, allows, reach
+from govgrid.geo.crs import Crs, parse_crs, points_from_stored
 from govgrid.services.cases.feed import Change, Position
 from govgrid.services.dashboard.tiles import tiles
-from govgrid.web.deps import get_actor
+from govgrid.web.deps import CrsQuery, get_actor
 from govgrid.web.stream_hub import Hub
 
 router = APIRouter(tags=["stream"])
@@ -41,6 +42,7 @@ async def stream(
     last_event_id: str = Query(
         "", max_length=40, description="从该事件之后续传（浏览器重连时自动带 Last-Event-ID）"
     ),
+    crs: CrsQuery = "gcj02",
 ) -> StreamingResponse:
     """实时事件流：本人数据范围内的案件变动（case）、大屏指标（kpi）与心跳（heartbeat）。"""
     actor = await to_thread.run_sync(_actor, request)
@@ -56,8 +58,9 @@ async def stream(
             f"实时连接过多：每人至多同时打开 {most} 个，请关闭其他大屏或标签页后再试", retry_after=30
         )
     since = Position.parse(request.headers.get("last-event-id") or last_event_id)
+    chosen = parse_crs(crs)
     return StreamingResponse(
-        _events(request, hub, actor, holder, since, time.monotonic() + seconds),
+        _events(request, hub, actor, holder, since, time.monotonic() + seconds, chosen),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
@@ -70,7 +73,7 @@ def _actor(request: Request) -> Actor:
 
 
 async def _events(
-    request: Request, hub: Hub, actor: Actor, holder: str, since: Position | None, until: float
+    request: Request, hub: Hub, actor: Actor, holder: str, since: Position | None, until: float, crs: Crs
 ) -> AsyncIterator[str]:
     hub.open[holder] += 1  # counted once the stream runs: a body never started holds no place
     try:
@@ -83,7 +86,7 @@ async def _events(
             for change in changes:
                 position = change.position
                 if _visible(actor, change):
-                    yield _event("case", _case(change), str(change.position))
+                    yield _event("case", _case(change, crs), str(change.position))
                     sent, dirty = time.monotonic(), True
             if dirty and time.monotonic() - kpi_at >= KPI_EVERY:
                 kpi_at, dirty = time.monotonic(), False
@@ -117,8 +120,9 @@ def _visible(actor: Actor, change: Change) -> bool:
     )
 
 
-def _case(change: Change) -> dict[str, object]:
-    return {
+def _case(change: Change, crs: Crs) -> dict[str, object]:
+    """A case event: its point GCJ-02 as stored, or in the map's `crs` when it asked (天地图: wgs84)."""
+    event = {
         "id": change.case_id,
         "code": change.code,
         "status": change.status,
@@ -127,6 +131,7 @@ def _case(change: Change) -> dict[str, object]:
         "lat": change.lat,
         "class_code": change.class_code,
     }
+    return points_from_stored([event], crs)[0]
 
 
 def _tiles(request: Request, actor: Actor, now: datetime) -> str:

@@ -11,6 +11,7 @@ from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.domain.workflow import FINAL, STATUS_LABEL
 from govgrid.domain.worktime import CHINA
+from govgrid.geo.crs import parse_crs
 from govgrid.services.dashboard.screen import allowed, screen
 from govgrid.services.dashboard.tiles import tiles
 from govgrid.services.geo import geography
@@ -25,7 +26,8 @@ router = APIRouter()
 @router.get("/screen", response_class=HTMLResponse)
 def big_screen(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
     rules = request.app.state.case_rules
-    found = screen(session, actor=actor, rules=rules, now=now)
+    crs = parse_crs(request.app.state.settings.tile_crs)
+    found = screen(session, actor=actor, rules=rules, now=now, crs=crs)
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     places = {r["code"] for r in found.rising if r["kind"] == "place"}
     return page(

@@ -15,6 +15,7 @@ from govgrid.domain.roles import Role
 from govgrid.domain.sources import channel_labels
 from govgrid.domain.workflow import STATUS_LABEL
 from govgrid.domain.worktime import CHINA
+from govgrid.geo.crs import Crs, from_stored, parse_crs
 from govgrid.services import audit, work_calendar
 from govgrid.services.cases import queries, reminders, todo
 from govgrid.services.geo import geography
@@ -87,11 +88,19 @@ def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
         "map.html",
         actor,
         scope=scope,
+        bounds=_bounds(scope, parse_crs(request.app.state.settings.tile_crs)) if scope else None,
         may_cases=may_cases,
         majors=majors,
         statuses={k.value: v for k, v in STATUS_LABEL.items()},
         channels=channel_labels(rules),
     )
+
+
+def _bounds(scope: Area, crs: Crs) -> list[float]:
+    """The caller's area as [south, west, north, east] in the tiles' system, for the map to fit."""
+    west, south = from_stored(scope.min_lng, scope.min_lat, crs)
+    east, north = from_stored(scope.max_lng, scope.max_lat, crs)
+    return [south, west, north, east]
 
 
 @router.get("/audit", response_class=HTMLResponse)

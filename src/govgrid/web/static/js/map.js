@@ -4,6 +4,8 @@
   var el = document.getElementById("map");
   var map = L.map(el, { preferCanvas: true, maxZoom: 19, zoomSnap: 1 });
   window.govgridMap = map;
+  var crs = el.dataset.tileCrs || "gcj02";  // the tiles' system: the server sends and reads every overlay in it
+  window.govgridCrs = crs;
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
   }
@@ -25,7 +27,7 @@
   }
 
   var bounds = el.dataset.bounds ? JSON.parse(el.dataset.bounds) : null;
-  Promise.all([getJSON("/api/v1/geo/areas?level=street"), getJSON("/api/v1/geo/areas?level=community")])
+  Promise.all([getJSON("/api/v1/geo/areas?level=street&crs=" + crs), getJSON("/api/v1/geo/areas?level=community&crs=" + crs)])
     .then(function (answers) {
       streets.addData(answers[0].body.features || []);
       communities.addData(answers[1].body.features || []);
@@ -45,7 +47,7 @@
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
     var ticket = ++loading;
-    getJSON("/api/v1/geo/grids?bbox=" + bbox).then(function (r) {
+    getJSON("/api/v1/geo/grids?crs=" + crs + "&bbox=" + bbox).then(function (r) {
       if (ticket !== loading) { return; }
       grids.clearLayers();
       if (r.ok) { grids.addData(r.body.features); say("单元网格 " + r.body.features.length + " 个"); }
@@ -61,12 +63,12 @@
 
   map.on("click", function (e) {
     var lng = e.latlng.lng.toFixed(7), lat = e.latlng.lat.toFixed(7);
-    getJSON("/api/v1/geo/locate?crs=gcj02&lng=" + lng + "&lat=" + lat).then(function (r) {
+    getJSON("/api/v1/geo/locate?crs=" + crs + "&lng=" + lng + "&lat=" + lat).then(function (r) {
       if (!r.body.is_inside) {
         L.popup().setLatLng(e.latlng).setContent("<div class=\"grid-popup\">" + escapeHtml(r.body.message) + "</div>").openOn(map);
         return null;
       }
-      return getJSON("/api/v1/geo/grids/" + r.body.grid_code).then(function (d) {
+      return getJSON("/api/v1/geo/grids/" + r.body.grid_code + "?crs=" + crs).then(function (d) {
         if (!d.ok) {
           L.popup().setLatLng(e.latlng).setContent("<div class=\"grid-popup\">" + escapeHtml(d.body.error.message) + "</div>").openOn(map);
           return;
@@ -80,7 +82,7 @@
           row("网格员", escapeHtml(worker), "worker") + row("面积", Math.round(g.area_m2) + " ㎡", "area") +
           "</table>" + (g.is_synthetic ? "<p class=\"hint\">演示合成网格</p>" : "") + "</div>";
         L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
-        getJSON("/api/v1/geo/grids?bbox=" + [g.center_lng - 0.0001, g.center_lat - 0.0001, g.center_lng + 0.0001, g.center_lat + 0.0001].join(","))
+        getJSON("/api/v1/geo/grids?crs=" + crs + "&bbox=" + [g.center_lng - 0.0001, g.center_lat - 0.0001, g.center_lng + 0.0001, g.center_lat + 0.0001].join(","))
           .then(function (gr) {
             selected.clearLayers();
             (gr.body.features || []).forEach(function (f) { if (f.properties.code === g.code) { selected.addData(f); } });

@@ -24,7 +24,7 @@
     var said = document.getElementById("search-said");
     var address = search.elements.address.value.trim();
     if (!address) { return; }
-    fetch("/api/v1/geo/geocode?address=" + encodeURIComponent(address), { credentials: "same-origin" })
+    fetch("/api/v1/geo/geocode?crs=" + window.govgridCrs + "&address=" + encodeURIComponent(address), { credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (r) {
         if (!r.ok) { said.textContent = r.body.error ? r.body.error.message : "未找到"; return; }
@@ -43,6 +43,7 @@
   function query() {
     var b = map.getBounds(), params = new URLSearchParams();
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","));
+    params.set("crs", window.govgridCrs);
     params.set("zoom", String(Math.max(1, Math.min(20, Math.round(map.getZoom())))));
     ["class_code", "status", "channel", "reported_from", "reported_to"].forEach(function (name) {
       var value = form.elements[name].value;

@@ -72,7 +72,7 @@
   }
   data.points.forEach(function (p) { place(p[3], p[0], p[1], p[2], p[4], p[6]); });
   mapEl.dataset.points = String(Object.keys(markers).length);
-  fetch("/api/v1/geo/areas?level=street", { credentials: "same-origin", headers: { Accept: "application/json" } })
+  fetch("/api/v1/geo/areas?level=street&crs=" + data.tileCrs, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { return r.json(); })
     .then(function (body) {
       var streets = L.geoJSON(body.features || [], { style: { color: "#64b5f6", weight: 2, fillOpacity: 0.04 }, interactive: false }).addTo(map);
@@ -101,7 +101,7 @@
 
   // 实时事件
   var live = document.getElementById("live");
-  var source = new EventSource("/api/v1/stream");
+  var source = new EventSource("/api/v1/stream?crs=" + data.tileCrs);  // points in the tiles' system
   source.onopen = function () { live.classList.add("on"); live.textContent = "● 实时"; };
   source.onerror = function () { live.classList.remove("on"); live.textContent = "○ 重连中"; };
   source.addEventListener("case", function (event) {
