@@ -182,6 +182,7 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "ledger", "--tasks", "500", "--campaigns", "5")
     govgrid(demo_dir, "bench", "report", "--cases", "4000")
     govgrid(demo_dir, "bench", "import", "--rows", "2000")
+    govgrid(demo_dir, "bench", "dashboard", "--cases", "3000", "--streams", "3", "--events", "5")
 
 
 def test_every_command_in_the_readme_table_was_run():

@@ -25,6 +25,7 @@ from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, distric
 from govgrid.db.models import Base, StoredFile
 from govgrid.db.types import UtcDateTime
 from govgrid.domain.case_fields import LENGTHS, case_code
+from govgrid.domain.workflow import OPEN
 
 
 class Case(Base):
@@ -159,3 +160,9 @@ class Attachment(StoredFile, Base):
 
     __table_args__ = district_args("attachment", district_fk("case_id", "case", "fk_attachment_case_id_case"))
     __mapper_args__ = MAPPER_ARGS
+
+
+def still_open() -> Any:
+    """未办结 as SQL: the open statuses named (IN), which the index on status answers with a few seeks;
+    NOT IN (the final ones) reads the whole index of a district's years of closed cases."""
+    return Case.status.in_(sorted(s.value for s in OPEN))

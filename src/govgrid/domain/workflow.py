@@ -157,6 +157,7 @@ TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
 }
 START = {Loop.URBAN: Status.REPORTED, Loop.HOTLINE: Status.ACCEPTED}
 FINAL = frozenset({Status.CANCELLED, Status.CLOSED, Status.EVALUATED, Status.EXCLUDED})
+OPEN = frozenset(Status) - FINAL  # 未办结: named by value in queries, so an index on status serves them
 # with a unit, its clock running: 延期 may be asked for
 IN_HAND = frozenset({Status.DISPATCHED, Status.SIGNED, Status.HANDLING, Status.ASSIGNED, Status.CONTACTED})
 CLOCK_STARTS = frozenset({Step.DISPATCH})  # 派遣: the handling clock starts here (and again on 改派)

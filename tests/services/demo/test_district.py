@@ -277,3 +277,23 @@ def test_the_demo_has_an_inspection_campaign_over_its_communities_with_rankings_
         )
         cases = [session.get(Case, case_id) for case_id in raised]
         assert cases and all(c.channel == "inspection" and c.is_synthetic for c in cases)
+
+
+def test_the_linked_systems_pushed_today_through_the_log_and_two_wait_for_a_replay(demo):
+    from govgrid.db.connector_models import ConnectorMessage
+    from govgrid.domain.permissions import Actor, Role
+    from govgrid.services.cases import connector_log
+
+    sessions, _, _ = demo
+    admin = Actor(user_id=None, username="admin", role=Role.ADMIN)
+    with sessions() as session:
+        health = connector_log.health(session, actor=admin, rules=CATALOGS.case_rules, now=NOW)
+        assert {h.connector_id for h in health} == set(CATALOGS.case_rules.connectors)
+        assert all(h.week >= 1 and h.last_at is not None for h in health)
+        waiting = connector_log.waiting(session)
+        assert sorted(m.connector_id for m in waiting) == ["hotline12345", "video"]
+        assert {m.field for m in waiting} == {"title", "position.0"}
+        taken = session.scalar(
+            select(func.count()).select_from(ConnectorMessage).where(ConnectorMessage.outcome == "taken")
+        )
+        assert taken == len(CATALOGS.case_rules.connectors) * 4 - 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from govgrid.cli.bench.api import bench_api
+from govgrid.cli.bench.dashboard import bench_dashboard
 from govgrid.cli.bench.importing import bench_import
 from govgrid.cli.bench.intake import bench_intake
 from govgrid.cli.bench.ledger import bench_ledger
@@ -17,5 +18,13 @@ def bench() -> None:
     """性能基准：与同一次运行中测得的基线对比。"""
 
 
-for command in (bench_locate, bench_intake, bench_api, bench_ledger, bench_report, bench_import):
+for command in (
+    bench_locate,
+    bench_intake,
+    bench_api,
+    bench_ledger,
+    bench_report,
+    bench_import,
+    bench_dashboard,
+):
     bench.add_command(command)

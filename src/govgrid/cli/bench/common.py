@@ -130,3 +130,12 @@ def bench_units(session: Any, areas: list[dict], codes: tuple[str, ...]) -> list
         session.add(OrgUnit(code=code, name=f"{code}（基准）", kind="department", area_code=district))
     session.commit()
     return list(session.scalars(select(OrgUnit.id)))
+
+
+def free_port() -> int:
+    """A port on loopback nobody listens on (for a bench server)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -45,14 +45,14 @@ def bench_report(obj: Context, count: int, seed: int) -> None:
         sessions = common.bench_database(folder, "report", areas, grids)
         with sessions() as session:
             units = common.bench_units(session, areas, UNITS)
-            grid_codes = [g["code"] for g in grids]
+            places = [(g["code"], g["center_lng"], g["center_lat"]) for g in grids]
             classes = sorted(rules.classes)
             first = max(1, count // 4)
             sizes = [(first, 0)] + ([(count, first)] if count > first else [])
             click.echo(f"单元网格 {len(grids)} 个；合成历史（基准数据）每日约 {PER_DAY:,} 件；SQLite 临时库")
             for size, before in sizes:
                 started = time.perf_counter()
-                _fill(session, rng, before, size - before, grid_codes, classes, units)
+                fill(session, rng, before, size - before, places, classes, units)
                 filled = time.perf_counter() - started
                 started = time.perf_counter()
                 from govgrid.services.assessment.rollups import catch_up
@@ -102,22 +102,23 @@ def _measure(session: Any, rules: Any, admin: Any, month: Any, size: int) -> Non
         raise click.ClickException(f"{size:,} 件时汇总与直接读历史的结果不同")
 
 
-def _fill(
+def fill(
     session: Any,
     rng: random.Random,
     first_id: int,
     count: int,
-    grids: list[str],
+    grids: list[tuple[str, float, float]],
     classes: list[str],
     units: list[int],
 ) -> None:
-    """`count` cases ending where the history written so far begins (the newest first, going back)."""
+    """`count` cases ending where the history written so far begins (the newest first, going back), each
+    in one of the grids (code, centre) and placed near its centre."""
     from sqlalchemy import insert
 
     from govgrid.db.case_models import Case
     from govgrid.services.cases.history import record_histories
 
-    district = grids[0][:6]
+    district = grids[0][0][:6]
     offset = first_id  # cases already there: these go further back
     made = 0
     next_row = _next_row(session)
@@ -152,11 +153,11 @@ def _case(
     case_id: int,
     district: str,
     reported: datetime,
-    grids: list[str],
+    grids: list[tuple[str, float, float]],
     classes: list[str],
     units: list[int],
 ) -> tuple[dict, list[dict]]:
-    grid = rng.choice(grids)
+    grid, lng, lat = rng.choice(grids)
     class_code = classes[int(rng.paretovariate(1.2)) % len(classes)]
     unit = units[classes.index(class_code) % len(units)]
     due = reported + timedelta(days=3)
@@ -220,6 +221,8 @@ def _case(
         "address": "",
         "grid_code": grid,
         "scope_code": grid,
+        "lng": round(lng + rng.uniform(-0.0004, 0.0004), 6),
+        "lat": round(lat + rng.uniform(-0.0003, 0.0003), 6),
         "unit_id": unit if len(steps) > 3 else None,
         "reporter_name": "",
         "reporter_phone": "",

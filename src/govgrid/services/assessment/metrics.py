@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Case, CaseTransition, still_open
 from govgrid.db.models import OrgUnit, ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.assessment import (
     Period,
@@ -29,7 +29,7 @@ from govgrid.domain.assessment import (
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.domain.sources import channel_labels
-from govgrid.domain.workflow import FINAL, Loop
+from govgrid.domain.workflow import Loop
 from govgrid.services.assessment import rollup_sums, rollups
 from govgrid.services.assessment.ledger_figures import ledger_figures
 from govgrid.services.cases.reach import visible_cases
@@ -76,7 +76,7 @@ def counted_cases(
     candidates = (
         select(Case.id, Case.loop, Case.scope_code, Case.grid_code, Case.class_code, Case.channel)
         .where(visible_cases(actor), Case.reported_at < period.end)
-        .where(or_(Case.status.not_in([s.value for s in FINAL]), Case.id.in_(moved)))
+        .where(or_(still_open(), Case.id.in_(moved)))
     )
     if where is not None:
         candidates = candidates.where(where)

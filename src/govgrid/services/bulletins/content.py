@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Case, CaseTransition, still_open
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.assessment import Period
@@ -84,11 +84,11 @@ def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date) 
     office = session.scalar(select(OrgUnit.name).where(OrgUnit.kind == UnitKind.COMMAND_CENTER.value)) or (
         f"{district_name}城市运行综合指挥中心"
     )
-    still_open = _open_at(session, actor, period.end)
+    open_then = _open_at(session, actor, period.end)
     sections = [
-        _overall(period, total, found["rows"], still_open),
+        _overall(period, total, found["rows"], open_then),
         _ranking(to_date, streets, units),
-        _overdue(session, period, still_open[2]),
+        _overdue(session, period, open_then[2]),
         _ledger(session, actor),
         _praise(streets, units),
     ]
@@ -163,7 +163,7 @@ def _open_at(session: Session, actor: Actor, end: datetime) -> tuple[int, int, C
     candidates = select(Case.id, Case.loop).where(
         visible_cases(actor),
         Case.reported_at < end,
-        (Case.status.not_in([s.value for s in FINAL])) | Case.id.in_(finished),
+        still_open() | Case.id.in_(finished),
     )
     loops = dict(session.execute(candidates).all())
     rows: dict[int, list[Any]] = defaultdict(list)

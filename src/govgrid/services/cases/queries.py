@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Case, CaseTransition, still_open
 from govgrid.db.paging import fetch_page
 from govgrid.domain.assessment import Period
 from govgrid.domain.case_fields import case_id_from_code
@@ -22,7 +22,7 @@ from govgrid.domain.follow import normalized
 from govgrid.domain.moments import midnight
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
-from govgrid.domain.workflow import FINAL, ClosureType, Status
+from govgrid.domain.workflow import ClosureType, Status
 from govgrid.services.assessment.metrics import drill
 from govgrid.services.cases.reach import visible_cases
 
@@ -54,7 +54,7 @@ def list_cases(
     if status is not None:
         query = query.where(Case.status == status.value)
     if near is not None:  # the work near where one stands: what is still open
-        query = query.where(Case.status.not_in([s.value for s in FINAL]))
+        query = query.where(still_open())
         query = query.order_by(Case.lng.is_(None), nearness(near), Case.id.desc())
     else:
         query = query.order_by(*ordering(wanted))
@@ -125,7 +125,7 @@ def matching(wanted: CaseFilter) -> list[Any]:
     if wanted.overdue:
         found.append(or_(Case.is_overdue.is_(True), Case.closure_type == ClosureType.OVERDUE.value))
     if wanted.open:
-        found.append(Case.status.not_in([s.value for s in FINAL]))
+        found.append(still_open())
     if wanted.supervised:
         found.append(Case.supervision_level >= 1)
     if wanted.reworked:

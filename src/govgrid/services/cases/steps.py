@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case
+from govgrid.db.case_models import Case, still_open
 from govgrid.db.models import OrgUnit
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, InvalidInput
@@ -19,7 +19,6 @@ from govgrid.domain.public_note import check_public_note
 from govgrid.domain.roles import Role
 from govgrid.domain.text import check_chars
 from govgrid.domain.workflow import (
-    FINAL,
     FORCED_CLOSURES,
     ClosureType,
     Decision,
@@ -181,9 +180,7 @@ def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, 
     from govgrid.domain.history import SideAction
 
     moved = 0
-    waiting = select(Case.id).where(
-        Case.due_is_provisional.is_(True), Case.status.not_in([s.value for s in FINAL])
-    )
+    waiting = select(Case.id).where(Case.due_is_provisional.is_(True), still_open())
     for case_id in session.scalars(waiting).all():
         case = session.get(Case, case_id)
         if case is None or case.due_at is None or case.extension_state == Decision.APPROVED:

@@ -11,12 +11,11 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case
+from govgrid.db.case_models import Case, still_open
 from govgrid.domain.case_fields import case_code
 from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Actor
-from govgrid.domain.workflow import FINAL
 from govgrid.geo.crs import Crs, box_to_stored, from_stored, points_from_stored
 from govgrid.services.cases import queries
 
@@ -68,7 +67,7 @@ def case_map(
         Case.lat.between(box.south, box.north),
     ]
     if open_only:
-        where.append(Case.status.not_in([s.value for s in FINAL]))
+        where.append(still_open())
     total = int(session.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
     if zoom >= POINTS_FROM_ZOOM and total <= MOST_POINTS:
         rows = session.execute(

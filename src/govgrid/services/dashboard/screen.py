@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Case, CaseTransition, still_open
 from govgrid.db.models import User
 from govgrid.domain.assessment import Period
 from govgrid.domain.case_fields import case_code
@@ -22,7 +22,6 @@ from govgrid.domain.case_filter import CaseFilter
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.roles import Role
-from govgrid.domain.workflow import FINAL
 from govgrid.domain.worktime import CHINA
 from govgrid.geo.crs import Crs, from_stored
 from govgrid.services.assessment.metrics import Slice
@@ -198,7 +197,7 @@ def _points(session: Session, actor: Actor, crs: Crs) -> list[list[Any]]:
     seen = queries.conditions(session, actor, CaseFilter())
     rows = session.execute(
         select(Case.lat, Case.lng, Case.status, Case.id, Case.reported_at, Case.class_code, Case.is_overdue)
-        .where(*seen, Case.status.not_in([s.value for s in FINAL]), Case.lng.is_not(None))
+        .where(*seen, still_open(), Case.lng.is_not(None))
         .order_by(Case.reported_at.desc())
         .limit(MAP_POINTS)
     )

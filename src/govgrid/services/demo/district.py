@@ -26,6 +26,7 @@ from govgrid.geo.partition import StreetCells, partition_district
 from govgrid.geo.topology import check_topology
 from govgrid.services import audit
 from govgrid.services.assessment.rollups import catch_up
+from govgrid.services.demo.connector_traffic import build_demo_traffic
 from govgrid.services.demo.inspections import build_demo_inspections
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.reference import reference_file
@@ -128,6 +129,8 @@ def build_demo(
     )
     progress("督导检查：按评分表对各社区现场评分，扣分项提出整改意见（合成数据）…")
     build_demo_inspections(session, catalogs=catalogs, area_code=spec["district"], now=now)
+    progress("联网系统今日推送（12345、视频识别、上级交办、疫情防控、公安排查；合成数据）…")
+    build_demo_traffic(session, rules=catalogs.case_rules, area_code=spec["district"], now=now)
     progress("汇总考核指标…")
     catch_up(session, rules=catalogs.case_rules, district_code=spec["district"], now=now)
     return replace(_summary(session, spec), ledger=ledger, year=year)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from govgrid.db.case_models import Case
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Actor
@@ -105,14 +106,15 @@ def replay_message(
         locator=request.app.state.locator_cache,
         now=now,
     )
+    filed = session.get(Case, row.case_id) if row.case_id is not None else None
     said = f"已重放 #{message_id}：" + (
-        f"立案件 {row.case_id}"
+        "已立案"
         if row.outcome == "taken"
-        else f"已有案件 {row.case_id}，未重复建立"
+        else "已有案件，未重复建立"
         if row.outcome == "duplicate"
         else f"仍被拒收：{row.reason}"
     )
-    return _keys(request, session, actor, now=now, replayed=said)
+    return _keys(request, session, actor, now=now, replayed=said, replayed_case=filed)
 
 
 @router.post("/connectors/keys")
@@ -156,6 +158,7 @@ def _keys(
     error: str | None = None,
     new_key: tuple[int, str] | None = None,
     replayed: str | None = None,
+    replayed_case: Case | None = None,
 ) -> Response:
     rules = request.app.state.case_rules
     return page(
@@ -170,4 +173,5 @@ def _keys(
         error=error,
         new_key=new_key,
         replayed=replayed,
+        replayed_case=replayed_case,
     )
