@@ -396,3 +396,31 @@ def test_the_workspaces_light_counts_equal_what_their_links_show(as_user, demo_l
         shown = re.search(rf'<span class="light light-{light}">[^<]* (\d+)</span>', listed).group(1)
         assert shown == count, (light, count, shown)
         assert "只计末级任务" in listed
+
+
+@pytest.mark.parametrize(
+    ("username", "level", "label"),
+    [
+        ("dispatcher", "command", "综合指挥"),
+        ("leader", "command", "综合指挥"),
+        ("street_officer", "grid", "网格运行"),
+        ("grid_worker", "grid", "网格运行"),
+        ("dept_officer", "service", "服务保障"),
+    ],
+)
+def test_each_role_lands_on_its_level_with_only_the_links_its_menu_allows(as_user, username, level, label):
+    import re
+
+    page = as_user(username).get("/").text
+    card = page.split('id="level"', 1)[1].split("</section>", 1)[0]
+    assert f'data-level="{level}"' in page and label in card
+    menu = set(re.findall(r'<a href="([^"]+)"', page.split('aria-label="主导航"', 1)[1].split("</nav>", 1)[0]))
+    links = re.findall(r'<a href="([^"]+)"', card)
+    assert links and all(href.split("?", 1)[0] in menu for href in links)
+
+
+def test_a_citizen_has_no_level():
+    from govgrid.domain.levels import landing
+    from govgrid.domain.roles import Role
+
+    assert landing(Role.CITIZEN, {"/", "/cases"}, "2026-12-01") is None

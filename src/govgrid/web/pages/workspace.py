@@ -9,6 +9,7 @@ from govgrid.db.models import Area
 from govgrid.domain.audit_labels import ENTITY_LABEL, action_label, entity_label
 from govgrid.domain.history import history_label
 from govgrid.domain.ledger import LIGHT_LABEL
+from govgrid.domain.levels import landing
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, authorize, reach
 from govgrid.domain.roles import Role
@@ -23,6 +24,7 @@ from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.ledger import instructions as ledger_instructions
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.filters import AuditFilterDep
+from govgrid.web.navigation import menu_for
 from govgrid.web.pages.render import page
 from govgrid.web.paging import PageNumberDep
 
@@ -55,10 +57,12 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         if actor.role is Role.ADMIN
         else None
     )
+    menu = {item.href for item in menu_for(request.app.state.navigation, actor)}
     return page(
         request,
         "workspace.html",
         actor,
+        level=landing(actor.role, menu, now.astimezone(CHINA).date().isoformat()),
         scope=scope,
         summary=summary,
         my_grids=mine,
