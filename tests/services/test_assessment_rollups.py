@@ -164,3 +164,28 @@ def test_cases_a_failed_import_removes_are_taken_out_of_the_rollups(fresh):
             session, "admin", Period(date(2024, 6, 1), date(2024, 6, 30)), Slice.DISTRICT
         )
         assert rolled == plain and plain["total"]["reported"] == 2
+
+
+def test_the_rollups_basis_is_the_same_in_every_process_whatever_its_hash_seed():
+    """A basis that changed with the process (a set's order follows PYTHONHASHSEED) would make every
+    restart roll each district again and every request read the history meanwhile."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from govgrid.catalog.bundle import load_catalogs;"
+        "from govgrid.services.assessment.rollups import basis_of;"
+        "print(basis_of(load_catalogs().case_rules))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3", "4", "5")
+    }
+    assert len(seen) == 1 and len(next(iter(seen))) == 32

@@ -414,7 +414,9 @@ def test_each_role_lands_on_its_level_with_only_the_links_its_menu_allows(as_use
     page = as_user(username).get("/").text
     card = page.split('id="level"', 1)[1].split("</section>", 1)[0]
     assert f'data-level="{level}"' in page and label in card
-    menu = set(re.findall(r'<a href="([^"]+)"', page.split('aria-label="主导航"', 1)[1].split("</nav>", 1)[0]))
+    menu = set(
+        re.findall(r'<a href="([^"]+)"', page.split('aria-label="主导航"', 1)[1].split("</nav>", 1)[0])
+    )
     links = re.findall(r'<a href="([^"]+)"', card)
     assert links and all(href.split("?", 1)[0] in menu for href in links)
 

@@ -39,7 +39,7 @@ class Case(Base):
     loop: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(16), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    channel: Mapped[str] = mapped_column(String(LENGTHS["channel"]), index=True)
+    channel: Mapped[str] = mapped_column(String(LENGTHS["channel"]))  # indexed with reported_at (below)
     # who sent it (a connector id, or user:<id>) and the sender's own number for it (an order number, a
     # client's UUID): a retry is recognised by the pair, so no sender can reach another's numbers
     source: Mapped[str] = mapped_column(String(40), default="", server_default="")
@@ -68,7 +68,7 @@ class Case(Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     # counted over a year whose 调休 is not yet announced (the provisional calendar): shown as 暂定
     due_is_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)  # the 30-day closure trend
     closure_type: Mapped[str | None] = mapped_column(String(12))
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -82,6 +82,7 @@ class Case(Base):
     __table_args__ = district_args(
         "case",
         UniqueConstraint("district_code", "source", "external_id", name="uq_case_source_external_id"),
+        Index("ix_case_channel_reported_at", "channel", "reported_at"),  # a channel's day (今日巡查, 12345)
     )
     __mapper_args__ = MAPPER_ARGS
 

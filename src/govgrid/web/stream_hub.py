@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from anyio import to_thread
@@ -21,6 +21,7 @@ from govgrid.services.cases.feed import Change, Position
 
 KEPT = 20_000  # recent rows kept in memory for the streams that are behind
 READ = 2_000  # rows read at a time
+MOST_TILE_KEYS = 1_000  # people whose tiles are kept
 
 
 class Hub:
@@ -34,6 +35,11 @@ class Hub:
         self.lock: asyncio.Lock | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.open: Counter[str] = Counter()  # open streams by who holds them
+        # the tiles by whose they are: (the head they reflect at least, the JSON), computed once for all
+        # of one person's open streams (a wall of screens, several tabs)
+        self.tiles: dict[Hashable, tuple[Position, str]] = {}
+        self.tile_locks: dict[Hashable, asyncio.Lock] = {}
+        self.tile_loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> Position:
         """Where a new stream begins: after everything committed so far."""
@@ -47,6 +53,23 @@ class Hub:
         if self.floor is not None and position >= self.floor:
             return [c for c in self.recent if c.position > position][:READ]
         return await to_thread.run_sync(self._read, position)
+
+    async def tiles_for(self, key: Hashable, seen: Position, compute: Callable[[], str]) -> str:
+        """The tiles of `key` reflecting at least everything up to `seen`: read again only when the last
+        reading is older than that, and by one stream while the others with the same key wait for it."""
+        loop = asyncio.get_running_loop()
+        if self.tile_loop is not loop:
+            self.tile_locks, self.tile_loop = {}, loop
+        if len(self.tiles) > MOST_TILE_KEYS:
+            self.tiles.clear()
+        async with self.tile_locks.setdefault(key, asyncio.Lock()):
+            kept = self.tiles.get(key)
+            if kept is not None and kept[0] >= seen:
+                return kept[1]
+            head = max(self.head or seen, seen)  # what was committed before the reading starts
+            figures = await to_thread.run_sync(compute)
+            self.tiles[key] = (head, figures)
+            return figures
 
     async def _refresh(self, force: bool = False) -> None:
         loop = asyncio.get_running_loop()

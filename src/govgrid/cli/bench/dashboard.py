@@ -75,15 +75,22 @@ def _database(obj: Context, path: Path, count: int, seed: int) -> Any:
 
     from govgrid.db.case_models import Case
     from govgrid.db.engine import make_engine, make_session_factory
+    from govgrid.db.migrate import upgrade
 
     if path.exists():
-        sessions = make_session_factory(make_engine(f"sqlite:///{path}"))
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)  # a database kept by an earlier version: its new indexes
+        sessions = make_session_factory(engine)
         with sessions() as session:
             held = int(session.scalar(select(func.count()).select_from(Case)) or 0)
         if held < count:
             raise click.ClickException(
                 f"{path} 只有 {held:,} 件（需要 {count:,} 件）：删除它重建，或减少 --cases"
             )
+        from govgrid.services.assessment.rollups import catch_up
+
+        with sessions() as session:  # rolled as the worker would have, before anything is measured
+            catch_up(session, rules=obj.catalogs.case_rules, district_code=_district(session), now=NOW)
         click.echo(f"复用基准库 {path}：{held:,} 件（基准数据）")
         return sessions
     from govgrid.services.assessment.rollups import catch_up

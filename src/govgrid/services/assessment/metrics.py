@@ -212,12 +212,25 @@ def rolled_up(
         scope_prefix=prefix,
     )
     if prefix and narrowing.owner_id is not None:  # their own reports outside their area, as the plain path
-        elsewhere = (Case.reporter_id == narrowing.owner_id) & ~Case.scope_code.startswith(prefix)
-        for place, counts in _grouped_plain(session, actor, rules, period, by, elsewhere).items():
+        outside = list(
+            session.scalars(  # by the reporter index: few or none (a leader rarely reports elsewhere)
+                select(Case.id)
+                .where(Case.reporter_id == narrowing.owner_id, ~Case.scope_code.startswith(prefix))
+                .limit(MOST_OUTSIDE + 1)
+            )
+        )
+        if len(outside) > MOST_OUTSIDE:
+            return None  # the plain path reads them all
+        if not outside:
+            return grouped
+        for place, counts in _grouped_plain(session, actor, rules, period, by, Case.id.in_(outside)).items():
             into = grouped.setdefault(place, dict.fromkeys(counts, 0.0))
             for name, value in counts.items():
                 into[name] = into.get(name, 0) + value
     return grouped
+
+
+MOST_OUTSIDE = 1_000  # own reports outside the caller's area read case by case on top of the rollups
 
 
 def drill(

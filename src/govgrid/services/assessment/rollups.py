@@ -13,7 +13,9 @@ will, so none is missed and none is rolled twice."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -96,17 +98,39 @@ def catch_up(
 
 
 def basis_of(rules: CaseRules) -> str:
-    """What the rolled figures depend on besides the history: the terms and the working calendar."""
+    """What the rolled figures depend on besides the history: the terms and the working calendar, written
+    out in a fixed order (a set's repr follows the process's hash seed, so every restart would otherwise
+    see another basis and roll the district again)."""
     calendar = rules.calendar
-    seen = repr(
-        (
-            rules.assessment.terms,
-            calendar.office_hours,
-            sorted(calendar.overrides.items()),
-            sorted(calendar.entered.items()),
-        )
+    seen = json.dumps(
+        _canonical(
+            [
+                rules.assessment.terms,
+                calendar.office_hours,
+                sorted(calendar.overrides.items()),
+                sorted(calendar.entered.items()),
+            ]
+        ),
+        ensure_ascii=False,
+        sort_keys=True,
     )
     return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+def _canonical(value: Any) -> Any:
+    """A value as JSON in an order that does not depend on the process: sets sorted, dataclasses by field."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__name__, **fields}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, dict):
+        return [[_canonical(k), _canonical(v)] for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))]
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)  # dates, times, enums: their repr is fixed
 
 
 def forget(session: Session, *, rules: CaseRules, district_code: str, case_ids: list[int]) -> None:

@@ -6,6 +6,7 @@ screen reconnecting with Last-Event-ID is sent what it missed. Async: an open st
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -91,7 +92,8 @@ async def _events(
             if dirty and time.monotonic() - kpi_at >= KPI_EVERY:
                 kpi_at, dirty = time.monotonic(), False
                 now = request.app.state.clock()
-                figures = await to_thread.run_sync(_tiles, request, actor, now)
+                key = (actor.user_id, actor.role, actor.scope_code, actor.unit_id)
+                figures = await hub.tiles_for(key, position, functools.partial(_tiles, request, actor, now))
                 if figures != last_kpi:
                     last_kpi = figures
                     yield f"event: kpi\ndata: {figures}\n\n"
