@@ -280,53 +280,50 @@ def test_what_people_typed_cannot_mention_everyone_or_add_links_in_a_group_messa
     assert "＜@all＞" in text
 
 
+def one_robot_and_old_cases(session, robot, point, numbers: list[str]) -> list:  # type: ignore[no-untyped-def]
+    """The WeCom robot alone, and open cases imported from last year's history (their rows not news)."""
+    from govgrid.db.case_models import Case
+    from tests.services.cases.test_history_import import case_row, run, sheet
+
+    _, ding = destinations(session, robot)
+    session.delete(session.get(PushDestination, ding.id))
+    session.commit()
+    times = {
+        "上报时间": datetime(2025, 3, 3, 8, tzinfo=CHINA),
+        "立案时间": datetime(2025, 3, 3, 9, tzinfo=CHINA),
+        "派遣时间": datetime(2025, 3, 3, 10, tzinfo=CHINA),
+        "处置时限": datetime(2025, 3, 5, 10, tzinfo=CHINA),
+    }
+    run(session, sheet([case_row(number, point, **times, 当前状态="处置中") for number in numbers]))
+    return list(session.scalars(select(Case).order_by(Case.id)))
+
+
+def supervised(case, note: str) -> dict:  # type: ignore[no-untyped-def]
+    """A 督办 history row on the case, today."""
+    from govgrid.domain.permissions import SYSTEM
+    from govgrid.services.cases.history import history_row
+
+    return history_row(
+        case.id,
+        case.district_code,
+        actor=SYSTEM,
+        step="supervise",
+        from_status=case.status,
+        to_status=case.status,
+        at=MONDAY_8,
+        note=note,
+    )
+
+
 def test_an_old_history_row_is_not_news(fresh, robot):
     """A replayed or imported history's rows (their times long past) are not pushed; today's are."""
-    from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.cases.history import history_row, record_histories
+    from govgrid.services.cases.history import record_histories
 
     sessions, point = fresh
     with sessions() as session:
-        wecom, ding = destinations(session, robot)
-        session.delete(session.get(PushDestination, ding.id))
-        session.commit()
-        from tests.services.cases.test_history_import import case_row, run, sheet
-
-        run(
-            session,
-            sheet(
-                [
-                    case_row(
-                        "OLD-1",
-                        point,
-                        上报时间=datetime(2025, 3, 3, 8, tzinfo=CHINA),
-                        立案时间=datetime(2025, 3, 3, 9, tzinfo=CHINA),
-                        派遣时间=datetime(2025, 3, 3, 10, tzinfo=CHINA),
-                        处置时限=datetime(2025, 3, 5, 10, tzinfo=CHINA),
-                        当前状态="处置中",
-                    )
-                ]
-            ),
-        )
+        [case] = one_robot_and_old_cases(session, robot, point, ["OLD-1"])
         assert push_round(session, now=MONDAY_8) == 0 and robot.received == []
-        from govgrid.db.case_models import Case
-
-        case = session.scalars(select(Case)).one()
-        record_histories(
-            session,
-            [
-                history_row(
-                    case.id,
-                    case.district_code,
-                    actor=SYSTEM,
-                    step="supervise",
-                    from_status=case.status,
-                    to_status=case.status,
-                    at=MONDAY_8,
-                    note="督办",
-                )
-            ],
-        )
+        record_histories(session, [supervised(case, "督办")])
         session.commit()
         assert push_round(session, now=MONDAY_8 + timedelta(minutes=1)) == 1
     assert "督办" in robot.received[0][2]["markdown"]["content"]
@@ -335,53 +332,18 @@ def test_an_old_history_row_is_not_news(fresh, robot):
 def test_a_history_row_committed_after_a_later_one_is_still_pushed(fresh, robot):
     """On PostgreSQL a row whose id was drawn first can commit last: the outbox reads in commit order, so
     the robot gets it after all (a cursor of ids alone would have passed it by)."""
-    from govgrid.db.case_models import Case
-    from govgrid.domain.permissions import SYSTEM
-    from govgrid.services.cases.history import history_row, record_histories
-    from tests.services.cases.test_history_import import case_row, run, sheet
+    from govgrid.services.cases.history import record_histories
 
     sessions, point = fresh
     with sessions() as session:
         if session.get_bind().dialect.name != "postgresql":
             pytest.skip("SQLite has one writer at a time: its history ids commit in order")
-        wecom, ding = destinations(session, robot)
-        session.delete(session.get(PushDestination, ding.id))
-        session.commit()
-        run(
-            session,
-            sheet(
-                [
-                    case_row(
-                        f"LATE-{n}",
-                        point,
-                        上报时间=datetime(2025, 3, 3, 8, tzinfo=CHINA),
-                        立案时间=datetime(2025, 3, 3, 9, tzinfo=CHINA),
-                        派遣时间=datetime(2025, 3, 3, 10, tzinfo=CHINA),
-                        处置时限=datetime(2025, 3, 5, 10, tzinfo=CHINA),
-                        当前状态="处置中",
-                    )
-                    for n in (1, 2)
-                ]
-            ),
-        )
-        first, second = session.scalars(select(Case).order_by(Case.id)).all()
-
-    def supervise(case: Case, note: str) -> dict:
-        return history_row(
-            case.id,
-            case.district_code,
-            actor=SYSTEM,
-            step="supervise",
-            from_status=case.status,
-            to_status=case.status,
-            at=MONDAY_8,
-            note=note,
-        )
+        first, second = one_robot_and_old_cases(session, robot, point, ["LATE-1", "LATE-2"])
 
     with sessions() as slow, sessions() as quick:
-        record_histories(slow, [supervise(first, "先取号后提交")])
+        record_histories(slow, [supervised(first, "先取号后提交")])
         slow.flush()  # its id is drawn, its transaction still open
-        record_histories(quick, [supervise(second, "后取号先提交")])
+        record_histories(quick, [supervised(second, "后取号先提交")])
         quick.commit()
         with sessions() as reader:
             push_round(reader, now=MONDAY_8 + timedelta(minutes=1))  # may push nothing yet: one is open
