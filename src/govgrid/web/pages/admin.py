@@ -15,7 +15,7 @@ from govgrid.db.case_models import Case
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Actor
-from govgrid.services.cases import connector_keys, connector_log
+from govgrid.services.cases import connector_keys, connector_log, queries
 from govgrid.services.geo import geography
 from govgrid.services.people import directory
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
@@ -106,7 +106,7 @@ def replay_message(
         locator=request.app.state.locator_cache,
         now=now,
     )
-    filed = session.get(Case, row.case_id) if row.case_id is not None else None
+    filed = queries.get_case(session, actor=actor, case_id=row.case_id) if row.case_id is not None else None
     said = f"已重放 #{message_id}：" + (
         "已立案"
         if row.outcome == "taken"
