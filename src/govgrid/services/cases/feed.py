@@ -104,10 +104,9 @@ def after(session: Session, position: Position, *, limit: int = 1_000) -> list[C
         Case.unit_id,
     ).join(Case, and_(Case.district_code == T.district_code, Case.id == T.case_id))
     later, order = beyond(session, position)
-    postgres = session.get_bind().dialect.name == "postgresql"
     return [
         Change(
-            position=Position(int(row.txid or 0) if postgres else 0, row.id),
+            position=position_of(session, row.txid, row.id),
             case_id=row.case_id,
             code=case_code(row.reported_at, row.case_id),
             step=row.step,
