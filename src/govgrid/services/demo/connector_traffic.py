@@ -48,6 +48,7 @@ def build_demo_traffic(session: Session, *, rules: CaseRules, area_code: str, no
     for number, (at, cid) in enumerate(moments, start=1):
         connector = rules.connectors[cid]
         payload = _payload(connector, rules, rng, rng.choice(grids), number, at)
+        # one message each of these two systems goes wrong, never a day's first (the health shows both)
         spoil = spoiled.pop(cid, None) if number > len(rules.connectors) else None
         if spoil is not None:
             payload = spoil(connector, payload)
@@ -108,27 +109,28 @@ def _payload(
 
 
 def _put(payload: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path ("location.lng", "position.0"): a digit makes a list, as connectors.pick reads it."""
-    parts = path.split(".")
+    """Set a dotted path ("location.lng", "position.0"): a digit is a list index, as connectors.pick reads it."""
+    *heads, last = path.split(".")
     here: Any = payload
-    for part, after in zip(parts, parts[1:], strict=False):
-        fresh: Any = [] if after.isdigit() else {}
-        if isinstance(here, list):
-            index = int(part)
-            while len(here) <= index:
-                here.append(None)
-            here[index] = here[index] if here[index] is not None else fresh
-            here = here[index]
-        else:
-            here = here.setdefault(part, fresh)
-    last = parts[-1]
-    if isinstance(here, list):
-        index = int(last)
-        while len(here) <= index:
-            here.append(None)
-        here[index] = value
+    for part, then in zip(heads, [*heads, last][1:], strict=True):
+        if _get(here, part) is None:
+            _set(here, part, [] if then.isdigit() else {})
+        here = _get(here, part)
+    _set(here, last, value)
+
+
+def _get(container: Any, key: str) -> Any:
+    if isinstance(container, list):
+        return container[int(key)] if int(key) < len(container) else None
+    return container.get(key)
+
+
+def _set(container: Any, key: str, value: Any) -> None:
+    if isinstance(container, list):
+        container.extend([None] * (int(key) + 1 - len(container)))
+        container[int(key)] = value
     else:
-        here[last] = value
+        container[key] = value
 
 
 def _without_title(connector: Connector, payload: dict[str, Any]) -> dict[str, Any]:
