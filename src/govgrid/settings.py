@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         description="Folder for case photos and evidence files (stored by SHA-256). Default: media/ beside "
         "the SQLite database; required with PostgreSQL.",
     )
+    classifier_file: Path | None = Field(
+        None,
+        description="The 12345 message model (govgrid nlp train-classifier writes it). Default: classifier.npz "
+        "beside the SQLite database, else in the working directory. Without it the app runs and suggests "
+        "nothing.",
+    )
     max_photo_mb: int = Field(
         10,
         ge=1,
@@ -258,6 +264,14 @@ def resolve_media_dir(settings: Settings) -> Path:
     if db_file is None:
         raise ValueError("使用 PostgreSQL 或内存数据库时须设置 GOVGRID_MEDIA_DIR（照片存放目录）")
     return db_file.resolve().parent / "media"
+
+
+def resolve_classifier_file(settings: Settings) -> Path:
+    """Where the message model is kept: the setting, else beside the embedded database, else here."""
+    if settings.classifier_file is not None:
+        return settings.classifier_file
+    db_file = sqlite_path(settings.database_url) if is_sqlite(settings.database_url) else None
+    return (db_file.resolve().parent if db_file else Path.cwd()) / "classifier.npz"
 
 
 if __name__ == "__main__":

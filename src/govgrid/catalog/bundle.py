@@ -13,10 +13,12 @@ from govgrid.catalog.assessment_catalog import load_assessment
 from govgrid.catalog.calendars import load_calendar
 from govgrid.catalog.case_catalog import load_case_classes, load_hotline, load_responsibility
 from govgrid.catalog.connector_catalog import load_connectors
+from govgrid.catalog.dispatch_hints import load_dispatch_hints
 from govgrid.catalog.inspection_catalog import load_inspection_sheets
 from govgrid.catalog.ledger import load_ledger_rules
 from govgrid.catalog.navigation import NavItem, load_navigation
 from govgrid.domain.case_rules import CaseRules
+from govgrid.domain.dispatch_hints import DispatchHints
 from govgrid.domain.inspection import Sheet
 from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.supervision import Policy
@@ -33,6 +35,7 @@ class Catalogs:
     policy: Policy
     navigation: list[NavItem]
     inspection_sheets: dict[str, Sheet]
+    dispatch_hints: DispatchHints
 
 
 def load_catalogs(directory: Path | None = None) -> Catalogs:
@@ -62,6 +65,9 @@ def _load(source: CatalogSource) -> Catalogs:
         policy=load_policy(source.load("supervision.yaml")),
         navigation=load_navigation(source.load("navigation.yaml")),
         inspection_sheets=load_inspection_sheets(source.load("inspection_sheets.yaml"), set(classes)),
+        dispatch_hints=load_dispatch_hints(
+            source.load("dispatch_hints.yaml"), case_rules.responsibility.keys
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from govgrid.cli.demo import demo
 from govgrid.cli.geo import import_geo, import_places
 from govgrid.cli.get import get
 from govgrid.cli.ledger import ledger
+from govgrid.cli.nlp import nlp
 from govgrid.cli.people import users
 from govgrid.cli.report import report
 from govgrid.cli.serve import serve, worker
@@ -44,6 +45,7 @@ for command in (
     calendar,
     ledger,
     report,
+    nlp,
     bench,
 ):
     main.add_command(command)

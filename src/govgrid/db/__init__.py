@@ -4,6 +4,7 @@ from govgrid.db import (  # noqa: F401  (every table registered on Base.metadata
     case_models,
     connector_models,
     inspection_models,
+    intelligence_models,
     ledger_models,
     models,
     push_models,

@@ -50,7 +50,11 @@ class ResponsibilityList:
         for rule in self.rules:
             if rule.class_code == case_class.code and (grid_code or "").startswith(rule.area_prefix):
                 return rule.unit_code
-        unit = self.keys.get(case_class.unit_key, "street")
+        return self.unit_for_key(case_class.unit_key, grid_code)
+
+    def unit_for_key(self, key: str, grid_code: str | None) -> str | None:
+        """The unit a responsibility key names; "street" is the street of the grid (None without one)."""
+        unit = self.keys.get(key, "street")
         if unit == "street":
             return grid_code[:9] if grid_code else None
         return unit

@@ -19,10 +19,17 @@ from govgrid.domain.audit_labels import who_label
 from govgrid.domain.worktime import CHINA
 from govgrid.services.blobs import FileLimits
 from govgrid.services.geo.locate import LocatorCache
+from govgrid.services.intelligence.suggestions import Suggester
 from govgrid.services.people.sessions import SessionPolicy
 from govgrid.services.people.throttle import LoginPolicy
 from govgrid.services.work_calendar import CalendarSync
-from govgrid.settings import Settings, load_settings, resolve_media_dir, resolve_secret_key
+from govgrid.settings import (
+    Settings,
+    load_settings,
+    resolve_classifier_file,
+    resolve_media_dir,
+    resolve_secret_key,
+)
 from govgrid.uploads.limits import MB, ImageLimits, OfficeLimits, SheetLimits
 from govgrid.web import errors
 from govgrid.web.api import router as api_router
@@ -120,6 +127,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.connectors = app.state.case_rules.connectors
     app.state.taxonomy = _taxonomy(settings, app.state.connectors)
     app.state.navigation = app.state.catalogs.navigation
+    app.state.suggester = Suggester.from_file(
+        resolve_classifier_file(settings),
+        app.state.catalogs.dispatch_hints,
+        app.state.case_rules.responsibility,
+    )
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     # tojson keeps Chinese readable (a raw connector message); <, >, & and ' are still escaped
     app.state.templates.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}

@@ -265,6 +265,9 @@ class StepIn(In):
         "", max_length=200, description="公开说明：市民查询页和 Open311 可见，不得含个人信息"
     )
     unit_code: str | None = Field(None, description="派遣时指定责任单位；缺省按权责清单")
+    category: str | None = Field(
+        None, max_length=16, description="派遣时确认的 12345 一级类别（记为标注样本，供重新训练）"
+    )
     expected_version: Version | None = None
     contacted: bool | None = Field(None, description="回访：是否已联系")
     resolved: bool | None = Field(None, description="回访：是否已解决")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from govgrid.cli.bench.api import bench_api
+from govgrid.cli.bench.classify import bench_classify
 from govgrid.cli.bench.dashboard import bench_dashboard
 from govgrid.cli.bench.importing import bench_import
 from govgrid.cli.bench.intake import bench_intake
@@ -26,5 +27,6 @@ for command in (
     bench_report,
     bench_import,
     bench_dashboard,
+    bench_classify,
 ):
     bench.add_command(command)

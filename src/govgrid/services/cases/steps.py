@@ -33,6 +33,8 @@ from govgrid.domain.worktime import Deadline
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.intake import deadline_columns
 from govgrid.services.cases.queries import get_case
+from govgrid.services.intelligence import labels
+from govgrid.services.intelligence.suggestions import Suggester
 
 STEP_ACTION = {
     Step.VERIFY: Action.VERIFY_CASE,
@@ -69,9 +71,12 @@ def transition(
     answers: dict[str, object] | None = None,
     closure_type: str | None = None,
     public_note: str = "",
+    category: str | None = None,
+    suggester: Suggester | None = None,
 ) -> Case:
     """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers;
-    `public_note` is what the public may read about the step (checked for personal data)."""
+    `public_note` is what the public may read about the step (checked for personal data). On 派遣, a
+    12345 `category` is kept as a labelled example beside the `suggester`'s prediction."""
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(
         actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
@@ -85,6 +90,11 @@ def transition(
     changes, detail = step_changes(
         rules, case, step, after, now, unit_id=unit_id, closure_type=closure_type, answers=answers
     )
+    if category:
+        if step is not Step.DISPATCH or suggester is None:
+            raise InvalidInput("只有派遣时可以指定留言类别", field="category")
+        labels.record(session, suggester, actor=actor, case=case, category=category, now=now)
+        detail = {**detail, "category": category}
     compare_and_set(session, case, expected_version, status=after.value, **changes)
     record_history(
         session,

@@ -190,6 +190,8 @@ def take_step(
         answers={"contacted": body.contacted, "resolved": body.resolved, "satisfaction": body.satisfaction},
         closure_type=body.closure_type,
         public_note=body.public_note,
+        category=body.category,
+        suggester=request.app.state.suggester,
     )
     return public(case, request, actor)
 

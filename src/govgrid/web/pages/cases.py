@@ -53,6 +53,11 @@ def case_page(
         suggested = steps.suggested_unit(rules, case)
     except InvalidInput:
         suggested = None
+    suggester = request.app.state.suggester
+    hints = suggester.hints
+    hint = suggester.for_case(case) if Step.DISPATCH in offered else None
+    if hint and hint.is_sure and hint.unit_code:
+        suggested = hint.unit_code
     units = people.list_units(session, actor=actor) if Step.DISPATCH in offered else []
     case_class = rules.classes.get(case.class_code)
     due_hint = None
@@ -74,6 +79,10 @@ def case_page(
         closure_labels=CLOSURE_LABEL,
         units=units,
         suggested=suggested,
+        hint=hint,
+        ask_category=Step.DISPATCH in offered and case.channel in hints.channels,
+        categories=hints.categories,
+        threshold=hints.threshold,
         due_hint=due_hint,
         history=queries.timeline(session, actor=actor, case_id=case_id),
         history_label=history_label,
@@ -98,6 +107,7 @@ class StepForm(BaseModel):
     step: Step
     note: str = ""
     unit_code: str = ""
+    category: Annotated[str, Field(max_length=16)] = ""
     version: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
     public_note: str = ""
     contacted: bool | None = None  # 回访's three answers
@@ -134,6 +144,8 @@ def take_step(
         expected_version=form.version,
         public_note=form.public_note,
         answers=form.answers(),
+        category=form.category or None,
+        suggester=request.app.state.suggester,
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 

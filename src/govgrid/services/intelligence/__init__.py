@@ -1,0 +1,1 @@
+"""The language models in use: dispatch suggestions for new cases and the labels dispatchers give."""
