@@ -198,3 +198,15 @@ def fresh(empty_sessions):  # type: ignore[no-untyped-def]
         district = build_district(session)
     point = district.grid(district.features[1].code).geometry.representative_point()
     return empty_sessions, (round(point.x, 6), round(point.y, 6))
+
+
+@pytest.fixture
+def with_model(app, tmp_path):  # type: ignore[no-untyped-def]
+    """The app with a message model trained on the hand-written messages (tests.nlp_samples)."""
+    from govgrid.services.intelligence.suggestions import Suggester
+    from tests import nlp_samples
+
+    before = app.state.suggester
+    app.state.suggester = Suggester(nlp_samples.small_model(tmp_path), before.hints, before.responsibility)
+    yield app.state.suggester
+    app.state.suggester = before

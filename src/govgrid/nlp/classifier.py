@@ -8,6 +8,7 @@ temperature that turns the SVM's scores into a confidence; then the model is fit
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -122,7 +123,7 @@ def load(path: Path) -> Model:
             )
     except FileNotFoundError:
         raise ModelFileError(f"模型文件 {path} 不存在：请先运行 govgrid nlp train-classifier") from None
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         if isinstance(exc, ModelFileError):
             raise
         raise ModelFileError(f"模型文件 {path} 无法读取（{exc}）：请重新训练") from None
@@ -142,12 +143,12 @@ def train(
     featuriser = Featuriser.fit(documents)
     matrix = featuriser.transform(documents)
     classes = tuple(sorted(set(labels)))
-    folds = min(FOLDS, int(min(np.sum(y == c) for c in classes)))
+    groups = [" ".join(d[:GROUP_WORDS]) for d in documents]
+    folds = min(FOLDS, int(min(np.sum(y == c) for c in classes)), len(set(groups)))
     out_of_fold = np.zeros((len(y), len(classes)))
     if folds >= 2:
-        groups = [" ".join(d[:GROUP_WORDS]) for d in documents]
         splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=0)
-        for fit_rows, held_rows in splitter.split(matrix, y, groups):
+        for fit_rows, held_rows in list(splitter.split(matrix, y, groups)):
             svm = LinearSVC(C=SVM_C, class_weight="balanced").fit(matrix[fit_rows], y[fit_rows])
             out_of_fold[held_rows] = _columns(svm.decision_function(matrix[held_rows]), svm.classes_, classes)
     svm = LinearSVC(C=SVM_C, class_weight="balanced").fit(matrix, y)
