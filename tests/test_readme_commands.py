@@ -175,6 +175,24 @@ def test_import_geo_runs_on_an_empty_database(tmp_path):
     govgrid(tmp_path, "import-geo", str(doc))
 
 
+def test_the_language_commands_run_on_the_shared_messages(demo_dir, tmp_path):
+    messages = ROOT.parent / "shared" / "data" / "messages"
+    assert (demo_dir / "classifier.npz").is_file()  # `govgrid demo` trained it from the shared file
+    small = tmp_path / "small.csv"
+    with (messages / "train_segmented.csv").open(encoding="utf-8") as f:
+        small.write_text("".join(line for _, line in zip(range(1500), f, strict=False)), encoding="utf-8")
+    model = tmp_path / "model.npz"
+    done = govgrid(demo_dir, "nlp", "train-classifier", "--input", str(small), "--output", str(model))
+    assert "交叉验证" in done.stdout and model.is_file()
+    done = govgrid(demo_dir, "nlp", "evaluate", "--input", str(messages / "dev_raw.csv"))
+    assert "macro-F1" in done.stdout and "混淆矩阵" in done.stdout
+    out = tmp_path / "classified.csv"
+    govgrid(demo_dir, "nlp", "classify", "--input", str(messages / "dev_raw.csv"), "--output", str(out))
+    assert "预测标签,置信度" in out.read_text(encoding="utf-8-sig").splitlines()[0]
+    done = govgrid(demo_dir, "nlp", "export-labels", "--output", str(tmp_path / "labels.csv"))
+    assert "已导出" in done.stdout
+
+
 def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "locate", "--points", "20000", "--sample", "50")
     govgrid(demo_dir, "bench", "intake", "--cases", "2000", "--batch", "1000")
@@ -183,6 +201,7 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "report", "--cases", "4000")
     govgrid(demo_dir, "bench", "import", "--rows", "2000")
     govgrid(demo_dir, "bench", "dashboard", "--cases", "3000", "--streams", "3", "--events", "5")
+    assert "条/秒" in govgrid(demo_dir, "bench", "classify", "--messages", "500").stdout
 
 
 def test_every_command_in_the_readme_table_was_run():
@@ -194,7 +213,8 @@ def test_every_command_in_the_readme_table_was_run():
         group = words[0] if words else "serve"
         for sub in (
             words[1].split("|")
-            if len(words) > 1 and words[0] in ("users", "bench", "db", "ledger", "calendar", "connectors")
+            if len(words) > 1
+            and words[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp")
             else [""]
         ):
             shown.add(f"{group} {sub}".strip())
@@ -202,7 +222,7 @@ def test_every_command_in_the_readme_table_was_run():
         shown.add(line)
     ran = {
         " ".join(r.split()[:2])
-        if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors")
+        if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp")
         else r.split()[0]
         for r in RUN
     }

@@ -51,6 +51,7 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, day
         )
     if summary.year is not None:
         _print_year(summary.year, obj)
+    _message_model(obj)
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
@@ -70,6 +71,30 @@ OUTCOME_LABEL = {
     "called_back": "12345 回访",
     "extended": "延期",
 }
+
+
+def _message_model(obj: Context) -> None:
+    """The demo's 派单建议: a model trained on the shared training file, once (kept beside the database)."""
+    from govgrid.services.demo.reference import candidate_dirs
+    from govgrid.services.intelligence.training import TRAINING_FILE, train_from_files
+    from govgrid.settings import resolve_classifier_file
+
+    target = resolve_classifier_file(obj.settings)
+    if target.is_file():
+        click.echo(f"留言分类模型已存在：{target}")
+        return
+    found = [
+        d / TRAINING_FILE for d in candidate_dirs(obj.settings.shared_dir) if (d / TRAINING_FILE).is_file()
+    ]
+    if not found:
+        click.echo(f"未找到 {TRAINING_FILE}：不训练留言分类模型，派单建议不显示（其余功能不受影响）")
+        return
+    model = train_from_files(found[:1])
+    model.save(target)
+    cv = model.header["cross_validation"]
+    click.echo(
+        f"留言分类模型已训练：{model.header['examples']} 条，交叉验证 macro-F1 {cv['macro_f1']:.3f}，写入 {target}"
+    )
 
 
 def _print_year(year: object, obj: Context) -> None:

@@ -56,33 +56,19 @@ def nlp() -> None:
 @pass_context
 def train_classifier(obj: Context, inputs: tuple[Path, ...], output: Path | None) -> None:
     """Train the category model (grouped 5-fold cross-validation first) and save it with its figures."""
-    from govgrid.nlp import classifier
-    from govgrid.nlp.messages import MessageFileError, read_labelled
+    from govgrid.nlp.messages import MessageFileError
+    from govgrid.services.intelligence.training import train_from_files
 
-    documents: list[list[str]] = []
-    labels: list[str] = []
-    described = []
-    for path in inputs:
-        try:
-            part = read_labelled(path)
-        except MessageFileError as exc:
-            obj.fail(str(exc))
-        click.echo(
-            f"读入 {path}：{len(part.labels)} 条（{'已分词' if part.kind == 'segmented' else '原始留言'}）"
-        )
-        documents += part.documents
-        labels += part.labels
-        described.append(part.describe())
     started = time.perf_counter()
     try:
-        model = classifier.train(documents, labels, inputs=described)
-    except ValueError as exc:
+        model = train_from_files(inputs, click.echo)
+    except (MessageFileError, ValueError) as exc:
         obj.fail(str(exc))
     target = _model_path(obj, output)
     model.save(target)
     cv = model.header["cross_validation"]
     click.echo(
-        f"训练 {len(labels)} 条、{len(model.labels)} 类、特征 {model.featuriser.width:,} 维，"
+        f"训练 {model.header['examples']} 条、{len(model.labels)} 类、特征 {model.featuriser.width:,} 维，"
         f"用时 {time.perf_counter() - started:.1f} 秒"
     )
     if cv:
