@@ -191,6 +191,23 @@ def test_the_language_commands_run_on_the_shared_messages(demo_dir, tmp_path):
     assert "预测标签,置信度" in out.read_text(encoding="utf-8-sig").splitlines()[0]
     done = govgrid(demo_dir, "nlp", "export-labels", "--output", str(tmp_path / "labels.csv"))
     assert "已导出" in done.stdout
+    seeds = ROOT.parent / "shared" / "seeds"
+    done = govgrid(demo_dir, "ledger", "draft", str(seeds / "002_1b36e1222fd58a9f.txt"))
+    first = json.loads(done.stdout.splitlines()[0])
+    assert {"quote", "kind", "subject", "value", "unit", "qualifier", "owner", "deadline", "campaign"} <= set(
+        first
+    )
+    assert (
+        "目标"
+        in govgrid(
+            demo_dir, "ledger", "draft", str(seeds / "003_66d65a4d4a8e64fa.txt"), "--format", "table"
+        ).stdout
+    )
+    done = govgrid(
+        demo_dir, "nlp", "evaluate-draft", "--gold", str(ROOT.parent / "shared" / "gold" / "targets.jsonl"),
+        "--texts", str(seeds),
+    )  # fmt: skip
+    assert "precision" in done.stdout and "deadline" in done.stdout
 
 
 def test_the_benchmarks_run_with_small_sizes(demo_dir):

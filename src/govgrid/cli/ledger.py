@@ -79,3 +79,33 @@ def export_ledger(
     partial.write_bytes(data)
     partial.replace(path)
     click.echo(f"已导出 {path}（{len(data):,} 字节）")
+
+
+@ledger.command("draft")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@pass_context
+def draft_ledger(obj: Context, path: Path, fmt: str) -> None:
+    """拉出单子: every quantified target or result of a work plan's text, one draft row each."""
+    import json
+
+    from govgrid.nlp.plan_targets import draft
+    from govgrid.services.ledger.drafting import PlanTextError, read_plan
+
+    try:
+        records = draft(read_plan(path.read_bytes(), path.name))
+    except PlanTextError as exc:
+        obj.fail(str(exc))
+    if fmt == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record.as_dict(), ensure_ascii=False))
+        return
+    click.echo("类型\t数值\t单位\t限定\t责任主体\t时限\t行动\t原文")
+    for r in records:
+        kind = "目标" if r.kind == "target" else "成效"
+        quote = r.quote.replace("\n", "")
+        click.echo(
+            f"{kind}\t{r.value:g}\t{r.unit}\t{r.qualifier or ''}\t{r.owner or ''}\t{r.deadline or ''}\t"
+            f"{r.campaign or ''}\t{quote}"
+        )
+    click.echo(f"共 {len(records)} 条（目标 {sum(r.kind == 'target' for r in records)} 条）", err=True)

@@ -171,3 +171,43 @@ def export_labels(obj: Context, output: Path) -> None:
             count += 1
             corrected += bool(row["模型预测"]) and row["模型预测"] != row["一级标签"]
     click.echo(f"已导出 {count} 条派遣标注（其中纠正模型 {corrected} 条）到 {output}")
+
+
+@nlp.command("evaluate-draft")
+@click.option("--gold", required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--texts", required=True, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--verbose", is_flag=True, help="列出误报与漏报")
+@pass_context
+def evaluate_draft(obj: Context, gold: Path, texts: Path, verbose: bool) -> None:
+    """Score `govgrid ledger draft` against a gold set: precision, recall, F1; kind, owner, deadline."""
+    import json
+
+    from govgrid.nlp.draft_scoring import score_drafts
+    from govgrid.nlp.plan_targets import draft
+    from govgrid.services.ledger.drafting import PlanTextError, read_plan
+
+    records = []
+    for number, line in enumerate(gold.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                obj.fail(f"{gold} 第 {number} 行不是 JSON：{exc}")
+    drafted = {}
+    for name in sorted({str(r["file"]) for r in records}):
+        try:
+            drafted[name] = draft(read_plan((texts / name).read_bytes(), name))
+        except (OSError, PlanTextError) as exc:
+            obj.fail(f"读不了 {texts / name}：{exc}")
+    s = score_drafts(drafted, records)
+    click.echo(f"文件 {len(drafted)} 个；抽取 {s.predicted} 条；金标准须召回 {s.required} 条")
+    click.echo(f"precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")
+    click.echo(
+        f"kind {s.accuracy(s.kind_right):.3f}  owner {s.accuracy(s.owner_right):.3f}  "
+        f"deadline {s.accuracy(s.deadline_right):.3f}（在 {s.pairs} 对匹配上）"
+    )
+    if verbose:
+        for name, r in s.wrong:
+            click.echo(f"  误报 {name} {r.value:g}{r.unit} {r.quote!r}")
+        for g in s.missed:
+            click.echo(f"  漏报 {g['file']} {g['value']:g}{g['unit']} {g['quote']!r}")
