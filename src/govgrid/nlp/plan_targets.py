@@ -148,7 +148,7 @@ def draft(text: str) -> list[Draft]:
                 start=o_start,
                 end=o_end,
                 kind=kind,
-                subject=_subject(t, quote_start, start),
+                subject=_subject(t, quote_start, start, end),
                 value=value,
                 unit=unit,
                 qualifier=qualifier,
@@ -235,10 +235,16 @@ _VERBS = re.compile(
 )
 
 
-def _subject(t: str, clause_start: int, number_start: int) -> str:
-    words = t[clause_start:number_start].strip(' “”"')
-    words = re.sub(r"^[^\u4e00-\u9fa5]+", "", words)
-    return _VERBS.sub("", words)[-16:] or words[-16:]
+def _subject(t: str, clause_start: int, number_start: int, end: int) -> str:
+    """What the figure measures: the words before it in its clause without the deadline and the verbs
+    (年底前完成 … → …); when nothing is left, the words after it (1.23万户老旧小区改造 → 老旧小区改造)."""
+    words = re.sub(r"^[^\u4e00-\u9fa5]+", "", t[clause_start:number_start].strip(' “”"'))
+    words = _VERBS.sub("", _DEADLINES.sub("", _VERBS.sub("", words)))
+    words = re.sub(r"(?:达到|超过|不低于|约|近|突破|完成|甚至超额完成|为|共计)+$", "", words)
+    if len(words) >= 2:
+        return words[-16:]
+    after = re.match(r"[\u4e00-\u9fa5“”]{2,16}", t[end:])
+    return after.group(0).strip("“”") if after else words
 
 
 def _owners(t: str) -> list[tuple[int, str]]:
@@ -248,7 +254,7 @@ def _owners(t: str) -> list[tuple[int, str]]:
     for m in _PLACE.finditer(t):
         if not _BAD_OWNER.match(m.group(0)) and not _GENERIC.search(m.group(0)):
             places[m.group(0)] = places.get(m.group(0), 0) + 1
-    named = {p for p, n in places.items() if n >= 2}
+    named = {p for p, n in places.items() if n >= 2} or set(places)  # a short text may name its place once
     mentions = []
     for m in _PLACE.finditer(t):
         if m.group(0) in named:

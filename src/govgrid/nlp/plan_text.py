@@ -36,9 +36,11 @@ class Readable:
         origin: list[int] = []
         n = len(original)
         for i, ch in enumerate(original):
+            if ch == "\r":
+                continue  # CRLF (a browser's form, a Windows file) is a line break like LF
             if (
                 ch == "\n"
-                and original[i + 1 : i + 2] == "\n"
+                and original[i + 1 : i + 3].lstrip("\r")[:1] == "\n"
                 and chars
                 and chars[-1] != "\n"
                 and (chars[-1] in _ENDS or _is_caption(original, i))
