@@ -208,6 +208,10 @@ def test_the_language_commands_run_on_the_shared_messages(demo_dir, tmp_path):
         "--texts", str(seeds),
     )  # fmt: skip
     assert "precision" in done.stdout and "deadline" in done.stdout
+    done = govgrid(
+        demo_dir, "nlp", "hotspots", "--input", str(messages / "hotspot_messages.csv"), "--format", "json"
+    )
+    assert json.loads(done.stdout)[0]["members"]
 
 
 def test_the_benchmarks_run_with_small_sizes(demo_dir):
@@ -219,6 +223,7 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "import", "--rows", "2000")
     govgrid(demo_dir, "bench", "dashboard", "--cases", "3000", "--streams", "3", "--events", "5")
     assert "条/秒" in govgrid(demo_dir, "bench", "classify", "--messages", "500").stdout
+    assert "热点" in govgrid(demo_dir, "bench", "hotspots", "--messages", "5000").stdout
 
 
 def test_every_command_in_the_readme_table_was_run():

@@ -211,3 +211,37 @@ def evaluate_draft(obj: Context, gold: Path, texts: Path, verbose: bool) -> None
             click.echo(f"  误报 {name} {r.value:g}{r.unit} {r.quote!r}")
         for g in s.missed:
             click.echo(f"  漏报 {g['file']} {g['value']:g}{g['unit']} {g['quote']!r}")
+
+
+@nlp.command("hotspots")
+@click.option(
+    "--input", "source", required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@pass_context
+def hotspots(obj: Context, source: Path, top: int, fmt: str) -> None:
+    """热点问题挖掘: messages about the same problem at the same place, grouped and scored, hottest first."""
+    import json
+
+    from govgrid.catalog.hotspot_rules import load_hotspot_rules
+    from govgrid.nlp.hotspots import find_hotspots
+    from govgrid.nlp.messages import MessageFileError, read_hotspot_messages
+
+    try:
+        messages = read_hotspot_messages(source)
+    except MessageFileError as exc:
+        obj.fail(str(exc))
+    started = time.perf_counter()
+    found = find_hotspots(messages, load_hotspot_rules(), top=top)
+    spent = time.perf_counter() - started
+    if fmt == "json":
+        click.echo(json.dumps([h.as_dict() for h in found], ensure_ascii=False, indent=1))
+    else:
+        click.echo("热度\t留言\t人数\t地点\t起止\t标题")
+        for h in found:
+            click.echo(
+                f"{h.score:.2f}\t{len(h.members)}\t{h.people}\t{h.place}\t"
+                f"{h.start:%Y-%m-%d}–{h.end:%Y-%m-%d}\t{h.title}"
+            )
+    click.echo(f"{len(messages):,} 条留言，用时 {spent:.1f} 秒", err=True)

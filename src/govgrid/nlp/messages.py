@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from govgrid.domain.worktime import CHINA
+from govgrid.nlp.hotspots import Message
 from govgrid.nlp.segment import training_tokens
 
 SUBJECT, BODY, LABEL = "留言主题", "留言详情", "一级标签"
@@ -92,3 +96,49 @@ def read_messages(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if missing:
         raise MessageFileError(f"{path} 缺少列：{'、'.join(missing)}（表头：{','.join(header)[:200]}）")
     return header, rows
+
+
+_MOMENT = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$")
+
+
+def read_moment(text: str, where: str) -> datetime:
+    """ "2017-06-08 17:31:20", "2020/1/8 9:32:33" or a bare date, as Beijing time."""
+    m = _MOMENT.match(text or "")
+    if not m:
+        raise MessageFileError(f"{where}：时间“{(text or '')[:30]}”无法识别（应如 2020/1/8 9:32:33）")
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in m.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=CHINA)
+    except ValueError:
+        raise MessageFileError(f"{where}：时间“{text[:30]}”不存在") from None
+
+
+def read_hotspot_messages(path: Path) -> list[Message]:
+    """Messages with their time, sender and support (留言编号, 留言用户, 留言主题, 留言时间, 留言详情, 点赞数, 反对数;
+    the user and the counts may be absent)."""
+    header, rows = _open_rows(path)
+    missing = [c for c in ("留言编号", SUBJECT, "留言时间") if c not in header]
+    if missing:
+        raise MessageFileError(f"{path} 缺少列：{'、'.join(missing)}")
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{path} 第 {number} 行"
+        out.append(
+            Message(
+                id=(row.get("留言编号") or "").strip(),
+                user=(row.get("留言用户") or "").strip() or f"row{number}",
+                subject=row.get(SUBJECT) or "",
+                body=row.get(BODY) or "",
+                at=read_moment(row.get("留言时间") or "", where),
+                likes=_count(row.get("点赞数"), where, "点赞数"),
+                against=_count(row.get("反对数"), where, "反对数"),
+            )
+        )
+    return out
+
+
+def _count(text: str | None, where: str, column: str) -> int:
+    text = (text or "0").strip() or "0"
+    if not text.isdigit():
+        raise MessageFileError(f"{where}：{column}“{text[:20]}”不是非负整数")
+    return int(text)

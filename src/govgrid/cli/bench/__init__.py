@@ -7,6 +7,7 @@ import click
 from govgrid.cli.bench.api import bench_api
 from govgrid.cli.bench.classify import bench_classify
 from govgrid.cli.bench.dashboard import bench_dashboard
+from govgrid.cli.bench.hotspots import bench_hotspots
 from govgrid.cli.bench.importing import bench_import
 from govgrid.cli.bench.intake import bench_intake
 from govgrid.cli.bench.ledger import bench_ledger
@@ -28,5 +29,6 @@ for command in (
     bench_import,
     bench_dashboard,
     bench_classify,
+    bench_hotspots,
 ):
     bench.add_command(command)
