@@ -14,6 +14,7 @@ from govgrid.catalog.calendars import load_calendar
 from govgrid.catalog.case_catalog import load_case_classes, load_hotline, load_responsibility
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.catalog.dispatch_hints import load_dispatch_hints
+from govgrid.catalog.hotspot_rules import load_hotspot_rules
 from govgrid.catalog.inspection_catalog import load_inspection_sheets
 from govgrid.catalog.ledger import load_ledger_rules
 from govgrid.catalog.navigation import NavItem, load_navigation
@@ -22,6 +23,7 @@ from govgrid.domain.dispatch_hints import DispatchHints
 from govgrid.domain.inspection import Sheet
 from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.supervision import Policy
+from govgrid.nlp.hotspots import HeatRules
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Catalogs:
     navigation: list[NavItem]
     inspection_sheets: dict[str, Sheet]
     dispatch_hints: DispatchHints
+    hotspot_rules: HeatRules
 
 
 def load_catalogs(directory: Path | None = None) -> Catalogs:
@@ -68,6 +71,7 @@ def _load(source: CatalogSource) -> Catalogs:
         dispatch_hints=load_dispatch_hints(
             source.load("dispatch_hints.yaml"), case_rules.responsibility.keys
         ),
+        hotspot_rules=load_hotspot_rules(source.load("hotspots.yaml")),
     )
 
 

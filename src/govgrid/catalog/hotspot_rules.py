@@ -16,7 +16,9 @@ def load_hotspot_rules(doc: Any = None) -> HeatRules:
     grouping, heat = doc.get("grouping") or {}, doc.get("heat") or {}
     try:
         weights = {term: float(heat[term]["weight"]) for term in TERMS}
-        explain = {term: str(heat[term].get("explain", "")) for term in TERMS}
+        explain = {
+            term: f"{heat[term].get('label', term)}：{heat[term].get('explain', '')}" for term in TERMS
+        }
         rules = HeatRules(
             same_place_similarity=float(grouping["same_place_similarity"]),
             same_text_similarity=float(grouping["same_text_similarity"]),
@@ -25,6 +27,7 @@ def load_hotspot_rules(doc: Any = None) -> HeatRules:
             min_messages=int(grouping["min_messages"]),
             weights=weights,
             explain=explain,
+            labels={term: str(heat[term].get("label", term)) for term in TERMS},
             concentration_days=int(doc.get("concentration_days", 30)),
             recency_days=int(doc.get("recency_days", 90)),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
@@ -37,3 +37,25 @@ class MessageLabel(Base):
     model_version: Mapped[str] = mapped_column(String(40), default="")
     labelled_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     labelled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class HotspotCase(Base):
+    """每月一题: a case whose message belongs to a hotspot made into a ledger task. `joined_by` is who made
+    the task (the messages attached then), or None for a message the worker linked when it joined later."""
+
+    __tablename__ = "hotspot_case"
+    __table_args__ = district_args(
+        "hotspot_case",
+        district_fk("case_id", "case", "fk_hotspot_case_case_id_case"),
+        district_fk("item_id", "ledger_item", "fk_hotspot_case_item_id_ledger_item"),
+        UniqueConstraint("district_code", "item_id", "case_id", name="uq_hotspot_case_item_case"),
+        Index("ix_hotspot_case_case_id", "case_id"),
+    )
+    __mapper_args__ = MAPPER_ARGS
+
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("hotspot_case")
+    item_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    joined_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

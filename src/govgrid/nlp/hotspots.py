@@ -66,6 +66,7 @@ class HeatRules:
         }
     )
     explain: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # each term's Chinese name
     concentration_days: int = 30
     recency_days: int = 90
 

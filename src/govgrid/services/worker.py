@@ -25,6 +25,7 @@ def run_round(
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
     from govgrid.services.import_batches import drop_abandoned_once
+    from govgrid.services.intelligence.hotspots import link_joiners
     from govgrid.services.ledger.ladder import escalate_due
     from govgrid.services.ledger.lights import recompute
     from govgrid.services.pushes.destinations import issue_due
@@ -32,6 +33,7 @@ def run_round(
     from govgrid.services.work_calendar import CalendarSync
 
     rules, policy, ledger_rules = catalogs.case_rules, catalogs.policy, catalogs.ledger_rules
+    hints = catalogs.dispatch_hints
     with sessions() as session:
         CalendarSync(rules.calendar).refresh(session, force=True)  # a year entered meanwhile counts now
         applied = sweep(session, rules=rules, policy=policy, now=datetime.now(UTC))
@@ -44,6 +46,12 @@ def run_round(
             ("考核汇总", lambda: catch_up_all(session, rules=rules, now=datetime.now(UTC))),
             ("通报", lambda: issue_due(session, rules=rules, now=datetime.now(UTC))),
             ("推送", lambda: push_round(session, now=datetime.now(UTC), base_url=public_url, mail=mail)),
+            (
+                "每月一题",
+                lambda: link_joiners(
+                    session, hints=hints, rules=catalogs.hotspot_rules, now=datetime.now(UTC)
+                ),
+            ),
         ):
             try:  # one failing (a bulletin that cannot be composed) does not stop the other
                 task()
