@@ -4,7 +4,7 @@ Each message is cut into words (TF-IDF over subject and body, the subject counte
 read (小区, 花园, 新城, 苑, 学校 … names; the anonymised "A市A2区" prefixes dropped; a name inside a longer
 one is the same place: 滨河苑 → 伊景园滨河苑). Two messages are one problem when they name the same place
 and talk alike, or talk very alike wherever they are; reposts by the same person are folded. Groups are
-connected components within a time window. The heat formula and its weights are data (catalog/hotspots.yaml)."""
+connected components within a time window; a group in which no message names a place is not a hotspot. The heat formula and its weights are data (catalog/hotspots.yaml)."""
 
 from __future__ import annotations
 
@@ -174,6 +174,7 @@ def find_hotspots(
             rules.same_text_similarity,
             messages,
             window,
+            places,
         )
     members: dict[int, list[int]] = {}
     for i in everyone:
@@ -190,13 +191,18 @@ def find_hotspots(
 
 
 def _link(groups: _Groups, matrix: Any, rows: list[int], cols: list[int], threshold: float,
-          messages: Sequence[Message], window: timedelta) -> None:  # fmt: skip
+          messages: Sequence[Message], window: timedelta, places: list[set[str]] | None = None) -> None:  # fmt: skip
+    """Join the pairs alike above `threshold` within the window; with `places`, never two messages that
+    name different places (the same words about two places are two problems)."""
     similar = (matrix[rows] @ matrix[cols].T).tocoo()
     close = similar.data >= threshold
     for a, b in zip(similar.row[close], similar.col[close], strict=True):
         i, j = rows[a], cols[b]
-        if i < j and abs(messages[i].at - messages[j].at) <= window:
-            groups.join(i, j)
+        if i >= j or abs(messages[i].at - messages[j].at) > window:
+            continue
+        if places is not None and places[i] and places[j] and not places[i] & places[j]:
+            continue
+        groups.join(i, j)
 
 
 def _hotspot(rows: list[int], messages: Sequence[Message], matrix: Any, places: list[set[str]],
@@ -216,8 +222,9 @@ def _hotspot(rows: list[int], messages: Sequence[Message], matrix: Any, places: 
             reposts += 1
             continue
         kept.append(i)
-    if len(kept) < rules.min_messages:
-        return None
+    place_counts = Counter(p for i in kept for p in places[i])
+    if len(kept) < rules.min_messages or not place_counts:
+        return None  # a hotspot is a problem at a place: words alike with no place named are not one
     times = sorted(messages[i].at for i in kept)
     busiest = max(
         sum(1 for t in times if start <= t < start + timedelta(days=rules.concentration_days))
@@ -233,8 +240,7 @@ def _hotspot(rows: list[int], messages: Sequence[Message], matrix: Any, places: 
         "recency": math.exp(-(reference - times[-1]).total_seconds() / 86400 / rules.recency_days),
     }
     score = sum(rules.weights.get(k, 0.0) * v for k, v in terms.items())
-    place_counts = Counter(p for i in kept for p in places[i])
-    place = place_counts.most_common(1)[0][0] if place_counts else ""
+    place = place_counts.most_common(1)[0][0]
     return Hotspot(
         title=messages[kept[0]].subject.strip(),
         place=place,

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from datetime import timedelta
 
 import pytest
 import shapely
@@ -294,6 +295,33 @@ def test_the_linked_systems_pushed_today_through_the_log_and_two_wait_for_a_repl
         assert sorted(m.connector_id for m in waiting) == ["hotline12345", "video"]
         assert {m.field for m in waiting} == {"title", "position.0"}
         taken = session.scalar(
-            select(func.count()).select_from(ConnectorMessage).where(ConnectorMessage.outcome == "taken")
-        )
+            select(func.count())
+            .select_from(ConnectorMessage)
+            .where(
+                ConnectorMessage.outcome == "taken", ConnectorMessage.received_at >= NOW - timedelta(hours=8)
+            )
+        )  # today's traffic; the recurring problems came over the weeks before
         assert taken == len(CATALOGS.case_rules.connectors) * 4 - 2
+
+
+def test_the_demo_plants_recurring_problems_that_show_as_the_top_hotspots(demo):
+    from govgrid.catalog import SHIPPED_SOURCE
+    from govgrid.domain.permissions import SYSTEM
+    from govgrid.services.intelligence import hotspots
+
+    sessions, _, _ = demo
+    planted = [p["place"] for p in SHIPPED_SOURCE.load("demo_hotspots.yaml")["problems"]]
+    hotspots.forget()
+    with sessions() as session:
+        found = hotspots.recent(
+            session,
+            actor=SYSTEM,
+            hints=CATALOGS.dispatch_hints,
+            rules=CATALOGS.hotspot_rules,
+            now=NOW,
+            top=10,
+        )
+    hotspots.forget()
+    places = [f.hotspot.place for f in found[:5]]
+    assert all(any(p in place for place in places) for p in planted), places  # among the five hottest
+    assert all(len(f.hotspot.members) >= 6 for f in found if any(p in f.hotspot.place for p in planted))

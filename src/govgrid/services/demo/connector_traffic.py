@@ -99,6 +99,11 @@ def _payload(
         "reporter_phone": "",
         "urgency": "general",
     }
+    return payload_of(connector, values, category)
+
+
+def payload_of(connector: Connector, values: dict[str, Any], category: str) -> dict[str, Any]:
+    """A message in the connector's own shape: each case field's value at the path the catalogue maps."""
     payload: dict[str, Any] = {}
     for field, source in connector.fields.items():
         if isinstance(source, str) and field in values:

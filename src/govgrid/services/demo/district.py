@@ -29,6 +29,7 @@ from govgrid.services.assessment.rollups import catch_up
 from govgrid.services.demo.connector_traffic import build_demo_traffic
 from govgrid.services.demo.inspections import build_demo_inspections
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
+from govgrid.services.demo.planted_hotspots import plant_hotspots
 from govgrid.services.demo.reference import reference_file
 from govgrid.services.demo.year import DemoYear, build_demo_year
 from govgrid.services.geo.geography import write_features
@@ -131,6 +132,10 @@ def build_demo(
     build_demo_inspections(session, catalogs=catalogs, area_code=spec["district"], now=now)
     progress("联网系统今日推送（12345、视频识别、上级交办、疫情防控、公安排查；合成数据）…")
     build_demo_traffic(session, rules=catalogs.case_rules, area_code=spec["district"], now=now)
+    progress("12345 反复反映的问题（每月一题的热点；合成数据）…")
+    plant_hotspots(
+        session, rules=catalogs.case_rules, policy=catalogs.policy, area_code=spec["district"], now=now
+    )
     progress("汇总考核指标…")
     catch_up(session, rules=catalogs.case_rules, district_code=spec["district"], now=now)
     return replace(_summary(session, spec), ledger=ledger, year=year)
