@@ -23,6 +23,7 @@ from govgrid.domain.worktime import CHINA
 from govgrid.nlp.hotspots import HeatRules, Hotspot, Message, find_hotspots
 from govgrid.services.cases.reach import visible_cases
 from govgrid.services.ledger import items as ledger_items
+from govgrid.services.ledger.items import home_area
 
 WINDOW_DAYS = 60  # the recent messages a hotspot is looked for in
 MAX_MESSAGES = 6000  # the newest this many, at most
@@ -131,7 +132,9 @@ def make_task(
 
 def _find_or_make(session: Session, actor: Actor, rules: LedgerRules, now: datetime, parent_id: int | None,
                   content: str, number: str) -> LedgerItem:  # fmt: skip
-    query = select(LedgerItem).where(LedgerItem.content == content)
+    query = select(LedgerItem).where(
+        LedgerItem.content == content, LedgerItem.area_code == home_area(session, actor)
+    )
     query = query.where(LedgerItem.parent_id == parent_id if parent_id else LedgerItem.parent_id.is_(None))
     found = session.scalar(query.limit(1))
     if found is not None:
@@ -146,7 +149,10 @@ def _find_or_make(session: Session, actor: Actor, rules: LedgerRules, now: datet
 
 
 def link_joiners(session: Session, *, hints: DispatchHints, rules: HeatRules, now: datetime) -> int:
-    """New messages of a hotspot already under a task are linked to that task (the worker, as the system)."""
+    """New messages of a hotspot already under a task are linked to that task (the worker, as the system;
+    nothing is computed while no hotspot is under a task)."""
+    if session.scalar(select(HotspotCase.id).limit(1)) is None:
+        return 0
     found = find_hotspots(_messages(session, SYSTEM, hints, now, WINDOW_DAYS), rules)
     ids = {int(i) for h in found for i in h.members}
     if not ids:
