@@ -4,6 +4,7 @@ built as the README says (benchmarks with small sizes). A README command this te
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -178,9 +179,10 @@ def test_import_geo_runs_on_an_empty_database(tmp_path):
 def test_the_language_commands_run_on_the_shared_messages(demo_dir, tmp_path):
     messages = ROOT.parent / "shared" / "data" / "messages"
     assert (demo_dir / "classifier.npz").is_file()  # `govgrid demo` trained it from the shared file
-    small = tmp_path / "small.csv"
-    with (messages / "train_segmented.csv").open(encoding="utf-8") as f:
-        small.write_text("".join(line for _, line in zip(range(1500), f, strict=False)), encoding="utf-8")
+    small = tmp_path / "small.csv"  # every fifth row: every category, a fifth of the time
+    with (messages / "train_segmented.csv").open(encoding="utf-8", newline="") as f, small.open("w") as out:
+        rows = list(csv.reader(f))
+        csv.writer(out).writerows([rows[0], *rows[1::5]])
     model = tmp_path / "model.npz"
     done = govgrid(demo_dir, "nlp", "train-classifier", "--input", str(small), "--output", str(model))
     assert "交叉验证" in done.stdout and model.is_file()

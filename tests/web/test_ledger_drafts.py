@@ -87,9 +87,10 @@ def test_a_row_the_ledger_refuses_is_named_and_nothing_is_written(as_user, sessi
     client = as_user("supervisor")
     fields = review_fields(drafted(client).text)
     fields["campaign"] = ["不应写入的行动"]
-    fields["content"][0] = "x" * 600  # longer than a ledger item's content
+    fields["deadline"][0] = "2001-01-01"  # before it is assigned: the ledger's own rule refuses it
     answer = client.post("/ledger/draft/import", data=fields, follow_redirects=False)
     assert answer.status_code == 422 and "数据库未作任何改动" in answer.text
+    assert re.search(r"<td>完成时限</td><td>2001-01-01</td>", answer.text), answer.text[-2000:]
     assert items_named(session, "不应写入的行动") == 0
 
 

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govgrid.db.ledger_models import LedgerItem
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.permissions import Actor
@@ -150,11 +152,15 @@ def import_draft(
     now: datetime,
 ) -> ImportResult:
     """The accepted rows into the ledger through its own import (every rule of 交办 applies, all or
-    nothing), as a new campaign numbered by the minute it was drafted (拉出单子-YYYYMMDDHHMM)."""
+    nothing), as a new campaign numbered by its day and count (CDYYYYMMDD-n)."""
     if not rows:
         raise InvalidInput("没有接受任何一行：请至少勾选一行再导入", field="accept")
     if len(rows) > MAX_ROWS:
         raise InvalidInput(f"一次最多导入 {MAX_ROWS} 行", field="accept")
-    number = f"CD{now.astimezone(CHINA):%Y%m%d%H%M}"
+    day_code = f"CD{now.astimezone(CHINA):%Y%m%d}"
+    taken = session.scalar(
+        select(func.count()).select_from(LedgerItem).where(LedgerItem.number.like(f"{day_code}-%"))
+    )
+    number = f"{day_code}-{(taken or 0) + 1}"  # the day's n-th drafted ledger
     data = draft_sheet(number, campaign.strip() or "工作方案量化目标", deadline, rows)
     return import_ledger(session, actor=actor, rules=rules, data=data, filename="拉出单子.csv", now=now)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.permissions import Action, Reach, authorize, reach
@@ -52,30 +53,36 @@ def _unit(suggester: Suggester, title: str) -> str | None:
     return hint.unit_code if hint else None
 
 
+class TaskForm(BaseModel):
+    """转为每月一题 as the hotspot's form sends it."""
+
+    title: str = Field(max_length=200)
+    lead_unit_code: str = Field(max_length=32)
+    deadline: str = Field(max_length=10)
+    case_ids: str = Field(max_length=hotspots.MAX_MEMBERS * 12)  # the hotspot's cases, comma-separated
+
+
 @router.post("/hotspots/task")
 def make_task(
     session: SessionDep,
     actor: LoggedInDep,
     now: NowDep,
     rules: LedgerRulesDep,
-    title: Annotated[str, Form(max_length=200)],
-    lead_unit_code: Annotated[str, Form(max_length=32)],
-    deadline: Annotated[str, Form(max_length=10)],
-    case_ids: Annotated[str, Form(max_length=hotspots.MAX_MEMBERS * 12)],
+    form: Annotated[TaskForm, Form()],
 ) -> Response:
     """每月一题: the hotspot becomes a ledger task with its messages attached; then the task's page."""
     authorize(actor, Action.MANAGE_LEDGER, area_code=home_area(session, actor))
-    ids = [int(x) for x in case_ids.split(",") if x.strip().isdigit()]
-    if len(ids) != len([x for x in case_ids.split(",") if x.strip()]):
+    given = [x.strip() for x in form.case_ids.split(",") if x.strip()]
+    if not all(x.isdigit() for x in given):
         raise InvalidInput("case_ids 须为以逗号分隔的案件编号", field="case_ids")
     task = hotspots.make_task(
         session,
         actor=actor,
         rules=rules,
-        title=title,
-        case_ids=ids,
-        lead_unit_code=lead_unit_code,
-        deadline=day(deadline, "deadline"),
+        title=form.title,
+        case_ids=[int(x) for x in given],
+        lead_unit_code=form.lead_unit_code,
+        deadline=day(form.deadline, "deadline"),
         now=now,
     )
     return RedirectResponse(f"/ledger/items/{task.id}", status_code=303)

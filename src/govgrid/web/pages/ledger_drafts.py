@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from govgrid.db.ledger_models import LedgerItem
@@ -85,6 +86,22 @@ def draft_rows(
     )
 
 
+class ReviewForm(BaseModel):
+    """The review table as the page sends it: one list per column, one entry per drafted row; `accept`
+    holds the indices of the accepted rows."""
+
+    campaign: str = Field(max_length=200)
+    campaign_deadline: str = Field(max_length=10)
+    accept: list[str] = []
+    content: list[str] = []
+    subject: list[str] = []
+    value: list[str] = []
+    unit: list[str] = []
+    qualifier: list[str] = []
+    unit_code: list[str] = []
+    deadline: list[str] = []
+
+
 @router.post("/ledger/draft/import", response_class=HTMLResponse)
 def import_rows(
     request: Request,
@@ -92,18 +109,11 @@ def import_rows(
     actor: LoggedInDep,
     now: NowDep,
     rules: LedgerRulesDep,
-    campaign: Annotated[str, Form(max_length=200)],
-    campaign_deadline: Annotated[str, Form(max_length=10)],
-    accept: Annotated[list[str], Form()] = [],  # noqa: B006 — the indices of the accepted rows
-    content: Annotated[list[str], Form()] = [],  # noqa: B006
-    subject: Annotated[list[str], Form()] = [],  # noqa: B006
-    value: Annotated[list[str], Form()] = [],  # noqa: B006
-    unit: Annotated[list[str], Form()] = [],  # noqa: B006
-    qualifier: Annotated[list[str], Form()] = [],  # noqa: B006
-    unit_code: Annotated[list[str], Form()] = [],  # noqa: B006
-    deadline: Annotated[list[str], Form()] = [],  # noqa: B006
+    form: Annotated[ReviewForm, Form()],
 ) -> Response:
     """The accepted rows, as edited, into the ledger (all or nothing); then the new campaign's tree."""
+    accept, content, subject, value = form.accept, form.content, form.subject, form.value
+    unit, qualifier, unit_code, deadline = form.unit, form.qualifier, form.unit_code, form.deadline
     columns = (content, subject, value, unit, qualifier, unit_code, deadline)
     if len({len(c) for c in columns}) != 1 or len(content) > drafting.MAX_ROWS:
         raise InvalidInput("审核表不完整：请重新拉出单子", field="accept")
@@ -131,8 +141,8 @@ def import_rows(
             session,
             actor=actor,
             rules=rules,
-            campaign=campaign,
-            deadline=day(campaign_deadline, "campaign_deadline").date(),
+            campaign=form.campaign,
+            deadline=day(form.campaign_deadline, "campaign_deadline").date(),
             rows=chosen,
             now=now,
         )
