@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -122,6 +123,12 @@ def _canonical(counts: Counter[str]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=100_000)
+def _words(text: str) -> list[str]:
+    """A message's words, kept: the page, the worker and the next request cut each text once (jieba)."""
+    return training_tokens(text)
+
+
 class _Groups:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -144,7 +151,7 @@ def find_hotspots(
     """The hotspots among `messages`, hottest first."""
     if not messages:
         return []
-    docs = [training_tokens(f"{m.subject} {m.subject} {m.body[:400]}") for m in messages]
+    docs = [_words(f"{m.subject} {m.subject} {m.body[:400]}") for m in messages]
     featuriser = Featuriser.fit(docs)
     matrix = sparse.csr_matrix(featuriser.transform(docs)[:, : len(featuriser.words)])  # words: unit rows
     counts: Counter[str] = Counter()
