@@ -36,6 +36,11 @@ def test_a_dispatcher_sees_the_suggestion_corrects_it_and_the_correction_is_stor
     assert form.locator("select[name='unit_code']").input_value() == "LX-RS"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "dispatch-suggestion.png"), full_page=True)
+    for width, height in ((390, 844), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"dispatch-suggestion-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     form.locator("select[name='category']").select_option("城乡建设")
     form.locator("select[name='unit_code']").select_option("LX-ZJJ")

@@ -50,6 +50,8 @@ def pages_of(page, role, case_id):  # type: ignore[no-untyped-def]
         first = page.locator("a[href^='/ledger/items/']").first
         if first.count():
             paths.append(first.get_attribute("href"))
+        if page.locator("#draft-link").count():  # 拉出单子, for those who manage the ledger
+            paths.append("/ledger/draft")
     return [p for p in dict.fromkeys(paths) if p and p != "/docs"]
 
 

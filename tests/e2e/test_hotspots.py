@@ -34,4 +34,9 @@ def test_a_supervisor_turns_a_hotspot_into_a_ledger_task(page, connector_client,
     page.goto("/hotspots")
     assert "已转为每月一题" in page.locator("section.hotspot[data-place^='金桂园']").inner_text()
     page.screenshot(path=str(SHOTS / "hotspot-task.png"), full_page=True)
+    for width, height in ((390, 844), (1920, 1080)):  # a phone and the command center's screen, CJK fonts
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/hotspots")
+        page.screenshot(path=str(SHOTS / f"hotspots-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     hotspots.forget()

@@ -28,6 +28,11 @@ def test_a_pasted_plan_becomes_a_draft_and_accepted_rows_become_ledger_items(pag
     assert not rows.nth(3).locator("input[name=accept]").is_checked()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "ledger-draft-review.png"), full_page=True)
+    for width, height in ((390, 844), (1920, 1080)):  # the review table scrolls inside its box, the page fits
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"ledger-draft-review-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     rows.nth(2).locator("input[name=accept]").uncheck()  # reject the greening rate
     rows.nth(0).locator("input[name=content]").fill("新建口袋公园39个（浏览器中改写）")

@@ -22,6 +22,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
 from govgrid.domain.errors import InvalidInput
 from govgrid.uploads.limits import SheetLimits
+from govgrid.uploads.text import decode_chinese
 from govgrid.uploads.zips import ZipLimits, open_zip
 
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{1,40})\"")
@@ -192,13 +193,8 @@ def read_csv(data: bytes, limits: SheetLimits, name: str) -> Sheet:
     """A CSV (UTF-8, or GBK as Excel saves it on Chinese Windows) as one sheet, within the limits."""
     if len(data) > limits.max_bytes:
         raise _refuse(f"文件超过 {limits.max_bytes // 1048576} MB，请分批导入")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_chinese(data)
+    if text is None:
         raise _refuse("CSV 既不是 UTF-8 也不是 GBK 编码")
     sheet = Sheet(name)
     for number, row in enumerate(_csv_rows(text, limits), start=1):

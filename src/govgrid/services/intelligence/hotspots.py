@@ -18,7 +18,7 @@ from govgrid.domain.dispatch_hints import DispatchHints
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.ledger_items import NewItem
-from govgrid.domain.permissions import SYSTEM, Actor
+from govgrid.domain.permissions import SYSTEM, Action, Actor, authorize
 from govgrid.domain.worktime import CHINA
 from govgrid.nlp.hotspots import HeatRules, Hotspot, Message, find_hotspots
 from govgrid.services.cases.reach import visible_cases
@@ -96,6 +96,7 @@ def make_task(
 ) -> LedgerItem:  # fmt: skip
     """每月一题: a ledger task (source 12345热点) under this month's measure of the year's 每月一题
     campaign, both made when missing, with the hotspot's cases attached — those the actor may see."""
+    authorize(actor, Action.MANAGE_LEDGER, area_code=home_area(session, actor))
     if not case_ids or len(case_ids) > MAX_MEMBERS:
         raise InvalidInput(f"热点须有 1 到 {MAX_MEMBERS} 件留言", field="case_ids")
     seen = session.scalars(select(Case).where(Case.id.in_(case_ids), visible_cases(actor))).all()

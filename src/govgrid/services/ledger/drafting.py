@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.ledger import LedgerRules
-from govgrid.domain.permissions import Actor
+from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.worktime import CHINA
 from govgrid.services.ledger.importing import ImportResult, import_ledger
+from govgrid.services.ledger.items import home_area
+from govgrid.uploads.text import decode_chinese
 
 _GOVERNMENT = ("人民政府", "政府", "办事处", "街道办事处", "人民政府办公室")
 MAX_ROWS = 500  # rows one review imports
@@ -30,17 +32,17 @@ class PlanTextError(ValueError):
     pass
 
 
+def may_draft(session: Session, actor: Actor) -> None:
+    """Who may draft a ledger from a plan: those who manage the ledger in their own area (交办's rule)."""
+    authorize(actor, Action.MANAGE_LEDGER, area_code=home_area(session, actor))
+
+
 def read_plan(data: bytes, name: str = "plan") -> str:
     """The text of an uploaded or pasted plan: UTF-8 (with or without BOM) or GB18030, at most 2 MB."""
     if len(data) > MAX_PLAN_BYTES:
         raise PlanTextError(f"{name} 超过 {MAX_PLAN_BYTES // 1024 // 1024} MB，不像一份工作方案的文本")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_chinese(data)
+    if text is None:
         raise PlanTextError(f"{name} 不是 UTF-8 或 GB18030 编码的文本")
     if "\x00" in text:
         raise PlanTextError(f"{name} 含有二进制内容，请提供纯文本（.txt）")

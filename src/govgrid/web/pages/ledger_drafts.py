@@ -13,12 +13,10 @@ from sqlalchemy import select
 
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.permissions import Action, authorize
 from govgrid.domain.worktime import CHINA
 from govgrid.nlp.plan_targets import draft
 from govgrid.services.ledger import drafting
 from govgrid.services.ledger import importing as ledger_import
-from govgrid.services.ledger.items import home_area
 from govgrid.services.people.accounts import list_units
 from govgrid.web.deps import LedgerRulesDep, LoggedInDep, NowDep, SessionDep
 from govgrid.web.forms import day, number
@@ -29,13 +27,9 @@ router = APIRouter()
 MAX_TEXT = drafting.MAX_PLAN_BYTES
 
 
-def _may_draft(session: SessionDep, actor: LoggedInDep) -> None:
-    authorize(actor, Action.MANAGE_LEDGER, area_code=home_area(session, actor))
-
-
 @router.get("/ledger/draft", response_class=HTMLResponse)
 def draft_form(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    _may_draft(session, actor)
+    drafting.may_draft(session, actor)
     return page(request, "ledger_draft.html", actor, rows=None, text="", errors=None)
 
 
@@ -49,7 +43,7 @@ def draft_rows(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """The drafted rows of the pasted or uploaded text, for review (nothing is written)."""
-    _may_draft(session, actor)
+    drafting.may_draft(session, actor)
     if file is not None and file.filename:
         data = read_upload(file, MAX_TEXT, "file")
         name = file.filename
