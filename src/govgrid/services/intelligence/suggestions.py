@@ -66,8 +66,18 @@ class Suggester:
             prediction.ranking,
         )
 
+    def reads(self, case: Case) -> bool:
+        """Whether a case's text is a citizen's message (the catalogue's channels): its category is asked."""
+        return case.channel in self.hints.channels
+
     def for_case(self, case: Case) -> Suggestion | None:
-        """The suggestion for a case whose text is a citizen's message (catalogue channels); else None."""
-        if case.channel not in self.hints.channels:
+        """The suggestion for a case whose text is a citizen's message; else None."""
+        if not self.reads(case):
             return None
         return self.for_text(case.title, case.description, case.grid_code)
+
+
+def preferred_unit(hint: Suggestion | None, by_class: str | None) -> str | None:
+    """The unit the dispatch form pre-selects: the category's when the model is sure, else the class's
+    (权责清单)."""
+    return hint.unit_code if hint and hint.is_sure and hint.unit_code else by_class

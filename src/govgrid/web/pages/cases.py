@@ -33,6 +33,7 @@ from govgrid.services.cases import queries, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.services.geo import geography
+from govgrid.services.intelligence.suggestions import preferred_unit
 from govgrid.services.people import accounts as people
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
@@ -56,8 +57,7 @@ def case_page(
     suggester = request.app.state.suggester
     hints = suggester.hints
     hint = suggester.for_case(case) if Step.DISPATCH in offered else None
-    if hint and hint.is_sure and hint.unit_code:
-        suggested = hint.unit_code
+    suggested = preferred_unit(hint, suggested)
     units = people.list_units(session, actor=actor) if Step.DISPATCH in offered else []
     case_class = rules.classes.get(case.class_code)
     due_hint = None
@@ -80,7 +80,7 @@ def case_page(
         units=units,
         suggested=suggested,
         hint=hint,
-        ask_category=Step.DISPATCH in offered and case.channel in hints.channels,
+        ask_category=Step.DISPATCH in offered and suggester.reads(case),
         categories=hints.categories,
         threshold=hints.threshold,
         due_hint=due_hint,
