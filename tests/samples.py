@@ -135,3 +135,10 @@ def many_rows(count: int, declared: str = "A1:C2") -> bytes:
         return xml.replace(b"</sheetData>", rows + b"</sheetData>")
 
     return rewritten(workbook(), "xl/worksheets/sheet1.xml", change)
+
+
+# A 12345 reply that says what was found, done and decided, and why (not held by the reply-quality check)
+GOOD_REPLY = (
+    "经现场核查，您反映的问题情况属实。区城管局已于3月5日安排人员到现场清运，并设置提示标志，目前已清理完毕。"
+    "依据《济南市城市市容和环境卫生管理条例》，该路段的环境卫生由区城管局负责。"
+)

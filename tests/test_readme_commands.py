@@ -214,6 +214,15 @@ def test_the_language_commands_run_on_the_shared_messages(demo_dir, tmp_path):
         demo_dir, "nlp", "hotspots", "--input", str(messages / "hotspot_messages.csv"), "--format", "json"
     )
     assert json.loads(done.stdout)[0]["members"]
+    reviewed = tmp_path / "reviewed.csv"
+    replies = messages / "replies.csv"
+    done = govgrid(demo_dir, "nlp", "review-replies", "--input", str(replies), "--output", str(reviewed))
+    assert (
+        "弱答复" in done.stdout and "相关性理由" in reviewed.read_text(encoding="utf-8-sig").splitlines()[0]
+    )
+    labels = ROOT / "tests" / "nlp" / "reply_labels.csv"
+    done = govgrid(demo_dir, "nlp", "evaluate-replies", "--labels", str(labels), "--input", str(replies))
+    assert "加权kappa" in done.stdout and "200 条人工标注" in done.stdout
 
 
 def test_the_benchmarks_run_with_small_sizes(demo_dir):

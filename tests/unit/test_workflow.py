@@ -4,6 +4,7 @@ import pytest
 
 from govgrid.domain.workflow import (
     FINAL,
+    HELD,
     START,
     STATUS_LABEL,
     STEP_LABEL,
@@ -91,7 +92,7 @@ def test_a_closed_case_takes_no_further_step():
 
 def test_every_status_and_step_has_a_chinese_label_and_every_status_is_reachable():
     assert set(STATUS_LABEL) == set(Status) and set(STEP_LABEL) == set(Step)
-    reached = set(START.values()) | set(TRANSITIONS.values())
+    reached = set(START.values()) | set(TRANSITIONS.values()) | set(HELD.values())
     assert reached == set(Status)
 
 

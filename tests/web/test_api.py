@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from govgrid.db.models import Area
 from tests.factories import STREET_A, STREET_B
+from tests.samples import GOOD_REPLY
 from tests.unit.geojson_samples import district_doc, with_change
 
 
@@ -199,7 +200,8 @@ def test_a_hotline_order_goes_round_its_loop_and_the_callback_answers_are_kept(
     case_id = order["case_id"]
     dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "dispatch"})
     for step in ("sign", "contact", "handle", "feed_back"):
-        assert officer.post(f"/api/v1/cases/{case_id}/steps", json={"step": step}).status_code == 200, step
+        taken = officer.post(f"/api/v1/cases/{case_id}/steps", json={"step": step, "note": GOOD_REPLY})
+        assert taken.status_code == 200, step
     missing = dispatcher.post(f"/api/v1/cases/{case_id}/steps", json={"step": "call_back", "contacted": True})
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "resolved"
     done = dispatcher.post(

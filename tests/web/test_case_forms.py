@@ -11,6 +11,7 @@ import pytest
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.workflow import Step, check_reason
 from tests.factories import STREET_A
+from tests.samples import GOOD_REPLY
 from tests.web.test_connectors import hotline_order
 
 
@@ -39,7 +40,7 @@ def test_a_12345_order_goes_to_callback_and_evaluation_through_the_page(connecto
     dispatcher, officer, supervisor = as_user("dispatcher"), as_user("dept_officer"), as_user("supervisor")
     assert take(dispatcher, case_id, "dispatch", unit_code="LX-CGJ").status_code == 303
     for step in ("sign", "contact", "handle", "feed_back"):
-        assert take(officer, case_id, step, note="已处理").status_code == 303, step
+        assert take(officer, case_id, step, note=GOOD_REPLY).status_code == 303, step
     page = dispatcher.get(f"/cases/{case_id}").text
     assert 'name="satisfaction"' in page and "基本满意" in page
     answered = take(
@@ -66,7 +67,7 @@ def test_a_callback_without_its_answers_is_refused_naming_the_answer(connector_c
     dispatcher, officer = as_user("dispatcher"), as_user("dept_officer")
     take(dispatcher, receipt["case_id"], "dispatch", unit_code="LX-CGJ")
     for step in ("sign", "contact", "feed_back"):
-        take(officer, receipt["case_id"], step)
+        take(officer, receipt["case_id"], step, note=GOOD_REPLY)
     refused = take(dispatcher, receipt["case_id"], "call_back", contacted="true")
     assert refused.status_code == 422 and "是否已解决" in refused.text
 

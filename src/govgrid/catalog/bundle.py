@@ -18,12 +18,14 @@ from govgrid.catalog.hotspot_rules import load_hotspot_rules
 from govgrid.catalog.inspection_catalog import load_inspection_sheets
 from govgrid.catalog.ledger import load_ledger_rules
 from govgrid.catalog.navigation import NavItem, load_navigation
+from govgrid.catalog.reply_rules import load_reply_rules
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.dispatch_hints import DispatchHints
 from govgrid.domain.inspection import Sheet
 from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.supervision import Policy
 from govgrid.nlp.hotspots import HeatRules
+from govgrid.nlp.reply_quality import ReplyRules
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Catalogs:
     inspection_sheets: dict[str, Sheet]
     dispatch_hints: DispatchHints
     hotspot_rules: HeatRules
+    reply_rules: ReplyRules
 
 
 def load_catalogs(directory: Path | None = None) -> Catalogs:
@@ -53,6 +56,7 @@ def load_catalogs(directory: Path | None = None) -> Catalogs:
 def _load(source: CatalogSource) -> Catalogs:
     classes = load_case_classes(source.load("case_classes.yaml"))
     calendar = load_calendar(source.load("calendar.yaml"))
+    reply_rules = load_reply_rules(source.load("reply_rubric.yaml"))
     case_rules = CaseRules(
         classes,
         load_responsibility(classes, source.load("responsibility.yaml")),
@@ -60,6 +64,7 @@ def _load(source: CatalogSource) -> Catalogs:
         load_assessment(source.load("assessment.yaml")),
         load_hotline(source.load("hotline.yaml")),
         load_connectors(set(classes), source.load("connectors.yaml")),
+        reply_rules,
     )
     return Catalogs(
         source=source,
@@ -72,6 +77,7 @@ def _load(source: CatalogSource) -> Catalogs:
             source.load("dispatch_hints.yaml"), case_rules.responsibility.keys
         ),
         hotspot_rules=load_hotspot_rules(source.load("hotspots.yaml")),
+        reply_rules=reply_rules,
     )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from govgrid.cli.context import Context, pass_context
+from govgrid.cli.nlp_replies import evaluate_replies, review_replies
 
 if TYPE_CHECKING:
     from govgrid.nlp.classifier import Model
@@ -35,7 +36,7 @@ def _load(obj: Context, given: Path | None) -> Model:
 
 @click.group()
 def nlp() -> None:
-    """中文智能：留言分类（派单建议）。"""
+    """中文智能：留言分类（派单建议）、热点、答复质量、台账草稿评测。"""
 
 
 @nlp.command("train-classifier")
@@ -245,3 +246,7 @@ def hotspots(obj: Context, source: Path, top: int, fmt: str) -> None:
                 f"{h.start:%Y-%m-%d}–{h.end:%Y-%m-%d}\t{h.title}"
             )
     click.echo(f"{len(messages):,} 条留言，用时 {spent:.1f} 秒", err=True)
+
+
+nlp.add_command(review_replies)
+nlp.add_command(evaluate_replies)

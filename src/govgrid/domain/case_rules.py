@@ -5,12 +5,15 @@ class × area → unit, 属地兜底), the 12345 limits by urgency, and the inbo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govgrid.domain.assessment_schemes import AssessmentRules
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.workflow import Loop
 from govgrid.domain.worktime import TimeUnit, WorkCalendar
+
+if TYPE_CHECKING:
+    from govgrid.nlp.reply_quality import ReplyRules
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class CaseRules:
     assessment: AssessmentRules  # 考核口径与方案 (catalog/assessment.yaml)
     hotline: dict[str, HotlineLimit] = field(default_factory=dict)
     connectors: dict[str, Connector] = field(default_factory=dict)
+    replies: ReplyRules | None = (
+        None  # 答复质量 cues (catalog/reply_rubric.yaml): weak 12345 replies are held
+    )
 
     def channel_owner(self, channel: str) -> Connector | None:
         """The connector a channel belongs to: only it files under that channel."""

@@ -6,7 +6,8 @@
   延期 and 督办 do not move a case: they are recorded on it (see services) and in its history.
 12345 (接诉即办):
   受理 → 派单 → 签收 → 先行联系 → 办理 → 反馈 → 回访 → 考评; 退单 returns an order to 受理; 剔单 removes
-  a closed order from assessment after an approved appeal."""
+  a closed order from assessment after an approved appeal. A weak reply (答复质量) is held at 答复待审 for
+  the supervisor: 答复放行 (with a reason) or 返工 (back to 办理)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Status(StrEnum):
     CALLED_BACK = "called_back"
     EVALUATED = "evaluated"
     EXCLUDED = "excluded"
+    REPLY_HELD = "reply_held"  # 答复待审: a weak reply waits for the supervisor
 
 
 class Step(StrEnum):
@@ -60,6 +62,7 @@ class Step(StrEnum):
     CALL_BACK = "call_back"  # 回访
     EVALUATE = "evaluate"  # 考评
     EXCLUDE = "exclude"  # 剔单
+    RELEASE_REPLY = "release_reply"  # 答复放行: the supervisor lets a held reply stand, with a reason
 
 
 STATUS_LABEL = {
@@ -80,6 +83,7 @@ STATUS_LABEL = {
     Status.CALLED_BACK: "已回访",
     Status.EVALUATED: "已考评",
     Status.EXCLUDED: "已剔除",
+    Status.REPLY_HELD: "答复待审",
 }
 STEP_LABEL = {
     Step.VERIFY: "核实",
@@ -99,6 +103,7 @@ STEP_LABEL = {
     Step.CALL_BACK: "回访",
     Step.EVALUATE: "考评",
     Step.EXCLUDE: "剔单",
+    Step.RELEASE_REPLY: "答复放行",
 }
 
 
@@ -154,7 +159,12 @@ TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
     (H, S.REPLIED, A.CALL_BACK): S.CALLED_BACK,
     (H, S.CALLED_BACK, A.EVALUATE): S.EVALUATED,
     (H, S.EVALUATED, A.EXCLUDE): S.EXCLUDED,
+    (H, S.REPLY_HELD, A.RELEASE_REPLY): S.REPLIED,
+    (H, S.REPLY_HELD, A.CHECK_FAIL): S.HANDLING,
 }
+# Where a step lands instead when what it carries is held for review: a 12345 反馈 whose reply the scorer
+# finds weak (services.cases.reply_review) waits at 答复待审 rather than counting as answered.
+HELD: dict[tuple[Loop, Step], Status] = {(H, A.FEED_BACK): S.REPLY_HELD}
 START = {Loop.URBAN: Status.REPORTED, Loop.HOTLINE: Status.ACCEPTED}
 FINAL = frozenset({Status.CANCELLED, Status.CLOSED, Status.EVALUATED, Status.EXCLUDED})
 OPEN = frozenset(Status) - FINAL  # 未办结: named by value in queries, so an index on status serves them
@@ -167,15 +177,17 @@ class IllegalTransition(Conflict):
     """This step is not allowed from the case's current status."""
 
 
-def next_status(loop: Loop, status: Status, step: Step) -> Status:
-    """The status after `step`, or IllegalTransition naming the status and the step in Chinese."""
+def next_status(loop: Loop, status: Status, step: Step, *, held: bool = False) -> Status:
+    """The status after `step` (its HELD status when what it carries is held for review), or
+    IllegalTransition naming the status and the step in Chinese."""
     try:
-        return TRANSITIONS[(loop, status, step)]
+        after = TRANSITIONS[(loop, status, step)]
     except KeyError:
         allowed = "、".join(STEP_LABEL[s] for s in allowed_steps(loop, status)) or "无（已办结）"
         raise IllegalTransition(
             f"案件当前为“{STATUS_LABEL[status]}”，不能“{STEP_LABEL[step]}”；可执行：{allowed}", field="step"
         ) from None
+    return HELD.get((loop, step), after) if held else after
 
 
 def allowed_steps(loop: Loop, status: Status) -> list[Step]:
@@ -209,11 +221,11 @@ class Decision(StrEnum):
 # Steps that end or stop a case outside the normal loop (the pages ask twice and show them apart) …
 GRAVE = frozenset({Step.CANCEL, Step.FORCE_CLOSE, Step.PARK, Step.EXCLUDE})
 # … and the steps that send work back (退单, 核查不通过): each needs its reason written down.
-REASON_REQUIRED = GRAVE | {Step.RETURN, Step.CHECK_FAIL}
+REASON_REQUIRED = GRAVE | {Step.RETURN, Step.CHECK_FAIL, Step.RELEASE_REPLY}
 
 
 def check_reason(step: Step, note: str) -> None:
-    """作废, 强制结案, 挂账, 剔单, 退单 and 核查不通过 are refused without a reason (the note)."""
+    """作废, 强制结案, 挂账, 剔单, 退单, 核查不通过 and 答复放行 are refused without a reason (the note)."""
     from govgrid.domain.errors import InvalidInput
 
     if step in REASON_REQUIRED and not note.strip():

@@ -44,7 +44,7 @@ def message_text(subject: str, body: str) -> str:
     return f"{subject.strip()} {body.strip()}".strip()
 
 
-def _open_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def open_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     csv.field_size_limit(MAX_FIELD)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
@@ -60,7 +60,7 @@ def _open_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def read_labelled(path: Path) -> LabelledFile:
-    header, rows = _open_rows(path)
+    header, rows = open_rows(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if SEGMENTED in header and SEGMENTED_LABEL in header:
         kind, label_field = "segmented", SEGMENTED_LABEL
@@ -91,7 +91,7 @@ def read_labelled(path: Path) -> LabelledFile:
 
 def read_messages(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """A file to classify: its header and rows; it must have 留言主题 and 留言详情."""
-    header, rows = _open_rows(path)
+    header, rows = open_rows(path)
     missing = [c for c in (SUBJECT, BODY) if c not in header]
     if missing:
         raise MessageFileError(f"{path} 缺少列：{'、'.join(missing)}（表头：{','.join(header)[:200]}）")
@@ -116,7 +116,7 @@ def read_moment(text: str, where: str) -> datetime:
 def read_hotspot_messages(path: Path) -> list[Message]:
     """Messages with their time, sender and support (留言编号, 留言用户, 留言主题, 留言时间, 留言详情, 点赞数, 反对数;
     the user and the counts may be absent)."""
-    header, rows = _open_rows(path)
+    header, rows = open_rows(path)
     missing = [c for c in ("留言编号", SUBJECT, "留言时间") if c not in header]
     if missing:
         raise MessageFileError(f"{path} 缺少列：{'、'.join(missing)}")

@@ -26,6 +26,7 @@ FMS_STATUS = {
     Status.HANDLING: "in_progress",
     Status.FED_BACK: "in_progress",
     Status.REPLIED: "in_progress",
+    Status.REPLY_HELD: "in_progress",
     Status.PARKED: "planned",
     Status.CLOSED: "fixed",
     Status.CALLED_BACK: "fixed",

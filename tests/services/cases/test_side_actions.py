@@ -8,6 +8,7 @@ from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.workflow import Step
 from govgrid.services.cases import intake, queries, steps
 from govgrid.services.cases import side_actions as case_actions
+from tests.samples import GOOD_REPLY
 from tests.services.cases.test_cases import RULES, at, patrol, step, who
 
 
@@ -115,8 +116,9 @@ def evaluated_hotline_order(session, district):
         session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10
     )
     order = step(session, "dispatcher", order, Step.DISPATCH, at(10, 5))
-    for action in (Step.SIGN, Step.CONTACT, Step.FEED_BACK):
+    for action in (Step.SIGN, Step.CONTACT):
         order = step(session, "dept_officer", order, action, at(11))
+    order = step(session, "dept_officer", order, Step.FEED_BACK, at(11), note=GOOD_REPLY)
     order = steps.transition(
         session,
         actor=who(session, "dispatcher"),

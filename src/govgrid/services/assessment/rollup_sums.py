@@ -60,7 +60,9 @@ def sums(
             raw = {"unit_id": unit, "class_code": class_code, "channel": channel}
             code = area[:digits] if digits is not None else (raw[column] if column else district)
             _add(found, _code_of(code, digits, column), counts)
-    return found
+    # a group whose changes cancel out (a case dispatched to a unit, then returned and sent elsewhere) has
+    # nothing in the period, as the plain count from the histories has no row for it
+    return {code: counts for code, counts in found.items() if any(counts.values())}
 
 
 def _add(found: dict[str | None, dict[str, float]], code: str | None, counts: dict[str, Any]) -> None:

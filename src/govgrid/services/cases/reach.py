@@ -24,7 +24,8 @@ def may(actor: Actor, action: Action) -> Any:
     if narrowing.everything:
         return true()
     by_unit = reach(actor, action) is Reach.UNIT
-    clauses = [] if by_unit else [Case.reporter_id == narrowing.owner_id]
+    own = not by_unit and narrowing.owner_id is not None  # no account: nothing is its own (not IS NULL)
+    clauses = [Case.reporter_id == narrowing.owner_id] if own else []
     if narrowing.area_prefix:
         clauses.append(Case.scope_code.startswith(narrowing.area_prefix))
     if narrowing.unit_id is not None:

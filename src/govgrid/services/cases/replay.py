@@ -25,7 +25,7 @@ from govgrid.domain.permissions import Action, Actor, authorize
 from govgrid.domain.public_note import check_public_note
 from govgrid.domain.supervision import EFFECT, Policy, marks_between
 from govgrid.domain.text import check_chars
-from govgrid.domain.workflow import IN_HAND, Decision, Loop, Status, Step, check_reason, next_status
+from govgrid.domain.workflow import IN_HAND, Decision, Status, Step, check_reason
 from govgrid.domain.worktime import CalendarUnknown, Deadline
 from govgrid.services.cases.bulk import insert_cases
 from govgrid.services.cases.history import history_row, record_histories
@@ -41,7 +41,13 @@ from govgrid.services.cases.intake import (
     retry_key,
 )
 from govgrid.services.cases.side_actions import extension_decision, extension_request
-from govgrid.services.cases.steps import STEP_ACTION, reporter_names, step_changes, suggested_unit
+from govgrid.services.cases.steps import (
+    STEP_ACTION,
+    reporter_names,
+    step_changes,
+    step_outcome,
+    suggested_unit,
+)
 from govgrid.services.cases.sweeper import clock_of, mark_row
 from govgrid.services.geo.locate import LocatorCache
 
@@ -244,7 +250,7 @@ def _build(
         elif isinstance(step, PastExtension):
             history.append(_extension(case, step))
         else:
-            history.append(_take(session, rules, units, case, step))
+            history.append(_take(session, rules, units, case, step, hold=past.origin is None))
         previous = step.at
     if marking is not None and previous < marking.until:
         history += _marks(rules, marking, case, previous, marking.until)
@@ -271,9 +277,10 @@ def _marks(
 
 
 def _take(
-    session: Session, rules: CaseRules, units: dict[str, int], case: Case, step: PastStep
+    session: Session, rules: CaseRules, units: dict[str, int], case: Case, step: PastStep, *, hold: bool
 ) -> dict[str, Any]:
-    """One recorded step on the case being built: permission, transition table, effects, its history row."""
+    """One recorded step on the case being built: permission, transition table, effects, its history row.
+    An imported record's reply is scored but not held (`hold`): its 回访 has already happened."""
     try:
         authorize(
             step.actor,
@@ -287,7 +294,7 @@ def _take(
         raise
     check_reason(step.step, step.note)
     before = Status(case.status)
-    after = next_status(Loop(case.loop), before, step.step)
+    after, reply = step_outcome(rules, case, step.step, step.at, step.public_note or step.note, hold=hold)
     unit_id = None
     if step.step is Step.DISPATCH:
         code = step.unit_code or suggested_unit(rules, case)
@@ -305,6 +312,8 @@ def _take(
         answers=step.answers,
         due_at=step.due_at,
     )
+    if reply is not None:
+        detail = {**detail, "reply_review": reply}
     for name, value in {"status": after.value, **changes}.items():
         setattr(case, name, value)
     case.version += 1

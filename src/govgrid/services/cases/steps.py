@@ -30,6 +30,7 @@ from govgrid.domain.workflow import (
     next_status,
 )
 from govgrid.domain.worktime import Deadline
+from govgrid.services.cases import reply_review
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.intake import deadline_columns
 from govgrid.services.cases.queries import get_case
@@ -54,6 +55,7 @@ STEP_ACTION = {
     Step.CALL_BACK: Action.DISPATCH_CASE,
     Step.EVALUATE: Action.MANAGE_CASE,
     Step.EXCLUDE: Action.MANAGE_CASE,
+    Step.RELEASE_REPLY: Action.MANAGE_CASE,
 }
 
 
@@ -76,7 +78,8 @@ def transition(
 ) -> Case:
     """Take one step on a case (the only way its status changes). 回访 needs the citizen's answers;
     `public_note` is what the public may read about the step (checked for personal data). On 派遣, a
-    12345 `category` is kept as a labelled example beside the `suggester`'s prediction."""
+    12345 `category` is kept as a labelled example beside the `suggester`'s prediction. A 12345 反馈's reply
+    (the public note, else the note) is scored and kept in the history; a weak one is held at 答复待审."""
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(
         actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
@@ -85,11 +88,13 @@ def transition(
     check_reason(step, note)
     published = check_public_note(public_note, reporter_names=reporter_names(session, case))
     before = Status(case.status)
-    after = next_status(Loop(case.loop), before, step)
+    after, reply = step_outcome(rules, case, step, now, public_note or note)
     unit_id = dispatch_unit(session, rules, case, unit_code) if step is Step.DISPATCH else None
     changes, detail = step_changes(
         rules, case, step, after, now, unit_id=unit_id, closure_type=closure_type, answers=answers
     )
+    if reply is not None:
+        detail = {**detail, "reply_review": reply}
     if category:
         if step is not Step.DISPATCH or suggester is None:
             raise InvalidInput("只有派遣时可以指定留言类别", field="category")
@@ -109,6 +114,17 @@ def transition(
     )
     session.commit()
     return case
+
+
+def step_outcome(
+    rules: CaseRules, case: Case, step: Step, now: datetime, reply: str, *, hold: bool = True
+) -> tuple[Status, dict[str, Any] | None]:
+    """The status a step leads to and, for a 12345 反馈, the scores of its reply: a weak reply is held at
+    答复待审 (workflow.HELD) unless `hold` is off (a record of another system, whose 回访 has happened).
+    Live steps and replayed records both go through here."""
+    review = reply_review.review(rules, case, step, reply, now)
+    held = hold and bool(review and review["weak"])
+    return next_status(Loop(case.loop), Status(case.status), step, held=held), review
 
 
 def step_changes(

@@ -29,6 +29,7 @@ from govgrid.domain.worktime import CHINA
 from govgrid.geo.crs import Crs
 from govgrid.services.cases.intake import Report
 from govgrid.services.cases.replay import Marking, PastCase, PastSide, PastStep, replay
+from govgrid.services.demo import replies as demo_replies
 from govgrid.services.demo.people import demo_citizens, unit_handlers
 from govgrid.services.demo.year_spec import YearSpec, load_year_spec
 from govgrid.services.demo.year_steps import Steps, chunks
@@ -70,6 +71,8 @@ class _Run:
     citizens: list[Actor]
     connectors: dict[str, Actor]
     lateness: dict[str, float]  # by unit code: how much more often than the mean it is late
+    unit_names: dict[str, str] = field(default_factory=dict)
+    replies: demo_replies.ReplySpec | None = None  # the 12345 replies, scored as live ones are
     outcomes: Counter[str] = field(default_factory=Counter)
     channels: Counter[str] = field(default_factory=Counter)
     open_now: int = 0
@@ -91,6 +94,7 @@ def build_demo_year(
     if days is not None:
         spec = replace(spec, days=max(1, min(days, spec.days)))
     run = _start(session, rules, spec, area_code, now)
+    run.replies = demo_replies.load_reply_spec(source)
     locator = LocatorCache()
     marking = Marking(
         load_policy(source.load("supervision.yaml")), now
@@ -137,6 +141,7 @@ def _start(session: Session, rules: CaseRules, spec: YearSpec, area_code: str, n
             for cid in rules.connectors
         },
         lateness=lateness,
+        unit_names={u.code: u.name for u in units},
     )
 
 
@@ -291,7 +296,14 @@ def _dispatch_and_handle(
     finish, is_late = _finish_at(run, unit, steps.at, due, late_share)
     if not is_late and finish > due:
         finish = due - timedelta(minutes=5)
-    if steps.take_at(Step.FEED_BACK, handler, finish, note="已处置完毕，附处置后照片"):
+    if report.loop is Loop.HOTLINE and run.replies is not None:
+        order = demo_replies.Order(
+            report.title, report.description, report.address, run.unit_names[unit], handler, run.supervisor
+        )
+        answered = demo_replies.answer(run.replies, run.rules, rng, steps, order, finish)
+    else:
+        answered = steps.take_at(Step.FEED_BACK, handler, finish, note="已处置完毕，附处置后照片")
+    if answered:
         run.outcomes["late" if is_late else "on_time"] += 1
     return unit, due
 

@@ -28,8 +28,9 @@ from govgrid.domain.workflow import (
     allowed_steps,
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
+from govgrid.nlp.reply_quality import DIMENSION_LABEL
 from govgrid.services.cases import photos as attachments
-from govgrid.services.cases import queries, steps
+from govgrid.services.cases import queries, reply_review, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.services.geo import geography
@@ -94,6 +95,8 @@ def case_page(
         may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE and Status(case.status) not in FINAL,
         phase_label=phase_label,
         place_names=geography.area_names(session, {case.grid_code} if case.grid_code else set()),
+        reply=reply_review.latest_review(session, case.id) if case.loop == Loop.HOTLINE.value else {},
+        dimension_labels=DIMENSION_LABEL,
     )
 
 
@@ -114,6 +117,7 @@ class StepForm(BaseModel):
     resolved: bool | None = None
     satisfaction: str = ""
     confirmed: bool = False  # 作废, 强制结案, 挂账, 剔单 are confirmed on the form
+    back: Annotated[str, Field(pattern=r"^(/replies)?$")] = ""  # the queue the form was posted from
 
     def answers(self) -> dict[str, object] | None:
         if self.step is not Step.CALL_BACK:
@@ -147,7 +151,7 @@ def take_step(
         category=form.category or None,
         suggester=request.app.state.suggester,
     )
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return RedirectResponse(form.back or f"/cases/{case_id}", status_code=303)
 
 
 class ExtensionForm(BaseModel):
