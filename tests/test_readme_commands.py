@@ -225,6 +225,13 @@ def test_the_language_commands_run_on_the_shared_messages(demo_dir, tmp_path):
     assert "加权kappa" in done.stdout and "200 条人工标注" in done.stdout
 
 
+def test_the_forms_commands_run(demo_dir):
+    stats = json.loads(govgrid(demo_dir, "forms", "stats", "--format", "json").stdout)
+    assert set(stats) == {"templates", "fields", "registry_fields", "shared_share"}
+    assert stats["templates"] == 10 and stats["shared_share"] >= 0.6
+    assert "共用字段" in govgrid(demo_dir, "forms", "stats").stdout
+
+
 def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "locate", "--points", "20000", "--sample", "50")
     govgrid(demo_dir, "bench", "intake", "--cases", "2000", "--batch", "1000")
@@ -247,7 +254,7 @@ def test_every_command_in_the_readme_table_was_run():
         for sub in (
             words[1].split("|")
             if len(words) > 1
-            and words[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp")
+            and words[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp", "forms")
             else [""]
         ):
             shown.add(f"{group} {sub}".strip())
@@ -255,7 +262,7 @@ def test_every_command_in_the_readme_table_was_run():
         shown.add(line)
     ran = {
         " ".join(r.split()[:2])
-        if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp")
+        if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp", "forms")
         else r.split()[0]
         for r in RUN
     }

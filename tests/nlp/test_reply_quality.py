@@ -74,7 +74,9 @@ def test_timeliness_counts_working_days_across_the_national_day_holiday():
     calendar = CATALOGS.case_rules.calendar
     asked = datetime(2024, 9, 29, 9, 0, tzinfo=CHINA)  # a 调休 Sunday that is a working day
     on_time, days, why = timeliness(calendar, asked, datetime(2024, 10, 18, 17, 0, tzinfo=CHINA), 15)
-    assert on_time is True and days == 11 and "及时" in why  # 30 Sep, 8–12 Oct (12th a 调休 Saturday), 14–18 Oct
+    assert (
+        on_time is True and days == 11 and "及时" in why
+    )  # 30 Sep, 8–12 Oct (12th a 调休 Saturday), 14–18 Oct
     late, _, why = timeliness(calendar, asked, datetime(2024, 10, 30, 9, 0, tzinfo=CHINA), 15)
     assert late is False and "超时" in why
     assert timeliness(calendar, None, asked, 15)[0] is None

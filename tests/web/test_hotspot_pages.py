@@ -131,3 +131,10 @@ def test_who_may_see_hotspots_and_who_may_make_tasks(complaints, as_user):
     assert as_user("citizen").get("/hotspots").status_code in (403, 404)
     leader = as_user("leader").get("/hotspots").text
     assert "翠柳苑" in leader and "/hotspots/task" not in leader  # leaders read; they do not assign
+
+
+def test_the_big_screen_shows_the_hottest_problems_to_those_who_may_read_them(complaints, as_user):
+    screen = as_user("leader").get("/screen").text
+    panel = re.search(r'<section class="panel" id="screen-hotspots">.*?</section>', screen, re.S)
+    assert panel and "翠柳苑" in panel.group(0) and re.search(r"\d+ 条", panel.group(0))
+    assert 'id="screen-hotspots"' not in as_user("dept_officer").get("/screen").text  # its own cases only

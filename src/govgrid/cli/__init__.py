@@ -11,6 +11,7 @@ from govgrid.cli.connectors import connectors
 from govgrid.cli.context import Context
 from govgrid.cli.db import db
 from govgrid.cli.demo import demo
+from govgrid.cli.forms import forms
 from govgrid.cli.geo import import_geo, import_places
 from govgrid.cli.get import get
 from govgrid.cli.ledger import ledger
@@ -46,6 +47,7 @@ for command in (
     ledger,
     report,
     nlp,
+    forms,
     bench,
 ):
     main.add_command(command)

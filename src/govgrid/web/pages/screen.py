@@ -15,6 +15,7 @@ from govgrid.geo.crs import parse_crs
 from govgrid.services.dashboard.screen import allowed, screen
 from govgrid.services.dashboard.tiles import tiles
 from govgrid.services.geo import geography
+from govgrid.services.intelligence import hotspots
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.ledger import instructions as ledger_instructions
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
@@ -30,6 +31,14 @@ def big_screen(request: Request, session: SessionDep, actor: LoggedInDep, now: N
     found = screen(session, actor=actor, rules=rules, now=now, crs=crs)
     scope = session.get(Area, actor.scope_code) if actor.scope_code else None
     places = {r["code"] for r in found.rising if r["kind"] == "place"}
+    catalogs = request.app.state.catalogs
+    hot = (  # the hotspot page's own reading (and its ten-minute cache), its three hottest
+        hotspots.recent(
+            session, actor=actor, hints=catalogs.dispatch_hints, rules=catalogs.hotspot_rules, now=now
+        )[:3]
+        if reach(actor, Action.READ_ASSESSMENT) in (Reach.SCOPE, Reach.ALL)
+        else None
+    )
     return page(
         request,
         "screen.html",
@@ -38,6 +47,8 @@ def big_screen(request: Request, session: SessionDep, actor: LoggedInDep, now: N
         screen=found,
         tiles=tiles(session, actor=actor, rules=rules, now=now),
         place_names=geography.area_names(session, places),
+        hotspots=hot,
+        hotspot_days=hotspots.WINDOW_DAYS,
         light_labels={k.value: v for k, v in LIGHT_LABEL.items()},
         status_labels={k.value: v for k, v in STATUS_LABEL.items()},
         final=[s.value for s in FINAL],

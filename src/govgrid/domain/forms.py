@@ -1,0 +1,193 @@
+"""一表通: the field registry (一数一源), form templates composed of its fields, and the rules a value of a
+field obeys — its type, its bounds, the ID number's check digit — and how a personal value is masked.
+
+A registry field lives on one register (人 resident, 房 house, 企 enterprise, 事 event); a template lists
+registry fields in the department's own column order, plus local fields only that form asks. A registry
+field is *shared* when at least two templates use it: the share of a form's fields that are shared is
+the measure of "collect once" (`FormCatalog.stats`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from govgrid.domain.errors import InvalidInput
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    CHOICE = "choice"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+
+
+class Visibility(StrEnum):
+    OPEN = "open"  # any staff in scope
+    PERSONAL = "personal"  # masked by role; every unmasked view is audited
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    ONCE = "once"
+
+
+TYPE_LABEL = {
+    FieldType.TEXT: "文本",
+    FieldType.NUMBER: "数字",
+    FieldType.DATE: "日期",
+    FieldType.CHOICE: "选项",
+    FieldType.ID_NUMBER: "身份证号",
+    FieldType.PHONE: "电话",
+}
+FREQUENCY_LABEL = {Frequency.DAILY: "每日", Frequency.WEEKLY: "每周", Frequency.ONCE: "一次性"}
+MAX_TEXT = 500
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field: a registry field (its code names its register, e.g. person.phone) or a form-local one."""
+
+    code: str
+    name: str
+    type: FieldType
+    register: str | None = None  # None: a form-local field
+    visibility: Visibility = Visibility.OPEN
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int = MAX_TEXT
+    pattern: re.Pattern[str] | None = None
+
+    @property
+    def is_personal(self) -> bool:
+        return self.visibility is Visibility.PERSONAL or self.type in (FieldType.ID_NUMBER, FieldType.PHONE)
+
+
+@dataclass(frozen=True)
+class Template:
+    code: str
+    name: str
+    department: str
+    frequency: Frequency
+    fields: tuple[str, ...]  # registry codes, in the sheet's column order
+    local: tuple[FieldSpec, ...] = ()
+
+    @property
+    def width(self) -> int:
+        return len(self.fields) + len(self.local)
+
+
+@dataclass(frozen=True)
+class FormStats:
+    templates: int
+    fields: int  # every column of every template
+    registry_fields: int  # distinct registry fields the templates use
+    shared_share: float  # columns that are a registry field used by ≥ 2 templates, over all columns
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "templates": self.templates,
+            "fields": self.fields,
+            "registry_fields": self.registry_fields,
+            "shared_share": round(self.shared_share, 4),
+        }
+
+
+@dataclass(frozen=True)
+class FormCatalog:
+    registers: dict[str, str]  # code → Chinese name
+    registry: dict[str, FieldSpec]
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    def uses(self) -> dict[str, int]:
+        """How many templates use each registry field."""
+        counts = dict.fromkeys(self.registry, 0)
+        for template in self.templates.values():
+            for code in set(template.fields):
+                counts[code] += 1
+        return counts
+
+    def stats(self) -> FormStats:
+        uses = self.uses()
+        columns = sum(t.width for t in self.templates.values())
+        shared = sum(1 for t in self.templates.values() for code in t.fields if uses[code] >= 2)
+        used = sum(1 for n in uses.values() if n)
+        return FormStats(len(self.templates), columns, used, shared / columns if columns else 0.0)
+
+    def columns(self, template: Template) -> list[FieldSpec]:
+        """A template's columns as fields, registry ones first in its order, then its local ones."""
+        return [self.registry[code] for code in template.fields] + list(template.local)
+
+
+_PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_ID = re.compile(r"^\d{17}[\dX]$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_number_problem(value: str) -> str | None:
+    """Why an 18-digit 居民身份证号码 (GB 11643) is wrong, or None: its form, birth date, check digit."""
+    if not _ID.match(value):
+        return "须为 18 位，前 17 位为数字，末位为数字或 X"
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return f"出生日期 {value[6:14]} 不存在"
+    expected = _ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11]
+    if value[17] != expected:
+        return f"校验位应为 {expected}"
+    return None
+
+
+def check_value(spec: FieldSpec, raw: object, *, where: str = "") -> str | float | date | None:
+    """A value for the field, normalised (trimmed; X upper-cased; a number or a date parsed), or
+    InvalidInput naming the field, the value and what is wrong. Empty is None (a blank cell)."""
+    text = ("" if raw is None else str(raw)).strip()
+    if not text:
+        return None
+    label = f"{where}{spec.name}“{text[:40]}”"
+    if spec.type is FieldType.NUMBER:
+        try:
+            number = float(text)
+        except ValueError:
+            raise InvalidInput(f"{label}不是数字", field=spec.code) from None
+        if (spec.minimum is not None and number < spec.minimum) or (
+            spec.maximum is not None and number > spec.maximum
+        ):
+            raise InvalidInput(f"{label}须在 {spec.minimum:g} 到 {spec.maximum:g} 之间", field=spec.code)
+        return number
+    if spec.type is FieldType.DATE:
+        try:
+            return date.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            raise InvalidInput(f"{label}不是日期（应如 2026-03-05）", field=spec.code) from None
+    if spec.type is FieldType.CHOICE and text not in spec.choices:
+        raise InvalidInput(f"{label}须为 {'、'.join(spec.choices)} 之一", field=spec.code)
+    if spec.type is FieldType.ID_NUMBER:
+        text = text.upper()
+        problem = id_number_problem(text)
+        if problem:
+            raise InvalidInput(f"{where}{spec.name}“{mask(spec, text)}”{problem}", field=spec.code)
+    if spec.type is FieldType.PHONE and not _PHONE.match(text):
+        raise InvalidInput(f"{label}不是手机号（11 位）或带区号的座机号", field=spec.code)
+    if len(text) > spec.max_length:
+        raise InvalidInput(f"{where}{spec.name}超过 {spec.max_length} 字", field=spec.code)
+    if spec.pattern is not None and not spec.pattern.match(text):
+        raise InvalidInput(f"{label}格式不对", field=spec.code)
+    return text
+
+
+def mask(spec: FieldSpec, value: str) -> str:
+    """A personal value as a role without the right to see it reads it: 370102********123X, 138****5678."""
+    if not value or not spec.is_personal:
+        return value
+    if spec.type is FieldType.ID_NUMBER and len(value) >= 10:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) >= 7:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * len(value)
