@@ -230,6 +230,14 @@ def test_the_forms_commands_run(demo_dir):
     assert set(stats) == {"templates", "fields", "registry_fields", "shared_share"}
     assert stats["templates"] == 10 and stats["shared_share"] >= 0.6
     assert "共用字段" in govgrid(demo_dir, "forms", "stats").stdout
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["历下区疫苗接种情况统计表"])
+    book.active.append(["序号", "姓名", "身份证号码", "联系电话", "是否接种"])
+    book.save(demo_dir / "proposed.xlsx")
+    done = govgrid(demo_dir, "forms", "check", str(demo_dir / "proposed.xlsx"))
+    assert "4 个字段中 3 个已在登记簿中" in done.stdout and "新字段\t是否接种" in done.stdout
 
 
 def test_the_benchmarks_run_with_small_sizes(demo_dir):

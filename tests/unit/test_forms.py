@@ -11,7 +11,7 @@ import pytest
 from govgrid.catalog import SHIPPED_SOURCE, CatalogError
 from govgrid.catalog.form_catalog import load_form_catalog
 from govgrid.domain.errors import InvalidInput
-from govgrid.domain.forms import check_value, id_number_problem, mask
+from govgrid.domain.forms import check_value, find_header, id_number_problem, mask
 
 CATALOG = load_form_catalog()
 SEED_FORMS = {
@@ -92,4 +92,39 @@ def test_a_template_naming_an_unregistered_field_is_refused():
             return templates if name == "form_templates.yaml" else SHIPPED_SOURCE.load(name)
 
     with pytest.raises(CatalogError, match="随访记录表）：登记簿中没有字段 person.blood_type"):
+        load_form_catalog(Source())  # type: ignore[arg-type]
+
+
+def test_admission_finds_a_new_forms_registered_columns_under_their_other_names():
+    found = CATALOG.admission(
+        ["序号", "姓名", "身份证号码（必填）", "手 机 号", "现居住地址", "是否接种", None]
+    )
+    assert found.registered == (
+        ("姓名", "person.name"),
+        ("身份证号码（必填）", "person.id_number"),
+        ("手 机 号", "person.phone"),
+        ("现居住地址", "person.address"),
+    )
+    assert found.new == ("是否接种",) and found.share == pytest.approx(0.8)
+
+
+def test_a_sheets_header_is_found_under_its_merged_title_row():
+    rows = [
+        ["历下区返乡人员登记表"] * 4,
+        ["填报单位：", None, None, None],
+        ["姓名", "电话", "返乡日期", "车次"],
+        ["张三"],
+    ]
+    assert find_header(rows) == ["姓名", "电话", "返乡日期", "车次"]
+
+
+def test_an_alias_may_not_name_two_fields():
+    fields = SHIPPED_SOURCE.load("form_fields.yaml")
+    fields["fields"]["enterprise.contact_phone"]["aliases"] = ["手机号"]
+
+    class Source:
+        def load(self, name):  # type: ignore[no-untyped-def]
+            return fields if name == "form_fields.yaml" else SHIPPED_SOURCE.load(name)
+
+    with pytest.raises(CatalogError, match="“手机号”同时是 person.phone 和 enterprise.contact_phone 的名称"):
         load_form_catalog(Source())  # type: ignore[arg-type]

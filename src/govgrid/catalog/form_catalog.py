@@ -28,9 +28,15 @@ def load_form_catalog(source: CatalogSource = SHIPPED_SOURCE) -> FormCatalog:
                 f"{where}：代码须为“登记簿前缀.名称”（小写英文，如 person.phone）", field=str(code)
             )
         registry[str(code)] = _field(str(code), spec, where, registers)
-    names = {spec.name: code for code, spec in registry.items()}
-    if len(names) != len(registry):
-        raise CatalogError(f"catalog/{FIELDS}：两个字段同名，一个数据只能有一个来源", field="fields")
+    names: dict[str, str] = {}
+    for code, spec in registry.items():
+        for name in (spec.name, *spec.aliases):
+            if name in names and names[name] != code:
+                raise CatalogError(
+                    f"catalog/{FIELDS}：“{name}”同时是 {names[name]} 和 {code} 的名称，一个数据只能有一个来源",
+                    field=code,
+                )
+            names[name] = code
     templates: dict[str, Template] = {}
     for row, item in enumerate(templates_doc.get("templates") or [], start=1):
         template = _template(item, f"catalog/{TEMPLATES} 第 {row} 张表", registry, names)
@@ -69,6 +75,7 @@ def _field(code: str, spec: Any, where: str, registers: dict[str, str] | None) -
             maximum=float(spec["max"]) if "max" in spec and kind is FieldType.NUMBER else None,
             max_length=int(spec["max"]) if "max" in spec and kind is not FieldType.NUMBER else 500,
             pattern=pattern,
+            aliases=tuple(str(a) for a in spec.get("aliases") or ()),
         )
     except (re.error, TypeError, ValueError) as exc:
         raise CatalogError(f"{where}：{exc}", field=code) from None

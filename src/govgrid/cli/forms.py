@@ -4,6 +4,7 @@ is collected once (`forms stats`)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -43,4 +44,41 @@ def stats(obj: Context, fmt: str) -> None:
     click.echo(
         f"共 {found.templates} 张表、{found.fields} 个字段，用到登记字段 {found.registry_fields} 个；"
         f"共用字段（至少两张表使用的登记字段）占 {found.shared_share:.1%}"
+    )
+
+
+@forms.command("check")
+@click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@pass_context
+def check(obj: Context, sheet: Path) -> None:
+    """报表准入: a department's proposed form (.xlsx or .csv, its header row found under any title rows)
+    against the registry — each column registered (reuse the field) or new."""
+    from govgrid.catalog import CatalogError, CatalogSource
+    from govgrid.catalog.form_catalog import load_form_catalog
+    from govgrid.domain.errors import InvalidInput
+    from govgrid.domain.forms import find_header
+    from govgrid.uploads.limits import SheetLimits
+    from govgrid.uploads.sheets import read_csv, read_xlsx
+
+    try:
+        catalog = load_form_catalog(CatalogSource(obj.settings.catalog_dir))
+        data, limits = sheet.read_bytes(), SheetLimits()
+        rows = (
+            read_csv(data, limits, sheet.name).rows
+            if sheet.suffix.lower() == ".csv"
+            else read_xlsx(data, limits)[0].rows
+        )
+    except (CatalogError, InvalidInput) as exc:
+        obj.fail(str(exc))
+    except IndexError:
+        obj.fail(f"{sheet} 没有工作表")
+    found = catalog.admission(find_header(rows))
+    for header, code in found.registered:
+        click.echo(f"已登记\t{header}\t→ {code}（{catalog.registry[code].name}）")
+    for header in found.new:
+        click.echo(f"新字段\t{header}")
+    total = len(found.registered) + len(found.new)
+    click.echo(
+        f"{total} 个字段中 {len(found.registered)} 个已在登记簿中（{found.share:.0%}），请直接复用登记字段；"
+        f"新字段 {len(found.new)} 个需经准入审核"
     )

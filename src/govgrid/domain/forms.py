@@ -62,6 +62,7 @@ class FieldSpec:
     maximum: float | None = None
     max_length: int = MAX_TEXT
     pattern: re.Pattern[str] | None = None
+    aliases: tuple[str, ...] = ()  # the other names departments' sheets give it
 
     @property
     def is_personal(self) -> bool:
@@ -119,9 +120,69 @@ class FormCatalog:
         used = sum(1 for n in uses.values() if n)
         return FormStats(len(self.templates), columns, used, shared / columns if columns else 0.0)
 
+    def match(self, header: object) -> FieldSpec | None:
+        """The registry field a sheet's column header names (its name or an alias, spaces, brackets and
+        marks such as （必填） ignored), or None for a datum not registered."""
+        wanted = normal_header(header)
+        if not wanted:
+            return None
+        for spec in self.registry.values():
+            if wanted in (normal_header(spec.name), *(normal_header(a) for a in spec.aliases)):
+                return spec
+        return None
+
+    def admission(self, headers: list[object]) -> Admission:
+        """报表准入: which columns of a proposed form are already registered (and must reuse the registry
+        field) and which are new."""
+        matched, new = [], []
+        for header in headers:
+            if normal_header(header) in NOT_DATA:
+                continue
+            spec = self.match(header)
+            (matched.append((str(header).strip(), spec.code)) if spec else new.append(str(header).strip()))
+        return Admission(tuple(matched), tuple(new))
+
     def columns(self, template: Template) -> list[FieldSpec]:
         """A template's columns as fields, registry ones first in its order, then its local ones."""
         return [self.registry[code] for code in template.fields] + list(template.local)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What 报表准入 found in a proposed form: columns already registered (header, field code) and new ones."""
+
+    registered: tuple[tuple[str, str], ...]
+    new: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        total = len(self.registered) + len(self.new)
+        return len(self.registered) / total if total else 0.0
+
+
+_MARKS = re.compile(r"[\s*＊:：]|[（(【\[](?:必填|选填|可选|如有|单位|元|人|个|℃)[）)】\]]")
+
+
+def find_header(rows: list[list[object]], within: int = 10) -> list[object]:
+    """A department's sheet's header row: of its first rows, the one with the most distinct non-empty
+    cells (a merged title row repeats one value across the width)."""
+    best: list[object] = []
+    for row in rows[:within]:
+        if len({str(v).strip() for v in row if v not in (None, "")}) > len(
+            {str(v).strip() for v in best if v not in (None, "")}
+        ):
+            best = row
+    return best
+
+
+NOT_DATA = frozenset({"", "序号", "序", "编号", "No", "NO.", "No."})  # a row number is not a datum
+
+
+def normal_header(text: object) -> str:
+    """A column header as compared: no spaces, stars or colons, no （必填） or unit marks, full-width
+    brackets as half-width."""
+    value = "" if text is None else str(text)
+    return _MARKS.sub("", value).replace("（", "(").replace("）", ")").strip()
 
 
 _PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
