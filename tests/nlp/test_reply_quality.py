@@ -149,3 +149,13 @@ def test_on_the_shared_replies_the_scorer_agrees_with_the_hand_labels():
     assert float(figures["完整性"][0]) >= 0.62
     assert float(figures["可解释性"][0]) >= 0.66
     assert float(figures["弱答复"][0].split()[1]) >= 0.85
+
+
+def test_a_reply_is_read_up_to_its_cap_so_no_input_makes_a_pattern_slow():
+    from govgrid.nlp.reply_quality import MAX_REPLY
+
+    beyond = score_reply(RULES, SUBJECT, BODY, "经核实，" + "甲" * MAX_REPLY + "已转相关部门处理。")
+    assert not beyond.deflection  # the phrase lies past what is read
+    for hostile in ("1" * 100_000, "《" + "甲" * 100_000, "感谢您对" * 30_000):
+        assert score_reply(RULES, SUBJECT, BODY, hostile).weak
+    assert score_reply(RULES, None, None, None).relevance == 0

@@ -93,3 +93,25 @@ def test_who_may_see_the_reply_queue(as_user):
         assert as_user(username).get("/replies").status_code in (403, 404), username
     for username in ("supervisor", "dispatcher", "admin"):
         assert as_user(username).get("/replies").status_code == 200, username
+
+
+def test_a_reply_longer_than_the_api_allows_is_refused_by_the_page_too(connector_client, as_user, district):
+    receipt = (
+        connector_client("hotline12345")
+        .post("/api/v1/connectors/hotline12345/events", json=hotline_order(district))
+        .json()
+    )
+    case_id = receipt["case_id"]
+    take(as_user("dispatcher"), case_id, "dispatch", unit_code="LX-CGJ")
+    officer = as_user("dept_officer")
+    for step in ("sign", "contact", "handle"):
+        take(officer, case_id, step)
+    assert take(officer, case_id, "feed_back", note="经核实" * 1000).status_code == 422
+
+
+def test_a_grid_worker_is_not_offered_to_send_a_held_reply_back(connector_client, as_user, district):
+    case_id = answered(connector_client, as_user, district, WEAK)
+    answer = as_user("grid_worker").get(f"/cases/{case_id}")
+    assert answer.status_code == 200 and "答复待审" in answer.text  # the grid worker reads the order …
+    page = answer.text  # … but the decision on its reply is the supervisor's
+    assert 'data-step="check_fail"' not in page and 'data-step="release_reply"' not in page

@@ -140,7 +140,7 @@ class Facts:
 
 def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
     """What the case was just before `until`, from its history rows (in the order they were written)."""
-    status = registered = closed = deadline = callback = reported = dispatched = None
+    status = registered = closed = deadline = callback = reported = dispatched = held = None
     reworks = 0
     unit_id = None
     marks: list[tuple[str, datetime]] = []
@@ -154,8 +154,10 @@ def facts_at(loop: Loop, events: Iterable[Event], until: datetime) -> Facts:
             reported = event.at
         if registered is None and (step == _REGISTER or (hotline and step == "report")):
             registered = event.at
+        if hotline and status == _HELD:
+            held = event.at  # a reply held for review: if it is let stand, it was answered then
         if closed is None and (status == _CLOSED or (hotline and status == _REPLIED)):
-            closed = event.at
+            closed = held if step == _RELEASE and held is not None else event.at
         if step in _DEADLINE_STEPS and "due_at" in event.detail:
             value = event.detail["due_at"]
             deadline = datetime.fromisoformat(value) if value else None
@@ -184,7 +186,8 @@ _REGISTER, _DISPATCH, _CHECK_FAIL, _CALL_BACK = (
     Step.CHECK_FAIL.value,
     Step.CALL_BACK.value,
 )
-_CLOSED, _REPLIED = Status.CLOSED.value, Status.REPLIED.value
+_CLOSED, _REPLIED, _HELD = Status.CLOSED.value, Status.REPLIED.value, Status.REPLY_HELD.value
+_RELEASE = Step.RELEASE_REPLY.value
 
 
 def outcomes(

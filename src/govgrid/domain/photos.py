@@ -17,7 +17,7 @@ class Phase(StrEnum):
 
 PHASE_LABEL = {Phase.BEFORE: "处置前", Phase.AFTER: "处置后", Phase.CHECK: "核查"}
 _AFTER = {Status.DISPATCHED, Status.SIGNED, Status.HANDLING, Status.ASSIGNED, Status.CONTACTED}
-_CHECK = {Status.FED_BACK, Status.REPLIED, Status.CALLED_BACK}
+_CHECK = {Status.FED_BACK, Status.REPLIED, Status.REPLY_HELD, Status.CALLED_BACK}
 
 
 def phase_of(status: Status) -> Phase:

@@ -37,6 +37,11 @@ class Policy:
     supervise_after_workdays: int = 5
 
 
+# no mark while parked (挂账), or while the unit's reply waits for the supervisor (答复待审): the unit has
+# answered, and the wait is the supervisor's, not the unit's
+UNMARKED = frozenset({Status.PARKED, Status.REPLY_HELD})
+
+
 @dataclass(frozen=True)
 class Clock:
     """The facts of a case the sweeper looks at."""
@@ -53,7 +58,7 @@ class Clock:
 
 def next_mark(case: Clock, now: datetime, calendar: WorkCalendar, policy: Policy) -> Mark | None:
     """The one mark the case should get now, or None. Called repeatedly, it climbs the ladder in order."""
-    if case.status in FINAL or case.status is Status.PARKED or case.due_at is None:
+    if case.status in FINAL or case.status in UNMARKED or case.due_at is None:
         return None
     if not case.is_overdue:
         if now > case.due_at:
@@ -89,7 +94,7 @@ def marks_between(
 
 def _threshold(case: Clock, calendar: WorkCalendar, policy: Policy) -> datetime | None:
     """The first moment the next rung of the ladder can fall due (see `next_mark`)."""
-    if case.due_at is None or case.status in FINAL or case.status is Status.PARKED:
+    if case.due_at is None or case.status in FINAL or case.status in UNMARKED:
         return None
     if not case.is_overdue:
         return case.due_at + timedelta(seconds=1)

@@ -108,9 +108,14 @@ def substance(rules: ReplyRules, reply: str) -> str:
     return text
 
 
-def score_reply(rules: ReplyRules, subject: str, body: str, reply: str) -> ReplyScore:
-    """The three scores, the deflection flag and a reason for each, for one reply to one message."""
-    text = substance(rules, reply)
+MAX_REPLY = 6000  # characters of a reply read (a real one is under 2,000; the rest cannot change much)
+
+
+def score_reply(rules: ReplyRules, subject: str | None, body: str | None, reply: str | None) -> ReplyScore:
+    """The three scores, the deflection flag and a reason for each, for one reply to one message (its first
+    MAX_REPLY characters, so no input makes a pattern slow)."""
+    subject, body = (subject or "")[:MAX_REPLY], (body or "")[:MAX_REPLY]
+    text = substance(rules, (reply or "")[:MAX_REPLY])
     found = {name: _hits(patterns, text) for name, patterns in rules.cues.items()}
     deflection, why_deflection = _deflection(rules, text, found)
     relevance, why_relevance = _relevance(rules, subject, body, text, found)

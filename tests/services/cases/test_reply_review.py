@@ -18,7 +18,7 @@ from tests.services.cases.test_cases import LOCATOR, RULES, WEDNESDAY_10, at, pa
 WEAK = "您反映的问题已转相关部门处理，请耐心等待。"
 
 
-def answered(session, district, reply, community=f"{STREET_A}001"):
+def answered(session, district, reply, community=f"{STREET_A}001", **feedback):
     point, _ = point_in(district, community)
     data = intake.Report(
         channel="hotline",
@@ -36,7 +36,7 @@ def answered(session, district, reply, community=f"{STREET_A}001"):
     order = step(session, "dispatcher", order, Step.DISPATCH, at(10, 5))
     for action in (Step.SIGN, Step.CONTACT):
         order = step(session, "dept_officer", order, action, at(11))
-    return step(session, "dept_officer", order, Step.FEED_BACK, at(11, 30), note=reply)
+    return step(session, "dept_officer", order, Step.FEED_BACK, at(11, 30), note=reply, **feedback)
 
 
 def test_a_good_reply_goes_straight_on_with_its_scores_in_the_history(session, district):
@@ -120,3 +120,39 @@ def test_a_late_reply_says_so_against_the_orders_own_deadline(session, district)
     order = step(session, "dept_officer", order, Step.FEED_BACK, late + timedelta(hours=1), note=GOOD_REPLY)
     review = reply_review.latest_review(session, order.id)
     assert review["timely"] is False and "超时" in review["reasons"]["timeliness"]
+
+
+def test_a_grid_worker_cannot_send_a_held_reply_back():
+    from govgrid.domain.permissions import Action
+    from govgrid.domain.workflow import Status
+    from govgrid.services.cases.steps import step_action
+
+    assert step_action(Status.REPLY_HELD, Step.CHECK_FAIL) is Action.MANAGE_CASE
+    assert step_action(Status.FED_BACK, Step.CHECK_FAIL) is Action.CHECK_CASE  # 核查 stays the grid's
+
+
+def test_a_held_replys_public_note_is_published_only_when_it_is_let_stand(session, district):
+    order = answered(session, district, "", public_note=WEAK)
+    assert order.status == "reply_held"
+    held = queries.timeline(session, actor=who(session, "dispatcher"), case_id=order.id)[-1]
+    assert held.public_note == "" and held.detail["held_public_note"] == WEAK
+    order = step(session, "supervisor", order, Step.RELEASE_REPLY, at(14), note="已电话核实")
+    released = queries.timeline(session, actor=who(session, "dispatcher"), case_id=order.id)[-1]
+    assert released.public_note == WEAK and released.note == "已电话核实"
+
+
+def test_no_mark_while_the_supervisor_holds_the_reply_and_it_counts_as_answered_when_given(session, district):
+    from govgrid.domain.assessment import Event, facts_at
+    from govgrid.domain.supervision import Clock, next_mark
+    from govgrid.domain.workflow import Status
+    from tests.catalogs import CATALOGS
+
+    order = answered(session, district, WEAK)
+    late = order.due_at + timedelta(days=5)
+    clock = Clock(Status.REPLY_HELD, order.dispatched_at, order.due_at, None, False, 0)
+    assert next_mark(clock, late, RULES.calendar, CATALOGS.policy) is None
+    order = step(session, "supervisor", order, Step.RELEASE_REPLY, late, note="来电人认可")
+    rows = queries.timeline(session, actor=who(session, "dispatcher"), case_id=order.id)
+    events = [Event(r.at, r.step, r.to_status, r.detail or {}) for r in rows]
+    facts = facts_at(Loop.HOTLINE, events, late + timedelta(days=1))
+    assert facts.closed_at == at(11, 30) and facts.closed_at <= order.due_at  # answered in time, by the unit

@@ -62,7 +62,7 @@ def sums(
             _add(found, _code_of(code, digits, column), counts)
     # a group whose changes cancel out (a case dispatched to a unit, then returned and sent elsewhere) has
     # nothing in the period, as the plain count from the histories has no row for it
-    return {code: counts for code, counts in found.items() if any(counts.values())}
+    return {code: counts for code, counts in found.items() if any(abs(v) > 1e-9 for v in counts.values())}
 
 
 def _add(found: dict[str | None, dict[str, float]], code: str | None, counts: dict[str, Any]) -> None:

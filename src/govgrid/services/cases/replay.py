@@ -27,6 +27,7 @@ from govgrid.domain.supervision import EFFECT, Policy, marks_between
 from govgrid.domain.text import check_chars
 from govgrid.domain.workflow import IN_HAND, Decision, Status, Step, check_reason
 from govgrid.domain.worktime import CalendarUnknown, Deadline
+from govgrid.services.cases import reply_review
 from govgrid.services.cases.bulk import insert_cases
 from govgrid.services.cases.history import history_row, record_histories
 from govgrid.services.cases.intake import (
@@ -42,8 +43,8 @@ from govgrid.services.cases.intake import (
 )
 from govgrid.services.cases.side_actions import extension_decision, extension_request
 from govgrid.services.cases.steps import (
-    STEP_ACTION,
     reporter_names,
+    step_action,
     step_changes,
     step_outcome,
     suggested_unit,
@@ -284,7 +285,7 @@ def _take(
     try:
         authorize(
             step.actor,
-            STEP_ACTION[step.step],
+            step_action(Status(case.status), step.step),
             area_code=case.scope_code,
             owner_id=case.reporter_id,
             unit_id=case.unit_id,
@@ -312,8 +313,6 @@ def _take(
         answers=step.answers,
         due_at=step.due_at,
     )
-    if reply is not None:
-        detail = {**detail, "reply_review": reply}
     for name, value in {"status": after.value, **changes}.items():
         setattr(case, name, value)
     case.version += 1
@@ -322,6 +321,7 @@ def _take(
         if step.public_note
         else ""
     )
+    published, detail = reply_review.kept(after, reply, published, detail)
     return _row(case, step.actor, step.step.value, before.value, step.at, step.note, detail, published)
 
 

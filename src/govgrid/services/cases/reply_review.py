@@ -46,6 +46,24 @@ def _timely(rules: CaseRules, case: Case, now: datetime) -> tuple[bool, int, str
     return on_time, days, f"派单后第 {days} 个工作日答复，{limit}：{'及时' if on_time else '超时'}"
 
 
+def kept(
+    after: Status, review: dict[str, Any] | None, published: str, detail: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The public note and the detail a step's history row keeps: the reply's scores with it, and a held
+    reply's public note kept back (in the detail) until the supervisor lets the reply stand."""
+    if review is not None:
+        detail = {**detail, "reply_review": review}
+    if after is Status.REPLY_HELD and published:
+        return "", {**detail, "held_public_note": published}
+    return published, detail
+
+
+def released_public_note(session: Session, case_id: int) -> str:
+    """The public note a held reply came with, published when the supervisor lets it stand."""
+    row = _latest_replies(session, [case_id]).get(case_id)
+    return str((row.detail or {}).get("held_public_note") or "") if row is not None else ""
+
+
 @dataclass(frozen=True)
 class Held:
     """An order waiting at 答复待审: its latest reply as the unit wrote it, and that reply's scores."""

@@ -57,6 +57,15 @@ STEP_ACTION = {
     Step.EXCLUDE: Action.MANAGE_CASE,
     Step.RELEASE_REPLY: Action.MANAGE_CASE,
 }
+# 返工 of a held reply is the supervisor's decision (答复审核), not a grid worker's 核查
+HELD_ACTION = {Step.CHECK_FAIL: Action.MANAGE_CASE}
+
+
+def step_action(status: Status, step: Step) -> Action:
+    """The permission a step needs from a status (the page, the API, the replay and the 待办 ask here)."""
+    if status is Status.REPLY_HELD and step in HELD_ACTION:
+        return HELD_ACTION[step]
+    return STEP_ACTION[step]
 
 
 def transition(
@@ -82,7 +91,11 @@ def transition(
     (the public note, else the note) is scored and kept in the history; a weak one is held at 答复待审."""
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(
-        actor, STEP_ACTION[step], area_code=case.scope_code, owner_id=case.reporter_id, unit_id=case.unit_id
+        actor,
+        step_action(Status(case.status), step),
+        area_code=case.scope_code,
+        owner_id=case.reporter_id,
+        unit_id=case.unit_id,
     )
     check_chars(note, "note")
     check_reason(step, note)
@@ -93,13 +106,14 @@ def transition(
     changes, detail = step_changes(
         rules, case, step, after, now, unit_id=unit_id, closure_type=closure_type, answers=answers
     )
-    if reply is not None:
-        detail = {**detail, "reply_review": reply}
     if category:
         if step is not Step.DISPATCH or suggester is None:
             raise InvalidInput("只有派遣时可以指定留言类别", field="category")
         labels.record(session, suggester, actor=actor, case=case, category=category, now=now)
         detail = {**detail, "category": category}
+    if step is Step.RELEASE_REPLY and not published:
+        published = reply_review.released_public_note(session, case.id)
+    published, detail = reply_review.kept(after, reply, published, detail)
     compare_and_set(session, case, expected_version, status=after.value, **changes)
     record_history(
         session,
@@ -122,9 +136,11 @@ def step_outcome(
     """The status a step leads to and, for a 12345 反馈, the scores of its reply: a weak reply is held at
     答复待审 (workflow.HELD) unless `hold` is off (a record of another system, whose 回访 has happened).
     Live steps and replayed records both go through here."""
+    loop, status = Loop(case.loop), Status(case.status)
+    after = next_status(loop, status, step)  # an illegal step is refused before its reply is read
     review = reply_review.review(rules, case, step, reply, now)
     held = hold and bool(review and review["weak"])
-    return next_status(Loop(case.loop), Status(case.status), step, held=held), review
+    return (next_status(loop, status, step, held=True) if held else after), review
 
 
 def step_changes(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.permissions import SYSTEM
-from govgrid.domain.supervision import EFFECT, MARK_LABEL, Clock, Mark, Policy, next_mark
+from govgrid.domain.supervision import EFFECT, MARK_LABEL, UNMARKED, Clock, Mark, Policy, next_mark
 from govgrid.domain.workflow import FINAL, Status
 from govgrid.domain.worktime import CalendarUnknown, TimeUnit
 from govgrid.services.cases.history import history_row, record_histories
@@ -25,7 +25,7 @@ from govgrid.services.cases.history import history_row, record_histories
 log = logging.getLogger(__name__)
 SWEEPER = "system:sweeper"
 SWEEPER_ACTOR = replace(SYSTEM, username=SWEEPER)
-OPEN = [s.value for s in Status if s not in FINAL and s is not Status.PARKED]
+OPEN = [s.value for s in Status if s not in FINAL and s not in UNMARKED]  # the cases the ladder reads
 
 
 def sweep_once(session: Session, *, rules: CaseRules, policy: Policy, now: datetime) -> bool:

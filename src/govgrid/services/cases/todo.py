@@ -20,7 +20,7 @@ from govgrid.domain.permissions import Actor, Reach, reach
 from govgrid.domain.workflow import GRAVE, TRANSITIONS, Step
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases.reach import may
-from govgrid.services.cases.steps import STEP_ACTION
+from govgrid.services.cases.steps import step_action
 
 BESIDE_THE_LOOP = GRAVE | {Step.RETURN, Step.UNPARK}
 # what a day's work is counted as (a person's own history rows since midnight, Beijing time)
@@ -31,9 +31,9 @@ def waiting_condition(actor: Actor) -> Any:
     """The SQL condition for the cases waiting for the actor's next step."""
     pairs = sorted(
         {
-            (loop.value, status.value, STEP_ACTION[step])
+            (loop.value, status.value, step_action(status, step))
             for (loop, status, step) in TRANSITIONS
-            if step not in BESIDE_THE_LOOP and reach(actor, STEP_ACTION[step]) is not Reach.NONE
+            if step not in BESIDE_THE_LOOP and reach(actor, step_action(status, step)) is not Reach.NONE
         }
     )
     if not pairs:

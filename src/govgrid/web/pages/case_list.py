@@ -26,11 +26,17 @@ from govgrid.web.paging import PageNumberDep
 router = APIRouter()
 LIST_PAGE = 100  # cases a page of the list
 TABS = {  # the statuses a role works on first (its queue or inbox); "全部" is always there
-    Role.DISPATCHER: [Status.REPORTED, Status.VERIFIED, Status.REGISTERED, Status.FED_BACK],
+    Role.DISPATCHER: [
+        Status.REPORTED,
+        Status.VERIFIED,
+        Status.REGISTERED,
+        Status.FED_BACK,
+        Status.REPLY_HELD,
+    ],
     Role.DEPARTMENT_OFFICER: [Status.DISPATCHED, Status.SIGNED, Status.HANDLING],
     Role.STREET_OFFICER: [Status.DISPATCHED, Status.SIGNED, Status.HANDLING],
     Role.GRID_WORKER: [Status.FED_BACK, Status.REPORTED],
-    Role.SUPERVISOR: [Status.FED_BACK, Status.DISPATCHED, Status.SIGNED],
+    Role.SUPERVISOR: [Status.REPLY_HELD, Status.FED_BACK, Status.DISPATCHED, Status.SIGNED],
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,6 +14,7 @@ from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.photos import phase_label
+from govgrid.domain.roles import Role
 from govgrid.domain.workflow import (
     CLOSURE_LABEL,
     FINAL,
@@ -50,7 +51,7 @@ def case_page(
 ) -> Response:
     rules = request.app.state.case_rules
     case = queries.get_case(session, actor=actor, case_id=case_id)
-    offered = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, s)]
+    offered = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, case, s)]
     try:
         suggested = steps.suggested_unit(rules, case)
     except InvalidInput:
@@ -95,24 +96,29 @@ def case_page(
         may_attach=reach(actor, Action.ATTACH_PHOTO) is not Reach.NONE and Status(case.status) not in FINAL,
         phase_label=phase_label,
         place_names=geography.area_names(session, {case.grid_code} if case.grid_code else set()),
-        reply=reply_review.latest_review(session, case.id) if case.loop == Loop.HOTLINE.value else {},
+        reply=reply_review.latest_review(session, case.id) if _staff_reads_reply(actor, case) else {},
         dimension_labels=DIMENSION_LABEL,
     )
 
 
-def _may(actor: Actor, step: Step) -> bool:
-    return reach(actor, steps.STEP_ACTION[step]) is not Reach.NONE
+def _may(actor: Actor, case: Any, step: Step) -> bool:
+    return reach(actor, steps.step_action(Status(case.status), step)) is not Reach.NONE
+
+
+def _staff_reads_reply(actor: Actor, case: Any) -> bool:
+    """The reply's scores quote the unit's working note: staff read them, a citizen reporter does not."""
+    return case.loop == Loop.HOTLINE.value and actor.role not in (None, Role.CITIZEN)
 
 
 class StepForm(BaseModel):
     """One step of the loop as the case page's forms send it (the JSON API's StepIn, as form fields)."""
 
     step: Step
-    note: str = ""
+    note: Annotated[str, Field(max_length=2000)] = ""  # as the JSON API's StepIn
     unit_code: str = ""
     category: Annotated[str, Field(max_length=16)] = ""
     version: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
-    public_note: str = ""
+    public_note: Annotated[str, Field(max_length=200)] = ""
     contacted: bool | None = None  # 回访's three answers
     resolved: bool | None = None
     satisfaction: str = ""

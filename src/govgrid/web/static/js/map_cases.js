@@ -7,7 +7,7 @@
   var form = document.getElementById("map-filters");
   var COLORS = { reported: "#f39c12", verified: "#f39c12", registered: "#f1c40f", accepted: "#f1c40f",
     dispatched: "#2e86de", signed: "#2e86de", handling: "#2e86de", assigned: "#2e86de", contacted: "#2e86de",
-    fed_back: "#27ae60", replied: "#27ae60", called_back: "#27ae60", parked: "#95a5a6" };
+    fed_back: "#27ae60", replied: "#27ae60", reply_held: "#27ae60", called_back: "#27ae60", parked: "#95a5a6" };
   var legend = document.getElementById("map-legend");
   [["待受理", "#f39c12"], ["待派遣", "#f1c40f"], ["处置中", "#2e86de"], ["待核查", "#27ae60"], ["挂账", "#95a5a6"],
     ["超期", "#c0392b"], ["已办结", "#7f8c8d"], ["聚合（件数）", "#34495e"]].forEach(function (g) {

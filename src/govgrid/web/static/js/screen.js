@@ -40,7 +40,7 @@
   // 指挥地图
   var COLORS = { reported: "#ffb74d", verified: "#ffb74d", registered: "#ffd54f", accepted: "#ffd54f",
     dispatched: "#4fc3f7", signed: "#4fc3f7", handling: "#4fc3f7", assigned: "#4fc3f7", contacted: "#4fc3f7",
-    fed_back: "#81c784", replied: "#81c784", called_back: "#81c784", parked: "#b0bec5" };
+    fed_back: "#81c784", replied: "#81c784", reply_held: "#81c784", called_back: "#81c784", parked: "#b0bec5" };
   var GROUPS = [["待受理", "#ffb74d"], ["待派遣", "#ffd54f"], ["处置中", "#4fc3f7"], ["待核查", "#81c784"], ["挂账", "#b0bec5"], ["超期", "#ef5350"]];
   var legend = document.getElementById("legend");
   GROUPS.forEach(function (g) {
