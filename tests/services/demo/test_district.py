@@ -325,3 +325,26 @@ def test_the_demo_plants_recurring_problems_that_show_as_the_top_hotspots(demo):
     places = [f.hotspot.place for f in found[:5]]
     assert all(any(p in place for place in places) for p in planted), places  # among the five hottest
     assert all(len(f.hotspot.members) >= 6 for f in found if any(p in f.hotspot.place for p in planted))
+
+
+def test_the_demo_supervisor_has_weak_replies_to_review_and_decided_earlier_ones(demo):
+    from sqlalchemy import func, select
+
+    from govgrid.db.case_models import Case, CaseTransition
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        held = session.scalar(select(func.count()).select_from(Case).where(Case.status == "reply_held"))
+        decided = dict(
+            session.execute(
+                select(CaseTransition.step, func.count())
+                .where(CaseTransition.from_status == "reply_held")
+                .group_by(CaseTransition.step)
+            ).all()
+        )
+        scored = session.scalar(
+            select(func.count()).select_from(CaseTransition).where(CaseTransition.step == "feed_back")
+        )
+    assert held >= 1, "the 答复审核 queue of the demo is empty"
+    assert decided.get("release_reply", 0) > 0 and decided.get("check_fail", 0) > 0, decided
+    assert scored > held

@@ -89,7 +89,7 @@ def answer(
 
 def settle(spec: ReplySpec, rules: CaseRules, rng: random.Random, steps: Steps, order: Order) -> None:
     """After the 反馈 just planned: a reply the scorer holds is let stand with a reason (答复放行) or sent
-    back (返工) and answered again, on the supervisor's next working hours."""
+    back (返工) and answered again, within 4–16 office hours (so the last days' held replies still wait)."""
     if rules.replies is None or steps.stopped or not steps.taken:
         return
     answered = steps.taken[-1]
@@ -98,9 +98,9 @@ def settle(spec: ReplySpec, rules: CaseRules, rng: random.Random, steps: Steps, 
         return
     if rng.random() < spec.release_share:
         reason = rng.choice(spec.texts["release_reasons"])
-        steps.take(Step.RELEASE_REPLY, order.supervisor, rng.uniform(0.5, 6), note=reason)
+        steps.take(Step.RELEASE_REPLY, order.supervisor, rng.uniform(4, 16), note=reason)
         return
     reason = rng.choice(spec.texts["return_reasons"])
-    if steps.take(Step.CHECK_FAIL, order.supervisor, rng.uniform(0.5, 6), note=reason):
+    if steps.take(Step.CHECK_FAIL, order.supervisor, rng.uniform(4, 16), note=reason):
         again = good_reply(spec, rng, title=order.title, place=order.place, unit=order.unit, at=steps.at)
         steps.take(Step.FEED_BACK, order.handler, rng.uniform(2, 16), note=again)
