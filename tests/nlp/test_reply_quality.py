@@ -144,7 +144,7 @@ def test_on_the_shared_replies_the_scorer_agrees_with_the_hand_labels():
     done = run(Path("/tmp"), "evaluate-replies", "--labels", str(LABELS), "--input", str(path))
     assert done.exit_code == 0, done.output
     figures = {line.split("\t")[0]: line.split("\t")[1:] for line in done.output.splitlines() if "\t" in line}
-    # measured 0.890, 0.670, 0.710 (docs/reply_rubric.md §9); the floors catch a cue that breaks
+    # measured 0.890, 0.680, 0.715 and 0.915 (docs/intelligence.md §3); the floors catch a cue that breaks
     assert float(figures["相关性"][0]) >= 0.85
     assert float(figures["完整性"][0]) >= 0.62
     assert float(figures["可解释性"][0]) >= 0.66
