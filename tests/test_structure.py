@@ -110,6 +110,7 @@ def test_nothing_is_re_exported_and_no_private_helper_is_borrowed():
 WRITERS = {  # a history table, and the one module that writes its rows
     "CaseTransition": "govgrid.services.cases.history",
     "LedgerEvent": "govgrid.services.ledger.events",
+    "RegisterChange": "govgrid.services.forms.register",
 }
 
 

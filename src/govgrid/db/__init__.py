@@ -8,5 +8,6 @@ from govgrid.db import (  # noqa: F401  (every table registered on Base.metadata
     ledger_models,
     models,
     push_models,
+    register_models,
     rollup_models,
 )

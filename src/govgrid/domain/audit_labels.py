@@ -27,6 +27,7 @@ ACTION_LABEL = {
     "ledger.import": "导入台账",
     "unit.create": "新建单位",
     "responsibility.assign": "指定网格员",
+    "register.unmask": "查看未脱敏个人信息",
 }
 ENTITY_LABEL = {
     "case": "案件",
@@ -39,6 +40,7 @@ ENTITY_LABEL = {
     "gazetteer": "地名地址库",
     "org_unit": "单位",
     "responsibility_grid": "责任网格",
+    "register_entry": "基础台账",
 }
 
 

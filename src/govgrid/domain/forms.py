@@ -46,6 +46,9 @@ TYPE_LABEL = {
 }
 FREQUENCY_LABEL = {Frequency.DAILY: "每日", Frequency.WEEKLY: "每周", Frequency.ONCE: "一次性"}
 MAX_TEXT = 500
+# a register and the prefix of its fields' codes; events (事) are answers on a form, not register entries
+ENTRY_PREFIX = {"resident": "person", "house": "house", "enterprise": "enterprise"}
+LABEL_FIELD = {"resident": "person.name", "house": "house.address", "enterprise": "enterprise.name"}
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,17 @@ def check_value(spec: FieldSpec, raw: object, *, where: str = "") -> str | float
     if spec.pattern is not None and not spec.pattern.match(text):
         raise InvalidInput(f"{label}格式不对", field=spec.code)
     return text
+
+
+def digest(key: bytes, code: str, value: str | None) -> str:
+    """A keyed digest of one value of one field (HMAC-SHA256 with the deployment's secret): the history
+    keeps it when a personal value is erased, and an ID number cannot be found again by trying them all."""
+    import hashlib
+    import hmac
+
+    if value is None:
+        return ""
+    return hmac.new(key, f"{code}\x1f{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def mask(spec: FieldSpec, value: str) -> str:

@@ -48,6 +48,9 @@ class Action(StrEnum):
     READ_BULLETINS = "read_bulletins"  # 通报: district-wide, for those whose scope is the district
     INSPECT = "inspect"  # 督导检查：发起检查、现场评分、提出整改意见
     READ_INSPECTIONS = "read_inspections"  # 督导检查的评分与排名
+    READ_REGISTER = "read_register"  # 一表通基础台账（人房企）, personal values masked
+    EDIT_REGISTER = "edit_register"  # 录入、更新基础台账
+    UNMASK_PERSONAL = "unmask_personal"  # 查看未脱敏的身份证号、电话（每次都记入日志）
 
 
 class Reach(StrEnum):
@@ -101,6 +104,9 @@ manage_pushes          -        -           -              -                  - 
 read_bulletins         -        -           -              -                  scope      scope      scope  all   -
 inspect                -        -           -              -                  -          scope      -      all   -
 read_inspections       -        -           scope          -                  scope      scope      scope  all   -
+read_register          -        scope       scope          -                  -          scope      scope  all   -
+edit_register          -        scope       scope          -                  -          -          -      all   -
+unmask_personal        -        scope       scope          -                  -          -          -      all   -
 """
 
 

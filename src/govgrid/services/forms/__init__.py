@@ -1,0 +1,1 @@
+"""一表通: the base register, form tasks and the departments' sheets."""

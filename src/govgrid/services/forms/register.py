@@ -1,0 +1,206 @@
+"""The base register (基础台账) of 一表通: entering a resident, a house or an enterprise of a grid, changing
+its values, and reading it as the caller may — personal values masked unless the caller may see them, and
+every unmasked read audited. Every value is checked by its registry field (domain.forms.check_value), and
+every change is one row of register_change, written here and only here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from govgrid.db.register_models import LABEL_LENGTH, RegisterChange, RegisterEntry
+from govgrid.domain.errors import Conflict, InvalidInput, NotFound
+from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FormCatalog, check_value, digest, mask
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
+from govgrid.services import audit
+
+GRID_LENGTH = 15
+
+
+def add_entry(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    kind: str,
+    grid_code: str,
+    values: dict[str, object],
+    now: datetime,
+    key: bytes,
+) -> RegisterEntry:
+    """A new entry of the grid, its values checked, with one history row per value given."""
+    if kind not in ENTRY_PREFIX:
+        raise InvalidInput(f"登记簿“{kind}”不存在（人 resident、房 house、企 enterprise）", field="kind")
+    if len(grid_code) != GRID_LENGTH or not grid_code.isdigit():
+        raise InvalidInput(f"单元网格编码“{grid_code[:20]}”须为 15 位数字", field="grid_code")
+    authorize(actor, Action.EDIT_REGISTER, area_code=grid_code)
+    checked = _checked(catalog, kind, values)
+    label = checked.get(LABEL_FIELD[kind], "")
+    if not label:
+        raise InvalidInput(f"须填写{catalog.registry[LABEL_FIELD[kind]].name}", field=LABEL_FIELD[kind])
+    entry = RegisterEntry(
+        district_code=grid_code[:6],
+        kind=kind,
+        grid_code=grid_code,
+        community_code=grid_code[:12],
+        label=label[:LABEL_LENGTH],
+        values=checked,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    _record(session, entry, actor, now, key, "create", {code: (None, v) for code, v in checked.items()})
+    session.commit()
+    return entry
+
+
+def change_entry(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    entry_id: int,
+    values: dict[str, object],
+    expected_version: int | None,
+    now: datetime,
+    key: bytes,
+) -> RegisterEntry:
+    """Change some values of an entry (an empty value clears it): checked, compare-and-set on the version,
+    one history row per value that really changed."""
+    entry = _entry(session, actor, Action.EDIT_REGISTER, entry_id)
+    checked = _checked(catalog, entry.kind, values)
+    before = dict(entry.values or {})
+    after = {**before, **checked}
+    for code in values:
+        if code not in checked:
+            after.pop(code, None)  # given empty: cleared
+    changed = {
+        c: (before.get(c), after.get(c))
+        for c in sorted(set(before) | set(after))
+        if before.get(c) != after.get(c)
+    }
+    if not changed:
+        return entry
+    if not after.get(LABEL_FIELD[entry.kind]):
+        name = catalog.registry[LABEL_FIELD[entry.kind]].name
+        raise InvalidInput(f"{name}不能清空", field=LABEL_FIELD[entry.kind])
+    version = entry.version if expected_version is None else expected_version
+    done = session.execute(
+        update(RegisterEntry)
+        .where(RegisterEntry.id == entry.id, RegisterEntry.version == version)
+        .values(
+            values=after,
+            version=version + 1,
+            updated_at=now,
+            label=after[LABEL_FIELD[entry.kind]][:LABEL_LENGTH],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("该台账记录已被他人修改，请刷新后再改", field="version")
+    _record(session, entry, actor, now, key, "update", changed)
+    session.commit()
+    session.refresh(entry)
+    return entry
+
+
+def read_entry(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    entry_id: int,
+    now: datetime,
+    unmask: bool = False,
+) -> dict[str, Any]:
+    """An entry as the caller may read it: personal values masked, unless `unmask` and the caller may see
+    them — then the view is audited (who, when, which entry and fields)."""
+    entry = _entry(session, actor, Action.READ_REGISTER, entry_id)
+    shown = dict(entry.values or {})
+    personal = sorted(c for c in shown if c in catalog.registry and catalog.registry[c].is_personal)
+    if unmask and personal:
+        authorize(actor, Action.UNMASK_PERSONAL, area_code=entry.grid_code)
+        audit.record(
+            session,
+            actor=actor,
+            action="register.unmask",
+            entity_type="register_entry",
+            entity_id=str(entry.id),
+            now=now,
+            scope_code=entry.grid_code,
+            detail={"fields": personal},
+        )
+        session.commit()
+    else:
+        shown = {c: (mask(catalog.registry[c], v) if c in personal else v) for c, v in shown.items()}
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "grid_code": entry.grid_code,
+        "community_code": entry.community_code,
+        "label": entry.label,
+        "values": shown,
+        "masked": bool(personal) and not unmask,
+        "version": entry.version,
+        "may_unmask": reach(actor, Action.UNMASK_PERSONAL) is not Reach.NONE,
+    }
+
+
+def _entry(session: Session, actor: Actor, action: Action, entry_id: int) -> RegisterEntry:
+    entry = session.get(RegisterEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"台账记录 {entry_id} 不存在")
+    authorize(actor, action, area_code=entry.grid_code)
+    return entry
+
+
+def _checked(catalog: FormCatalog, kind: str, values: dict[str, object]) -> dict[str, str]:
+    """The given non-empty values checked by their fields, as text; a field of another register is refused."""
+    prefix = ENTRY_PREFIX[kind] + "."
+    out: dict[str, str] = {}
+    for code, raw in values.items():
+        spec = catalog.registry.get(code)
+        if spec is None or not code.startswith(prefix):
+            raise InvalidInput(f"字段“{code}”不在{catalog.registers.get(kind, kind)}登记簿中", field=code)
+        value = check_value(spec, raw)
+        if isinstance(value, date):
+            out[code] = value.isoformat()
+        elif isinstance(value, float):
+            out[code] = f"{value:g}"
+        elif value is not None:
+            out[code] = value
+    return out
+
+
+def _record(
+    session: Session,
+    entry: RegisterEntry,
+    actor: Actor,
+    now: datetime,
+    key: bytes,
+    action: str,
+    changes: dict[str, tuple[str | None, str | None]],
+) -> None:
+    """The one writer of register_change: a row per field changed, with keyed digests of both values."""
+    for code, (old, new) in sorted(changes.items()):
+        session.add(
+            RegisterChange(
+                district_code=entry.district_code,
+                entry_id=entry.id,
+                at=now,
+                actor_id=actor.user_id,
+                actor_name=actor.name[:64],
+                action=action,
+                field_code=code,
+                old_value=old,
+                new_value=new,
+                old_digest=digest(key, code, old),
+                new_digest=digest(key, code, new),
+            )
+        )
