@@ -14,6 +14,7 @@ from govgrid.catalog.calendars import load_calendar
 from govgrid.catalog.case_catalog import load_case_classes, load_hotline, load_responsibility
 from govgrid.catalog.connector_catalog import load_connectors
 from govgrid.catalog.dispatch_hints import load_dispatch_hints
+from govgrid.catalog.form_catalog import load_form_catalog
 from govgrid.catalog.hotspot_rules import load_hotspot_rules
 from govgrid.catalog.inspection_catalog import load_inspection_sheets
 from govgrid.catalog.ledger import load_ledger_rules
@@ -21,6 +22,7 @@ from govgrid.catalog.navigation import NavItem, load_navigation
 from govgrid.catalog.reply_rules import load_reply_rules
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.dispatch_hints import DispatchHints
+from govgrid.domain.forms import FormCatalog
 from govgrid.domain.inspection import Sheet
 from govgrid.domain.ledger import LedgerRules
 from govgrid.domain.supervision import Policy
@@ -42,6 +44,7 @@ class Catalogs:
     dispatch_hints: DispatchHints
     hotspot_rules: HeatRules
     reply_rules: ReplyRules
+    forms: FormCatalog  # 一表通: the field registry and the form templates
 
 
 def load_catalogs(directory: Path | None = None) -> Catalogs:
@@ -78,6 +81,7 @@ def _load(source: CatalogSource) -> Catalogs:
         ),
         hotspot_rules=load_hotspot_rules(source.load("hotspots.yaml")),
         reply_rules=reply_rules,
+        forms=load_form_catalog(source),
     )
 
 

@@ -33,6 +33,7 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, day
                 now=obj.now(),
                 progress=lambda msg: click.echo(f"  {msg}"),
                 days=days,
+                secret=_secret(obj),
             )
         except DomainError as exc:
             obj.fail(exc)
@@ -124,3 +125,10 @@ def _scenario(obj: Context) -> None:
     click.echo("工单闭环演示（模拟时钟）：")
     with obj.migrated_sessions()() as session:
         run_scenario(session, catalogs=obj.catalogs, locator=LocatorCache(), say=click.echo)
+
+
+def _secret(obj: Context) -> bytes:
+    """The deployment's secret key (the register's digests are keyed by it), as the server will use it."""
+    from govgrid.settings import resolve_secret_key
+
+    return resolve_secret_key(obj.settings).encode()

@@ -348,3 +348,26 @@ def test_the_demo_supervisor_has_weak_replies_to_review_and_decided_earlier_ones
     assert held >= 1, "the 答复审核 queue of the demo is empty"
     assert decided.get("release_reply", 0) > 0 and decided.get("check_fail", 0) > 0, decided
     assert scored > held
+
+
+def test_each_demo_community_has_a_synthetic_register_entered_by_its_grid_worker(demo):
+    from sqlalchemy import func, select
+
+    from govgrid.db.models import User
+    from govgrid.db.register_models import RegisterChange, RegisterEntry
+    from govgrid.domain.forms import id_number_problem
+
+    sessions, _, _ = demo
+    with sessions() as session:
+        kinds = dict(
+            session.execute(select(RegisterEntry.kind, func.count()).group_by(RegisterEntry.kind)).all()
+        )
+        entries = session.scalars(
+            select(RegisterEntry).where(RegisterEntry.kind == "resident").limit(50)
+        ).all()
+        by = set(session.scalars(select(RegisterChange.actor_name).distinct()).all())
+        workers = set(session.scalars(select(User.display_name).where(User.role == "grid_worker")).all())
+    assert set(kinds) == {"resident", "house", "enterprise"} and kinds["resident"] > kinds["house"]
+    assert all(e.is_synthetic for e in entries)
+    assert all(id_number_problem(e.values["person.id_number"]) is None for e in entries)
+    assert len(by) > 1 and by <= workers  # each community's own grid worker entered it

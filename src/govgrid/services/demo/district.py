@@ -31,6 +31,7 @@ from govgrid.services.demo.inspections import build_demo_inspections
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.planted_hotspots import plant_hotspots
 from govgrid.services.demo.reference import reference_file
+from govgrid.services.demo.register import build_demo_register
 from govgrid.services.demo.year import DemoYear, build_demo_year
 from govgrid.services.geo.geography import write_features
 from govgrid.services.people.accounts import add_user, hash_password
@@ -77,6 +78,7 @@ def build_demo(
     now: datetime,
     progress: Progress = lambda _: None,
     days: int | None = None,
+    secret: bytes = b"govgrid-demo",
 ) -> DemoSummary:
     """Build the demo district into an empty database (a second call reports what is there): its
     geography and people, its ledger, and a year of cases (`days` to make fewer, e.g. in tests)."""
@@ -136,6 +138,8 @@ def build_demo(
     plant_hotspots(
         session, rules=catalogs.case_rules, policy=catalogs.policy, area_code=spec["district"], now=now
     )
+    progress("一表通基础台账：各社区的人、房、企（合成数据，由各社区网格员经同一录入服务登记）…")
+    build_demo_register(session, catalog=catalogs.forms, area_code=spec["district"], now=now, key=secret)
     progress("汇总考核指标…")
     catch_up(session, rules=catalogs.case_rules, district_code=spec["district"], now=now)
     return replace(_summary(session, spec), ledger=ledger, year=year)

@@ -5,16 +5,19 @@ every change is one row of register_change, written here and only here."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from govgrid.db.paging import fetch_page
 from govgrid.db.register_models import LABEL_LENGTH, RegisterChange, RegisterEntry
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
-from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FormCatalog, check_value, digest, mask
-from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
+from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FieldSpec, FormCatalog, check_value, digest, mask
+from govgrid.domain.paging import Paged, Paging
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
 from govgrid.services import audit
 
 GRID_LENGTH = 15
@@ -30,8 +33,10 @@ def add_entry(
     values: dict[str, object],
     now: datetime,
     key: bytes,
+    synthetic: bool = False,
 ) -> RegisterEntry:
-    """A new entry of the grid, its values checked, with one history row per value given."""
+    """A new entry of the grid, its values checked, with one history row per value given (`synthetic`:
+    made up by the demo, and shown so)."""
     if kind not in ENTRY_PREFIX:
         raise InvalidInput(f"登记簿“{kind}”不存在（人 resident、房 house、企 enterprise）", field="kind")
     if len(grid_code) != GRID_LENGTH or not grid_code.isdigit():
@@ -49,6 +54,7 @@ def add_entry(
         label=label[:LABEL_LENGTH],
         values=checked,
         version=1,
+        is_synthetic=synthetic,
         created_at=now,
         updated_at=now,
     )
@@ -150,6 +156,61 @@ def read_entry(
         "version": entry.version,
         "may_unmask": reach(actor, Action.UNMASK_PERSONAL) is not Reach.NONE,
     }
+
+
+def list_entries(
+    session: Session, *, actor: Actor, catalog: FormCatalog, kind: str, paging: Paging = Paging()
+) -> Paged[dict[str, Any]]:
+    """A page of the register of one kind in the caller's area, by community and label, values masked."""
+    if kind not in ENTRY_PREFIX:
+        raise InvalidInput(f"登记簿“{kind}”不存在（人 resident、房 house、企 enterprise）", field="kind")
+    narrowing = scope_filter(actor, Action.READ_REGISTER)
+    query = select(RegisterEntry).where(RegisterEntry.kind == kind)
+    if not narrowing.everything:
+        prefix = narrowing.area_prefix or "-"  # a register is of an area, never of a person or a unit
+        query = query.where(RegisterEntry.grid_code.startswith(prefix, autoescape=True))
+    query = query.order_by(RegisterEntry.community_code, RegisterEntry.label, RegisterEntry.id)
+    found = fetch_page(session, query, paging)
+    rows = [
+        {
+            "id": e.id,
+            "label": e.label,
+            "grid_code": e.grid_code,
+            "values": {c: (mask(catalog.registry[c], v) if catalog.registry[c].is_personal else v)
+                       for c, v in (e.values or {}).items() if c in catalog.registry},
+            "updated_at": e.updated_at,
+            "synthetic": e.is_synthetic,
+        }
+        for e in found.items
+    ]  # fmt: skip
+    return replace(found, items=rows)
+
+
+def history(session: Session, *, actor: Actor, catalog: FormCatalog, entry_id: int) -> list[dict[str, Any]]:
+    """An entry's changes, oldest first: who, when, which field, old → new (personal values masked)."""
+    _entry(session, actor, Action.READ_REGISTER, entry_id)
+    rows = session.scalars(
+        select(RegisterChange).where(RegisterChange.entry_id == entry_id).order_by(RegisterChange.id)
+    )
+    out = []
+    for row in rows:
+        spec = catalog.registry.get(row.field_code)
+        personal = spec is not None and spec.is_personal
+        out.append(
+            {
+                "at": row.at,
+                "actor_name": row.actor_name,
+                "action": row.action,
+                "field": spec.name if spec is not None else row.field_code,
+                "old": _shown(spec, row.old_value) if personal else row.old_value,
+                "new": _shown(spec, row.new_value) if personal else row.new_value,
+            }
+        )
+    return out
+
+
+def _shown(spec: FieldSpec | None, value: str | None) -> str | None:
+    return mask(spec, value) if spec is not None and value else value
 
 
 def _entry(session: Session, actor: Actor, action: Action, entry_id: int) -> RegisterEntry:
