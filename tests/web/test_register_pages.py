@@ -87,3 +87,14 @@ def test_another_community_and_a_department_cannot_read_the_entry(as_user, distr
     assert as_user("dept_officer").get("/register").status_code == 403
     assert as_user("dept_officer").get(url).status_code == 403
     assert "王芳" not in as_user(f"gw_{STREET_A}002").get("/register").text
+
+
+def test_a_double_submitted_entry_form_enters_one_resident(as_user, district):
+    page = as_user("grid_worker").get("/register").text
+    retry = re.search(r'name="client_id" value="([^"]+)"', page).group(1)
+    worker, first = add_resident(as_user, district, client_id=retry)
+    _, second = add_resident(as_user, district, client_id=retry)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]  # the same entry, not a second one
+    _, bad = add_resident(as_user, district, client_id="not-a-uuid")
+    assert bad.status_code == 422 and "client_id" in bad.text

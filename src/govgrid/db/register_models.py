@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
@@ -24,6 +24,7 @@ class RegisterEntry(Base):
         "register_entry",
         Index("ix_register_entry_community_kind", "district_code", "community_code", "kind"),
         Index("ix_register_entry_grid_code", "grid_code"),
+        UniqueConstraint("district_code", "created_by", "client_id", name="uq_register_entry_client"),
     )
     __mapper_args__ = MAPPER_ARGS
 
@@ -36,6 +37,10 @@ class RegisterEntry(Base):
     values: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # field code → value as entered
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    client_id: Mapped[str | None] = mapped_column(
+        String(36)
+    )  # the form's retry key: one entry per submission
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

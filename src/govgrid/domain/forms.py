@@ -123,6 +123,11 @@ class FormCatalog:
         used = sum(1 for n in uses.values() if n)
         return FormStats(len(self.templates), columns, used, shared / columns if columns else 0.0)
 
+    def fields_of(self, kind: str) -> list[FieldSpec]:
+        """The registry fields of one register's entries (人 resident, 房 house, 企 enterprise)."""
+        prefix = ENTRY_PREFIX[kind] + "."
+        return [spec for code, spec in self.registry.items() if code.startswith(prefix)]
+
     def match(self, header: object) -> FieldSpec | None:
         """The registry field a sheet's column header names (its name or an alias, spaces, brackets and
         marks such as （必填） ignored), or None for a datum not registered."""

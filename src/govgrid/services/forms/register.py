@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.paging import fetch_page
 from govgrid.db.register_models import LABEL_LENGTH, RegisterChange, RegisterEntry
+from govgrid.domain import sources
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FieldSpec, FormCatalog, check_value, digest, mask
 from govgrid.domain.paging import Paged, Paging
@@ -34,14 +35,25 @@ def add_entry(
     now: datetime,
     key: bytes,
     synthetic: bool = False,
+    client_id: str | None = None,
 ) -> RegisterEntry:
     """A new entry of the grid, its values checked, with one history row per value given (`synthetic`:
-    made up by the demo, and shown so)."""
+    made up by the demo, and shown so). A `client_id` (the form's UUID) makes a retry safe: the same
+    person's second submission returns the entry the first one made."""
     if kind not in ENTRY_PREFIX:
         raise InvalidInput(f"登记簿“{kind}”不存在（人 resident、房 house、企 enterprise）", field="kind")
     if len(grid_code) != GRID_LENGTH or not grid_code.isdigit():
         raise InvalidInput(f"单元网格编码“{grid_code[:20]}”须为 15 位数字", field="grid_code")
     authorize(actor, Action.EDIT_REGISTER, area_code=grid_code)
+    retry = sources.client_id(client_id)
+    if retry is not None and actor.user_id is not None:
+        earlier = session.scalar(
+            select(RegisterEntry).where(
+                RegisterEntry.created_by == actor.user_id, RegisterEntry.client_id == retry
+            )
+        )
+        if earlier is not None:
+            return earlier
     checked = _checked(catalog, kind, values)
     label = checked.get(LABEL_FIELD[kind], "")
     if not label:
@@ -55,6 +67,8 @@ def add_entry(
         values=checked,
         version=1,
         is_synthetic=synthetic,
+        created_by=actor.user_id,
+        client_id=retry if actor.user_id is not None else None,
         created_at=now,
         updated_at=now,
     )
@@ -223,11 +237,11 @@ def _entry(session: Session, actor: Actor, action: Action, entry_id: int) -> Reg
 
 def _checked(catalog: FormCatalog, kind: str, values: dict[str, object]) -> dict[str, str]:
     """The given non-empty values checked by their fields, as text; a field of another register is refused."""
-    prefix = ENTRY_PREFIX[kind] + "."
+    own = {spec.code: spec for spec in catalog.fields_of(kind)}
     out: dict[str, str] = {}
     for code, raw in values.items():
-        spec = catalog.registry.get(code)
-        if spec is None or not code.startswith(prefix):
+        spec = own.get(code)
+        if spec is None:
             raise InvalidInput(f"字段“{code}”不在{catalog.registers.get(kind, kind)}登记簿中", field=code)
         value = check_value(spec, raw)
         if isinstance(value, date):

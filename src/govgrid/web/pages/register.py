@@ -4,14 +4,15 @@ and a form to change one, both through services.forms.register."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 
-from govgrid.domain.forms import ENTRY_PREFIX, FormCatalog
+from govgrid.domain.forms import FormCatalog
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.services.forms import register
@@ -27,11 +28,6 @@ MAX_VALUE = 200  # characters of one field as a form sends it (a field's own lim
 def _catalog(request: Request) -> FormCatalog:
     forms: FormCatalog = request.app.state.catalogs.forms
     return forms
-
-
-def _fields(catalog: FormCatalog, kind: str) -> list[Any]:
-    prefix = ENTRY_PREFIX[kind] + "."
-    return [spec for code, spec in catalog.registry.items() if code.startswith(prefix)]
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -53,8 +49,9 @@ def register_list(
         kind=kind,
         kinds=KINDS,
         found=found,
-        fields=_fields(catalog, kind),
+        fields=catalog.fields_of(kind),
         may_edit=reach(actor, Action.EDIT_REGISTER) is not Reach.NONE,
+        client_id=str(uuid.uuid4()),  # a double submit enters one resident
     )
 
 
@@ -77,7 +74,7 @@ def register_entry(
         actor,
         entry=entry,
         kinds=KINDS,
-        fields=_fields(catalog, entry["kind"]),
+        fields=catalog.fields_of(entry["kind"]),
         history=register.history(session, actor=actor, catalog=catalog, entry_id=entry_id),
         may_edit=reach(actor, Action.EDIT_REGISTER) is not Reach.NONE,
     )
@@ -88,6 +85,7 @@ class EntryForm(BaseModel):
 
     kind: str = Field("resident", pattern="^(resident|house|enterprise)$")
     grid_code: str = Field("", max_length=15)
+    client_id: str = Field("", max_length=36)  # the new-entry form's retry key
     version: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
 
 
@@ -100,7 +98,7 @@ def _values(catalog: FormCatalog, kind: str, everything: FormData) -> dict[str, 
     """The values the form sends. A personal field is never pre-filled (the page shows it masked), so left
     empty it means unchanged, not cleared."""
     values: dict[str, object] = {}
-    for spec in _fields(catalog, kind):
+    for spec in catalog.fields_of(kind):
         if spec.code not in everything:
             continue
         value = str(everything.get(spec.code) or "")[:MAX_VALUE]
@@ -128,6 +126,7 @@ def register_add(
         values=_values(catalog, form.kind, everything),
         now=now,
         key=request.app.state.secret_key.encode(),
+        client_id=form.client_id or None,
     )
     return RedirectResponse(f"/register/{entry.id}", status_code=303)
 

@@ -35,9 +35,15 @@ def upgrade() -> None:
         sa.Column("values", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("is_synthetic", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("client_id", sa.String(length=36), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         *_keys("register_entry"),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["app_user.id"], name="fk_register_entry_created_by_app_user"
+        ),
+        sa.UniqueConstraint("district_code", "created_by", "client_id", name="uq_register_entry_client"),
     )
     op.create_index(
         "ix_register_entry_community_kind", "register_entry", ["district_code", "community_code", "kind"]
