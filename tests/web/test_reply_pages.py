@@ -13,7 +13,8 @@ from tests.web.test_connectors import hotline_order
 WEAK = "您反映的问题已转相关部门处理，请耐心等待。"
 
 
-def answered(connector_client, as_user, district, reply):  # type: ignore[no-untyped-def]
+def in_hand(connector_client, as_user, district):  # type: ignore[no-untyped-def]
+    """A 12345 order pushed, dispatched, signed, contacted and being handled: its reply comes next."""
     receipt = (
         connector_client("hotline12345")
         .post("/api/v1/connectors/hotline12345/events", json=hotline_order(district))
@@ -21,10 +22,14 @@ def answered(connector_client, as_user, district, reply):  # type: ignore[no-unt
     )
     case_id = receipt["case_id"]
     take(as_user("dispatcher"), case_id, "dispatch", unit_code="LX-CGJ")
-    officer = as_user("dept_officer")
     for step in ("sign", "contact", "handle"):
-        take(officer, case_id, step)
-    assert take(officer, case_id, "feed_back", note=reply).status_code == 303
+        take(as_user("dept_officer"), case_id, step)
+    return case_id
+
+
+def answered(connector_client, as_user, district, reply):  # type: ignore[no-untyped-def]
+    case_id = in_hand(connector_client, as_user, district)
+    assert take(as_user("dept_officer"), case_id, "feed_back", note=reply).status_code == 303
     return case_id
 
 
@@ -96,17 +101,8 @@ def test_who_may_see_the_reply_queue(as_user):
 
 
 def test_a_reply_longer_than_the_api_allows_is_refused_by_the_page_too(connector_client, as_user, district):
-    receipt = (
-        connector_client("hotline12345")
-        .post("/api/v1/connectors/hotline12345/events", json=hotline_order(district))
-        .json()
-    )
-    case_id = receipt["case_id"]
-    take(as_user("dispatcher"), case_id, "dispatch", unit_code="LX-CGJ")
-    officer = as_user("dept_officer")
-    for step in ("sign", "contact", "handle"):
-        take(officer, case_id, step)
-    assert take(officer, case_id, "feed_back", note="经核实" * 1000).status_code == 422
+    case_id = in_hand(connector_client, as_user, district)
+    assert take(as_user("dept_officer"), case_id, "feed_back", note="经核实" * 1000).status_code == 422
 
 
 def test_a_grid_worker_is_not_offered_to_send_a_held_reply_back(connector_client, as_user, district):

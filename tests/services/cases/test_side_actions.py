@@ -6,7 +6,7 @@ import pytest
 
 from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.workflow import Step
-from govgrid.services.cases import intake, queries, steps
+from govgrid.services.cases import queries, steps
 from govgrid.services.cases import side_actions as case_actions
 from tests.samples import GOOD_REPLY
 from tests.services.cases.test_cases import RULES, at, patrol, step, who
@@ -96,29 +96,9 @@ def test_a_supervisor_puts_a_case_under_supervision_at_once(session, district):
 
 
 def evaluated_hotline_order(session, district):
-    import uuid
+    from tests.services.cases.test_reply_review import answered
 
-    from govgrid.domain.workflow import Loop
-    from tests.factories import STREET_A, connector_actor
-    from tests.services.cases.test_cases import LOCATOR, WEDNESDAY_10, point_in
-
-    point, _ = point_in(district, f"{STREET_A}001")
-    data = intake.Report(
-        channel="hotline",
-        loop=Loop.HOTLINE,
-        class_code="E0102",
-        title="申诉测试",
-        lng=point.x,
-        lat=point.y,
-        external_id=uuid.uuid4().hex,
-    )
-    order, _ = intake.report(
-        session, actor=connector_actor(), rules=RULES, locator=LOCATOR, data=data, now=WEDNESDAY_10
-    )
-    order = step(session, "dispatcher", order, Step.DISPATCH, at(10, 5))
-    for action in (Step.SIGN, Step.CONTACT):
-        order = step(session, "dept_officer", order, action, at(11))
-    order = step(session, "dept_officer", order, Step.FEED_BACK, at(11), note=GOOD_REPLY)
+    order = answered(session, district, GOOD_REPLY)
     order = steps.transition(
         session,
         actor=who(session, "dispatcher"),
