@@ -68,6 +68,14 @@ class CatalogSource:
         except yaml.YAMLError as exc:
             raise CatalogError(f"目录文件 {self.origin(name)} 不是有效的 YAML：{exc}") from None
 
+    def load_bytes(self, name: str) -> bytes | None:
+        """A binary catalogue file (a form's layout workbook), the city's own first; None if neither has it."""
+        own = self._own(name)
+        if own is not None:
+            return own.read_bytes()
+        shipped = resources.files(__package__).joinpath(name)
+        return shipped.read_bytes() if shipped.is_file() else None
+
     def named(self, error: CatalogError) -> CatalogError:
         """The error with each file it names as where it was really read from (a city's own file by its
         path): the loaders name files by their shipped name."""

@@ -8,7 +8,17 @@ import re
 from typing import Any
 
 from govgrid.catalog import SHIPPED_SOURCE, CatalogError, CatalogSource
-from govgrid.domain.forms import FieldSpec, FieldType, FormCatalog, Frequency, Template, Visibility
+from govgrid.domain.forms import (
+    ENTRY_PREFIX,
+    Condition,
+    FieldSpec,
+    FieldType,
+    FormCatalog,
+    Frequency,
+    RowRule,
+    Template,
+    Visibility,
+)
 
 FIELDS, TEMPLATES = "form_fields.yaml", "form_templates.yaml"
 _CODE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
@@ -43,7 +53,55 @@ def load_form_catalog(source: CatalogSource = SHIPPED_SOURCE) -> FormCatalog:
         if template.code in templates:
             raise CatalogError(f"catalog/{TEMPLATES}：表 {template.code} 重复", field=template.code)
         templates[template.code] = template
-    return FormCatalog(registers, registry, templates)
+    return FormCatalog(registers, registry, templates, _typing(templates_doc.get("typing_seconds")))
+
+
+def _typing(doc: Any) -> dict[str, float]:
+    """Seconds to type a value, by field type: every type named, each a positive number."""
+    doc = doc or {}
+    missing = [t.value for t in FieldType if t.value not in doc]
+    if missing:
+        raise CatalogError(
+            f"catalog/{TEMPLATES} typing_seconds 缺少 {'、'.join(missing)}", field="typing_seconds"
+        )
+    try:
+        seconds = {str(k): float(v) for k, v in doc.items()}
+    except (TypeError, ValueError):
+        raise CatalogError(f"catalog/{TEMPLATES} typing_seconds 须为秒数", field="typing_seconds") from None
+    if any(v <= 0 or v > 600 for v in seconds.values()):
+        raise CatalogError(f"catalog/{TEMPLATES} typing_seconds 须在 0–600 秒之间", field="typing_seconds")
+    return seconds
+
+
+def _rows(
+    item: dict[str, Any], where: str, fields: tuple[str, ...], registry: dict[str, FieldSpec]
+) -> RowRule:
+    """A template's row rule: the register its rows are entries of (by default a resident where the form
+    asks about people) and the conditions that pick them, each on a field of that register."""
+    doc = item.get("rows") or {}
+    prefixes = {code.split(".", 1)[0] for code in fields}
+    default = (
+        "resident"
+        if "person" in prefixes
+        else next((k for k, p in ENTRY_PREFIX.items() if p in prefixes), "resident")
+    )
+    kind = str(doc.get("kind", default))
+    if kind not in ENTRY_PREFIX:
+        raise CatalogError(f"{where}：rows.kind 须为 {'/'.join(ENTRY_PREFIX)}", field=str(item["code"]))
+    conditions = []
+    for spec in doc.get("any_of") or ():
+        code = str((spec or {}).get("field", ""))
+        if not code.startswith(ENTRY_PREFIX[kind] + ".") or code not in registry:
+            raise CatalogError(f"{where}：rows 的条件字段“{code}”不在{kind}登记簿中", field=str(item["code"]))
+        within = spec.get("within_days")
+        values = tuple(str(v) for v in spec.get("values") or ())
+        bad = [v for v in values if registry[code].choices and v not in registry[code].choices]
+        if bad or (within is not None and (not isinstance(within, int) or within < 0)):
+            raise CatalogError(
+                f"{where}：rows 的条件 {code} 取值不对：{bad or within}", field=str(item["code"])
+            )
+        conditions.append(Condition(code, values, within, bool(spec.get("present"))))
+    return RowRule(kind, tuple(conditions))
 
 
 def _field(code: str, spec: Any, where: str, registers: dict[str, str] | None) -> FieldSpec:
@@ -108,4 +166,12 @@ def _template(item: Any, where: str, registry: dict[str, FieldSpec], names: dict
         frequency = Frequency(str(item.get("frequency")))
     except ValueError:
         raise CatalogError(f"{where}：frequency 须为 {'/'.join(Frequency)}", field=code) from None
-    return Template(code, str(item["name"]), str(item.get("department", "")), frequency, fields, tuple(local))
+    return Template(
+        code,
+        str(item["name"]),
+        str(item.get("department", "")),
+        frequency,
+        fields,
+        tuple(local),
+        _rows(item, where, fields, registry),
+    )

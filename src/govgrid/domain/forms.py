@@ -9,8 +9,9 @@ the measure of "collect once" (`FormCatalog.stats`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from govgrid.domain.errors import InvalidInput
@@ -73,6 +74,43 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One way an entry belongs in a form: its field has one of `values`, or (`within_days`) a date no
+    more than that many days before the period, or (`present`) any value."""
+
+    field: str
+    values: tuple[str, ...] = ()
+    within_days: int | None = None
+    present: bool = False
+
+    def holds(self, values: Mapping[str, str], day: date) -> bool:
+        value = values.get(self.field, "")
+        if not value:
+            return False
+        if self.values:
+            return value in self.values
+        if self.within_days is not None:
+            try:
+                when = date.fromisoformat(value)
+            except ValueError:
+                return False
+            return day - timedelta(days=self.within_days) <= when <= day
+        return self.present
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """Which register entries are a form's rows: of one register, picked by any of the conditions (none:
+    rows are only added by hand)."""
+
+    kind: str
+    any_of: tuple[Condition, ...] = ()
+
+    def picks(self, kind: str, values: Mapping[str, str], day: date) -> bool:
+        return kind == self.kind and any(c.holds(values, day) for c in self.any_of)
+
+
+@dataclass(frozen=True)
 class Template:
     code: str
     name: str
@@ -80,6 +118,7 @@ class Template:
     frequency: Frequency
     fields: tuple[str, ...]  # registry codes, in the sheet's column order
     local: tuple[FieldSpec, ...] = ()
+    rows: RowRule = RowRule("resident")  # which register entries are its rows
 
     @property
     def width(self) -> int:
@@ -107,6 +146,9 @@ class FormCatalog:
     registers: dict[str, str]  # code → Chinese name
     registry: dict[str, FieldSpec]
     templates: dict[str, Template] = field(default_factory=dict)
+    typing_seconds: dict[str, float] = field(
+        default_factory=dict
+    )  # by field type: the time a value takes to type
 
     def uses(self) -> dict[str, int]:
         """How many templates use each registry field."""

@@ -51,6 +51,10 @@ class Action(StrEnum):
     READ_REGISTER = "read_register"  # 一表通基础台账（人房企）, personal values masked
     EDIT_REGISTER = "edit_register"  # 录入、更新基础台账
     UNMASK_PERSONAL = "unmask_personal"  # 查看未脱敏的身份证号、电话（每次都记入日志）
+    READ_FORMS = "read_forms"  # 一表通表单任务、填报情况和减负成效
+    ISSUE_FORMS = "issue_forms"  # 部门下发表单任务（哪张表、哪些社区、何时起、几个工作日内报）
+    FILL_FORMS = "fill_forms"  # 社区、网格员填报当日表单
+    EXPORT_FORMS = "export_forms"  # 导出部门原样报表（含完整个人信息，每次都记入日志）
 
 
 class Reach(StrEnum):
@@ -107,6 +111,10 @@ read_inspections       -        -           scope          -                  sc
 read_register          -        scope       scope          -                  -          scope      scope  all   -
 edit_register          -        scope       scope          -                  -          -          -      all   -
 unmask_personal        -        scope       scope          -                  -          -          -      all   -
+read_forms             -        scope       scope          unit               -          scope      scope  all   -
+issue_forms            -        -           -              unit               -          -          -      all   -
+fill_forms             -        scope       scope          -                  -          -          -      all   -
+export_forms           -        -           -              unit               -          -          -      all   -
 """
 
 

@@ -36,10 +36,12 @@ def add_entry(
     key: bytes,
     synthetic: bool = False,
     client_id: str | None = None,
+    commit: bool = True,
 ) -> RegisterEntry:
     """A new entry of the grid, its values checked, with one history row per value given (`synthetic`:
     made up by the demo, and shown so). A `client_id` (the form's UUID) makes a retry safe: the same
-    person's second submission returns the entry the first one made."""
+    person's second submission returns the entry the first one made. `commit=False`: part of the caller's
+    transaction (a form's new row)."""
     if kind not in ENTRY_PREFIX:
         raise InvalidInput(f"登记簿“{kind}”不存在（人 resident、房 house、企 enterprise）", field="kind")
     if len(grid_code) != GRID_LENGTH or not grid_code.isdigit():
@@ -75,7 +77,8 @@ def add_entry(
     session.add(entry)
     session.flush()
     _record(session, entry, actor, now, key, "create", {code: (None, v) for code, v in checked.items()})
-    session.commit()
+    if commit:
+        session.commit()
     return entry
 
 
@@ -89,9 +92,10 @@ def change_entry(
     expected_version: int | None,
     now: datetime,
     key: bytes,
+    commit: bool = True,
 ) -> RegisterEntry:
     """Change some values of an entry (an empty value clears it): checked, compare-and-set on the version,
-    one history row per value that really changed."""
+    one history row per value that really changed. `commit=False`: part of the caller's transaction."""
     entry = _entry(session, actor, Action.EDIT_REGISTER, entry_id)
     checked = _checked(catalog, entry.kind, values)
     before = dict(entry.values or {})
@@ -125,7 +129,8 @@ def change_entry(
         session.rollback()
         raise Conflict("该台账记录已被他人修改，请刷新后再改", field="version")
     _record(session, entry, actor, now, key, "update", changed)
-    session.commit()
+    if commit:
+        session.commit()
     session.refresh(entry)
     return entry
 

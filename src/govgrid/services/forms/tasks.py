@@ -1,0 +1,185 @@
+"""一表通's form work: a department issues a form task to communities; a community opens the day's tasks,
+each form pre-filled from the base register (domain.form_sheets.compose), enters only what changed — a
+registry value goes to the register, and so to every form that asks it — and submits. Each return counts
+its cells pre-filled and typed. Every change of a task, a return or a row is one form_event, written here
+and only here (`_event`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid.db.form_models import FormReturn, FormTask
+from govgrid.db.models import Area
+from govgrid.domain import sources
+from govgrid.domain.errors import InvalidInput, NotFound
+from govgrid.domain.form_sheets import SheetRow, period_of
+from govgrid.domain.forms import FormCatalog, Template
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
+from govgrid.domain.worktime import CHINA, WorkCalendar
+from govgrid.services.forms import events
+
+MAX_COMMUNITIES = 500  # one issue of a form reaches at most this many communities
+MAX_DUE_WORKDAYS = 20
+COMMUNITY_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A form of one community for one period, composed from the register."""
+
+    task: FormTask
+    template: Template
+    period: date
+    deadline: datetime
+    status: str  # open | submitted
+    rows: list[SheetRow]
+    community_name: str
+    unit_name: str
+
+
+def issue(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    template_code: str,
+    community_codes: list[str],
+    starts_on: date,
+    ends_on: date | None,
+    due_workdays: int,
+    now: datetime,
+    client_id: str | None = None,
+) -> list[FormTask]:
+    """A department sends a form down: one task per community. A retry with the same `client_id` returns
+    the tasks the first issue made."""
+    authorize(actor, Action.ISSUE_FORMS, unit_id=actor.unit_id)
+    if actor.unit_id is None:
+        raise InvalidInput("下发表单须以部门身份（本账号未关联单位）", field="unit")
+    template = catalog.templates.get(template_code)
+    if template is None:
+        raise InvalidInput(f"表单“{template_code[:40]}”不存在", field="template")
+    codes = sorted(set(community_codes))
+    if not codes or len(codes) > MAX_COMMUNITIES:
+        raise InvalidInput(f"须选择 1–{MAX_COMMUNITIES} 个社区", field="communities")
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput("结束日期不能早于开始日期", field="ends_on")
+    if not 1 <= due_workdays <= MAX_DUE_WORKDAYS:
+        raise InvalidInput(f"报送时限须为 1–{MAX_DUE_WORKDAYS} 个工作日", field="due_workdays")
+    known = set(session.scalars(select(Area.code).where(Area.code.in_(codes), Area.level == "community")))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(f"社区 {unknown[0][:12]} 不存在", field="communities")
+    outside = [c for c in codes if actor.scope_code and not c.startswith(actor.scope_code)]
+    if outside:
+        raise InvalidInput(f"社区 {outside[0]} 不在本部门的辖区内", field="communities")
+    retry = sources.client_id(client_id)
+    if retry is not None:
+        earlier = session.scalars(
+            select(FormTask).where(FormTask.issued_by == actor.user_id, FormTask.client_id == retry)
+        ).all()
+        if earlier:
+            return list(earlier)
+    tasks = []
+    for code in codes:
+        task = FormTask(
+            district_code=code[:6],
+            template_code=template.code,
+            community_code=code,
+            unit_id=actor.unit_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            due_workdays=due_workdays,
+            status="active",
+            issued_by=actor.user_id,
+            issued_at=now,
+            client_id=retry,
+        )
+        session.add(task)
+        session.flush()
+        events.record(session, task, None, actor, now, "issue", {"template": template.code})
+        tasks.append(task)
+    session.commit()
+    return tasks
+
+
+def deadline_of(calendar: WorkCalendar, task: FormTask, period: date) -> datetime:
+    """The end of the task's n-th workday from the period's first day (1: that day, if a workday)."""
+    eve = datetime.combine(period - timedelta(days=1), time(12), CHINA)
+    return calendar.add_workdays(eve, task.due_workdays)
+
+
+def day_tasks(
+    session: Session, *, actor: Actor, catalog: FormCatalog, calendar: WorkCalendar, day: date, now: datetime
+) -> list[dict[str, Any]]:
+    """The tasks of the caller's area or department with a period on the day: its form, community, period,
+    deadline, whether it was submitted and whether it is late."""
+    query = select(FormTask).where(FormTask.status == "active", FormTask.starts_on <= day)
+    narrowing = scope_filter(actor, Action.READ_FORMS)
+    if narrowing.unit_id is not None:
+        query = query.where(FormTask.unit_id == narrowing.unit_id)
+    elif not narrowing.everything:
+        query = query.where(FormTask.community_code.startswith(narrowing.area_prefix or "-", autoescape=True))
+    tasks = [t for t in session.scalars(query.order_by(FormTask.community_code, FormTask.id)) if runs(t, day)]
+    names = names_of(session, [t.community_code for t in tasks])
+    returns = {
+        (r.task_id, r.period): r
+        for r in session.scalars(select(FormReturn).where(FormReturn.task_id.in_([t.id for t in tasks])))
+    }
+    out = []
+    for task in tasks:
+        template = catalog.templates.get(task.template_code)
+        period = period_of(template.frequency, day, task.starts_on) if template else None
+        if template is None or period is None:
+            continue
+        deadline = deadline_of(calendar, task, period)
+        done = returns.get((task.id, period))
+        at = done.submitted_at if done is not None and done.status == "submitted" else None
+        out.append(
+            {
+                "task": task,
+                "template": template,
+                "period": period,
+                "deadline": deadline,
+                "community_name": names.get(task.community_code, task.community_code),
+                "submitted": at is not None,
+                "submitted_at": at,
+                "late": (at if at is not None else now) > deadline,
+            }
+        )
+    return out
+
+
+def task_in_reach(
+    session: Session, actor: Actor, catalog: FormCatalog, task_id: int, action: Action
+) -> tuple[FormTask, Template]:
+    """A task and its template, if the caller may do `action` on it: a department on its own tasks, a
+    community on its own."""
+    return _task(session, actor, catalog, task_id, action)
+
+
+def runs(task: FormTask, day: date) -> bool:
+    return task.starts_on <= day and (task.ends_on is None or day <= task.ends_on)
+
+
+def _task(
+    session: Session, actor: Actor, catalog: FormCatalog, task_id: int, action: Action
+) -> tuple[FormTask, Template]:
+    task = session.get(FormTask, task_id)
+    if task is None or task.template_code not in catalog.templates:
+        raise NotFound(f"表单任务 {task_id} 不存在")
+    if reach(actor, action) is Reach.UNIT:
+        authorize(actor, action, unit_id=task.unit_id)
+    else:
+        authorize(actor, action, area_code=task.community_code)
+    return task, catalog.templates[task.template_code]
+
+
+def names_of(session: Session, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return {code: name for code, name in session.execute(select(Area.code, Area.name).where(Area.code.in_(set(codes))))}
