@@ -111,6 +111,7 @@ WRITERS = {  # a history table, and the one module that writes its rows
     "CaseTransition": "govgrid.services.cases.history",
     "LedgerEvent": "govgrid.services.ledger.events",
     "RegisterChange": "govgrid.services.forms.register",
+    "FormEvent": "govgrid.services.forms.events",
 }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.form_models import FormReturn, FormTask
-from govgrid.db.models import Area
+from govgrid.db.models import Area, UnitGrid
 from govgrid.domain import sources
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.form_sheets import SheetRow, period_of
@@ -182,4 +182,26 @@ def _task(
 def names_of(session: Session, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
-    return {code: name for code, name in session.execute(select(Area.code, Area.name).where(Area.code.in_(set(codes))))}
+    return {
+        code: name
+        for code, name in session.execute(select(Area.code, Area.name).where(Area.code.in_(set(codes))))
+    }
+
+
+def communities_to_issue(session: Session, *, actor: Actor) -> list[tuple[str, str]]:
+    """The communities a department may send a form to: those of its district, by code."""
+    authorize(actor, Action.ISSUE_FORMS, unit_id=actor.unit_id)
+    query = select(Area.code, Area.name).where(Area.level == "community")
+    if actor.scope_code:
+        query = query.where(Area.code.startswith(actor.scope_code, autoescape=True))
+    return [(code, name) for code, name in session.execute(query.order_by(Area.code))]
+
+
+def grids_of(session: Session, *, actor: Actor, community_code: str) -> list[str]:
+    """The unit grids of a community the caller fills forms for (a new person is entered on one)."""
+    authorize(actor, Action.FILL_FORMS, area_code=community_code)
+    return list(
+        session.scalars(
+            select(UnitGrid.code).where(UnitGrid.community_code == community_code).order_by(UnitGrid.code)
+        )
+    )
