@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.form_models import FormReturn, FormTask
-from govgrid.db.models import Area, UnitGrid
+from govgrid.db.models import Area, OrgUnit, UnitGrid
 from govgrid.domain import sources
 from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.form_sheets import SheetRow, period_of
@@ -126,6 +126,11 @@ def day_tasks(
         query = query.where(FormTask.community_code.startswith(narrowing.area_prefix or "-", autoescape=True))
     tasks = [t for t in session.scalars(query.order_by(FormTask.community_code, FormTask.id)) if runs(t, day)]
     names = names_of(session, [t.community_code for t in tasks])
+    units = dict(
+        session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_({t.unit_id for t in tasks}))
+        ).all()
+    )
     returns = {
         (r.task_id, r.period): r
         for r in session.scalars(select(FormReturn).where(FormReturn.task_id.in_([t.id for t in tasks])))
@@ -146,6 +151,7 @@ def day_tasks(
                 "period": period,
                 "deadline": deadline,
                 "community_name": names.get(task.community_code, task.community_code),
+                "unit_name": units.get(task.unit_id, template.department),
                 "submitted": at is not None,
                 "submitted_at": at,
                 "late": (at if at is not None else now) > deadline,
