@@ -130,3 +130,16 @@ def test_bad_input_is_named(as_user, district):
     assert "周敏" not in worker.get("/register").text  # nothing entered
     assert worker.get("/forms/tasks/1/not-a-date").status_code == 422
     assert worker.get(follow_ups.replace("2026-04-08", "2026-04-07")).status_code == 404  # no such period
+
+
+def test_the_figures_show_on_the_workspace_and_the_assessment_page(as_user, district):
+    follow_ups = issue(as_user, "follow_ups", "2026-03-04")
+    worker = as_user("grid_worker")
+    worker.post(f"{follow_ups}/submit", data={"csrf_token": csrf(worker.get(follow_ups).text)})
+    glance = worker.get("/").text.split('id="forms-glance"')[1].split("</section>")[0]
+    assert "本月已报送" in glance and "估计节省" in glance
+    figures = (
+        as_user("supervisor").get("/assessment").text.split('id="assessment-forms"')[1].split("</section>")[0]
+    )
+    assert "1-1社区" in figures and "2026-11" in figures  # submitted on the test district's today
+    assert 'id="assessment-forms"' not in as_user("dispatcher").get("/assessment").text  # reads no forms

@@ -27,6 +27,7 @@ from govgrid.geo.topology import check_topology
 from govgrid.services import audit
 from govgrid.services.assessment.rollups import catch_up
 from govgrid.services.demo.connector_traffic import build_demo_traffic
+from govgrid.services.demo.forms import build_demo_forms
 from govgrid.services.demo.inspections import build_demo_inspections
 from govgrid.services.demo.ledger import DemoLedger, build_demo_ledger
 from govgrid.services.demo.planted_hotspots import plant_hotspots
@@ -140,6 +141,12 @@ def build_demo(
     )
     progress("一表通基础台账：各社区的人、房、企（合成数据，由各社区网格员经同一录入服务登记）…")
     build_demo_register(session, catalog=catalogs.forms, area_code=spec["district"], now=now, key=secret)
+    progress("一表通报表：区卫健局每日报表，网格员只填变化的部分并报送（合成数据）…")
+    street = next(login["street"] for login in spec["logins"] if login["role"] == Role.GRID_WORKER.value)
+    build_demo_forms(
+        session, catalog=catalogs.forms, calendar=catalogs.case_rules.calendar, street_code=street, now=now,
+        key=secret,
+    )  # fmt: skip
     progress("汇总考核指标…")
     catch_up(session, rules=catalogs.case_rules, district_code=spec["district"], now=now)
     return replace(_summary(session, spec), ledger=ledger, year=year)

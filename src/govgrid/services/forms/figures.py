@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govgrid.db.form_models import FormReturn, FormTask
-from govgrid.domain.permissions import Action, Actor, scope_filter
-from govgrid.domain.worktime import CHINA
-from govgrid.services.forms.tasks import names_of
+from govgrid.domain.forms import FormCatalog
+from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
+from govgrid.domain.worktime import CHINA, WorkCalendar
+from govgrid.services.forms.tasks import day_tasks, names_of
 
 MAX_MONTHS = 24
 
@@ -72,3 +73,33 @@ def monthly(session: Session, *, actor: Actor, now: datetime, months: int = 6) -
     for item in found.values():
         item.community_name = names.get(item.community_code, item.community_code)
     return sorted(found.values(), key=lambda m: (-int(m.month.replace("-", "")), m.community_code))
+
+
+@dataclass(frozen=True)
+class Glance:
+    """一表通 on a workspace: the day's forms still to submit, and this month's figures over the caller's
+    communities (summed)."""
+
+    pending: list[dict[str, object]]
+    month: Month
+
+
+def glance(
+    session: Session, *, actor: Actor, catalog: FormCatalog, calendar: WorkCalendar, now: datetime
+) -> Glance | None:
+    """None for those who read no forms."""
+    if reach(actor, Action.READ_FORMS) is Reach.NONE:
+        return None
+    today = now.astimezone(CHINA).date()
+    listed = day_tasks(session, actor=actor, catalog=catalog, calendar=calendar, day=today, now=now)
+    this_month = today.strftime("%Y-%m")
+    total = Month("", "", this_month)
+    for item in monthly(session, actor=actor, now=now, months=1):
+        if item.month == this_month:
+            total.answered += item.answered
+            total.rows += item.rows
+            total.prefilled += item.prefilled
+            total.typed += item.typed
+            total.seconds_saved += item.seconds_saved
+            total.late += item.late
+    return Glance([t for t in listed if not t["submitted"]], total)

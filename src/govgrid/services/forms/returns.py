@@ -147,6 +147,7 @@ def add_row(
     now: datetime,
     key: bytes,
     client_id: str | None = None,
+    synthetic: bool = False,
 ) -> RegisterEntry:
     """A person (or house, firm) not yet registered: entered into the register and onto this form, all in
     one transaction; every value given was typed."""
@@ -167,6 +168,7 @@ def add_row(
         now=now,
         key=key,
         client_id=client_id,
+        synthetic=synthetic,
         commit=False,
     )
     row = _row(session, done, entry, now)

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from govgrid.domain.assessment import LABELS, Period, parse_period
 from govgrid.domain.ledger import LIGHT_LABEL
-from govgrid.domain.permissions import Actor
+from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.worktime import CHINA
 from govgrid.services.assessment.export import workbook
 from govgrid.services.assessment.metrics import Slice
 from govgrid.services.assessment.metrics import metrics as compute
 from govgrid.services.assessment.ranking import ranking
+from govgrid.services.forms import figures
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 
@@ -114,6 +115,11 @@ def assessment_page(
             "yoy": parse_period(found["yoy"]["from"], found["yoy"]["to"]),
         },
         drill=drill,
+        form_months=(
+            figures.monthly(session, actor=actor, now=now)
+            if reach(actor, Action.READ_FORMS) is not Reach.NONE
+            else []
+        ),
         query=urlencode(
             {
                 "from": period.first.isoformat(),

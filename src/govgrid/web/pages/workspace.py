@@ -19,6 +19,7 @@ from govgrid.domain.worktime import CHINA
 from govgrid.geo.crs import Crs, from_stored, parse_crs
 from govgrid.services import audit, work_calendar
 from govgrid.services.cases import queries, reminders, todo
+from govgrid.services.forms import figures
 from govgrid.services.geo import geography
 from govgrid.services.ledger import boards as ledger_boards
 from govgrid.services.ledger import instructions as ledger_instructions
@@ -58,6 +59,10 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         else None
     )
     menu = {item.href for item in menu_for(request.app.state.navigation, actor)}
+    catalogs = request.app.state.catalogs
+    forms_glance = figures.glance(
+        session, actor=actor, catalog=catalogs.forms, calendar=catalogs.case_rules.calendar, now=now
+    )
     return page(
         request,
         "workspace.html",
@@ -71,6 +76,7 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         ledger=ledger,
         instructions=ledger_instructions.recent(session, actor=actor) if ledger is not None else [],
         calendar_note=calendar_note,
+        forms=forms_glance,
         own=own,
         waiting=waiting,
         today=today,
