@@ -238,6 +238,10 @@ def test_the_forms_commands_run(demo_dir):
     book.save(demo_dir / "proposed.xlsx")
     done = govgrid(demo_dir, "forms", "check", str(demo_dir / "proposed.xlsx"))
     assert "4 个字段中 3 个已在登记簿中" in done.stdout and "新字段\t是否接种" in done.stdout
+    written = govgrid(
+        demo_dir, "forms", "layout", "follow_ups", "--output", str(demo_dir / "follow_ups.xlsx")
+    )
+    assert "已命名 10/10 列" in written.stdout and (demo_dir / "follow_ups.xlsx").stat().st_size > 1000
 
 
 def test_the_benchmarks_run_with_small_sizes(demo_dir):
@@ -250,6 +254,7 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "dashboard", "--cases", "3000", "--streams", "3", "--events", "5")
     assert "条/秒" in govgrid(demo_dir, "bench", "classify", "--messages", "500").stdout
     assert "热点" in govgrid(demo_dir, "bench", "hotspots", "--messages", "5000").stdout
+    assert "（与一表通相同）" in govgrid(demo_dir, "bench", "forms", "--residents", "500").stdout
 
 
 def test_every_command_in_the_readme_table_was_run():

@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 
 from tests.e2e.test_browser import log_in
 from tests.factories import STREET_A
-from tests.services.cases.test_cases import point_in
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "forms"

@@ -82,3 +82,33 @@ def check(obj: Context, sheet: Path) -> None:
         f"{total} 个字段中 {len(found.registered)} 个已在登记簿中（{found.share:.0%}），请直接复用登记字段；"
         f"新字段 {len(found.new)} 个需经准入审核"
     )
+
+
+@forms.command("layout")
+@click.argument("form")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@pass_context
+def layout(obj: Context, form: str, output: Path) -> None:
+    """A form's layout workbook (its department's sheet: title, header, each column named gg_<field>), for
+    a department to adjust and put in GOVGRID_CATALOG_DIR/form_layouts/<form>.xlsx."""
+    from govgrid.catalog import CatalogError, CatalogSource
+    from govgrid.catalog.form_catalog import load_form_catalog
+    from govgrid.domain.errors import InvalidInput
+    from govgrid.excel.form_sheet import read_layout
+    from govgrid.services.forms.sheets import layout_of
+
+    try:
+        source = CatalogSource(obj.settings.catalog_dir)
+        catalog = load_form_catalog(source)
+        template = catalog.templates.get(form)
+        if template is None:
+            obj.fail(f"表单“{form}”不存在（可选：{'、'.join(catalog.templates)}）")
+        data = layout_of(source, catalog, template)
+        found = read_layout(data, catalog.columns(template))
+    except (CatalogError, InvalidInput) as exc:
+        obj.fail(str(exc))
+    output.write_bytes(data)
+    named = len([c for c in found.columns if c != "seq"])
+    click.echo(
+        f"{template.name}：{output}（表头在第 {found.header_row} 行，已命名 {named}/{template.width} 列）"
+    )

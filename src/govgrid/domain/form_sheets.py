@@ -42,6 +42,20 @@ PREFILLED = (Source.REGISTER, Source.CARRIED, Source.AUTO)
 class Entry(Protocol):
     """A register entry as the composer reads it (db.register_models.RegisterEntry is one)."""
 
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def values(self) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A register entry as read for composing (the values only, not the ORM row)."""
+
     id: int
     kind: str
     label: str
@@ -120,6 +134,11 @@ def compose(
     links = _link_index(entries)
     before = before or {}
     wanted = {e.id for e in own if rule.picks(e.kind, e.values or {}, day)} | set(kept) | set(before)
+    plan = [
+        (spec, _kind_of(spec.code) if spec.register is not None else EVENT)
+        for spec in catalog.columns(template)
+    ]
+    context = _Context(links, day.isoformat(), filler)
     rows = []
     for entry in own:
         today = kept.get(entry.id)
@@ -128,9 +147,7 @@ def compose(
         yesterday = before.get(entry.id)
         if today is None and yesterday is not None and yesterday.removed:
             continue
-        cells = tuple(
-            _cell(spec, entry, links, today, yesterday, day, filler) for spec in catalog.columns(template)
-        )
+        cells = tuple(_cell(spec, kind, entry, today, yesterday, context) for spec, kind in plan)
         rows.append(SheetRow(entry.id, entry.label, cells, carried=yesterday is not None))
     return rows
 
@@ -162,20 +179,20 @@ def _link_index(entries: Sequence[Entry]) -> dict[tuple[str, str], Entry]:
     return index
 
 
+@dataclass(frozen=True)
+class _Context:
+    links: dict[tuple[str, str], Entry]
+    day: str
+    filler: str
+
+
 def _cell(
-    spec: FieldSpec,
-    entry: Entry,
-    links: dict[tuple[str, str], Entry],
-    today: Kept | None,
-    yesterday: Kept | None,
-    day: date,
-    filler: str,
+    spec: FieldSpec, kind: str, entry: Entry, today: Kept | None, yesterday: Kept | None, context: _Context
 ) -> Cell:
     code = spec.code
     typed = today is not None and code in today.typed
-    kind = _kind_of(code) if spec.register is not None else EVENT
-    if kind not in (EVENT,):
-        source_entry = entry if kind == entry.kind else _linked(entry, kind, links)
+    if kind != EVENT:
+        source_entry = entry if kind == entry.kind else _linked(entry, kind, context.links)
         value = (source_entry.values or {}).get(code, "") if source_entry is not None else ""
         return Cell(code, value, Source.TYPED if typed and value else _found(value, Source.REGISTER))
     if today is not None and today.values.get(code):
@@ -183,9 +200,9 @@ def _cell(
     if spec.register is None and yesterday is not None and yesterday.values.get(code):
         return Cell(code, yesterday.values[code], Source.CARRIED)  # a local value carries forward
     if code == "event.date":
-        return Cell(code, day.isoformat(), Source.AUTO)
-    if code == "event.inspector" and filler:
-        return Cell(code, filler, Source.AUTO)
+        return Cell(code, context.day, Source.AUTO)
+    if code == "event.inspector" and context.filler:
+        return Cell(code, context.filler, Source.AUTO)
     return Cell(code, "", Source.EMPTY)
 
 

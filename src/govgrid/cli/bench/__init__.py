@@ -7,6 +7,7 @@ import click
 from govgrid.cli.bench.api import bench_api
 from govgrid.cli.bench.classify import bench_classify
 from govgrid.cli.bench.dashboard import bench_dashboard
+from govgrid.cli.bench.forms import bench_forms
 from govgrid.cli.bench.hotspots import bench_hotspots
 from govgrid.cli.bench.importing import bench_import
 from govgrid.cli.bench.intake import bench_intake
@@ -30,5 +31,6 @@ for command in (
     bench_dashboard,
     bench_classify,
     bench_hotspots,
+    bench_forms,
 ):
     bench.add_command(command)

@@ -17,9 +17,18 @@ from govgrid.db.form_models import FormReturn, FormRow, FormTask
 from govgrid.db.models import OrgUnit
 from govgrid.db.register_models import RegisterEntry
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
-from govgrid.domain.form_sheets import PREFILLED, Kept, SheetRow, compose, counts, period_of, previous_period
+from govgrid.domain.form_sheets import (
+    PREFILLED,
+    Kept,
+    Registered,
+    SheetRow,
+    compose,
+    counts,
+    period_of,
+    previous_period,
+)
 from govgrid.domain.forms import ENTRY_PREFIX, FormCatalog, Template, check_value
-from govgrid.domain.permissions import Action, Actor, Reach, reach
+from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.worktime import WorkCalendar
 from govgrid.services.forms import events, register
 from govgrid.services.forms.tasks import deadline_of, names_of, runs, task_in_reach
@@ -53,15 +62,62 @@ def sheet(
     task, template = task_in_reach(session, actor, catalog, task_id, action)
     if period_of(template.frequency, period, task.starts_on) != period:
         raise NotFound(f"{template.name}没有 {period.isoformat()} 这一期")
-    done = _find_return(session, task.id, period)
-    entries = session.scalars(
-        select(RegisterEntry)
+    entries = _entries(session, task.district_code, task.community_code)
+    return _composed(session, actor, catalog, calendar, task, template, period, entries)
+
+
+def day_sheets(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    calendar: WorkCalendar,
+    community_code: str,
+    day: date,
+) -> list[Sheet]:
+    """Every form of a community for a day (each task running that day, in its period), the register read
+    once for all of them."""
+    authorize(actor, Action.READ_FORMS, area_code=community_code)
+    found = session.scalars(
+        select(FormTask)
         .where(
-            RegisterEntry.district_code == task.district_code,
-            RegisterEntry.community_code == task.community_code,
+            FormTask.district_code == community_code[:6],
+            FormTask.community_code == community_code,
+            FormTask.status == "active",
         )
-        .order_by(RegisterEntry.id)
+        .order_by(FormTask.id)
     ).all()
+    entries = _entries(session, community_code[:6], community_code)
+    out = []
+    for task in found:
+        template = catalog.templates.get(task.template_code)
+        period = period_of(template.frequency, day, task.starts_on) if template else None
+        if template is None or period is None or not runs(task, day):
+            continue
+        out.append(_composed(session, actor, catalog, calendar, task, template, period, entries))
+    return out
+
+
+def _entries(session: Session, district_code: str, community_code: str) -> list[Registered]:
+    rows = session.execute(
+        select(RegisterEntry.id, RegisterEntry.kind, RegisterEntry.label, RegisterEntry.values)
+        .where(RegisterEntry.district_code == district_code, RegisterEntry.community_code == community_code)
+        .order_by(RegisterEntry.id)
+    )
+    return [Registered(i, k, label, values or {}) for i, k, label, values in rows]
+
+
+def _composed(
+    session: Session,
+    actor: Actor,
+    catalog: FormCatalog,
+    calendar: WorkCalendar,
+    task: FormTask,
+    template: Template,
+    period: date,
+    entries: list[Registered],
+) -> Sheet:
+    done = _find_return(session, task.id, period)
     before_period = previous_period(template.frequency, period, task.starts_on)
     earlier = _find_return(session, task.id, before_period) if before_period else None
     rows = compose(
