@@ -18,7 +18,7 @@ COMMUNITY, DISTRICT = "370102004001", "370102"
 TARGET_SECONDS = 2.0
 
 
-def _fill(session, residents: int, day: date, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _fill(session, residents: int, day: date, now: datetime) -> None:
     """The community (area, unit), its residents, houses and shops by bulk insert: about one in five
     arrived in the last 14 days, one in ten is a returning resident, some are tenants, work at a shop, are
     elderly living alone, have a fever."""
@@ -77,7 +77,7 @@ def _fill(session, residents: int, day: date, now: datetime) -> None:  # type: i
     session.commit()
 
 
-def _by_field(session, catalog, template, day: date) -> int:  # type: ignore[no-untyped-def]
+def _by_field(session, catalog, template, day: date) -> int:
     """The baseline: a sheet built by asking the database for each of the form's fields separately (the id
     and that one value of every entry of the row's register), then picking the rows in memory."""
     from sqlalchemy import select
