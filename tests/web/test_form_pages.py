@@ -143,3 +143,59 @@ def test_the_figures_show_on_the_workspace_and_the_assessment_page(as_user, dist
     )
     assert "1-1社区" in figures and "2026-11" in figures  # submitted on the test district's today
     assert 'id="assessment-forms"' not in as_user("dispatcher").get("/assessment").text  # reads no forms
+
+
+def test_a_department_proposes_a_form_and_the_office_approves_it_for_sending_down(as_user, district):
+    from tests.services.forms.test_admission import VACCINE, sheet
+
+    officer = as_user("dept_officer")
+    page = officer.get("/forms/requests").text
+    answer = officer.post(
+        "/forms/requests",
+        data={
+            "csrf_token": csrf(page),
+            "name": "疫苗接种统计表（页面）",
+            "frequency": "weekly",
+            "basis": "通知",
+        },
+        files={"file": ("疫苗接种统计表.xlsx", sheet(VACCINE))},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    path = answer.headers["location"]
+    check = officer.get(path).text
+    assert (
+        "6</strong> 列中 <strong>4</strong> 列已在基础台账中登记" in check and 'id="request-overlap"' in check
+    )
+    assert 'id="request-decide"' not in check  # a department does not decide its own
+    assert as_user("grid_worker").get(path).status_code == 403
+    supervisor = as_user("supervisor")
+    decided = supervisor.post(
+        f"{path}/decision", data={"csrf_token": csrf(supervisor.get(path).text), "decision": "approve",
+                                  "reason": "复用登记字段"}, follow_redirects=False,
+    )  # fmt: skip
+    assert decided.status_code == 303 and "已准入" in supervisor.get(path).text
+    assert (
+        "疫苗接种统计表（页面）" in officer.get("/forms").text.split('id="forms-issue"')[1]
+    )  # may be sent down
+    again = supervisor.post(f"{path}/decision", data={"csrf_token": csrf(supervisor.get(path).text),
+                                                      "decision": "approve"})  # fmt: skip
+    assert again.status_code == 409
+    bad = officer.post(
+        "/forms/requests", data={"csrf_token": csrf(page), "name": "空表", "frequency": "once"},
+        files={"file": ("a.txt", b"\x00\x01binary")},
+    )  # fmt: skip
+    assert bad.status_code == 422
+
+
+def test_a_registered_person_is_put_on_a_form_by_name(as_user, district, session):
+    resident(as_user, district, "郑晓燕", **{"person.arrived_on": "2025-01-01"})  # not picked by any rule
+    test_requests = issue(as_user, "test_requests", "2026-02-04")
+    worker = as_user("grid_worker")
+    page = worker.get(test_requests).text
+    added = worker.post(f"{test_requests}/include", data={"csrf_token": csrf(page), "label": "郑晓燕"})
+    assert (
+        added.status_code == 200 and "郑晓燕" in added.text.split('id="form-sheet"')[1].split("</table>")[0]
+    )
+    missing = worker.post(f"{test_requests}/include", data={"csrf_token": csrf(page), "label": "查无此人"})
+    assert missing.status_code == 404 and "查无此人" in missing.text

@@ -53,7 +53,18 @@ def load_form_catalog(source: CatalogSource = SHIPPED_SOURCE) -> FormCatalog:
         if template.code in templates:
             raise CatalogError(f"catalog/{TEMPLATES}：表 {template.code} 重复", field=template.code)
         templates[template.code] = template
-    return FormCatalog(registers, registry, templates, _typing(templates_doc.get("typing_seconds")))
+    admission = templates_doc.get("admission") or {}
+    refusals = {str(k): str(v) for k, v in (admission.get("refusals") or {}).items()}
+    if "duplicate" not in refusals:
+        raise CatalogError(
+            f"catalog/{TEMPLATES} admission.refusals 须有 duplicate（重复采集）", field="admission"
+        )
+    overlap = admission.get("overlap_warning", 0.8)
+    if not isinstance(overlap, int | float) or not 0 < overlap <= 1:
+        raise CatalogError(f"catalog/{TEMPLATES} admission.overlap_warning 须在 0–1 之间", field="admission")
+    return FormCatalog(
+        registers, registry, templates, _typing(templates_doc.get("typing_seconds")), refusals, float(overlap)
+    )
 
 
 def _typing(doc: Any) -> dict[str, float]:

@@ -56,23 +56,14 @@ def check(obj: Context, sheet: Path) -> None:
     from govgrid.catalog import CatalogError, CatalogSource
     from govgrid.catalog.form_catalog import load_form_catalog
     from govgrid.domain.errors import InvalidInput
-    from govgrid.domain.forms import find_header
-    from govgrid.uploads.limits import SheetLimits
-    from govgrid.uploads.sheets import read_csv, read_xlsx
+    from govgrid.services.forms.admission import headers_of
 
     try:
         catalog = load_form_catalog(CatalogSource(obj.settings.catalog_dir))
-        data, limits = sheet.read_bytes(), SheetLimits()
-        rows = (
-            read_csv(data, limits, sheet.name).rows
-            if sheet.suffix.lower() == ".csv"
-            else read_xlsx(data, limits)[0].rows
-        )
+        headers = headers_of(sheet.read_bytes(), sheet.name)
     except (CatalogError, InvalidInput) as exc:
         obj.fail(str(exc))
-    except IndexError:
-        obj.fail(f"{sheet} 没有工作表")
-    found = catalog.admission(find_header(rows))
+    found = catalog.admission(headers)
     for header, code in found.registered:
         click.echo(f"已登记\t{header}\t→ {code}（{catalog.registry[code].name}）")
     for header in found.new:

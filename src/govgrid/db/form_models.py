@@ -92,23 +92,56 @@ class FormRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class FormRequest(Base):
+    """报表准入: a department's proposed form, its columns checked against the registry, approved (it may
+    then be sent down like a shipped form) or refused with a reason."""
+
+    __tablename__ = "form_request"
+    __table_args__ = district_args(
+        "form_request",
+        UniqueConstraint("district_code", "requested_by", "client_id", name="uq_form_request_client"),
+    )
+    __mapper_args__ = MAPPER_ARGS
+
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("form_request")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    frequency: Mapped[str] = mapped_column(String(12))
+    basis: Mapped[str] = mapped_column(String(200), default="")  # why the department needs it
+    columns: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{header, field}] in order
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | approved | refused
+    reason: Mapped[str] = mapped_column(String(200), default="")  # the decision's reason
+    refusal: Mapped[str] = mapped_column(String(24), default="")  # duplicate | no_basis | other
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    client_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class FormEvent(Base):
-    """Append-only: a task issued or stopped, a row saved, a return submitted, a sheet exported."""
+    """Append-only: a task issued or stopped, a row saved, a return submitted, a sheet exported, a form
+    requested, approved or refused at 准入."""
 
     __tablename__ = "form_event"
     __table_args__ = district_args(
         "form_event",
         district_fk("task_id", "form_task", "fk_form_event_task_id_form_task"),
+        district_fk("request_id", "form_request", "fk_form_event_request_id_form_request"),
         Index("ix_form_event_task_id", "task_id"),
     )
     __mapper_args__ = MAPPER_ARGS
 
     district_code: Mapped[str] = district_column()
     id: Mapped[int] = id_column("form_event")
-    task_id: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
     return_id: Mapped[int | None] = mapped_column(Integer)
+    request_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor_name: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(16))  # issue | stop | save_row | add_row | submit | export
+    action: Mapped[str] = mapped_column(
+        String(16)
+    )  # issue | save_row | add_row | submit | export | request | approve | refuse
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -146,9 +146,9 @@ class FormCatalog:
     registers: dict[str, str]  # code → Chinese name
     registry: dict[str, FieldSpec]
     templates: dict[str, Template] = field(default_factory=dict)
-    typing_seconds: dict[str, float] = field(
-        default_factory=dict
-    )  # by field type: the time a value takes to type
+    typing_seconds: dict[str, float] = field(default_factory=dict)  # by field type: seconds to type a value
+    refusals: dict[str, str] = field(default_factory=dict)  # 报表准入: refusal kind → its label
+    overlap_warning: float = 0.8  # a proposed form sharing this much of an existing one is flagged
 
     def uses(self) -> dict[str, int]:
         """How many templates use each registry field."""

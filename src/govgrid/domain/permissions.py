@@ -55,6 +55,7 @@ class Action(StrEnum):
     ISSUE_FORMS = "issue_forms"  # 部门下发表单任务（哪张表、哪些社区、何时起、几个工作日内报）
     FILL_FORMS = "fill_forms"  # 社区、网格员填报当日表单
     EXPORT_FORMS = "export_forms"  # 导出部门原样报表（含完整个人信息，每次都记入日志）
+    APPROVE_FORMS = "approve_forms"  # 报表准入：审核部门新报表（复用已登记字段，重复采集的退回）
 
 
 class Reach(StrEnum):
@@ -115,6 +116,7 @@ read_forms             -        scope       scope          unit               - 
 issue_forms            -        -           -              unit               -          -          -      all   -
 fill_forms             -        scope       scope          -                  -          -          -      all   -
 export_forms           -        -           -              unit               -          -          -      all   -
+approve_forms          -        -           -              -                  -          scope      -      all   -
 """
 
 

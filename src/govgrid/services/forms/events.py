@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from govgrid.db.form_models import FormEvent, FormReturn, FormTask
+from govgrid.db.form_models import FormEvent, FormRequest, FormReturn, FormTask
 from govgrid.domain.permissions import Actor
 
 
@@ -27,6 +27,23 @@ def record(
             district_code=task.district_code,
             task_id=task.id,
             return_id=done.id if done is not None else None,
+            at=now,
+            actor_id=actor.user_id,
+            actor_name=actor.name[:64],
+            action=action,
+            detail=detail,
+        )
+    )
+
+
+def record_request(
+    session: Session, request: FormRequest, actor: Actor, now: datetime, action: str, detail: dict[str, Any]
+) -> None:
+    """One event of a 报表准入 request: requested, approved, refused."""
+    session.add(
+        FormEvent(
+            district_code=request.district_code,
+            request_id=request.id,
             at=now,
             actor_id=actor.user_id,
             actor_name=actor.name[:64],

@@ -10,16 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from govgrid.db.form_models import FormReturn, FormRow, FormTask
+from govgrid.db.form_models import FormReturn, FormTask
 from govgrid.db.models import OrgUnit
 from govgrid.db.register_models import RegisterEntry
-from govgrid.domain.errors import Conflict, InvalidInput, NotFound
+from govgrid.domain.errors import InvalidInput, NotFound
 from govgrid.domain.form_sheets import (
     PREFILLED,
-    Kept,
     Registered,
     SheetRow,
     compose,
@@ -31,6 +29,7 @@ from govgrid.domain.forms import ENTRY_PREFIX, FormCatalog, Template, check_valu
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.worktime import WorkCalendar
 from govgrid.services.forms import events, register
+from govgrid.services.forms.return_rows import find_return, kept_of, open_return, row_for
 from govgrid.services.forms.tasks import deadline_of, names_of, runs, task_in_reach
 
 
@@ -117,16 +116,16 @@ def _composed(
     period: date,
     entries: list[Registered],
 ) -> Sheet:
-    done = _find_return(session, task.id, period)
+    done = find_return(session, task.id, period)
     before_period = previous_period(template.frequency, period, task.starts_on)
-    earlier = _find_return(session, task.id, before_period) if before_period else None
+    earlier = find_return(session, task.id, before_period) if before_period else None
     rows = compose(
         catalog,
         template,
         day=period,
         entries=entries,
-        kept=_kept(session, done),
-        before=_kept(session, earlier) if earlier else None,
+        kept=kept_of(session, done),
+        before=kept_of(session, earlier) if earlier else None,
         filler=actor.name if reach(actor, Action.FILL_FORMS) is not Reach.NONE else "",
     )
     names = names_of(session, [task.community_code])
@@ -162,7 +161,7 @@ def save_row(
     entry = session.get(RegisterEntry, entry_id)
     if entry is None or entry.community_code != task.community_code:
         raise NotFound(f"台账记录 {entry_id} 不在本社区")
-    done = _open_return(session, calendar, task, template, period)
+    done = open_return(session, calendar, task, template, period)
     registry = {c: v for c, v in values.items() if c in template.fields and _own(c, entry.kind)}
     changed = {c for c, v in registry.items() if v and (entry.values or {}).get(c) != v}
     if changed:
@@ -178,7 +177,7 @@ def save_row(
             commit=False,
         )
     kept = _row_values(catalog, template, values)
-    row = _row(session, done, entry, now)
+    row = row_for(session, done, entry, now)
     typed_here = changed | {c for c, v in kept.items() if (row.values or {}).get(c) != v}
     row.values = {**(row.values or {}), **kept}
     row.typed = sorted(set(row.typed or []) | typed_here)
@@ -210,7 +209,7 @@ def add_row(
     task, template = task_in_reach(session, actor, catalog, task_id, Action.FILL_FORMS)
     if not grid_code.startswith(task.community_code):
         raise InvalidInput("所选网格不在本社区", field="grid_code")
-    done = _open_return(session, calendar, task, template, period)
+    done = open_return(session, calendar, task, template, period)
     kind = template.rows.kind
     registry = {c: v for c, v in values.items() if _own(c, kind) and v}
     kept = _row_values(catalog, template, values)
@@ -227,12 +226,52 @@ def add_row(
         synthetic=synthetic,
         commit=False,
     )
-    row = _row(session, done, entry, now)
+    row = row_for(session, done, entry, now)
     row.values = {**(row.values or {}), **kept}
     row.typed = sorted(set(row.typed or []) | set(registry) | set(kept))
     events.record(session, task, done, actor, now, "add_row", {"entry": entry.id, "typed": row.typed})
     session.commit()
     return entry
+
+
+def include_row(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    calendar: WorkCalendar,
+    task_id: int,
+    period: date,
+    label: str,
+    now: datetime,
+) -> int:
+    """Put a registered person (house, firm) of the community on this form by name; the entry's id. Two of
+    the same name are told apart by the register's number (#12)."""
+    task, template = task_in_reach(session, actor, catalog, task_id, Action.FILL_FORMS)
+    done = open_return(session, calendar, task, template, period)
+    wanted = label.strip()
+    query = select(RegisterEntry).where(
+        RegisterEntry.district_code == task.district_code,
+        RegisterEntry.community_code == task.community_code,
+        RegisterEntry.kind == template.rows.kind,
+    )
+    if wanted.startswith("#") and wanted[1:].isdigit():
+        query = query.where(RegisterEntry.id == int(wanted[1:]))
+    else:
+        query = query.where(RegisterEntry.label == wanted[:120])
+    found = session.scalars(query.limit(6)).all()
+    if not found:
+        raise NotFound(f"本社区基础台账中没有“{wanted[:40]}”，请先登记或用“新增一行”")
+    if len(found) > 1:
+        numbers = "、".join(f"#{e.id}" for e in found[:5])
+        raise InvalidInput(
+            f"本社区有 {len(found)} 条“{wanted[:40]}”（{numbers}），请填写台账编号", field="label"
+        )
+    row = row_for(session, done, found[0], now)
+    row.removed, row.updated_at = False, now
+    events.record(session, task, done, actor, now, "save_row", {"entry": found[0].id, "typed": []})
+    session.commit()
+    return found[0].id
 
 
 def submit(
@@ -247,7 +286,7 @@ def submit(
 ) -> FormReturn:
     """报送: the return is closed, with its rows and its cells pre-filled against typed counted."""
     task, template = task_in_reach(session, actor, catalog, task_id, Action.FILL_FORMS)
-    done = _open_return(session, calendar, task, template, period)
+    done = open_return(session, calendar, task, template, period)
     composed = sheet(
         session, actor=actor, catalog=catalog, calendar=calendar, task_id=task.id, period=period,
         action=Action.FILL_FORMS,
@@ -272,65 +311,6 @@ def submit(
     events.record(session, task, done, actor, now, "submit", detail)
     session.commit()
     return done
-
-
-def _find_return(session: Session, task_id: int, period: date) -> FormReturn | None:
-    return session.scalar(
-        select(FormReturn).where(FormReturn.task_id == task_id, FormReturn.period == period)
-    )
-
-
-def _open_return(
-    session: Session, calendar: WorkCalendar, task: FormTask, template: Template, period: date
-) -> FormReturn:
-    if period_of(template.frequency, period, task.starts_on) != period or not runs(task, period):
-        raise NotFound(f"{template.name}没有 {period.isoformat()} 这一期")
-    done = _find_return(session, task.id, period)
-    if done is None:
-        done = FormReturn(
-            district_code=task.district_code,
-            task_id=task.id,
-            period=period,
-            deadline=deadline_of(calendar, task, period),
-            status="open",
-            rows=0,
-            prefilled=0,
-            typed=0,
-            seconds_saved=0,
-        )
-        try:
-            with session.begin_nested():
-                session.add(done)
-        except IntegrityError:  # opened at the same moment by another worker of the community
-            done = _find_return(session, task.id, period)
-            assert done is not None
-    if done.status == "submitted":
-        raise Conflict(f"{template.name}（{period.isoformat()}）已报送，不能再改", field="period")
-    return done
-
-
-def _row(session: Session, done: FormReturn, entry: RegisterEntry, now: datetime) -> FormRow:
-    row = session.scalar(select(FormRow).where(FormRow.return_id == done.id, FormRow.entry_id == entry.id))
-    if row is None:
-        row = FormRow(
-            district_code=done.district_code,
-            return_id=done.id,
-            entry_id=entry.id,
-            values={},
-            typed=[],
-            removed=False,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
-    return row
-
-
-def _kept(session: Session, done: FormReturn | None) -> dict[int, Kept]:
-    if done is None:
-        return {}
-    rows = session.scalars(select(FormRow).where(FormRow.return_id == done.id))
-    return {r.entry_id: Kept(dict(r.values or {}), frozenset(r.typed or ()), r.removed) for r in rows}
 
 
 def _own(code: str, kind: str) -> bool:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from govgrid.catalog.bundle import Catalogs
@@ -22,7 +23,7 @@ from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FieldSpec, FormCatal
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.worktime import CHINA
 from govgrid.excel.cells import XLSX
-from govgrid.services.forms import figures, returns, sheets, tasks
+from govgrid.services.forms import admission, figures, returns, sheets, tasks
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.register import MAX_VALUE, whole_form
 from govgrid.web.pages.render import page
@@ -56,6 +57,11 @@ def _catalogs(request: Request) -> Catalogs:
     return found
 
 
+def _forms(session: Session, catalogs: Catalogs) -> FormCatalog:
+    """The shipped forms and those approved at 报表准入."""
+    return admission.with_approved(session, catalogs.forms)
+
+
 def _may(actor: Actor, action: Action) -> bool:
     return reach(actor, action) is not Reach.NONE
 
@@ -73,7 +79,7 @@ def forms_today(
     listed = tasks.day_tasks(
         session,
         actor=actor,
-        catalog=catalogs.forms,
+        catalog=_forms(session, catalogs),
         calendar=catalogs.case_rules.calendar,
         day=today,
         now=now,
@@ -88,8 +94,9 @@ def forms_today(
         tomorrow=today + timedelta(days=1),
         listed=listed,
         may_issue=may_issue,
+        may_admit=may_issue or _may(actor, Action.APPROVE_FORMS),
         may_export=_may(actor, Action.EXPORT_FORMS),
-        templates=list(catalogs.forms.templates.values()),
+        templates=list(_forms(session, catalogs).templates.values()),
         communities=tasks.communities_to_issue(session, actor=actor) if may_issue else [],
         months=figures.monthly(session, actor=actor, now=now),
         client_id=str(uuid.uuid4()),
@@ -131,7 +138,7 @@ def forms_issue(
 @router.get("/forms/tasks/{task_id}/{period}", response_class=HTMLResponse)
 def forms_sheet(at: AtDep, request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     catalogs = _catalogs(request)
-    catalog = catalogs.forms
+    catalog = _forms(session, catalogs)
     sheet = returns.sheet(
         session,
         actor=actor,
@@ -167,7 +174,7 @@ class RowForm(BaseModel):
     client_id: str = Field("", max_length=36)
 
 
-def _values(catalog: FormCatalog, template: Template, everything: FormData) -> dict[str, str]:
+def _values(template: Template, everything: FormData) -> dict[str, str]:
     codes = [*template.fields, *(spec.code for spec in template.local)]
     return {code: str(everything.get(code) or "")[:MAX_VALUE] for code in codes if code in everything}
 
@@ -183,16 +190,18 @@ def forms_save_row(
     everything: Annotated[FormData, Depends(whole_form)],
 ) -> Response:
     catalogs = _catalogs(request)
-    task, template = tasks.task_in_reach(session, actor, catalogs.forms, at.task_id, Action.FILL_FORMS)
+    task, template = tasks.task_in_reach(
+        session, actor, _forms(session, catalogs), at.task_id, Action.FILL_FORMS
+    )
     returns.save_row(
         session,
         actor=actor,
-        catalog=catalogs.forms,
+        catalog=_forms(session, catalogs),
         calendar=catalogs.case_rules.calendar,
         task_id=task.id,
         period=at.period,
         entry_id=entry_id,
-        values=_values(catalogs.forms, template, everything),
+        values=_values(template, everything),
         now=now,
         key=request.app.state.secret_key.encode(),
     )
@@ -210,21 +219,50 @@ def forms_add_row(
     everything: Annotated[FormData, Depends(whole_form)],
 ) -> Response:
     catalogs = _catalogs(request)
-    task, template = tasks.task_in_reach(session, actor, catalogs.forms, at.task_id, Action.FILL_FORMS)
+    task, template = tasks.task_in_reach(
+        session, actor, _forms(session, catalogs), at.task_id, Action.FILL_FORMS
+    )
     entry = returns.add_row(
         session,
         actor=actor,
-        catalog=catalogs.forms,
+        catalog=_forms(session, catalogs),
         calendar=catalogs.case_rules.calendar,
         task_id=task.id,
         period=at.period,
         grid_code=form.grid_code,
-        values=_values(catalogs.forms, template, everything),
+        values=_values(template, everything),
         now=now,
         key=request.app.state.secret_key.encode(),
         client_id=form.client_id or None,
     )
     return RedirectResponse(f"{at.path}#row-{entry.id}", status_code=303)
+
+
+class IncludeForm(BaseModel):
+    label: str = Field(min_length=1, max_length=120)  # a name, or the register's number (#12)
+
+
+@router.post("/forms/tasks/{task_id}/{period}/include")
+def forms_include(
+    at: AtDep,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    form: Annotated[IncludeForm, Form()],
+) -> Response:
+    catalogs = _catalogs(request)
+    entry_id = returns.include_row(
+        session,
+        actor=actor,
+        catalog=_forms(session, catalogs),
+        calendar=catalogs.case_rules.calendar,
+        task_id=at.task_id,
+        period=at.period,
+        label=form.label,
+        now=now,
+    )
+    return RedirectResponse(f"{at.path}#row-{entry_id}", status_code=303)
 
 
 @router.post("/forms/tasks/{task_id}/{period}/submit")
@@ -235,7 +273,7 @@ def forms_submit(
     returns.submit(
         session,
         actor=actor,
-        catalog=catalogs.forms,
+        catalog=_forms(session, catalogs),
         calendar=catalogs.case_rules.calendar,
         task_id=at.task_id,
         period=at.period,
@@ -252,7 +290,7 @@ def forms_export(
     name, data = sheets.export(
         session,
         actor=actor,
-        catalog=catalogs.forms,
+        catalog=_forms(session, catalogs),
         source=catalogs.source,
         calendar=catalogs.case_rules.calendar,
         task_id=at.task_id,

@@ -1,5 +1,5 @@
-"""form_task, form_return, form_row and form_event: 一表通's form tasks, a community's returns, the rows
-they keep and their append-only events (issue 14)
+"""form_request, form_task, form_return, form_row and form_event: 一表通's 报表准入 requests, form tasks,
+a community's returns, the rows they keep and their append-only events (issue 14)
 
 Revision ID: 0028
 Revises: 0027
@@ -38,6 +38,30 @@ def _head() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "form_request",
+        *_head(),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("frequency", sa.String(length=12), nullable=False),
+        sa.Column("basis", sa.String(length=200), nullable=False),
+        sa.Column("columns", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("refusal", sa.String(length=24), nullable=False),
+        sa.Column("requested_by", sa.Integer(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("client_id", sa.String(length=36), nullable=True),
+        *_keys("form_request"),
+        sa.ForeignKeyConstraint(["unit_id"], ["org_unit.id"], name="fk_form_request_unit_id_org_unit"),
+        sa.ForeignKeyConstraint(
+            ["requested_by"], ["app_user.id"], name="fk_form_request_requested_by_app_user"
+        ),
+        sa.ForeignKeyConstraint(["decided_by"], ["app_user.id"], name="fk_form_request_decided_by_app_user"),
+        sa.UniqueConstraint("district_code", "requested_by", "client_id", name="uq_form_request_client"),
+    )
     op.create_table(
         "form_task",
         *_head(),
@@ -96,8 +120,9 @@ def upgrade() -> None:
     op.create_table(
         "form_event",
         *_head(),
-        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=True),
         sa.Column("return_id", sa.Integer(), nullable=True),
+        sa.Column("request_id", sa.Integer(), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_name", sa.String(length=64), nullable=False),
@@ -105,6 +130,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.JSON(), nullable=False),
         *_keys("form_event"),
         _district_fk("task_id", "form_task", "fk_form_event_task_id_form_task"),
+        _district_fk("request_id", "form_request", "fk_form_event_request_id_form_request"),
         sa.ForeignKeyConstraint(["actor_id"], ["app_user.id"], name="fk_form_event_actor_id_app_user"),
     )
     op.create_index("ix_form_event_task_id", "form_event", ["task_id"])
@@ -115,3 +141,4 @@ def downgrade() -> None:
     op.drop_table("form_row")
     op.drop_table("form_return")
     op.drop_table("form_task")
+    op.drop_table("form_request")
