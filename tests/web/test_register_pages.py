@@ -98,3 +98,17 @@ def test_a_double_submitted_entry_form_enters_one_resident(as_user, district):
     assert first.headers["location"] == second.headers["location"]  # the same entry, not a second one
     _, bad = add_resident(as_user, district, client_id="not-a-uuid")
     assert bad.status_code == 422 and "client_id" in bad.text
+
+
+def test_erasing_a_persons_personal_values_needs_a_reason_and_only_the_community_may(as_user, district):
+    worker, answer = add_resident(as_user, district, **{"person.name": "冯秀兰"})
+    path = answer.headers["location"]
+    page = worker.get(path).text
+    assert 'id="register-erase"' in page
+    assert as_user("leader").post(f"{path}/erase", data={"csrf_token": csrf(as_user("leader").get(path).text),
+                                                          "reason": "迁出"}).status_code == 403  # fmt: skip
+    assert worker.post(f"{path}/erase", data={"csrf_token": csrf(page), "reason": ""}).status_code == 422
+    done = worker.post(f"{path}/erase", data={"csrf_token": csrf(page), "reason": "已迁出本社区"})
+    assert done.status_code == 200
+    shown = done.text.split('id="register-values"')[1].split("</section>")[0]
+    assert "138****5678" not in shown and "（已抹除）" in done.text.split('id="register-history"')[1]

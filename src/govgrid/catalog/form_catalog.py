@@ -62,8 +62,27 @@ def load_form_catalog(source: CatalogSource = SHIPPED_SOURCE) -> FormCatalog:
     overlap = admission.get("overlap_warning", 0.8)
     if not isinstance(overlap, int | float) or not 0 < overlap <= 1:
         raise CatalogError(f"catalog/{TEMPLATES} admission.overlap_warning 须在 0–1 之间", field="admission")
+    ladder = templates_doc.get("ladder") or {}
+    remind, report = ladder.get("remind_work_hours", 2), ladder.get("report_after_workdays", 1)
+    if (
+        not isinstance(remind, int | float)
+        or not 0 <= remind <= 40
+        or not isinstance(report, int)
+        or report < 1
+    ):
+        raise CatalogError(
+            f"catalog/{TEMPLATES} ladder：remind_work_hours 须为 0–40，report_after_workdays 须为正整数",
+            field="ladder",
+        )
     return FormCatalog(
-        registers, registry, templates, _typing(templates_doc.get("typing_seconds")), refusals, float(overlap)
+        registers,
+        registry,
+        templates,
+        _typing(templates_doc.get("typing_seconds")),
+        refusals,
+        float(overlap),
+        float(remind),
+        report,
     )
 
 
@@ -185,4 +204,14 @@ def _template(item: Any, where: str, registry: dict[str, FieldSpec], names: dict
         fields,
         tuple(local),
         _rows(item, where, fields, registry),
+        _retention(item, where),
     )
+
+
+def _retention(item: dict[str, Any], where: str) -> int | None:
+    days = item.get("retention_days")
+    if days is None:
+        return None
+    if not isinstance(days, int) or not 1 <= days <= 3650:
+        raise CatalogError(f"{where}：retention_days 须为 1–3650 天", field=str(item["code"]))
+    return days

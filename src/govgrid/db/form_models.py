@@ -64,9 +64,9 @@ class FormReturn(Base):
     rows: Mapped[int] = mapped_column(Integer, default=0)  # counted on submission
     prefilled: Mapped[int] = mapped_column(Integer, default=0)  # cells the register or yesterday filled
     typed: Mapped[int] = mapped_column(Integer, default=0)  # cells typed for it
-    seconds_saved: Mapped[int] = mapped_column(
-        Integer, default=0
-    )  # by the typing time of each pre-filled cell
+    seconds_saved: Mapped[int] = mapped_column(Integer, default=0)  # by each pre-filled cell's typing time
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its rows' values erased (retention)
+    rung: Mapped[str] = mapped_column(String(12), default="")  # the ladder: "" | remind | urge | report
 
 
 class FormRow(Base):

@@ -119,6 +119,7 @@ class Template:
     fields: tuple[str, ...]  # registry codes, in the sheet's column order
     local: tuple[FieldSpec, ...] = ()
     rows: RowRule = RowRule("resident")  # which register entries are its rows
+    retention_days: int | None = None  # after this the rows' entered values are erased (None: kept)
 
     @property
     def width(self) -> int:
@@ -149,6 +150,8 @@ class FormCatalog:
     typing_seconds: dict[str, float] = field(default_factory=dict)  # by field type: seconds to type a value
     refusals: dict[str, str] = field(default_factory=dict)  # 报表准入: refusal kind → its label
     overlap_warning: float = 0.8  # a proposed form sharing this much of an existing one is flagged
+    remind_work_hours: float = 2.0  # the ladder: 提醒 this many office hours before a deadline
+    report_after_workdays: int = 1  # 通报 this many workdays after it
 
     def uses(self) -> dict[str, int]:
         """How many templates use each registry field."""

@@ -24,6 +24,7 @@ def run_round(
     from govgrid.services.assessment.rollups import catch_up_all
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
+    from govgrid.services.forms.ladder import forms_round
     from govgrid.services.import_batches import drop_abandoned_once
     from govgrid.services.intelligence.hotspots import link_joiners
     from govgrid.services.ledger.ladder import escalate_due
@@ -46,6 +47,12 @@ def run_round(
             ("考核汇总", lambda: catch_up_all(session, rules=rules, now=datetime.now(UTC))),
             ("通报", lambda: issue_due(session, rules=rules, now=datetime.now(UTC))),
             ("推送", lambda: push_round(session, now=datetime.now(UTC), base_url=public_url, mail=mail)),
+            (
+                "一表通",
+                lambda: forms_round(
+                    session, catalog=catalogs.forms, calendar=rules.calendar, now=datetime.now(UTC)
+                ),
+            ),
             (
                 "每月一题",
                 lambda: link_joiners(

@@ -135,6 +135,47 @@ def change_entry(
     return entry
 
 
+def erase_personal(
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    entry_id: int,
+    reason: str,
+    now: datetime,
+    key: bytes,
+) -> int:
+    """个人信息抹除 (a person moved away, a retention period ended): the entry's personal values (ID number,
+    phones) are removed from it and from every row of its history, where only their keyed digests stay, so
+    the history still verifies; one `erase` row per field says who erased it, when and why. The number of
+    fields erased."""
+    entry = _entry(session, actor, Action.EDIT_REGISTER, entry_id)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("抹除个人信息须说明原因", field="reason")
+    values = dict(entry.values or {})
+    personal = sorted(c for c in values if c in catalog.registry and catalog.registry[c].is_personal)
+    if not personal:
+        return 0
+    session.execute(
+        update(RegisterChange)
+        .where(RegisterChange.entry_id == entry.id, RegisterChange.field_code.in_(personal))
+        .values(old_value=None, new_value=None)
+        .execution_options(synchronize_session=False)
+    )
+    erased = {code: values.pop(code) for code in personal}
+    entry.values, entry.version, entry.updated_at = values, entry.version + 1, now
+    _record(
+        session, entry, actor, now, key, "erase", {c: (old, None) for c, old in erased.items()}, keep=False
+    )
+    audit.record(
+        session, actor=actor, action="register.erase", entity_type="register_entry", entity_id=str(entry.id),
+        now=now, scope_code=entry.grid_code, detail={"fields": personal, "reason": reason[:200]},
+    )  # fmt: skip
+    session.commit()
+    return len(personal)
+
+
 def read_entry(
     session: Session,
     *,
@@ -220,6 +261,7 @@ def history(session: Session, *, actor: Actor, catalog: FormCatalog, entry_id: i
                 "at": row.at,
                 "actor_name": row.actor_name,
                 "action": row.action,
+                "erased": row.old_value is None and row.new_value is None and row.action != "create",
                 "field": spec.name if spec is not None else row.field_code,
                 "old": _shown(spec, row.old_value) if personal else row.old_value,
                 "new": _shown(spec, row.new_value) if personal else row.new_value,
@@ -266,8 +308,11 @@ def _record(
     key: bytes,
     action: str,
     changes: dict[str, tuple[str | None, str | None]],
+    *,
+    keep: bool = True,
 ) -> None:
-    """The one writer of register_change: a row per field changed, with keyed digests of both values."""
+    """The one writer of register_change: a row per field changed, with keyed digests of both values (and
+    the values themselves unless `keep` is False: an erasure keeps only the digests)."""
     for code, (old, new) in sorted(changes.items()):
         session.add(
             RegisterChange(
@@ -278,8 +323,8 @@ def _record(
                 actor_name=actor.name[:64],
                 action=action,
                 field_code=code,
-                old_value=old,
-                new_value=new,
+                old_value=old if keep else None,
+                new_value=new if keep else None,
                 old_digest=digest(key, code, old),
                 new_digest=digest(key, code, new),
             )

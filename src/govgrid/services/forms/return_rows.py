@@ -41,6 +41,7 @@ def open_return(
             prefilled=0,
             typed=0,
             seconds_saved=0,
+            rung="",
         )
         try:
             with session.begin_nested():

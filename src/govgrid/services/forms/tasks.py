@@ -23,6 +23,7 @@ from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, s
 from govgrid.domain.worktime import CHINA, WorkCalendar
 from govgrid.services.forms import events
 
+RUNG_LABEL = {"remind": "已提醒", "urge": "已催办", "report": "已通报"}  # the ladder (services.forms.ladder)
 MAX_COMMUNITIES = 500  # one issue of a form reaches at most this many communities
 MAX_DUE_WORKDAYS = 20
 COMMUNITY_LENGTH = 12
@@ -155,6 +156,7 @@ def day_tasks(
                 "submitted": at is not None,
                 "submitted_at": at,
                 "late": (at if at is not None else now) > deadline,
+                "rung": RUNG_LABEL.get(done.rung, "") if done is not None and at is None else "",
             }
         )
     return out

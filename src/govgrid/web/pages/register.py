@@ -154,3 +154,28 @@ def register_change(
         key=request.app.state.secret_key.encode(),
     )
     return RedirectResponse(f"/register/{entry_id}", status_code=303)
+
+
+class EraseForm(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/register/{entry_id}/erase")
+def register_erase(
+    entry_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    form: Annotated[EraseForm, Form()],
+) -> Response:
+    register.erase_personal(
+        session,
+        actor=actor,
+        catalog=_catalog(request),
+        entry_id=entry_id,
+        reason=form.reason,
+        now=now,
+        key=request.app.state.secret_key.encode(),
+    )
+    return RedirectResponse(f"/register/{entry_id}", status_code=303)

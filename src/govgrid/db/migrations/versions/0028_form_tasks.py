@@ -96,6 +96,8 @@ def upgrade() -> None:
         sa.Column("prefilled", sa.Integer(), nullable=False),
         sa.Column("typed", sa.Integer(), nullable=False),
         sa.Column("seconds_saved", sa.Integer(), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rung", sa.String(length=12), nullable=False),
         *_keys("form_return"),
         _district_fk("task_id", "form_task", "fk_form_return_task_id_form_task"),
         sa.ForeignKeyConstraint(
