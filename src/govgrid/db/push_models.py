@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, id_column
@@ -30,6 +30,9 @@ class PushDestination(Base):
     case_txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     case_cursor: Mapped[int] = mapped_column(Integer, default=0)
     bulletin_cursor: Mapped[int] = mapped_column(Integer, default=0)  # the last bulletin_issue id pushed
+    # 一表通: a department's group also gets its forms as they are submitted (the last form_event pushed)
+    form_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    form_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
     retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

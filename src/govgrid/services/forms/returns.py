@@ -307,6 +307,8 @@ def submit(
         "prefilled": tally.prefilled,
         "typed": tally.typed,
         "late": now > done.deadline,
+        "period": period.isoformat(),
+        "form": template.name,
     }
     events.record(session, task, done, actor, now, "submit", detail)
     session.commit()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govgrid.db.form_models import FormReturn, FormTask
+from govgrid.db.form_models import FormEvent, FormReturn, FormTask
 from govgrid.db.models import Area, OrgUnit, UnitGrid
 from govgrid.domain import sources
 from govgrid.domain.errors import InvalidInput, NotFound
@@ -213,3 +213,36 @@ def grids_of(session: Session, *, actor: Actor, community_code: str) -> list[str
             select(UnitGrid.code).where(UnitGrid.community_code == community_code).order_by(UnitGrid.code)
         )
     )
+
+
+def submitted_forms(
+    session: Session, unit_id: int, after: int, limit: int
+) -> list[tuple[int, str, str, str]]:
+    """The forms of a department's tasks submitted since form_event `after`, oldest first, as news for its
+    group: (event id, title, text, the sheet's path — which asks the reader to log in)."""
+    found = session.execute(
+        select(FormEvent, FormTask)
+        .join(
+            FormTask, (FormTask.district_code == FormEvent.district_code) & (FormTask.id == FormEvent.task_id)
+        )
+        .where(FormEvent.action == "submit", FormEvent.id > after, FormTask.unit_id == unit_id)
+        .order_by(FormEvent.id)
+        .limit(limit)
+    ).all()
+    names = names_of(session, [task.community_code for _, task in found])
+    out = []
+    for event, task in found:
+        period = str((event.detail or {}).get("period", ""))
+        community = names.get(task.community_code, task.community_code)
+        rows = (event.detail or {}).get("rows", 0)
+        form = str((event.detail or {}).get("form", task.template_code))
+        title = f"【一表通】{community}已报送{form}"
+        out.append(
+            (
+                event.id,
+                title,
+                f"{period} {rows} 行，{event.actor_name}报送",
+                f"/forms/tasks/{task.id}/{period}/sheet.xlsx",
+            )
+        )
+    return out

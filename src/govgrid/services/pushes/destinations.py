@@ -10,6 +10,8 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govgrid.db.form_models import FormEvent
+from govgrid.db.models import OrgUnit
 from govgrid.db.push_models import BulletinIssue, PushAttempt, PushDestination
 from govgrid.domain.bulletins import Kind
 from govgrid.domain.case_rules import CaseRules
@@ -45,8 +47,18 @@ def add_destination(
     secret: str,
     now: datetime,
     hosts: tuple[str, ...] = ROBOT_HOSTS,
+    form_unit_code: str = "",
 ) -> PushDestination:
+    """A group robot or mailbox for the district's news and bulletins; with `form_unit_code`, a department's
+    group that also gets its 一表通 forms as communities submit them."""
     authorize(actor, Action.MANAGE_PUSHES, area_code=actor.scope_code)
+    form_unit = None
+    if form_unit_code:
+        form_unit = session.scalar(
+            select(OrgUnit).where(OrgUnit.code == form_unit_code[:32], OrgUnit.kind == "department")
+        )
+        if form_unit is None:
+            raise InvalidInput(f"部门“{form_unit_code[:32]}”不存在", field="form_unit")
     name = required(check_chars(name, "name"), "name", "名称")[:64]
     try:
         chosen = Platform(platform)
@@ -75,6 +87,8 @@ def add_destination(
         case_txid=start.txid,
         case_cursor=start.id,
         bulletin_cursor=session.scalar(select(func.max(BulletinIssue.id))) or 0,
+        form_unit_id=form_unit.id if form_unit is not None else None,
+        form_cursor=session.scalar(select(func.max(FormEvent.id))) or 0,
         failures=0,
         created_at=now,
     )
@@ -183,3 +197,10 @@ def issue_due(session: Session, *, rules: CaseRules, now: datetime) -> list[Bull
 
 def district_code(session: Session) -> str:
     return the_district(session)[0]
+
+
+def departments(session: Session) -> list[tuple[str, str]]:
+    """The departments a group may belong to (for their 一表通 forms), by code."""
+    return [(code, name) for code, name in session.execute(
+        select(OrgUnit.code, OrgUnit.name).where(OrgUnit.kind == "department").order_by(OrgUnit.code)
+    )]  # fmt: skip

@@ -36,6 +36,7 @@ from govgrid.domain.pushes import (
 )
 from govgrid.domain.worktime import CHINA
 from govgrid.services.cases import feed
+from govgrid.services.forms.tasks import submitted_forms
 from govgrid.services.pushes.mail import Mail
 
 # escalations, a new order and a leader's instruction
@@ -76,6 +77,7 @@ class Waiting:
     case_row: feed.Position | None  # the case_transition's position in commit order, or
     issue: int | None  # the bulletin_issue id
     message: Message
+    form_event: int | None = None  # or a 一表通 form submitted (its form_event id)
 
 
 def waiting(session: Session, destination: PushDestination, base_url: str, now: datetime) -> list[Waiting]:
@@ -109,6 +111,18 @@ def waiting(session: Session, destination: PushDestination, base_url: str, now: 
         link = f"{base_url.rstrip('/')}/bulletins/{issue.kind}/{issue.issued_on}" if base_url else ""
         found.append(
             Waiting(None, issue.id, Message(f"【{label}】{issue.issued_on}", (issue.summary,), link))
+        )
+    if destination.form_unit_id is not None:
+        found.extend(
+            Waiting(
+                None,
+                None,
+                Message(title, (body,), f"{base_url.rstrip('/')}{path}" if base_url else ""),
+                event,
+            )
+            for event, title, body, path in submitted_forms(
+                session, destination.form_unit_id, destination.form_cursor, MAX_DIGEST
+            )
         )
     return found
 
@@ -201,6 +215,7 @@ def _send(
                 case_txid=case_at.txid,
                 case_cursor=case_at.id,
                 bulletin_cursor=max([destination.bulletin_cursor, *issues]),
+                form_cursor=max([destination.form_cursor, *(i.form_event for i in batch if i.form_event)]),
                 failures=0,
                 retry_at=None,
             )

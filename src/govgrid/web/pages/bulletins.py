@@ -70,6 +70,7 @@ def _page(
         "labels": KIND_LABEL,
         "pushes": destinations.shown(session, actor=actor) if may_push else None,
         "platforms": PLATFORM_LABEL,
+        "departments": destinations.departments(session) if may_push else [],
         "today": today.isoformat(),
         "error": None,
         "form": {},
@@ -82,6 +83,7 @@ class DestinationForm(BaseModel):
     platform: str = Field("", max_length=12)
     url: str = Field("", max_length=1000)
     secret: str = Field("", max_length=128)
+    form_unit: str = Field("", max_length=32)  # a department's group: its 一表通 forms too
 
 
 @router.post("/bulletins/pushes")
@@ -101,6 +103,7 @@ def add_destination(
             url=form.url,
             secret=form.secret,
             now=now,
+            form_unit_code=form.form_unit,
         )
     except InvalidInput as exc:
         session.rollback()

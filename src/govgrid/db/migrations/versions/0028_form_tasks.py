@@ -136,9 +136,19 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["actor_id"], ["app_user.id"], name="fk_form_event_actor_id_app_user"),
     )
     op.create_index("ix_form_event_task_id", "form_event", ["task_id"])
+    with op.batch_alter_table("push_destination") as batch:  # a department's group gets its forms too
+        batch.add_column(sa.Column("form_unit_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("form_cursor", sa.Integer(), server_default="0", nullable=False))
+        batch.create_foreign_key(
+            "fk_push_destination_form_unit_id_org_unit", "org_unit", ["form_unit_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("push_destination") as batch:
+        batch.drop_constraint("fk_push_destination_form_unit_id_org_unit", type_="foreignkey")
+        batch.drop_column("form_cursor")
+        batch.drop_column("form_unit_id")
     op.drop_table("form_event")
     op.drop_table("form_row")
     op.drop_table("form_return")
