@@ -112,3 +112,12 @@ def test_erasing_a_persons_personal_values_needs_a_reason_and_only_the_community
     assert done.status_code == 200
     shown = done.text.split('id="register-values"')[1].split("</section>")[0]
     assert "138****5678" not in shown and "（已抹除）" in done.text.split('id="register-history"')[1]
+
+
+def test_the_special_groups_are_listed_by_kind(as_user, district):
+    add_resident(as_user, district, **{"person.name": "褚大爷", "person.special_category": "独居老人"})
+    worker = as_user("grid_worker")
+    alone = worker.get("/register?kind=resident&group=独居老人").text
+    assert 'id="register-groups"' in alone and "褚大爷" in alone and "王芳" not in alone
+    assert "褚大爷" not in worker.get("/register?kind=resident&group=残疾人").text
+    assert worker.get("/register?kind=resident&group=外星人").status_code == 422

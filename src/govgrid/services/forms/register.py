@@ -22,6 +22,7 @@ from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, s
 from govgrid.services import audit
 
 GRID_LENGTH = 15
+GROUP_FIELD = "person.special_category"  # 重点人员: the special groups of the register
 
 
 def add_entry(
@@ -219,13 +220,25 @@ def read_entry(
 
 
 def list_entries(
-    session: Session, *, actor: Actor, catalog: FormCatalog, kind: str, paging: Paging = Paging()
+    session: Session,
+    *,
+    actor: Actor,
+    catalog: FormCatalog,
+    kind: str,
+    paging: Paging = Paging(),
+    group: str = "",
 ) -> Paged[dict[str, Any]]:
-    """A page of the register of one kind in the caller's area, by community and label, values masked."""
+    """A page of the register of one kind in the caller's area, by community and label, values masked;
+    `group`: only the residents of one special group (重点人员: 独居老人, 残疾人, 返乡人员 …)."""
     if kind not in ENTRY_PREFIX:
         raise InvalidInput(f"登记簿“{kind}”不存在（人 resident、房 house、企 enterprise）", field="kind")
     narrowing = scope_filter(actor, Action.READ_REGISTER)
     query = select(RegisterEntry).where(RegisterEntry.kind == kind)
+    if group:
+        spec = catalog.registry.get(GROUP_FIELD)
+        if kind != "resident" or spec is None or group not in spec.choices:
+            raise InvalidInput(f"重点人员类别“{group[:20]}”不存在", field="group")
+        query = query.where(RegisterEntry.values[GROUP_FIELD].as_string() == group)
     if not narrowing.everything:
         prefix = narrowing.area_prefix or "-"  # a register is of an area, never of a person or a unit
         query = query.where(RegisterEntry.grid_code.startswith(prefix, autoescape=True))

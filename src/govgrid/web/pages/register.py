@@ -37,10 +37,11 @@ def register_list(
     actor: LoggedInDep,
     kind: Annotated[str, Query(pattern="^(resident|house|enterprise)$")] = "resident",
     page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
+    group: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     catalog = _catalog(request)
     found = register.list_entries(
-        session, actor=actor, catalog=catalog, kind=kind, paging=Paging(page_no, 50)
+        session, actor=actor, catalog=catalog, kind=kind, paging=Paging(page_no, 50), group=group
     )
     return page(
         request,
@@ -49,6 +50,8 @@ def register_list(
         kind=kind,
         kinds=KINDS,
         found=found,
+        group=group,
+        groups=catalog.registry[register.GROUP_FIELD].choices if kind == "resident" else (),
         fields=catalog.fields_of(kind),
         may_edit=reach(actor, Action.EDIT_REGISTER) is not Reach.NONE,
         client_id=str(uuid.uuid4()),  # a double submit enters one resident
