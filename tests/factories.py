@@ -37,6 +37,7 @@ PERSONAS = {
     "leader": (Role.LEADER, DISTRICT, "LX-LD"),
     "dept_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "LX-CGJ"),
     "water_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "LX-SW"),
+    "health_officer": (Role.DEPARTMENT_OFFICER, DISTRICT, "LX-WJ"),  # 一表通: the health bureau's forms
     "street_officer": (Role.STREET_OFFICER, STREET_A, STREET_A),
     "other_street_officer": (Role.STREET_OFFICER, STREET_B, STREET_B),
     "citizen": (Role.CITIZEN, None, None),

@@ -26,7 +26,7 @@ def test_a_grid_worker_fills_two_forms_once_and_the_department_downloads_its_she
     resident(as_user, district, "赵丽华", **{"person.arrived_on": "2026-11-16", "person.gender": "女"})
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 900})
-    log_in(page, "dept_officer")
+    log_in(page, "health_officer")
     page.click("nav >> text=一表通")
     issue = page.locator("#forms-issue")
     for form in ("follow_ups", "new_residents"):
@@ -99,7 +99,7 @@ def test_a_grid_worker_fills_two_forms_once_and_the_department_downloads_its_she
     page.context.clear_cookies()
 
     page.set_viewport_size({"width": 1366, "height": 900})
-    log_in(page, "dept_officer")
+    log_in(page, "health_officer")
     page.goto(f"/forms?day={DAY}")
     with page.expect_download() as download:
         page.locator("#form-tasks tr[data-form=new_residents] a", has_text="下载报表").last.click()

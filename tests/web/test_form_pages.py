@@ -22,7 +22,7 @@ DAY = "2026-08-05"  # a Wednesday of its own: the forms of this day pick this te
 
 
 def issue(as_user, form, day=DAY):  # type: ignore[no-untyped-def]
-    officer = as_user("dept_officer")
+    officer = as_user("health_officer")
     answer = officer.post(
         "/forms/tasks",
         data={"csrf_token": csrf(officer.get("/forms").text), "template": form, "communities": [COMMUNITY],
@@ -88,7 +88,7 @@ def test_a_person_added_on_a_form_is_registered_and_the_departments_sheet_has_th
         f"{new_residents}/submit", data={"csrf_token": csrf(page)}, follow_redirects=False
     )
     assert submitted.status_code == 303 and "已报送" in worker.get(new_residents).text
-    sheet = as_user("dept_officer").get(f"{new_residents}/sheet.xlsx")
+    sheet = as_user("health_officer").get(f"{new_residents}/sheet.xlsx")
     assert sheet.status_code == 200 and "filename*=UTF-8''" in sheet.headers["content-disposition"]
     book = load_workbook(io.BytesIO(sheet.content))
     rows = list(book.active.iter_rows(values_only=True))
@@ -105,6 +105,11 @@ def test_others_get_only_what_they_may(as_user, district):
     assert as_user(f"gw_{STREET_A}002").get(follow_ups).status_code == 404  # another community
     assert as_user("water_officer").get(follow_ups).status_code == 404  # another department
     assert as_user("water_officer").get(f"{follow_ups}/sheet.xlsx").status_code == 404
+    assert as_user("health_officer").get(f"{follow_ups}/sheet.xlsx").status_code == 409  # not yet submitted
+    city = as_user("dept_officer")  # 区城管局 sends its own forms, not the health bureau's
+    refused = city.post("/forms/tasks", data={"csrf_token": csrf(city.get("/forms").text), "template": "follow_ups",
+                                              "communities": [COMMUNITY], "starts_on": DAY})  # fmt: skip
+    assert refused.status_code == 403 and "区卫生健康局的报表" in refused.text
     leader = as_user("leader")
     page = leader.get(follow_ups)
     assert (

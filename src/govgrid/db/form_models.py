@@ -1,7 +1,7 @@
 """一表通's form work: a department's form task for a community (which form, from when, answered within how
 many working days of each period), a community's return for one period, the rows it keeps (the values
 entered for an entry of the register on that day), and the append-only events of all three, written by
-services.forms.tasks alone. Registry values are never copied into a row: the register holds them once."""
+services.forms.events alone. Registry values are never copied into a row: the register holds them once."""
 
 from __future__ import annotations
 

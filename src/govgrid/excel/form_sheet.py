@@ -79,7 +79,9 @@ def write_sheet(
     sheet = book[layout.sheet]
     for where, text in ((layout.community, community), (layout.day, day)):
         if where is not None:
-            sheet.cell(row=where[0], column=where[1], value=text)
+            named = sheet.cell(row=where[0], column=where[1], value=text)
+            if text.startswith(FORMULA_START):
+                named.data_type = "s"
     for number, row in enumerate(rows, start=1):
         line = layout.header_row + number
         if "seq" in layout.columns:
@@ -109,10 +111,12 @@ def default_layout(template: Template, columns: Sequence[FieldSpec], *, title: s
     sheet.cell(row=1, column=1, value=title).font = Font(size=16, bold=True)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     sheet.cell(row=2, column=1, value="填报单位：")
-    sheet.merge_cells(start_row=2, start_column=2, end_row=2, end_column=max(2, width // 2))
-    sheet.cell(row=2, column=width - 2 if width > 4 else width, value="填报日期：")
+    date_label = max(width - 2, 3)  # a narrow form still has a cell for each label and value
+    if date_label - 1 > 2:
+        sheet.merge_cells(start_row=2, start_column=2, end_row=2, end_column=date_label - 1)
+    sheet.cell(row=2, column=date_label, value="填报日期：")
     _name(book, COMMUNITY, sheet.title, 2, 2)
-    _name(book, DAY, sheet.title, 2, width - 1 if width > 4 else width)
+    _name(book, DAY, sheet.title, 2, date_label + 1)
     headers = ["序号", *(spec.name for spec in columns)]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(row=3, column=column, value=text)

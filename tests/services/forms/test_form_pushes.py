@@ -20,13 +20,13 @@ def test_a_submitted_form_goes_to_its_departments_group_once(fresh, robot):  # n
     sessions, _ = fresh
     with sessions() as session:
         admin = who(session, "admin")
-        for name, unit in (("区城管局工作群", "LX-CGJ"), ("指挥中心群", "")):
+        for name, unit in (("区卫健局工作群", "LX-WJ"), ("指挥中心群", "")):
             add_destination(
                 session, actor=admin, name=name, platform="wecom", url=f"{robot.url}/wecom", secret="",
                 now=MONDAY, hosts=HOSTS, form_unit_code=unit,
             )  # fmt: skip
         task = tasks.issue(
-            session, actor=who(session, "dept_officer"), catalog=CATALOGS.forms, template_code="follow_ups",
+            session, actor=who(session, "health_officer"), catalog=CATALOGS.forms, template_code="follow_ups",
             community_codes=[f"{STREET_A}001"], starts_on=MONDAY.date(), ends_on=None, due_workdays=1, now=MONDAY,
         )[0]  # fmt: skip
         returns.submit(

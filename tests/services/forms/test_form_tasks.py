@@ -44,7 +44,7 @@ def resident(session, district, day):
     )  # fmt: skip
 
 
-def issued(session, form, starts_on, *, username="dept_officer"):
+def issued(session, form, starts_on, *, username="health_officer"):
     return tasks.issue(
         session, actor=who(session, username), catalog=CATALOG, template_code=form, community_codes=[COMMUNITY],
         starts_on=starts_on, ends_on=None, due_workdays=1, now=WEDNESDAY_10,
@@ -164,7 +164,7 @@ def test_bad_values_are_named_and_nothing_is_written(session, district):
     with pytest.raises(InvalidInput, match="表单“nope”不存在"):
         issued(session, "nope", day)
     with pytest.raises(NotFound):  # a weekly form has no Wednesday period
-        form_of(session, issued(session, "tenants", day - timedelta(days=2)), day)
+        form_of(session, issued(session, "tenants", day - timedelta(days=2), username="admin"), day)
 
 
 def test_only_a_department_issues_and_only_the_community_fills_its_form(session, district):
@@ -179,7 +179,7 @@ def test_only_a_department_issues_and_only_the_community_fills_its_form(session,
         form_of(session, task, day, username="water_officer")  # another department
     with pytest.raises(Forbidden):
         returns.save_row(
-            session, actor=who(session, "dept_officer"), catalog=CATALOG, calendar=CALENDAR, task_id=task.id,
+            session, actor=who(session, "health_officer"), catalog=CATALOG, calendar=CALENDAR, task_id=task.id,
             period=day, entry_id=zhang.id, values={}, now=WEDNESDAY_10, key=KEY,
         )  # fmt: skip
     listed = tasks.day_tasks(
@@ -207,13 +207,47 @@ def test_only_a_department_issues_and_only_the_community_fills_its_form(session,
 
 def test_an_issue_sent_twice_makes_one_task_per_community(session, district):
     first = tasks.issue(
-        session, actor=who(session, "dept_officer"), catalog=CATALOG, template_code="follow_ups",
+        session, actor=who(session, "health_officer"), catalog=CATALOG, template_code="follow_ups",
         community_codes=[COMMUNITY], starts_on=WEDNESDAYS[7], ends_on=None, due_workdays=1, now=WEDNESDAY_10,
         client_id="7d1f2c3a-0000-4000-8000-000000000001",
     )  # fmt: skip
     again = tasks.issue(
-        session, actor=who(session, "dept_officer"), catalog=CATALOG, template_code="follow_ups",
+        session, actor=who(session, "health_officer"), catalog=CATALOG, template_code="follow_ups",
         community_codes=[COMMUNITY], starts_on=WEDNESDAYS[7], ends_on=None, due_workdays=1, now=WEDNESDAY_10,
         client_id="7d1f2c3a-0000-4000-8000-000000000001",
     )  # fmt: skip
     assert [t.id for t in first] == [t.id for t in again]
+
+
+def test_a_row_put_on_by_hand_stays_on_the_daily_form_day_after_day_as_it_was_sent(session, district):
+    day = WEDNESDAYS[7] - timedelta(days=3)  # its own Sunday
+    _, grid = point_in(district, COMMUNITY)
+    task = issued(session, "follow_ups", day)
+    worker = who(session, "grid_worker")
+    old = {**arrived(day - timedelta(days=60)), "person.name": "卫长青", "person.id_number": ""}
+    entry = register.add_entry(
+        session,
+        actor=worker,
+        catalog=CATALOG,
+        kind="resident",
+        grid_code=grid,
+        values=old,
+        now=WEDNESDAY_10,
+        key=KEY,
+    )  # not picked by the rule: put on by hand
+    returns.include_row(
+        session, actor=worker, catalog=CATALOG, calendar=CALENDAR, task_id=task.id, period=day,
+        label=f"#{entry.id}", now=WEDNESDAY_10,
+    )  # fmt: skip
+    for offset in range(2):
+        returns.submit(
+            session, actor=worker, catalog=CATALOG, calendar=CALENDAR, task_id=task.id,
+            period=day + timedelta(days=offset), now=WEDNESDAY_10,
+        )  # fmt: skip
+    third = form_of(session, task, day + timedelta(days=2))
+    assert [r.entry_id for r in third.rows] == [entry.id]  # carried through a day nobody touched it
+    sent = returns.sheet(
+        session, actor=who(session, "health_officer"), catalog=CATALOG, calendar=CALENDAR, task_id=task.id,
+        period=day,
+    ).rows[0]  # fmt: skip
+    assert sent.value("event.inspector") == worker.name and sent.value("event.date") == day.isoformat()

@@ -45,6 +45,11 @@ class Overlap:
     share: float  # of the proposal's registered columns
 
 
+def may_request(actor: Actor) -> None:
+    """A department may propose a form (checked before its upload is read)."""
+    authorize(actor, Action.ISSUE_FORMS, unit_id=actor.unit_id)
+
+
 def headers_of(data: bytes, filename: str) -> list[object]:
     """The header row of a proposed sheet (.xlsx or .csv, bounded; under any title rows)."""
     limits = SheetLimits()

@@ -14,6 +14,7 @@ from govgrid.db.form_models import FormReturn, FormTask
 from govgrid.domain.forms import FormCatalog
 from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
 from govgrid.domain.worktime import CHINA, WorkCalendar
+from govgrid.services.forms.admission import with_approved
 from govgrid.services.forms.tasks import day_tasks, names_of
 
 MAX_MONTHS = 24
@@ -91,6 +92,7 @@ def glance(
     if reach(actor, Action.READ_FORMS) is Reach.NONE:
         return None
     today = now.astimezone(CHINA).date()
+    catalog = with_approved(session, catalog)
     listed = day_tasks(session, actor=actor, catalog=catalog, calendar=calendar, day=today, now=now)
     this_month = today.strftime("%Y-%m")
     total = Month("", "", this_month)

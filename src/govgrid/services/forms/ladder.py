@@ -6,17 +6,19 @@ worker's round also erases what a form's retention says has been kept long enoug
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from govgrid.db.form_models import FormReturn, FormTask
+from govgrid.domain.errors import Conflict
 from govgrid.domain.form_sheets import period_of
 from govgrid.domain.forms import FormCatalog
 from govgrid.domain.permissions import SYSTEM
 from govgrid.domain.worktime import CHINA, WorkCalendar
 from govgrid.services.forms import events, retention
+from govgrid.services.forms.admission import with_approved
 from govgrid.services.forms.return_rows import open_return
 from govgrid.services.forms.tasks import deadline_of, runs
 
@@ -42,18 +44,25 @@ def climb(session: Session, *, catalog: FormCatalog, calendar: WorkCalendar, now
     today = now.astimezone(CHINA).date()
     taken = 0
     running = session.scalars(select(FormTask).where(FormTask.status == "active").order_by(FormTask.id)).all()
-    since = today - timedelta(days=LOOKBACK_DAYS)
+    days = [today - timedelta(days=back) for back in range(LOOKBACK_DAYS)]
+    due: dict[int, list[date]] = {}
+    for task in running:
+        template = catalog.templates.get(task.template_code)
+        if template is not None:
+            periods = {period_of(template.frequency, day, task.starts_on) for day in days}
+            due[task.id] = sorted(p for p in periods if p is not None and runs(task, p))
+    wanted_periods = {p for periods in due.values() for p in periods}
     kept = {
         (r.task_id, r.period): r
-        for r in session.scalars(select(FormReturn).where(FormReturn.period >= since - timedelta(days=7)))
-    }  # the last weeks' returns, read once
+        for r in session.scalars(
+            select(FormReturn).where(FormReturn.task_id.in_(list(due)), FormReturn.period.in_(wanted_periods))
+        )
+    }  # exactly the returns of the periods climbed, read once (a one-off form's period may be old)
     for task in running:
         template = catalog.templates.get(task.template_code)
         if template is None:
             continue
-        days = [today - timedelta(days=back) for back in range(LOOKBACK_DAYS)]
-        periods = {period_of(template.frequency, day, task.starts_on) for day in days}
-        for period in sorted(p for p in periods if p is not None and runs(task, p)):
+        for period in due.get(task.id, []):
             done = kept.get((task.id, period))
             if done is not None and done.status == "submitted":
                 continue
@@ -61,8 +70,12 @@ def climb(session: Session, *, catalog: FormCatalog, calendar: WorkCalendar, now
             if not wanted or (done is not None and RUNGS.index(done.rung) >= RUNGS.index(wanted)):
                 continue
             if done is None:
-                done = open_return(session, calendar, task, template, period)
-                session.flush()
+                try:
+                    done = open_return(session, calendar, task, template, period)
+                    session.flush()
+                except Conflict:  # submitted meanwhile
+                    session.rollback()
+                    continue
             claimed = session.execute(
                 update(FormReturn)
                 .where(FormReturn.id == done.id, FormReturn.rung == done.rung, FormReturn.status == "open")
@@ -79,7 +92,8 @@ def climb(session: Session, *, catalog: FormCatalog, calendar: WorkCalendar, now
 
 
 def forms_round(session: Session, *, catalog: FormCatalog, calendar: WorkCalendar, now: datetime) -> int:
-    """The worker's 一表通 round: the ladder, then retention."""
+    """The worker's 一表通 round: the ladder, then retention, over the shipped forms and those approved."""
+    catalog = with_approved(session, catalog)
     taken = climb(session, catalog=catalog, calendar=calendar, now=now)
     erased = retention.erase_expired(session, catalog=catalog, now=now)
     if taken or erased:

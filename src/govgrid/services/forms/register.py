@@ -155,16 +155,17 @@ def erase_personal(
     if not reason:
         raise InvalidInput("抹除个人信息须说明原因", field="reason")
     values = dict(entry.values or {})
-    personal = sorted(c for c in values if c in catalog.registry and catalog.registry[c].is_personal)
-    if not personal:
-        return 0
+    personal = sorted(spec.code for spec in catalog.fields_of(entry.kind) if spec.is_personal)
     session.execute(
         update(RegisterChange)
         .where(RegisterChange.entry_id == entry.id, RegisterChange.field_code.in_(personal))
         .values(old_value=None, new_value=None)
         .execution_options(synchronize_session=False)
-    )
-    erased = {code: values.pop(code) for code in personal}
+    )  # every personal field of its register, also one cleared earlier
+    erased = {code: values.pop(code) for code in personal if code in values}
+    if not erased:
+        session.commit()
+        return 0
     entry.values, entry.version, entry.updated_at = values, entry.version + 1, now
     _record(
         session, entry, actor, now, key, "erase", {c: (old, None) for c, old in erased.items()}, keep=False
@@ -174,7 +175,7 @@ def erase_personal(
         now=now, scope_code=entry.grid_code, detail={"fields": personal, "reason": reason[:200]},
     )  # fmt: skip
     session.commit()
-    return len(personal)
+    return len(erased)
 
 
 def read_entry(

@@ -32,6 +32,8 @@ from govgrid.services.forms import events, register
 from govgrid.services.forms.return_rows import find_return, kept_of, open_return, row_for
 from govgrid.services.forms.tasks import deadline_of, names_of, runs, task_in_reach
 
+MAX_NUMBER = 10  # "#" and at most nine digits: a register number, never an overflowing integer
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -59,7 +61,7 @@ def sheet(
 ) -> Sheet:
     """The form of a task for one period, every cell with its source."""
     task, template = task_in_reach(session, actor, catalog, task_id, action)
-    if period_of(template.frequency, period, task.starts_on) != period:
+    if period_of(template.frequency, period, task.starts_on) != period or not runs(task, period):
         raise NotFound(f"{template.name}没有 {period.isoformat()} 这一期")
     entries = _entries(session, task.district_code, task.community_code)
     return _composed(session, actor, catalog, calendar, task, template, period, entries)
@@ -161,6 +163,7 @@ def save_row(
     entry = session.get(RegisterEntry, entry_id)
     if entry is None or entry.community_code != task.community_code:
         raise NotFound(f"台账记录 {entry_id} 不在本社区")
+    kept = _row_values(catalog, template, values)  # checked before anything is written
     done = open_return(session, calendar, task, template, period)
     registry = {c: v for c, v in values.items() if c in template.fields and _own(c, entry.kind)}
     changed = {c for c, v in registry.items() if v and (entry.values or {}).get(c) != v}
@@ -176,7 +179,6 @@ def save_row(
             key=key,
             commit=False,
         )
-    kept = _row_values(catalog, template, values)
     row = row_for(session, done, entry, now)
     typed_here = changed | {c for c, v in kept.items() if (row.values or {}).get(c) != v}
     row.values = {**(row.values or {}), **kept}
@@ -255,7 +257,7 @@ def include_row(
         RegisterEntry.community_code == task.community_code,
         RegisterEntry.kind == template.rows.kind,
     )
-    if wanted.startswith("#") and wanted[1:].isdigit():
+    if wanted.startswith("#") and wanted[1:].isdigit() and len(wanted) <= MAX_NUMBER:
         query = query.where(RegisterEntry.id == int(wanted[1:]))
     else:
         query = query.where(RegisterEntry.label == wanted[:120])
@@ -302,6 +304,7 @@ def submit(
     done.status, done.submitted_at, done.submitted_by = "submitted", now, actor.user_id
     done.rows, done.prefilled, done.typed = len(composed.rows), tally.prefilled, tally.typed
     done.seconds_saved = round(seconds)
+    _keep_as_sent(session, done, template, composed.rows, now)
     detail = {
         "rows": done.rows,
         "prefilled": tally.prefilled,
@@ -313,6 +316,30 @@ def submit(
     events.record(session, task, done, actor, now, "submit", detail)
     session.commit()
     return done
+
+
+def _keep_as_sent(
+    session: Session, done: FormReturn, template: Template, rows: list[SheetRow], now: datetime
+) -> None:
+    """Every row as submitted stays on the return: those carried or picked become its own rows (so the
+    next period carries them in turn), with what was filled in — the day, who filled it, carried local
+    values — kept as sent, so the department's sheet shows them as the community submitted them."""
+    own = {spec.code for spec in template.local} | {c for c in template.fields if c.startswith("event.")}
+    entries = {
+        e.id: e
+        for e in session.scalars(
+            select(RegisterEntry).where(RegisterEntry.id.in_([r.entry_id for r in rows]))
+        )
+    }
+    for sheet_row in rows:
+        entry = entries.get(sheet_row.entry_id)
+        if entry is None:
+            continue
+        row = row_for(session, done, entry, now)
+        filled = {c.code: c.value for c in sheet_row.cells if c.code in own and c.value}
+        if filled != (row.values or {}):
+            row.values = {**(row.values or {}), **filled}
+            row.updated_at = now
 
 
 def _own(code: str, kind: str) -> bool:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from govgrid.catalog import CatalogSource
+from govgrid.domain.errors import Conflict
 from govgrid.domain.forms import FormCatalog, Template
 from govgrid.domain.permissions import Action, Actor
 from govgrid.domain.worktime import WorkCalendar
@@ -36,11 +37,16 @@ def export(
     period: date,
     now: datetime,
 ) -> tuple[str, bytes]:
-    """The sheet of one community for one period as the department's .xlsx, and its file name."""
+    """The sheet of one community for one period as the department's .xlsx, and its file name — once the
+    community has submitted it (before that the department has nothing the community sent)."""
     sheet = returns.sheet(
         session, actor=actor, catalog=catalog, calendar=calendar, task_id=task_id, period=period,
         action=Action.EXPORT_FORMS,
     )  # fmt: skip
+    if sheet.status != "submitted":
+        raise Conflict(
+            f"{sheet.community_name}尚未报送{sheet.template.name}（{period.isoformat()}）", field="period"
+        )
     columns = catalog.columns(sheet.template)
     data = write_sheet(
         layout_of(source, catalog, sheet.template),

@@ -1,12 +1,10 @@
-"""一表通's form work: a department issues a form task to communities; a community opens the day's tasks,
-each form pre-filled from the base register (domain.form_sheets.compose), enters only what changed — a
-registry value goes to the register, and so to every form that asks it — and submits. Each return counts
-its cells pre-filled and typed. Every change of a task, a return or a row is one form_event, written here
-and only here (`_event`)."""
+"""一表通's form tasks: a department sends its own form down to communities (one task per community);
+the day's tasks of a community or a department with their deadlines on the working calendar; a task as
+the caller may act on it. A community's answer is services.forms.returns; every change is a form_event
+(services.forms.events)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,31 +14,20 @@ from sqlalchemy.orm import Session
 from govgrid.db.form_models import FormEvent, FormReturn, FormTask
 from govgrid.db.models import Area, OrgUnit, UnitGrid
 from govgrid.domain import sources
-from govgrid.domain.errors import InvalidInput, NotFound
-from govgrid.domain.form_sheets import SheetRow, period_of
+from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
+from govgrid.domain.form_sheets import period_of
 from govgrid.domain.forms import FormCatalog, Template
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
 from govgrid.domain.worktime import CHINA, WorkCalendar
 from govgrid.services.forms import events
 
 RUNG_LABEL = {"remind": "已提醒", "urge": "已催办", "report": "已通报"}  # the ladder (services.forms.ladder)
-MAX_COMMUNITIES = 500  # one issue of a form reaches at most this many communities
+MAX_COMMUNITIES = 500
+SETTLE = timedelta(
+    seconds=30
+)  # a submission this young is pushed next round (see submitted_forms)  # one issue of a form reaches at most this many communities
 MAX_DUE_WORKDAYS = 20
 COMMUNITY_LENGTH = 12
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """A form of one community for one period, composed from the register."""
-
-    task: FormTask
-    template: Template
-    period: date
-    deadline: datetime
-    status: str  # open | submitted
-    rows: list[SheetRow]
-    community_name: str
-    unit_name: str
 
 
 def issue(
@@ -64,6 +51,8 @@ def issue(
     template = catalog.templates.get(template_code)
     if template is None:
         raise InvalidInput(f"表单“{template_code[:40]}”不存在", field="template")
+    if not may_issue(session, actor, template):
+        raise Forbidden(f"{template.name}是{template.department}的报表，须由该部门下发")
     codes = sorted(set(community_codes))
     if not codes or len(codes) > MAX_COMMUNITIES:
         raise InvalidInput(f"须选择 1–{MAX_COMMUNITIES} 个社区", field="communities")
@@ -108,6 +97,18 @@ def issue(
     return tasks
 
 
+def may_issue(session: Session, actor: Actor, template: Template) -> bool:
+    """Whether the caller's department may send this form down: its own forms only — a shipped form names
+    its department (区卫生健康局 is 历下区卫生健康局's), an approved one is its requester's; admins any."""
+    if reach(actor, Action.ISSUE_FORMS) is Reach.ALL:
+        return True
+    unit = session.get(OrgUnit, actor.unit_id) if actor.unit_id is not None else None
+    if unit is None:
+        return False
+    own = template.department.strip()
+    return bool(own) and (own == unit.name or own.removeprefix("区") in unit.name)
+
+
 def deadline_of(calendar: WorkCalendar, task: FormTask, period: date) -> datetime:
     """The end of the task's n-th workday from the period's first day (1: that day, if a workday)."""
     eve = datetime.combine(period - timedelta(days=1), time(12), CHINA)
@@ -132,10 +133,20 @@ def day_tasks(
             select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_({t.unit_id for t in tasks}))
         ).all()
     )
+    periods = {
+        t.id: period_of(catalog.templates[t.template_code].frequency, day, t.starts_on)
+        for t in tasks
+        if t.template_code in catalog.templates
+    }
     returns = {
         (r.task_id, r.period): r
-        for r in session.scalars(select(FormReturn).where(FormReturn.task_id.in_([t.id for t in tasks])))
-    }
+        for r in session.scalars(
+            select(FormReturn).where(
+                FormReturn.task_id.in_(list(periods)),
+                FormReturn.period.in_({p for p in periods.values() if p is not None}),
+            )
+        )
+    }  # only the day's periods
     out = []
     for task in tasks:
         template = catalog.templates.get(task.template_code)
@@ -216,16 +227,23 @@ def grids_of(session: Session, *, actor: Actor, community_code: str) -> list[str
 
 
 def submitted_forms(
-    session: Session, unit_id: int, after: int, limit: int
+    session: Session, unit_id: int, after: int, limit: int, now: datetime | None = None
 ) -> list[tuple[int, str, str, str]]:
     """The forms of a department's tasks submitted since form_event `after`, oldest first, as news for its
-    group: (event id, title, text, the sheet's path — which asks the reader to log in)."""
+    group: (event id, title, text, the sheet's path — which asks the reader to log in). Events of the last
+    half minute wait for the next round, so one whose id was drawn earlier but committed later (two
+    submissions at once on PostgreSQL) is not passed over by the cursor."""
     found = session.execute(
         select(FormEvent, FormTask)
         .join(
             FormTask, (FormTask.district_code == FormEvent.district_code) & (FormTask.id == FormEvent.task_id)
         )
-        .where(FormEvent.action == "submit", FormEvent.id > after, FormTask.unit_id == unit_id)
+        .where(
+            FormEvent.action == "submit",
+            FormEvent.id > after,
+            FormTask.unit_id == unit_id,
+            FormEvent.at <= (now - SETTLE if now is not None else datetime.max.replace(tzinfo=CHINA)),
+        )
         .order_by(FormEvent.id)
         .limit(limit)
     ).all()

@@ -121,7 +121,7 @@ def waiting(session: Session, destination: PushDestination, base_url: str, now: 
                 event,
             )
             for event, title, body, path in submitted_forms(
-                session, destination.form_unit_id, destination.form_cursor, MAX_DIGEST
+                session, destination.form_unit_id, destination.form_cursor, MAX_DIGEST, now
             )
         )
     return found

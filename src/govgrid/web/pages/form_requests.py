@@ -62,6 +62,7 @@ def request_new(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     """The proposed sheet read (bounded, in the thread pool) and checked; the request page follows."""
+    admission.may_request(actor)  # before the upload is read
     if not file.filename:
         raise InvalidInput("请上传拟下发报表的 Excel 或 CSV 表格", field="file")
     data = read_upload(file, MAX_SHEET, "file")

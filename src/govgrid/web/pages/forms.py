@@ -96,7 +96,11 @@ def forms_today(
         may_issue=may_issue,
         may_admit=may_issue or _may(actor, Action.APPROVE_FORMS),
         may_export=_may(actor, Action.EXPORT_FORMS),
-        templates=list(_forms(session, catalogs).templates.values()),
+        templates=[
+            t
+            for t in _forms(session, catalogs).templates.values()
+            if may_issue and tasks.may_issue(session, actor, t)
+        ],
         communities=tasks.communities_to_issue(session, actor=actor) if may_issue else [],
         months=figures.monthly(session, actor=actor, now=now),
         client_id=str(uuid.uuid4()),
@@ -123,7 +127,7 @@ def forms_issue(
     tasks.issue(
         session,
         actor=actor,
-        catalog=_catalogs(request).forms,
+        catalog=_forms(session, _catalogs(request)),
         template_code=form.template,
         community_codes=form.communities,
         starts_on=form.starts_on,
