@@ -180,6 +180,7 @@ def test_a_department_proposes_a_form_and_the_office_approves_it_for_sending_dow
                                   "reason": "复用登记字段"}, follow_redirects=False,
     )  # fmt: skip
     assert decided.status_code == 303 and "已准入" in supervisor.get(path).text
+    assert 'id="assessment-admission"' in supervisor.get("/assessment").text  # counted with the assessment
     assert (
         "疫苗接种统计表（页面）" in officer.get("/forms").text.split('id="forms-issue"')[1]
     )  # may be sent down

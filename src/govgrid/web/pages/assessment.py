@@ -22,7 +22,7 @@ from govgrid.services.assessment.export import workbook
 from govgrid.services.assessment.metrics import Slice
 from govgrid.services.assessment.metrics import metrics as compute
 from govgrid.services.assessment.ranking import ranking
-from govgrid.services.forms import figures
+from govgrid.services.forms import admission, figures
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 
@@ -118,6 +118,11 @@ def assessment_page(
         form_months=(
             figures.monthly(session, actor=actor, now=now)
             if reach(actor, Action.READ_FORMS) is not Reach.NONE
+            else []
+        ),
+        admission_months=(
+            admission.monthly(session, actor=actor)
+            if reach(actor, Action.APPROVE_FORMS) is not Reach.NONE
             else []
         ),
         query=urlencode(
