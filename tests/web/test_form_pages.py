@@ -205,3 +205,28 @@ def test_a_registered_person_is_put_on_a_form_by_name(as_user, district, session
     )
     missing = worker.post(f"{test_requests}/include", data={"csrf_token": csrf(page), "label": "查无此人"})
     assert missing.status_code == 404 and "查无此人" in missing.text
+
+
+def test_a_form_never_takes_another_communitys_person_or_an_outsiders_hand(as_user, district, session):
+    resident(as_user, district, "蒋文彬", **{"person.arrived_on": "2025-12-01"})
+    follow_ups = issue(as_user, "follow_ups", "2025-12-03")
+    person = entry_id(session, "蒋文彬")
+    other = as_user(f"gw_{STREET_A}002")  # a grid worker of the next community, with its own form
+    theirs = other.get("/forms").text
+    token = csrf(theirs)
+    assert other.post(f"{follow_ups}/rows/{person}", data={"csrf_token": token}).status_code == 404
+    assert other.post(f"{follow_ups}/submit", data={"csrf_token": token}).status_code == 404
+    assert (
+        other.post(f"{follow_ups}/include", data={"csrf_token": token, "label": "蒋文彬"}).status_code == 404
+    )
+    citizen = as_user("citizen")
+    assert citizen.get("/forms/requests").status_code == 403
+    refused = citizen.post(
+        "/forms/requests", data={"csrf_token": csrf(citizen.get("/").text), "name": "某表", "frequency": "once"},
+        files={"file": ("a.xlsx", b"PK" + b"\x00" * 100)},
+    )  # fmt: skip
+    assert refused.status_code == 403  # refused before the upload is read
+    worker = as_user("grid_worker")
+    page = worker.get(follow_ups).text
+    worker.post(f"{follow_ups}/submit", data={"csrf_token": csrf(page)})
+    assert worker.post(f"{follow_ups}/submit", data={"csrf_token": csrf(page)}).status_code == 409  # once

@@ -18,6 +18,7 @@ from govgrid.domain.forms import (
     RowRule,
     Template,
     Visibility,
+    row_kind,
 )
 
 FIELDS, TEMPLATES = "form_fields.yaml", "form_templates.yaml"
@@ -109,12 +110,7 @@ def _rows(
     """A template's row rule: the register its rows are entries of (by default a resident where the form
     asks about people) and the conditions that pick them, each on a field of that register."""
     doc = item.get("rows") or {}
-    prefixes = {code.split(".", 1)[0] for code in fields}
-    default = (
-        "resident"
-        if "person" in prefixes
-        else next((k for k, p in ENTRY_PREFIX.items() if p in prefixes), "resident")
-    )
+    default = row_kind(fields)
     kind = str(doc.get("kind", default))
     if kind not in ENTRY_PREFIX:
         raise CatalogError(f"{where}：rows.kind 须为 {'/'.join(ENTRY_PREFIX)}", field=str(item["code"]))

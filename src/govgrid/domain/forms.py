@@ -52,6 +52,18 @@ ENTRY_PREFIX = {"resident": "person", "house": "house", "enterprise": "enterpris
 LABEL_FIELD = {"resident": "person.name", "house": "house.address", "enterprise": "enterprise.name"}
 
 
+def of_register(code: str, kind: str) -> bool:
+    """Whether a registry field lives on the entries of one register (person.phone on a resident)."""
+    return code.startswith(ENTRY_PREFIX[kind] + ".")
+
+
+def row_kind(fields: tuple[str, ...]) -> str:
+    """The register whose entries are a form's rows, by default: a resident where the form asks about
+    people, else the register of its first field that lives on an entry (a firm for 九小排查表)."""
+    kinds = [kind for code in fields for kind in ENTRY_PREFIX if of_register(code, kind)]
+    return "resident" if "resident" in kinds else (kinds[0] if kinds else "resident")
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field: a registry field (its code names its register, e.g. person.phone) or a form-local one."""

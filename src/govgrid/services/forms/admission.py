@@ -26,6 +26,7 @@ from govgrid.domain.forms import (
     Template,
     find_header,
     normal_header,
+    row_kind,
 )
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.worktime import CHINA
@@ -233,9 +234,7 @@ def with_approved(session: Session, catalog: FormCatalog) -> FormCatalog:
             FieldSpec(code=_local_code(n), name=c["header"], type=FieldType.TEXT, max_length=200)
             for n, c in enumerate(c for c in request.columns if not c["field"])
         )
-        prefixes = {code.split(".", 1)[0] for code in fields}
-        kind = next((k for k, p in (("resident", "person"), ("enterprise", "enterprise"), ("house", "house"))
-                     if p in prefixes), "resident")  # fmt: skip
+        kind = row_kind(fields)
         code = f"{REQUEST_PREFIX}{request.id}"
         templates[code] = Template(
             code, request.name, unit_name, Frequency(request.frequency), fields, local, RowRule(kind)

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.form_models import FormReturn, FormTask
 from govgrid.domain.forms import FormCatalog
-from govgrid.domain.permissions import Action, Actor, Reach, reach, scope_filter
+from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.worktime import CHINA, WorkCalendar
 from govgrid.services.forms.admission import with_approved
-from govgrid.services.forms.tasks import day_tasks, names_of
+from govgrid.services.forms.tasks import day_tasks, in_reach, names_of
 
 MAX_MONTHS = 24
 
@@ -54,11 +54,7 @@ def monthly(session: Session, *, actor: Actor, now: datetime, months: int = 6) -
         )
         .where(FormReturn.status == "submitted", FormReturn.submitted_at >= since)
     )
-    narrowing = scope_filter(actor, Action.READ_FORMS)
-    if narrowing.unit_id is not None:
-        query = query.where(FormTask.unit_id == narrowing.unit_id)
-    elif not narrowing.everything:
-        query = query.where(FormTask.community_code.startswith(narrowing.area_prefix or "-", autoescape=True))
+    query = in_reach(query, actor)
     found: dict[tuple[str, str], Month] = {}
     for done, community in session.execute(query):
         assert done.submitted_at is not None

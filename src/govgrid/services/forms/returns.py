@@ -25,7 +25,7 @@ from govgrid.domain.form_sheets import (
     period_of,
     previous_period,
 )
-from govgrid.domain.forms import ENTRY_PREFIX, FormCatalog, Template, check_value
+from govgrid.domain.forms import FormCatalog, Template, check_value, of_register
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach
 from govgrid.domain.worktime import WorkCalendar
 from govgrid.services.forms import events, register
@@ -165,7 +165,7 @@ def save_row(
         raise NotFound(f"台账记录 {entry_id} 不在本社区")
     kept = _row_values(catalog, template, values)  # checked before anything is written
     done = open_return(session, calendar, task, template, period)
-    registry = {c: v for c, v in values.items() if c in template.fields and _own(c, entry.kind)}
+    registry = {c: v for c, v in values.items() if c in template.fields and of_register(c, entry.kind)}
     changed = {c for c, v in registry.items() if v and (entry.values or {}).get(c) != v}
     if changed:
         register.change_entry(
@@ -213,7 +213,7 @@ def add_row(
         raise InvalidInput("所选网格不在本社区", field="grid_code")
     done = open_return(session, calendar, task, template, period)
     kind = template.rows.kind
-    registry = {c: v for c, v in values.items() if _own(c, kind) and v}
+    registry = {c: v for c, v in values.items() if of_register(c, kind) and v}
     kept = _row_values(catalog, template, values)
     entry = register.add_entry(
         session,
@@ -340,10 +340,6 @@ def _keep_as_sent(
         if filled != (row.values or {}):
             row.values = {**(row.values or {}), **filled}
             row.updated_at = now
-
-
-def _own(code: str, kind: str) -> bool:
-    return code.startswith(ENTRY_PREFIX[kind] + ".")
 
 
 def _row_values(catalog: FormCatalog, template: Template, values: dict[str, str]) -> dict[str, str]:

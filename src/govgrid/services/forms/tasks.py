@@ -6,9 +6,9 @@ the caller may act on it. A community's answer is services.forms.returns; every 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from govgrid.db.form_models import FormEvent, FormReturn, FormTask
@@ -22,6 +22,7 @@ from govgrid.domain.worktime import CHINA, WorkCalendar
 from govgrid.services.forms import events
 
 RUNG_LABEL = {"remind": "已提醒", "urge": "已催办", "report": "已通报"}  # the ladder (services.forms.ladder)
+Q = TypeVar("Q", bound=Select)  # a select of any columns
 MAX_COMMUNITIES = 500
 SETTLE = timedelta(
     seconds=30
@@ -121,11 +122,7 @@ def day_tasks(
     """The tasks of the caller's area or department with a period on the day: its form, community, period,
     deadline, whether it was submitted and whether it is late."""
     query = select(FormTask).where(FormTask.status == "active", FormTask.starts_on <= day)
-    narrowing = scope_filter(actor, Action.READ_FORMS)
-    if narrowing.unit_id is not None:
-        query = query.where(FormTask.unit_id == narrowing.unit_id)
-    elif not narrowing.everything:
-        query = query.where(FormTask.community_code.startswith(narrowing.area_prefix or "-", autoescape=True))
+    query = in_reach(query, actor)
     tasks = [t for t in session.scalars(query.order_by(FormTask.community_code, FormTask.id)) if runs(t, day)]
     names = names_of(session, [t.community_code for t in tasks])
     units = dict(
@@ -171,6 +168,16 @@ def day_tasks(
             }
         )
     return out
+
+
+def in_reach(query: Q, actor: Actor) -> Q:
+    """A query over form tasks narrowed to those the caller may read: a department's own, an area's."""
+    narrowing = scope_filter(actor, Action.READ_FORMS)
+    if narrowing.unit_id is not None:
+        return query.where(FormTask.unit_id == narrowing.unit_id)
+    if not narrowing.everything:
+        return query.where(FormTask.community_code.startswith(narrowing.area_prefix or "-", autoescape=True))
+    return query
 
 
 def task_in_reach(

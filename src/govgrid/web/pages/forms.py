@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 
 from govgrid.catalog.bundle import Catalogs
 from govgrid.domain.form_sheets import Source
-from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FieldSpec, FormCatalog, Template, mask
+from govgrid.domain.forms import LABEL_FIELD, FieldSpec, FormCatalog, Template, mask, of_register
 from govgrid.domain.permissions import Action, Actor, Reach, reach
 from govgrid.domain.worktime import CHINA
 from govgrid.excel.cells import XLSX
@@ -162,7 +162,7 @@ def forms_sheet(at: AtDep, request: Request, session: SessionDep, actor: LoggedI
         shown=[[_shown(catalog, c.code, c.value) for c in row.cells] for row in sheet.rows],
         editable=_editable(catalog, sheet.template),
         new_fields=_new_fields(catalog, sheet.template),
-        kind_prefix=ENTRY_PREFIX[sheet.template.rows.kind] + ".",  # a register value is shown to change
+        registry_codes=[c for c in sheet.template.fields if of_register(c, sheet.template.rows.kind)],
         may_fill=may_fill,
         may_export=_may(actor, Action.EXPORT_FORMS),
         grids=tasks.grids_of(session, actor=actor, community_code=sheet.task.community_code)
@@ -328,4 +328,4 @@ def _new_fields(catalog: FormCatalog, template: Template) -> list[FieldSpec]:
 
 
 def _fillable(code: str, template: Template) -> bool:
-    return code.startswith((ENTRY_PREFIX[template.rows.kind] + ".", "event.")) or "." not in code
+    return of_register(code, template.rows.kind) or code.startswith("event.") or "." not in code
