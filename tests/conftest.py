@@ -192,6 +192,14 @@ def may_cases(district_sessions, district):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def own(empty_sessions):  # type: ignore[no-untyped-def]
+    """The test district in a database of its own (its rows may be tampered with, backed up, restored)."""
+    with empty_sessions() as session:
+        district = build_district(session)
+    return empty_sessions, district
+
+
+@pytest.fixture
 def fresh(empty_sessions):  # type: ignore[no-untyped-def]
     """A district of its own (the test district, with no cases), and a grid point in it."""
     with empty_sessions() as session:

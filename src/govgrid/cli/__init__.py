@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from govgrid.cli.audit import audit
+from govgrid.cli.backup import backup, restore
 from govgrid.cli.bench import bench
 from govgrid.cli.cases import cases
 from govgrid.cli.connectors import connectors
@@ -48,6 +50,9 @@ for command in (
     report,
     nlp,
     forms,
+    audit,
+    backup,
+    restore,
     bench,
 ):
     main.add_command(command)

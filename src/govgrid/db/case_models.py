@@ -21,7 +21,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
+from govgrid.db.keys import (
+    MAPPER_ARGS,
+    Chained,
+    chain_index,
+    district_args,
+    district_column,
+    district_fk,
+    id_column,
+)
 from govgrid.db.models import Base, StoredFile
 from govgrid.db.types import UtcDateTime
 from govgrid.domain.case_fields import LENGTHS, case_code
@@ -92,8 +100,9 @@ class Case(Base):
         return case_code(self.reported_at, self.id)
 
 
-class CaseTransition(Base):
-    """One row per step taken on a case — its history, its audit and its notification outbox."""
+class CaseTransition(Chained, Base):
+    """One row per step taken on a case — its history, its audit and its notification outbox. Chained per
+    case."""
 
     __tablename__ = "case_transition"
 
@@ -120,6 +129,7 @@ class CaseTransition(Base):
         district_fk("case_id", "case", "fk_case_transition_case_id_case"),
         Index("ix_case_transition_case_at", "case_id", "at"),
         Index("ix_case_transition_district_txid", "district_code", "txid"),
+        chain_index("case_transition", "case_id"),
     )
     __mapper_args__ = MAPPER_ARGS
 

@@ -10,7 +10,15 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
+from govgrid.db.keys import (
+    MAPPER_ARGS,
+    Chained,
+    chain_index,
+    district_args,
+    district_column,
+    district_fk,
+    id_column,
+)
 from govgrid.db.models import Base
 from govgrid.db.types import UtcDateTime
 
@@ -120,7 +128,7 @@ class FormRequest(Base):
     client_id: Mapped[str | None] = mapped_column(String(36))
 
 
-class FormEvent(Base):
+class FormEvent(Chained, Base):
     """Append-only: a task issued or stopped, a row saved, a return submitted, a sheet exported, a form
     requested, approved or refused at 准入."""
 
@@ -130,11 +138,13 @@ class FormEvent(Base):
         district_fk("task_id", "form_task", "fk_form_event_task_id_form_task"),
         district_fk("request_id", "form_request", "fk_form_event_request_id_form_request"),
         Index("ix_form_event_task_id", "task_id"),
+        chain_index("form_event", "chain_key"),
     )
     __mapper_args__ = MAPPER_ARGS
 
     district_code: Mapped[str] = district_column()
     id: Mapped[int] = id_column("form_event")
+    chain_key: Mapped[str] = mapped_column(String(24), default="", server_default="")  # t<task> | r<request>
     task_id: Mapped[int | None] = mapped_column(Integer)
     return_id: Mapped[int | None] = mapped_column(Integer)
     request_id: Mapped[int | None] = mapped_column(Integer)

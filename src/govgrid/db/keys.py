@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Integer, PrimaryKeyConstraint, Sequence, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Sequence,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,6 +53,20 @@ def district_fk(columns: str, target: str, name: str, **kw: Any) -> ForeignKeyCo
 
 
 MAPPER_ARGS = {"primary_key": ["id"]}
+
+
+class Chained:
+    """A row of a hash-chained history (domain.chain): its place in its chain, the hash of the row before
+    and its own, all set by services.chains.link as the row is written."""
+
+    chain_seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    row_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+def chain_index(table: str, *key: str) -> Index:
+    """One row per place in a chain: two writers that read the same head cannot both append to it."""
+    return Index(f"uq_{table}_chain", "district_code", *key, "chain_seq", unique=True)
 
 
 @compiles(PrimaryKeyConstraint, "sqlite")

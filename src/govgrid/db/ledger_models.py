@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
+from govgrid.db.keys import (
+    MAPPER_ARGS,
+    Chained,
+    chain_index,
+    district_args,
+    district_column,
+    district_fk,
+    id_column,
+)
 from govgrid.db.models import Base, StoredFile
 from govgrid.db.types import UtcDateTime
 from govgrid.domain.ledger_items import LENGTHS
@@ -142,12 +150,15 @@ class ReportEvidence(StoredFile, Base):
     report_id: Mapped[int] = mapped_column(Integer, index=True)
 
 
-class LedgerEvent(Base):
-    """Append-only history of a ledger item: light changes, escalation steps, closure and reopening."""
+class LedgerEvent(Chained, Base):
+    """Append-only history of a ledger item: light changes, escalation steps, closure and reopening. Chained
+    per item."""
 
     __tablename__ = "ledger_event"
     __table_args__ = district_args(
-        "ledger_event", district_fk("item_id", "ledger_item", "fk_ledger_event_item_id_ledger_item")
+        "ledger_event",
+        district_fk("item_id", "ledger_item", "fk_ledger_event_item_id_ledger_item"),
+        chain_index("ledger_event", "item_id"),
     )
     __mapper_args__ = MAPPER_ARGS
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, id_column
+from govgrid.db.keys import MAPPER_ARGS, Chained, chain_index, district_args, district_column, id_column
 from govgrid.db.types import UtcDateTime
 
 NAMING = {
@@ -198,11 +198,12 @@ class ConnectorKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class AuditEvent(Base):
-    """Append-only record of every state change: who, when, what, on which record, in which area."""
+class AuditEvent(Chained, Base):
+    """Append-only record of every state change: who, when, what, on which record, in which area. Chained
+    per audited object (entity_type, entity_id)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = district_args("audit_event")
+    __table_args__ = district_args("audit_event", chain_index("audit_event", "entity_type", "entity_id"))
     __mapper_args__ = MAPPER_ARGS
 
     district_code: Mapped[str] = district_column()  # of its scope (000000: none, or the whole city)
@@ -215,6 +216,26 @@ class AuditEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     scope_code: Mapped[str | None] = mapped_column(String(15), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ChainAnchor(Base):
+    """A daily anchor (domain.chain.anchor_hash): for one chained table and district, the hash of every row
+    written since the anchor before (ids up to `upto_id`), linked to that anchor."""
+
+    __tablename__ = "chain_anchor"
+    __table_args__ = district_args(
+        "chain_anchor", Index("ix_chain_anchor_table", "district_code", "table_name", "upto_id", unique=True)
+    )
+    __mapper_args__ = MAPPER_ARGS
+
+    district_code: Mapped[str] = district_column()
+    id: Mapped[int] = id_column("chain_anchor")
+    table_name: Mapped[str] = mapped_column(String(32))
+    upto_id: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    anchor_hash: Mapped[str] = mapped_column(String(64))
 
 
 class CalendarYear(Base):

@@ -11,7 +11,15 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govgrid.db.keys import MAPPER_ARGS, district_args, district_column, district_fk, id_column
+from govgrid.db.keys import (
+    MAPPER_ARGS,
+    Chained,
+    chain_index,
+    district_args,
+    district_column,
+    district_fk,
+    id_column,
+)
 from govgrid.db.models import Base
 from govgrid.db.types import UtcDateTime
 
@@ -45,15 +53,16 @@ class RegisterEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class RegisterChange(Base):
+class RegisterChange(Chained, Base):
     """One field of one entry changed: append-only. `old_value`/`new_value` may be erased (set to None)
-    after retention; the digests stay."""
+    after retention; the digests stay, and the entry's chain covers the digests, not the values."""
 
     __tablename__ = "register_change"
     __table_args__ = district_args(
         "register_change",
         district_fk("entry_id", "register_entry", "fk_register_change_entry_id_register_entry"),
         Index("ix_register_change_entry_id", "entry_id"),
+        chain_index("register_change", "entry_id"),
     )
     __mapper_args__ = MAPPER_ARGS
 

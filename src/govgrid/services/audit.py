@@ -16,6 +16,7 @@ from govgrid.domain.errors import InvalidInput
 from govgrid.domain.moments import midnight
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, scope_filter
+from govgrid.services import chains
 
 
 def record(
@@ -31,17 +32,19 @@ def record(
 ) -> AuditEvent:
     """Add one audit row to the caller's transaction (the caller commits). It belongs to the district of its
     scope, else of the actor's (a city-wide or unscoped row: 000000)."""
-    event = AuditEvent(
-        district_code=district_of(scope_code or actor.scope_code),
-        at=now,
-        actor_id=actor.user_id,
-        actor_name=actor.name[:64],
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        scope_code=scope_code,
-        detail=detail or {},
-    )
+    row = {
+        "district_code": district_of(scope_code or actor.scope_code),
+        "at": now,
+        "actor_id": actor.user_id,
+        "actor_name": actor.name[:64],
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "scope_code": scope_code,
+        "detail": detail or {},
+    }
+    chains.link(session, AuditEvent, [row])  # chained per audited object
+    event = AuditEvent(**row)
     session.add(event)
     return event
 

@@ -1,5 +1,5 @@
 """Background work, one round at a time: the case sweeper (预警, 超期, 催办, 督办), similar-case linking,
-pushes (robots and email), the rollups, ledger lights and the ledger's ladder, and dropping imports a crash abandoned. Every
+pushes (robots and email), the rollups, ledger lights and the ledger's ladder, the daily anchor over the hash chains, and dropping imports a crash abandoned. Every
 step claims its work by compare-and-set, so several workers may run; `govgrid worker` loops it, and
 `govgrid serve` runs it in a thread unless told not to."""
 
@@ -24,6 +24,7 @@ def run_round(
     from govgrid.services.assessment.rollups import catch_up_all
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
+    from govgrid.services.chains import anchor, anchor_due
     from govgrid.services.forms.ladder import forms_round
     from govgrid.services.import_batches import drop_abandoned_once
     from govgrid.services.intelligence.hotspots import link_joiners
@@ -52,6 +53,10 @@ def run_round(
                 lambda: forms_round(
                     session, catalog=catalogs.forms, calendar=rules.calendar, now=datetime.now(UTC)
                 ),
+            ),
+            (
+                "日锚点",
+                lambda: anchor_due(session, now=datetime.now(UTC)) and anchor(session, now=datetime.now(UTC)),
             ),
             (
                 "每月一题",

@@ -14,6 +14,7 @@ from govgrid.cli.bench.intake import bench_intake
 from govgrid.cli.bench.ledger import bench_ledger
 from govgrid.cli.bench.locate import bench_locate
 from govgrid.cli.bench.report import bench_report
+from govgrid.cli.bench.verify import bench_verify
 
 
 @click.group()
@@ -32,5 +33,6 @@ for command in (
     bench_classify,
     bench_hotspots,
     bench_forms,
+    bench_verify,
 ):
     bench.add_command(command)

@@ -15,7 +15,7 @@ from govgrid.db.bulk import insert_many
 from govgrid.db.case_models import Case, CaseTransition
 from govgrid.domain.errors import Conflict
 from govgrid.domain.permissions import Actor
-from govgrid.services import audit
+from govgrid.services import audit, chains
 
 HISTORY_COLUMNS = (
     "case_id",
@@ -87,6 +87,7 @@ def record_history(
         detail=detail,
         public_note=public_note,
     )
+    chains.link(session, CaseTransition, [row])
     session.add(CaseTransition(**row))
     audit.record(
         session,
@@ -103,9 +104,9 @@ def record_history(
 def record_histories(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Many history rows (each built by `history_row`) in one executemany, through the columns' own bind
     processors (db.bulk): a batch of new cases, a replayed history. The caller commits."""
-    insert_many(
-        session, CaseTransition, HISTORY_COLUMNS, [[row[name] for name in HISTORY_COLUMNS] for row in rows]
-    )
+    chains.link(session, CaseTransition, rows)
+    columns = (*HISTORY_COLUMNS, *chains.CHAIN_FIELDS)
+    insert_many(session, CaseTransition, columns, [[row[name] for name in columns] for row in rows])
 
 
 def compare_and_set(session: Session, case: Case, expected_version: int | None, **values: Any) -> None:

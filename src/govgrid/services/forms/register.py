@@ -19,7 +19,7 @@ from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.forms import ENTRY_PREFIX, LABEL_FIELD, FieldSpec, FormCatalog, check_value, digest, mask
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, Reach, authorize, reach, scope_filter
-from govgrid.services import audit
+from govgrid.services import audit, chains
 
 GRID_LENGTH = 15
 GROUP_FIELD = "person.special_category"  # 重点人员: the special groups of the register
@@ -327,19 +327,21 @@ def _record(
 ) -> None:
     """The one writer of register_change: a row per field changed, with keyed digests of both values (and
     the values themselves unless `keep` is False: an erasure keeps only the digests)."""
-    for code, (old, new) in sorted(changes.items()):
-        session.add(
-            RegisterChange(
-                district_code=entry.district_code,
-                entry_id=entry.id,
-                at=now,
-                actor_id=actor.user_id,
-                actor_name=actor.name[:64],
-                action=action,
-                field_code=code,
-                old_value=old if keep else None,
-                new_value=new if keep else None,
-                old_digest=digest(key, code, old),
-                new_digest=digest(key, code, new),
-            )
-        )
+    rows = [
+        {
+            "district_code": entry.district_code,
+            "entry_id": entry.id,
+            "at": now,
+            "actor_id": actor.user_id,
+            "actor_name": actor.name[:64],
+            "action": action,
+            "field_code": code,
+            "old_value": old if keep else None,
+            "new_value": new if keep else None,
+            "old_digest": digest(key, code, old),
+            "new_digest": digest(key, code, new),
+        }
+        for code, (old, new) in sorted(changes.items())
+    ]
+    chains.link(session, RegisterChange, rows)  # over the digests: an erased value breaks nothing
+    session.add_all(RegisterChange(**row) for row in rows)

@@ -16,7 +16,7 @@ from govgrid.db.bulk import insert_many
 from govgrid.db.ledger_models import LedgerEvent, LedgerItem
 from govgrid.domain.ledger_states import EventKind
 from govgrid.domain.permissions import Actor
-from govgrid.services import audit
+from govgrid.services import audit, chains
 
 SYSTEM = "system:ledger"  # the name of the sweeper and of the recompute in the history
 COLUMNS = ("item_id", "district_code", "at", "actor_name", "action", "note", "detail")
@@ -32,21 +32,17 @@ class Event:
     note: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
-    def row(self) -> tuple[Any, ...]:
-        return (
-            self.item_id,
-            self.district_code,
-            self.at,
-            self.actor_name,
-            self.kind.value,
-            self.note,
-            self.detail,
-        )
+    def row(self) -> dict[str, Any]:
+        values = (self.item_id, self.district_code, self.at, self.actor_name, self.kind.value)
+        return dict(zip(COLUMNS, (*values, self.note, self.detail), strict=True))
 
 
 def record_events(session: Session, events: Sequence[Event]) -> None:
-    """Append the events (the caller commits)."""
-    insert_many(session, LedgerEvent, COLUMNS, [event.row() for event in events])
+    """Append the events, each linked into its item's chain (the caller commits)."""
+    rows = [event.row() for event in events]
+    chains.link(session, LedgerEvent, rows)
+    columns = (*COLUMNS, *chains.CHAIN_FIELDS)
+    insert_many(session, LedgerEvent, columns, [[row[name] for name in columns] for row in rows])
 
 
 def record_event(
