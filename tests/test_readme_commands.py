@@ -244,6 +244,17 @@ def test_the_forms_commands_run(demo_dir):
     assert "已命名 10/10 列" in written.stdout and (demo_dir / "follow_ups.xlsx").stat().st_size > 1000
 
 
+def test_the_audit_chain_and_a_backup_restored_into_an_empty_folder(demo_dir, tmp_path):
+    govgrid(demo_dir, "audit", "anchor")
+    assert "哈希链完整" in govgrid(demo_dir, "audit", "verify").stdout
+    archive = tmp_path / "demo.govgrid-backup"
+    govgrid(demo_dir, "backup", str(archive))
+    elsewhere = tmp_path / "restored"
+    elsewhere.mkdir()
+    assert "行数与备份清单一致" in govgrid(elsewhere, "restore", str(archive)).stdout
+    assert "哈希链完整" in govgrid(elsewhere, "audit", "verify").stdout
+
+
 def test_the_benchmarks_run_with_small_sizes(demo_dir):
     govgrid(demo_dir, "bench", "locate", "--points", "20000", "--sample", "50")
     govgrid(demo_dir, "bench", "intake", "--cases", "2000", "--batch", "1000")
@@ -255,6 +266,7 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     assert "条/秒" in govgrid(demo_dir, "bench", "classify", "--messages", "500").stdout
     assert "热点" in govgrid(demo_dir, "bench", "hotspots", "--messages", "5000").stdout
     assert "（与一表通相同）" in govgrid(demo_dir, "bench", "forms", "--residents", "500").stdout
+    assert "断裂 0 处" in govgrid(demo_dir, "bench", "verify", "--rows", "5000").stdout
 
 
 def test_every_command_in_the_readme_table_was_run():
@@ -267,7 +279,8 @@ def test_every_command_in_the_readme_table_was_run():
         for sub in (
             words[1].split("|")
             if len(words) > 1
-            and words[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp", "forms")
+            and words[0]
+            in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp", "forms", "audit")
             else [""]
         ):
             shown.add(f"{group} {sub}".strip())
@@ -275,7 +288,8 @@ def test_every_command_in_the_readme_table_was_run():
         shown.add(line)
     ran = {
         " ".join(r.split()[:2])
-        if r.split()[0] in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp", "forms")
+        if r.split()[0]
+        in ("users", "bench", "db", "ledger", "calendar", "connectors", "nlp", "forms", "audit")
         else r.split()[0]
         for r in RUN
     }
