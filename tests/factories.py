@@ -32,6 +32,8 @@ DISTRICT_OUTLINE = shapely.box(117.0300, 36.6500, 117.0524, 36.6644)
 PERSONAS = {
     # username: (role, scope, unit)
     "admin": (Role.ADMIN, DISTRICT, "LX-ZHZX"),
+    "security_admin": (Role.SECURITY_ADMIN, DISTRICT, "LX-ZHZX"),
+    "auditor": (Role.AUDITOR, DISTRICT, "LX-ZHZX"),
     "dispatcher": (Role.DISPATCHER, DISTRICT, "LX-ZHZX"),
     "supervisor": (Role.SUPERVISOR, DISTRICT, "LX-DCS"),
     "leader": (Role.LEADER, DISTRICT, "LX-LD"),

@@ -267,6 +267,22 @@ def test_the_benchmarks_run_with_small_sizes(demo_dir):
     assert "热点" in govgrid(demo_dir, "bench", "hotspots", "--messages", "5000").stdout
     assert "（与一表通相同）" in govgrid(demo_dir, "bench", "forms", "--residents", "500").stdout
     assert "断裂 0 处" in govgrid(demo_dir, "bench", "verify", "--rows", "5000").stdout
+    load = govgrid(
+        demo_dir,
+        "bench",
+        "load",
+        "--seconds",
+        "3",
+        "--clients",
+        "1",
+        "--threads",
+        "2",
+        "--streams",
+        "2",
+        "--days",
+        "1",
+    )
+    assert "错误 0 次" in load.stdout and "SSE：2 个事件流全程保持" in load.stdout
 
 
 def test_every_command_in_the_readme_table_was_run():

@@ -31,7 +31,7 @@ def audited(session, action, entity):
 def test_an_administrator_makes_an_account_and_its_owner_logs_in(as_user, app, session):
     name = f"u_{uuid.uuid4().hex[:6]}"
     answer = post(
-        as_user("admin"),
+        as_user("security_admin"),
         "/people",
         "/people",
         username=name,
@@ -56,7 +56,7 @@ def test_an_administrator_makes_an_account_and_its_owner_logs_in(as_user, app, s
 def test_a_refused_account_comes_back_with_what_was_typed(as_user, session):
     name = f"u_{uuid.uuid4().hex[:6]}"
     answer = post(
-        as_user("admin"),
+        as_user("security_admin"),
         "/people",
         "/people",
         username=name,
@@ -75,7 +75,7 @@ def test_disabling_an_account_ends_its_logins_and_enabling_restores_them(as_user
 
     name = new_account(Role.DISPATCHER, DISTRICT)
     uid = session.scalar(select(User.id).where(User.username == name))
-    admin = as_user("admin")
+    admin = as_user("security_admin")
     assert post(admin, f"/people/{uid}/active", "/people", active="false").status_code == 303
     with TestClient(app) as client:
         page = client.get("/login").text
@@ -91,8 +91,8 @@ def test_disabling_an_account_ends_its_logins_and_enabling_restores_them(as_user
 
 
 def test_an_administrator_cannot_disable_their_own_account(as_user, session):
-    admin = as_user("admin")
-    uid = session.scalar(select(User.id).where(User.username == "admin"))
+    admin = as_user("security_admin")
+    uid = session.scalar(select(User.id).where(User.username == "security_admin"))
     answer = post(admin, f"/people/{uid}/active", "/people", active="false")
     assert answer.status_code == 422 and "不能停用自己的账号" in answer.text
     session.expire_all()
@@ -214,3 +214,37 @@ def test_nobody_sets_their_own_password_through_the_administrators_form(as_user,
         answer = post(client, f"/people/{own}/password", "/account", password="taken-over-1")
         assert answer.status_code in (403, 404), (username, answer.status_code)
     assert as_user("citizen").get("/").status_code == 200  # the old password still logs in (as_user did)
+
+
+def test_the_three_administrators_are_kept_apart(as_user, session):
+    """三员分立: the system administrator neither makes accounts nor reads the audit log, the security
+    administrator does accounts only, the auditor reads the whole log and changes nothing."""
+    system, security, auditor = as_user("admin"), as_user("security_admin"), as_user("auditor")
+    assert system.get("/api/v1/audit").status_code in (403, 404)
+    made = {"username": f"x_{uuid.uuid4().hex[:6]}", "display_name": "某人", "role": "dispatcher"}
+    assert system.post("/api/v1/people", json={**made, "scope_code": DISTRICT}).status_code == 403
+    assert security.get("/api/v1/audit").status_code in (403, 404)
+    assert security.get("/api/v1/cases").status_code in (403, 404)
+    assert auditor.get("/api/v1/audit?page_size=5").json()["total"] > 0
+    assert auditor.post("/api/v1/people", json={**made, "scope_code": DISTRICT}).status_code == 403
+    assert post(
+        auditor, "/units", "/", code="T-AUD", name="x", kind="department", area_code=DISTRICT
+    ).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", ["admin", "security_admin", "auditor"])
+def test_no_administrator_account_is_made_or_reset_from_the_web_not_even_by_the_security_administrator(
+    as_user, session, role
+):
+    security = as_user("security_admin")
+    made = {
+        "username": f"a_{uuid.uuid4().hex[:6]}",
+        "display_name": "某人",
+        "role": role,
+        "scope_code": DISTRICT,
+    }
+    answer = security.post("/api/v1/people", json={**made, "password": "long-enough-pass-1"})
+    assert answer.status_code == 403 and "控制台" in answer.text
+    target = session.scalar(select(User.id).where(User.role == role).limit(1))
+    reset = post(security, f"/people/{target}/password", "/people", password="taken-over-pass-1")
+    assert reset.status_code == 403

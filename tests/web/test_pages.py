@@ -7,6 +7,8 @@ import pytest
 from tests.conftest import login
 
 EXPECTED_MENU = {
+    "security_admin": ["工作台", "指挥地图", "人员名录"],  # 三员分立: accounts only
+    "auditor": ["工作台", "指挥地图", "人员名录", "操作日志"],  # the whole audit log, nothing else
     "admin": [
         "工作台",
         "今日概览",
@@ -24,7 +26,6 @@ EXPECTED_MENU = {
         "督导检查",
         "指挥地图",
         "人员名录",
-        "操作日志",
         "单位",
         "责任网格",
         "连接器",

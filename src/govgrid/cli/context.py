@@ -55,9 +55,10 @@ class Context:
         return datetime.now(UTC)
 
     @staticmethod
-    def operator() -> Actor:
-        """The person at the console: trusted as an administrator, audited under their OS name."""
-        return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=Role.ADMIN)
+    def operator(role: Role = Role.ADMIN) -> Actor:
+        """The person at the console: trusted as the administrator the command needs (the system
+        administrator; the security administrator for accounts), audited under their OS name."""
+        return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=role)
 
     @staticmethod
     def fail(exc: DomainError | str) -> NoReturn:

@@ -48,7 +48,7 @@ def create(obj: Context, username, display_name, role, scope_code, unit_code, ph
         try:
             user = create_user(
                 session,
-                actor=obj.operator(),
+                actor=obj.operator(Role.SECURITY_ADMIN),
                 username=username,
                 display_name=display_name,
                 role=Role(role),
@@ -73,7 +73,13 @@ def set_password(obj: Context, username: str, password: str) -> None:
 
     with obj.migrated_sessions()() as session:
         try:
-            reset(session, actor=obj.operator(), username=username, password=password, now=obj.now())
+            reset(
+                session,
+                actor=obj.operator(Role.SECURITY_ADMIN),
+                username=username,
+                password=password,
+                now=obj.now(),
+            )
         except DomainError as exc:
             obj.fail(exc)
     click.echo(f"已重置 {username} 的密码；其所有登录会话和接口令牌已失效")
@@ -107,7 +113,13 @@ def _switch(obj: Context, username: str, active: bool) -> None:
 
     with obj.migrated_sessions()() as session:
         try:
-            set_active(session, actor=obj.operator(), username=username, active=active, now=obj.now())
+            set_active(
+                session,
+                actor=obj.operator(Role.SECURITY_ADMIN),
+                username=username,
+                active=active,
+                now=obj.now(),
+            )
         except DomainError as exc:
             obj.fail(exc)
 
@@ -142,7 +154,7 @@ def unlock(obj: Context, username: str) -> None:
         try:
             was = lift(
                 session,
-                actor=obj.operator(),
+                actor=obj.operator(Role.SECURITY_ADMIN),
                 username=username,
                 now=obj.now(),
                 scope_code=user.scope_code if user else None,

@@ -29,6 +29,8 @@ LEVEL_OF = {
     Role.SUPERVISOR: Level.COMMAND,
     Role.LEADER: Level.COMMAND,
     Role.ADMIN: Level.COMMAND,
+    Role.SECURITY_ADMIN: Level.COMMAND,
+    Role.AUDITOR: Level.COMMAND,
     Role.STREET_OFFICER: Level.GRID,
     Role.GRID_WORKER: Level.GRID,
     Role.DEPARTMENT_OFFICER: Level.SERVICE,

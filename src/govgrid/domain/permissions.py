@@ -23,7 +23,8 @@ class Action(StrEnum):
     READ_GEOGRAPHY = "read_geography"  # areas, unit grids, responsibility grids and their workers
     IMPORT_GEOGRAPHY = "import_geography"
     READ_PEOPLE = "read_people"
-    MANAGE_PEOPLE = "manage_people"
+    MANAGE_PEOPLE = "manage_people"  # accounts: create, reset a password, disable, unlock (安全管理员)
+    MANAGE_DIRECTORY = "manage_directory"  # units, grid workers' grids, responsibility grids (系统管理员)
     READ_UNITS = "read_units"  # the directory of departments and streets
     READ_AUDIT = "read_audit"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
@@ -75,48 +76,51 @@ _COLUMNS = (
     Role.SUPERVISOR,
     Role.LEADER,
     Role.ADMIN,
+    Role.SECURITY_ADMIN,
+    Role.AUDITOR,
     Role.CONNECTOR,
 )
 
 # A connector (an inbound system, authenticated by its own key) only files reports in its district.
-# action               citizen  grid_worker street_officer department_officer dispatcher supervisor leader admin connector
+# action               citizen  grid_worker street_officer department_officer dispatcher supervisor leader admin security_admin auditor connector
 _TABLE = """
-read_geography         -        scope       scope          scope              scope      scope      scope  all   -
-import_geography       -        -           -              -                  -          -          -      all   -
-read_people            own      own         scope          own                scope      scope      scope  all   -
-manage_people          -        -           -              -                  -          -          -      all   -
-read_units             -        all         all            all                all        all        all    all   -
-read_audit             -        -           scope          -                  scope      scope      scope  all   -
-manage_own_tokens      own      own         own            own                own        own        own    own   -
-read_cases             own      scope       scope          unit               scope      scope      scope  all   -
-report_case            own      scope       scope          -                  scope      scope      -      all   scope
-verify_case            -        scope       -              -                  scope      -          -      all   -
-register_case          -        -           -              -                  scope      -          -      all   -
-dispatch_case          -        -           -              -                  scope      -          -      all   -
-handle_case            -        -           unit           unit               -          -          -      -     -
-check_case             -        scope       -              -                  scope      scope      -      all   -
-manage_case            -        -           -              -                  scope      scope      -      all   -
-attach_photo           own      scope       scope          unit               scope      scope      -      all   -
-read_ledger            -        -           unit           unit               scope      scope      scope  all   -
-manage_ledger          -        -           -              -                  -          scope      -      all   -
-report_progress        -        -           unit           unit               -          -          -      all   -
-manage_calendar        -        -           -              -                  -          -          -      all   -
-manage_connectors      -        -           -              -                  -          -          -      all   -
-instruct               -        -           -              -                  -          -          scope  all   -
-read_assessment        -        -           scope          unit               scope      scope      scope  all   -
-import_cases           -        -           -              -                  -          -          -      all   -
-manage_pushes          -        -           -              -                  -          -          -      all   -
-read_bulletins         -        -           -              -                  scope      scope      scope  all   -
-inspect                -        -           -              -                  -          scope      -      all   -
-read_inspections       -        -           scope          -                  scope      scope      scope  all   -
-read_register          -        scope       scope          -                  -          scope      scope  all   -
-edit_register          -        scope       scope          -                  -          -          -      all   -
-unmask_personal        -        scope       scope          -                  -          -          -      all   -
-read_forms             -        scope       scope          unit               -          scope      scope  all   -
-issue_forms            -        -           -              unit               -          -          -      all   -
-fill_forms             -        scope       scope          -                  -          -          -      all   -
-export_forms           -        -           -              unit               -          -          -      all   -
-approve_forms          -        -           -              -                  -          scope      -      all   -
+read_geography         -        scope       scope          scope              scope      scope      scope  all   all            all     -
+import_geography       -        -           -              -                  -          -          -      all   -              -       -
+read_people            own      own         scope          own                scope      scope      scope  all   all            all     -
+manage_people          -        -           -              -                  -          -          -      -     all            -       -
+manage_directory       -        -           -              -                  -          -          -      all   -              -       -
+read_units             -        all         all            all                all        all        all    all   all            all     -
+read_audit             -        -           scope          -                  scope      scope      scope  -     -              all     -
+manage_own_tokens      own      own         own            own                own        own        own    own   own            own     -
+read_cases             own      scope       scope          unit               scope      scope      scope  all   -              -       -
+report_case            own      scope       scope          -                  scope      scope      -      all   -              -       scope
+verify_case            -        scope       -              -                  scope      -          -      all   -              -       -
+register_case          -        -           -              -                  scope      -          -      all   -              -       -
+dispatch_case          -        -           -              -                  scope      -          -      all   -              -       -
+handle_case            -        -           unit           unit               -          -          -      -     -              -       -
+check_case             -        scope       -              -                  scope      scope      -      all   -              -       -
+manage_case            -        -           -              -                  scope      scope      -      all   -              -       -
+attach_photo           own      scope       scope          unit               scope      scope      -      all   -              -       -
+read_ledger            -        -           unit           unit               scope      scope      scope  all   -              -       -
+manage_ledger          -        -           -              -                  -          scope      -      all   -              -       -
+report_progress        -        -           unit           unit               -          -          -      all   -              -       -
+manage_calendar        -        -           -              -                  -          -          -      all   -              -       -
+manage_connectors      -        -           -              -                  -          -          -      all   -              -       -
+instruct               -        -           -              -                  -          -          scope  all   -              -       -
+read_assessment        -        -           scope          unit               scope      scope      scope  all   -              -       -
+import_cases           -        -           -              -                  -          -          -      all   -              -       -
+manage_pushes          -        -           -              -                  -          -          -      all   -              -       -
+read_bulletins         -        -           -              -                  scope      scope      scope  all   -              -       -
+inspect                -        -           -              -                  -          scope      -      all   -              -       -
+read_inspections       -        -           scope          -                  scope      scope      scope  all   -              -       -
+read_register          -        scope       scope          -                  -          scope      scope  all   -              -       -
+edit_register          -        scope       scope          -                  -          -          -      all   -              -       -
+unmask_personal        -        scope       scope          -                  -          -          -      all   -              -       -
+read_forms             -        scope       scope          unit               -          scope      scope  all   -              -       -
+issue_forms            -        -           -              unit               -          -          -      all   -              -       -
+fill_forms             -        scope       scope          -                  -          -          -      all   -              -       -
+export_forms           -        -           -              unit               -          -          -      all   -              -       -
+approve_forms          -        -           -              -                  -          scope      -      all   -              -       -
 """
 
 

@@ -11,7 +11,9 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     SUPERVISOR = "supervisor"
     LEADER = "leader"
-    ADMIN = "admin"
+    ADMIN = "admin"  # 系统管理员: the system's configuration, never accounts nor the audit log
+    SECURITY_ADMIN = "security_admin"  # 安全管理员: accounts, roles and scopes, locks
+    AUDITOR = "auditor"  # 安全审计员: reads the whole audit log and verifies its chains, changes nothing
     CONNECTOR = "connector"  # an inbound system pushing with its connector key; never a person's account
 
 
@@ -24,6 +26,11 @@ ROLE_LABEL = {
     Role.SUPERVISOR: "督查人员",
     Role.LEADER: "领导",
     Role.ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDITOR: "安全审计员",
     Role.CONNECTOR: "外部系统",
 }
 PERSON_ROLES = tuple(role for role in Role if role is not Role.CONNECTOR)
+# 三员分立 (等保 level 3): the three administrators are three accounts of three roles, each unable to do
+# the others' work; their accounts are made and changed only at the server's console, never on the web
+ADMINISTRATORS = (Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)

@@ -13,7 +13,7 @@ def actor(session, username):
 
 
 def test_an_administrator_creates_an_account_and_the_change_is_audited(session):
-    admin = actor(session, "admin")
+    admin = actor(session, "security_admin")
     user = people.create_user(
         session,
         actor=admin,
@@ -26,7 +26,11 @@ def test_an_administrator_creates_an_account_and_the_change_is_audited(session):
     )
     assert user.password_hash and user.password_hash.startswith("$argon2")
     event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == "new_officer_1")).one()
-    assert event.action == "user.create" and event.actor_name == "admin" and event.scope_code == STREET_B
+    assert (
+        event.action == "user.create"
+        and event.actor_name == "security_admin"
+        and event.scope_code == STREET_B
+    )
 
 
 def test_a_street_officer_cannot_create_accounts(session):
@@ -46,7 +50,7 @@ def test_a_taken_username_is_a_conflict_naming_the_field(session):
     with pytest.raises(Conflict) as caught:
         people.create_user(
             session,
-            actor=actor(session, "admin"),
+            actor=actor(session, "security_admin"),
             username="street_officer",
             display_name="x",
             role=Role.STREET_OFFICER,
@@ -57,7 +61,7 @@ def test_a_taken_username_is_a_conflict_naming_the_field(session):
 
 
 def test_a_staff_account_needs_a_valid_scope(session):
-    admin = actor(session, "admin")
+    admin = actor(session, "security_admin")
     with pytest.raises(InvalidInput) as caught:
         people.create_user(
             session, actor=admin, username="no_scope", display_name="x", role=Role.DISPATCHER, now=NOW

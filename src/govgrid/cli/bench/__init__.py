@@ -12,6 +12,7 @@ from govgrid.cli.bench.hotspots import bench_hotspots
 from govgrid.cli.bench.importing import bench_import
 from govgrid.cli.bench.intake import bench_intake
 from govgrid.cli.bench.ledger import bench_ledger
+from govgrid.cli.bench.load import bench_load
 from govgrid.cli.bench.locate import bench_locate
 from govgrid.cli.bench.report import bench_report
 from govgrid.cli.bench.verify import bench_verify
@@ -34,5 +35,6 @@ for command in (
     bench_hotspots,
     bench_forms,
     bench_verify,
+    bench_load,
 ):
     bench.add_command(command)

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from govgrid.db.models import ApiToken, LoginSession, OrgUnit, User
 from govgrid.db.paging import fetch_page
 from govgrid.domain.areas import level_of
-from govgrid.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, authorize, scope_filter
-from govgrid.domain.roles import Role
+from govgrid.domain.roles import ADMINISTRATORS, Role
 from govgrid.domain.text import check_chars, required
 from govgrid.services import audit
 
@@ -62,8 +62,10 @@ def create_user(
     phone: str = "",
     password: str | None = None,
 ) -> User:
-    """Only an administrator creates accounts; every staff account has a data scope (an area code)."""
+    """Only the security administrator creates accounts; every staff account has a data scope (an area
+    code). The three administrators' accounts are made at the console only (三员分立)."""
     authorize(actor, Action.MANAGE_PEOPLE)
+    _console_only(actor, role)
     user = add_user(
         session,
         username=username,
@@ -152,7 +154,16 @@ def set_password(session: Session, *, actor: Actor, username: str, password: str
     services.people.own_account, which first checks the current one). Every session and token of the user
     ends (a stolen cookie or token dies with the old password)."""
     authorize(actor, Action.MANAGE_PEOPLE)
-    _replace_password(session, actor=actor, user=_user_by_name(session, username), password=password, now=now)
+    user = _user_by_name(session, username)
+    _console_only(actor, Role(user.role))
+    _replace_password(session, actor=actor, user=user, password=password, now=now)
+
+
+def _console_only(actor: Actor, role: Role) -> None:
+    """三员分立: no administrator's account is made, reset or disabled from the web — not even by the
+    security administrator, who could otherwise take over the auditor's account and clean the log."""
+    if role in ADMINISTRATORS and actor.user_id is not None:
+        raise Forbidden("系统管理员、安全管理员、安全审计员的账号只能在服务器控制台创建和变更（三员分立）")
 
 
 def store_own_password(session: Session, *, actor: Actor, password: str, now: datetime) -> None:
@@ -185,6 +196,7 @@ def set_active(session: Session, *, actor: Actor, username: str, active: bool, n
     user = _user_by_name(session, username)
     if not active and user.id == actor.user_id:
         raise InvalidInput("不能停用自己的账号（请由另一位管理员操作）", field="active")
+    _console_only(actor, Role(user.role))
     user.is_active = active
     if not active:
         end_all(session, user=user, actor=actor, now=now, reason="disabled")

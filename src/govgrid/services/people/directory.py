@@ -25,7 +25,7 @@ from govgrid.services import audit
 def create_unit(
     session: Session, *, actor: Actor, code: str, name: str, kind: str, area_code: str, now: datetime
 ) -> OrgUnit:
-    authorize(actor, Action.MANAGE_PEOPLE)
+    authorize(actor, Action.MANAGE_DIRECTORY)
     code = required(code, "code", "单位编码")
     if len(code) > 32 or not code.isascii() or not all(c.isalnum() or c in "-_" for c in code):
         raise InvalidInput(f"单位编码“{code[:32]}”只能由字母、数字、- 和 _ 组成（至多 32 位）", field="code")
@@ -59,7 +59,7 @@ def assign_worker(
     session: Session, *, actor: Actor, grid_code: str, username: str, now: datetime
 ) -> ResponsibilityGrid:
     """Bind a responsibility grid to a grid worker (an empty name: nobody, until one is named)."""
-    authorize(actor, Action.MANAGE_PEOPLE)
+    authorize(actor, Action.MANAGE_DIRECTORY)
     grid = session.get(ResponsibilityGrid, grid_code)
     if grid is None:
         raise NotFound(f"责任网格 {grid_code[:20]} 不存在", field="grid_code")
@@ -94,7 +94,7 @@ def responsibility_grids(
     session: Session, *, actor: Actor, text: str, paging: Paging
 ) -> Paged[tuple[ResponsibilityGrid, User | None]]:
     """A page of responsibility grids with their worker, those whose code, name or worker match `text`."""
-    authorize(actor, Action.MANAGE_PEOPLE)
+    authorize(actor, Action.MANAGE_DIRECTORY)
     text = " ".join(text.split())[:64]
     query = select(ResponsibilityGrid, User).outerjoin(User, User.id == ResponsibilityGrid.worker_id)
     if text:
@@ -111,7 +111,7 @@ def responsibility_grids(
 
 def active_grid_workers(session: Session, *, actor: Actor) -> list[Any]:
     """(username, display name, scope) of every grid worker in post: who a grid may be given to."""
-    authorize(actor, Action.MANAGE_PEOPLE)
+    authorize(actor, Action.MANAGE_DIRECTORY)
     return list(
         session.execute(
             select(User.username, User.display_name, User.scope_code)

@@ -200,7 +200,7 @@ def _units(
         kinds=UNIT_KIND_LABEL,
         areas=areas,
         area_names=dict(areas),
-        may_manage=reach(actor, Action.MANAGE_PEOPLE) is not Reach.NONE,
+        may_manage=reach(actor, Action.MANAGE_DIRECTORY) is not Reach.NONE,
         form=form or UnitForm(),
         error=error,
         field=field,

@@ -41,13 +41,16 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
         if actor.role in (Role.CITIZEN, Role.GRID_WORKER)
         else geography.scope_summary(session, actor=actor)
     )
-    waiting = todo.waiting(session, actor=actor) if actor.role is not Role.CITIZEN else None
+    with_cases = (
+        reach(actor, Action.READ_CASES) is not Reach.NONE
+    )  # not the security administrator, the auditor
+    waiting = todo.waiting(session, actor=actor) if actor.role is not Role.CITIZEN and with_cases else None
     today = todo.done_today(session, actor=actor, now=now) if actor.role is Role.GRID_WORKER else None
     mine = geography.grids_of_worker(session, actor=actor) if actor.role is Role.GRID_WORKER else []
     own = (
         queries.list_cases(session, actor=actor, paging=Paging(1, 20)) if actor.role is Role.CITIZEN else None
     )
-    notes = reminders.reminders(session, actor=actor, paging=Paging(1, 20)).items
+    notes = reminders.reminders(session, actor=actor, paging=Paging(1, 20)).items if with_cases else []
     ledger = (
         ledger_boards.attention(session, actor=actor)
         if reach(actor, Action.READ_LEDGER) is not Reach.NONE
