@@ -192,6 +192,13 @@ class Settings(BaseSettings):
     connector_posts_per_minute: int = Field(
         600, ge=1, description="Pushes one connector key may make per minute (12345 peaks, video alarms)."
     )
+    audit_retention_days: int = Field(
+        365,
+        ge=183,
+        le=36500,
+        description="How long audit rows are kept, in days: at least six months (等保 level 3). After it, the "
+        "worker removes an audited object's whole chain once its newest row is older and a daily anchor sealed it.",
+    )
     demo_password: str = Field(
         "govgrid-demo", description="Password of the demo logins made by `govgrid demo`."
     )

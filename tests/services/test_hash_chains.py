@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, text
 
 from govgrid.db.case_models import CaseTransition
@@ -158,3 +159,33 @@ def test_erasing_personal_values_leaves_the_registers_chain_whole_because_it_cov
 
 def test_the_shared_test_district_verifies_whatever_the_suite_wrote_before(session):
     assert breaks(session) == {}
+
+
+def test_audit_rows_past_their_retention_go_whole_chains_at_a_time_and_the_rest_still_verifies(own):
+    from govgrid.services.audit_retention import prune
+
+    sessions, district = own
+    with sessions() as session:
+        old = worked_case(session, district)
+        anchor(session, now=WEDNESDAY_10 + timedelta(days=1))
+        later = WEDNESDAY_10 + timedelta(days=300)
+        recent = worked_case(session, district, when=later)
+        anchor(session, now=later + timedelta(days=1))
+        removed = prune(session, now=WEDNESDAY_10 + timedelta(days=400), retention_days=365)
+        assert removed > 0
+        left = set(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.entity_type == "case")))
+        assert old.code not in left and recent.code in left  # the young chain stays whole
+        checks = {c.table: c for c in verify(session)}
+        assert all(c.broken == 0 for c in checks.values())
+        assert checks["audit_event"].pruned >= 1
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.prune")) is not None
+        assert prune(session, now=WEDNESDAY_10 + timedelta(days=400), retention_days=365) == 0
+
+
+def test_the_audit_retention_cannot_be_set_below_six_months():
+    from pydantic import ValidationError
+
+    from govgrid.settings import Settings
+
+    with pytest.raises(ValidationError, match="audit_retention_days"):
+        Settings(audit_retention_days=100)

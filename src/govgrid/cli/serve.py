@@ -30,6 +30,7 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
             interval=5,
             public_url=settings.public_url,
             mail=mailer(settings),
+            audit_days=settings.audit_retention_days,
         )
     click.echo(
         f"govgrid 服务地址：http://{host or settings.host}:{port or settings.port}/  数据库：{settings.database_url}"
@@ -61,7 +62,10 @@ def worker(obj: Context, once: bool, interval: int) -> None:
 
     sessions = obj.migrated_sessions()
     while True:
-        applied, linked = run_round(sessions, obj.catalogs, obj.settings.public_url, mailer(obj.settings))
+        settings = obj.settings
+        applied, linked = run_round(
+            sessions, obj.catalogs, settings.public_url, mailer(settings), settings.audit_retention_days
+        )
         if applied or linked:
             click.echo(f"{obj.now():%Y-%m-%d %H:%M:%S} 督办扫描：处理 {applied} 项；相似案件检查 {linked} 件")
         if once:

@@ -16,12 +16,13 @@ log = logging.getLogger("govgrid.worker")
 
 
 def run_round(
-    sessions: Any, catalogs: Catalogs, public_url: str = "", mail: Mail | None = None
+    sessions: Any, catalogs: Catalogs, public_url: str = "", mail: Mail | None = None, audit_days: int = 365
 ) -> tuple[int, int]:
     """One round of background work: sweep case deadlines, link new cases to possible repeats, recompute
     ledger lights and climb the ledger ladder, issue the bulletins that are due and
     push what waits to every group robot and email destination — by the catalogues it was given."""
     from govgrid.services.assessment.rollups import catch_up_all
+    from govgrid.services.audit_retention import prune
     from govgrid.services.cases.similar import link_pending
     from govgrid.services.cases.sweeper import sweep
     from govgrid.services.chains import anchor, anchor_due
@@ -58,6 +59,7 @@ def run_round(
                 "日锚点",
                 lambda: anchor_due(session, now=datetime.now(UTC)) and anchor(session, now=datetime.now(UTC)),
             ),
+            ("审计日志保存期限", lambda: prune(session, now=datetime.now(UTC), retention_days=audit_days)),
             (
                 "每月一题",
                 lambda: link_joiners(
@@ -74,7 +76,12 @@ def run_round(
 
 
 def start_embedded(
-    sessions: Any, catalogs: Catalogs, interval: float, public_url: str = "", mail: Mail | None = None
+    sessions: Any,
+    catalogs: Catalogs,
+    interval: float,
+    public_url: str = "",
+    mail: Mail | None = None,
+    audit_days: int = 365,
 ) -> None:
     """The background work inside `govgrid serve` (the embedded default needs no second process)."""
     import threading
@@ -83,7 +90,7 @@ def start_embedded(
     def loop() -> None:
         while True:
             try:
-                run_round(sessions, catalogs, public_url, mail)
+                run_round(sessions, catalogs, public_url, mail, audit_days)
             except Exception as exc:  # keep serving; the next round tries again
                 log.exception("后台任务出错：%s", exc)
             time.sleep(interval)
