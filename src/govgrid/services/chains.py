@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import CaseTransition
@@ -97,24 +97,20 @@ def _heads_from_database(
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_id(spec.table, key)})
     elif connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
         connection.exec_driver_sql("UPDATE chain_anchor SET id = id WHERE 0")  # take the write lock first
-    columns = [model.district_code, *(getattr(model, name) for name in spec.key)]
-    for start in range(0, len(keys), 300):
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    table, names = spec.table, spec.key
+    one = " AND ".join(f"t.{name} = {mark}" for name in names)
+    newest = " AND ".join(f"u.{name} = t.{name}" for name in names)
+    for start in range(0, len(keys), 300):  # the newest row of each chain, by the unique index
         chunk = keys[start : start + 300]
-        wanted = or_(*(and_(*(c == v for c, v in zip(columns, key, strict=True))) for key in chunk))
-        last = (
-            select(*columns, func.max(model.chain_seq).label("seq"))
-            .where(wanted)
-            .group_by(*columns)
-            .subquery()
+        sql = (
+            f"SELECT t.district_code, {', '.join(f't.{n}' for n in names)}, t.chain_seq, t.row_hash FROM {table} t"
+            f" WHERE ({' OR '.join(f'(t.district_code = {mark} AND {one})' for _ in chunk)})"
+            f" AND t.chain_seq = (SELECT max(u.chain_seq) FROM {table} u"
+            f" WHERE u.district_code = t.district_code AND {newest})"
         )
-        found = session.execute(
-            select(*columns, model.chain_seq, model.row_hash).join(
-                last,
-                and_(*(c == last.c[c.key] for c in columns), model.chain_seq == last.c.seq),
-            )
-        )
-        for row in found:
-            heads[(spec.table, tuple(row[: len(columns)]))] = (row[-2], row[-1])
+        for row in connection.exec_driver_sql(sql, tuple(v for key in chunk for v in key)):
+            heads[(table, tuple(row[:-2]))] = (row[-2], row[-1])
 
 
 def _lock_id(table: str, key: Key) -> int:
