@@ -271,7 +271,7 @@ def list_requests(
             query = query.where(Case.status.not_in(final))
     # every filter is in the query, before the cap: the 1,000 newest of what the caller may see and asked for
     found = list(session.scalars(query.order_by(Case.id.desc()).limit(1000)))
-    return render(fmt, "service_requests", "request", [_view(request, session, c, actor) for c in found])
+    return render(fmt, "service_requests", "request", _views(request, session, found, actor))
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: 单个服务请求")
@@ -291,7 +291,7 @@ def get_request(
     )
     if case is None:
         return error(fmt, 404, f"service_request_id {request_id[:20]} 不存在")
-    return render(fmt, "service_requests", "request", [_view(request, session, case, actor)])
+    return render(fmt, "service_requests", "request", _views(request, session, [case], actor))
 
 
 @router.get("/tokens/{token}.{fmt}", summary="GeoReport v2: 令牌换取请求编号")
@@ -362,15 +362,28 @@ def _visible(request: Request, actor: Actor) -> Any:
     return and_(Case.status != Status.CANCELLED.value, Case.channel.not_in(private))
 
 
-def _view(request: Request, session: Any, case: Case, actor: Actor) -> dict[str, Any]:
-    case_class = request.app.state.case_rules.classes.get(case.class_code)
-    unit = session.get(OrgUnit, case.unit_id) if case.unit_id else None
-    community = session.get(Area, case.grid_code[:12]) if case.grid_code else None
-    return request_view(
-        case,
-        class_name=case_class.name if case_class else case.class_code,
-        unit_name=unit.name if unit else None,
-        community=community.name if community else None,
-        is_public=actor.is_anonymous,
-        notice=NOTICE,
+def _views(request: Request, session: Any, cases: list[Case], actor: Actor) -> list[dict[str, Any]]:
+    """The cases as GeoReport requests; the names of their units and communities read once for all (two
+    queries of names, not two loads of a row per case)."""
+    unit_ids = {c.unit_id for c in cases if c.unit_id}
+    codes = {c.grid_code[:12] for c in cases if c.grid_code}
+    units = (
+        dict(session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids))).all())
+        if unit_ids
+        else {}
     )
+    places = (
+        dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all()) if codes else {}
+    )
+    classes = request.app.state.case_rules.classes
+    return [
+        request_view(
+            case,
+            class_name=classes[case.class_code].name if case.class_code in classes else case.class_code,
+            unit_name=units.get(case.unit_id) if case.unit_id else None,
+            community=places.get(case.grid_code[:12]) if case.grid_code else None,
+            is_public=actor.is_anonymous,
+            notice=NOTICE,
+        )
+        for case in cases
+    ]
