@@ -192,6 +192,12 @@ class Settings(BaseSettings):
     connector_posts_per_minute: int = Field(
         600, ge=1, description="Pushes one connector key may make per minute (12345 peaks, video alarms)."
     )
+    read_database_url: str = Field(
+        "",
+        description="A streaming replica of the database (PostgreSQL). When set, the case list, the command map "
+        "and the assessment's metrics and ranking are read from it; every write, and every read right after one, "
+        "stays on GOVGRID_DATABASE_URL. Its rows may lag the primary by the replica's replay delay.",
+    )
     audit_retention_days: int = Field(
         365,
         ge=183,

@@ -134,6 +134,8 @@ def test_every_large_table_carries_its_district_in_its_keys(tmp_path):
             assert not column["nullable"], name
             uniques = [u["column_names"] for u in found.get_unique_constraints(name)]
             assert all(u[0] == "district_code" for u in uniques), (name, uniques)
+            unique_indexes = [i["column_names"] for i in found.get_indexes(name) if i["unique"]]
+            assert all(i[0] == "district_code" for i in unique_indexes), (name, unique_indexes)
             if engine.dialect.name == "postgresql":
                 assert found.get_pk_constraint(name)["constrained_columns"] == ["district_code", "id"]
             else:

@@ -39,8 +39,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`; `read_only` ones (a streaming replica's) carry it in `Session.info`, so a
+    reader that would also write (the rollups' catch-up before the metrics) leaves that to the primary."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"read_only": read_only})
     event.listen(factory, "before_flush", _no_control_characters)
     return factory
 

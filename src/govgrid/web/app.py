@@ -111,6 +111,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = (
+        make_session_factory(make_engine(settings.read_database_url), read_only=True)
+        if settings.read_database_url
+        else app.state.session_factory
+    )  # dashboards, metrics and lists: a streaming replica when one is set
     app.state.clock = clock
     app.state.locator_cache = LocatorCache()
     app.state.jobs = Jobs()

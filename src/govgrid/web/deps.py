@@ -36,11 +36,21 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for reads that may lag a little (GOVGRID_READ_DATABASE_URL: a streaming replica)."""
+    session = request.app.state.read_session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def get_now(request: Request) -> datetime:
     return request.app.state.clock()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 

@@ -196,7 +196,10 @@ def rolled_up(
     waiting: dict[str, Any] = {}
     for code in districts:
         now = datetime.now(UTC)
-        if rollups.catch_up(session, rules=rules, district_code=code, now=now, most=CATCH_UP) is None:
+        caught = session.info.get("read_only") or rollups.catch_up(  # a replica: the primary's worker rolls
+            session, rules=rules, district_code=code, now=now, most=CATCH_UP
+        )
+        if caught is None:
             return None  # a backlog (an import, a calendar change): the worker rolls it, the history answers
         waiting[code] = rollups.pending(session, rules=rules, district_code=code, most=CATCH_UP)
         if waiting[code] is None:

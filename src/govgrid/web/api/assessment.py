@@ -10,7 +10,7 @@ from govgrid.domain.assessment import parse_period
 from govgrid.services.assessment import metrics as assessment
 from govgrid.services.assessment import ranking as assessment_ranking
 from govgrid.services.assessment.metrics import Slice
-from govgrid.web.deps import LoggedInDep, SessionDep
+from govgrid.web.deps import LoggedInDep, ReadSessionDep
 
 router = APIRouter(prefix="/assessment", tags=["assessment"])
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/assessment", tags=["assessment"])
 @router.get("/metrics", summary="考核指标：立案、应结案、结案、按期结案、返工与 12345 三率（按期间与切片）")
 def metrics(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: LoggedInDep,
     first: Annotated[str, Query(alias="from", max_length=10, description="期间起（YYYY-MM-DD，北京时间）")],
     last: Annotated[str, Query(alias="to", max_length=10, description="期间止（含）")],
@@ -34,7 +34,7 @@ def metrics(
 )
 def ranking(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: LoggedInDep,
     first: Annotated[str, Query(alias="from", max_length=10, description="期间起（YYYY-MM-DD，北京时间）")],
     last: Annotated[str, Query(alias="to", max_length=10, description="期间止（含）")],

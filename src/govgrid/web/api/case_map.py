@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from govgrid.domain.permissions import Action, scope_filter
 from govgrid.geo.crs import parse_crs
 from govgrid.services.dashboard.case_map import Box, case_map
-from govgrid.web.deps import CrsQuery, LoggedInDep, SessionDep
+from govgrid.web.deps import CrsQuery, LoggedInDep, ReadSessionDep
 from govgrid.web.filters import CaseFilterDep
 
 router = APIRouter(prefix="/map", tags=["map"])
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/map", tags=["map"])
     "/cases", summary="指挥地图的案件：按缩放级别在服务端聚合成网格单元，放大后为逐件点位（按数据范围）"
 )
 def map_cases(
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: LoggedInDep,
     wanted: CaseFilterDep,
     bbox: Annotated[str, Query(max_length=100, description="西,南,东,北（经纬度，坐标系见 crs）")],

@@ -29,7 +29,15 @@ from govgrid.services.cases import (
 from govgrid.services.cases import export as case_export
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
-from govgrid.web.deps import LoggedInDep, NowDep, SessionDep, bearer_secret, count_report, limit_reports
+from govgrid.web.deps import (
+    LoggedInDep,
+    NowDep,
+    ReadSessionDep,
+    SessionDep,
+    bearer_secret,
+    count_report,
+    limit_reports,
+)
 from govgrid.web.filters import CaseFilterDep
 from govgrid.web.paging import Page, PagingDep, page_body
 from govgrid.web.params import IdPath
@@ -114,7 +122,7 @@ def report_case(
 )
 def list_cases(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: LoggedInDep,
     paging: PagingDep,
     wanted: CaseFilterDep,
