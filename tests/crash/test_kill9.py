@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
@@ -22,6 +23,7 @@ from govgrid.db.case_models import Case
 from govgrid.db.engine import make_engine, make_session_factory
 from govgrid.db.migrate import upgrade
 from govgrid.services.chain_verify import verify
+from govgrid.services.import_batches import ABANDONED_AFTER, drop_abandoned_once
 from tests.crash.ports import free_port
 from tests.databases import fresh_database
 from tests.factories import STREET_A, build_district
@@ -177,4 +179,48 @@ def test_the_server_killed_under_write_load_loses_no_acknowledged_case_and_a_ret
     with sessions() as session:
         stored_ids = session.scalars(select(Case.external_id).where(Case.external_id.in_(client_ids))).all()
     assert sorted(stored_ids) == sorted(client_ids)  # each exactly once
+    after_restart_all_is_whole(sessions, url)
+
+
+def test_a_killed_ledger_import_shows_nothing_is_dropped_by_the_worker_and_a_rerun_writes_each_item_once(
+    district_db, tmp_path
+):
+    from govgrid.db.ledger_models import LedgerItem
+
+    url, _, sessions = district_db
+    sheet = tmp_path / "台账.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["序号", "上级序号", "层级", "工作内容", "牵头单位", "完成时限"])
+        writer.writerow(["K9", "", "行动", "断电检查行动", "", ""])
+        writer.writerows(
+            [str(n), "K9", "任务", f"断电检查任务{n}", "LX-CGJ", "2026-12-31"] for n in range(1, 4001)
+        )
+    command = [str(GOVGRID), "ledger", "import", str(sheet)]
+    importer = subprocess.Popen(
+        command, env=env_for(url, tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    for line in importer.stderr:  # type: ignore[union-attr]
+        if "写入事项" in line and not line.strip().endswith(" 1/4,001"):  # well into the writing
+            importer.send_signal(signal.SIGKILL)
+            break
+    importer.wait(timeout=60)
+    assert importer.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+
+    def items(*, staged: bool = False) -> list[str]:
+        where = LedgerItem.batch_id.is_not(None) if staged else LedgerItem.batch_id.is_(None)
+        with sessions() as session:
+            query = select(LedgerItem.content).where(LedgerItem.content.startswith("断电检查"), where)
+            return list(session.scalars(query))
+
+    assert items() == [] and len(items(staged=True)) > 0  # written in chunks, staged: no reader sees them
+    after_restart_all_is_whole(sessions, url)
+    with sessions() as session:  # the worker's round, once the dead importer has been silent long enough
+        assert drop_abandoned_once(session, now=datetime.now(UTC) + ABANDONED_AFTER + timedelta(minutes=1))
+    assert items(staged=True) == []
+    after_restart_all_is_whole(sessions, url)
+    again = subprocess.run(command, env=env_for(url, tmp_path), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    written = items()
+    assert len(written) == len(set(written)) == 4001
     after_restart_all_is_whole(sessions, url)
