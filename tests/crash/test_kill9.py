@@ -224,3 +224,46 @@ def test_a_killed_ledger_import_shows_nothing_is_dropped_by_the_worker_and_a_rer
     written = items()
     assert len(written) == len(set(written)) == 4001
     after_restart_all_is_whole(sessions, url)
+
+
+def test_the_worker_killed_in_its_sweep_applies_each_mark_once_when_it_runs_again(district_db, tmp_path):
+    from govgrid.db.case_models import CaseTransition
+    from govgrid.domain.workflow import Step
+    from govgrid.domain.worktime import CHINA
+    from tests.services.cases.test_cases import patrol, step
+
+    url, district, sessions = district_db
+    start = datetime(2026, 10, 12, 10, tzinfo=CHINA)  # weeks before today: every mark is due
+    with sessions() as session:
+        for n in range(150):
+            case = patrol(session, district, when=start + timedelta(minutes=n))
+            for action in (Step.VERIFY, Step.REGISTER, Step.DISPATCH):
+                case = step(session, "dispatcher", case, action, start + timedelta(minutes=n + 1))
+
+    def marks() -> list[tuple[int, str]]:
+        with sessions() as session:
+            rows = session.execute(
+                select(CaseTransition.case_id, CaseTransition.step).where(
+                    CaseTransition.actor_name == "system:sweeper"
+                )
+            )
+            return [tuple(r) for r in rows]
+
+    worker = subprocess.Popen(
+        [str(GOVGRID), "worker", "--once"], env=env_for(url, tmp_path), stdout=subprocess.DEVNULL
+    )
+    while not marks() and worker.poll() is None:
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=60)
+    assert worker.returncode == -signal.SIGKILL, "the sweep ended before it could be killed"
+    first = marks()
+    after_restart_all_is_whole(sessions, url)
+    again = subprocess.run(
+        [str(GOVGRID), "worker", "--once"], env=env_for(url, tmp_path), capture_output=True, timeout=600
+    )
+    assert again.returncode == 0, again.stderr
+    done = marks()
+    assert len(first) < len(done) and len(done) == len(set(done))  # it went on, and no mark came twice
+    assert {case_id for case_id, _ in done} >= {case_id for case_id, _ in first}
+    after_restart_all_is_whole(sessions, url)
