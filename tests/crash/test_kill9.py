@@ -267,3 +267,58 @@ def test_the_worker_killed_in_its_sweep_applies_each_mark_once_when_it_runs_agai
     assert len(first) < len(done) and len(done) == len(set(done))  # it went on, and no mark came twice
     assert {case_id for case_id, _ in done} >= {case_id for case_id, _ in first}
     after_restart_all_is_whole(sessions, url)
+
+
+def test_a_push_killed_in_flight_resumes_from_its_cursor_and_every_bulletin_arrives(district_db, tmp_path):
+    """A robot cannot tell a retry from a new message, so delivery is at least once: after a kill, every
+    bulletin arrives, and only the one in flight when the worker died may arrive twice."""
+    from govgrid.db.push_models import BulletinIssue, PushDestination
+    from govgrid.domain.bulletins import Kind
+    from govgrid.services.pushes.destinations import add_destination, issue
+    from tests.services.cases.test_cases import RULES, who
+    from tests.services.test_pushes import HOSTS, MONDAY_8, Receiver
+
+    url, _, sessions = district_db
+    robot = Receiver()
+    answer = robot.check
+
+    def slowly(path, query, body):  # type: ignore[no-untyped-def]
+        time.sleep(0.4)  # a slow robot: the worker is killed while one message is on the wire
+        return answer(path, query, body)
+
+    robot.check = slowly  # type: ignore[method-assign]
+    try:
+        with sessions() as session:
+            target = add_destination(
+                session, actor=who(session, "admin"), name="指挥中心群", platform="wecom", url=f"{robot.url}/wecom",
+                secret="", now=MONDAY_8, hosts=HOSTS,
+            )  # fmt: skip
+            for day in range(6):
+                issue(
+                    session,
+                    rules=RULES,
+                    kind=Kind.DAILY,
+                    day=(MONDAY_8 + timedelta(days=day)).date(),
+                    now=MONDAY_8,
+                )
+        env = {**env_for(url, tmp_path), "GOVGRID_PUSH_HOSTS": "127.0.0.1"}
+        worker = subprocess.Popen([str(GOVGRID), "worker", "--once"], env=env, stdout=subprocess.DEVNULL)
+        while len(robot.received) < 2 and worker.poll() is None:
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=60)
+        assert worker.returncode == -signal.SIGKILL, "the pushes ended before the worker could be killed"
+        after_restart_all_is_whole(sessions, url)
+        again = subprocess.run([str(GOVGRID), "worker", "--once"], env=env, capture_output=True, timeout=600)
+        assert again.returncode == 0, again.stderr
+        with sessions() as session:
+            issued = session.scalars(select(BulletinIssue).order_by(BulletinIssue.id)).all()
+            cursor = session.get(PushDestination, target.id).bulletin_cursor
+        sent = [body["markdown"]["content"] for _, _, body in robot.received]
+        for bulletin in issued:  # every one arrived
+            assert any(bulletin.summary in content for content in sent), bulletin.summary
+        assert len(sent) <= len(issued) + 1  # at most the one in flight came twice
+        assert cursor == issued[-1].id  # the cursor went on from where it stood
+        after_restart_all_is_whole(sessions, url)
+    finally:
+        robot.server.shutdown()
