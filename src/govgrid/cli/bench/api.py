@@ -19,8 +19,6 @@ def bench_api(obj: Context, rate: int, seconds: float) -> None:
     """p50/p99 of a single-case POST at a fixed rate on loopback, against GET /health at the same rate."""
     import os
     import socket
-    import subprocess
-    import sys
     import tempfile
 
     import httpx2 as httpx  # the HTTP client the project depends on (also behind Starlette's TestClient)
@@ -58,23 +56,7 @@ def bench_api(obj: Context, rate: int, seconds: float) -> None:
             # the load this benchmark means to drive, not an attacker's: the per-person limit is lifted
             "GOVGRID_REPORTS_PER_MINUTE": str(max(rate * 120, 1000)),
         }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "govgrid.web.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-proxy-headers",
-            ],
-            env=env,
-        )
+        server = common.uvicorn(port, env)
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)) as client:

@@ -154,3 +154,29 @@ def wait_for(url: str, seconds: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise click.ClickException(f"服务未在 {seconds:.0f} 秒内就绪：{url}")
+
+
+def uvicorn(port: int, env: dict[str, str], workers: int = 1):
+    """The app served by uvicorn in a process of its own on loopback, for a benchmark to drive."""
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "govgrid.web.app:create_app",
+        "--host",
+        "127.0.0.1",
+    ]
+    command += [
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-proxy-headers",
+        "--workers",
+        str(workers),
+    ]
+    return subprocess.Popen(command, env=env)

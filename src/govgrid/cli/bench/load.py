@@ -139,25 +139,7 @@ def bench_load(
             "GOVGRID_REPORTS_PER_MINUTE": "1000000",
             "GOVGRID_STREAMS_PER_USER": str(max(streams, 1)),
         }
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "govgrid.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-        ]
-        command += [
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-proxy-headers",
-            "--workers",
-            str(workers),
-        ]
-        server = subprocess.Popen(command, env=env)
+        server = common.uvicorn(port, env, workers=workers)
         try:
             base = f"http://127.0.0.1:{port}"
             common.wait_for(base + "/api/v1/health")
