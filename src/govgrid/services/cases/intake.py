@@ -236,7 +236,7 @@ def _new_case(
     key: str | None,
 ) -> Case:
     check_report(rules, data)  # what the report says is checked before where it is looked up
-    place = place_of(session, locator, data)
+    place = place_of(session, locator, data, taker=actor.scope_code)
     admit(rules, actor, data, place)
     case = Case(**case_row(rules, actor, data, place, source=source, key=key, now=now))
     session.add(case)
@@ -260,12 +260,20 @@ def deadline_columns(deadline: Deadline | None) -> dict[str, Any]:
     return {"due_at": deadline.at, "due_is_provisional": deadline.is_provisional}
 
 
-def _district_code(session: Session) -> str:
-    """Where a case without a point belongs until it is located: the whole district."""
-    code = session.scalar(select(Area.code).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code))
-    if code is None:
+def _district_code(session: Session, taker: str | None = None) -> str:
+    """Where a case without a point belongs until it is located: the whole district of whoever took it (the
+    first six digits of their scope) — in a city's deployment never "the first district"; with no scope (a
+    citizen) the deployment's district when it has only one, else the report must name its place."""
+    districts = list(
+        session.scalars(select(Area.code).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code))
+    )
+    if not districts:
         raise InvalidInput("尚未导入区县边界，无法受理案件", field="lng")
-    return code
+    if taker and taker[:6] in districts:
+        return taker[:6]
+    if len(districts) == 1:
+        return districts[0]
+    raise InvalidInput("本平台含多个区县，未找到该地址：请在地图上点选位置", field="address")
 
 
 def check_report(rules: CaseRules, data: Report) -> None:
@@ -321,9 +329,10 @@ def places_of(
     return [place for place in found if place is not None]
 
 
-def place_of(session: Session, locator: LocatorCache, data: Report) -> Place:
+def place_of(session: Session, locator: LocatorCache, data: Report, taker: str | None = None) -> Place:
     """The grid of the report's point; a point outside the district is refused, never guessed. A report
-    by address names its place, or waits at district scope for the center to locate it."""
+    by address names its place, or waits at the scope of the district that took it (`taker`: the scope of
+    who took it) for the center to locate it."""
     if data.lng is None or data.lat is None:
         if not data.address.strip():
             raise InvalidInput("须提供位置：在地图上点选、使用当前位置，或填写地址", field="address")
@@ -334,8 +343,8 @@ def place_of(session: Session, locator: LocatorCache, data: Report) -> Place:
                     f"未找到地址“{data.address.strip()[:40]}”：请在地图上点选位置，或使用当前位置",
                     field="address",
                 )
-            return Place(None, None, None, _district_code(session))
-        return Place(named.grid_code, named.lng, named.lat, named.grid_code or _district_code(session))
+            return Place(None, None, None, _district_code(session, taker))
+        return Place(named.grid_code, named.lng, named.lat, named.grid_code or _district_code(session, taker))
     found = locator.get(session).locate(data.lng, data.lat, data.crs)
     if not found.is_inside:
         raise InvalidInput(found.message, field="lng")
