@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from govgrid import catalog
 from govgrid.db.models import OrgUnit, ResponsibilityGrid, UnitGrid, User
 from govgrid.domain.areas import AreaLevel, unit_grid_code
-from govgrid.domain.permissions import SYSTEM
+from govgrid.domain.permissions import SYSTEM, Actor
 from govgrid.domain.roles import Role
 from govgrid.geo.features import AreaFeature
 from govgrid.geo.partition import partition_district
@@ -175,3 +175,7 @@ def add_demo_ledger_units(session: Session) -> None:
                 OrgUnit(code=code, name=f"{code}办事处（演示台账）", kind="street", area_code=DISTRICT)
             )
     session.commit()
+
+
+# the security administrator at the server's console (三员分立: accounts are theirs, not the system's)
+SECURITY_CONSOLE = Actor(user_id=None, username="cli:test", role=Role.SECURITY_ADMIN)

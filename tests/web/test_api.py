@@ -109,7 +109,7 @@ def test_a_bearer_token_authenticates_an_integration_without_cookies(as_user, ap
 
 
 def test_an_administrator_creates_a_person_through_the_api(as_user):
-    answer = as_user("admin").post(
+    answer = as_user("security_admin").post(
         "/api/v1/people",
         json={
             "username": "api_created_officer",

@@ -53,7 +53,8 @@ def test_every_list_route_of_the_api_is_paged_or_named_as_returned_whole(app):
 
 @pytest.mark.parametrize("path", PAGED)
 def test_each_paged_list_answers_with_its_page_and_total(as_user, path):
-    body = as_user("admin").get(f"{path}?page=1&page_size=2").json()
+    reader = "auditor" if path == "/api/v1/audit" else "admin"  # 三员分立: the log is the auditor's
+    body = as_user(reader).get(f"{path}?page=1&page_size=2").json()
     assert set(body) >= {"items", "page", "page_size", "pages", "total"}
     assert body["page"] == 1 and body["page_size"] == 2 and len(body["items"]) <= 2
     assert body["pages"] == max(1, -(-body["total"] // 2))

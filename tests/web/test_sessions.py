@@ -10,10 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from govgrid.db.models import LoginSession, User
-from govgrid.domain.permissions import SYSTEM
 from govgrid.services.people import accounts as people
 from tests.conftest import login
-from tests.factories import NOW, PASSWORD
+from tests.factories import NOW, PASSWORD, SECURITY_CONSOLE
 
 
 def csrf_of(client: TestClient) -> str:
@@ -59,7 +58,9 @@ def test_a_password_reset_ends_every_session_and_every_token_even_one_minted_fro
         with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as tool:
             assert tool.get("/api/v1/me").status_code == 200
             with district_sessions() as session:
-                people.set_password(session, actor=SYSTEM, username=person, password="a-new-pass-9", now=NOW)
+                people.set_password(
+                    session, actor=SECURITY_CONSOLE, username=person, password="a-new-pass-9", now=NOW
+                )
             assert tool.get("/api/v1/me").status_code == 401
         assert client.get("/api/v1/me").status_code == 401
 
@@ -68,7 +69,7 @@ def test_disabling_a_user_ends_their_sessions_and_they_cannot_log_in(app, person
     with TestClient(app) as client:
         login(client, person)
         with district_sessions() as session:
-            people.set_active(session, actor=SYSTEM, username=person, active=False, now=NOW)
+            people.set_active(session, actor=SECURITY_CONSOLE, username=person, active=False, now=NOW)
         assert client.get("/api/v1/me").status_code == 401
         page = client.get("/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

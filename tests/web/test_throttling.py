@@ -10,11 +10,10 @@ from sqlalchemy import delete, func, select
 
 from govgrid.db.models import AuditEvent, ThrottleCounter
 from govgrid.domain.errors import TooManyAttempts
-from govgrid.domain.permissions import SYSTEM
 from govgrid.services.people import accounts as people
 from govgrid.services.people import throttle
 from tests.conftest import login
-from tests.factories import NOW, PASSWORD
+from tests.factories import NOW, PASSWORD, SECURITY_CONSOLE
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +78,7 @@ def test_the_wait_doubles_then_the_account_locks_until_an_administrator_lifts_it
         throttle.check_login(
             session, username=person, address="10.0.0.1", now=moment + timedelta(days=30), policy=policy
         )
-    assert throttle.unlock(session, actor=SYSTEM, username=person, now=moment, scope_code=None)
+    assert throttle.unlock(session, actor=SECURITY_CONSOLE, username=person, now=moment, scope_code=None)
     throttle.check_login(session, username=person, address="10.0.0.1", now=moment, policy=policy)
 
 

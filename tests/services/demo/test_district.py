@@ -94,6 +94,8 @@ def test_there_is_one_login_per_role(demo):
         "supervisor",
         "leader",
         "admin",
+        "security_admin",
+        "auditor",
     }
 
 
