@@ -25,7 +25,9 @@ def cases_titled(session, title):
 
 def pick_class(page, word, code):
     page.fill("#class-search", word)
-    expect(page.locator("#class-count")).to_contain_text("匹配")
+    expect(page.locator("#class-count")).to_contain_text(
+        "匹配", timeout=15_000
+    )  # a loaded machine: the filter runs late
     page.select_option("#class-code", code)
 
 
