@@ -117,3 +117,28 @@ def test_a_file_that_is_not_a_backup_is_named_as_such(tmp_path):
     bad.write_bytes(b"not a tar file at all")
     with pytest.raises(InvalidInput, match="无法读取备份文件"):
         restore(bad, f"sqlite:///{tmp_path / 'e.db'}", tmp_path / "m", say=lambda _: None)
+
+
+def test_an_oversized_or_compressed_archive_is_refused_before_any_file_is_read(tmp_path, monkeypatch):
+    from govgrid.services import backup as module
+
+    monkeypatch.setattr(module, "MOST_FILE", 10)
+    archive = tmp_path / "big.tar"
+    digest = "a" * 64
+    with tarfile.open(archive, "w") as out:
+        for name, data in (
+            ("manifest.json", b'{"format": "govgrid-backup/1"}'),
+            (f"media/aa/{digest}", b"x" * 11),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    with pytest.raises(InvalidInput, match="过大"):
+        restore(archive, f"sqlite:///{tmp_path / 'e.db'}", tmp_path / "m", say=lambda _: None)
+    packed = tmp_path / "packed.tar.gz"
+    with tarfile.open(packed, "w:gz") as out:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = 2
+        out.addfile(info, io.BytesIO(b"{}"))
+    with pytest.raises(InvalidInput, match="无法读取备份文件"):
+        restore(packed, f"sqlite:///{tmp_path / 'f.db'}", tmp_path / "m", say=lambda _: None)

@@ -33,6 +33,8 @@ from govgrid.domain.errors import InvalidInput
 FORMAT = "govgrid-backup/1"
 MEDIA = re.compile(r"media/[0-9a-f]{2}/[0-9a-f]{64}")
 DATABASE = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
+MOST_FILE = 200 * 1024 * 1024  # a photo or evidence file in an archive: no upload is larger
+MOST_MANIFEST = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,13 @@ def read_manifest(archive: tarfile.TarFile) -> dict:
             raise InvalidInput(f"备份文件中有不应有的条目：{member.name[:80]}", field="file")
         if not member.isfile():
             raise InvalidInput(f"备份文件中的条目不是普通文件：{member.name[:80]}", field="file")
+        most = MOST_MANIFEST if member.name == "manifest.json" else MOST_FILE
+        if member.name not in DATABASE.values() and member.size > most:  # the database goes to disk
+            raise InvalidInput(
+                f"备份文件中的条目过大：{member.name[:80]}（{member.size:,} 字节）", field="file"
+            )
     handle = archive.extractfile("manifest.json")
-    doc = json.loads(handle.read(1_000_000)) if handle else {}
+    doc = json.loads(handle.read(MOST_MANIFEST)) if handle else {}
     if doc.get("format") != FORMAT:
         raise InvalidInput(f"备份格式不符：{str(doc.get('format'))[:40]}，应为 {FORMAT}", field="file")
     return doc
@@ -169,7 +176,7 @@ def restore(source: Path, url: str, media_dir: Path | None, *, say: Callable[[st
         if inspect(engine).get_table_names():
             raise InvalidInput("目标数据库不是空的：恢复只写入空数据库（先新建一个）", field="database")
         try:
-            archive = tarfile.open(source, "r")  # noqa: SIM115 (closed by the with below)
+            archive = tarfile.open(source, "r:")  # noqa: SIM115 (closed below); never decompressed: no bombs
         except (tarfile.TarError, OSError) as exc:
             raise InvalidInput(f"无法读取备份文件：{exc}", field="file") from exc
         with archive, tempfile.TemporaryDirectory() as folder:
