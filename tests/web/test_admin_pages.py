@@ -248,3 +248,16 @@ def test_no_administrator_account_is_made_or_reset_from_the_web_not_even_by_the_
     target = session.scalar(select(User.id).where(User.role == role).limit(1))
     reset = post(security, f"/people/{target}/password", "/people", password="taken-over-pass-1")
     assert reset.status_code == 403
+
+
+def test_the_people_page_offers_no_web_reset_of_an_administrators_account(as_user, session):
+    page = as_user("security_admin").get("/people?page_size=500").text
+    auditor = session.scalar(select(User.id).where(User.username == "auditor"))
+    dispatcher = session.scalar(select(User.id).where(User.username == "dispatcher"))
+    assert (
+        f'action="/people/{auditor}/password"' not in page
+        and f'action="/people/{auditor}/active"' not in page
+    )
+    assert f'action="/people/{dispatcher}/password"' in page and "仅限服务器控制台" in page
+    roles = page.split('id="account-form"', 1)[1].split('name="role"', 1)[1].split("</select>", 1)[0]
+    assert 'value="auditor"' not in roles and 'value="dispatcher"' in roles

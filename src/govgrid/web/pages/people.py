@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from govgrid.domain.errors import Conflict, InvalidInput
 from govgrid.domain.paging import Paging
 from govgrid.domain.permissions import Action, Actor, Reach, reach
-from govgrid.domain.roles import ROLE_LABEL, Role
+from govgrid.domain.roles import ADMINISTRATORS, ROLE_LABEL, Role
 from govgrid.domain.units import UNIT_KIND_LABEL, unit_kind_label
 from govgrid.services.geo import geography
 from govgrid.services.people import accounts as people
@@ -87,6 +87,7 @@ def _people(
         role_labels=ROLE_LABEL,
         selected_role=role,
         may_manage=reach(actor, Action.MANAGE_PEOPLE) is not Reach.NONE,
+        console_roles=[role.value for role in ADMINISTRATORS],  # 三员分立: theirs are made at the console
         form=form or AccountForm(),
         error=error,
         field=field,
