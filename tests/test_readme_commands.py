@@ -105,6 +105,7 @@ def test_serve_answers_and_stops(demo_dir):
 def test_the_console_commands_run(demo_dir, tmp_path):
     govgrid(demo_dir, "demo", "--no-serve", "--scenario")
     govgrid(demo_dir, "db", "upgrade")
+    assert "SQLite 不分区" in govgrid(demo_dir, "db", "partitions").stdout  # PostgreSQL's: test_partitions
     govgrid(demo_dir, "worker", "--once")
     assert "admin" in govgrid(demo_dir, "users", "list").stdout
     govgrid(

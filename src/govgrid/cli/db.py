@@ -1,4 +1,4 @@
-"""`govgrid db upgrade`."""
+"""`govgrid db upgrade`, `govgrid db partitions`."""
 
 from __future__ import annotations
 
@@ -21,3 +21,22 @@ def db_upgrade(obj: Context) -> None:
     engine = make_engine(obj.settings.database_url)
     upgrade(engine)
     click.echo(f"数据库已迁移到 {current_revision(engine)}")
+
+
+@db.command("partitions")
+@pass_context
+def db_partitions(obj: Context) -> None:
+    """PostgreSQL: make the months due of the partitioned histories (as the worker does) and list them."""
+    from datetime import UTC, datetime
+
+    from govgrid.services.partitions import ensure, listing
+
+    engine = make_engine(obj.settings.database_url)
+    if engine.dialect.name != "postgresql":
+        click.echo("SQLite 不分区：按月分区只在 PostgreSQL 上。")
+        return
+    for name in ensure(engine, now=datetime.now(UTC)):
+        click.echo(f"已建分区 {name}")
+    for part in listing(engine):
+        month = f"{part.month:%Y-%m}" if part.month else "默认分区"
+        click.echo(f"{part.table}\t{month}\t{part.name}\t{part.rows} 行")

@@ -24,11 +24,12 @@ from sqlalchemy.sql.expression import false
 from govgrid.db.keys import (
     MAPPER_ARGS,
     Chained,
-    chain_index,
     district_args,
     district_column,
     district_fk,
     id_column,
+    month_chain_indexes,
+    month_column,
 )
 from govgrid.db.models import Base, StoredFile
 from govgrid.db.types import UtcDateTime
@@ -109,7 +110,7 @@ class CaseTransition(Chained, Base):
     district_code: Mapped[str] = district_column()
     id: Mapped[int] = id_column("case_transition")
     case_id: Mapped[int] = mapped_column(Integer, index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    at: Mapped[datetime] = month_column()
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor_name: Mapped[str] = mapped_column(String(64))
     step: Mapped[str] = mapped_column(String(24))
@@ -129,7 +130,7 @@ class CaseTransition(Chained, Base):
         district_fk("case_id", "case", "fk_case_transition_case_id_case"),
         Index("ix_case_transition_case_at", "case_id", "at"),
         Index("ix_case_transition_district_txid", "district_code", "txid"),
-        chain_index("case_transition", "case_id"),
+        *month_chain_indexes("case_transition", "case_id"),
     )
     __mapper_args__ = MAPPER_ARGS
 

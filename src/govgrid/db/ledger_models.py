@@ -11,11 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from govgrid.db.keys import (
     MAPPER_ARGS,
     Chained,
-    chain_index,
     district_args,
     district_column,
     district_fk,
     id_column,
+    month_chain_indexes,
+    month_column,
 )
 from govgrid.db.models import Base, StoredFile
 from govgrid.db.types import UtcDateTime
@@ -158,14 +159,14 @@ class LedgerEvent(Chained, Base):
     __table_args__ = district_args(
         "ledger_event",
         district_fk("item_id", "ledger_item", "fk_ledger_event_item_id_ledger_item"),
-        chain_index("ledger_event", "item_id"),
+        *month_chain_indexes("ledger_event", "item_id"),
     )
     __mapper_args__ = MAPPER_ARGS
 
     district_code: Mapped[str] = district_column()
     id: Mapped[int] = id_column("ledger_event")
     item_id: Mapped[int] = mapped_column(Integer, index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    at: Mapped[datetime] = month_column()
     actor_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(24))  # EventKind
     note: Mapped[str] = mapped_column(Text, default="")

@@ -20,7 +20,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from govgrid.db.keys import MAPPER_ARGS, Chained, chain_index, district_args, district_column, id_column
+from govgrid.db.keys import (
+    MAPPER_ARGS,
+    Chained,
+    district_args,
+    district_column,
+    id_column,
+    month_chain_indexes,
+    month_column,
+)
 from govgrid.db.types import UtcDateTime
 
 NAMING = {
@@ -203,12 +211,14 @@ class AuditEvent(Chained, Base):
     per audited object (entity_type, entity_id)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = district_args("audit_event", chain_index("audit_event", "entity_type", "entity_id"))
+    __table_args__ = district_args(
+        "audit_event", *month_chain_indexes("audit_event", "entity_type", "entity_id")
+    )
     __mapper_args__ = MAPPER_ARGS
 
     district_code: Mapped[str] = district_column()  # of its scope (000000: none, or the whole city)
     id: Mapped[int] = id_column("audit_event")
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    at: Mapped[datetime] = month_column()
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     actor_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(48), index=True)

@@ -1,5 +1,5 @@
 """Background work, one round at a time: the case sweeper (预警, 超期, 催办, 督办), similar-case linking,
-pushes (robots and email), the rollups, ledger lights and the ledger's ladder, the daily anchor over the hash chains, and dropping imports a crash abandoned. Every
+pushes (robots and email), the rollups, ledger lights and the ledger's ladder, the daily anchor over the hash chains, the months of the partitioned histories (PostgreSQL), and dropping imports a crash abandoned. Every
 step claims its work by compare-and-set, so several workers may run; `govgrid worker` loops it, and
 `govgrid serve` runs it in a thread unless told not to."""
 
@@ -31,12 +31,20 @@ def run_round(
     from govgrid.services.intelligence.hotspots import link_joiners
     from govgrid.services.ledger.ladder import escalate_due
     from govgrid.services.ledger.lights import recompute
+    from govgrid.services.partitions import ensure
     from govgrid.services.pushes.destinations import issue_due
     from govgrid.services.pushes.outbox import push_round
     from govgrid.services.work_calendar import CalendarSync
 
     rules, policy, ledger_rules = catalogs.case_rules, catalogs.policy, catalogs.ledger_rules
     hints = catalogs.dispatch_hints
+    with sessions() as session:  # before any work of the round holds a lock on a history table
+        engine = session.get_bind()
+    try:
+        for name in ensure(engine, now=datetime.now(UTC)):
+            log.info("已建分区 %s", name)
+    except Exception as exc:  # a lock not had in time: the default partition takes rows until the next round
+        log.exception("后台任务“分区”出错：%s", exc)
     with sessions() as session:
         CalendarSync(rules.calendar).refresh(session, force=True)  # a year entered meanwhile counts now
         applied = sweep(session, rules=rules, policy=policy, now=datetime.now(UTC))
