@@ -15,7 +15,7 @@ from govgrid.db.migrate import upgrade
 from govgrid.settings import load_settings
 from govgrid.web.app import create_app
 from tests.databases import fresh_database
-from tests.factories import NOW, PASSWORD, District, build_district
+from tests.factories import NOW, PASSWORD, District, add_second_district, build_district
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -218,3 +218,42 @@ def with_model(app, tmp_path):  # type: ignore[no-untyped-def]
     app.state.suggester = Suggester(nlp_samples.small_model(tmp_path), before.hints, before.responsibility)
     yield app.state.suggester
     app.state.suggester = before
+
+
+@pytest.fixture(scope="module")
+def city_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
+    """The test district and 市中区 beside it in one database of their own (a city's deployment), with the
+    city's people (tests.factories.CITY_PERSONAS)."""
+    with fresh_database(tmp_path_factory.mktemp("city")) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            build_district(session)
+            add_second_district(session)
+        yield sessions
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def in_city(city_sessions, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A logged-in client of the city's deployment for a persona: in_city("sz_dispatcher")."""
+    url = city_sessions.kw["bind"].url.render_as_string(hide_password=False)
+    settings = load_settings(
+        database_url=url,
+        secret_key="test-secret-key-that-is-long-enough",
+        media_dir=tmp_path_factory.mktemp("city-media"),
+        reports_per_minute=100_000,
+        signups_per_hour=100_000,
+    )
+    app = create_app(settings, clock=lambda: NOW)
+    clients: list[TestClient] = []
+
+    def make(username: str) -> TestClient:
+        client = TestClient(app)
+        clients.append(client)
+        return login(client, username)
+
+    yield make
+    for client in clients:
+        client.close()

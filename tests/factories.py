@@ -179,3 +179,57 @@ def add_demo_ledger_units(session: Session) -> None:
 
 # the security administrator at the server's console (三员分立: accounts are theirs, not the system's)
 SECURITY_CONSOLE = Actor(user_id=None, username="cli:test", role=Role.SECURITY_ADMIN)
+
+
+SECOND_DISTRICT = "370103"
+# 市中区 of the tests: a rectangle west of the test district, sharing its western edge
+SECOND_OUTLINE = shapely.box(117.0076, 36.6500, 117.0300, 36.6644)
+CITY = "370100"
+CITY_PERSONAS = {
+    "sz_dispatcher": (Role.DISPATCHER, SECOND_DISTRICT, "SZ-ZHZX"),
+    "sz_admin": (Role.ADMIN, SECOND_DISTRICT, "SZ-ZHZX"),
+    "sz_street_officer": (Role.STREET_OFFICER, f"{SECOND_DISTRICT}001", None),
+    "city_dispatcher": (Role.DISPATCHER, CITY, None),
+    "city_leader": (Role.LEADER, CITY, None),
+}
+
+
+def second_district_features() -> list[AreaFeature]:
+    streets = partition_district(SECOND_OUTLINE, streets=1, communities=2, grid_m=400, seed=11)
+    features = [AreaFeature(1, SECOND_DISTRICT, AreaLevel.DISTRICT, "市中区", SECOND_OUTLINE)]
+    street_code = f"{SECOND_DISTRICT}001"
+    features.append(AreaFeature(2, street_code, AreaLevel.STREET, "市中第1街道", streets[0].outline))
+    for c, community in enumerate(streets[0].communities, start=1):
+        code = f"{street_code}{c:03d}"
+        features.append(
+            AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, f"市中1-{c}社区", community.outline)
+        )
+        for g, grid in enumerate(community.grids, start=1):
+            grid_code = unit_grid_code(code, g)
+            features.append(AreaFeature(len(features) + 1, grid_code, AreaLevel.GRID, grid_code, grid))
+    return features
+
+
+def add_second_district(session: Session) -> District:
+    """市中区 beside the test district in the same database (a city's deployment), its command center, and
+    the city's people: a 市中区 dispatcher, administrator and street officer, the city's dispatcher and
+    leader (scope 370100: both districts)."""
+    features = second_district_features()
+    write_features(session, actor=SYSTEM, features=features, now=NOW, synthetic=True)
+    session.add(
+        OrgUnit(
+            code="SZ-ZHZX",
+            name="市中区城市运行综合指挥中心",
+            kind="command_center",
+            area_code=SECOND_DISTRICT,
+        )
+    )
+    session.flush()
+    for username, (role, scope, unit) in CITY_PERSONAS.items():
+        add_user(
+            session, username=username, display_name=username, role=role, unit_code=unit, scope_code=scope,
+            phone="", password=PASSWORD, now=NOW,
+        )  # fmt: skip
+    _grid_workers(session, [f.code for f in features if f.level is AreaLevel.COMMUNITY])
+    session.commit()
+    return District(features)

@@ -245,6 +245,19 @@ def test_the_forms_commands_run(demo_dir):
     assert "已命名 10/10 列" in written.stdout and (demo_dir / "follow_ups.xlsx").stat().st_size > 1000
 
 
+def test_the_demo_grows_into_a_city_with_shizhong_beside_lixia(demo_dir, tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(demo_dir / "govgrid.db") as source, sqlite3.connect(tmp_path / "govgrid.db") as copy:
+        source.backup(copy)  # a copy: the other tests keep their one-district demo
+    done = govgrid(tmp_path, "demo", "--no-serve", "--city")
+    assert "新增区县 市中区" in done.stdout
+    assert "city_dispatcher" in done.stdout and "sz_dispatcher" in done.stdout
+    people = govgrid(tmp_path, "users", "list").stdout
+    assert "冯雪（市12345热线派单员）" in people and "郑涛（市中区派遣员）" in people
+    assert "新增区县 无（已存在）" in govgrid(tmp_path, "demo", "--no-serve", "--city").stdout
+
+
 def test_the_audit_chain_and_a_backup_restored_into_an_empty_folder(demo_dir, tmp_path):
     govgrid(demo_dir, "audit", "anchor")
     assert "哈希链完整" in govgrid(demo_dir, "audit", "verify").stdout

@@ -21,6 +21,7 @@ from govgrid.services.assessment.metrics import Slice, metrics
 from govgrid.services.bulletins.content import compose
 from govgrid.services.bulletins.docx_render import render_docx
 from govgrid.services.bulletins.render import render_html, render_pdf
+from tests.factories import DISTRICT
 from tests.services.cases.test_cases import RULES, who
 
 ISSUED = date(2025, 5, 7)  # the daily bulletin of 6 May 2025, a day of the known May cases
@@ -34,7 +35,7 @@ def test_each_kind_covers_the_day_the_week_or_the_month_before_it_is_issued():
 
 
 def test_the_daily_bulletin_states_the_metrics_of_its_day(session, may_cases):
-    bulletin = compose(session, rules=RULES, kind=Kind.DAILY, issued_on=ISSUED)
+    bulletin = compose(session, rules=RULES, kind=Kind.DAILY, issued_on=ISSUED, district=DISTRICT)
     day = Period(date(2025, 5, 6), date(2025, 5, 6))
     total = metrics(
         session, actor=who(session, "admin"), rules=RULES, period=day, by=Slice.DISTRICT, compare=False
@@ -54,7 +55,9 @@ def test_the_daily_bulletin_states_the_metrics_of_its_day(session, may_cases):
 
 def test_the_docx_reads_back_with_the_geometry_and_fonts_of_an_official_document(session, may_cases):
     document = Document(
-        io.BytesIO(render_docx(compose(session, rules=RULES, kind=Kind.DAILY, issued_on=ISSUED)))
+        io.BytesIO(
+            render_docx(compose(session, rules=RULES, kind=Kind.DAILY, issued_on=ISSUED, district=DISTRICT))
+        )
     )
     section = document.sections[0]
 
@@ -95,7 +98,9 @@ def test_the_pdf_embeds_its_cjk_fonts_and_renders_every_page(session, may_cases,
             pytest.fail("pdftoppm (poppler-utils) is needed to render the PDF here")
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     pdf = tmp_path / "daily.pdf"
-    pdf.write_bytes(render_pdf(compose(session, rules=RULES, kind=Kind.DAILY, issued_on=ISSUED)))
+    pdf.write_bytes(
+        render_pdf(compose(session, rules=RULES, kind=Kind.DAILY, issued_on=ISSUED, district=DISTRICT))
+    )
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk)  # embedded: no missing glyphs wherever it opens

@@ -103,7 +103,7 @@ def test_a_bulletin_is_mailed_to_every_address_with_its_subject_and_link(fresh, 
     body = letter.get_payload(decode=True).decode("utf-8")
     assert sender == "<govgrid@lixia.gov.cn>" and to == ["zhzx@lixia.gov.cn", "ld@lixia.gov.cn"]
     assert subject.startswith("【日通报】2026-11-02") and issued.summary in body
-    assert "https://govgrid.example/bulletins/daily/2026-11-02" in body
+    assert "https://govgrid.example/bulletins/daily/2026-11-02?district=370102" in body
 
 
 def test_a_relays_refusal_is_recorded_and_retried_later(fresh, relay):

@@ -127,7 +127,7 @@ def test_a_bulletin_goes_to_each_robot_in_its_platforms_exact_json_and_signature
     assert paths == ["/wecom", "/ding"] and all(a.ok for a in attempts)
     content = robot.received[0][2]["markdown"]["content"]
     assert content.startswith("### 【日通报】2026-11-02") and issued.summary in content
-    assert "(https://govgrid.example/bulletins/daily/2026-11-02)" in content
+    assert "(https://govgrid.example/bulletins/daily/2026-11-02?district=370102)" in content
     assert robot.received[1][1]["access_token"] == "t" and robot.received[1][2]["markdown"][
         "title"
     ].startswith("【日通报】")

@@ -19,6 +19,7 @@ SHIPPED = (
     "case_classes.yaml",
     "connectors.yaml",
     "demo_cases.yaml",
+    "demo_city.yaml",
     "demo_district.yaml",
     "demo_ledger.yaml",
     "hotline.yaml",

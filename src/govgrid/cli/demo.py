@@ -16,10 +16,14 @@ from govgrid.domain.errors import DomainError
 @click.option(
     "--days", type=click.IntRange(1, 3660), default=None, help="只生成最近若干天的案件（缺省：目录中的一年）"
 )
+@click.option("--city", is_flag=True, help="同时建市中区与市级账号（济南市：多个区县同在一个平台）")
 @pass_context
 @click.pass_context
-def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, days: int | None) -> None:
-    """Build the demo district (历下区) into the database, print the demo logins, then serve it."""
+def demo(
+    ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, days: int | None, city: bool
+) -> None:
+    """Build the demo district (历下区) into the database, print the demo logins, then serve it. With
+    --city, 市中区 beside it and the city's 12345 center and leaders (they see both districts)."""
     from govgrid.services.demo.district import build_demo
 
     sessions = obj.migrated_sessions()
@@ -56,10 +60,33 @@ def demo(ctx: click.Context, obj: Context, then_serve: bool, scenario: bool, day
     click.echo(f"演示账号（密码均为 {obj.settings.demo_password}）：")
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
+    if city:
+        _city(obj)
     if scenario:
         _scenario(obj)
     if then_serve:
         ctx.invoke(serve_command)
+
+
+def _city(obj: Context) -> None:
+    from govgrid.services.demo.city import build_city
+
+    with obj.migrated_sessions()() as session:
+        try:
+            summary = build_city(
+                session,
+                catalogs=obj.catalogs,
+                shared_dir=obj.settings.shared_dir,
+                password=obj.settings.demo_password,
+                now=obj.now(),
+                progress=lambda msg: click.echo(f"  {msg}"),
+            )
+        except DomainError as exc:
+            obj.fail(exc)
+    added = "、".join(summary.districts) or "无（已存在）"
+    click.echo(f"市级（{summary.city}）：新增区县 {added}；市级与各区账号：")
+    for login in summary.logins:
+        click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
 
 
 OUTCOME_LABEL = {

@@ -61,9 +61,25 @@ def district_of(code: str | None) -> str:
     return code[:6]
 
 
+def scope_prefix(scope_code: str) -> str:
+    """The prefix every area code inside a scope starts with. Codes nest by prefix, and a city or a province
+    is written as six digits ending in zeros (GB/T 2260): 370100 济南市 holds 3701xx, 370000 山东省 37xxxx."""
+    if len(scope_code) == 6 and scope_code.isdigit():
+        if scope_code[2:] == "0000":
+            return scope_code[:2]
+        if scope_code[4:] == "00":
+            return scope_code[:4]
+    return scope_code
+
+
+def is_city_scope(scope_code: str | None) -> bool:
+    """A scope above one district (a city's or a province's): its people see every district in it."""
+    return bool(scope_code) and scope_prefix(scope_code or "") != scope_code
+
+
 def is_within(code: str, scope_code: str) -> bool:
     """True when `code` lies inside (or is) the area `scope_code` — codes nest by prefix."""
-    return code.startswith(scope_code)
+    return code.startswith(scope_prefix(scope_code))
 
 
 def unit_grid_code(community_code: str, sequence: int) -> str:

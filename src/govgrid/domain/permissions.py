@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from govgrid.domain.areas import is_within
+from govgrid.domain.areas import is_within, scope_prefix
 from govgrid.domain.errors import Forbidden, NotAuthenticated, NotFound
 from govgrid.domain.roles import Role
 
@@ -242,4 +242,4 @@ def scope_filter(actor: Actor, action: Action) -> ScopeFilter:
         return ScopeFilter(unit_id=actor.unit_id if actor.unit_id is not None else -1, owner_id=actor.user_id)
     if granted is Reach.OWN or actor.scope_code is None:
         return ScopeFilter(owner_id=actor.user_id if actor.user_id is not None else -1)
-    return ScopeFilter(area_prefix=actor.scope_code, owner_id=actor.user_id)
+    return ScopeFilter(area_prefix=scope_prefix(actor.scope_code), owner_id=actor.user_id)

@@ -141,9 +141,10 @@ def _tokens(session: Any) -> tuple[str, str]:
 
 
 def _district(session: Any) -> str:
-    from govgrid.services.geo.geography import the_district
+    from govgrid.domain.permissions import SYSTEM
+    from govgrid.services.geo.geography import district_for
 
-    return the_district(session)[0]
+    return district_for(session, SYSTEM)[0]
 
 
 def _timed(call: Any) -> list[float]:

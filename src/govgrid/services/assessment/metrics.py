@@ -190,9 +190,10 @@ def rolled_up(
         return None
     narrowing = scope_filter(actor, Action.READ_CASES)
     prefix = narrowing.area_prefix or ""
-    if not narrowing.everything and not 6 <= len(prefix) <= AREA_DIGITS[Slice.COMMUNITY]:
+    if not narrowing.everything and not 2 <= len(prefix) <= AREA_DIGITS[Slice.COMMUNITY]:
         return None
-    districts = rollups.districts(session) if narrowing.everything else [prefix[:6]]
+    # a city's (or a province's) scope: each of its districts; else the one district the scope lies in
+    districts = [d for d in rollups.districts(session) if narrowing.everything or d.startswith(prefix[:6])]
     waiting: dict[str, Any] = {}
     for code in districts:
         now = datetime.now(UTC)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.case_models import Case, CaseTransition, still_open
 from govgrid.db.ledger_models import LedgerItem
 from govgrid.db.models import Area, OrgUnit
+from govgrid.domain.areas import district_of
 from govgrid.domain.assessment import Period
 from govgrid.domain.bulletins import KIND_LABEL, Kind, number_of, period_of, span, written
 from govgrid.domain.case_rules import CaseRules
@@ -26,7 +27,6 @@ from govgrid.domain.units import UnitKind
 from govgrid.domain.worktime import CHINA
 from govgrid.services.assessment.metrics import Slice, metrics
 from govgrid.services.assessment.ranking import ranking
-from govgrid.services.geo.geography import the_district
 from govgrid.services.ledger.views import LedgerFilter, shown_ids
 
 CLOSING_STEPS = ("check_pass", "force_close")
@@ -58,8 +58,9 @@ class Bulletin:
         return KIND_LABEL[self.kind]
 
 
-def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date) -> Bulletin:
-    district, district_name = the_district(session)
+def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date, district: str) -> Bulletin:
+    """The bulletin of one district (its streets' ranks, its departments', its ledger's red items)."""
+    district_name = session.scalar(select(Area.name).where(Area.code == district)) or district
     actor = Actor(None, "system:bulletin", Role.LEADER, scope_code=district, display_name="系统（通报）")
     period = period_of(kind, issued_on)
     to_date = Period(period.first.replace(day=1), period.last) if kind is not Kind.MONTHLY else period
@@ -81,9 +82,11 @@ def compose(session: Session, *, rules: CaseRules, kind: Kind, issued_on: date) 
         scheme_id=rules.assessment.default_scheme,
     )
     total = found["total"]
-    office = session.scalar(select(OrgUnit.name).where(OrgUnit.kind == UnitKind.COMMAND_CENTER.value)) or (
-        f"{district_name}城市运行综合指挥中心"
-    )
+    office = session.scalar(
+        select(OrgUnit.name).where(
+            OrgUnit.kind == UnitKind.COMMAND_CENTER.value, OrgUnit.area_code == district
+        )
+    ) or (f"{district_name}城市运行综合指挥中心")
     open_then = _open_at(session, actor, period.end)
     sections = [
         _overall(period, total, found["rows"], open_then),
@@ -257,6 +260,7 @@ def _trend(session: Session, actor: Actor, period: Period) -> list[tuple[date, i
         at.astimezone(CHINA).date()
         for at in session.scalars(
             select(CaseTransition.at).where(
+                CaseTransition.district_code == district_of(actor.scope_code),  # the bulletin's district
                 CaseTransition.at >= start,
                 CaseTransition.at < period.end,
                 CaseTransition.step.in_(CLOSING_STEPS),

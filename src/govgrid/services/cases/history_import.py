@@ -42,7 +42,7 @@ from govgrid.services.assessment.rollups import catch_up, forget
 from govgrid.services.cases.case_import_rows import Lookup, outside_rows, read_row
 from govgrid.services.cases.intake import Report, known_keys
 from govgrid.services.cases.replay import PastCase, PastExtension, PastStep, replay
-from govgrid.services.geo.geography import the_district
+from govgrid.services.geo.geography import district_for
 from govgrid.services.geo.locate import LocatorCache
 from govgrid.uploads.limits import MB, SheetLimits
 
@@ -127,7 +127,7 @@ def _import(
     if errors:
         raise CasesRejected(errors)
     progress(f"检查 {len(sheet.rows):,} 行…")
-    district, _ = the_district(session)
+    district, _ = district_for(session, actor)  # the importer's district (the first of a city's people's)
     lookup = Lookup.of(session, rules, locator)
     checked = _check(sheet.sheet.name, sheet.rows, lookup, district, source)
     if not checked.cases and not checked.errors:
@@ -280,8 +280,10 @@ def _write(
 def _remove(session: Session, rules: CaseRules, ids: list[int]) -> None:
     """Delete what a failed import wrote, taking it out of the rollups first (a catch-up may have rolled it)."""
     if ids:
-        district, _ = the_district(session)
-        forget(session, rules=rules, district_code=district, case_ids=ids)
+        for district in sorted(
+            set(session.scalars(select(Case.district_code).where(Case.id.in_(ids[:900]))))
+        ):
+            forget(session, rules=rules, district_code=district, case_ids=ids)
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         session.execute(delete(CaseTransition).where(CaseTransition.case_id.in_(chunk)))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from govgrid.db.form_models import FormEvent, FormReturn, FormTask
 from govgrid.db.models import Area, OrgUnit, UnitGrid
 from govgrid.domain import sources
+from govgrid.domain.areas import is_within, scope_prefix
 from govgrid.domain.errors import Forbidden, InvalidInput, NotFound
 from govgrid.domain.form_sheets import period_of
 from govgrid.domain.forms import FormCatalog, Template
@@ -65,7 +66,7 @@ def issue(
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidInput(f"社区 {unknown[0][:12]} 不存在", field="communities")
-    outside = [c for c in codes if actor.scope_code and not c.startswith(actor.scope_code)]
+    outside = [c for c in codes if actor.scope_code and not is_within(c, actor.scope_code)]
     if outside:
         raise InvalidInput(f"社区 {outside[0]} 不在本部门的辖区内", field="communities")
     retry = sources.client_id(client_id)
@@ -219,7 +220,7 @@ def communities_to_issue(session: Session, *, actor: Actor) -> list[tuple[str, s
     authorize(actor, Action.ISSUE_FORMS, unit_id=actor.unit_id)
     query = select(Area.code, Area.name).where(Area.level == "community")
     if actor.scope_code:
-        query = query.where(Area.code.startswith(actor.scope_code, autoescape=True))
+        query = query.where(Area.code.startswith(scope_prefix(actor.scope_code), autoescape=True))
     return [(code, name) for code, name in session.execute(query.order_by(Area.code))]
 
 

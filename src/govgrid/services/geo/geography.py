@@ -291,15 +291,30 @@ def grids_of_worker(session: Session, *, actor: Actor) -> list[ResponsibilityGri
     )
 
 
-def the_district(session: Session) -> tuple[str, str]:
-    """(code, name) of the deployment's district — the first, until issue 12 puts several in one; refused
-    while no district boundary has been imported."""
-    from govgrid.domain.areas import AreaLevel
+def districts_for(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(code, name) of the districts stored that the actor's scope covers, by code: their own district for
+    people of a district, a street or below; every district of their city for the city's people; every
+    district for a deployment-wide account (no scope)."""
+    from govgrid.domain.areas import scope_prefix
+
+    query = select(Area.code, Area.name).where(Area.level == AreaLevel.DISTRICT.value)
+    if actor.scope_code:
+        query = query.where(Area.code.startswith(scope_prefix(actor.scope_code)[:6], autoescape=True))
+    return [(code, name) for code, name in session.execute(query.order_by(Area.code))]
+
+
+def district_for(session: Session, actor: Actor, wanted: str = "") -> tuple[str, str]:
+    """(code, name) of the one district a district-wide piece of work (a bulletin, a push group, an import,
+    an inspection) is for: the actor's own, or — for the city's people — the one they chose (`wanted`),
+    else the first of theirs. Refused when none is stored in their scope, or the chosen one is not theirs."""
     from govgrid.domain.errors import InvalidInput
 
-    row = session.execute(
-        select(Area.code, Area.name).where(Area.level == AreaLevel.DISTRICT.value).order_by(Area.code)
-    ).first()
-    if row is None:
-        raise InvalidInput("尚未导入区县边界：请先导入区划（govgrid import-geo）", field="district")
-    return row[0], row[1]
+    mine = districts_for(session, actor)
+    if not mine:
+        raise InvalidInput("数据范围内尚无区县边界：请先导入区划（govgrid import-geo）", field="district")
+    if not wanted:
+        return mine[0]
+    chosen = next((d for d in mine if d[0] == wanted.strip()), None)
+    if chosen is None:
+        raise InvalidInput(f"区县“{wanted.strip()[:15]}”不存在或不在您的数据范围内", field="district")
+    return chosen

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.models import Area, OrgUnit, ResponsibilityGrid, User
 from govgrid.db.paging import fetch_page
-from govgrid.domain.areas import AreaLevel
+from govgrid.domain.areas import AreaLevel, is_within
 from govgrid.domain.errors import Conflict, InvalidInput, NotFound
 from govgrid.domain.paging import Paged, Paging
 from govgrid.domain.permissions import Action, Actor, authorize
@@ -68,7 +68,7 @@ def assign_worker(
         worker = session.scalar(select(User).where(User.username == username.strip()))
         if worker is None or worker.role != Role.GRID_WORKER.value or not worker.is_active:
             raise InvalidInput(f"“{username.strip()[:64]}”不是在岗的网格员账号", field="username")
-        if not grid.community_code.startswith(worker.scope_code or "\x00"):
+        if not is_within(grid.community_code, worker.scope_code or "\x00"):
             raise InvalidInput(
                 f"网格员 {worker.display_name} 的数据范围（{worker.scope_code}）不含该责任网格所在社区"
                 f"（{grid.community_code}）：请先调整其数据范围",

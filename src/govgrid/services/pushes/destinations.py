@@ -22,7 +22,7 @@ from govgrid.domain.text import check_chars, required
 from govgrid.domain.worktime import CHINA
 from govgrid.services import audit
 from govgrid.services.cases import feed
-from govgrid.services.geo.geography import the_district
+from govgrid.services.geo.geography import district_for, districts_for
 
 ROBOT_HOSTS = (
     "qyapi.weixin.qq.com",
@@ -48,9 +48,11 @@ def add_destination(
     now: datetime,
     hosts: tuple[str, ...] = ROBOT_HOSTS,
     form_unit_code: str = "",
+    district: str = "",
 ) -> PushDestination:
-    """A group robot or mailbox for the district's news and bulletins; with `form_unit_code`, a department's
-    group that also gets its 一表通 forms as communities submit them."""
+    """A group robot or mailbox for a district's news and bulletins (the actor's district, or the one of
+    theirs they chose); with `form_unit_code`, a department's group that also gets its 一表通 forms as
+    communities submit them."""
     authorize(actor, Action.MANAGE_PUSHES, area_code=actor.scope_code)
     form_unit = None
     if form_unit_code:
@@ -75,7 +77,7 @@ def add_destination(
         raise InvalidInput(f"机器人地址须为 https:// 开头、主机为 {'、'.join(hosts)} 之一的网址", field="url")
     if chosen is Platform.DINGTALK and not secret.strip():
         raise InvalidInput("钉钉机器人须填加签密钥（SEC 开头）", field="secret")
-    district = district_code(session)
+    district, _ = district_for(session, actor, district)
     start = feed.head(session)  # from now on, no flood of old rows
     destination = PushDestination(
         district_code=district,
@@ -111,7 +113,8 @@ def add_destination(
 def set_active(session: Session, *, actor: Actor, destination_id: int, active: bool, now: datetime) -> None:
     authorize(actor, Action.MANAGE_PUSHES, area_code=actor.scope_code)
     destination = session.scalar(select(PushDestination).where(PushDestination.id == destination_id))
-    if destination is None:
+    theirs = {code for code, _ in districts_for(session, actor)}
+    if destination is None or destination.district_code not in theirs:  # another district's group
         raise NotFound("推送目标不存在", field="destination_id")
     destination.active, destination.retry_at, destination.failures = active, None, 0
     audit.record(
@@ -126,10 +129,13 @@ def set_active(session: Session, *, actor: Actor, destination_id: int, active: b
     session.commit()
 
 
-def shown(session: Session, *, actor: Actor, attempts: int = 10) -> list[Shown]:
+def shown(session: Session, *, actor: Actor, district: str, attempts: int = 10) -> list[Shown]:
+    """The groups of one district of the actor's, each with its latest attempts."""
     authorize(actor, Action.MANAGE_PUSHES, area_code=actor.scope_code)
+    district, _ = district_for(session, actor, district)
     found = []
-    for destination in session.scalars(select(PushDestination).order_by(PushDestination.id)):
+    groups = select(PushDestination).where(PushDestination.district_code == district)
+    for destination in session.scalars(groups.order_by(PushDestination.id)):
         recent = session.scalars(
             select(PushAttempt)
             .where(PushAttempt.destination_id == destination.id)
@@ -141,12 +147,20 @@ def shown(session: Session, *, actor: Actor, attempts: int = 10) -> list[Shown]:
 
 
 def issue(
-    session: Session, *, rules: CaseRules, kind: Kind, day: date, now: datetime, actor: Actor = SYSTEM
+    session: Session,
+    *,
+    rules: CaseRules,
+    kind: Kind,
+    day: date,
+    now: datetime,
+    district: str = "",
+    actor: Actor = SYSTEM,
 ) -> BulletinIssue | None:
-    """Put a bulletin in the outbox (once per kind and day); None when it was issued already."""
+    """Put a district's bulletin in the outbox (once per kind and day); None when it was issued already.
+    The district: the one given, else the actor's first (the deployment's first for the system)."""
     from govgrid.services.bulletins.content import compose
 
-    district = district_code(session)
+    district, _ = district_for(session, actor, district)
     if session.scalar(
         select(BulletinIssue.id).where(
             BulletinIssue.district_code == district,
@@ -155,7 +169,7 @@ def issue(
         )
     ):
         return None
-    bulletin = compose(session, rules=rules, kind=kind, issued_on=day)
+    bulletin = compose(session, rules=rules, kind=kind, issued_on=day, district=district)
     row = BulletinIssue(
         district_code=district,
         kind=kind.value,
@@ -192,11 +206,12 @@ def issue_due(session: Session, *, rules: CaseRules, now: datetime) -> list[Bull
         kinds.append(Kind.WEEKLY)
     if not any(calendar.is_workday(today.replace(day=d)) for d in range(1, today.day)):
         kinds.append(Kind.MONTHLY)
-    return [row for kind in kinds if (row := issue(session, rules=rules, kind=kind, day=today, now=now))]
-
-
-def district_code(session: Session) -> str:
-    return the_district(session)[0]
+    return [
+        row
+        for district, _ in districts_for(session, SYSTEM)  # each district's own, to its own groups
+        for kind in kinds
+        if (row := issue(session, rules=rules, kind=kind, day=today, now=now, district=district))
+    ]
 
 
 def departments(session: Session) -> list[tuple[str, str]]:

@@ -108,7 +108,11 @@ def waiting(session: Session, destination: PushDestination, base_url: str, now: 
         .order_by(BulletinIssue.id)
     ):
         label = KIND_LABEL[Kind(issue.kind)]
-        link = f"{base_url.rstrip('/')}/bulletins/{issue.kind}/{issue.issued_on}" if base_url else ""
+        link = (  # the bulletin of the group's own district
+            f"{base_url.rstrip('/')}/bulletins/{issue.kind}/{issue.issued_on}?district={issue.district_code}"
+            if base_url
+            else ""
+        )
         found.append(
             Waiting(None, issue.id, Message(f"【{label}】{issue.issued_on}", (issue.summary,), link))
         )

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -23,8 +23,8 @@ from govgrid.domain.worktime import CHINA
 from govgrid.services.bulletins.content import Bulletin, compose
 from govgrid.services.bulletins.docx_render import render_docx
 from govgrid.services.bulletins.render import render_html, render_pdf
+from govgrid.services.geo.geography import district_for, districts_for
 from govgrid.services.pushes import destinations
-from govgrid.services.pushes.destinations import district_code
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 from govgrid.web.params import IdPath
@@ -48,27 +48,43 @@ def _issues(kind: Kind, today: date) -> list[date]:
     return found
 
 
+DistrictQuery = Annotated[str, Query(max_length=6, pattern=r"^\d{0,6}$")]
+
+
 @router.get("/bulletins", response_class=HTMLResponse)
-def bulletins_page(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
-    return _page(request, session, actor, now)
+def bulletins_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep, district: DistrictQuery = ""
+) -> Response:
+    return _page(request, session, actor, now, district=district)
 
 
-def _may_read(session: Session, actor: Actor) -> None:
-    """Only a caller whose scope covers the whole district reads its bulletins."""
-    authorize(actor, Action.READ_BULLETINS, area_code=district_code(session))
+def _may_read(session: Session, actor: Actor, district: str) -> tuple[str, str]:
+    """The district whose bulletins are shown (the caller's, or the one of theirs a city's people chose);
+    only a caller whose scope covers that whole district reads them."""
+    chosen = district_for(session, actor, district)
+    authorize(actor, Action.READ_BULLETINS, area_code=chosen[0])
+    return chosen
 
 
 def _page(
-    request: Request, session: Session, actor: Actor, now: datetime, status_code: int = 200, **extra: object
+    request: Request,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    status_code: int = 200,
+    district: str = "",
+    **extra: object,
 ) -> Response:
-    _may_read(session, actor)
+    code, name = _may_read(session, actor, district)
     today = now.astimezone(CHINA).date()
     lists = {kind: [(day, span(period_of(kind, day))) for day in _issues(kind, today)] for kind in Kind}
     may_push = reach(actor, Action.MANAGE_PUSHES) is not Reach.NONE
     context: dict[str, object] = {
         "lists": lists,
         "labels": KIND_LABEL,
-        "pushes": destinations.shown(session, actor=actor) if may_push else None,
+        "pushes": destinations.shown(session, actor=actor, district=code) if may_push else None,
+        "district": (code, name),
+        "districts": districts_for(session, actor),
         "platforms": PLATFORM_LABEL,
         "departments": destinations.departments(session) if may_push else [],
         "today": today.isoformat(),
@@ -84,6 +100,7 @@ class DestinationForm(BaseModel):
     url: str = Field("", max_length=1000)
     secret: str = Field("", max_length=128)
     form_unit: str = Field("", max_length=32)  # a department's group: its 一表通 forms too
+    district: str = Field("", max_length=6)  # whose group: the city's people choose among their districts
 
 
 @router.post("/bulletins/pushes")
@@ -104,12 +121,24 @@ def add_destination(
             secret=form.secret,
             now=now,
             form_unit_code=form.form_unit,
+            district=form.district,
         )
     except InvalidInput as exc:
         session.rollback()
         kept = form.model_dump(exclude={"secret"})
-        return _page(request, session, actor, now, error=exc.message, form=kept, status_code=422)
-    return RedirectResponse("/bulletins#pushes", status_code=303)
+        page_of = form.district if form.district.isdigit() else ""
+        return _page(
+            request, session, actor, now, error=exc.message, form=kept, status_code=422, district=page_of
+        )
+    return RedirectResponse(_back(form.district), status_code=303)
+
+
+def _back(district: str) -> str:
+    return (
+        f"/bulletins?district={district}#pushes"
+        if district.isdigit() and len(district) == 6
+        else "/bulletins#pushes"
+    )
 
 
 @router.post("/bulletins/pushes/{destination_id}/active")
@@ -119,11 +148,12 @@ def set_active(
     actor: LoggedInDep,
     now: NowDep,
     active: Annotated[str, Form(max_length=5)] = "",
+    district: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
     destinations.set_active(
         session, actor=actor, destination_id=destination_id, active=active == "true", now=now
     )
-    return RedirectResponse("/bulletins#pushes", status_code=303)
+    return RedirectResponse(_back(district), status_code=303)
 
 
 @router.post("/bulletins/issue")
@@ -133,20 +163,22 @@ def issue_now(
     actor: LoggedInDep,
     now: NowDep,
     kind: Annotated[str, Form(max_length=8)] = "daily",
+    district: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
-    """Issue today's bulletin of a kind now (once a day); the worker pushes it to every robot."""
+    """Issue today's bulletin of a kind now (once a day); the worker pushes it to the district's robots."""
     authorize(actor, Action.MANAGE_PUSHES, area_code=actor.scope_code)
     rules = request.app.state.case_rules
+    day = now.astimezone(CHINA).date()
     destinations.issue(
-        session, rules=rules, kind=parse_kind(kind), day=now.astimezone(CHINA).date(), now=now, actor=actor
+        session, rules=rules, kind=parse_kind(kind), day=day, now=now, district=district, actor=actor
     )
-    return RedirectResponse("/bulletins#pushes", status_code=303)  # the worker pushes it in its next round
+    return RedirectResponse(_back(district), status_code=303)  # the worker pushes it in its next round
 
 
 def _bulletin(
-    request: Request, session: SessionDep, actor: Actor, now: NowDep, kind: str, issued_on: str
+    request: Request, session: SessionDep, actor: Actor, now: NowDep, kind: str, issued_on: str, district: str
 ) -> Bulletin:
-    _may_read(session, actor)
+    code, _ = _may_read(session, actor, district)
     chosen = parse_kind(kind)
     try:
         day = date.fromisoformat(issued_on[:16])
@@ -155,23 +187,29 @@ def _bulletin(
     today = now.astimezone(CHINA).date()
     if not today - timedelta(days=3 * 366) <= day <= today:
         raise InvalidInput("通报日期须在近三年内，且不晚于今天", field="issued_on")
-    return compose(session, rules=request.app.state.case_rules, kind=chosen, issued_on=day)
+    return compose(session, rules=request.app.state.case_rules, kind=chosen, issued_on=day, district=code)
 
 
 @router.get("/bulletins/{kind}/{issued_on}", response_class=HTMLResponse)
 def bulletin_preview(
-    request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep, kind: str, issued_on: str
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    kind: str,
+    issued_on: str,
+    district: DistrictQuery = "",
 ) -> Response:
     if issued_on.endswith((".docx", ".pdf")):
-        return _download(request, session, actor, now, kind, issued_on)
-    return HTMLResponse(render_html(_bulletin(request, session, actor, now, kind, issued_on)))
+        return _download(request, session, actor, now, kind, issued_on, district)
+    return HTMLResponse(render_html(_bulletin(request, session, actor, now, kind, issued_on, district)))
 
 
 def _download(
-    request: Request, session: SessionDep, actor: Actor, now: NowDep, kind: str, name: str
+    request: Request, session: SessionDep, actor: Actor, now: NowDep, kind: str, name: str, district: str
 ) -> Response:
     stem, _, suffix = name.rpartition(".")
-    bulletin = _bulletin(request, session, actor, now, kind, stem)
+    bulletin = _bulletin(request, session, actor, now, kind, stem, district)
     data, media = (
         (render_docx(bulletin), DOCX) if suffix == "docx" else (render_pdf(bulletin), "application/pdf")
     )

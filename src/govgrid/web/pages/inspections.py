@@ -12,11 +12,12 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as Part
 
+from govgrid.domain.areas import scope_prefix
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.inspection import score
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.services import inspection
-from govgrid.services.geo.geography import the_district
+from govgrid.services.geo.geography import district_for
 from govgrid.web.deps import LoggedInDep, NowDep, SessionDep
 from govgrid.web.pages.render import page
 from govgrid.web.params import IdPath
@@ -70,7 +71,11 @@ def start_campaign(
             sheets=_sheets(request),
             name=form.name,
             sheet_id=form.sheet_id,
-            area_code=(actor.scope_code or the_district(session)[0])[:12],
+            area_code=(
+                actor.scope_code
+                if actor.scope_code and len(scope_prefix(actor.scope_code)) >= 6
+                else district_for(session, actor)[0]
+            )[:12],
             now=now,
         )
     except InvalidInput as exc:

@@ -1,0 +1,86 @@
+"""The demo's city layer (`govgrid demo --city`, catalogue demo_city.yaml): more districts beside the demo's
+历下区 in one deployment, each with its streets, communities, unit grids, departments, grid workers and
+logins, and the city's own people (the 12345 center, the city's leaders) whose scope is the city — they see
+every district, a district's people only theirs. Written through the same services as the demo district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govgrid import catalog
+from govgrid.catalog.bundle import Catalogs
+from govgrid.db.models import Area, Meta, OrgUnit
+from govgrid.domain.permissions import SYSTEM
+from govgrid.services import audit
+from govgrid.services.demo.district_geography import Progress, add_logins, build_district_geography
+
+CATALOG = "demo_city.yaml"
+CITY_MARKER = "demo_city"
+
+
+@dataclass(frozen=True)
+class CitySummary:
+    city: str
+    districts: list[str]  # names of the districts added
+    logins: list[dict[str, str]]
+    already_built: bool = False
+
+
+def build_city(
+    session: Session,
+    *,
+    catalogs: Catalogs,
+    shared_dir: Path | None,
+    password: str,
+    now: datetime,
+    progress: Progress = lambda _: None,
+    overrides: dict[str, object] | None = None,
+) -> CitySummary:
+    """Add the catalogue's districts (those not stored yet) and the city's units and logins; commits.
+    `overrides` replaces fields of every district's spec (tests make smaller partitions)."""
+    spec = catalogs.source.load(CATALOG)
+    catalog.require(
+        CATALOG, spec["districts"], ("district", "boundary_file", "streets_file", "units", "logins")
+    )
+    catalog.require(CATALOG, spec["logins"], ("username", "name", "role"))
+    logins = [login for d in spec["districts"] for login in d["logins"]] + spec["logins"]
+    shown = [{"username": x["username"], "role": x["role"], "name": x["name"]} for x in logins]
+    if session.get(Meta, CITY_MARKER) is not None:
+        return CitySummary(spec["city"], [], shown, already_built=True)
+    added = []
+    for district in spec["districts"]:
+        if session.get(Area, district["district"]) is not None:
+            continue
+        added.append(
+            build_district_geography(
+                session,
+                spec={**district, "city": spec["city"], **(overrides or {})},
+                shared_dir=shared_dir,
+                password=password,
+                now=now,
+                progress=progress,
+            )
+        )
+    known = set(session.scalars(select(OrgUnit.code)))
+    for unit in spec["units"]:
+        if unit["code"] not in known:  # the city's units belong to no one district
+            session.add(OrgUnit(code=unit["code"], name=unit["name"], kind=unit["kind"], area_code=None))
+    session.flush()
+    add_logins(session, {"city": spec["city"], "logins": spec["logins"]}, password, now)
+    session.add(Meta(key=CITY_MARKER, value=now.isoformat()))
+    audit.record(
+        session,
+        actor=SYSTEM,
+        action="demo.city",
+        entity_type="area",
+        entity_id=spec["city"],
+        now=now,
+        scope_code=spec["city"],
+    )
+    session.commit()
+    return CitySummary(spec["city"], added, shown)
