@@ -236,8 +236,8 @@ def city_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionm
 
 
 @pytest.fixture(scope="module")
-def in_city(city_sessions, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """A logged-in client of the city's deployment for a persona: in_city("sz_dispatcher")."""
+def city_app(city_sessions, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The app over the city's deployment (its clock stands at the test district's NOW)."""
     url = city_sessions.kw["bind"].url.render_as_string(hide_password=False)
     settings = load_settings(
         database_url=url,
@@ -246,11 +246,16 @@ def in_city(city_sessions, tmp_path_factory):  # type: ignore[no-untyped-def]
         reports_per_minute=100_000,
         signups_per_hour=100_000,
     )
-    app = create_app(settings, clock=lambda: NOW)
+    return create_app(settings, clock=lambda: NOW)
+
+
+@pytest.fixture(scope="module")
+def in_city(city_app):  # type: ignore[no-untyped-def]
+    """A logged-in client of the city's deployment for a persona: in_city("sz_dispatcher")."""
     clients: list[TestClient] = []
 
     def make(username: str) -> TestClient:
-        client = TestClient(app)
+        client = TestClient(city_app)
         clients.append(client)
         return login(client, username)
 

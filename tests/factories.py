@@ -189,6 +189,8 @@ CITY_PERSONAS = {
     "sz_dispatcher": (Role.DISPATCHER, SECOND_DISTRICT, "SZ-ZHZX"),
     "sz_admin": (Role.ADMIN, SECOND_DISTRICT, "SZ-ZHZX"),
     "sz_street_officer": (Role.STREET_OFFICER, f"{SECOND_DISTRICT}001", None),
+    "sz_dept_officer": (Role.DEPARTMENT_OFFICER, SECOND_DISTRICT, "SZ-CGJ"),
+    "sz_supervisor": (Role.SUPERVISOR, SECOND_DISTRICT, None),
     "city_dispatcher": (Role.DISPATCHER, CITY, None),
     "city_leader": (Role.LEADER, CITY, None),
 }
@@ -216,14 +218,13 @@ def add_second_district(session: Session) -> District:
     leader (scope 370100: both districts)."""
     features = second_district_features()
     write_features(session, actor=SYSTEM, features=features, now=NOW, synthetic=True)
-    session.add(
-        OrgUnit(
-            code="SZ-ZHZX",
-            name="市中区城市运行综合指挥中心",
-            kind="command_center",
-            area_code=SECOND_DISTRICT,
-        )
-    )
+    for code, name, kind in (
+        ("SZ-ZHZX", "市中区城市运行综合指挥中心", "command_center"),
+        ("SZ-CGJ", "市中区城市管理局", "department"),  # the shipped list's 城管 and 环卫 of 市中区
+        (f"{SECOND_DISTRICT}001", "市中第1街道办事处", "street"),
+    ):
+        area = code if kind == "street" else SECOND_DISTRICT
+        session.add(OrgUnit(code=code, name=name, kind=kind, area_code=area))
     session.flush()
     for username, (role, scope, unit) in CITY_PERSONAS.items():
         add_user(

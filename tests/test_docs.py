@@ -90,3 +90,18 @@ def test_every_command_of_the_cli_is_in_the_readme_table():
     named = {id(command) for words in readme_commands() for command, _ in walk(main, words)}
     missing = [path for path, command in leaves(main, []) if id(command) not in named]
     assert missing == [], f"commands missing from the README's table: {missing}"
+
+
+def test_the_citus_ddl_names_every_table_distributed_or_replicated():
+    """docs/scale.md's DDL for a provincial deployment: each district-keyed table distributed by district,
+    every other table a reference table (a table added without a place there fails here)."""
+    from govgrid.db.keys import DISTRICT_KEYED
+    from govgrid.db.models import Base
+
+    text = (DOCS / "scale.md").read_text(encoding="utf-8")
+    ddl = text[text.index("```sql") : text.index("```", text.index("```sql") + 6)]
+    reference = ddl[ddl.index("create_reference_table") : ddl.index("create_distributed_table")]
+    distributed = ddl[ddl.index("create_distributed_table") :]
+    for name, table in Base.metadata.tables.items():
+        where = distributed if table.info.get(DISTRICT_KEYED) else reference + distributed
+        assert f"'{name}'" in where, f"{name} has no place in docs/scale.md's Citus DDL"

@@ -251,7 +251,7 @@ def test_the_demo_grows_into_a_city_with_shizhong_beside_lixia(demo_dir, tmp_pat
     with sqlite3.connect(demo_dir / "govgrid.db") as source, sqlite3.connect(tmp_path / "govgrid.db") as copy:
         source.backup(copy)  # a copy: the other tests keep their one-district demo
     done = govgrid(tmp_path, "demo", "--no-serve", "--city")
-    assert "新增区县 市中区" in done.stdout
+    assert "新增区县 市中区（案件 " in done.stdout
     assert "city_dispatcher" in done.stdout and "sz_dispatcher" in done.stdout
     people = govgrid(tmp_path, "users", "list").stdout
     assert "冯雪（市12345热线派单员）" in people and "郑涛（市中区派遣员）" in people

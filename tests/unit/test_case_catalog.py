@@ -74,3 +74,20 @@ def test_an_undefined_responsibility_key_is_refused():
     doc = broken(lambda row: row.update(unit="外星局"))
     with pytest.raises(CatalogError, match="外星局"):
         load_responsibility(load_case_classes(doc))
+
+
+def test_a_district_with_a_list_of_its_own_goes_by_it_alone_and_falls_to_its_street():
+    garbage, greens = classes["E0102"], classes["E0106"]  # 环卫 (named by 市中区), 园林 (not)
+    assert responsibility.unit_for(garbage, "370103001001001") == "SZ-CGJ"
+    assert responsibility.unit_for(greens, "370103001001001") == "370103001"
+    assert responsibility.unit_for(greens, "370102004001001") == "LX-YL"  # 历下区: the default list
+    assert responsibility.unit_for(garbage, None, "370103") == "SZ-CGJ"  # no grid yet: by the case's district
+    assert responsibility.unit_for(greens, None, "370103") is None  # 属地, and no street known
+
+
+def test_a_district_list_under_a_bad_code_or_with_a_bad_rule_is_named():
+    shipped = SHIPPED_SOURCE.load("responsibility.yaml")
+    with pytest.raises(CatalogError, match="districts.3701"):
+        load_responsibility(classes, {**shipped, "districts": {"3701": {"keys": {}}}})
+    with pytest.raises(CatalogError, match="districts.370103 第 1 条"):
+        load_responsibility(classes, {**shipped, "districts": {"370103": {"rules": [{"class": "X9"}]}}})

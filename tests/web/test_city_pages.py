@@ -143,3 +143,11 @@ def test_an_administrator_sees_and_pauses_only_their_own_districts_push_groups(i
     )
     with city_sessions() as session:
         assert session.get(PushDestination, group.id).active
+
+
+def test_the_citys_people_see_the_whole_city_named_on_their_workspace_screen_and_map(in_city):
+    client = in_city("city_leader")
+    assert "数据范围：<strong>全市</strong>（370100）" in client.get("/").text
+    assert "城市运行综合指挥 · 全市" in client.get("/screen").text
+    assert "指挥地图 · 全市" in client.get("/map").text
+    assert "城市运行综合指挥 · 市中区" in in_city("sz_dispatcher").get("/screen").text

@@ -341,6 +341,20 @@ def _case_merge(client, district, session):  # type: ignore[no-untyped-def]
     assert second.status == "reported"
 
 
+@probe("POST", "/api/v1/cases/{case_id}/forward")
+def _case_forward(client, district, session):  # type: ignore[no-untyped-def]
+    """转办 is the city's, of the city's own orders: a street officer can neither forward street B's case
+    nor learn it exists (the city's case: tests/services/test_city_forwarding.py)."""
+    case = street_b_case(session, district)
+    refused(
+        client.post(
+            f"/api/v1/cases/{case.id}/forward", json={"district": district.codes(AreaLevel.DISTRICT)[0]}
+        )
+    )
+    session.refresh(case)
+    assert case.status == "reported"
+
+
 PNG = __import__("tests.samples").samples.png()
 
 

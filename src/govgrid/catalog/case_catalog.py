@@ -75,14 +75,33 @@ def load_responsibility(classes: dict[str, CaseClass], doc: Any = None) -> Respo
                 f"在 catalog/{RESPONSIBILITY} 的 keys 中没有定义",
                 field="unit",
             )
+    districts = {}
+    for code, own in (doc.get("districts") or {}).items():
+        where = f"districts.{code}"
+        if not (isinstance(code, str) and len(code) == 6 and code.isdigit()) or not isinstance(own, dict):
+            raise CatalogError(
+                f"catalog/{RESPONSIBILITY} {where}：须以 6 位区县代码为键，其下为 keys 与 rules",
+                field="districts",
+            )
+        districts[code] = ResponsibilityList(
+            keys={str(k): str(v) for k, v in (own.get("keys") or {}).items()},
+            rules=_rules(own.get("rules"), classes, where),
+        )
+    return ResponsibilityList(
+        keys=keys, rules=_rules(doc.get("rules"), classes, "rules"), districts=districts
+    )
+
+
+def _rules(items: Any, classes: dict[str, CaseClass], where: str) -> tuple[ResponsibilityRule, ...]:
     rules = []
-    for row, item in enumerate(doc.get("rules") or [], start=1):
+    for row, item in enumerate(items or [], start=1):
         if not isinstance(item, dict) or item.get("class") not in classes or not item.get("unit"):
             raise CatalogError(
-                f"catalog/{RESPONSIBILITY} rules 第 {row} 条：class 须为已定义分类且须有 unit", field="rules"
+                f"catalog/{RESPONSIBILITY} {where} 第 {row} 条：class 须为已定义分类且须有 unit",
+                field="rules",
             )
         rules.append(ResponsibilityRule(str(item["class"]), str(item.get("area") or ""), str(item["unit"])))
-    return ResponsibilityList(keys=keys, rules=tuple(rules))
+    return tuple(rules)
 
 
 def load_hotline(doc: Any = None) -> dict[str, HotlineLimit]:

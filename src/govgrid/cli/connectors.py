@@ -20,8 +20,13 @@ def connectors() -> None:
 @click.argument("connector_id")
 @click.option("--name", default="", help="密钥用途说明，如“市12345平台生产环境”")
 @click.option("--days", type=int, default=None, help="有效天数（缺省长期有效，可随时吊销）")
+@click.option(
+    "--scope",
+    default="",
+    help="数据范围：区县代码（缺省本平台的区县），或市级代码如 370100（市 12345 平台：工单先入市级，由市中心转办区县）",
+)
 @pass_context
-def issue(obj: Context, connector_id: str, name: str, days: int | None) -> None:
+def issue(obj: Context, connector_id: str, name: str, days: int | None, scope: str) -> None:
     """Issue a key for CONNECTOR_ID; the key is printed once, as the last line."""
     from govgrid.services.cases.connector_keys import issue_key
 
@@ -35,6 +40,7 @@ def issue(obj: Context, connector_id: str, name: str, days: int | None) -> None:
                 name=name,
                 now=obj.now(),
                 days=days,
+                scope=scope,
             )
         except DomainError as exc:
             click.echo(f"错误：{exc.message}", err=True)

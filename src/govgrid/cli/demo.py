@@ -84,7 +84,9 @@ def _city(obj: Context) -> None:
         except DomainError as exc:
             obj.fail(exc)
     added = "、".join(summary.districts) or "无（已存在）"
-    click.echo(f"市级（{summary.city}）：新增区县 {added}；市级与各区账号：")
+    click.echo(
+        f"市级（{summary.city}）：新增区县 {added}（案件 {summary.cases} 件，合成数据）；市级与各区账号："
+    )
     for login in summary.logins:
         click.echo(f"  {login['username']:<16} {login['role']:<20} {login['name']}")
 

@@ -159,6 +159,30 @@ class CaseLink(Base):
     __mapper_args__ = MAPPER_ARGS
 
 
+class CaseForward(Base):
+    """转办: a city's 12345 order (a case of the city's own partition, district_code 370100) handed to a
+    district, whose own case answers it — two rows, so neither ever changes its district. Kept beside the
+    city's order; the district's reply comes up to it, the city's 回访 and 考评 go down to the district's."""
+
+    __tablename__ = "case_forward"
+
+    district_code: Mapped[str] = district_column()  # the city's, as its order's
+    id: Mapped[int] = id_column("case_forward")
+    case_id: Mapped[int] = mapped_column(Integer)  # the city's order
+    to_district: Mapped[str] = mapped_column(String(6))
+    to_case_id: Mapped[int] = mapped_column(Integer)  # the district's case (in the district's partition)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor_name: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = district_args(
+        "case_forward",
+        district_fk("case_id", "case", "fk_case_forward_case_id_case"),
+        UniqueConstraint("district_code", "case_id", name="uq_case_forward_case"),
+        Index("ix_case_forward_to", "to_district", "to_case_id"),
+    )
+    __mapper_args__ = MAPPER_ARGS
+
+
 class Attachment(StoredFile, Base):
     """A photo on a case (现场照片), stored by content hash under the media folder."""
 

@@ -77,6 +77,12 @@ def is_city_scope(scope_code: str | None) -> bool:
     return bool(scope_code) and scope_prefix(scope_code or "") != scope_code
 
 
+def home_of(scope_code: str) -> str:
+    """The partition (district_code) a case of this scope lives in: its district; a city's or a province's
+    own orders (its 12345 center's, not yet handed to a district) live in the city's or province's code."""
+    return scope_code if is_city_scope(scope_code) else district_of(scope_code)
+
+
 def is_within(code: str, scope_code: str) -> bool:
     """True when `code` lies inside (or is) the area `scope_code` — codes nest by prefix."""
     return code.startswith(scope_prefix(scope_code))

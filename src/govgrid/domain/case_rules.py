@@ -43,21 +43,28 @@ class ResponsibilityRule:
 
 @dataclass(frozen=True)
 class ResponsibilityList:
-    """权责清单: class × area → unit code; "street" means the street of the grid (属地兜底)."""
+    """权责清单: class × area → unit code; "street" means the street of the grid (属地兜底). A district of a
+    city's deployment may have a list of its own (`districts`): its cases go by it alone, a key it does not
+    name falling to 属地, never to another district's department."""
 
     keys: dict[str, str]
     rules: tuple[ResponsibilityRule, ...]
+    districts: dict[str, ResponsibilityList] = field(default_factory=dict)
 
-    def unit_for(self, case_class: CaseClass, grid_code: str | None) -> str | None:
+    def unit_for(self, case_class: CaseClass, grid_code: str | None, district: str = "") -> str | None:
         """The unit code responsible, or None when only the owning street can be (属地, no grid known)."""
+        own = self.districts.get((grid_code or district)[:6])
+        if own is not None:
+            return own.unit_for(case_class, grid_code)
         for rule in self.rules:
             if rule.class_code == case_class.code and (grid_code or "").startswith(rule.area_prefix):
                 return rule.unit_code
         return self.unit_for_key(case_class.unit_key, grid_code)
 
-    def unit_for_key(self, key: str, grid_code: str | None) -> str | None:
+    def unit_for_key(self, key: str, grid_code: str | None, district: str = "") -> str | None:
         """The unit a responsibility key names; "street" is the street of the grid (None without one)."""
-        unit = self.keys.get(key, "street")
+        own = self.districts.get((grid_code or district)[:6])
+        unit = (own or self).keys.get(key, "street")
         if unit == "street":
             return grid_code[:9] if grid_code else None
         return unit

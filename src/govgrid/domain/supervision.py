@@ -38,8 +38,9 @@ class Policy:
 
 
 # no mark while parked (挂账), or while the unit's reply waits for the supervisor (答复待审): the unit has
-# answered, and the wait is the supervisor's, not the unit's
-UNMARKED = frozenset({Status.PARKED, Status.REPLY_HELD})
+# answered, and the wait is the supervisor's, not the unit's; nor on a city's order handed to a district
+# (已转办): the district's own case carries the clock and its marks
+UNMARKED = frozenset({Status.PARKED, Status.REPLY_HELD, Status.FORWARDED})
 
 
 @dataclass(frozen=True)

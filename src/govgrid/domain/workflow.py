@@ -42,6 +42,7 @@ class Status(StrEnum):
     EVALUATED = "evaluated"
     EXCLUDED = "excluded"
     REPLY_HELD = "reply_held"  # 答复待审: a weak reply waits for the supervisor
+    FORWARDED = "forwarded"  # 已转办: a city's 12345 order handed to a district, whose own case answers it
 
 
 class Step(StrEnum):
@@ -63,6 +64,9 @@ class Step(StrEnum):
     EVALUATE = "evaluate"  # 考评
     EXCLUDE = "exclude"  # 剔单
     RELEASE_REPLY = "release_reply"  # 答复放行: the supervisor lets a held reply stand, with a reason
+    FORWARD = (
+        "forward"  # 转办: the city's 12345 center hands its order to a district (services.cases.forwarding)
+    )
 
 
 STATUS_LABEL = {
@@ -84,6 +88,7 @@ STATUS_LABEL = {
     Status.EVALUATED: "已考评",
     Status.EXCLUDED: "已剔除",
     Status.REPLY_HELD: "答复待审",
+    Status.FORWARDED: "已转办区县",
 }
 STEP_LABEL = {
     Step.VERIFY: "核实",
@@ -104,6 +109,7 @@ STEP_LABEL = {
     Step.EVALUATE: "考评",
     Step.EXCLUDE: "剔单",
     Step.RELEASE_REPLY: "答复放行",
+    Step.FORWARD: "转办区县",
 }
 
 
@@ -161,6 +167,9 @@ TRANSITIONS: dict[tuple[Loop, Status, Step], Status] = {
     (H, S.EVALUATED, A.EXCLUDE): S.EXCLUDED,
     (H, S.REPLY_HELD, A.RELEASE_REPLY): S.REPLIED,
     (H, S.REPLY_HELD, A.CHECK_FAIL): S.HANDLING,
+    # a city's order: handed to a district, answered when the district's own case is (their reply comes up)
+    (H, S.ACCEPTED, A.FORWARD): S.FORWARDED,
+    (H, S.FORWARDED, A.FEED_BACK): S.REPLIED,
 }
 # Where a step lands instead when what it carries is held for review: a 12345 反馈 whose reply the scorer
 # finds weak (services.cases.reply_review) waits at 答复待审 rather than counting as answered.

@@ -21,6 +21,7 @@ FMS_STATUS = {
     Status.ACCEPTED: "open",
     Status.DISPATCHED: "action_scheduled",
     Status.ASSIGNED: "action_scheduled",
+    Status.FORWARDED: "action_scheduled",
     Status.SIGNED: "investigating",
     Status.CONTACTED: "investigating",
     Status.HANDLING: "in_progress",

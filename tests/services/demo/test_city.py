@@ -25,7 +25,7 @@ from tests.factories import NOW
 from tests.services.cases.test_cases import who
 
 pytestmark = pytest.mark.shared
-SMALL = {"communities": 12, "grid_metres": 400, "grid_workers": 24}  # the real boundaries, coarser inside
+SMALL = {"communities": 12, "grid_metres": 400, "grid_workers": 24, "case_days": 2}  # coarser inside
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def report_at(session, username: str, district: str):  # type: ignore[no-untyped
 
 def test_both_districts_stand_side_by_side_each_with_its_streets_grids_units_and_people(city):
     sessions, summary, shared = city
-    assert summary.districts == ["市中区"]
+    assert summary.districts == ["市中区"] and summary.cases > 0
     with sessions() as session:
         names = dict(session.execute(select(Area.code, Area.name).where(Area.level == "district")).all())
         assert names == {"370102": "历下区", "370103": "市中区"}
@@ -196,3 +196,15 @@ def test_a_second_build_adds_nothing(city):
         before = session.scalar(select(func.count()).select_from(Area))
         again = build_city(session, catalogs=CATALOGS, shared_dir=shared, password="demo-pass-1", now=NOW)
         assert again.already_built and session.scalar(select(func.count()).select_from(Area)) == before
+
+
+def test_shizhongs_demo_cases_stay_in_shizhong_and_go_to_its_own_departments_and_streets(city):
+    from govgrid.db.case_models import Case
+
+    sessions, _, _ = city
+    with sessions() as session:
+        units = session.execute(
+            select(Case.district_code, OrgUnit.area_code).join(OrgUnit, OrgUnit.id == Case.unit_id)
+        ).all()
+        shizhong = [area for district, area in units if district == "370103"]
+        assert shizhong and all(area.startswith("370103") for area in shizhong)

@@ -65,6 +65,13 @@ class Counted:
     attributes: dict[str, Any]  # what slices read: area code, unit, class, channel
 
 
+def districts_only() -> Any:
+    """The cases the assessment counts: a district's. A city's own 12345 orders (its partition's code ends in
+    00, as 370100) are answered by the districts' cases they are handed to (services.cases.forwarding): those
+    count, so a complaint counts once across the city."""
+    return Case.district_code.not_like("____00")
+
+
 def counted_cases(
     session: Session, *, actor: Actor, rules: CaseRules, period: Period, where: Any = None
 ) -> Iterator[Counted]:
@@ -75,7 +82,7 @@ def counted_cases(
     moved = select(CaseTransition.case_id).where(CaseTransition.at >= period.start)
     candidates = (
         select(Case.id, Case.loop, Case.scope_code, Case.grid_code, Case.class_code, Case.channel)
-        .where(visible_cases(actor), Case.reported_at < period.end)
+        .where(visible_cases(actor), Case.reported_at < period.end, districts_only())
         .where(or_(still_open(), Case.id.in_(moved)))
     )
     if where is not None:

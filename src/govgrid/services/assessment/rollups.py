@@ -34,6 +34,7 @@ from govgrid.db.rollup_models import (
     rollup_cursor_table,
     rollup_table,
 )
+from govgrid.domain.areas import is_city_scope
 from govgrid.domain.assessment import Event
 from govgrid.domain.assessment_rollup import Changes, Place, case_changes, merge
 from govgrid.domain.case_rules import CaseRules
@@ -170,7 +171,8 @@ def districts(session: Session) -> list[str]:
     found: list[str] = []
     code = session.scalar(select(func.min(Case.district_code)))
     while code is not None:
-        found.append(code)
+        if not is_city_scope(code):  # a city's own orders are counted by the districts' cases (metrics)
+            found.append(code)
         code = session.scalar(select(func.min(Case.district_code)).where(Case.district_code > code))
     return found
 

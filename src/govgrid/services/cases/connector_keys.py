@@ -38,9 +38,12 @@ def issue_key(
     name: str,
     now: datetime,
     days: int | None = None,
+    scope: str = "",
 ) -> tuple[ConnectorKey, str]:
-    """A new key for a connector (administrators only); the secret is returned once and never stored."""
-    district = deployment_district(session)
+    """A new key for a connector (administrators only); the secret is returned once and never stored. Its
+    `scope`: a district of the deployment (the first when none is named), or a city's code — a city's
+    12345 platform, whose orders stay with the city's center until it hands them to a district."""
+    district = _key_scope(session, scope.strip())
     authorize(actor, Action.MANAGE_CONNECTORS, area_code=district)
     if connector_id not in connectors:
         raise NotFound(
@@ -73,6 +76,16 @@ def issue_key(
     )
     session.commit()
     return key, secret
+
+
+def _key_scope(session: Session, scope: str) -> str:
+    from govgrid.services.geo.geography import scope_area
+
+    if not scope:
+        return deployment_district(session)
+    if len(scope) != 6 or scope_area(session, scope) is None:
+        raise InvalidInput(f"“{scope[:15]}”不是本平台的区县代码或市级代码（如 370100）", field="scope")
+    return scope
 
 
 def revoke_key(session: Session, *, actor: Actor, key_id: int, now: datetime) -> ConnectorKey:

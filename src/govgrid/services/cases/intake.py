@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case
 from govgrid.db.models import Area
-from govgrid.domain.areas import AreaLevel, district_of
+from govgrid.domain.areas import AreaLevel, home_of, is_city_scope
 from govgrid.domain.case_fields import LABELS, LENGTHS, is_phone
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -139,7 +139,9 @@ def by_retry_key(source: str, keys: Sequence[str]) -> tuple[ColumnElement[bool],
     district column leads the index, so it is named (every district of the deployment) or the lookup
     would read the whole table."""
     districts = select(Area.code).where(Area.level == AreaLevel.DISTRICT.value)
-    return (Case.district_code.in_(districts), Case.source == source, Case.external_id.in_(keys))
+    cities = select(func.substr(Area.code, 1, 4).concat("00")).where(Area.level == AreaLevel.DISTRICT.value)
+    homes = union(districts, cities)  # and the cities' own partitions (their 12345 centers' orders)
+    return (Case.district_code.in_(homes), Case.source == source, Case.external_id.in_(keys))
 
 
 def known_keys(session: Session, source: str, keys: Sequence[str]) -> set[str]:
@@ -195,7 +197,7 @@ def case_row(
 ) -> dict[str, Any]:
     """The columns of a new case from an admitted report (its id is the database's)."""
     return {
-        "district_code": district_of(place.scope_code),
+        "district_code": home_of(place.scope_code),
         "loop": data.loop.value,
         "status": START[data.loop].value,
         "version": 1,
@@ -236,7 +238,10 @@ def _new_case(
     key: str | None,
 ) -> Case:
     check_report(rules, data)  # what the report says is checked before where it is looked up
-    place = place_of(session, locator, data, taker=actor.scope_code)
+    if data.loop is Loop.HOTLINE and is_city_scope(actor.scope_code):
+        place = city_order_place(session, locator, data, actor.scope_code or "")
+    else:
+        place = place_of(session, locator, data, taker=actor.scope_code)
     admit(rules, actor, data, place)
     case = Case(**case_row(rules, actor, data, place, source=source, key=key, now=now))
     session.add(case)
@@ -349,3 +354,18 @@ def place_of(session: Session, locator: LocatorCache, data: Report, taker: str |
     if not found.is_inside:
         raise InvalidInput(found.message, field="lng")
     return Place(found.grid_code, found.lng, found.lat, found.grid_code or _district_code(session))
+
+
+def city_order_place(session: Session, locator: LocatorCache, data: Report, city: str) -> Place:
+    """A city's 12345 order stays in the city's own partition until its center hands it to a district
+    (services.cases.forwarding): its point and grid are kept — where it is, and which district to hand it
+    to — its scope is the city's. A point outside every district is refused, an unknown address kept."""
+    if data.lng is not None and data.lat is not None:
+        found = place_of(session, locator, data)
+        return Place(found.grid_code, found.lng, found.lat, city)
+    if not data.address.strip():
+        raise InvalidInput("须提供位置：在地图上点选、使用当前位置，或填写地址", field="address")
+    named = locator.get(session).geocode(data.address)
+    if named is None or not named.is_inside or not named.grid_code:
+        return Place(None, None, None, city)
+    return Place(named.grid_code, named.lng, named.lat, city)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from govgrid.db.case_models import Case, still_open
 from govgrid.db.models import OrgUnit
+from govgrid.domain.areas import district_of
 from govgrid.domain.case_rules import CaseRules
 from govgrid.domain.errors import Conflict, InvalidInput
 from govgrid.domain.permissions import Action, Actor, authorize
@@ -30,7 +31,7 @@ from govgrid.domain.workflow import (
     next_status,
 )
 from govgrid.domain.worktime import Deadline
-from govgrid.services.cases import reply_review
+from govgrid.services.cases import forwarding, reply_review
 from govgrid.services.cases.history import compare_and_set, record_history
 from govgrid.services.cases.intake import deadline_columns
 from govgrid.services.cases.queries import get_case
@@ -56,6 +57,7 @@ STEP_ACTION = {
     Step.EVALUATE: Action.MANAGE_CASE,
     Step.EXCLUDE: Action.MANAGE_CASE,
     Step.RELEASE_REPLY: Action.MANAGE_CASE,
+    Step.FORWARD: Action.DISPATCH_CASE,
 }
 # 返工 of a held reply is the supervisor's decision (答复审核), not a grid worker's 核查
 HELD_ACTION = {Step.CHECK_FAIL: Action.MANAGE_CASE}
@@ -89,6 +91,8 @@ def transition(
     `public_note` is what the public may read about the step (checked for personal data). On 派遣, a
     12345 `category` is kept as a labelled example beside the `suggester`'s prediction. A 12345 反馈's reply
     (the public note, else the note) is scored and kept in the history; a weak one is held at 答复待审."""
+    if step is Step.FORWARD:  # forwarding.forward files the district's case with it
+        raise InvalidInput("转办区县须选定区县：请用“转办区县”", field="step")
     case = get_case(session, actor=actor, case_id=case_id)
     authorize(
         actor,
@@ -97,11 +101,61 @@ def transition(
         owner_id=case.reporter_id,
         unit_id=case.unit_id,
     )
+    _take(
+        session, actor=actor, rules=rules, case=case, step=step, now=now, note=note, unit_code=unit_code,
+        expected_version=expected_version, answers=answers, closure_type=closure_type, public_note=public_note,
+        category=category, suggester=suggester,
+    )  # fmt: skip
+    forwarding.mirror(session, rules=rules, case=case, step=step, now=now, note=note, answers=answers)
+    session.commit()
+    return case
+
+
+def relay(
+    session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime, note: str,
+    answers: dict[str, object] | None,
+) -> Case:  # fmt: skip
+    """A step carried over from the other row of a forwarded 12345 order (services.cases.forwarding): the
+    step was authorized where it was taken; here it is checked against the loop and written the same way (a
+    reply the district's review let through is not held again). The caller commits."""
+    case = session.get_one(Case, case_id)
+    _take(
+        session,
+        actor=actor,
+        rules=rules,
+        case=case,
+        step=step,
+        now=now,
+        note=note,
+        answers=answers,
+        hold=False,
+    )
+    return case
+
+
+def _take(
+    session: Session,
+    *,
+    actor: Actor,
+    rules: CaseRules,
+    case: Case,
+    step: Step,
+    now: datetime,
+    note: str = "",
+    unit_code: str | None = None,
+    expected_version: int | None = None,
+    answers: dict[str, object] | None = None,
+    closure_type: str | None = None,
+    public_note: str = "",
+    category: str | None = None,
+    suggester: Suggester | None = None,
+    hold: bool = True,
+) -> None:
     check_chars(note, "note")
     check_reason(step, note)
     published = check_public_note(public_note, reporter_names=reporter_names(session, case))
     before = Status(case.status)
-    after, reply = step_outcome(rules, case, step, now, public_note or note)
+    after, reply = step_outcome(rules, case, step, now, public_note or note, hold=hold)
     unit_id = dispatch_unit(session, rules, case, unit_code) if step is Step.DISPATCH else None
     changes, detail = step_changes(
         rules, case, step, after, now, unit_id=unit_id, closure_type=closure_type, answers=answers
@@ -126,8 +180,6 @@ def transition(
         detail=detail,
         public_note=published,
     )
-    session.commit()
-    return case
 
 
 def step_outcome(
@@ -211,8 +263,12 @@ def _effects(
 
 
 def dispatch_unit(session: Session, rules: CaseRules, case: Case, unit_code: str | None) -> int:
-    """The unit a case is dispatched to: the one named, else the one the responsibility list names."""
-    return _unit(session, unit_code or suggested_unit(rules, case)).id
+    """The unit a case is dispatched to: the one named, else the one the responsibility list names — a unit
+    of the case's own district (or of the whole city): a case never leaves its district."""
+    unit = _unit(session, unit_code or suggested_unit(rules, case))
+    if unit.area_code and district_of(unit.area_code) != case.district_code:
+        raise InvalidInput(f"{unit.name}属于另一区县：本案只能派给本区县（或市级）的单位", field="unit_code")
+    return unit.id
 
 
 def reschedule_provisional(session: Session, *, actor: Actor, rules: CaseRules, now: datetime) -> int:
@@ -267,7 +323,9 @@ def reporter_names(session: Session, case: Case) -> tuple[str, ...]:
 
 def suggested_unit(rules: CaseRules, case: Case) -> str:
     """The unit the responsibility list names for this class and grid (属地兜底 when none)."""
-    unit = rules.responsibility.unit_for(rules.case_class(case.class_code), case.grid_code)
+    unit = rules.responsibility.unit_for(
+        rules.case_class(case.class_code), case.grid_code, case.district_code
+    )
     if unit is None:
         raise InvalidInput("案件没有网格位置，无法按属地确定责任单位：请指定 unit_code", field="unit_code")
     return unit

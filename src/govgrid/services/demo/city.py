@@ -1,6 +1,6 @@
 """The demo's city layer (`govgrid demo --city`, catalogue demo_city.yaml): more districts beside the demo's
-历下区 in one deployment, each with its streets, communities, unit grids, departments, grid workers and
-logins, and the city's own people (the 12345 center, the city's leaders) whose scope is the city — they see
+历下区 in one deployment, each with its streets, communities, unit grids, departments, grid workers, logins
+and a month of cases, and the city's own people (the 12345 center, the city's leaders) whose scope is the city — they see
 every district, a district's people only theirs. Written through the same services as the demo district."""
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from govgrid.catalog.bundle import Catalogs
 from govgrid.db.models import Area, Meta, OrgUnit
 from govgrid.domain.permissions import SYSTEM
 from govgrid.services import audit
+from govgrid.services.assessment.rollups import catch_up
 from govgrid.services.demo.district_geography import Progress, add_logins, build_district_geography
+from govgrid.services.demo.year import build_demo_year
 
 CATALOG = "demo_city.yaml"
 CITY_MARKER = "demo_city"
@@ -29,6 +31,7 @@ class CitySummary:
     districts: list[str]  # names of the districts added
     logins: list[dict[str, str]]
     already_built: bool = False
+    cases: int = 0  # the added districts' synthetic cases
 
 
 def build_city(
@@ -52,20 +55,26 @@ def build_city(
     shown = [{"username": x["username"], "role": x["role"], "name": x["name"]} for x in logins]
     if session.get(Meta, CITY_MARKER) is not None:
         return CitySummary(spec["city"], [], shown, already_built=True)
-    added = []
+    added, cases = [], 0
     for district in spec["districts"]:
         if session.get(Area, district["district"]) is not None:
             continue
-        added.append(
-            build_district_geography(
-                session,
-                spec={**district, "city": spec["city"], **(overrides or {})},
-                shared_dir=shared_dir,
-                password=password,
-                now=now,
-                progress=progress,
-            )
+        own = {**district, "city": spec["city"], **(overrides or {})}
+        name = build_district_geography(
+            session, spec=own, shared_dir=shared_dir, password=password, now=now, progress=progress
         )
+        session.commit()
+        added.append(name)
+        if own.get("case_days"):
+            progress(
+                f"{name}：生成近 {own['case_days']} 天的案件（合成数据，经由与实际相同的立案与流转规则）…"
+            )
+            year = build_demo_year(
+                session, rules=catalogs.case_rules, source=catalogs.source, area_code=own["district"], now=now,
+                days=int(own["case_days"]), staff=tuple(own["staff"]),
+            )  # fmt: skip
+            catch_up(session, rules=catalogs.case_rules, district_code=own["district"], now=now)
+            cases += year.cases
     known = set(session.scalars(select(OrgUnit.code)))
     for unit in spec["units"]:
         if unit["code"] not in known:  # the city's units belong to no one district
@@ -83,4 +92,4 @@ def build_city(
         scope_code=spec["city"],
     )
     session.commit()
-    return CitySummary(spec["city"], added, shown)
+    return CitySummary(spec["city"], added, shown, cases=cases)

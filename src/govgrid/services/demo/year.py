@@ -87,13 +87,15 @@ def build_demo_year(
     now: datetime,
     progress: Progress = lambda _: None,
     days: int | None = None,
+    staff: tuple[str, str] = ("dispatcher", "supervisor"),
 ) -> DemoYear:
-    """Generate and replay the year (or its last `days` days), CHUNK cases at a time."""
+    """Generate and replay the year (or its last `days` days) in the district `area_code`, CHUNK cases at a
+    time; `staff` are the usernames of its dispatcher and supervisor."""
     started = time.perf_counter()
     spec = load_year_spec(source, rules)
     if days is not None:
         spec = replace(spec, days=max(1, min(days, spec.days)))
-    run = _start(session, rules, spec, area_code, now)
+    run = _start(session, rules, spec, area_code, now, staff)
     run.replies = demo_replies.load_reply_spec(source)
     locator = LocatorCache()
     marking = Marking(
@@ -113,17 +115,17 @@ def build_demo_year(
     )
 
 
-def _start(session: Session, rules: CaseRules, spec: YearSpec, area_code: str, now: datetime) -> _Run:
+def _start(
+    session: Session, rules: CaseRules, spec: YearSpec, area_code: str, now: datetime, staff: tuple[str, str]
+) -> _Run:
     rng = random.Random(spec.seed)
     units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.code)))
-    handlers = unit_handlers(
-        session, [u for u in units if u.kind in ("department", "street")], area_code, now
-    )
+    own = [
+        u for u in units if u.kind in ("department", "street") and (u.area_code or "").startswith(area_code)
+    ]
+    handlers = unit_handlers(session, own, area_code, now)
     lateness = {code: rng.uniform(*spec.spread) for code in sorted(handlers)}
-    staff = {
-        u.username: u
-        for u in session.scalars(select(User).where(User.username.in_(["dispatcher", "supervisor"])))
-    }
+    people = {u.username: u for u in session.scalars(select(User).where(User.username.in_(staff)))}
     from govgrid.services.people.accounts import actor_for
 
     return _Run(
@@ -132,8 +134,8 @@ def _start(session: Session, rules: CaseRules, spec: YearSpec, area_code: str, n
         rng=rng,
         now=now,
         places=_places(session, area_code),
-        dispatcher=actor_for(staff["dispatcher"]),
-        supervisor=actor_for(staff["supervisor"]),
+        dispatcher=actor_for(people[staff[0]]),
+        supervisor=actor_for(people[staff[1]]),
         handlers=handlers,
         citizens=demo_citizens(session, spec.citizens, spec.surnames, random.Random(spec.seed + 1), now),
         connectors={

@@ -318,3 +318,41 @@ def district_for(session: Session, actor: Actor, wanted: str = "") -> tuple[str,
     if chosen is None:
         raise InvalidInput(f"区县“{wanted.strip()[:15]}”不存在或不在您的数据范围内", field="district")
     return chosen
+
+
+@dataclass(frozen=True)
+class ScopeArea:
+    code: str
+    name: str
+    min_lng: float
+    min_lat: float
+    max_lng: float
+    max_lat: float
+
+
+def scope_area(session: Session, scope_code: str | None) -> ScopeArea | None:
+    """The area a data scope names, as pages show it (its name, its bounds for a map to fit): a stored
+    area, or 全市 / 全省 for a city's or a province's scope over the districts stored in it (those are not
+    stored as areas); None for no scope, or one with nothing stored in it."""
+    from sqlalchemy import func
+
+    from govgrid.domain.areas import is_city_scope, scope_prefix
+
+    if not scope_code:
+        return None
+    area = session.get(Area, scope_code)
+    if area is not None:
+        return ScopeArea(area.code, area.name, area.min_lng, area.min_lat, area.max_lng, area.max_lat)
+    if not is_city_scope(scope_code):
+        return None
+    west, south, east, north = session.execute(
+        select(
+            func.min(Area.min_lng), func.min(Area.min_lat), func.max(Area.max_lng), func.max(Area.max_lat)
+        ).where(
+            Area.level == AreaLevel.DISTRICT.value,
+            Area.code.startswith(scope_prefix(scope_code), autoescape=True),
+        )
+    ).one()
+    if west is None:
+        return None
+    return ScopeArea(scope_code, "全省" if scope_code[2:] == "0000" else "全市", west, south, east, north)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from govgrid.domain.areas import is_city_scope
 from govgrid.domain.errors import InvalidInput
 from govgrid.domain.follow import shown
 from govgrid.domain.history import history_label
@@ -30,8 +31,8 @@ from govgrid.domain.workflow import (
 )
 from govgrid.domain.worktime import CHINA, END_OF_DAY
 from govgrid.nlp.reply_quality import DIMENSION_LABEL
+from govgrid.services.cases import forwarding, queries, reply_review, steps
 from govgrid.services.cases import photos as attachments
-from govgrid.services.cases import queries, reply_review, steps
 from govgrid.services.cases import side_actions as case_actions
 from govgrid.services.cases import similar as similar_cases
 from govgrid.services.geo import geography
@@ -52,6 +53,8 @@ def case_page(
     rules = request.app.state.case_rules
     case = queries.get_case(session, actor=actor, case_id=case_id)
     offered = [s for s in allowed_steps(Loop(case.loop), Status(case.status)) if _may(actor, case, s)]
+    may_forward = Step.FORWARD in offered and is_city_scope(case.district_code)
+    offered = [s for s in offered if s is not Step.FORWARD]  # 转办 has a form of its own: which district
     try:
         suggested = steps.suggested_unit(rules, case)
     except InvalidInput:
@@ -98,6 +101,8 @@ def case_page(
         place_names=geography.area_names(session, {case.grid_code} if case.grid_code else set()),
         reply=reply_review.latest_review(session, case.id) if _staff_reads_reply(actor, case) else {},
         dimension_labels=DIMENSION_LABEL,
+        forward_to=geography.districts_for(session, actor) if may_forward else [],
+        forwarded=forwarding.linked(session, case),
     )
 
 
@@ -108,6 +113,28 @@ def _may(actor: Actor, case: Any, step: Step) -> bool:
 def _staff_reads_reply(actor: Actor, case: Any) -> bool:
     """The reply's scores quote the unit's working note: staff read them, a citizen reporter does not."""
     return case.loop == Loop.HOTLINE.value and actor.role not in (None, Role.CITIZEN)
+
+
+class ForwardForm(BaseModel):
+    district: Annotated[str, Field(max_length=6, pattern=r"^(\d{6})?$")] = ""
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+@router.post("/cases/{case_id}/forward")
+def forward_order(
+    case_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    now: NowDep,
+    form: Annotated[ForwardForm, Form()],
+) -> Response:
+    """转办区县 from the city's order's page; back to the order, which now links the district's case."""
+    rules = request.app.state.case_rules
+    forwarding.forward(
+        session, actor=actor, rules=rules, case_id=case_id, district=form.district, now=now, note=form.note
+    )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 class StepForm(BaseModel):

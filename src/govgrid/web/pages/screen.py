@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from govgrid.db.models import Area
 from govgrid.domain.ledger import LIGHT_LABEL
 from govgrid.domain.permissions import Action, Reach, reach
 from govgrid.domain.workflow import FINAL, STATUS_LABEL
@@ -29,7 +28,7 @@ def big_screen(request: Request, session: SessionDep, actor: LoggedInDep, now: N
     rules = request.app.state.case_rules
     crs = parse_crs(request.app.state.settings.tile_crs)
     found = screen(session, actor=actor, rules=rules, now=now, crs=crs)
-    scope = session.get(Area, actor.scope_code) if actor.scope_code else None
+    scope = geography.scope_area(session, actor.scope_code)
     places = {r["code"] for r in found.rising if r["kind"] == "place"}
     catalogs = request.app.state.catalogs
     hot = (  # the hotspot page's own reading (and its ten-minute cache), its three hottest

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from govgrid.db.models import Area
 from govgrid.domain.audit_labels import ENTITY_LABEL, action_label, entity_label
 from govgrid.domain.history import history_label
 from govgrid.domain.ledger import LIGHT_LABEL
@@ -35,7 +34,7 @@ LIST_PAGE = 200  # people or audit rows a page
 
 @router.get("/", response_class=HTMLResponse)
 def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: NowDep) -> Response:
-    scope = session.get(Area, actor.scope_code) if actor.scope_code else None
+    scope = geography.scope_area(session, actor.scope_code)
     summary = (
         None
         if actor.role in (Role.CITIZEN, Role.GRID_WORKER)
@@ -92,7 +91,7 @@ def workspace(request: Request, session: SessionDep, actor: LoggedInDep, now: No
 @router.get("/map", response_class=HTMLResponse)
 def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     authorize(actor, Action.READ_GEOGRAPHY, area_code=actor.scope_code)
-    scope = session.get(Area, actor.scope_code) if actor.scope_code else None
+    scope = geography.scope_area(session, actor.scope_code)
     rules = request.app.state.case_rules
     majors = sorted({(c.major_code, c.major_name) for c in rules.classes.values()})
     may_cases = reach(actor, Action.READ_CASES) is not Reach.NONE
@@ -109,7 +108,7 @@ def grid_map(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
     )
 
 
-def _bounds(scope: Area, crs: Crs) -> list[float]:
+def _bounds(scope: geography.ScopeArea, crs: Crs) -> list[float]:
     """The caller's area as [south, west, north, east] in the tiles' system, for the map to fit."""
     west, south = from_stored(scope.min_lng, scope.min_lat, crs)
     east, north = from_stored(scope.max_lng, scope.max_lat, crs)
