@@ -58,20 +58,45 @@ class District:
 
 
 def district_features() -> list[AreaFeature]:
-    streets = partition_district(DISTRICT_OUTLINE, streets=2, communities=4, grid_m=200, seed=7)
-    features = [AreaFeature(1, DISTRICT, AreaLevel.DISTRICT, "测试区", DISTRICT_OUTLINE)]
-    for s, street in enumerate(streets, start=1):
-        street_code = f"{DISTRICT}{s:03d}"
+    return drawn(
+        DISTRICT, "测试区", DISTRICT_OUTLINE, streets=2, communities=4, grid_m=200, seed=7, prefix=""
+    )
+
+
+def drawn(
+    code: str,
+    name: str,
+    outline: shapely.Geometry,
+    *,
+    streets: int,
+    communities: int,
+    grid_m: int,
+    seed: int,
+    prefix: str,
+) -> list[AreaFeature]:
+    """A district drawn inside its outline: streets (第n街道), communities (s-c社区), unit grids."""
+    cells = partition_district(outline, streets=streets, communities=communities, grid_m=grid_m, seed=seed)
+    features = [AreaFeature(1, code, AreaLevel.DISTRICT, name, outline)]
+    for s, street in enumerate(cells, start=1):
+        street_code = f"{code}{s:03d}"
         features.append(
-            AreaFeature(len(features) + 1, street_code, AreaLevel.STREET, f"第{s}街道", street.outline)
+            AreaFeature(
+                len(features) + 1, street_code, AreaLevel.STREET, f"{prefix}第{s}街道", street.outline
+            )
         )
         for c, community in enumerate(street.communities, start=1):
-            code = f"{street_code}{c:03d}"
+            community_code = f"{street_code}{c:03d}"
             features.append(
-                AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, f"{s}-{c}社区", community.outline)
+                AreaFeature(
+                    len(features) + 1,
+                    community_code,
+                    AreaLevel.COMMUNITY,
+                    f"{prefix}{s}-{c}社区",
+                    community.outline,
+                )
             )
             for g, grid in enumerate(community.grids, start=1):
-                grid_code = unit_grid_code(code, g)
+                grid_code = unit_grid_code(community_code, g)
                 features.append(AreaFeature(len(features) + 1, grid_code, AreaLevel.GRID, grid_code, grid))
     return features
 
@@ -197,19 +222,16 @@ CITY_PERSONAS = {
 
 
 def second_district_features() -> list[AreaFeature]:
-    streets = partition_district(SECOND_OUTLINE, streets=1, communities=2, grid_m=400, seed=11)
-    features = [AreaFeature(1, SECOND_DISTRICT, AreaLevel.DISTRICT, "市中区", SECOND_OUTLINE)]
-    street_code = f"{SECOND_DISTRICT}001"
-    features.append(AreaFeature(2, street_code, AreaLevel.STREET, "市中第1街道", streets[0].outline))
-    for c, community in enumerate(streets[0].communities, start=1):
-        code = f"{street_code}{c:03d}"
-        features.append(
-            AreaFeature(len(features) + 1, code, AreaLevel.COMMUNITY, f"市中1-{c}社区", community.outline)
-        )
-        for g, grid in enumerate(community.grids, start=1):
-            grid_code = unit_grid_code(code, g)
-            features.append(AreaFeature(len(features) + 1, grid_code, AreaLevel.GRID, grid_code, grid))
-    return features
+    return drawn(
+        SECOND_DISTRICT,
+        "市中区",
+        SECOND_OUTLINE,
+        streets=1,
+        communities=2,
+        grid_m=400,
+        seed=11,
+        prefix="市中",
+    )
 
 
 def add_second_district(session: Session) -> District:

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -25,8 +26,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def base_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+@contextmanager
+def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real server (uvicorn, in a thread) for an app on a free loopback port; its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -36,9 +38,17 @@ def base_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start within 20 s")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

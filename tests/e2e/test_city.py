@@ -4,25 +4,14 @@ sees where it came from; a 历下区 dispatcher does not (screenshots in build/s
 
 from __future__ import annotations
 
-import threading
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from govgrid.domain.areas import AreaLevel
-from govgrid.domain.permissions import Actor
-from govgrid.domain.roles import Role
-from govgrid.domain.workflow import Loop
-from govgrid.services.cases import intake
-from govgrid.services.geo.locate import LocatorCache
-from tests.e2e.conftest import FLAGS, _free_port  # noqa: F401  (the same flags as every browser test)
+from tests.e2e.conftest import serving
 from tests.e2e.test_browser import log_in
-from tests.factories import CITY, second_district_features
-from tests.services.cases.test_cases import RULES, WEDNESDAY_10
+from tests.services.test_city_forwarding import city_order
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "city"
@@ -30,17 +19,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "city"
 
 @pytest.fixture(scope="module")
 def city_url(city_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(city_app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start within 20 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(city_app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -53,18 +33,8 @@ def tab(browser, city_url):  # type: ignore[no-untyped-def]
 
 
 def a_city_order(city_sessions) -> int:  # type: ignore[no-untyped-def]
-    grid = next(f for f in second_district_features() if f.level is AreaLevel.GRID)
-    point = grid.geometry.representative_point()
-    hotline = Actor(None, "connector:hotline12345", Role.CONNECTOR, scope_code=CITY, source="hotline12345")
-    data = intake.Report(
-        channel="hotline", loop=Loop.HOTLINE, class_code="E0102", title="市中区某小区门口垃圾三天无人清运",
-        lng=point.x, lat=point.y, external_id=uuid.uuid4().hex,
-    )  # fmt: skip
     with city_sessions() as session:
-        order, _ = intake.report(
-            session, actor=hotline, rules=RULES, locator=LocatorCache(), data=data, now=WEDNESDAY_10
-        )
-        return order.id
+        return int(city_order(session, title="市中区某小区门口垃圾三天无人清运").id)
 
 
 def test_the_12345_center_hands_a_city_order_to_shizhong_which_takes_it_on(tab, city_sessions):

@@ -151,3 +151,20 @@ def test_the_citys_people_see_the_whole_city_named_on_their_workspace_screen_and
     assert "城市运行综合指挥 · 全市" in client.get("/screen").text
     assert "指挥地图 · 全市" in client.get("/map").text
     assert "城市运行综合指挥 · 市中区" in in_city("sz_dispatcher").get("/screen").text
+
+
+def test_open311_shows_a_forwarded_complaint_once_as_the_districts_case(city_app, city_sessions):
+    from fastapi.testclient import TestClient
+
+    from tests.services.test_city_forwarding import city_order, forward
+
+    with city_sessions() as session:
+        order = city_order(session, title="公开只显示一次的工单")
+        case = forward(session, order)
+        order_id, case_id = order.id, case.id
+    with TestClient(city_app) as anonymous:
+        found = anonymous.get("/open311/v2/requests.json?start_date=2026-11-01T00:00:00Z").json()
+    ids = {
+        int(r["service_request_id"]) for r in found if r.get("description", "") or r.get("service_request_id")
+    }
+    assert case_id in ids and order_id not in ids

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import and_, select
 
-from govgrid.db.case_models import Case, CaseTransition
+from govgrid.db.case_models import Case, CaseForward, CaseTransition
 from govgrid.db.models import Area, OrgUnit
 from govgrid.domain.errors import DomainError, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 from govgrid.domain.history import history_label
@@ -354,12 +354,16 @@ def updates(
 
 def _visible(request: Request, actor: Actor) -> Any:
     """The SQL condition for the cases a caller may see: with a key, what the key owner's scope allows;
-    without one, every case that is public (not cancelled, not from the epidemic or police systems)."""
+    without one, every case that is public (not cancelled, not from the epidemic or police systems), each
+    complaint once: a city's 12345 order handed to a district shows as the district's case."""
     if not actor.is_anonymous:
         return queries.visible_cases(actor)
     rules = request.app.state.case_rules
     private = [c.channel for c in rules.connectors.values() if not c.is_public]
-    return and_(Case.status != Status.CANCELLED.value, Case.channel.not_in(private))
+    forwarded = select(CaseForward.case_id)
+    return and_(
+        Case.status != Status.CANCELLED.value, Case.channel.not_in(private), Case.id.not_in(forwarded)
+    )
 
 
 def _views(request: Request, session: Any, cases: list[Case], actor: Actor) -> list[dict[str, Any]]:
