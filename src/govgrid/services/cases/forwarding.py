@@ -5,9 +5,9 @@ ever changes its district:
 - `forward` files the district's case (through intake's own rules: who may report there, the columns of a
   new case, its 派单 deadline) and moves the city's order to 已转办, in one transaction; a retry returns the
   case already filed;
-- `mirror`, called by steps.transition after every step, carries the district's reply up to the city's order
-  (反馈 → 已反馈), and the city's 回访 and 考评 down to the district's case, each as a step of its own through
-  the one writer of the history. Neither side mirrors what it was given, so nothing loops.
+- `relayed` names, after every step steps.transition takes, the step it makes on the other row: the
+  district's reply up to the city's order (反馈 → 已反馈), the city's 回访 and 考评 down to the district's
+  case; transition writes it through the same writer. A relayed step relays nothing, so nothing loops.
 
 The assessment counts the district's case, never the city's order (services.assessment: a city's partition
 is not counted), so a complaint counts once across the city."""
@@ -119,33 +119,34 @@ def _file(
     return case
 
 
-def mirror(
-    session: Session, *, rules: CaseRules, case: Case, step: Step, now: datetime, note: str,
-    answers: dict[str, Any] | None,
-) -> None:  # fmt: skip
-    """After a step on one row of a forwarded order, the step it makes on the other (see the module); the
-    caller commits both."""
-    from govgrid.services.cases.steps import relay
+@dataclass(frozen=True)
+class Relayed:
+    """The step a step on one row of a forwarded order makes on the other (steps.transition takes it)."""
 
+    case_id: int
+    step: Step
+    note: str
+    answers: dict[str, Any] | None
+
+
+def relayed(
+    session: Session, *, case: Case, step: Step, note: str, answers: dict[str, Any] | None
+) -> Relayed | None:
+    """After a step on one row of a forwarded order, the step it makes on the other (see the module)."""
     if step in UP:
         link = session.scalar(
             select(CaseForward).where(
                 CaseForward.to_district == case.district_code, CaseForward.to_case_id == case.id
             )
         )
-        if link is not None and Status(case.status) is Status.REPLIED:  # held for review: not yet an answer
-            reply = note if step is Step.FEED_BACK else reply_review.released_public_note(session, case.id)
-            relay(
-                session, actor=RELAY, rules=rules, case_id=link.case_id, step=Step.FEED_BACK, now=now, note=reply,
-                answers=None,
-            )  # fmt: skip
-    elif step in DOWN and is_city_scope(case.district_code):
-        link = session.scalar(select(CaseForward).where(CaseForward.case_id == case.id))
-        if link is not None:
-            relay(
-                session, actor=RELAY, rules=rules, case_id=link.to_case_id, step=step, now=now, note=note,
-                answers=answers,
-            )  # fmt: skip
+        if link is None or Status(case.status) is not Status.REPLIED:  # held for review: not yet an answer
+            return None
+        reply = note if step is Step.FEED_BACK else reply_review.released_public_note(session, case.id)
+        return Relayed(link.case_id, Step.FEED_BACK, reply, None)
+    if step in DOWN and is_city_scope(case.district_code):
+        down = session.scalar(select(CaseForward).where(CaseForward.case_id == case.id))
+        return Relayed(down.to_case_id, step, note, answers) if down is not None else None
+    return None
 
 
 def linked(session: Session, case: Case) -> Linked | None:

@@ -106,30 +106,13 @@ def transition(
         expected_version=expected_version, answers=answers, closure_type=closure_type, public_note=public_note,
         category=category, suggester=suggester,
     )  # fmt: skip
-    forwarding.mirror(session, rules=rules, case=case, step=step, now=now, note=note, answers=answers)
+    other = forwarding.relayed(session, case=case, step=step, note=note, answers=answers)
+    if other is not None:  # a forwarded 12345 order's other row: the district's reply up, 回访 and 考评 down
+        _take(
+            session, actor=forwarding.RELAY, rules=rules, case=session.get_one(Case, other.case_id), step=other.step,
+            now=now, note=other.note, answers=other.answers, hold=False,
+        )  # fmt: skip
     session.commit()
-    return case
-
-
-def relay(
-    session: Session, *, actor: Actor, rules: CaseRules, case_id: int, step: Step, now: datetime, note: str,
-    answers: dict[str, object] | None,
-) -> Case:  # fmt: skip
-    """A step carried over from the other row of a forwarded 12345 order (services.cases.forwarding): the
-    step was authorized where it was taken; here it is checked against the loop and written the same way (a
-    reply the district's review let through is not held again). The caller commits."""
-    case = session.get_one(Case, case_id)
-    _take(
-        session,
-        actor=actor,
-        rules=rules,
-        case=case,
-        step=step,
-        now=now,
-        note=note,
-        answers=answers,
-        hold=False,
-    )
     return case
 
 
@@ -151,6 +134,8 @@ def _take(
     suggester: Suggester | None = None,
     hold: bool = True,
 ) -> None:
+    """Write one step on a case the caller may take it on (or, for a step relayed from the other row of a
+    forwarded order, that was taken there): checked against the loop, compare-and-set, one history row."""
     check_chars(note, "note")
     check_reason(step, note)
     published = check_public_note(public_note, reporter_names=reporter_names(session, case))
