@@ -152,7 +152,7 @@ def test_district_people_see_only_their_district_and_the_city_sees_both(city):
 
         assert listed("dispatcher") == {"370102"}
         assert listed("sz_dispatcher") == {"370103"}
-        assert listed("city_dispatcher") == {"370102", "370103"}
+        assert listed("city_dispatcher") == {"370100", "370102", "370103"}  # and the city's own 12345 orders
         with pytest.raises(NotFound):
             queries.get_case(session, actor=who(session, "dispatcher"), case_id=shizhong.id)
         with pytest.raises(NotFound):
@@ -208,3 +208,16 @@ def test_shizhongs_demo_cases_stay_in_shizhong_and_go_to_its_own_departments_and
         ).all()
         shizhong = [area for district, area in units if district == "370103"]
         assert shizhong and all(area.startswith("370103") for area in shizhong)
+
+
+def test_the_citys_12345_orders_wait_at_the_city_or_are_handed_to_their_districts(city):
+    from govgrid.db.case_models import Case, CaseForward
+
+    sessions, summary, _ = city
+    with sessions() as session:
+        orders = session.scalars(select(Case).where(Case.district_code == "370100")).all()
+        assert len(orders) == summary.orders == 6 and all(o.is_synthetic for o in orders)
+        assert sorted(o.status for o in orders) == ["accepted"] * 2 + ["forwarded"] * 4
+        for link in session.scalars(select(CaseForward)):
+            copy = session.get(Case, link.to_case_id)
+            assert copy.district_code == link.to_district and copy.is_synthetic and copy.status == "accepted"

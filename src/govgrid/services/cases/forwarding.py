@@ -109,7 +109,7 @@ def _file(
     row = intake.case_row(
         rules, actor, data, place, source=f"forward:{order.district_code}", key=str(order.id), now=now
     )
-    case = Case(**{**row, "reporter_id": order.reporter_id})
+    case = Case(**{**row, "reporter_id": order.reporter_id, "is_synthetic": order.is_synthetic})
     session.add(case)
     session.flush()
     record_history(

@@ -6,7 +6,7 @@ every district, a district's people only theirs. Written through the same servic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from govgrid import catalog
 from govgrid.catalog.bundle import Catalogs
 from govgrid.db.models import Area, Meta, OrgUnit
-from govgrid.domain.permissions import SYSTEM
+from govgrid.domain.permissions import SYSTEM, Actor
 from govgrid.services import audit
 from govgrid.services.assessment.rollups import catch_up
 from govgrid.services.demo.district_geography import Progress, add_logins, build_district_geography
@@ -32,6 +32,7 @@ class CitySummary:
     logins: list[dict[str, str]]
     already_built: bool = False
     cases: int = 0  # the added districts' synthetic cases
+    orders: int = 0  # the city's 12345 orders
 
 
 def build_city(
@@ -81,6 +82,8 @@ def build_city(
             session.add(OrgUnit(code=unit["code"], name=unit["name"], kind=unit["kind"], area_code=None))
     session.flush()
     add_logins(session, {"city": spec["city"], "logins": spec["logins"]}, password, now)
+    session.commit()
+    _city_orders(session, catalogs=catalogs, city=spec["city"], orders=spec.get("orders") or [], now=now)
     session.add(Meta(key=CITY_MARKER, value=now.isoformat()))
     audit.record(
         session,
@@ -92,4 +95,49 @@ def build_city(
         scope_code=spec["city"],
     )
     session.commit()
-    return CitySummary(spec["city"], added, shown, cases=cases)
+    return CitySummary(spec["city"], added, shown, cases=cases, orders=len(spec.get("orders") or []))
+
+
+def _city_orders(
+    session: Session, *, catalogs: Catalogs, city: str, orders: list[dict[str, object]], now: datetime
+) -> None:
+    """The city's 12345 orders, through the same intake as a city-scoped 12345 key's (services.cases.intake),
+    and those marked forward handed to their district by the city's dispatcher (services.cases.forwarding)."""
+    from govgrid.db.models import User
+    from govgrid.domain.roles import Role
+    from govgrid.domain.workflow import Loop
+    from govgrid.geo.shapes import from_wkb
+    from govgrid.services.cases import forwarding, intake
+    from govgrid.services.geo.locate import LocatorCache
+    from govgrid.services.people.accounts import actor_for
+
+    hotline = Actor(None, "connector:hotline12345", Role.CONNECTOR, scope_code=city, source="hotline12345")
+    dispatcher = next(
+        actor_for(u)
+        for u in session.scalars(
+            select(User).where(User.role == Role.DISPATCHER.value, User.scope_code == city)
+        )
+    )
+    locator = LocatorCache()
+    for number, order in enumerate(orders, start=1):
+        communities = session.scalars(
+            select(Area.geometry_wkb)
+            .where(Area.level == "community", Area.code.startswith(str(order["district"])))
+            .order_by(Area.code)
+        ).all()
+        point = from_wkb(communities[int(order["community"]) % len(communities)]).representative_point()
+        at = now - timedelta(hours=2 * (len(orders) - number) + 1)
+        data = intake.Report(
+            channel="hotline", loop=Loop.HOTLINE, class_code=str(order["class"]), title=str(order["title"]),
+            lng=round(point.x, 6), lat=round(point.y, 6), external_id=f"demo-city-{number}",
+        )  # fmt: skip
+        case, _ = intake.report(
+            session, actor=hotline, rules=catalogs.case_rules, locator=locator, data=data, now=at
+        )
+        case.is_synthetic = True
+        session.commit()
+        if order.get("forward"):
+            forwarding.forward(
+                session, actor=dispatcher, rules=catalogs.case_rules, case_id=case.id, district=str(order["district"]),
+                now=at + timedelta(minutes=20),
+            )  # fmt: skip
