@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -99,7 +100,7 @@ def build_city(
 
 
 def _city_orders(
-    session: Session, *, catalogs: Catalogs, city: str, orders: list[dict[str, object]], now: datetime
+    session: Session, *, catalogs: Catalogs, city: str, orders: list[dict[str, Any]], now: datetime
 ) -> None:
     """The city's 12345 orders, through the same intake as a city-scoped 12345 key's (services.cases.intake),
     and those marked forward handed to their district by the city's dispatcher (services.cases.forwarding)."""
