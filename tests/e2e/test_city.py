@@ -65,3 +65,18 @@ def test_the_12345_center_hands_a_city_order_to_shizhong_which_takes_it_on(tab, 
     tab.context.clear_cookies()
     log_in(tab, "dispatcher")
     assert tab.goto(f"/cases/{district_case}").status == 404
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1920, 1080)])
+def test_the_city_pages_fit_a_phone_and_the_command_centers_screen(tab, city_sessions, size):
+    """With CJK fonts: the city order's 转办 form, the bulletins' district selector, the workspace (全市)."""
+    order_id = a_city_order(city_sessions)
+    tab.set_viewport_size({"width": size[0], "height": size[1]})
+    log_in(tab, "city_dispatcher")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in (("order", f"/cases/{order_id}"), ("bulletins", "/bulletins"), ("workspace", "/")):
+        tab.goto(path)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= size[0] + 1, (path, width)
+        tab.screenshot(path=str(SHOTS / f"{name}-{size[0]}.png"), full_page=True)
+    assert tab.goto("/bulletins").ok and tab.locator("#district-form select option").count() == 2
